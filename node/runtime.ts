@@ -1,0 +1,14 @@
+/**
+ * How to start another Node process or worker thread that runs this project's TypeScript sources.
+ * Everything runs through tsx, resolved to an absolute URL so it works from any working directory.
+ */
+import { fileURLToPath } from 'node:url'
+
+/** Absolute file URL of tsx's ESM loader, for `--import`. */
+export const TSX_IMPORT = import.meta.resolve('tsx')
+
+/** execArgv for a worker thread or child process that must load .ts files. */
+export const TS_EXEC_ARGV: readonly string[] = ['--import', TSX_IMPORT]
+
+/** Repository root (absolute path). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
