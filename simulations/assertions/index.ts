@@ -1,0 +1,145 @@
+/**
+ * Assertions: small reusable objects, each returning the list of its failures for a run (empty = pass). Scenario
+ * files name them in `assertions`, with numeric parameters (simulations/README.md § Assertions).
+ */
+import type { RunResult } from '../run.ts'
+import { honestSites, forgedAccepted, propagation, convergenceAfterHeal } from '../report/metrics.ts'
+
+export interface Assertion {
+  id: string
+  describe: string
+  check(run: RunResult, params: Record<string, number>): string[]
+}
+
+const list = (xs: string[], n = 5): string => xs.slice(0, n).join(', ') + (xs.length > n ? ` … (${xs.length} in all)` : '')
+
+export const allDelivered: Assertion = {
+  id: 'all-delivered',
+  describe: 'every honest record is held by every site expected to hold it',
+  check(run) {
+    const held = new Map(run.sites.map((s) => [s.id, new Set(s.held)]))
+    const missing: string[] = []
+    for (const r of run.records) for (const s of r.expected_at) if (held.get(s)?.has(r.id) !== true) missing.push(`${s} lacks ${r.kind} ${r.id.slice(0, 16)}… from ${r.origin}`)
+    return missing.length === 0 ? [] : [`${missing.length} site × record pairs missing: ${list(missing)}`]
+  },
+}
+
+export const noForgedAccepted: Assertion = {
+  id: 'no-forged-accepted',
+  describe: 'no honest site holds a forged, intruder or post-revocation record',
+  check(run) {
+    const bad = forgedAccepted(run)
+    return bad.length === 0 ? [] : [`${bad.length} acceptances of records that must be refused: ${list(bad)}`]
+  },
+}
+
+export const noDuplicates: Assertion = {
+  id: 'replays-ignored',
+  describe: 'replayed records are held once and some replays were answered with an IGNORE',
+  check(run) {
+    const fails: string[] = []
+    const replays = run.records.filter((r) => r.kind === 'replay')
+    if (replays.length === 0) fails.push('no replay was attempted')
+    const ignored = run.outcomes.filter((o) => o.action === 'ignore').length
+    if (replays.length > 0 && ignored === 0) fails.push('no IGNORE outcome recorded although records were replayed')
+    for (const s of run.sites) if (new Set(s.held).size !== s.held.length) fails.push(`${s.id} holds a record twice`)
+    return fails
+  },
+}
+
+export const noWeightEgress: Assertion = {
+  id: 'no-weight-egress',
+  describe: 'honest sites sent no weight bytes (scanned before Noise)',
+  check(run) {
+    const leaks = honestSites(run).filter((s) => s.weight_bytes > 0).map((s) => `${s.id}: ${s.weight_bytes} B`)
+    return leaks.length === 0 ? [] : [`weight bytes egressed by honest sites: ${list(leaks)}`]
+  },
+}
+
+export const exfilDetected: Assertion = {
+  id: 'exfil-detected',
+  describe: 'every weight-exfiltration attempt was detected, and there was at least one',
+  check(run) {
+    const { attempts, detected } = run.exfil
+    if (attempts === 0) return ['no exfiltration attempt was made']
+    return detected === attempts ? [] : [`${detected} of ${attempts} exfiltration attempts detected`]
+  },
+}
+
+export const propagationBelow: Assertion = {
+  id: 'propagation-p99-below',
+  describe: 'p99 of publish → held latency over honest deliveries is below `ms`',
+  check(run, params) {
+    const bound = params.ms ?? 5000
+    const p = propagation(run)
+    if (p.count === 0) return ['no deliveries to measure']
+    return p.p99 <= bound ? [] : [`p99 ${p.p99} ms > ${bound} ms`]
+  },
+}
+
+export const convergedAfterHeal: Assertion = {
+  id: 'converged-after-heal',
+  describe: 'after the last heal, every expected delivery happened within `ms`',
+  check(run, params) {
+    if (run.heal_at_ms == null) return ['the scenario has no heal event']
+    const c = convergenceAfterHeal(run)
+    if (c == null) return ['did not converge after heal']
+    const bound = params.ms ?? 30_000
+    return c <= bound ? [] : [`converged ${c} ms after heal > ${bound} ms`]
+  },
+}
+
+export const resultsVerified: Assertion = {
+  id: 'results-verified',
+  describe: 'every published evaluation result was verified by every other honest site',
+  check(run) {
+    const others = honestSites(run).filter((s) => s.alive).length - 1
+    if (run.results_table.length === 0) return ['no evaluation result was published']
+    return run.results_table.filter((r) => r.verified_by < others).map((r) => `${r.site}'s result verified by ${r.verified_by}/${others} sites`)
+  },
+}
+
+export const rejectsRecorded: Assertion = {
+  id: 'hostile-input-coded',
+  describe: 'hostile records produced REJECT/IGNORE outcomes with codes (no crash, no silent drop)',
+  check(run) {
+    const hostile = run.records.filter((r) => ['forged', 'intruder', 'spam', 'revoked'].includes(r.kind)).length
+    const coded = run.outcomes.filter((o) => o.action !== 'accept').length
+    if (hostile === 0) return ['no hostile record was sent']
+    return coded > 0 ? [] : ['hostile records were sent but no REJECT/IGNORE outcome was recorded']
+  },
+}
+
+export const noRunnerErrors: Assertion = {
+  id: 'no-runner-errors',
+  describe: 'the runner met no errors (every site started, every event applied)',
+  check(run) {
+    return run.errors
+  },
+}
+
+export const ASSERTIONS: readonly Assertion[] = [
+  allDelivered, noForgedAccepted, noDuplicates, noWeightEgress, exfilDetected, propagationBelow, convergedAfterHeal,
+  resultsVerified, rejectsRecorded, noRunnerErrors,
+]
+export const ASSERTION_IDS: readonly string[] = ASSERTIONS.map((a) => a.id)
+
+export interface AssertionResult {
+  id: string
+  ok: boolean
+  failures: string[]
+}
+
+export function checkAll(run: RunResult): AssertionResult[] {
+  return run.scenario.assertions.map((spec) => {
+    const a = ASSERTIONS.find((x) => x.id === spec.id)
+    if (a == null) return { id: spec.id, ok: false, failures: [`unknown assertion ${spec.id}`] }
+    let failures: string[]
+    try {
+      failures = a.check(run, spec.params)
+    } catch (err) {
+      failures = [`assertion threw: ${(err as Error).message}`]
+    }
+    return { id: spec.id, ok: failures.length === 0, failures }
+  })
+}

@@ -1,0 +1,78 @@
+/** Numbers derived from a run, shared by the assertions and the report (simulations/README.md § report.json). */
+import type { RunResult, SiteRun } from '../run.ts'
+
+export interface Quantiles {
+  count: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+}
+
+/** Nearest-rank quantiles (ms, integers). All zero when xs is empty. */
+export function quantiles(xs: number[]): Quantiles {
+  if (xs.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0 }
+  const s = [...xs].sort((a, b) => a - b)
+  const q = (p: number): number => Math.round(s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))])
+  return { count: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(s[s.length - 1]) }
+}
+
+export function honestSites(run: RunResult): SiteRun[] {
+  return run.sites.filter((s) => s.role === 'honest')
+}
+
+/** Expected site × record pairs, and how many of them are held at the end. */
+export function deliveredPairs(run: RunResult): { expected: number; delivered: number } {
+  const held = new Map(run.sites.map((s) => [s.id, new Set(s.held)]))
+  let expected = 0
+  let delivered = 0
+  for (const r of run.records) for (const s of r.expected_at) {
+    expected++
+    if (held.get(s)?.has(r.id) === true) delivered++
+  }
+  return { expected, delivered }
+}
+
+/** `site ← record` for every record that must be refused but is held by an honest site. */
+export function forgedAccepted(run: RunResult): string[] {
+  const bad = new Map(run.records.filter((r) => r.kind === 'forged' || r.kind === 'intruder' || r.kind === 'revoked').map((r) => [r.id, r]))
+  const out: string[] = []
+  for (const s of honestSites(run)) for (const id of s.held) {
+    const r = bad.get(id)
+    if (r != null) out.push(`${s.id} ← ${r.kind} from ${r.origin}`)
+  }
+  return out
+}
+
+/** Publish → held latency of every expected delivery at a site other than the origin (ms). */
+export function propagationSamples(run: RunResult): number[] {
+  const recs = new Map(run.records.map((r) => [r.id, r]))
+  const out: number[] = []
+  for (const d of run.deliveries) {
+    const r = recs.get(d.record)
+    if (r == null || d.site === r.origin || !r.expected_at.includes(d.site)) continue
+    out.push(Math.max(0, d.at_ms - r.at_ms))
+  }
+  return out
+}
+
+export function propagation(run: RunResult): Quantiles {
+  return quantiles(propagationSamples(run))
+}
+
+/** ms from the last heal until the last expected delivery; null without a heal or when never converged. */
+export function convergenceAfterHeal(run: RunResult): number | null {
+  if (run.heal_at_ms == null) return null
+  const { expected, delivered } = deliveredPairs(run)
+  if (delivered < expected) return null
+  const expectedPairs = new Set(run.records.flatMap((r) => r.expected_at.map((s) => `${s} ${r.id}`)))
+  let last = run.heal_at_ms
+  for (const d of run.deliveries) if (expectedPairs.has(`${d.site} ${d.record}`)) last = Math.max(last, d.at_ms)
+  return Math.round(last - run.heal_at_ms)
+}
+
+export function bytesPerSite(run: RunResult): { mean: number; max: number; total: number } {
+  const b = run.sites.map((s) => s.bytes_sent)
+  const total = b.reduce((x, y) => x + y, 0)
+  return { mean: b.length === 0 ? 0 : Math.round(total / b.length), max: b.length === 0 ? 0 : Math.max(...b), total }
+}

@@ -1,0 +1,38 @@
+/** The summary table printed on stdout at the end of a run. */
+import type { Report } from './report.ts'
+
+export function formatTable(rows: (string | number)[][]): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
+  return rows.map((r) => r.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd()).join('\n')
+}
+
+export function summaryTable(r: Report): string {
+  const p = r.propagation_ms
+  const rows: (string | number)[][] = [
+    ['metric', 'value'],
+    ['scenario', `${r.scenario} (${r.mode}, seed ${r.seed})`],
+    ['sites', `${r.sites} (${Object.entries(r.sites_by_role).map(([k, v]) => `${v} ${k}`).join(', ')})`],
+    ['records_published', r.records_published],
+    ['records_delivered / expected', `${r.records_delivered} / ${r.records_expected}`],
+    ['propagation_ms p50/p95/p99/max', `${p.p50} / ${p.p95} / ${p.p99} / ${p.max}`],
+    ['convergence_ms_after_heal', r.convergence_ms_after_heal ?? 'n/a'],
+    ['bytes_sent_per_site mean/max', `${r.bytes_sent_per_site.mean} / ${r.bytes_sent_per_site.max}`],
+    ['forged_accepted', r.forged_accepted],
+    ['weight_bytes_egressed', r.weight_bytes_egressed],
+    ['weight_exfil attempts/detected', `${r.weight_exfil_attempts} / ${r.weight_exfil_detected}`],
+    ['outcomes_by_code', Object.entries(r.outcomes_by_code).map(([k, v]) => `${k}=${v}`).join(' ') || '-'],
+    ['duration_ms', r.duration_ms],
+  ]
+  const asserts: (string | number)[][] = [['assertion', 'result'], ...r.assertions.map((a) => [a.id, a.ok ? 'pass' : `FAIL: ${a.failures.join('; ')}`])]
+  return `${formatTable(rows)}\n\n${formatTable(asserts)}\n`
+}
+
+export function resultsTable(r: Report): string {
+  if (r.results.length === 0) return ''
+  const others = r.site_details.filter((s) => s.role === 'honest' && s.alive).length - 1
+  return formatTable([
+    ['site', 'nation', 'overall', 'suite', 'model commitment', 'verified'],
+    ...r.results.map((x) => [x.site, x.nation, `${(x.overall_ppm / 10_000).toFixed(2)} %`, x.suite.slice(0, 16) + '…', x.model.slice(0, 16) + '…',
+      `${x.verified_by === others ? '✓' : '✗'} ${x.verified_by}/${others}`]),
+  ]) + '\n'
+}

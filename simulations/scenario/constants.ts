@@ -1,0 +1,10 @@
+/** Limits of scenario files (simulations/README.md § Scenario files, limits table). */
+export const MAX_SITES = 1000
+export const MAX_EVENTS = 10_000
+export const MAX_PUBLISH_COUNT = 10_000
+export const MAX_LATENCY_MS = 60_000
+export const MAX_SETTLE_MS = 600_000
+export const MIN_SAMPLE_MS = 10
+export const MAX_SCENARIO_BYTES = 1_048_576
+export const DEFAULT_SETTLE_MS = 15_000
+export const DEFAULT_SAMPLE_MS = 250

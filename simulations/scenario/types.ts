@@ -1,0 +1,74 @@
+/**
+ * The scenario format (simulations/README.md § Scenario files). A scenario file is JSON; `parseScenario` checks it
+ * and expands generators (site lists, topologies) into this fully explicit form, deterministically from `seed`.
+ */
+
+/** What a site does. Everything but `honest` is a byzantine role. */
+export type Role = 'honest' | 'forger' | 'replayer' | 'spammer' | 'intruder' | 'exfiltrator'
+export const ROLES: readonly Role[] = ['honest', 'forger', 'replayer', 'spammer', 'intruder', 'exfiltrator']
+
+/** memory: every site in this process over @libp2p/memory; process: one OS process per site over TCP on 127.0.0.1. */
+export type Mode = 'memory' | 'process'
+
+export interface SiteSpec {
+  id: string
+  /** ISO 3166-1 alpha-2 nation code, upper case. */
+  nation: string
+  role: Role
+  /** When set, the site is not started at t=0 but by a `join` event (it must have one). */
+  joins_later?: boolean
+}
+
+export interface LinkSpec {
+  /** One-way delay added to each gossip message crossing the link (ms). */
+  latency_ms: number
+  /** Uniform extra delay in [0, jitter_ms). */
+  jitter_ms: number
+  /** Probability that a gossip message crossing the link is dropped. */
+  loss: number
+}
+
+export interface Edge {
+  a: string
+  b: string
+  link: LinkSpec
+}
+
+/** What a publish event puts on the wire. `result`: a signed BenchmarkResult; `evaluation`: the site first runs the
+ * bundled suite on its own engine and publishes that result. */
+export type PublishKind = 'result' | 'evaluation'
+
+export type Event =
+  | { at_ms: number; type: 'publish'; site: string; count: number; kind: PublishKind }
+  | { at_ms: number; type: 'partition'; groups: string[][] }
+  | { at_ms: number; type: 'heal' }
+  | { at_ms: number; type: 'kill'; site: string }
+  | { at_ms: number; type: 'restart'; site: string }
+  | { at_ms: number; type: 'join'; site: string }
+  | { at_ms: number; type: 'revoke'; site: string }
+  /** A byzantine site performs its role's attack `count` times. */
+  | { at_ms: number; type: 'attack'; site: string; count: number }
+
+export type EventType = Event['type']
+export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack']
+
+export interface AssertionSpec {
+  id: string
+  /** Numeric parameters, e.g. { ms: 2000 } for a latency bound. */
+  params: Record<string, number>
+}
+
+export interface Scenario {
+  name: string
+  description: string
+  seed: number
+  mode: Mode
+  sites: SiteSpec[]
+  edges: Edge[]
+  timeline: Event[]
+  /** After the last event, wait until every expected delivery happened or this many ms passed. */
+  settle_ms: number
+  /** Records held per site are sampled at this period (ms) for the report. */
+  sample_ms: number
+  assertions: AssertionSpec[]
+}
