@@ -6,7 +6,7 @@
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
-import { ModelError } from '../errors.ts'
+import { checkTokens } from '../ts-backend.ts'
 import type { Weights } from '../weights.ts'
 import { KvCache } from './cache.ts'
 import { ORT_MAX_CHUNK } from './constants.ts'
@@ -86,12 +86,8 @@ export class OrtBackend implements Backend {
   }
 
   private check(tokens: readonly number[]): void {
-    if (tokens.length === 0) throw new ModelError('bad_token', 'no tokens given')
-    for (const t of tokens) {
-      if (!Number.isInteger(t) || t < 0 || t >= this.config.vocab) {
-        throw new ModelError('bad_token', `token id ${t} is outside [0, ${this.config.vocab})`)
-      }
-    }
+    if (tokens.length === 0) throw new RangeError('prefill needs at least one token')
+    checkTokens(tokens, this.config.vocab) // same errors as the TS backend
     this.cache.checkRoom(tokens.length)
   }
 
