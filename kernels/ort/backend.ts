@@ -31,6 +31,8 @@ export class OrtBackend implements Backend {
   constructor(
     readonly config: Config,
     private readonly sessions: ModelSessions,
+    /** Tokens per prefill run (default chunkSize(config)). */
+    readonly chunk = chunkSize(config),
   ) {
     this.cache = new KvCache(config)
   }
@@ -47,7 +49,7 @@ export class OrtBackend implements Backend {
   async prefill(tokens: readonly number[], all: boolean): Promise<Float32Array[]> {
     this.check(tokens)
     const rows: Float32Array[] = []
-    const step = chunkSize(this.config)
+    const step = this.chunk
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
       const logits = await this.run(chunk, chunk.length === 1 ? 'gather' : 'sparse')
@@ -124,9 +126,9 @@ export class OrtBackend implements Backend {
 }
 
 /** The BackendFactory of kernels/backend.ts for onnxruntime. */
-export async function createOrtBackend(model: { config: Config; weights: Weights }): Promise<OrtBackend> {
+export async function createOrtBackend(model: { config: Config; weights: Weights }, options: { chunk?: number } = {}): Promise<OrtBackend> {
   const sessions = acquireSessions(model.config, model.weights)
-  const backend = new OrtBackend(model.config, sessions)
+  const backend = new OrtBackend(model.config, sessions, options.chunk)
   await sessions.get('sparse') // fail early (and warm the cache) rather than on first use
   return backend
 }

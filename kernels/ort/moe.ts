@@ -5,7 +5,8 @@
  *  - 'sparse': per expert, gather the rows routed to it, run its FFN, scatter-add back. Cost follows the active
  *    experts; best for prefill chunks (one GEMM per expert over its tokens).
  *  - 'gather': gather the k chosen experts' weights per token and run k GEMVs. Few nodes; best for decode (C = 1).
- * Weights go in pre-transposed ((in, out) for MatMul) with w1ᵀ|w3ᵀ concatenated, so one GEMM computes both.
+ * Weights go in pre-transposed ((in, out) for MatMul); the gather layout concatenates w1ᵀ|w3ᵀ so one Gather and one
+ * GEMM serve both.
  */
 import type { Config } from '../config.ts'
 import type { LayerWeights } from '../weights.ts'
@@ -20,15 +21,19 @@ export function transposeInto(src: Float32Array, rows: number, cols: number, dst
   }
 }
 
-/** Expert e's fused (dim, 2·hidden) = [w1ᵀ | w3ᵀ] and (hidden, dim) = w2ᵀ. */
-function expertMatrices(c: Config, w: LayerWeights, e: number): { w13: Float32Array; w2: Float32Array } {
+/** Expert e's w1ᵀ, w3ᵀ (dim, hidden) each, their concatenation [w1ᵀ | w3ᵀ] (dim, 2·hidden), and w2ᵀ (hidden, dim). */
+function expertMatrices(c: Config, w: LayerWeights, e: number): { w1: Float32Array; w3: Float32Array; w13: Float32Array; w2: Float32Array } {
   const n = c.hidden * c.dim
-  const w13 = new Float32Array(c.dim * 2 * c.hidden) // (dim, 2·hidden)
+  const w1 = new Float32Array(n)
+  const w3 = new Float32Array(n)
+  const w13 = new Float32Array(2 * n)
+  const w2 = new Float32Array(n)
+  transposeInto(w.w1.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w1, c.hidden, 0)
+  transposeInto(w.w3.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w3, c.hidden, 0)
   transposeInto(w.w1.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w13, 2 * c.hidden, 0)
   transposeInto(w.w3.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w13, 2 * c.hidden, c.hidden)
-  const w2 = new Float32Array(n) // (hidden, dim)
   transposeInto(w.w2.subarray(e * n, (e + 1) * n), c.dim, c.hidden, w2, c.dim, 0)
-  return { w13, w2 }
+  return { w1, w3, w13, w2 }
 }
 
 /** silu(a) ⊙ b where [a | b] = h split on the last axis. */
@@ -67,21 +72,25 @@ function gatherExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, i
 }
 
 function sparseExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, idx: string, wts: string, p: string): string {
-  const rows: string[] = []
-  const outs: string[] = []
-  for (let e = 0; e < c.experts; e++) {
+  // Sort the C·k (token, expert) assignments by expert (TopK keeps equal keys in index order, i.e. by token), so
+  // each expert's rows are one contiguous segment; one Split cuts them all, whatever the counts (zero included).
+  const flat = g.op1('Reshape', [idx, g.ints('shape_m1', [-1])]) // (C·k) expert ids
+  const [, perm] = g.op('TopK', [flat, g.op1('Shape', [flat])], { axis: { i: 0 }, largest: { i: 0 }, sorted: { i: 1 } }, 2)
+  const rows = g.op1('Div', [perm!, g.ints('k_int', [c.topK])]) // (C·k) token of each sorted assignment
+  const oneHot = g.op1('OneHot', [flat, g.ints('experts_n', [c.experts]), g.ints('off_on', [0, 1])], { axis: { i: -1 } }) // (C·k, E)
+  const counts = g.op1('ReduceSum', [oneHot, g.ints('axis_0', [0])], { keepdims: { i: 0 } }) // (E)
+  const xs = g.op1('Gather', [x, rows], { axis: { i: 0 } }) // (C·k, dim), grouped by expert
+  const segments = g.op('Split', [xs, counts], { axis: { i: 0 } }, c.experts)
+  const ys = segments.map((xe, e) => {
     const m = expertMatrices(c, w, e)
-    const hit = g.op1('Transpose', [g.op1('NonZero', [g.op1('Equal', [idx, g.ints(`expert_${e}`, [e])])])]) // (n, 2): (row, slot)
-    const r = g.op1('Gather', [hit, g.ints('zero', [0])], { axis: { i: 1 } }) // (n, 1) token rows, unique per expert
-    const xe = g.op1('GatherND', [x, r]) // (n, dim)
-    const a = swiglu(g, g.op1('MatMul', [xe, g.init(`${p}experts.${e}.w13`, [c.dim, 2 * c.hidden], m.w13)]), c.hidden)
-    const y = g.op1('MatMul', [a, g.init(`${p}experts.${e}.w2`, [c.hidden, c.dim], m.w2)]) // (n, dim)
-    const we = g.op1('GatherND', [wts, hit]) // (n)
-    outs.push(g.op1('Mul', [y, g.op1('Unsqueeze', [we, g.ints('axis_m1', [-1])])]))
-    rows.push(r)
-  }
+    // Two GEMMs rather than one on [w1ᵀ | w3ᵀ]: the Split that would follow copies, and it measured no faster.
+    const h1 = g.op1('MatMul', [xe!, g.init(`${p}experts.${e}.w1`, [c.dim, c.hidden], m.w1)])
+    const h3 = g.op1('MatMul', [xe!, g.init(`${p}experts.${e}.w3`, [c.dim, c.hidden], m.w3)])
+    const a = g.op1('Mul', [g.op1('Mul', [h1, g.op1('Sigmoid', [h1])]), h3]) // silu(w1·x) ⊙ (w3·x), (n_e, hidden)
+    return g.op1('MatMul', [a, g.init(`${p}experts.${e}.w2`, [c.hidden, c.dim], m.w2)]) // (n_e, dim)
+  })
+  const weight = g.op1('Gather', [g.op1('Reshape', [wts, g.ints('shape_m1', [-1])]), perm!], { axis: { i: 0 } }) // (C·k)
+  const y = g.op1('Mul', [g.op1('Concat', ys, { axis: { i: 0 } }), g.op1('Unsqueeze', [weight, g.ints('axis_m1', [-1])])])
   const zeros = g.op1('ConstantOfShape', [g.op1('Shape', [x])]) // (C, dim) of 0.0f
-  const allRows = g.op1('Concat', rows, { axis: { i: 0 } }) // (C·k, 1)
-  const allOut = g.op1('Concat', outs, { axis: { i: 0 } }) // (C·k, dim)
-  return g.op1('ScatterND', [zeros, allRows, allOut], { reduction: { s: 'add' } })
+  return g.op1('ScatterND', [zeros, g.op1('Unsqueeze', [rows, g.ints('axis_m1', [-1])]), y], { reduction: { s: 'add' } })
 }
