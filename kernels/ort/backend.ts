@@ -1,0 +1,134 @@
+/**
+ * The 'ort' Backend (kernels/backend.ts) on onnxruntime-node, CPU provider, one intra-op thread.
+ * Prefill runs chunks of ≤ min(ORT_MAX_CHUNK, smallest window) tokens through the sparse-MoE graph; step() runs
+ * one token through the gather-MoE graph. The bounded KV cache lives in JavaScript (cache.ts).
+ */
+import ort from 'onnxruntime-node'
+import type { Backend, BackendState } from '../backend.ts'
+import type { Config } from '../config.ts'
+import { checkTokens } from '../ts-backend.ts'
+import type { Weights } from '../weights.ts'
+import { KvCache } from './cache.ts'
+import { ORT_MAX_CHUNK } from './constants.ts'
+import type { MoeLayout } from './moe.ts'
+import { ropeTables } from './rope.ts'
+import { acquireSessions, type ModelSessions } from './sessions.ts'
+
+interface OrtState extends BackendState {
+  readonly owner: OrtBackend
+  readonly layers: { k: Float32Array; v: Float32Array }[]
+}
+
+/** Tokens per prefill run for a config. */
+export function chunkSize(c: Config): number {
+  return Math.max(1, Math.min(ORT_MAX_CHUNK, ...c.window))
+}
+
+export class OrtBackend implements Backend {
+  readonly name = 'ort' as const
+  private cache: KvCache
+
+  constructor(
+    readonly config: Config,
+    private readonly sessions: ModelSessions,
+    /** Tokens per prefill run (default chunkSize(config)). */
+    readonly chunk = chunkSize(config),
+  ) {
+    this.cache = new KvCache(config)
+  }
+
+  get position(): number {
+    return this.cache.length
+  }
+
+  /** Bytes allocated by the KV cache (for benchmarks and memory accounting). */
+  get cacheBytes(): number {
+    return this.cache.bytes
+  }
+
+  async prefill(tokens: readonly number[], all: boolean): Promise<Float32Array[]> {
+    this.check(tokens)
+    const rows: Float32Array[] = []
+    const step = this.chunk
+    for (let at = 0; at < tokens.length; at += step) {
+      const chunk = tokens.slice(at, at + step)
+      const logits = await this.run(chunk, chunk.length === 1 ? 'gather' : 'sparse')
+      const V = this.config.vocab
+      if (all) for (let t = 0; t < chunk.length; t++) rows.push(logits.slice(t * V, (t + 1) * V))
+      else if (at + chunk.length === tokens.length) rows.push(logits.slice((chunk.length - 1) * V, chunk.length * V))
+    }
+    return rows
+  }
+
+  async step(token: number): Promise<Float32Array> {
+    this.check([token])
+    return this.run([token], 'gather')
+  }
+
+  snapshot(): OrtState {
+    const layers = this.cache.layers.map((c) => ({ k: c.k.slice(), v: c.v.slice() }))
+    return { position: this.cache.length, owner: this, layers }
+  }
+
+  restore(state: BackendState): void {
+    const s = state as Partial<OrtState>
+    if (s.owner !== this || s.layers === undefined) throw new Error('restore: state was not made by this backend')
+    const cache = new KvCache(this.config)
+    s.layers.forEach((c, l) => (cache.layers[l] = { k: c.k.slice(), v: c.v.slice() }))
+    cache.length = s.position!
+    this.cache = cache
+  }
+
+  reset(): void {
+    this.cache = new KvCache(this.config)
+  }
+
+  async dispose(): Promise<void> {
+    await this.sessions.release()
+  }
+
+  private check(tokens: readonly number[]): void {
+    if (tokens.length === 0) throw new RangeError('prefill needs at least one token')
+    checkTokens(tokens, this.config.vocab) // same errors as the TS backend
+    this.cache.checkRoom(tokens.length)
+  }
+
+  /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns (C, vocab). */
+  private async run(tokens: readonly number[], layout: MoeLayout): Promise<Float32Array> {
+    const c = this.config
+    const C = tokens.length
+    const cache = this.cache
+    const { cos, sin } = ropeTables(c, cache.length, C)
+    const feeds: Record<string, ort.Tensor> = {
+      tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [C]),
+      cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
+      sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
+    }
+    for (const b of cache.bias(C).values()) {
+      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, [C, b.slots + C])
+      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, [C, b.slots + C])
+    }
+    for (let l = 0; l < c.layers; l++) {
+      const v = cache.view(l)
+      feeds[`cache_k.${l}`] = new ort.Tensor('float32', v.k, [v.slots, c.kvHeads, c.headDim])
+      feeds[`cache_v.${l}`] = new ort.Tensor('float32', v.v, [v.slots, c.kvHeads, c.headDim])
+    }
+    const out = await (await this.sessions.get(layout)).run(feeds)
+    const keys: Float32Array[] = []
+    const values: Float32Array[] = []
+    for (let l = 0; l < c.layers; l++) {
+      keys.push(out[`k.${l}`]!.data as Float32Array)
+      values.push(out[`v.${l}`]!.data as Float32Array)
+    }
+    cache.append(keys, values, C)
+    return out.logits!.data as Float32Array
+  }
+}
+
+/** The BackendFactory of kernels/backend.ts for onnxruntime. */
+export async function createOrtBackend(model: { config: Config; weights: Weights }, options: { chunk?: number } = {}): Promise<OrtBackend> {
+  const sessions = acquireSessions(model.config, model.weights)
+  const backend = new OrtBackend(model.config, sessions, options.chunk)
+  await sessions.get('sparse') // fail early (and warm the cache) rather than on first use
+  return backend
+}
