@@ -5,7 +5,7 @@
  */
 import { MAX_MESSAGE_BYTES, MAX_RECORDS_PER_REPLY, SYNC_PARAMS } from './constants.ts'
 import type { SyncParams } from './constants.ts'
-import { IdSet } from './id-set.ts'
+import type { IdSet } from './id-set.ts'
 import { decodeQuery, decodeReply, encodeQuery, encodeReply, openedNodes } from './messages.ts'
 import { Reconciler, answerNodes, matchWants } from './reconcile.ts'
 import type { ReconcileStats } from './reconcile.ts'
