@@ -19,9 +19,9 @@ async function withSites(n: number, fn: (sites: Site[]) => Promise<void>): Promi
 }
 
 test('two sites over libp2p: each pull brings the union, records pass validation and are stored', () => withSites(2, async ([a, b]) => {
-  const shared = Array.from({ length: 300 }, (_, i) => makeRecord('shared', i, 50))
-  const onlyA = Array.from({ length: 40 }, (_, i) => makeRecord('a', i, 50))
-  const onlyB = Array.from({ length: 25 }, (_, i) => makeRecord('b', i, 50))
+  const shared = Array.from({ length: 300 }, (_, i) => makeRecord('shared', i, 2))
+  const onlyA = Array.from({ length: 40 }, (_, i) => makeRecord('a', i, 2))
+  const onlyB = Array.from({ length: 25 }, (_, i) => makeRecord('b', i, 2))
   await seed(a, [...shared, ...onlyA])
   await seed(b, [...shared.filter((_, i) => i % 7 !== 0), ...onlyB])
 

@@ -43,8 +43,8 @@ export const FED = (() => {
 const SUITE = recordCid(new TextEncoder().encode('suite'))
 const MODEL = recordCid(new TextEncoder().encode('model'))
 
-/** The `i`-th BenchmarkResult of a seeded series (~1 KB: `pad` bytes of method text make up the size). */
-export function makeRecord(seed: string, i: number, pad = 300): DecodedRecord {
+/** The `i`-th BenchmarkResult of a seeded series; `rows` score rows (6 make ~1 KB). */
+export function makeRecord(seed: string, i: number, rows = 6): DecodedRecord {
   const d = (label: string) => new Uint8Array(createHash('sha256').update(`${seed}/${i}/${label}`).digest())
   return createRecord('BenchmarkResult', {
     suite: SUITE,
@@ -54,12 +54,12 @@ export function makeRecord(seed: string, i: number, pad = 300): DecodedRecord {
     decoding: { mode: 'likelihood', max_tokens: 64, temperature: '0.0' },
     seed: i,
     item_count: 400,
-    scores: ['weapons', 'cyber', 'self-harm', 'over-refusal', 'jailbreak', 'multilingual'].map((category, k) => ({
-      category, n: 60 + k, score_ppm: 850_000 + k, ci_low_ppm: 760_000 + k, ci_high_ppm: 910_000 + k,
+    scores: Array.from({ length: rows }, (_, k) => ({
+      category: `category-${k}`, n: 60 + k, score_ppm: 850_000 + k, ci_low_ppm: 760_000 + k, ci_high_ppm: 910_000 + k,
     })),
     overall_ppm: 874_500,
     transcript_root: d('transcript'),
-    method: 'wilson-95 '.padEnd(pad, '.'),
+    method: 'wilson-95',
   }, FED.siteKey, T0 + i)
 }
 
