@@ -1,0 +1,146 @@
+/**
+ * The /aip/sync/1.0.0 service of a site (specs/sync-v1.md §7): serves peers' sessions, and pulls from peers on
+ * connect, every SYNC_INTERVAL_MS, and on demand (`syncWith`, used by `aip sync`). A peer that breaks the protocol
+ * gets its stream reset and is scored down through `penalise`.
+ */
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { SYNC_PROTOCOL } from '../../protocol/sync/constants.ts'
+import { SyncError } from '../../protocol/sync/errors.ts'
+import type { RecordStore } from '../store/store.ts'
+import { CONNECT_SYNC_DELAY_MS, MAX_INBOUND_SESSIONS, PENALTY_POINTS, SYNC_INTERVAL_MS } from './constants.ts'
+import type { SessionReport, SyncVerdict } from './session.ts'
+import { initiate, respond } from './session.ts'
+import type { SyncIndex } from './sync-index.ts'
+
+export interface SyncComponents {
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
+  index: SyncIndex
+  store: Pick<RecordStore, 'getMany'>
+  /** Validates a record exactly as gossip does and stores it durably (node/net/validation.ts `local`). */
+  accept(bytes: Uint8Array): Promise<SyncVerdict>
+  /** Scores a peer down (node/net/gate.ts `penalise`). */
+  penalise?(peerId: string, points: number): void
+  /** Whether a peer may sync (passed federation admission). Default: every connected peer. */
+  admits?(peerId: string): boolean
+  log?(line: string): void
+}
+
+export interface SyncInit {
+  /** Pull from a peer when it connects (default true). */
+  onConnect?: boolean
+  /** Period of background sessions with every admitted peer; 0 disables (default SYNC_INTERVAL_MS). */
+  intervalMs?: number
+}
+
+export interface SyncResult extends SessionReport {
+  peer: string
+}
+
+export class SyncService {
+  private timer: NodeJS.Timeout | undefined
+  private readonly running = new Map<string, Promise<SyncResult>>()
+  private readonly pendingConnects = new Set<NodeJS.Timeout>()
+  /** Protocol violations seen, by code. */
+  readonly violations = new Map<string, number>()
+
+  constructor(private readonly c: SyncComponents, private readonly init: SyncInit = {}) {}
+
+  async start(): Promise<void> {
+    await this.c.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), {
+      maxInboundStreams: MAX_INBOUND_SESSIONS,
+    })
+    if (this.init.onConnect ?? true) this.c.libp2p.addEventListener('peer:connect', this.onConnect)
+    const every = this.init.intervalMs ?? SYNC_INTERVAL_MS
+    if (every > 0) this.timer = setInterval(() => void this.syncAll(), every)
+  }
+
+  async stop(): Promise<void> {
+    this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
+    if (this.timer !== undefined) clearInterval(this.timer)
+    for (const t of this.pendingConnects) clearTimeout(t)
+    this.pendingConnects.clear()
+    await Promise.allSettled(this.running.values())
+    await this.c.libp2p.unhandle(SYNC_PROTOCOL)
+  }
+
+  /** Pulls from one peer (one session at a time per peer: a second call joins the running one). */
+  syncWith(peer: PeerId | Multiaddr): Promise<SyncResult> {
+    const key = peer.toString()
+    const existing = this.running.get(key)
+    if (existing !== undefined) return existing
+    const p = this.pull(peer).finally(() => this.running.delete(key))
+    this.running.set(key, p)
+    return p
+  }
+
+  /** One session with every connected, admitted peer, one after the other. */
+  async syncAll(): Promise<SyncResult[]> {
+    const out: SyncResult[] = []
+    for (const peer of this.c.libp2p.getPeers()) {
+      if (this.c.admits !== undefined && !this.c.admits(peer.toString())) continue
+      try {
+        out.push(await this.syncWith(peer))
+      } catch {
+        // logged and scored in pull()
+      }
+    }
+    return out
+  }
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    const t = setTimeout(() => {
+      this.pendingConnects.delete(t)
+      if (this.c.admits !== undefined && !this.c.admits(evt.detail.toString())) return
+      this.syncWith(evt.detail).catch(() => {})
+    }, CONNECT_SYNC_DELAY_MS)
+    this.pendingConnects.add(t)
+  }
+
+  private async pull(peer: PeerId | Multiaddr): Promise<SyncResult> {
+    const mine = await this.c.index.snapshot()
+    const stream = await this.c.libp2p.dialProtocol(peer, SYNC_PROTOCOL)
+    const remote = remotePeerOf(stream, peer)
+    try {
+      const report = await initiate(stream, mine, this.c.index.tombstones(), {
+        accept: (bytes) => this.c.accept(bytes),
+        onStored: (digest) => this.c.index.add(digest),
+      })
+      this.c.log?.(`sync: pulled from ${remote}: ${report.accepted} new, ${report.rounds} rounds, ${report.bytesSent + report.bytesReceived} bytes`)
+      return { peer: remote, ...report }
+    } catch (err) {
+      this.fault(stream, remote, err)
+      throw err
+    }
+  }
+
+  private async serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    if (this.c.admits !== undefined && !this.c.admits(remote)) {
+      stream.abort(new Error('not admitted'))
+      return
+    }
+    try {
+      await respond(stream, await this.c.index.snapshot(), this.c.store)
+    } catch (err) {
+      this.fault(stream, remote, err)
+    }
+  }
+
+  /** §7 protocol violations reset the stream and score the peer down; other failures just end the session. */
+  private fault(stream: Stream, remote: string, err: unknown): void {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    if (err instanceof SyncError) {
+      this.violations.set(err.code, (this.violations.get(err.code) ?? 0) + 1)
+      this.c.penalise?.(remote, PENALTY_POINTS)
+      this.c.log?.(`sync: ${remote} cut off: ${err.code}: ${err.message}`)
+    } else {
+      this.c.log?.(`sync: session with ${remote} failed: ${(err as Error).message}`)
+    }
+  }
+}
+
+function remotePeerOf(stream: Stream, peer: PeerId | Multiaddr): string {
+  const s = stream as Stream & { remotePeer?: PeerId }
+  return s.remotePeer?.toString() ?? peer.toString()
+}
