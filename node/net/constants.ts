@@ -44,8 +44,6 @@ export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /** §7 "At most 4096 received records wait for validation; beyond that, new ones are IGNOREd (queue_full)." */
 export const VALIDATION_QUEUE_MAX = 4_096
 
-/** §8 "Accepted records are committed in groups of at most 512 records; a group is written as soon as the previous one is durable." */
-export const COMMIT_GROUP_MAX = 512
 
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144

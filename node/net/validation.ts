@@ -5,9 +5,9 @@
  *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait (§7);
  *   3. the record layer's outcome  (REJECT for faults the sender can see, IGNORE for receiver state);
  *   4. [REJECT wrong_topic]        the record's type belongs on another topic (§4);
- *   5. [IGNORE duplicate]          the record is already stored;
- *   6. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
- *   7. durable group commit, THEN ACCEPT (§8): nothing is forwarded before it is on disk.
+ *   5. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
+ *   6. durable store (the store group-commits concurrent puts), THEN ACCEPT (§8): nothing is forwarded before it is
+ *      on disk; [IGNORE duplicate | tombstoned] when the store already has (or has withdrawn) the record.
  * Each outcome is logged (non-accepts only) and counted in `aip_gossip_validations_total{topic,action,code}`.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
@@ -16,7 +16,6 @@ import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
 import type { PeerGate } from './gate.ts'
-import { GroupCommit } from './group-commit.ts'
 import type { GossipRouter } from './host.ts'
 import type { NetLog } from './log.ts'
 import type { SignerLimits } from './signer-limits.ts'
@@ -28,6 +27,8 @@ export interface NetRecord {
   type: string
   signer: Uint8Array
   bytes: Uint8Array
+  created: number
+  body: unknown
 }
 
 /** The record layer's Outcome, as the network layer reads it. */
@@ -38,10 +39,8 @@ export type NetOutcome =
 export interface ValidationComponents {
   /** Pure validation against the site's current trust state, at time `now`. */
   validate(bytes: Uint8Array, now: number): NetOutcome
-  /** Is the record already stored? */
-  has(id: string): Promise<boolean>
-  /** Stores a group of records durably (one batch write). */
-  commit(records: NetRecord[]): Promise<void>
+  /** Stores a record durably; resolves once it is on disk ('stored') or says why it was not. */
+  store(record: NetRecord): Promise<'stored' | 'duplicate' | 'tombstoned'>
   /** Called once per record after it is durable (trust updates, revocation checks, subscribers). */
   accepted(record: NetRecord): void
   limits: SignerLimits
@@ -55,14 +54,12 @@ const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidator
 
 export class GossipValidator {
   private inFlight = 0
-  private readonly commits: GroupCommit<NetRecord>
   private readonly outcomes: Counter<'topic' | 'action' | 'code'>
   private readonly queueGauge: Gauge
   /** Outcome counts by `action/code`, for status and tests. */
   readonly counts = new Map<string, number>()
 
   constructor(private readonly c: ValidationComponents, private readonly gate: PeerGate, registry: Registry) {
-    this.commits = new GroupCommit((records) => c.commit(records))
     this.outcomes = new Counter({
       name: 'aip_gossip_validations_total', help: 'Gossip messages validated, by topic, action and code',
       labelNames: ['topic', 'action', 'code'], registers: [registry],
@@ -110,9 +107,9 @@ export class GossipValidator {
     const outcome = this.c.validate(bytes, now)
     if (outcome.action !== 'accept') return outcome
     const record = outcome.record
-    if (await this.c.has(record.id)) return { action: 'accept', code: 'ok', record }
-    await this.commits.add(record)
-    this.c.accepted(record)
+    const stored = await this.c.store(record)
+    if (stored === 'tombstoned') return { action: 'ignore', code: 'tombstoned', message: record.id }
+    if (stored === 'stored') this.c.accepted(record)
     return { action: 'accept', code: 'ok', record }
   }
 
@@ -124,14 +121,17 @@ export class GossipValidator {
     if (topicForType(record.type) !== topic) {
       return { action: 'reject', code: 'wrong_topic', message: `${record.type} does not belong on ${topic}` }
     }
-    if (await this.c.has(record.id)) return { action: 'ignore', code: 'duplicate', message: record.id }
     const signer = Buffer.from(record.signer).toString('hex')
     const limit = this.c.limits.charge(signer, record.bytes.length, now)
     if (limit !== 'ok') {
       this.gate.penalise(source, OVER_LIMIT_PENALTY)
       return { action: 'ignore', code: limit, message: `signer ${signer.slice(0, 16)}…` }
     }
-    await this.commits.add(record)
+    const stored = await this.c.store(record)
+    if (stored !== 'stored') {
+      this.c.limits.refund(signer, record.bytes.length)
+      return { action: 'ignore', code: stored, message: record.id }
+    }
     this.c.accepted(record)
     return { action: 'accept', code: 'ok', record }
   }
