@@ -47,3 +47,6 @@ export const VALIDATION_QUEUE_MAX = 4_096
 
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
+
+/** §2 "A site re-dials its disconnected bootstrap peers every 2 s." */
+export const REDIAL_INTERVAL_MS = 2_000
