@@ -5,7 +5,6 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import type { GossipSub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
@@ -15,6 +14,9 @@ import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import type { Metrics } from '@libp2p/interface'
+import { libp2pPrivateKey } from '../site/peer-id.ts'
+import type { SigningKey } from '../site/signing-key.ts'
 import {
   APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
   INVALID_MESSAGE_WEIGHT, PUBLISH_THRESHOLD,
@@ -28,8 +30,8 @@ export interface GossipRouter extends GossipSub {
 }
 
 export interface HostOptions {
-  /** 32-byte Ed25519 seed of the site key. */
-  seed: Uint8Array
+  /** The site key: its PeerId and record signer. */
+  key: SigningKey
   /** Multiaddrs to listen on, e.g. ['/ip4/127.0.0.1/tcp/0']. */
   listen: string[]
   /** P5: the application-specific score of a peer (the gate's verdict). */
@@ -43,6 +45,8 @@ export interface HostOptions {
   asyncValidation?: boolean
   /** Score parameters apply (default true). The baseline turns them off. */
   scoring?: boolean
+  /** libp2p metrics (e.g. @libp2p/prometheus-metrics on the node's registry). */
+  metrics?: (components: never) => Metrics
 }
 
 export interface SiteHost {
@@ -65,10 +69,11 @@ function topicScore(): TopicScoreParams {
 }
 
 export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
-  const privateKey = await generateKeyPairFromSeed('Ed25519', opts.seed)
+  const privateKey = await libp2pPrivateKey(opts.key)
   const scoring = opts.scoring ?? true
   const libp2p = await createLibp2p({
     privateKey,
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -3,11 +3,12 @@
  * `publish` validates and durably stores a record, then gossips it on its type's topic (specs/network-v1.md §4).
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Registry } from 'prom-client'
+import type { NodeMetrics } from '../metrics.ts'
 import { REDIAL_INTERVAL_MS } from './constants.ts'
 import type { GateComponents } from './gate.ts'
 import { PeerGate } from './gate.ts'
-import type { SiteHost } from './host.ts'
+import type { HostOptions, SiteHost } from './host.ts'
+import type { SigningKey } from '../site/signing-key.ts'
 import { createSiteHost } from './host.ts'
 import type { NetLog } from './log.ts'
 import { topicForType, TOPICS } from './topics.ts'
@@ -15,10 +16,12 @@ import type { ValidationComponents, Verdict } from './validation.ts'
 import { GossipValidator } from './validation.ts'
 
 export interface NetworkOptions {
-  seed: Uint8Array
+  key: SigningKey
+  /** libp2p metrics; see HostOptions.metrics. */
+  libp2pMetrics?: HostOptions['metrics']
   listen: string[]
   bootstrap: string[]
-  registry: Registry
+  metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes' | 'peersAdmitted'>
   log: NetLog
   now(): number
 }
@@ -41,8 +44,8 @@ export class Network {
 
   static async start(c: NetworkComponents, opts: NetworkOptions): Promise<Network> {
     const gate = new PeerGate({ ...c, log: opts.log, now: opts.now })
-    const host = await createSiteHost({ seed: opts.seed, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater })
-    const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.registry)
+    const host = await createSiteHost({ key: opts.key, metrics: opts.libp2pMetrics, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater })
+    const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.metrics)
     await gate.start(host.libp2p, host.pubsub)
     validator.attach(host.pubsub)
     for (const t of TOPICS) host.pubsub.subscribe(t)
@@ -68,6 +71,7 @@ export class Network {
   }
 
   peers(): PeerInfo[] {
+    this.opts.metrics.peersAdmitted.set(this.gate.admittedPeers().length)
     const admitted = new Map(this.gate.admittedPeers().map((p) => [p.peerId, p]))
     const out = new Map<string, PeerInfo>()
     for (const conn of this.host.libp2p.getConnections()) {

@@ -8,12 +8,12 @@
  *   5. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
  *   6. durable store (the store group-commits concurrent puts), THEN ACCEPT (§8): nothing is forwarded before it is
  *      on disk; [IGNORE duplicate | tombstoned] when the store already has (or has withdrawn) the record.
- * Each outcome is logged (non-accepts only) and counted in `aip_gossip_validations_total{topic,action,code}`.
+ * Each outcome is logged (non-accepts only) and counted in `aip_validation_outcomes_total{topic,action,code}`.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
-import { Counter, Gauge } from 'prom-client'
-import type { Registry } from 'prom-client'
+import { Gauge } from 'prom-client'
+import type { NodeMetrics } from '../metrics.ts'
 import { OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
 import type { PeerGate } from './gate.ts'
 import type { GossipRouter } from './host.ts'
@@ -54,18 +54,14 @@ const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidator
 
 export class GossipValidator {
   private inFlight = 0
-  private readonly outcomes: Counter<'topic' | 'action' | 'code'>
   private readonly queueGauge: Gauge
   /** Outcome counts by `action/code`, for status and tests. */
   readonly counts = new Map<string, number>()
 
-  constructor(private readonly c: ValidationComponents, private readonly gate: PeerGate, registry: Registry) {
-    this.outcomes = new Counter({
-      name: 'aip_gossip_validations_total', help: 'Gossip messages validated, by topic, action and code',
-      labelNames: ['topic', 'action', 'code'], registers: [registry],
-    })
+  constructor(private readonly c: ValidationComponents, private readonly gate: PeerGate,
+    private readonly metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes'>) {
     this.queueGauge = new Gauge({
-      name: 'aip_gossip_validation_queue', help: 'Gossip messages waiting for validation or commit', registers: [registry],
+      name: 'aip_gossip_validation_queue', help: 'Gossip messages waiting for validation or storage', registers: [metrics.registry],
       collect: () => { this.queueGauge.set(this.inFlight) },
     })
   }
@@ -137,7 +133,7 @@ export class GossipValidator {
   }
 
   private count(topic: string, v: Verdict, source: string): void {
-    this.outcomes.inc({ topic, action: v.action, code: v.code })
+    this.metrics.validationOutcomes.inc({ topic, action: v.action, code: v.code })
     const key = `${v.action}/${v.code}`
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
     if (v.action !== 'accept' && v.code !== 'duplicate') {
