@@ -30,7 +30,7 @@ export type Placement = { ok: true, admitted: Admitted } | { ok: false, code: st
 /** What the gate needs from the site: its own hello, and a way to place a peer's certificate. */
 export interface GateComponents {
   /** The hello this site presents: its SiteCertificate and the chain records a peer needs to place it. */
-  ownHello(): Hello
+  ownHello(now: number): Promise<Hello>
   /**
    * Validates and applies the chain records, then the certificate, at time `now`; succeeds only when the
    * certificate is valid under the current charter AND certifies exactly `remoteKey` (§3 rule H4).
@@ -159,7 +159,7 @@ export class PeerGate {
       const stream = await conn.newStream(HELLO_PROTOCOL, { signal: AbortSignal.timeout(HELLO_TIMEOUT_MS) })
       const lp = lpStream(stream, { maxDataLength: HELLO_MAX_BYTES })
       const signal = AbortSignal.timeout(HELLO_TIMEOUT_MS)
-      await lp.write(encodeHello(this.c.ownHello()), { signal })
+      await lp.write(encodeHello(await this.c.ownHello(this.c.now())), { signal })
       const reply = (await lp.read({ signal })).subarray()
       await stream.close({ signal }).catch(() => undefined)
       await this.judge(conn, reply)
@@ -179,7 +179,7 @@ export class PeerGate {
         stream.abort(new Error('hello refused'))
         return
       }
-      await lp.write(encodeHello(this.c.ownHello()), { signal })
+      await lp.write(encodeHello(await this.c.ownHello(this.c.now())), { signal })
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
