@@ -8,9 +8,8 @@
  * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
  */
 import { Level } from 'level'
-import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
-import * as Digest from 'multiformats/hashes/digest'
+import { recordId } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
 
@@ -49,6 +48,11 @@ export interface RecordInfo {
 
 export interface Tombstone {
   reason: string
+  /**
+   * Signer (hex) of the withdrawn record, when the tombstone comes from a Retraction: it then withdraws only a record
+   * by that signer. Absent: the record is withdrawn whoever signed it (an operator's erasure).
+   */
+  signer?: string
   /** When this site wrote the tombstone (ms). */
   at: number
 }
@@ -111,9 +115,12 @@ export class RecordStore {
   /**
    * Marks a record as withdrawn (retracted, erased): its tombstone is kept so sync does not fetch it again, and the
    * record itself, if stored, is deleted with its index entries in the same batch. Later puts of it are refused.
+   * With `signer`, only a record by that signer is withdrawn ('ignored' when the stored record has another signer).
    */
-  addTombstone(id: string, reason: string, at = Date.now()): Promise<void> {
-    return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, tombstone: { reason, at }, done: () => done(), fail }))
+  addTombstone(id: string, reason: string, opts: { signer?: Uint8Array; at?: number } = {}): Promise<'stored' | 'ignored'> {
+    const tombstone: Tombstone = { reason, at: opts.at ?? Date.now() }
+    if (opts.signer !== undefined) tombstone.signer = hex(opts.signer)
+    return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, tombstone, done: (r) => done(r === 'stored' ? 'stored' : 'ignored'), fail }))
   }
 
   async isTombstoned(id: string): Promise<boolean> {
@@ -196,7 +203,7 @@ export class RecordStore {
     for await (const [key, bytes] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
       records++
       const id = key.slice(RECORD.length)
-      if (cidOfBytes(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
+      if (recordId(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
       const m = await this.db.get(META + id)
       if (m === undefined) {
         problems.push(`record ${id}: no meta`)
@@ -251,35 +258,47 @@ export class RecordStore {
 
   private async writeBatch(ops: Op[]): Promise<PutResult[]> {
     const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
-    const [present, tombstoned] = await Promise.all([
-      this.db.hasMany(ids.map((id) => RECORD + id)),
-      this.db.hasMany(ids.map((id) => TOMBSTONE + id)),
+    const [present, tombs] = await Promise.all([
+      this.db.getMany(ids.map((id) => META + id)),
+      this.db.getMany(ids.map((id) => TOMBSTONE + id)),
     ])
-    const metas = await this.db.getMany(ids.map((id, i) => (present[i] ? META + id : META)))
-    const stored = new Set<string>() // records stored by this batch
-    const gone = new Set<string>() // tombstoned by this batch
+    // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
+    const meta = new Map<string, RecordMeta | undefined>()
+    const tomb = new Map<string, Tombstone | undefined>()
+    ids.forEach((id, i) => {
+      if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(present[i])) as RecordMeta))
+      if (!tomb.has(id)) tomb.set(id, tombs[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(tombs[i])) as Tombstone))
+    })
     const batch: BatchOp[] = []
     let delta = 0
     const results = ops.map((op, i): PutResult => {
       const id = ids[i]
+      const m = meta.get(id)
       if (op.kind === 'tombstone') {
+        // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
+        // on a target signed by the same key).
+        if (m !== undefined && op.tombstone.signer !== undefined && m.signer !== op.tombstone.signer) return 'duplicate'
         batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(op.tombstone)) })
-        if (!gone.has(id) && (present[i] || stored.has(id))) {
-          const meta = stored.has(id) ? metaOfOp(ops, id) : (JSON.parse(fromUtf8.decode(metas[i]!)) as RecordMeta)
+        tomb.set(id, op.tombstone)
+        if (m !== undefined) {
           batch.push({ type: 'del', key: RECORD + id }, { type: 'del', key: META + id })
-          for (const k of indexKeys(id, meta)) batch.push({ type: 'del', key: k })
+          for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
+          meta.set(id, undefined)
           delta--
         }
-        stored.delete(id)
-        gone.add(id)
         return 'stored'
       }
-      if (tombstoned[i] || gone.has(id)) return 'tombstoned'
-      if ((present[i] && !gone.has(id)) || stored.has(id)) return 'duplicate'
+      const t = tomb.get(id)
+      if (t !== undefined) {
+        if (t.signer === undefined || t.signer === op.meta.signer) return 'tombstoned'
+        batch.push({ type: 'del', key: TOMBSTONE + id }) // a tombstone by another signer withdraws nothing
+        tomb.set(id, undefined)
+      }
+      if (m !== undefined) return 'duplicate'
       batch.push({ type: 'put', key: RECORD + id, value: op.record.bytes })
       batch.push({ type: 'put', key: META + id, value: utf8.encode(JSON.stringify(op.meta)) })
       for (const k of indexKeys(id, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
-      stored.add(id)
+      meta.set(id, op.meta)
       delta++
       return 'stored'
     })
@@ -292,12 +311,6 @@ export class RecordStore {
 /** level returns Buffers; callers get plain Uint8Array views (same memory), as the record layer produces. */
 function plain(v: Uint8Array | undefined): Uint8Array | undefined {
   return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
-}
-
-function metaOfOp(ops: Op[], id: string): RecordMeta {
-  const op = ops.find((o) => o.kind === 'put' && o.record.id === id)
-  if (op?.kind !== 'put') throw new Error('unreachable: stored id without its put')
-  return op.meta
 }
 
 /** The index fields of a record; BenchmarkResults link their suite and model by CID (protocol body fields). */
@@ -321,9 +334,4 @@ function infoOf(id: string, m: RecordMeta): RecordInfo {
   if (m.suite !== undefined) info.suite = m.suite
   if (m.model !== undefined) info.model = m.model
   return info
-}
-
-/** The record ID of envelope bytes (CIDv1, raw, sha2-256; issue 2 §Wire format 4), for the integrity check. */
-function cidOfBytes(bytes: Uint8Array): string {
-  return CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(bytes).digest())).toString()
 }
