@@ -71,3 +71,16 @@ export const MAX_PARAM_FIELDS = 32
 
 /** §5: most federation records the trust state holds while waiting for what they depend on. */
 export const MAX_TRUST_PENDING = 4096
+
+/** §4: envelope size limit per record type (bytes). Checked before the payload is decoded. */
+export const MAX_FEDERATION_CHARTER_BYTES = 65_536
+export const MAX_CHARTER_APPROVAL_BYTES = 1_024
+export const MAX_SITE_CERTIFICATE_BYTES = 2_048
+export const MAX_REVOCATION_BYTES = 20_480
+export const MAX_RETRACTION_BYTES = 20_480
+export const MAX_MODEL_COMMITMENT_BYTES = 16_384
+export const MAX_BENCHMARK_SUITE_BYTES = 65_536
+export const MAX_BENCHMARK_SUITE_CHUNK_BYTES = 262_144
+export const MAX_BENCHMARK_RESULT_BYTES = 65_536
+export const MAX_ALIGNMENT_BUNDLE_BYTES = 262_144
+export const MAX_ALIGNMENT_CHUNK_BYTES = 262_144
