@@ -28,8 +28,10 @@ export interface RunInputs {
 }
 
 /** §6 run key: hex SHA-256 of the deterministic CBOR [suite ID, commitment ID, engine, decoding, seed]. */
-export function runKey(r: RunInputs): string {
-  const v = encodeCanonical([r.suiteId, r.commitment.id, { ...r.engine }, { ...r.decoding }, r.seed])
+export function runKey(r: { suiteId: string; commitmentId: string; engine: EngineInfo; decoding: Decoding; seed: number }): string {
+  const engine = { backend: r.engine.backend, version: r.engine.version, model_name: r.engine.model_name }
+  const decoding = { mode: r.decoding.mode, max_tokens: r.decoding.max_tokens, temperature: r.decoding.temperature }
+  const v = encodeCanonical([r.suiteId, r.commitmentId, engine, decoding, r.seed])
   return createHash('sha256').update(v).digest('hex')
 }
 

@@ -11,7 +11,7 @@ import { categoriesOf } from './suite.ts'
 /** §8 `method` of results produced under this specification. */
 export const METHOD = 'aip-eval-v1'
 
-export type CheckName = 'signature' | 'record' | 'method' | 'suite' | 'scores' | 'model' | 'weights'
+export type CheckName = 'signature' | 'record' | 'signer' | 'method' | 'suite' | 'scores' | 'model' | 'weights'
 
 export interface Check {
   name: CheckName
