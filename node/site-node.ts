@@ -13,7 +13,7 @@ import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
 import { Admission } from './net/admission.ts'
-import type { HostOptions } from './net/host.ts'
+import type { HostHooks, HostOptions } from './net/host.ts'
 import { jsonLineLog } from './net/log.ts'
 import type { NetLog } from './net/log.ts'
 import { Network } from './net/network.ts'
@@ -37,6 +37,8 @@ export interface SiteNodeOptions {
   log?: NetLog
   /** libp2p metrics (default: @libp2p/prometheus-metrics on the node's registry when the API is served). */
   libp2pMetrics?: HostOptions['metrics']
+  /** Simulation hooks: transport and encrypter wrapper (simulations/runner). */
+  hooks?: HostHooks
   /** Per-signer rate and quota (default specs/network-v1.md §7). */
   signerLimits?: SignerLimitsConfig
   /** Called after each record is durably stored (gossip, hello or local publish). */
@@ -96,6 +98,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics,
       log,
       now,
+      hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
     const net = network

@@ -14,6 +14,7 @@ import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import type { Libp2pOptions } from 'libp2p'
 import type { Metrics } from '@libp2p/interface'
 import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
@@ -27,6 +28,18 @@ import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
 export interface GossipRouter extends GossipSub {
   reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
   getScore(peerId: string): number
+}
+
+type EncrypterFactory = NonNullable<Libp2pOptions['connectionEncrypters']>[number]
+
+/**
+ * Hooks for simulations (simulations/runner): another transport (e.g. @libp2p/memory for 100 sites in one process)
+ * and a wrapper around the Noise encrypter factory (egress accounting and link emulation tap the plaintext there,
+ * node/net/egress/monitor.ts). Production nodes leave them unset.
+ */
+export interface HostHooks {
+  transports?: NonNullable<Libp2pOptions['transports']>
+  wrapEncrypter?: (encrypter: EncrypterFactory) => EncrypterFactory
 }
 
 export interface HostOptions {
@@ -47,6 +60,7 @@ export interface HostOptions {
   scoring?: boolean
   /** libp2p metrics (e.g. @libp2p/prometheus-metrics on the node's registry). */
   metrics?: (components: never) => Metrics
+  hooks?: HostHooks
 }
 
 export interface SiteHost {
@@ -75,8 +89,8 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
     privateKey,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     addresses: { listen: opts.listen },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
+    transports: opts.hooks?.transports ?? [tcp()],
+    connectionEncrypters: [opts.hooks?.wrapEncrypter?.(noise()) ?? noise()],
     streamMuxers: [yamux()],
     connectionGater: opts.connectionGater ?? {},
     connectionManager: { maxConnections: 128 },

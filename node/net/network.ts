@@ -7,7 +7,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import { REDIAL_INTERVAL_MS } from './constants.ts'
 import type { GateComponents } from './gate.ts'
 import { PeerGate } from './gate.ts'
-import type { HostOptions, SiteHost } from './host.ts'
+import type { HostHooks, HostOptions, SiteHost } from './host.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import { createSiteHost } from './host.ts'
 import type { NetLog } from './log.ts'
@@ -19,6 +19,8 @@ export interface NetworkOptions {
   key: SigningKey
   /** libp2p metrics; see HostOptions.metrics. */
   libp2pMetrics?: HostOptions['metrics']
+  /** Simulation hooks (transport, encrypter wrapper); see HostHooks. */
+  hooks?: HostHooks
   listen: string[]
   bootstrap: string[]
   metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes' | 'peersAdmitted'>
@@ -44,7 +46,7 @@ export class Network {
 
   static async start(c: NetworkComponents, opts: NetworkOptions): Promise<Network> {
     const gate = new PeerGate({ ...c, log: opts.log, now: opts.now })
-    const host = await createSiteHost({ key: opts.key, metrics: opts.libp2pMetrics, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater })
+    const host = await createSiteHost({ key: opts.key, metrics: opts.libp2pMetrics, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater, hooks: opts.hooks })
     const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.metrics)
     await gate.start(host.libp2p, host.pubsub)
     validator.attach(host.pubsub)
