@@ -23,7 +23,7 @@ import type { SignerLimitsConfig } from './net/signer-limits.ts'
 import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
-import { loadTrust } from './site/trust.ts'
+import { loadTrust } from './store/trust.ts'
 import { RecordStore } from './store/store.ts'
 
 export interface SiteNodeOptions {

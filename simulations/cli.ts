@@ -1,0 +1,52 @@
+/**
+ * npm run simulate -- --scenario NAME|FILE --out DIR [--quiet] [--json]
+ * Runs a scenario, writes DIR/report.json and DIR/report.html, prints the summary table. Exit 0 when every
+ * assertion passed, 1 when one failed, 2 on a usage or scenario error.
+ */
+import '../node/polyfill.ts'
+import { parseArgs } from 'node:util'
+import { loadScenario, shippedScenarios } from './scenario/load.ts'
+import { ScenarioError } from './scenario/validate.ts'
+import { summaryTable, resultsTable } from './report/table.ts'
+import { simulate } from './simulate.ts'
+
+const USAGE = `usage: npm run simulate -- --scenario NAME|FILE [--out DIR] [--quiet] [--json]
+
+  --scenario   a shipped scenario name (simulations/scenarios/NAME.json) or a path to a scenario file
+  --out        directory for report.json, report.html and the sites' working files (default runs/NAME)
+  --quiet      no progress lines on stderr
+  --json       print report.json on stdout instead of the summary table
+`
+
+async function main(argv: string[]): Promise<number> {
+  let args
+  try {
+    args = parseArgs({ args: argv, options: {
+      scenario: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    } })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`)
+    return 2
+  }
+  const v = args.values
+  if (v.help === true) { process.stdout.write(USAGE + `\nshipped scenarios: ${(await shippedScenarios()).join(', ')}\n`); return 0 }
+  if (v.scenario === undefined) { process.stderr.write(`--scenario is required\n${USAGE}`); return 2 }
+  let scenario
+  try {
+    scenario = await loadScenario(v.scenario)
+  } catch (err) {
+    if (err instanceof ScenarioError) { process.stderr.write(`${err.message}\n`); return 2 }
+    throw err
+  }
+  const out = v.out ?? `runs/${scenario.name}`
+  const log = v.quiet === true ? undefined : (line: string) => process.stderr.write(`[${scenario.name}] ${line}\n`)
+  const { report, json, html } = await simulate(scenario, { out, log })
+  if (v.json === true) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  else process.stdout.write(`${summaryTable(report)}${resultsTable(report)}\nreport: ${json}\n        ${html}\n`)
+  return report.ok ? 0 : 1
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+  process.stderr.write(`simulate: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

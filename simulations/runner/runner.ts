@@ -1,0 +1,283 @@
+/**
+ * Plays a scenario (simulations/README.md § Runner): builds the federation, starts every site, applies the timeline,
+ * waits for the network to settle, then checks every store and returns what happened (RunResult).
+ * mode "memory": every site in this process over @libp2p/memory; mode "process": see process.ts.
+ */
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createRecord } from '../../protocol/index.ts'
+import type { DecodedRecord } from '../../protocol/index.ts'
+import { WeightIndex } from '../../node/net/egress/index.ts'
+import type { WeightFile } from '../../node/net/egress/index.ts'
+import { Rng } from '../rng.ts'
+import type { Event, Scenario } from '../scenario/types.ts'
+import type { Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
+import * as attacks from './attacks.ts'
+import { buildFederation, createSimSiteDir } from './federation.ts'
+import type { SimFederation } from './federation.ts'
+import { LinkEmulator } from './links.ts'
+import { syntheticResult } from './records.ts'
+import { SimSite } from './site.ts'
+
+export interface RunOptions {
+  /** Working directory: site directories go in DIR/sites (removed first). */
+  workDir: string
+  /** The weight files every site holds (its model): scanned for by the egress monitors. */
+  weights?: WeightFile[]
+  /** Progress lines (stderr by default in the CLI). */
+  log?: (line: string) => void
+  /** Publishes an `evaluation`: runs the suite on the site's engine, returns the signed result records. */
+  evaluate?: (site: string, dir: string) => Promise<{ records: DecodedRecord[]; row: Omit<ResultRow, 'verified_by'> }>
+  /** Verifies a result record at a site (for the results table): true when it checks out there. */
+  verify?: (site: string, dir: string, record: DecodedRecord) => Promise<boolean>
+}
+
+interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
+  /** Every honest, unrevoked site alive at the end must hold it. */
+  everywhere: boolean
+}
+
+/** How long sites may take to start and pass hello with their neighbours. */
+export const READY_TIMEOUT_MS = 30_000
+/** gossipsub's heartbeat (its default): meshes form on heartbeats. */
+const GOSSIP_HEARTBEAT_MS = 1000
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)))
+
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? (() => {})
+  const rng = new Rng(scenario.seed)
+  const root = join(opts.workDir, 'sites')
+  await rm(root, { recursive: true, force: true })
+  await mkdir(root, { recursive: true })
+  const wallStart = Date.now()
+  const fed = await buildFederation(scenario, rng.fork('federation'), root, wallStart)
+  for (const id of fed.sites.keys()) await createSimSiteDir(fed, id)
+  const weights = opts.weights != null && opts.weights.length > 0 ? new WeightIndex(opts.weights) : undefined
+  const weightBytes = opts.weights?.[0]?.bytes
+  const peerIds = new Map([...fed.sites].map(([id, s]) => [id, s.peerId]))
+  const links = new LinkEmulator(scenario.edges, peerIds, rng.fork('links'))
+  const neighbours = new Map<string, string[]>(scenario.sites.map((s) => [s.id, []]))
+  for (const e of scenario.edges) { neighbours.get(e.a)?.push(e.b); neighbours.get(e.b)?.push(e.a) }
+  const tag = `${scenario.name}-${process.pid}-${wallStart}`
+  const addr = (id: string): string => scenario.mode === 'memory' ? `/memory/${tag}-${id}` : `/ip4/127.0.0.1/tcp/${portOf(id)}`
+  const ports = new Map<string, number>()
+  const portOf = (id: string): number => ports.get(id) ?? 0
+
+  let t0 = performance.now()
+  const clock = (): number => performance.now() - t0
+  const deliveries: Delivery[] = []
+  const sites = new Map<string, SimSite>()
+  for (const [id, identity] of fed.sites) {
+    sites.set(id, new SimSite({
+      identity, mode: scenario.mode, links, weights, clock,
+      listen: addr(id),
+      bootstrap: (neighbours.get(id) ?? []).map((n) => `${addr(n)}/p2p/${peerIds.get(n)}`),
+      onDelivered: (site, record, at) => deliveries.push({ site, record, at_ms: at }),
+    }))
+  }
+  const errors: string[] = []
+  const tracked: Tracked[] = []
+  const honestRecords: DecodedRecord[] = []
+  const resultRecords: { record: DecodedRecord; row: Omit<ResultRow, 'verified_by'> }[] = []
+  const exfil = { attempts: 0, detected: 0 }
+  let healAt: number | null = null
+
+  const startSite = async (id: string): Promise<void> => {
+    try {
+      await (sites.get(id) as SimSite).start()
+    } catch (err) {
+      errors.push(`${id} failed to start: ${(err as Error).message}`)
+    }
+  }
+  const track = (id: string, kind: RecordKind, origin: string, everywhere: boolean): void => {
+    tracked.push({ id, kind, origin, at_ms: clock(), everywhere })
+  }
+
+  // Start: all sites but the late joiners, concurrently in small batches (2 cores), then t=0.
+  const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
+  for (let i = 0; i < initial.length; i += 10) await Promise.all(initial.slice(i, i + 10).map(startSite))
+  // Ready: every honest site has admitted each of its honest neighbours (hello done), or READY_TIMEOUT_MS passed.
+  const readyBy = performance.now() + READY_TIMEOUT_MS
+  const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
+  const unready = (): string[] => initial.filter((id) => honestIds.has(id)).filter((id) => {
+    const admitted = new Set((sites.get(id) as SimSite).admittedPeers())
+    return (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && initial.includes(n) && !admitted.has(n))
+  })
+  while (unready().length > 0 && performance.now() < readyBy) await sleep(100)
+  const late = unready()
+  if (late.length > 0) errors.push(`not ready after ${READY_TIMEOUT_MS} ms: ${late.slice(0, 5).join(', ')}`)
+  // One gossipsub heartbeat so meshes form before the first publish.
+  await sleep(GOSSIP_HEARTBEAT_MS)
+  log(`${initial.length} sites up`)
+  t0 = performance.now()
+  const sampler = setInterval(() => { for (const s of sites.values()) if (s.alive) s.sample(clock()) }, scenario.sample_ms)
+  for (const s of sites.values()) s.sample(0)
+
+  const apply = async (e: Event): Promise<void> => {
+    switch (e.type) {
+      case 'publish': {
+        const s = sites.get(e.site) as SimSite
+        if (s.node === undefined) { errors.push(`publish at ${e.at_ms} ms: ${e.site} is down`); return }
+        const identity = fed.sites.get(e.site)
+        if (identity == null) return
+        const batch: { record: DecodedRecord; row?: Omit<ResultRow, 'verified_by'> }[] = []
+        if (e.kind === 'evaluation') {
+          if (opts.evaluate == null) { errors.push('evaluation publish needs an evaluator'); return }
+          const ev = await opts.evaluate(e.site, identity.dir)
+          ev.records.forEach((r, i) => batch.push({ record: r, ...(i === ev.records.length - 1 ? { row: ev.row } : {}) }))
+        } else {
+          for (let i = 0; i < e.count; i++) batch.push({ record: await syntheticResult(identity.key, e.site, tracked.length + i, rng.fork(`${e.site}:${tracked.length + i}`), Date.now()) })
+        }
+        for (const { record, row } of batch) {
+          const v = await s.node.publish(record.bytes)
+          const kind: RecordKind = s.revoked ? 'revoked' : record.type === 'BenchmarkResult' ? 'result' : 'federation'
+          if (v.action !== 'accept' && !s.revoked) errors.push(`${e.site} could not publish ${record.type}: ${v.code} ${v.message ?? ''}`)
+          track(record.id, kind, e.site, !s.revoked && v.action === 'accept')
+          if (!s.revoked) honestRecords.push(record)
+          if (row != null) resultRecords.push({ record, row })
+        }
+        return
+      }
+      case 'partition': {
+        links.partition(e.groups)
+        for (const s of sites.values()) {
+          const node = s.node
+          if (node === undefined) continue
+          for (const c of node.network.host.libp2p.getConnections()) {
+            const other = links.siteOf(c.remotePeer.toString())
+            if (other !== undefined && !links.connected(s.id, other)) await c.close().catch(() => {})
+          }
+        }
+        log(`partition ${e.groups.map((g) => g.length).join(' | ')}`)
+        return
+      }
+      case 'heal':
+        links.heal()
+        healAt = clock()
+        log('heal')
+        return
+      case 'kill':
+        await (sites.get(e.site) as SimSite).stop()
+        log(`kill ${e.site}`)
+        return
+      case 'restart':
+      case 'join':
+        await startSite(e.site)
+        log(`${e.type} ${e.site}`)
+        return
+      case 'revoke': {
+        const target = fed.sites.get(e.site)
+        const root = target == null ? undefined : fed.roots.get(target.spec.nation)
+        const via = [...sites.values()].find((s) => s.alive && s.id !== e.site && fed.sites.get(s.id)?.spec.role === 'honest')
+        if (target == null || root == null || via?.node == null) { errors.push(`revoke ${e.site}: no root or no live honest site`); return }
+        const rev = createRecord('Revocation', { target_key: target.key.publicKey, effective_from: Date.now(), reason: 'simulation: revoked by its nation' }, root, Date.now())
+        const v = await via.node.publish(rev.bytes)
+        if (v.action !== 'accept') errors.push(`revocation of ${e.site} refused: ${v.code}`)
+        ;(sites.get(e.site) as SimSite).revoked = true
+        track(rev.id, 'federation', via.id, true)
+        log(`revoke ${e.site}`)
+        return
+      }
+      case 'attack': {
+        const s = sites.get(e.site) as SimSite
+        const identity = fed.sites.get(e.site)
+        if (s.node === undefined || identity == null) { errors.push(`attack at ${e.at_ms} ms: ${e.site} is down`); return }
+        const c: attacks.AttackContext = {
+          site: s, identity, rng: rng.fork(`attack:${e.site}:${e.at_ms}`), victims: honestRecords, genesis: fed.genesis,
+          neighbours: neighbours.get(e.site) ?? [], peerIdOf: (id) => peerIds.get(id) as string, weights: weightBytes,
+          now: () => Date.now(), sleep,
+        }
+        switch (identity.spec.role) {
+          case 'forger': for (const x of await attacks.forger(c, e.count)) track(x.id, x.kind, e.site, false); break
+          case 'replayer': for (const x of await attacks.replayer(c, e.count)) track(x.id, x.kind, e.site, false); break
+          case 'spammer': for (const x of await attacks.spammer(c, e.count)) track(x.id, x.kind, e.site, false); break
+          case 'intruder': for (const x of await attacks.intruder(c, e.count)) track(x.id, x.kind, e.site, false); break
+          case 'exfiltrator': {
+            const [a, d] = await attacks.exfiltrator(c, e.count)
+            exfil.attempts += a
+            exfil.detected += d
+            break
+          }
+          case 'honest': break
+        }
+        log(`attack by ${e.site} (${identity.spec.role}) ×${e.count}`)
+        return
+      }
+    }
+  }
+
+  try {
+    for (const e of scenario.timeline) {
+      await sleep(e.at_ms - clock())
+      try {
+        await apply(e)
+      } catch (err) {
+        errors.push(`${e.type} at ${e.at_ms} ms failed: ${(err as Error).message}`)
+      }
+    }
+    // Settle: until every expected pair is held, or settle_ms.
+    const deadline = clock() + scenario.settle_ms
+    const expectedNow = (): [string, string][] => expectedPairs(tracked, sites, fed)
+    while (clock() < deadline) {
+      const missing = expectedNow().filter(([site, id]) => !(sites.get(site) as SimSite).held.has(id))
+      if (missing.length === 0) break
+      await sleep(100)
+    }
+    await sleep(Math.min(500, scenario.settle_ms)) // late refusals and stray acceptances still count
+  } finally {
+    clearInterval(sampler)
+  }
+  for (const s of sites.values()) if (s.alive) s.sample(clock())
+  const duration = clock()
+
+  // Final state, read back from the stores.
+  const ids = [...new Set([...tracked.map((r) => r.id), ...fed.genesis.map((r) => r.id)])]
+  const held = new Map<string, string[]>()
+  for (const s of sites.values()) held.set(s.id, await s.holds(ids))
+  const pairs = expectedPairs(tracked, sites, fed)
+  const records: PublishedRecord[] = tracked.map((r) => ({
+    id: r.id, kind: r.kind, origin: r.origin, at_ms: Math.round(r.at_ms),
+    expected_at: pairs.filter(([, id]) => id === r.id).map(([site]) => site),
+  }))
+  const results_table: ResultRow[] = []
+  for (const { record, row } of resultRecords) {
+    let verified = 0
+    for (const s of sites.values()) {
+      if (s.id === row.site || !s.alive || fed.sites.get(s.id)?.spec.role !== 'honest') continue
+      if (!(held.get(s.id) ?? []).includes(record.id)) continue
+      const ok = opts.verify == null ? true : await opts.verify(s.id, (fed.sites.get(s.id) as { dir: string }).dir, record).catch(() => false)
+      if (ok) verified++
+    }
+    results_table.push({ ...row, verified_by: verified })
+  }
+  const outcomes: ValidationOutcome[] = []
+  for (const s of sites.values()) {
+    if (fed.sites.get(s.id)?.spec.role !== 'honest') continue
+    for (const [k, n] of s.counts()) {
+      const [action, code] = k.split('/') as [ValidationOutcome['action'], string]
+      for (let i = 0; i < n; i++) outcomes.push({ site: s.id, action, code })
+    }
+  }
+  const siteRuns = [...sites.values()].map((s) => {
+    const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
+    return {
+      id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: s.monitor.bytesSent,
+      weight_bytes: s.monitor.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
+    }
+  })
+  for (const s of sites.values()) await s.stop().catch((err: unknown) => errors.push(`${s.id} stop: ${String(err)}`))
+  return {
+    scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
+    sites: siteRuns, records, deliveries: deliveries.filter((d) => tracked.some((r) => r.id === d.record)),
+    outcomes, heal_at_ms: healAt, exfil, results_table, errors,
+  }
+}
+
+/** [site, record] pairs that must hold at the end: `everywhere` records × honest, unrevoked sites that are up. */
+function expectedPairs(tracked: Tracked[], sites: Map<string, SimSite>, fed: SimFederation): [string, string][] {
+  const targets = [...sites.values()].filter((s) => s.alive && !s.revoked && fed.sites.get(s.id)?.spec.role === 'honest').map((s) => s.id)
+  const out: [string, string][] = []
+  for (const r of tracked) if (r.everywhere) for (const t of targets) out.push([t, r.id])
+  return out
+}

@@ -1,0 +1,32 @@
+/** Finds and parses a scenario: a shipped name (simulations/scenarios/NAME.json) or a path to a JSON file. */
+import { readFile, readdir, stat } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { ASSERTION_IDS } from '../assertions/index.ts'
+import { MAX_SCENARIO_BYTES } from './constants.ts'
+import type { Scenario } from './types.ts'
+import { parseScenario, ScenarioError } from './validate.ts'
+
+export const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url))
+
+export async function shippedScenarios(): Promise<string[]> {
+  return (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()
+}
+
+export async function loadScenario(nameOrPath: string): Promise<Scenario> {
+  const path = /^[a-z0-9-]+$/.test(nameOrPath) ? join(SCENARIO_DIR, `${nameOrPath}.json`) : nameOrPath
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch {
+    throw new ScenarioError(nameOrPath, [`no such scenario (shipped: ${(await shippedScenarios()).join(', ')})`])
+  }
+  if (size > MAX_SCENARIO_BYTES) throw new ScenarioError(path, [`file is ${size} bytes; at most ${MAX_SCENARIO_BYTES}`])
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'))
+  } catch (err) {
+    throw new ScenarioError(path, [`not valid JSON: ${(err as Error).message}`])
+  }
+  return parseScenario(raw, path, ASSERTION_IDS)
+}
