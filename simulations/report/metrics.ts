@@ -33,13 +33,14 @@ export function deliveredPairs(run: RunResult): { expected: number; delivered: n
   return { expected, delivered }
 }
 
-/** `site ← record` for every record that must be refused but is held by an honest site. */
+/** `site ← record` for every record that must be refused but is held by an honest site other than its origin. */
 export function forgedAccepted(run: RunResult): string[] {
   const bad = new Map(run.records.filter((r) => r.kind === 'forged' || r.kind === 'intruder' || r.kind === 'revoked').map((r) => [r.id, r]))
   const out: string[] = []
   for (const s of honestSites(run)) for (const id of s.held) {
     const r = bad.get(id)
-    if (r != null) out.push(`${s.id} ← ${r.kind} from ${r.origin}`)
+    // The origin holds what it published itself; acceptance means another site took it.
+    if (r != null && r.origin !== s.id) out.push(`${s.id} ← ${r.kind} from ${r.origin}`)
   }
   return out
 }

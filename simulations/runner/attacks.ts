@@ -32,6 +32,7 @@ export interface AttackContext {
   weights?: Uint8Array
   now(): number
   sleep(ms: number): Promise<void>
+  log?: (line: string) => void
 }
 
 async function gossip(site: SimSite, topic: string, bytes: Uint8Array): Promise<void> {
@@ -94,7 +95,9 @@ export async function intruder(c: AttackContext, n: number): Promise<Sent[]> {
  */
 export async function exfiltrator(c: AttackContext, n: number): Promise<[number, number]> {
   const w = c.weights
-  if (w === undefined || w.length < 4096) return [0, 0]
+  const libp2p = c.site.node?.network.host.libp2p
+  if (w === undefined || w.length < 16_384 || libp2p === undefined) return [0, 0]
+  let attempts = 0
   let detected = 0
   for (let i = 0; i < n; i++) {
     const len = 1024 + c.rng.int(8192)
@@ -105,19 +108,27 @@ export async function exfiltrator(c: AttackContext, n: number): Promise<[number,
       ? encodeCanonical({ type: 'AlignmentBundle', note: 'definitely not weights', blob: slice })
       : concat(c.rng.bytes(1 + c.rng.int(63)), slice)
     const before = c.site.monitor.events.length
-    const target = c.neighbours[c.rng.int(c.neighbours.length)]
+    // An attempt needs an accomplice that takes the stream: try neighbours in a seeded order until one does.
+    let stream
+    for (const target of c.rng.shuffle([...c.neighbours])) {
+      stream = await libp2p.dialProtocol(peerIdFromString(c.peerIdOf(target)), EXFIL_PROTOCOL, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+      if (stream !== undefined) break
+    }
+    if (stream === undefined) {
+      c.log?.(`exfiltration attempt ${i}: no accomplice reachable; not counted`)
+      continue
+    }
+    attempts++
     try {
-      const stream = await c.site.node?.network.host.libp2p.dialProtocol(peerIdFromString(c.peerIdOf(target)), EXFIL_PROTOCOL, { signal: AbortSignal.timeout(5000) })
-      if (stream !== undefined) {
-        const step = way === 2 ? 97 : payload.length
-        for (let at = 0; at < payload.length && stream.status === 'open'; at += step) stream.send(payload.subarray(at, at + step))
-        await Promise.race([stream.close().catch(() => {}), c.sleep(500)])
-      }
+      const step = way === 2 ? 97 : payload.length
+      for (let at = 0; at < payload.length && stream.status === 'open'; at += step) stream.send(payload.subarray(at, at + step))
+      await Promise.race([stream.close(), c.sleep(500)])
     } catch { /* the monitor aborted the connection: that is the point */ }
     await c.sleep(20)
     if (c.site.monitor.events.length > before) detected++
+    else c.log?.(`exfiltration attempt ${i} (way ${way}, ${payload.length} B) not detected`)
   }
-  return [n, detected]
+  return [attempts, detected]
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -117,6 +117,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const apply = async (e: Event): Promise<void> => {
     switch (e.type) {
       case 'publish': {
+        if (e.site === '*') {
+          const live = [...sites.values()].filter((s) => s.alive && !s.revoked && fed.sites.get(s.id)?.spec.role === 'honest')
+          for (const s of live) await apply({ ...e, site: s.id })
+          return
+        }
         const s = sites.get(e.site) as SimSite
         if (s.node === undefined) { errors.push(`publish at ${e.at_ms} ms: ${e.site} is down`); return }
         const identity = fed.sites.get(e.site)
@@ -186,7 +191,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const c: attacks.AttackContext = {
           site: s, identity, rng: rng.fork(`attack:${e.site}:${e.at_ms}`), victims: honestRecords, genesis: fed.genesis,
           neighbours: neighbours.get(e.site) ?? [], peerIdOf: (id) => peerIds.get(id) as string, weights: weightBytes,
-          now: () => Date.now(), sleep,
+          now: () => Date.now(), sleep, log,
         }
         switch (identity.spec.role) {
           case 'forger': for (const x of await attacks.forger(c, e.count)) track(x.id, x.kind, e.site, false); break
@@ -208,14 +213,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   }
 
   try {
+    // Attacks run beside the timeline (a flood must not delay the honest sites' events); the rest in order.
+    const background: Promise<void>[] = []
     for (const e of scenario.timeline) {
       await sleep(e.at_ms - clock())
-      try {
-        await apply(e)
-      } catch (err) {
-        errors.push(`${e.type} at ${e.at_ms} ms failed: ${(err as Error).message}`)
-      }
+      const done = apply(e).catch((err: unknown) => { errors.push(`${e.type} at ${e.at_ms} ms failed: ${(err as Error).message}`) })
+      if (e.type === 'attack') background.push(done)
+      else await done
     }
+    await Promise.all(background)
     // Settle: until every expected pair is held, or settle_ms.
     const deadline = clock() + scenario.settle_ms
     const expectedNow = (): [string, string][] => expectedPairs(tracked, sites, fed)

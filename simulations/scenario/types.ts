@@ -39,6 +39,7 @@ export interface Edge {
 export type PublishKind = 'result' | 'evaluation'
 
 export type Event =
+  /** site "*": every honest, unrevoked site that is up at that moment. */
   | { at_ms: number; type: 'publish'; site: string; count: number; kind: PublishKind }
   | { at_ms: number; type: 'partition'; groups: string[][] }
   | { at_ms: number; type: 'heal' }

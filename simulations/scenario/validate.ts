@@ -203,8 +203,8 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
         const s = site(e, p)
         const count = c.int(e, 'count', p, 1, MAX_PUBLISH_COUNT, 1)
         const kind = c.str(e, 'kind', p, /^(result|evaluation)$/, 'result') as PublishKind
-        const targets = s === '*' ? sites.filter((x) => x.role === 'honest').map((x) => x.id) : [s]
-        for (const t of targets) out.push({ at_ms: at, type, site: t, count, kind })
+        // "*": every honest, unrevoked site that is up at that moment (resolved by the runner).
+        out.push({ at_ms: at, type, site: s, count, kind })
         return
       }
       case 'partition': {
