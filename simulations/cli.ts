@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const out = v.out ?? `runs/${scenario.name}`
   const log = v.quiet === true ? undefined : (line: string) => process.stderr.write(`[${scenario.name}] ${line}\n`)
-  const { report, json, html } = await simulate(scenario, { out, log })
+  const { report, json, html } = await simulate(v.scenario, { out, log })
   if (v.json === true) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else process.stdout.write(`${summaryTable(report)}${resultsTable(report)}\nreport: ${json}\n        ${html}\n`)
   return report.ok ? 0 : 1

@@ -6,11 +6,12 @@
 import { join } from 'node:path'
 import { ensureBundledModel } from '../kernels/bundled.ts'
 import { loadWeightFiles } from '../node/net/egress/index.ts'
-import { buildReport } from './report/report.ts'
-import type { Report } from './report/report.ts'
+import { buildReport, scaleRow } from './report/report.ts'
+import type { Report, ScaleRow } from './report/report.ts'
 import { writeReport } from './report/write.ts'
 import { runScenario } from './runner/runner.ts'
 import type { RunOptions } from './runner/runner.ts'
+import { loadScenario } from './scenario/load.ts'
 import type { Scenario } from './scenario/types.ts'
 
 export interface SimulateOptions {
@@ -20,10 +21,24 @@ export interface SimulateOptions {
   verify?: RunOptions['verify']
 }
 
-export async function simulate(scenario: Scenario, opts: SimulateOptions): Promise<{ report: Report; json: string; html: string }> {
+/** Runs a scenario (and first its scale steps, each in DIR/scale-N), writes the reports. */
+export async function simulate(nameOrPath: string, opts: SimulateOptions): Promise<{ report: Report; json: string; html: string }> {
+  const scenario = await loadScenario(nameOrPath)
+  const rows: ScaleRow[] = []
+  for (const n of scenario.scale_steps) {
+    opts.log?.(`scale step: ${n} sites`)
+    const step = await simulateScenario(await loadScenario(nameOrPath, n), { ...opts, out: join(opts.out, `scale-${n}`) })
+    rows.push(scaleRow(step.report))
+  }
+  if (rows.length === 0) return simulateScenario(scenario, opts)
+  return simulateScenario(scenario, opts, (report) => { report.scaling = [...rows, scaleRow(report)] })
+}
+
+export async function simulateScenario(scenario: Scenario, opts: SimulateOptions, amend?: (r: Report) => void): Promise<{ report: Report; json: string; html: string }> {
   const weights = await loadWeightFiles(await ensureBundledModel())
   const run = await runScenario(scenario, { workDir: join(opts.out, 'work'), weights, log: opts.log, evaluate: opts.evaluate, verify: opts.verify })
   const report = buildReport(run)
+  amend?.(report)
   const paths = await writeReport(opts.out, report)
   return { report, ...paths }
 }

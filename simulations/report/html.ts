@@ -49,6 +49,12 @@ ${table(['', ''], summary)}
 <h2>Assertions</h2>
 ${table(['assertion', 'result', 'failures'], r.assertions.map((a) => [a.id, a.ok ? 'pass' : 'FAIL', a.failures.join('; ')]))}
 ${r.results.length > 0 ? `<h2>Verified results</h2>${table(['site', 'nation', 'suite', 'model', 'overall', 'verified by'], r.results.map((x) => [x.site, x.nation, x.suite.slice(0, 20) + '…', x.model.slice(0, 20) + '…', `${(x.overall_ppm / 10_000).toFixed(2)} %`, x.verified_by]))}` : ''}
+${r.scaling.length > 0 ? `<h2>Scaling</h2>${table(['sites', 'held / expected', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes per site (mean)', 'bytes per site (max)', 'assertions'], r.scaling.map((x) => [x.sites, `${x.records_delivered} / ${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95, x.propagation_ms.p99, x.bytes_sent_per_site.mean, x.bytes_sent_per_site.max, x.ok ? 'pass' : 'FAIL']))}
+${linePlot('Propagation p50 / p99 and mean kB sent per site vs number of sites', [
+    { label: 'p50 ms', color: '#1f77b4', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p50] as [number, number]) },
+    { label: 'p99 ms', color: '#d62728', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p99] as [number, number]) },
+    { label: 'kB sent per site (mean)', color: '#2ca02c', points: r.scaling.map((x) => [x.sites, x.bytes_sent_per_site.mean / 1000] as [number, number]) },
+  ], 'sites', 'ms  |  kB')}` : ''}
 <h2>Propagation</h2>
 ${linePlot('Propagation latency CDF (publish → held at another site)', [cdf], 'latency (ms)', 'fraction of deliveries', { steps: true, yMax: 1 })}
 <h2>Records held per site over time</h2>

@@ -21,6 +21,17 @@ export interface SiteReport {
   held_over_time: [number, number][]
 }
 
+/** One row of the scaling table: the same scenario at a smaller site count (scale_steps), or the full run. */
+export interface ScaleRow {
+  sites: number
+  ok: boolean
+  records_delivered: number
+  records_expected: number
+  propagation_ms: Quantiles
+  bytes_sent_per_site: { mean: number; max: number; total: number }
+  duration_ms: number
+}
+
 export interface Report {
   report_version: number
   scenario: string
@@ -49,6 +60,8 @@ export interface Report {
   assertions: AssertionResult[]
   results: ResultRow[]
   errors: string[]
+  /** Empty unless the scenario has scale_steps; then one row per step and a last row for this run. */
+  scaling: ScaleRow[]
   site_details: SiteReport[]
   /** Every publish → held latency (ms), sorted; the CDF plot is drawn from it. */
   propagation_samples_ms: number[]
@@ -92,10 +105,18 @@ export function buildReport(run: RunResult): Report {
     assertions,
     results: run.results_table,
     errors: run.errors,
+    scaling: [],
     site_details: run.sites.map((s) => ({
       id: s.id, nation: s.nation, role: s.role, alive: s.alive, bytes_sent: s.bytes_sent, weight_bytes: s.weight_bytes,
       records_held: s.held.length, held_over_time: s.held_over_time,
     })),
     propagation_samples_ms: samples,
+  }
+}
+
+export function scaleRow(r: Report): ScaleRow {
+  return {
+    sites: r.sites, ok: r.ok, records_delivered: r.records_delivered, records_expected: r.records_expected,
+    propagation_ms: r.propagation_ms, bytes_sent_per_site: r.bytes_sent_per_site, duration_ms: r.duration_ms,
   }
 }

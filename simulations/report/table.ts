@@ -24,7 +24,12 @@ export function summaryTable(r: Report): string {
     ['duration_ms', r.duration_ms],
   ]
   const asserts: (string | number)[][] = [['assertion', 'result'], ...r.assertions.map((a) => [a.id, a.ok ? 'pass' : `FAIL: ${a.failures.join('; ')}`])]
-  return `${formatTable(rows)}\n\n${formatTable(asserts)}\n`
+  const scaling = r.scaling.length === 0 ? '' : `\n${formatTable([
+    ['sites', 'delivered/expected', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes/site mean', 'bytes/site max', 'ok'],
+    ...r.scaling.map((x) => [x.sites, `${x.records_delivered}/${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95,
+      x.propagation_ms.p99, x.bytes_sent_per_site.mean, x.bytes_sent_per_site.max, x.ok ? 'yes' : 'no']),
+  ])}\n`
+  return `${formatTable(rows)}\n\n${formatTable(asserts)}\n${scaling}`
 }
 
 export function resultsTable(r: Report): string {

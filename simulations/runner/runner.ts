@@ -37,8 +37,9 @@ interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
   everywhere: boolean
 }
 
-/** How long sites may take to start and pass hello with their neighbours. */
+/** How long sites may take to pass hello with their neighbours once all are started: base + per site. */
 export const READY_TIMEOUT_MS = 30_000
+export const READY_TIMEOUT_PER_SITE_MS = 500
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
 
@@ -70,7 +71,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const sites = new Map<string, SimSite>()
   for (const [id, identity] of fed.sites) {
     sites.set(id, new SimSite({
-      identity, mode: scenario.mode, links, weights, clock,
+      identity, mode: scenario.mode, links, weights, clock, syncIntervalMs: scenario.sync_interval_ms,
       listen: addr(id),
       bootstrap: (neighbours.get(id) ?? []).map((n) => `${addr(n)}/p2p/${peerIds.get(n)}`),
       onDelivered: (site, record, at) => deliveries.push({ site, record, at_ms: at }),
@@ -96,17 +97,26 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
   // Start: all sites but the late joiners, concurrently in small batches (2 cores), then t=0.
   const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
+  const startT = performance.now()
   for (let i = 0; i < initial.length; i += 10) await Promise.all(initial.slice(i, i + 10).map(startSite))
+  log(`${initial.length} sites started in ${Math.round(performance.now() - startT)} ms`)
   // Ready: every honest site has admitted each of its honest neighbours (hello done), or READY_TIMEOUT_MS passed.
-  const readyBy = performance.now() + READY_TIMEOUT_MS
+  const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
+  const readyBy = performance.now() + readyMs
   const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
   const unready = (): string[] => initial.filter((id) => honestIds.has(id)).filter((id) => {
     const admitted = new Set((sites.get(id) as SimSite).admittedPeers())
     return (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && initial.includes(n) && !admitted.has(n))
   })
-  while (unready().length > 0 && performance.now() < readyBy) await sleep(100)
+  for (let last = -1; performance.now() < readyBy;) {
+    const n = unready().length
+    if (n === 0) break
+    if (n !== last && last !== -1) log(`${n} sites still waiting for hello with a neighbour`)
+    last = n
+    await sleep(500)
+  }
   const late = unready()
-  if (late.length > 0) errors.push(`not ready after ${READY_TIMEOUT_MS} ms: ${late.slice(0, 5).join(', ')}`)
+  if (late.length > 0) errors.push(`not ready after ${readyMs} ms: ${late.slice(0, 5).join(', ')}`)
   // One gossipsub heartbeat so meshes form before the first publish.
   await sleep(GOSSIP_HEARTBEAT_MS)
   log(`${initial.length} sites up`)

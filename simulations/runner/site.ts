@@ -18,11 +18,6 @@ import type { LinkEmulator } from './links.ts'
 /** Protocol of the stream an exfiltrator uses to push weights to an accomplice (every simulated site drains it). */
 export const EXFIL_PROTOCOL = '/aip-sim/exfil/1.0.0'
 
-/**
- * Background anti-entropy period in simulations (ms). Production uses SYNC_INTERVAL_MS (60 s); runs last seconds,
- * so sites reconcile more often. Sessions also start on every (re)connection, as in production.
- */
-export const SIM_SYNC_INTERVAL_MS = 3000
 
 export interface SimSiteInit {
   identity: SimSiteIdentity
@@ -31,6 +26,8 @@ export interface SimSiteInit {
   bootstrap: string[]
   links: LinkEmulator
   weights?: WeightIndex
+  /** Background anti-entropy period (scenario sync_interval_ms); sessions also start on every connection. */
+  syncIntervalMs: number
   /** ms since the run's start. */
   clock(): number
   onDelivered(site: string, record: string, atMs: number): void
@@ -87,7 +84,7 @@ export class SimSite {
         libp2p, index, store: node.store,
         accept: (bytes) => node.network.validator.local(bytes, Date.now()),
         admits: (peer) => node.network.gate.admittedPeers().some((p) => p.peerId === peer),
-      }, { intervalMs: SIM_SYNC_INTERVAL_MS })
+      }, { intervalMs: this.init.syncIntervalMs })
       await this.sync.start()
     }
   }

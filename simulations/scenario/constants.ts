@@ -8,3 +8,5 @@ export const MIN_SAMPLE_MS = 10
 export const MAX_SCENARIO_BYTES = 1_048_576
 export const DEFAULT_SETTLE_MS = 15_000
 export const DEFAULT_SAMPLE_MS = 250
+/** Runs last seconds, not hours: sites reconcile every few seconds instead of node/sync's 60 s. */
+export const DEFAULT_SYNC_INTERVAL_MS = 3000

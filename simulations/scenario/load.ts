@@ -13,7 +13,8 @@ export async function shippedScenarios(): Promise<string[]> {
   return (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()
 }
 
-export async function loadScenario(nameOrPath: string): Promise<Scenario> {
+/** Loads a scenario; `sites`: run it with this many generated sites instead (a scale step). */
+export async function loadScenario(nameOrPath: string, sites?: number): Promise<Scenario> {
   const path = /^[a-z0-9-]+$/.test(nameOrPath) ? join(SCENARIO_DIR, `${nameOrPath}.json`) : nameOrPath
   let size: number
   try {
@@ -27,6 +28,13 @@ export async function loadScenario(nameOrPath: string): Promise<Scenario> {
     raw = JSON.parse(await readFile(path, 'utf8'))
   } catch (err) {
     throw new ScenarioError(path, [`not valid JSON: ${(err as Error).message}`])
+  }
+  if (sites !== undefined && typeof raw === 'object' && raw !== null && 'sites' in raw) {
+    const r = raw as { sites: unknown; scale_steps?: unknown }
+    if (typeof r.sites === 'object' && r.sites !== null && !Array.isArray(r.sites)) {
+      r.sites = { ...r.sites, count: sites }
+      delete r.scale_steps
+    }
   }
   return parseScenario(raw, path, ASSERTION_IDS)
 }

@@ -65,10 +65,14 @@ export interface Scenario {
   seed: number
   mode: Mode
   sites: SiteSpec[]
+  /** Smaller site counts the same scenario is also run at, first (scaling table of the report). */
+  scale_steps: number[]
   edges: Edge[]
   timeline: Event[]
   /** After the last event, wait until every expected delivery happened or this many ms passed. */
   settle_ms: number
+  /** Background anti-entropy period of every site (ms; 0: only on connect). Production: 60 s. */
+  sync_interval_ms: number
   /** Records held per site are sampled at this period (ms) for the report. */
   sample_ms: number
   assertions: AssertionSpec[]

@@ -4,7 +4,7 @@
  */
 import { Rng } from '../rng.ts'
 import {
-  DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
+  DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
   MIN_SAMPLE_MS,
 } from './constants.ts'
 import { EVENT_TYPES, ROLES } from './types.ts'
@@ -60,7 +60,7 @@ class Checker {
 export function parseScenario(raw: unknown, source: string, knownAssertions: readonly string[]): Scenario {
   const c = new Checker()
   if (!isObj(raw)) throw new ScenarioError(source, ['(root): must be a JSON object'])
-  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'assertions'])
+  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'scale_steps', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'sync_interval_ms', 'assertions'])
   const name = c.str(raw, 'name', '', /^[a-z0-9][a-z0-9-]{0,63}$/)
   const description = c.str(raw, 'description', '', undefined, '')
   const seed = c.int(raw, 'seed', '', 0, 0xffffffff)
@@ -73,10 +73,12 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const timeline = parseTimeline(c, raw.timeline, sites)
   const settle = c.int(raw, 'settle_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SETTLE_MS)
   const sample = c.int(raw, 'sample_ms', '', MIN_SAMPLE_MS, MAX_SETTLE_MS, DEFAULT_SAMPLE_MS)
+  const syncInterval = c.int(raw, 'sync_interval_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS)
   const assertions = parseAssertions(c, raw.assertions, knownAssertions)
+  const scaleSteps = parseScaleSteps(c, raw, sites.length)
   if (c.problems.length === 0) checkConnected(c, sites, edges)
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems)
-  return { name, description, seed, mode, sites, edges, timeline, settle_ms: settle, sample_ms: sample, assertions }
+  return { name, description, seed, mode, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, assertions }
 }
 
 function parseSites(c: Checker, raw: unknown): SiteSpec[] {
@@ -106,7 +108,7 @@ function parseSites(c: Checker, raw: unknown): SiteSpec[] {
       c.fail('sites.nations', 'must be a non-empty list of ISO 3166-1 alpha-2 codes')
       return []
     }
-    const width = String(count).length
+    const width = Math.max(3, String(count).length)
     return Array.from({ length: count }, (_, i) => ({
       id: `${prefix}-${String(i + 1).padStart(width, '0')}`, nation: nations[i % nations.length] as string, role: 'honest' as Role,
     }))
@@ -249,6 +251,25 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
   })
   for (const s of sites) if (s.joins_later === true && !joined.has(s.id)) c.fail('timeline', `site "${s.id}" has joins_later but no join event`)
   return out.map((e, i) => ({ e, i })).sort((x, y) => x.e.at_ms - y.e.at_ms || x.i - y.i).map((x) => x.e)
+}
+
+/** scale_steps: smaller site counts to run first (sites generator only); each must still contain the timeline's sites. */
+function parseScaleSteps(c: Checker, raw: Obj, count: number): number[] {
+  if (raw.scale_steps === undefined) return []
+  const steps = raw.scale_steps
+  if (!isObj(raw.sites)) { c.fail('scale_steps', 'needs a sites generator { count, nations }'); return [] }
+  if (!Array.isArray(steps) || !steps.every((n) => Number.isInteger(n) && n >= 2 && n < count)) {
+    c.fail('scale_steps', `must be a list of integers in [2, ${count - 1}]`)
+    return []
+  }
+  const width = Math.max(3, String(count).length)
+  const min = Math.min(...(steps as number[]))
+  const used = Array.isArray(raw.timeline) ? raw.timeline.map((e) => (isObj(e) ? e.site : undefined)).filter((x): x is string => typeof x === 'string' && x !== '*') : []
+  for (const id of used) {
+    const n = Number(id.slice(id.lastIndexOf('-') + 1))
+    if (!(n >= 1 && n <= min) || id.slice(id.lastIndexOf('-') + 1).length !== width) c.fail('scale_steps', `site "${id}" of the timeline does not exist at ${min} sites`)
+  }
+  return [...(steps as number[])].sort((a, b) => a - b)
 }
 
 function parseAssertions(c: Checker, raw: unknown, known: readonly string[]): AssertionSpec[] {
