@@ -106,7 +106,7 @@ export function parseSuiteJsonl(input: string | Uint8Array): SuiteItem[] {
       try {
         parsed = JSON.parse(raw)
       } catch (e) {
-        throw new Error(`invalid JSON (${(e as Error).message})`)
+        throw new Error(`invalid JSON (${(e as Error).message})`, { cause: e })
       }
       const item = validateItem(parsed)
       const first = seen.get(item.id)
