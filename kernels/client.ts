@@ -70,16 +70,19 @@ export class EngineClient {
   static async open(options: OpenOptions = {}): Promise<EngineClient> {
     const init: WorkerInit = { backend: options.backend ?? 'ts', ...(options.model !== undefined ? { model: options.model } : {}) }
     const worker = new Worker(WORKER_BOOT, { workerData: init })
-    const listeners: { event: 'message' | 'error' | 'exit'; fn: (arg: never) => void }[] = []
+    let onMessage: (m: WorkerReply) => void = () => {}
+    let onError: (e: Error) => void = () => {}
+    let onExit: (code: number) => void = () => {}
     const ready = await new Promise<WorkerReply>((resolve, reject) => {
-      listeners.push({ event: 'message', fn: resolve }, { event: 'error', fn: reject })
-      listeners.push({ event: 'exit', fn: (code: number) => reject(new Error(`engine worker exited during start (code ${code})`)) })
-      for (const l of listeners) worker.once(l.event, l.fn)
+      onMessage = resolve
+      onError = reject
+      onExit = (code) => reject(new Error(`engine worker exited during start (code ${code})`))
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit)
     }).catch(async (e: unknown) => {
       await worker.terminate()
       throw e
     })
-    for (const l of listeners) worker.off(l.event, l.fn)
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit)
     if (ready.type !== 'ready') {
       await worker.terminate()
       throw ready.type === 'fatal' ? revive(ready.error) : new Error(`unexpected first message from the engine worker: ${ready.type}`)
