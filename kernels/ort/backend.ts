@@ -1,7 +1,7 @@
 /**
  * The 'ort' Backend (kernels/backend.ts) on onnxruntime-node, CPU provider, one intra-op thread.
  * Prefill runs chunks of ≤ min(ORT_MAX_CHUNK, smallest window) tokens through the sparse-MoE graph; step() runs
- * one token through the gather-MoE graph. The bounded KV cache lives in JavaScript (cache.ts).
+ * one token through the fused-MoE (com.microsoft MoE) graph. The bounded KV cache lives in JavaScript (cache.ts).
  */
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
@@ -52,7 +52,7 @@ export class OrtBackend implements Backend {
     const step = this.chunk
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
-      const logits = await this.run(chunk, chunk.length === 1 ? 'gather' : 'sparse')
+      const logits = await this.run(chunk, chunk.length === 1 ? 'fused' : 'sparse')
       const V = this.config.vocab
       if (all) for (let t = 0; t < chunk.length; t++) rows.push(logits.slice(t * V, (t + 1) * V))
       else if (at + chunk.length === tokens.length) rows.push(logits.slice((chunk.length - 1) * V, chunk.length * V))
@@ -62,7 +62,7 @@ export class OrtBackend implements Backend {
 
   async step(token: number): Promise<Float32Array> {
     this.check([token])
-    return this.run([token], 'gather')
+    return this.run([token], 'fused')
   }
 
   snapshot(): OrtState {
