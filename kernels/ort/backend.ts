@@ -52,17 +52,18 @@ export class OrtBackend implements Backend {
     const step = this.chunk
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
-      const logits = await this.run(chunk, chunk.length === 1 ? 'fused' : 'sparse')
+      const last = at + chunk.length === tokens.length
+      const want = all ? chunk.map((_, t) => t) : last ? [chunk.length - 1] : []
+      const logits = await this.run(chunk, chunk.length === 1 ? 'fused' : 'sparse', want)
       const V = this.config.vocab
-      if (all) for (let t = 0; t < chunk.length; t++) rows.push(logits.slice(t * V, (t + 1) * V))
-      else if (at + chunk.length === tokens.length) rows.push(logits.slice((chunk.length - 1) * V, chunk.length * V))
+      for (let r = 0; r < want.length; r++) rows.push(logits.slice(r * V, (r + 1) * V))
     }
     return rows
   }
 
   async step(token: number): Promise<Float32Array> {
     this.check([token])
-    return this.run([token], 'fused')
+    return this.run([token], 'fused', [0])
   }
 
   snapshot(): OrtState {
@@ -93,8 +94,9 @@ export class OrtBackend implements Backend {
     this.cache.checkRoom(tokens.length)
   }
 
-  /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns (C, vocab). */
-  private async run(tokens: readonly number[], layout: MoeLayout): Promise<Float32Array> {
+  /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns the logits
+   * (wanted.length, vocab) of the chunk positions `wanted`. */
+  private async run(tokens: readonly number[], layout: MoeLayout, wanted: number[]): Promise<Float32Array> {
     const c = this.config
     const C = tokens.length
     const cache = this.cache
@@ -103,6 +105,7 @@ export class OrtBackend implements Backend {
       tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [C]),
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
+      rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
     }
     for (const b of cache.bias(C).values()) {
       feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, [C, b.slots + C])

@@ -7,8 +7,9 @@
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
  *   mask.G          f32   (C, S + C)                  0 for keys in K(i), −∞ otherwise; G = the layer's window group
  *   dist.G          f32   (C, S + C)                  log2(1 + i − j) (LASA models only)
+ *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
  * and the outputs are
- *   logits          f32   (C, vocab)
+ *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values
  *
  * so attention costs O(C·(S + C)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
@@ -133,7 +134,8 @@ export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array
   }
   const lmT = new Float32Array(c.dim * c.vocab)
   transposeInto(w.lmHead, c.vocab, c.dim, lmT, c.vocab, 0)
-  const h = rmsNorm(g, x, g.init('norm', [c.dim], w.norm), c.eps)
-  g.output(g.op1('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)]), 'logits', 'float32', ['C', c.vocab])
+  const picked = g.op1('Gather', [x, g.input('rows', 'int64', ['R'])], { axis: { i: 0 } }) // (R, dim)
+  const h = rmsNorm(g, picked, g.init('norm', [c.dim], w.norm), c.eps)
+  g.output(g.op1('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)]), 'logits', 'float32', ['R', c.vocab])
   return g.encode(`aip-moe-${layout}`)
 }

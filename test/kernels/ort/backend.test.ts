@@ -32,6 +32,8 @@ async function agree(model: { config: Config; weights: Weights }, toks: number[]
   try {
     assertClose(await ort.prefill(toks, true), want, `${what} prefill`)
     ort.reset()
+    assertClose(await ort.prefill(toks, false), want.slice(-1), `${what} prefill, last row only`)
+    ort.reset()
     const rows = await ort.prefill(toks.slice(0, first), true)
     for (const t of toks.slice(first)) rows.push(await ort.step(t))
     assert.equal(ort.position, toks.length)
