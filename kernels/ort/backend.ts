@@ -1,6 +1,6 @@
 /**
  * The 'ort' Backend (kernels/backend.ts) on onnxruntime-node, CPU provider, one intra-op thread.
- * Prefill runs chunks of ≤ min(ORT_MAX_CHUNK, smallest window) tokens through the sparse-MoE graph; step() runs
+ * Prefill runs chunks of ≤ ORT_MAX_CHUNK tokens (banded attention) through the sparse-MoE graph; step() runs
  * one token through the fused-MoE (com.microsoft MoE) graph. The bounded KV cache lives in JavaScript (cache.ts).
  */
 import ort from 'onnxruntime-node'
@@ -8,8 +8,8 @@ import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
 import { checkTokens } from '../ts-backend.ts'
 import type { Weights } from '../weights.ts'
-import { KvCache } from './cache.ts'
-import { ORT_MAX_CHUNK } from './constants.ts'
+import { KvCache, type ChunkPlan } from './cache.ts'
+import { ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
 import type { MoeLayout } from './moe.ts'
 import { ropeTables } from './rope.ts'
 import { acquireSessions, type ModelSessions } from './sessions.ts'
@@ -19,9 +19,23 @@ interface OrtState extends BackendState {
   readonly layers: { k: Float32Array; v: Float32Array }[]
 }
 
-/** Tokens per prefill run for a config. */
+/** Query block B of banded attention: the largest window (B ≥ W − 1 keeps K(i) inside blocks b − 1 and b). */
+function blockSize(c: Config): number {
+  return c.lasa ? Math.max(...c.window) : Infinity
+}
+
+/** Tokens per prefill run: whole blocks up to ORT_MAX_CHUNK (LASA), ORT_DENSE_CHUNK (plain Mixtral). */
 export function chunkSize(c: Config): number {
-  return Math.max(1, Math.min(ORT_MAX_CHUNK, ...c.window))
+  if (!c.lasa) return ORT_DENSE_CHUNK
+  const B = blockSize(c)
+  return B >= ORT_MAX_CHUNK ? ORT_MAX_CHUNK : Math.floor(ORT_MAX_CHUNK / B) * B
+}
+
+/** Layout of a run over `count` tokens: one block when it fits, else whole blocks of B (the tail padded). */
+export function chunkPlan(c: Config, count: number): ChunkPlan {
+  const B = blockSize(c)
+  if (count <= B) return { blocks: 1, block: count, count }
+  return { blocks: Math.ceil(count / B), block: B, count }
 }
 
 export class OrtBackend implements Backend {
@@ -98,18 +112,22 @@ export class OrtBackend implements Backend {
    * (wanted.length, vocab) of the chunk positions `wanted`. */
   private async run(tokens: readonly number[], layout: MoeLayout, wanted: number[]): Promise<Float32Array> {
     const c = this.config
-    const C = tokens.length
+    const plan = chunkPlan(c, tokens.length)
+    const C = plan.blocks * plan.block // padded with token 0 after the real tokens: never attended by them
     const cache = this.cache
     const { cos, sin } = ropeTables(c, cache.length, C)
+    const ids = new BigInt64Array(C)
+    tokens.forEach((t, i) => (ids[i] = BigInt(t)))
     const feeds: Record<string, ort.Tensor> = {
-      tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [C]),
+      tokens: new ort.Tensor('int64', ids, [C]),
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
       rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
     }
-    for (const b of cache.bias(C).values()) {
-      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, [C, b.slots + C])
-      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, [C, b.slots + C])
+    for (const b of cache.bias(plan).values()) {
+      const dims = [plan.blocks, 1, plan.block, b.keys]
+      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, dims)
+      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
     }
     for (let l = 0; l < c.layers; l++) {
       const v = cache.view(l)
@@ -123,7 +141,7 @@ export class OrtBackend implements Backend {
       keys.push(out[`k.${l}`]!.data as Float32Array)
       values.push(out[`v.${l}`]!.data as Float32Array)
     }
-    cache.append(keys, values, C)
+    cache.append(keys, values, tokens.length)
     return out.logits!.data as Float32Array
   }
 }

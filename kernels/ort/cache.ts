@@ -11,7 +11,7 @@
 import type { Config } from '../config.ts'
 import { ModelError } from '../errors.ts'
 import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from './constants.ts'
-import { windowGroup } from './graph.ts'
+import { windowGroup } from './attention.ts'
 
 /** One layer's stored keys and values, (slots, kvHeads, headDim) row-major. */
 export interface LayerCache {
@@ -19,12 +19,19 @@ export interface LayerCache {
   v: Float32Array
 }
 
+/** How one graph run lays out its chunk: `blocks` blocks of `block` queries, the first `count` of them real. */
+export interface ChunkPlan {
+  blocks: number // nb
+  block: number // B
+  count: number // real tokens (≤ nb·B; the rest is padding after them, never attended by a real token)
+}
+
 /** The per-chunk inputs that depend on positions: one mask (and dist for LASA) per window group. */
 export interface ChunkBias {
   group: string
-  slots: number // S: cache slots passed to the graph
-  mask: Float32Array // (C, S + C): 0 where j ∈ K(i), −∞ elsewhere
-  dist: Float32Array // (C, S + C): log2(1 + i − j) where j ∈ K(i), 0 elsewhere
+  keys: number // T = S + G' + 2B key columns per block (attention.ts)
+  mask: Float32Array // (nb, 1, B, T): 0 where column t holds j ∈ K(i) (each such j exactly once), −∞ elsewhere
+  dist: Float32Array // (nb, 1, B, T): log2(1 + i − j) where the mask is 0, else 0
 }
 
 export class KvCache {
@@ -76,31 +83,48 @@ export class KvCache {
     return { k: c.k.subarray(0, s * this.row), v: c.v.subarray(0, s * this.row), slots: s }
   }
 
-  /** mask/dist for a chunk of `count` positions starting at this.length, one per window group. */
-  bias(count: number): Map<string, ChunkBias> {
+  /**
+   * mask/dist for the chunk `plan` starting at this.length, one per window group. Column t of block b holds the
+   * position attention.ts puts there (cache slot, chunk sink row, previous block, own block); a position admitted
+   * twice in one block keeps only its first column, so the softmax runs over K(i) exactly.
+   */
+  bias(plan: ChunkPlan): Map<string, ChunkBias> {
     const out = new Map<string, ChunkBias>()
     const G = this.config.globals
+    const { blocks, block: B } = plan
+    const p0 = this.length
+    const sinkRows = G > 0 ? Math.min(G, blocks * B) : 0
     for (let l = 0; l < this.config.layers; l++) {
       const group = windowGroup(this.config, l)
       if (out.has(group)) continue
       const W = this.config.window[l]!
       const S = this.used(l)
-      const T = S + count
-      const mask = new Float32Array(count * T)
-      const dist = new Float32Array(count * T)
+      const T = S + sinkRows + 2 * B
+      const mask = new Float32Array(blocks * B * T).fill(-Infinity)
+      const dist = new Float32Array(blocks * B * T)
       const keyPos = new Float64Array(T)
       for (let s = 0; s < S; s++) keyPos[s] = this.positionAt(l, s)
-      for (let c = 0; c < count; c++) keyPos[S + c] = this.length + c
-      for (let c = 0; c < count; c++) {
-        const i = this.length + c
+      for (let b = 0; b < blocks; b++) {
+        for (let t = 0; t < sinkRows; t++) keyPos[S + t] = p0 + t < G ? p0 + t : -1
+        for (let t = 0; t < B; t++) keyPos[S + sinkRows + t] = b > 0 ? p0 + (b - 1) * B + t : -1
+        for (let t = 0; t < B; t++) keyPos[S + sinkRows + B + t] = p0 + b * B + t
+        const seen = new Set<number>()
         for (let t = 0; t < T; t++) {
-          const j = keyPos[t]!
-          const inK = j <= i && (j < G || i - j < W)
-          mask[c * T + t] = inK ? 0 : -Infinity
-          dist[c * T + t] = inK ? Math.log2(1 + i - j) : 0
+          if (seen.has(keyPos[t]!)) keyPos[t] = -1
+          else seen.add(keyPos[t]!)
+        }
+        for (let q = 0; q < B; q++) {
+          const i = p0 + b * B + q
+          const rowAt = (b * B + q) * T
+          for (let t = 0; t < T; t++) {
+            const j = keyPos[t]!
+            if (j < 0 || j > i || (j >= G && i - j >= W)) continue
+            mask[rowAt + t] = 0
+            dist[rowAt + t] = Math.log2(1 + i - j)
+          }
         }
       }
-      out.set(group, { group, slots: S, mask, dist })
+      out.set(group, { group, keys: T, mask, dist })
     }
     return out
   }
