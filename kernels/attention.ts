@@ -92,7 +92,7 @@ export function attend(out: Float32Array, o: number, q: Float32Array, qi: number
   const group = heads / kvHeads // GQA: query head h reads kv head ⌊h / group⌋
   const scale = 1 / Math.sqrt(headDim)
   const { sinkEnd, localStart } = keyRange(i, cache.window, cache.globals)
-  const n = sinkEnd + (i + 1 - localStart)
+  const n = sinkEnd + Math.max(0, i + 1 - localStart) // no local keys yet while i < G - 1
   const kvDim = cache.kvDim
   const K = cache.k
   const V = cache.v

@@ -14,6 +14,7 @@ export type ModelErrorCode =
   | 'duplicate_tensor' // the same tensor name twice (across shards)
   | 'unexpected_tensor' // a tensor the architecture does not use
   | 'io' // the file or directory cannot be read
+  | 'context_too_long' // more positions than a backend's cache can hold (plain Mixtral on ORT: DENSE_MAX_CONTEXT)
 
 export class ModelError extends Error {
   constructor(
