@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { parseConfig, type Config } from './config.ts'
 import { mulberry32 } from './random.ts'
+
+export { mulberry32 } // kept here too: kernels/ort tests and bench/engine.ts import it from bundled.ts
 import { encodeSafetensors } from './safetensors.ts'
 import { allocateWeights, expectedTensors, slotView, type Weights } from './weights.ts'
 

@@ -10,6 +10,8 @@ import { matmulT } from './matmul.ts'
 import { moe } from './moe.ts'
 import { rmsnorm, rope, ropeAngles } from './ops.ts'
 import { checkTokens } from './tokenizer.ts'
+
+export { checkTokens } // kernels/ort/backend.ts imports it from here
 import type { Weights } from './weights.ts'
 
 /** Tokens per prefill chunk: bounds the activations held at once (specs/lasa.md §Constants). */
