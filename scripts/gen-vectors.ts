@@ -16,7 +16,7 @@ import { sign, verifySignature, verifySignatureNoble } from '../protocol/keys.ts
 import type { SigningKey } from '../protocol/keys.ts'
 import { merkleRoot, inclusionProof, weightsLeaf, sortTensorNames } from '../protocol/merkle.ts'
 import { createRecord, CONTENT_TYPES, RECORD_SPECS } from '../protocol/records/index.ts'
-import type { BodyOf, DecodedRecord, RecordType } from '../protocol/records/index.ts'
+import type { BodyOf, RecordType } from '../protocol/records/index.ts'
 import { TrustState } from '../protocol/trust.ts'
 import { validateRecord } from '../protocol/validate.ts'
 import { KEYS, T0, DAY, sampleBody, seededKey, fakeLink, digest } from '../test/protocol/fixtures.ts'
