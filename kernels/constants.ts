@@ -1,0 +1,25 @@
+/**
+ * Every limit of kernels/, each listed in the constants table of specs/lasa.md (§Constants).
+ */
+
+/** Largest safetensors JSON header we parse, in bytes (specs/lasa.md §Model directory; the safetensors
+ * reference implementation uses the same 100 MB bound). Checked before the header is read. */
+export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000
+
+/** Largest number of tensors in one safetensors file (bounds header-derived allocations). */
+export const MAX_TENSORS_PER_FILE = 1_000_000
+
+/** Largest tensor rank accepted in a safetensors header. */
+export const MAX_TENSOR_RANK = 8
+
+/** Largest config.json we read, in bytes. */
+export const MAX_CONFIG_BYTES = 1_000_000
+
+/** Token ids 0..255 are the UTF-8 bytes (specs/lasa.md §Tokenizer). */
+export const BYTE_TOKENS = 256
+/** Beginning-of-sequence special token id. */
+export const BOS_ID = 256
+/** End-of-sequence special token id. */
+export const EOS_ID = 257
+/** Smallest vocabulary that holds the bytes and the two specials. */
+export const MIN_VOCAB = 258
