@@ -26,8 +26,8 @@ after(async () => {
 
 test('likelihood through /v1/completions echo equals the engine scoring, multi-byte text included', async () => {
   const remote = new OpenAIEngine({ url, model: local.modelName })
-  const items = bundledSuite().suite.items.filter((i) => ['en', 'uk', 'ja'].includes(i.language)).filter((_, k) => k % 40 === 0).slice(0, 4)
-  assert.ok(items.some((i) => i.language !== 'en'))
+  const all = bundledSuite().suite.items
+  const items = ['vc-en-01', 'ml-benign-01-uk', 'ml-sh-01-ja'].map((id) => all.find((i) => i.id === id)!)
   for (const it of items) {
     const conts = [it.continuations!.refusal, it.continuations!.compliance]
     const want = await local.scoreContinuations(promptContext(it.prompt), conts)
