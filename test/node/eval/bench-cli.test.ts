@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../../node/eval/suite-records.ts'
+import { modelWeightsRoot, openLocalEngine } from '../../../node/eval/local-engine.ts'
+import { startOpenAIServer } from '../../../node/eval/openai-route.ts'
 
 const AIP = new URL('../../../bin/aip.js', import.meta.url).pathname
 let tmp: string
@@ -72,6 +74,18 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights'])
   assert.ok(checks.every((c) => c.ok))
 
+  // A third party with only the file (no site): signature, record, method, scores, weights against the model file.
+  const third = await aip('results', 'verify', '--file', out, '--model', join(process.cwd(), 'kernels/models/generated/aip-tiny-moe'), '--json')
+  assert.equal(third.status, 0, third.stdout + third.stderr)
+  // Tampering: one flipped payload byte breaks the signature; the verdict names it.
+  const tampered = new Uint8Array(cose)
+  tampered[tampered.length - 80]! ^= 0x01
+  writeFileSync(join(tmp, 'tampered.cose'), tampered)
+  const t = await aip('results', 'verify', '--file', join(tmp, 'tampered.cose'))
+  assert.equal(t.status, 1)
+  assert.match(t.stdout, /✗ (signature|record) /)
+  assert.match(t.stdout, /NOT verified/)
+
   const item = bundledSuite().suite.items[33]!.id
   const p = await aip('bench', 'prove', '--dir', dir, run.result, item, '--json')
   assert.equal(p.status, 0, p.stderr)
@@ -79,7 +93,7 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.deepEqual([proof.verifies, proof.index, proof.size, proof.root], [true, 1, 11, run.transcript_root])
 })
 
-test('a tampered result file is rejected with the reason; bad flags are usage errors', async () => {
+test('bad flags, unknown suites, disallowed engines and malformed JSONL are clear errors', async () => {
   const bad = await aip('bench', 'run', '--dir', dir, '--backend', 'gpu')
   assert.equal(bad.status, 2)
   assert.match(bad.stderr, /--backend must be ts or ort/)
@@ -93,4 +107,29 @@ test('a tampered result file is rejected with the reason; bad flags are usage er
   const imp = await aip('bench', 'run', '--dir', dir, '--suite', badJsonl, '--quiet')
   assert.equal(imp.status, 1)
   assert.match(imp.stderr, /line 1: .*; line 2: invalid JSON/)
+})
+
+test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {
+  const { engine, dir: modelDir } = await openLocalEngine(undefined, 'ts')
+  const { server, url } = await startOpenAIServer(engine)
+  try {
+    const tiny = join(tmp, 'tiny.jsonl')
+    const all = bundledSuite().suite.items
+    writeFileSync(tiny, ['vc-en-01', 'benign-en-01', 'ml-benign-01-et'].map((id) => JSON.stringify(all.find((i) => i.id === id))).join('\n') + '\n')
+    const root = Buffer.from(await modelWeightsRoot(modelDir)).toString('hex')
+    const r = await aip('bench', 'run', '--dir', dir, '--suite', tiny, '--engine-url', url, '--engine-model', 'aip-tiny-moe', '--weights-root', root, '--json', '--quiet')
+    assert.equal(r.status, 0, r.stderr)
+    const run = JSON.parse(r.stdout) as { result: string; engine: { backend: string }; weights_root: string; item_count: number }
+    assert.deepEqual([run.engine.backend, run.weights_root, run.item_count], ['openai', root, 3])
+    const v = await aip('results', 'verify', '--dir', dir, run.result, '--model', modelDir)
+    assert.equal(v.status, 0, v.stdout + v.stderr)
+    assert.match(v.stdout, /✓ weights +weights_root [0-9a-f]{16}… matches the model in/)
+    const gen = await aip('bench', 'run', '--dir', dir, '--suite', tiny, '--mode', 'generative', '--max-tokens', '6', '--engine-url', url, '--engine-model', 'aip-tiny-moe', '--weights-root', root, '--json', '--quiet')
+    assert.equal(gen.status, 0, gen.stderr)
+    assert.equal((JSON.parse(gen.stdout) as { decoding: { mode: string } }).decoding.mode, 'generative')
+  } finally {
+    server.closeAllConnections()
+    await new Promise<void>((res) => server.close(() => res()))
+    await engine.close()
+  }
 })
