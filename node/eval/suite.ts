@@ -82,7 +82,7 @@ export function validateItem(v: unknown): SuiteItem {
 export function parseSuiteJsonl(input: string | Uint8Array): SuiteItem[] {
   let src: string
   if (typeof input === 'string') {
-    if (input.length > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
+    if (input.length > MAX_SUITE_BYTES || Buffer.byteLength(input, 'utf8') > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
     src = input
   } else {
     if (input.length > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
