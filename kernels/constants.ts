@@ -12,6 +12,9 @@ export const MAX_TENSORS_PER_FILE = 1_000_000
 /** Largest tensor rank accepted in a safetensors header. */
 export const MAX_TENSOR_RANK = 8
 
+/** Largest value of any integer size key in config.json (2^24): keeps index arithmetic exact. */
+export const MAX_CONFIG_DIMENSION = 1 << 24
+
 /** Largest config.json we read, in bytes. */
 export const MAX_CONFIG_BYTES = 1_000_000
 
