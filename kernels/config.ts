@@ -2,7 +2,7 @@
  * Config: the architecture of a Mixtral-style model (+ LASA keys), parsed from its config.json.
  * specs/lasa.md §Config keys is normative; unknown features are refused, never silently ignored.
  */
-import { MAX_CONFIG_DIMENSION } from './constants.ts'
+import { MAX_CONFIG_DIMENSION, MAX_CONFIG_LAYERS } from './constants.ts'
 import { ModelError } from './errors.ts'
 
 export interface Config {
@@ -73,6 +73,7 @@ export function parseConfig(json: unknown): Config {
   const dim = int(o, 'hidden_size')
   const hidden = int(o, 'intermediate_size')
   const layers = int(o, 'num_hidden_layers')
+  if (layers > MAX_CONFIG_LAYERS) fail(`'num_hidden_layers' must be at most ${MAX_CONFIG_LAYERS}, got ${layers}`)
   const heads = int(o, 'num_attention_heads')
   const kvHeads = int(o, 'num_key_value_heads', heads)
   if (heads % kvHeads !== 0) fail(`num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kvHeads})`)

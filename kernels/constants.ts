@@ -15,6 +15,9 @@ export const MAX_TENSOR_RANK = 8
 /** Largest value of any integer size key in config.json (2^24): keeps index arithmetic exact. */
 export const MAX_CONFIG_DIMENSION = 1 << 24
 
+/** Largest num_hidden_layers (real models have ≤ 128): bounds the per-layer arrays built from a config. */
+export const MAX_CONFIG_LAYERS = 4096
+
 /** Largest config.json we read, in bytes. */
 export const MAX_CONFIG_BYTES = 1_000_000
 
