@@ -5,21 +5,22 @@
  *   tokens          int64 (C)
  *   cos, sin        f32   (C, 1, headDim)             RoPE tables at the chunk's absolute positions
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
- *   mask.G          f32   (nb, 1, B, T)               0 for keys in K(i), −∞ otherwise; G = the layer's window group
- *   dist.G          f32   (nb, 1, B, T)               log2(1 + i − j) (LASA models only)
+ *   keys.G          int64 (nb, Tk)                    per block, the rows of [cache_k.L | chunk keys] it attends to
+ *   mask.G          f32   (nb, 1, B, Tk)              0 for keys in K(i), −∞ otherwise; G = the layer's window group
+ *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (LASA models only)
  *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
  * and the outputs are
  *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values
  *
- * with C = nb·B queries in nb blocks of B and T = S + G' + 2B keys per block (attention.ts), so attention costs
- * O(C·(S + G + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
+ * with C = nb·B queries in nb blocks of B and Tk = G + W − 1 + B keys per block (attention.ts), so attention costs
+ * O(C·(G + W + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
  * Layers with the same window share the mask/dist inputs. Initializer names are unique per layer.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
 import { GraphBuilder } from './onnx.ts'
-import { bandedAttention } from './attention.ts'
+import { blockedAttention } from './attention.ts'
 import { moe, transposeInto, type MoeLayout } from './moe.ts'
 
 /** x / sqrt(mean(x²) + eps) · weight (the pattern ORT fuses into SimplifiedLayerNormalization). */
@@ -78,7 +79,7 @@ function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string,
   g.output(kr, `k.${l}`, 'float32', ['C', c.kvHeads, D])
   g.output(vr, `v.${l}`, 'float32', ['C', c.kvHeads, D])
 
-  const merged = bandedAttention(g, c, w, l, qr, kr, vr) // (C, H·D)
+  const merged = blockedAttention(g, c, w, l, qr, kr, vr) // (C, H·D)
   const woT = new Float32Array(q * c.dim)
   transposeInto(lw.wo, c.dim, q, woT, c.dim, 0)
   return g.op1('Add', [x, g.op1('MatMul', [merged, g.init(`${p}wo`, [q, c.dim], woT)])])
