@@ -9,6 +9,9 @@ import type { Config } from './config.ts'
 import { matmulT } from './matmul.ts'
 import { moe } from './moe.ts'
 import { rmsnorm, rope, ropeAngles } from './ops.ts'
+import { checkTokens } from './tokenizer.ts'
+
+export { checkTokens } // kernels/ort/backend.ts imports it from here
 import type { Weights } from './weights.ts'
 
 /** Tokens per prefill chunk: bounds the activations held at once (specs/lasa.md §Constants). */
@@ -16,13 +19,6 @@ export const PREFILL_CHUNK = 256
 
 interface TsState extends BackendState {
   caches: KvCache[]
-}
-
-/** Throws RangeError unless every token is an integer id in [0, vocab). */
-export function checkTokens(tokens: readonly number[], vocab: number): void {
-  for (const t of tokens) {
-    if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new RangeError(`token ${t} is not an id in [0, ${vocab})`)
-  }
 }
 
 export class TsBackend implements Backend {

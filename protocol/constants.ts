@@ -1,0 +1,86 @@
+/**
+ * Every limit of the record layer, each listed in the constants table of specs/aip-v1.md (§2) with its unit.
+ * Changing a value here is a wire-format change: update the spec and regenerate specs/vectors in the same commit.
+ */
+
+/** §2: the protocol version; on the wire it appears only inside each content type (…v1+cbor). */
+export const AIP_VERSION = 'aip/1'
+
+/** §3.1: largest integer magnitude a payload may carry, 2^53 − 1 (JavaScript safe integers). */
+export const MAX_SAFE_INT = Number.MAX_SAFE_INTEGER
+
+/** §2: no record envelope is ever larger than this, whatever its type (bytes). Checked before decoding. */
+export const MAX_ENVELOPE_BYTES = 262_144
+
+/** §3.1: at most this many nested CBOR arrays, maps and tags in one decoded item (the payload map is the first). */
+export const MAX_CBOR_DEPTH = 16
+
+/** §2: total number of CBOR data items (every value, key and element) in one decode. */
+export const MAX_CBOR_ITEMS = 65_536
+
+/** §3.6: a record whose `created` is more than this ahead of the receiver's clock is IGNOREd (ms). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+/** §3.2: COSE algorithm identifier for Ed25519 (RFC 9864); the polymorphic −8 (EdDSA) is refused. */
+export const COSE_ALG_ED25519 = -19
+
+/** §3.2: CBOR tag of a COSE_Sign1 message (RFC 9052 §2). */
+export const COSE_SIGN1_TAG = 18
+
+/** §3.1: CBOR tag for a CID link (DAG-CBOR). */
+export const CID_TAG = 42
+
+/** §3.4: multicodec `raw`, the codec of every record ID. */
+export const RAW_CODEC = 0x55
+
+/** §3.4: multihash code of sha2-256. */
+export const SHA2_256_CODE = 0x12
+
+/** §4: longest text field that is a name, code or label (UTF-8 bytes). */
+export const MAX_SHORT_TEXT_BYTES = 256
+
+/** §4: longest free-text field (a description, a reason, a prompt, a continuation) in UTF-8 bytes. */
+export const MAX_LONG_TEXT_BYTES = 16_384
+
+/** §4.1: most member nations in one charter. */
+export const MAX_CHARTER_MEMBERS = 256
+
+/** §4.3: most roles in one site certificate. */
+export const MAX_ROLES = 16
+
+/** §4.3: longest validity window of one site certificate (ms): 5 years. */
+export const MAX_CERTIFICATE_VALIDITY_MS = 5 * 366 * 24 * 3600 * 1000
+
+/** §4.6: most entries in a ModelCommitment's architecture map. */
+export const MAX_ARCHITECTURE_FIELDS = 64
+
+/** §4.7: most chunk links in one manifest (BenchmarkSuite, AlignmentBundle). */
+export const MAX_CHUNKS = 1024
+
+/** §4.7: most items inline in one chunk record or one AlignmentBundle. */
+export const MAX_ITEMS_PER_CHUNK = 256
+
+/** §4.8: most per-category score rows in one BenchmarkResult. */
+export const MAX_SCORE_ROWS = 256
+
+/** §4.8: a score in parts per million never exceeds this. */
+export const PPM = 1_000_000
+
+/** §4.8: most entries in a BenchmarkResult's engine or decoding map. */
+export const MAX_PARAM_FIELDS = 32
+
+/** §5.7: most federation records the trust state holds while waiting for what they depend on. */
+export const MAX_TRUST_PENDING = 4096
+
+/** §4: envelope size limit per record type (bytes). Checked before the payload is decoded. */
+export const MAX_FEDERATION_CHARTER_BYTES = 65_536
+export const MAX_CHARTER_APPROVAL_BYTES = 1_024
+export const MAX_SITE_CERTIFICATE_BYTES = 2_048
+export const MAX_REVOCATION_BYTES = 20_480
+export const MAX_RETRACTION_BYTES = 20_480
+export const MAX_MODEL_COMMITMENT_BYTES = 16_384
+export const MAX_BENCHMARK_SUITE_BYTES = 65_536
+export const MAX_BENCHMARK_SUITE_CHUNK_BYTES = 262_144
+export const MAX_BENCHMARK_RESULT_BYTES = 65_536
+export const MAX_ALIGNMENT_BUNDLE_BYTES = 262_144
+export const MAX_ALIGNMENT_CHUNK_BYTES = 262_144

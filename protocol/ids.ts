@@ -1,0 +1,42 @@
+/**
+ * Record IDs (spec §3.4): CIDv1, multicodec raw (0x55), multihash sha2-256 over the full envelope bytes (from the
+ * 0xD2 tag byte on), written in multibase base32 lower case ('bafkrei…').
+ */
+import { createHash } from 'node:crypto'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { RAW_CODEC, SHA2_256_CODE } from './constants.ts'
+import { ProtocolError } from './errors.ts'
+
+/** The CID of an envelope. */
+export function recordCid(envelopeBytes: Uint8Array): CID {
+  const digest = new Uint8Array(createHash('sha256').update(envelopeBytes).digest())
+  return CID.createV1(RAW_CODEC, Digest.create(SHA2_256_CODE, digest))
+}
+
+/** The record ID string of an envelope: 'bafkrei…' (59 characters). */
+export function recordId(envelopeBytes: Uint8Array): string {
+  return recordCid(envelopeBytes).toString()
+}
+
+/** Parses a record ID; throws ProtocolError('bad_id') for anything but the canonical base32 form of a record CID. */
+export function parseRecordId(id: string): CID {
+  let cid: CID
+  try {
+    cid = CID.parse(id)
+  } catch {
+    throw new ProtocolError('bad_id', `not a CID: ${JSON.stringify(id.slice(0, 80))}`)
+  }
+  if (!isRecordCid(cid) || cid.toString() !== id) throw new ProtocolError('bad_id', `not a canonical AIP record ID: ${id}`)
+  return cid
+}
+
+/** True for a CIDv1 raw sha2-256 with a 32-byte digest: the only CIDs AIP records link to (spec §3.4). */
+export function isRecordCid(cid: CID): boolean {
+  return cid.version === 1 && cid.code === RAW_CODEC && cid.multihash.code === SHA2_256_CODE && cid.multihash.size === 32
+}
+
+/** A record ID as a CID link value (for record bodies). */
+export function link(id: string): CID {
+  return parseRecordId(id)
+}

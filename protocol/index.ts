@@ -1,0 +1,44 @@
+/**
+ * The AIP record layer (spec: specs/aip-v1.md). Pure: no I/O, no clock — time is passed in.
+ *
+ * @example
+ * ```ts
+ * import { generateSigningKey, devFederation, createRecord, TrustState, validateRecord } from '../protocol/index.ts'
+ * const root = generateSigningKey(), site = generateSigningKey()
+ * const fed = devFederation({ nation: 'CH', rootKey: root, siteKey: site, created: Date.now() })
+ * const trust = new TrustState(fed.charter.id)
+ * trust.apply(fed.charter); trust.apply(fed.certificate)
+ * const rec = createRecord('Retraction', { target: parseRecordId(someRecordId), reason: 'wrong result' }, site, Date.now())
+ * validateRecord(rec.bytes, { now: Date.now(), trust })   // { action: 'accept', code: 'ok', record }
+ * ```
+ */
+export { encodeCanonical, decodeCanonical, isMap, compareKeys } from './cbor.ts'
+export type { CborValue, CborMap, DecodeLimits } from './cbor.ts'
+export { merkleRoot, inclusionProof, verifyInclusion, MerkleBuilder, weightsLeaf, leafHash, nodeHash, sortTensorNames } from './merkle.ts'
+export { ProtocolError } from './errors.ts'
+export type { ProtocolErrorCode } from './errors.ts'
+export * from './constants.ts'
+export { generateSigningKey, sign, verifySignature, verifySignatureNoble, checkPublicKey, scalarIsCanonical } from './keys.ts'
+export type { SigningKey, KeyCheck } from './keys.ts'
+export { recordId, recordCid, parseRecordId, isRecordCid, link } from './ids.ts'
+export { parseEnvelope, sigStructure, protectedHeader, envelope } from './cose.ts'
+export type { ParsedEnvelope } from './cose.ts'
+export { createRecord, parsePayload, recordTypeOf, CONTENT_TYPES, RECORD_SPECS, RECORD_TYPES } from './records/index.ts'
+export type { RecordType, BodyOf, BodyMap, DecodedRecord, SignerRule } from './records/index.ts'
+export type { FederationCharterBody, CharterApprovalBody, CharterMember } from './records/charter.ts'
+export type { SiteCertificateBody, Role } from './records/site-certificate.ts'
+export { ROLES } from './records/site-certificate.ts'
+export type { RevocationBody } from './records/revocation.ts'
+export type { RetractionBody } from './records/retraction.ts'
+export type { ModelCommitmentBody } from './records/model-commitment.ts'
+export type { BenchmarkSuiteBody, BenchmarkSuiteChunkBody, SuiteItem } from './records/benchmark-suite.ts'
+export type { BenchmarkResultBody, ScoreRow } from './records/benchmark-result.ts'
+export type { AlignmentBundleBody, AlignmentChunkBody, AlignmentItem, AlignmentKind } from './records/alignment-bundle.ts'
+export { ALIGNMENT_KINDS } from './records/alignment-bundle.ts'
+export type { ParamValue } from './records/schema.ts'
+export { decodeRecord, validateRecord, REJECT_CODES, IGNORE_CODES } from './validate.ts'
+export type { Action, Outcome, ValidationCode, ValidationContext, RejectCode, IgnoreCode } from './validate.ts'
+export { TrustState } from './trust.ts'
+export type { CharterInfo, EffectiveCharter, Certification, SiteStatus } from './trust.ts'
+export { devFederation, DEV_CERTIFICATE_VALIDITY_MS } from './dev.ts'
+export type { DevFederation } from './dev.ts'

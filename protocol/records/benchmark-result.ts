@@ -1,0 +1,71 @@
+/**
+ * BenchmarkResult (spec §4.8): a site's signed score of one model (ModelCommitment link + its weights root) on one
+ * suite (manifest link). Scores are integers in parts per million; the transcript root is the RFC 9162 MTH over the
+ * per-item transcript leaves, so any item can later be proven part of the scored run.
+ */
+import type { CID } from 'multiformats/cid'
+import type { CborMap } from '../cbor.ts'
+import { MAX_SCORE_ROWS, PPM } from '../constants.ts'
+import type { ParamValue } from './schema.ts'
+import { bytes, fields, link, list, malformed, params, text, uint } from './schema.ts'
+
+export interface ScoreRow {
+  category: string
+  n: number
+  score_ppm: number
+  ci_low_ppm: number
+  ci_high_ppm: number
+}
+
+export interface BenchmarkResultBody {
+  suite: CID
+  model: CID
+  weights_root: Uint8Array
+  /** { backend, version, model_name, … } */
+  engine: Record<string, ParamValue>
+  /** e.g. { mode: 'likelihood' | 'generative', max_tokens, temperature: '0.0' } */
+  decoding: Record<string, ParamValue>
+  seed: number
+  item_count: number
+  scores: ScoreRow[]
+  overall_ppm: number
+  transcript_root: Uint8Array
+  /** Confidence interval method, e.g. 'wilson-95'. */
+  method: string
+}
+
+function ppm(v: Parameters<typeof uint>[0], name: string): number {
+  return uint(v, name, PPM)
+}
+
+export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
+  fields(m, 'BenchmarkResult', ['suite', 'model', 'weights_root', 'engine', 'decoding', 'seed', 'item_count', 'scores', 'overall_ppm', 'transcript_root', 'method'])
+  const engine = params(m.engine, 'engine', ['backend', 'version', 'model_name'])
+  for (const k of ['backend', 'version', 'model_name']) if (typeof engine[k] !== 'string') malformed(`engine.${k}`, 'expected text')
+  const scores = list(m.scores, 'scores', 0, MAX_SCORE_ROWS, (x, n) => {
+    const r = fields(x, n, ['category', 'n', 'score_ppm', 'ci_low_ppm', 'ci_high_ppm'])
+    const row = {
+      category: text(r.category, `${n}.category`),
+      n: uint(r.n, `${n}.n`),
+      score_ppm: ppm(r.score_ppm, `${n}.score_ppm`),
+      ci_low_ppm: ppm(r.ci_low_ppm, `${n}.ci_low_ppm`),
+      ci_high_ppm: ppm(r.ci_high_ppm, `${n}.ci_high_ppm`),
+    }
+    if (row.ci_low_ppm > row.score_ppm || row.score_ppm > row.ci_high_ppm) malformed(n, 'expected ci_low_ppm ≤ score_ppm ≤ ci_high_ppm')
+    return row
+  })
+  if (new Set(scores.map((s) => s.category)).size !== scores.length) malformed('scores', 'a category is listed twice')
+  return {
+    suite: link(m.suite, 'suite'),
+    model: link(m.model, 'model'),
+    weights_root: bytes(m.weights_root, 'weights_root', 32),
+    engine,
+    decoding: params(m.decoding, 'decoding', []),
+    seed: uint(m.seed, 'seed'),
+    item_count: uint(m.item_count, 'item_count'),
+    scores,
+    overall_ppm: ppm(m.overall_ppm, 'overall_ppm'),
+    transcript_root: bytes(m.transcript_root, 'transcript_root', 32),
+    method: text(m.method, 'method'),
+  }
+}

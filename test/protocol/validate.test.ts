@@ -1,0 +1,55 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRecord, RECORD_TYPES } from '../../protocol/records/index.ts'
+import { decodeRecord, validateRecord } from '../../protocol/validate.ts'
+import { TrustState } from '../../protocol/trust.ts'
+import { devFederation } from '../../protocol/dev.ts'
+import { recordId } from '../../protocol/ids.ts'
+import { KEYS, T0, DAY, sampleBody } from './fixtures.ts'
+
+function devTrust() {
+  const fed = devFederation({ nation: 'CH', rootKey: KEYS.rootCH, siteKey: KEYS.siteCH, created: T0 })
+  const trust = new TrustState(fed.charter.id)
+  trust.apply(fed.certificate) // out of order on purpose: waits for its charter
+  trust.apply(fed.charter)
+  return { fed, trust }
+}
+
+test('every record type round-trips through decodeRecord', () => {
+  for (const type of RECORD_TYPES) {
+    const key = ['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation'].includes(type) ? KEYS.rootCH : KEYS.siteCH
+    const r = createRecord(type, sampleBody(type), key, T0 + 1000)
+    assert.equal(r.bytes[0], 0xd2)
+    assert.equal(r.id, recordId(r.bytes))
+    assert.match(r.id, /^bafkrei[a-z2-7]{52}$/)
+    const o = decodeRecord(r.bytes)
+    assert.equal(o.action, 'accept', `${type}: ${o.action !== 'accept' ? o.message : ''}`)
+    assert.deepEqual(o.record!.body, r.body)
+    assert.equal(o.record!.created, T0 + 1000)
+  }
+})
+
+test('a dev site validates its own result; an outsider, a future record and a duplicate do not', () => {
+  const { trust } = devTrust()
+  const r = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.siteCH, T0 + DAY)
+  assert.equal(validateRecord(r.bytes, { now: T0 + DAY, trust }).code, 'ok')
+  const o = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.outsider, T0 + DAY)
+  assert.equal(validateRecord(o.bytes, { now: T0 + DAY, trust }).code, 'unknown_signer')
+  assert.equal(validateRecord(r.bytes, { now: T0 + DAY - 6 * 60_000, trust }).code, 'clock_skew')
+  assert.equal(validateRecord(r.bytes, { now: T0 + DAY, trust, isKnown: (id) => id === r.id }).code, 'duplicate')
+  const late = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.siteCH, T0 + 400 * DAY)
+  assert.equal(validateRecord(late.bytes, { now: T0 + 400 * DAY, trust }).code, 'expired_signer')
+})
+
+test('a flipped bit anywhere is rejected or ignored, never accepted, never thrown', () => {
+  const { trust } = devTrust()
+  const r = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.siteCH, T0 + DAY)
+  for (let i = 0; i < r.bytes.length; i++) {
+    for (const bit of [0x01, 0x80]) {
+      const b = r.bytes.slice()
+      b[i]! ^= bit
+      const o = validateRecord(b, { now: T0 + DAY, trust })
+      assert.notEqual(o.action, 'accept', `byte ${i} bit ${bit}`)
+    }
+  }
+})
