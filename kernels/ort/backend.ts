@@ -6,7 +6,7 @@
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
-import { checkTokens } from '../ts-backend.ts'
+import { checkTokens } from '../tokenizer.ts'
 import type { Weights } from '../weights.ts'
 import { KvCache, type ChunkPlan } from './cache.ts'
 import { ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
