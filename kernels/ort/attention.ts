@@ -34,8 +34,10 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
   const keysT = g.op1('Transpose', [gather(cacheK, kr)], { perm: { ints: [0, 2, 3, 1] } }) // (nb, KV, D, Tk)
   const vals = g.op1('Transpose', [gather(cacheV, vr)], { perm: { ints: [0, 2, 1, 3] } }) // (nb, KV, Tk, D)
   // Query head h uses kv head ⌊h / group⌋ (GQA): the queries of one kv head form one (group·B, D) matrix per block.
-  const nb = g.op1('Slice', [g.op1('Shape', [index]), g.ints('zero', [0]), g.ints('one', [1])]) // (1) = [nb]
-  const blocked = g.op1('Concat', [nb, g.ints('shape_m1_kv_g_d', [-1, KV, group, D])], { axis: { i: 0 } })
+  // (nb, B, KV, group, D), from the `blocks` input [nb, B]; one node shared by every layer.
+  const blocked = g.has('shape_q_blocks')
+    ? 'shape_q_blocks'
+    : g.op('Concat', [g.input('blocks', 'int64', [2]), g.ints('shape_kv_g_d', [KV, group, D])], { axis: { i: 0 } }, ['shape_q_blocks'])[0]!
   const qg = g.op1('Reshape', [
     g.op1('Transpose', [g.op1('Reshape', [qr, blocked])], { perm: { ints: [0, 2, 3, 1, 4] } }),
     g.ints('shape_0_kv_m1_d', [0, KV, -1, D]),

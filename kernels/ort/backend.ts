@@ -121,6 +121,7 @@ export class OrtBackend implements Backend {
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
       rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
+      blocks: new ort.Tensor('int64', BigInt64Array.of(BigInt(plan.blocks), BigInt(plan.block)), [2]),
     }
     for (const b of cache.bias(plan).values()) {
       const dims = [plan.blocks, 1, plan.block, b.keys]
