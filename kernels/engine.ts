@@ -6,7 +6,9 @@
  * scoreContinuations prefills the prompt once and scores each continuation from a copy of that cache.
  * An Engine serves one request at a time (the worker client queues them).
  */
-import type { Backend } from './backend.ts'
+import type { Backend, BackendFactory, BackendName } from './backend.ts'
+import type { Model } from './loader.ts'
+import { TsBackend } from './ts-backend.ts'
 import { mulberry32 } from './random.ts'
 import { checkTokens } from './tokenizer.ts'
 import { logSoftmaxAt } from './ops.ts'
@@ -41,6 +43,22 @@ export function sample(row: Float32Array, temperature: number, topK: number, u: 
     if (u < acc) return order[r]!
   }
   return order[order.length - 1]!
+}
+
+/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend). */
+const ORT_MODULE = './ort/index.ts'
+
+/** Builds the named backend for a loaded model; 'ort' loads kernels/ort/ on demand. */
+export async function createBackend(name: BackendName, model: Model): Promise<Backend> {
+  if (name === 'ts') return new TsBackend(model.config, model.weights)
+  let mod: { createOrtBackend?: BackendFactory }
+  try {
+    mod = (await import(new URL(ORT_MODULE, import.meta.url).href)) as { createOrtBackend?: BackendFactory }
+  } catch (e) {
+    throw new Error(`the ort backend is not available: ${(e as Error).message}`, { cause: e })
+  }
+  if (typeof mod.createOrtBackend !== 'function') throw new Error('the ort backend is not available: kernels/ort/index.ts has no createOrtBackend')
+  return mod.createOrtBackend(model)
 }
 
 export class Engine {

@@ -3,11 +3,10 @@
  * so a node's event loop never waits on inference. Protocol: kernels/README.md §Worker.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import type { Backend, BackendFactory, BackendName } from './backend.ts'
+import type { BackendName } from './backend.ts'
 import { ensureBundledModelSync } from './bundled.ts'
-import { Engine, type GenerateOptions } from './engine.ts'
+import { createBackend, Engine, type GenerateOptions } from './engine.ts'
 import { loadModel, type Model } from './loader.ts'
-import { TsBackend } from './ts-backend.ts'
 
 export interface WorkerInit {
   model?: string // model directory; the bundled model when absent
@@ -32,21 +31,6 @@ export type WorkerReply =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'token'; id: number; token: number }
   | { type: 'error'; id: number; error: WireError }
-
-/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend). */
-const ORT_MODULE = './ort/index.ts'
-
-export async function createBackend(name: BackendName, model: Model): Promise<Backend> {
-  if (name === 'ts') return new TsBackend(model.config, model.weights)
-  let mod: { createOrtBackend?: BackendFactory }
-  try {
-    mod = (await import(new URL(ORT_MODULE, import.meta.url).href)) as { createOrtBackend?: BackendFactory }
-  } catch (e) {
-    throw new Error(`the ort backend is not available: ${(e as Error).message}`, { cause: e })
-  }
-  if (typeof mod.createOrtBackend !== 'function') throw new Error('the ort backend is not available: kernels/ort/index.ts has no createOrtBackend')
-  return mod.createOrtBackend(model)
-}
 
 function wire(e: unknown): WireError {
   const err = e instanceof Error ? e : new Error(String(e))
