@@ -29,3 +29,11 @@ export const BOS_ID = 256
 export const EOS_ID = 257
 /** Smallest vocabulary that holds the bytes and the two specials. */
 export const MIN_VOCAB = 258
+
+/** Largest context of a model without lasa_window (full causal attention: its cache grows with the context);
+ * past it a backend refuses with context_too_long. Mixtral's own context length (specs/lasa.md §KV cache). */
+export const DENSE_MAX_CONTEXT = 32_768
+
+/** Most logits rows one engine call returns (rows × vocab floats are allocated): logits(tokens) and each
+ * continuation of scoreContinuations. Longer prompts are fine where only the last row is needed. */
+export const MAX_LOGITS_ROWS = 8192
