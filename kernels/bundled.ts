@@ -7,6 +7,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { parseConfig, type Config } from './config.ts'
+import { mulberry32 } from './random.ts'
+
+export { mulberry32 } // kept here too: kernels/ort tests and bench/engine.ts import it from bundled.ts
 import { encodeSafetensors } from './safetensors.ts'
 import { allocateWeights, expectedTensors, slotView, type Weights } from './weights.ts'
 
@@ -41,18 +44,6 @@ export const BUNDLED_CONFIG_JSON = {
   bos_token_id: 256,
   eos_token_id: 257,
   torch_dtype: 'float32',
-}
-
-/** mulberry32: a tiny integer-only PRNG, so the weights do not depend on the platform's Math library. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Fills weights for `config` from `seed`: uniform(±√3/√fan_in) matrices, norms near 1, slopes in [-2, 1]. */

@@ -6,9 +6,14 @@
 import { attend, attentionParams, KvCache, type AttentionParams } from './attention.ts'
 import type { Backend, BackendState } from './backend.ts'
 import type { Config } from './config.ts'
+import { DENSE_MAX_CONTEXT } from './constants.ts'
+import { ModelError } from './errors.ts'
 import { matmulT } from './matmul.ts'
 import { moe } from './moe.ts'
 import { rmsnorm, rope, ropeAngles } from './ops.ts'
+import { checkTokens } from './tokenizer.ts'
+
+export { checkTokens } // kernels/ort/backend.ts imports it from here
 import type { Weights } from './weights.ts'
 
 /** Tokens per prefill chunk: bounds the activations held at once (specs/lasa.md §Constants). */
@@ -16,13 +21,6 @@ export const PREFILL_CHUNK = 256
 
 interface TsState extends BackendState {
   caches: KvCache[]
-}
-
-/** Throws RangeError unless every token is an integer id in [0, vocab). */
-export function checkTokens(tokens: readonly number[], vocab: number): void {
-  for (const t of tokens) {
-    if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new RangeError(`token ${t} is not an id in [0, ${vocab})`)
-  }
 }
 
 export class TsBackend implements Backend {
@@ -61,6 +59,9 @@ export class TsBackend implements Backend {
   forward(tokens: readonly number[], all: boolean): Float32Array[] {
     if (tokens.length === 0) throw new RangeError('prefill needs at least one token')
     checkTokens(tokens, this.config.vocab)
+    if (this.config.window.some((w) => !Number.isFinite(w)) && this.position + tokens.length > DENSE_MAX_CONTEXT) {
+      throw new ModelError('context_too_long', `context of ${this.position + tokens.length} tokens exceeds DENSE_MAX_CONTEXT (${DENSE_MAX_CONTEXT}) for a model without lasa_window`)
+    }
     const rows: Float32Array[] = []
     for (let s = 0; s < tokens.length; s += PREFILL_CHUNK) {
       const chunk = tokens.slice(s, s + PREFILL_CHUNK)

@@ -4,7 +4,7 @@
  * any order — what cannot be placed yet (an approval before its charter, a certificate before the charter naming
  * its issuer) waits in a bounded buffer — and always reaches the same state from the same set of records.
  *
- * Every question is asked "at" a time: a record is judged at its own `created` time (spec §5.4), so a site that
+ * Every question is asked "at" a time: a record is judged at its own `created` time (spec §3.6), so a site that
  * comes back after a week accepts exactly what its peers accepted.
  */
 import { MAX_TRUST_PENDING } from './constants.ts'

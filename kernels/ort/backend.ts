@@ -1,15 +1,15 @@
 /**
  * The 'ort' Backend (kernels/backend.ts) on onnxruntime-node, CPU provider, one intra-op thread.
- * Prefill runs chunks of ≤ min(ORT_MAX_CHUNK, smallest window) tokens through the sparse-MoE graph; step() runs
- * one token through the gather-MoE graph. The bounded KV cache lives in JavaScript (cache.ts).
+ * Prefill runs chunks of ≤ ORT_MAX_CHUNK tokens (blocked attention) through the sparse-MoE graph; step() runs
+ * one token through the fused-MoE (com.microsoft MoE) graph. The bounded KV cache lives in JavaScript (cache.ts).
  */
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
-import { checkTokens } from '../ts-backend.ts'
+import { checkTokens } from '../tokenizer.ts'
 import type { Weights } from '../weights.ts'
-import { KvCache } from './cache.ts'
-import { ORT_MAX_CHUNK } from './constants.ts'
+import { KvCache, type ChunkPlan } from './cache.ts'
+import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
 import type { MoeLayout } from './moe.ts'
 import { ropeTables } from './rope.ts'
 import { acquireSessions, type ModelSessions } from './sessions.ts'
@@ -19,9 +19,21 @@ interface OrtState extends BackendState {
   readonly layers: { k: Float32Array; v: Float32Array }[]
 }
 
-/** Tokens per prefill run for a config. */
+/** Query block B of blocked attention (LASA), or one block for the whole chunk (plain Mixtral). */
+function blockSize(c: Config): number {
+  return c.lasa ? ORT_ATTENTION_BLOCK : Infinity
+}
+
+/** Tokens per prefill run: ORT_MAX_CHUNK (LASA; a multiple of the block), ORT_DENSE_CHUNK (plain Mixtral). */
 export function chunkSize(c: Config): number {
-  return Math.max(1, Math.min(ORT_MAX_CHUNK, ...c.window))
+  return c.lasa ? ORT_MAX_CHUNK : ORT_DENSE_CHUNK
+}
+
+/** Layout of a run over `count` tokens: one block when it fits, else whole blocks of B (the tail padded). */
+export function chunkPlan(c: Config, count: number): ChunkPlan {
+  const B = blockSize(c)
+  if (count <= B) return { blocks: 1, block: count, count }
+  return { blocks: Math.ceil(count / B), block: B, count }
 }
 
 export class OrtBackend implements Backend {
@@ -52,17 +64,18 @@ export class OrtBackend implements Backend {
     const step = this.chunk
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
-      const logits = await this.run(chunk, chunk.length === 1 ? 'gather' : 'sparse')
+      const last = at + chunk.length === tokens.length
+      const want = all ? chunk.map((_, t) => t) : last ? [chunk.length - 1] : []
+      const logits = await this.run(chunk, chunk.length === 1 ? 'fused' : 'sparse', want)
       const V = this.config.vocab
-      if (all) for (let t = 0; t < chunk.length; t++) rows.push(logits.slice(t * V, (t + 1) * V))
-      else if (at + chunk.length === tokens.length) rows.push(logits.slice((chunk.length - 1) * V, chunk.length * V))
+      for (let r = 0; r < want.length; r++) rows.push(logits.slice(r * V, (r + 1) * V))
     }
     return rows
   }
 
   async step(token: number): Promise<Float32Array> {
     this.check([token])
-    return this.run([token], 'gather')
+    return this.run([token], 'fused', [0])
   }
 
   snapshot(): OrtState {
@@ -93,20 +106,28 @@ export class OrtBackend implements Backend {
     this.cache.checkRoom(tokens.length)
   }
 
-  /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns (C, vocab). */
-  private async run(tokens: readonly number[], layout: MoeLayout): Promise<Float32Array> {
+  /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns the logits
+   * (wanted.length, vocab) of the chunk positions `wanted`. */
+  private async run(tokens: readonly number[], layout: MoeLayout, wanted: number[]): Promise<Float32Array> {
     const c = this.config
-    const C = tokens.length
+    const plan = chunkPlan(c, tokens.length)
+    const C = plan.blocks * plan.block // padded with token 0 after the real tokens: never attended by them
     const cache = this.cache
     const { cos, sin } = ropeTables(c, cache.length, C)
+    const ids = new BigInt64Array(C)
+    tokens.forEach((t, i) => (ids[i] = BigInt(t)))
     const feeds: Record<string, ort.Tensor> = {
-      tokens: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [C]),
+      tokens: new ort.Tensor('int64', ids, [C]),
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
+      rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
+      blocks: new ort.Tensor('int64', BigInt64Array.of(BigInt(plan.blocks), BigInt(plan.block)), [2]),
     }
-    for (const b of cache.bias(C).values()) {
-      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, [C, b.slots + C])
-      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, [C, b.slots + C])
+    for (const b of cache.bias(plan).values()) {
+      const dims = [plan.blocks, 1, plan.block, b.keys]
+      feeds[`keys.${b.group}`] = new ort.Tensor('int64', b.index, [plan.blocks, b.keys])
+      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, dims)
+      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
     }
     for (let l = 0; l < c.layers; l++) {
       const v = cache.view(l)
@@ -120,7 +141,7 @@ export class OrtBackend implements Backend {
       keys.push(out[`k.${l}`]!.data as Float32Array)
       values.push(out[`v.${l}`]!.data as Float32Array)
     }
-    cache.append(keys, values, C)
+    cache.append(keys, values, tokens.length)
     return out.logits!.data as Float32Array
   }
 }

@@ -11,7 +11,7 @@
 import type { Config } from '../config.ts'
 import { ModelError } from '../errors.ts'
 import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from './constants.ts'
-import { windowGroup } from './graph.ts'
+import { windowGroup } from './attention.ts'
 
 /** One layer's stored keys and values, (slots, kvHeads, headDim) row-major. */
 export interface LayerCache {
@@ -19,12 +19,20 @@ export interface LayerCache {
   v: Float32Array
 }
 
-/** The per-chunk inputs that depend on positions: one mask (and dist for LASA) per window group. */
+/** How one graph run lays out its chunk: `blocks` blocks of `block` queries, the first `count` of them real. */
+export interface ChunkPlan {
+  blocks: number // nb
+  block: number // B
+  count: number // real tokens (≤ nb·B; the rest is padding after them, never attended by a real token)
+}
+
+/** The per-chunk inputs that depend on positions, one set per window group (attention.ts). */
 export interface ChunkBias {
   group: string
-  slots: number // S: cache slots passed to the graph
-  mask: Float32Array // (C, S + C): 0 where j ∈ K(i), −∞ elsewhere
-  dist: Float32Array // (C, S + C): log2(1 + i − j) where j ∈ K(i), 0 elsewhere
+  keys: number // Tk key columns per block
+  index: BigInt64Array // (nb, Tk): row of [cache slots in use | chunk rows] each column reads
+  mask: Float32Array // (nb, 1, B, Tk): 0 where the column holds a j ∈ K(i), −∞ elsewhere
+  dist: Float32Array // (nb, 1, B, Tk): log2(1 + i − j) where the mask is 0, else 0
 }
 
 export class KvCache {
@@ -76,31 +84,51 @@ export class KvCache {
     return { k: c.k.subarray(0, s * this.row), v: c.v.subarray(0, s * this.row), slots: s }
   }
 
-  /** mask/dist for a chunk of `count` positions starting at this.length, one per window group. */
-  bias(count: number): Map<string, ChunkBias> {
+  /**
+   * keys/mask/dist for the chunk `plan` starting at this.length, one set per window group. Block b (queries
+   * i ∈ [a, a + B), a = length + b·B) reads the G sink positions, then the band (a − W, a + B) minus the sinks, so
+   * each j ∈ K(i) sits in exactly one column. Plain Mixtral (W = ∞, one block) reads every position so far.
+   */
+  bias(plan: ChunkPlan): Map<string, ChunkBias> {
     const out = new Map<string, ChunkBias>()
     const G = this.config.globals
+    const { blocks, block: B } = plan
+    const p0 = this.length
     for (let l = 0; l < this.config.layers; l++) {
       const group = windowGroup(this.config, l)
       if (out.has(group)) continue
       const W = this.config.window[l]!
       const S = this.used(l)
-      const T = S + count
-      const mask = new Float32Array(count * T)
-      const dist = new Float32Array(count * T)
-      const keyPos = new Float64Array(T)
-      for (let s = 0; s < S; s++) keyPos[s] = this.positionAt(l, s)
-      for (let c = 0; c < count; c++) keyPos[S + c] = this.length + c
-      for (let c = 0; c < count; c++) {
-        const i = this.length + c
-        for (let t = 0; t < T; t++) {
-          const j = keyPos[t]!
-          const inK = j <= i && (j < G || i - j < W)
-          mask[c * T + t] = inK ? 0 : -Infinity
-          dist[c * T + t] = inK ? Math.log2(1 + i - j) : 0
+      const finite = Number.isFinite(W)
+      const band = finite ? W - 1 + B : p0 + blocks * B // positions (a − W, a + B), or every position [0, p0 + nb·B)
+      const sinks = finite ? G : 0
+      const Tk = sinks + band
+      const index = new BigInt64Array(blocks * Tk)
+      const mask = new Float32Array(blocks * B * Tk).fill(-Infinity)
+      const dist = new Float32Array(blocks * B * Tk)
+      const keyPos = new Float64Array(Tk)
+      for (let b = 0; b < blocks; b++) {
+        const a = p0 + b * B
+        for (let t = 0; t < Tk; t++) {
+          // Sinks first, then the band; a band position < G is a sink already: leave it to its sink column.
+          const sink = t < sinks
+          const j = sink ? t : (finite ? a + B - band : 0) + t - sinks
+          const usable = j >= 0 && (sink || j >= sinks) && j < p0 + blocks * B
+          keyPos[t] = usable ? j : -1
+          index[b * Tk + t] = usable ? BigInt(j < p0 ? this.slotOf(l, j) : S + j - p0) : 0n
+        }
+        for (let q = 0; q < B; q++) {
+          const i = a + q
+          const rowAt = (b * B + q) * Tk
+          for (let t = 0; t < Tk; t++) {
+            const j = keyPos[t]!
+            if (j < 0 || j > i || (j >= G && i - j >= W)) continue
+            mask[rowAt + t] = 0
+            dist[rowAt + t] = Math.log2(1 + i - j)
+          }
         }
       }
-      out.set(group, { group, slots: S, mask, dist })
+      out.set(group, { group, keys: Tk, index, mask, dist })
     }
     return out
   }

@@ -5,25 +5,24 @@
  *   tokens          int64 (C)
  *   cos, sin        f32   (C, 1, headDim)             RoPE tables at the chunk's absolute positions
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
- *   mask.G          f32   (C, S + C)                  0 for keys in K(i), −∞ otherwise; G = the layer's window group
- *   dist.G          f32   (C, S + C)                  log2(1 + i − j) (LASA models only)
+ *   keys.G          int64 (nb, Tk)                    per block, the rows of [cache_k.L | chunk keys] it attends to
+ *   mask.G          f32   (nb, 1, B, Tk)              0 for keys in K(i), −∞ otherwise; G = the layer's window group
+ *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (LASA models only)
+ *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
+ *   blocks          int64 (2)                         [nb, B]: the chunk's C = nb·B queries in nb attention blocks
  * and the outputs are
- *   logits          f32   (C, vocab)
+ *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values
  *
- * so attention costs O(C·(S + C)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
+ * with C = nb·B queries in nb blocks of B and Tk = G + W − 1 + B keys per block (attention.ts), so attention costs
+ * O(C·(G + W + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
  * Layers with the same window share the mask/dist inputs. Initializer names are unique per layer.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
 import { GraphBuilder } from './onnx.ts'
+import { blockedAttention } from './attention.ts'
 import { moe, transposeInto, type MoeLayout } from './moe.ts'
-
-/** Window group of a layer: layers with equal windows share mask/dist inputs. */
-export function windowGroup(c: Config, layer: number): string {
-  const w = c.window[layer]!
-  return Number.isFinite(w) ? `w${w}` : 'full'
-}
 
 /** x / sqrt(mean(x²) + eps) · weight (the pattern ORT fuses into SimplifiedLayerNormalization). */
 function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): string {
@@ -33,8 +32,8 @@ function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): strin
 }
 
 /**
- * The fused projection (dim, n) = [Wq·s | Wq·R·s | Wk | Wk·R | Wv] with s = 1/√headDim folded into the queries and
- * R the rotate_half matrix per head, so RoPE is q·cos + (qR)·sin with no reshuffling in the graph.
+ * The fused projection (dim, n) = [Wq·s | Wk | Wq·R·s | Wk·R | Wv] with s = 1/√headDim folded into the queries and
+ * R the rotate_half matrix per head, so RoPE of queries and keys together is [q|k]·cos + [qR|kR]·sin.
  */
 function qkvMatrix(c: Config, wq: Float32Array, wk: Float32Array, wv: Float32Array): Float32Array {
   const q = c.heads * c.headDim
@@ -54,8 +53,8 @@ function qkvMatrix(c: Config, wq: Float32Array, wk: Float32Array, wv: Float32Arr
     }
   }
   put(wq, q, 0, s, false)
-  put(wq, q, q, s, true)
-  put(wk, kv, 2 * q, 1, false)
+  put(wk, kv, q, 1, false)
+  put(wq, q, q + kv, s, true)
   put(wk, kv, 2 * q + kv, 1, true)
   put(wv, kv, 2 * q + 2 * kv, 1, false)
   return out
@@ -67,55 +66,24 @@ function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string,
   const q = c.heads * c.headDim
   const kv = c.kvHeads * c.headDim
   const D = c.headDim
-  const group = c.heads / c.kvHeads
-  const grp = windowGroup(c, l)
-  const S = `S_${grp}`
-  const T = `T_${grp}` // S + C
 
   const xn = rmsNorm(g, x, g.init(`${p}attn_norm`, [c.dim], lw.attnNorm), c.eps)
   const W = g.init(`${p}wqkv`, [c.dim, 2 * q + 3 * kv], qkvMatrix(c, lw.wq, lw.wk, lw.wv))
-  const [qa, qb, ka, kb, va] = g.op('Split', [g.op1('MatMul', [xn, W]), g.ints(`split_qkv`, [q, q, kv, kv, kv])], { axis: { i: -1 } }, 5)
-  const heads = g.ints('shape_c_h_d', [0, c.heads, D])
-  const kvShape = g.ints('shape_c_kv_d', [0, c.kvHeads, D])
-  const rope = (a: string, b: string, shape: string) =>
-    g.op1('Add', [g.op1('Mul', [g.op1('Reshape', [a, shape]), cos]), g.op1('Mul', [g.op1('Reshape', [b, shape]), sin])])
-  const qr = rope(qa!, qb!, heads) // (C, H, D), pre-scaled by 1/√D
-  const kr = rope(ka!, kb!, kvShape) // (C, KV, D)
-  const vr = g.op1('Reshape', [va!, kvShape]) // (C, KV, D)
-  g.output(kr, `k.${l}`, 'float32', ['C', c.kvHeads, D])
-  g.output(vr, `v.${l}`, 'float32', ['C', c.kvHeads, D])
-
-  const cacheK = g.input(`cache_k.${l}`, 'float32', [S, c.kvHeads, D])
-  const cacheV = g.input(`cache_v.${l}`, 'float32', [S, c.kvHeads, D])
-  const keysT = g.op1('Transpose', [g.op1('Concat', [cacheK, kr], { axis: { i: 0 } })], { perm: { ints: [1, 2, 0] } }) // (KV, D, T)
-  const vals = g.op1('Transpose', [g.op1('Concat', [cacheV, vr], { axis: { i: 0 } })], { perm: { ints: [1, 0, 2] } }) // (KV, T, D)
-  // Query head h uses kv head ⌊h / group⌋ (GQA): group the queries of one kv head into one matrix.
-  const qg = g.op1('Reshape', [
-    g.op1('Transpose', [g.op1('Reshape', [qr, g.ints('shape_c_kv_g_d', [0, c.kvHeads, group, D])])], { perm: { ints: [1, 2, 0, 3] } }),
-    g.ints('shape_kv_m1_d', [c.kvHeads, -1, D]),
-  ]) // (KV, group·C, D)
-  const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), g.ints('shape_h_m1_0', [c.heads, -1, 0])]) // (H, C, T)
-  const probs = g.op1('Softmax', [g.op1('Add', [scores, biasFor(g, c, w, l, grp, T)])], { axis: { i: -1 } })
-  const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, g.ints('shape_kv_m1_0', [c.kvHeads, -1, 0])]), vals]) // (KV, group·C, D)
-  const merged = g.op1('Reshape', [
-    g.op1('Transpose', [g.op1('Reshape', [ctx, g.ints('shape_kv_g_m1_d', [c.kvHeads, group, -1, D])])], { perm: { ints: [2, 0, 1, 3] } }),
-    g.ints('shape_0_m1', [0, -1]),
-  ]) // (C, H·D)
+  const qkv = g.op1('MatMul', [xn, W])
+  const [qk, qkR, va] = g.op('Split', [qkv, g.ints('split_qkv', [q + kv, q + kv, kv])], { axis: { i: -1 } }, 3)
+  const headsShape = g.ints('shape_c_hkv_d', [0, c.heads + c.kvHeads, D])
+  const roped = g.op1('Add', [
+    g.op1('Mul', [g.op1('Reshape', [qk!, headsShape]), cos]),
+    g.op1('Mul', [g.op1('Reshape', [qkR!, headsShape]), sin]),
+  ]) // (C, H + KV, D)
+  const [qr, kr] = g.op('Split', [roped, g.ints('split_h_kv', [c.heads, c.kvHeads])], { axis: { i: 1 } }, [`q.${l}`, `k.${l}`])
+  const vr = g.op('Reshape', [va!, g.ints('shape_c_kv_d', [0, c.kvHeads, D])], {}, [`v.${l}`])[0]! // (C, KV, D)
+  g.declareOutput(`k.${l}`, 'float32', ['C', c.kvHeads, D])
+  g.declareOutput(`v.${l}`, 'float32', ['C', c.kvHeads, D])
+  const merged = blockedAttention(g, c, w, l, qr!, kr!, vr) // (C, H·D)
   const woT = new Float32Array(q * c.dim)
   transposeInto(lw.wo, c.dim, q, woT, c.dim, 0)
   return g.op1('Add', [x, g.op1('MatMul', [merged, g.init(`${p}wo`, [q, c.dim], woT)])])
-}
-
-/** mask − softplus(slope)[h] · dist, as (H, C, T); just the mask (C, T) for plain Mixtral. */
-function biasFor(g: GraphBuilder, c: Config, w: Weights, l: number, grp: string, T: string): string {
-  const mask = `mask.${grp}`
-  if (!g.has(mask)) g.input(mask, 'float32', ['C', T])
-  const slope = w.layers[l]!.slope
-  if (!c.lasa || slope === null) return mask
-  const dist = `dist.${grp}`
-  if (!g.has(dist)) g.input(dist, 'float32', ['C', T])
-  const sp = g.op1('Softplus', [g.init(`layers.${l}.lasa_slope`, [c.heads, 1, 1], slope)]) // (H, 1, 1), folded at load
-  return g.op1('Sub', [mask, g.op1('Mul', [sp, dist])])
 }
 
 /** The whole model for one MoE layout, serialised. */
@@ -133,7 +101,9 @@ export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array
   }
   const lmT = new Float32Array(c.dim * c.vocab)
   transposeInto(w.lmHead, c.vocab, c.dim, lmT, c.vocab, 0)
-  const h = rmsNorm(g, x, g.init('norm', [c.dim], w.norm), c.eps)
-  g.output(g.op1('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)]), 'logits', 'float32', ['C', c.vocab])
+  const picked = g.op1('Gather', [x, g.input('rows', 'int64', ['R'])], { axis: { i: 0 } }) // (R, dim)
+  const h = rmsNorm(g, picked, g.init('norm', [c.dim], w.norm), c.eps)
+  g.op('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)], {}, ['logits'])
+  g.declareOutput('logits', 'float32', ['R', c.vocab])
   return g.encode(`aip-moe-${layout}`)
 }

@@ -4,15 +4,18 @@
  * expert(x) = w2(silu(w1·x) ⊙ (w3·x))). Two layouts of the same function:
  *  - 'sparse': per expert, gather the rows routed to it, run its FFN, scatter-add back. Cost follows the active
  *    experts; best for prefill chunks (one GEMM per expert over its tokens).
- *  - 'gather': gather the k chosen experts' weights per token and run k GEMVs. Few nodes; best for decode (C = 1).
- * Weights go in pre-transposed ((in, out) for MatMul); the gather layout concatenates w1ᵀ|w3ᵀ so one Gather and one
- * GEMM serve both.
+ *  - 'fused': onnxruntime's com.microsoft MoE CPU kernel (SwiGLU with interleaved fc1 rows, swiglu_fusion=1,
+ *    activation_alpha=1, activation_beta=0 give exactly silu(w1·x) ⊙ (w3·x)). Fastest for decode (C = 1), slower
+ *    than 'sparse' for prefill chunks (bench/engine.ts). Its router breaks ties to the HIGHER index, so the experts
+ *    are stored in reverse order: stored index E − 1 − e holds expert e, and ties again go to the lower expert.
+ * (A third layout, gathering the chosen experts' weights per token, measured slower than 'fused' for decode:
+ * it copies 2·3·hidden·dim floats per token and layer.)
  */
 import type { Config } from '../config.ts'
 import type { LayerWeights } from '../weights.ts'
 import type { GraphBuilder } from './onnx.ts'
 
-export type MoeLayout = 'sparse' | 'gather'
+export type MoeLayout = 'sparse' | 'fused'
 
 /** Transposes a row-major (rows, cols) matrix into dst (cols, rows) at column offset `col0` of a (cols, ld) matrix. */
 export function transposeInto(src: Float32Array, rows: number, cols: number, dst: Float32Array, ld: number, col0: number): void {
@@ -21,54 +24,29 @@ export function transposeInto(src: Float32Array, rows: number, cols: number, dst
   }
 }
 
-/** Expert e's w1ᵀ, w3ᵀ (dim, hidden) each, their concatenation [w1ᵀ | w3ᵀ] (dim, 2·hidden), and w2ᵀ (hidden, dim). */
-function expertMatrices(c: Config, w: LayerWeights, e: number): { w1: Float32Array; w3: Float32Array; w13: Float32Array; w2: Float32Array } {
+/** Expert e's w1ᵀ, w3ᵀ (dim, hidden) each and w2ᵀ (hidden, dim), for MatMul. */
+function expertMatrices(c: Config, w: LayerWeights, e: number): { w1: Float32Array; w3: Float32Array; w2: Float32Array } {
   const n = c.hidden * c.dim
   const w1 = new Float32Array(n)
   const w3 = new Float32Array(n)
-  const w13 = new Float32Array(2 * n)
   const w2 = new Float32Array(n)
   transposeInto(w.w1.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w1, c.hidden, 0)
   transposeInto(w.w3.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w3, c.hidden, 0)
-  transposeInto(w.w1.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w13, 2 * c.hidden, 0)
-  transposeInto(w.w3.subarray(e * n, (e + 1) * n), c.hidden, c.dim, w13, 2 * c.hidden, c.hidden)
   transposeInto(w.w2.subarray(e * n, (e + 1) * n), c.dim, c.hidden, w2, c.dim, 0)
-  return { w1, w3, w13, w2 }
-}
-
-/** silu(a) ⊙ b where [a | b] = h split on the last axis. */
-function swiglu(g: GraphBuilder, h: string, hidden: number): string {
-  const [a, b] = g.op('Split', [h, g.ints('split_hh', [hidden, hidden])], { axis: { i: -1 } }, 2)
-  return g.op1('Mul', [g.op1('Mul', [a!, g.op1('Sigmoid', [a!])]), b!])
+  return { w1, w3, w2 }
 }
 
 /**
  * x: (C, dim) normalised activations → (C, dim) MoE output. `p` prefixes initializer names (unique per layer).
  */
 export function moe(g: GraphBuilder, c: Config, w: LayerWeights, x: string, p: string, layout: MoeLayout): string {
+  if (layout === 'fused') return fusedExperts(g, c, w, x, p)
   const gateT = new Float32Array(c.dim * c.experts) // (dim, experts)
   transposeInto(w.gate, c.experts, c.dim, gateT, c.experts, 0)
   const logits = g.op1('MatMul', [x, g.init(`${p}gate`, [c.dim, c.experts], gateT)]) // (C, E)
   const [top, idx] = g.op('TopK', [logits, g.ints('k', [c.topK])], { axis: { i: -1 }, largest: { i: 1 }, sorted: { i: 1 } }, 2)
   const wts = g.op1('Softmax', [top!], { axis: { i: -1 } }) // (C, k): softmax restricted to the top k = renormalised
-  return layout === 'gather' ? gatherExperts(g, c, w, x, idx!, wts, p) : sparseExperts(g, c, w, x, idx!, wts, p)
-}
-
-function gatherExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, idx: string, wts: string, p: string): string {
-  const w13 = new Float32Array(c.experts * c.dim * 2 * c.hidden) // (E, dim, 2·hidden)
-  const w2 = new Float32Array(c.experts * c.hidden * c.dim) // (E, hidden, dim)
-  for (let e = 0; e < c.experts; e++) {
-    const m = expertMatrices(c, w, e)
-    w13.set(m.w13, e * m.w13.length)
-    w2.set(m.w2, e * m.w2.length)
-  }
-  const W13 = g.op1('Gather', [g.init(`${p}w13`, [c.experts, c.dim, 2 * c.hidden], w13), idx], { axis: { i: 0 } }) // (C, k, dim, 2h)
-  const xr = g.op1('Reshape', [x, g.ints('shape_c111d', [0, 1, 1, c.dim])]) // (C, 1, 1, dim)
-  const a = swiglu(g, g.op1('MatMul', [xr, W13]), c.hidden) // (C, k, 1, h)
-  const W2 = g.op1('Gather', [g.init(`${p}w2`, [c.experts, c.hidden, c.dim], w2), idx], { axis: { i: 0 } }) // (C, k, h, dim)
-  const y = g.op1('Reshape', [g.op1('MatMul', [a, W2]), g.ints('shape_c0kd', [0, c.topK, c.dim])]) // (C, k, dim)
-  const yw = g.op1('Mul', [y, g.op1('Unsqueeze', [wts, g.ints('axis_m1', [-1])])])
-  return g.op1('ReduceSum', [yw, g.ints('axis_1', [1])], { keepdims: { i: 0 } }) // (C, dim)
+  return sparseExperts(g, c, w, x, idx!, wts, p)
 }
 
 function sparseExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, idx: string, wts: string, p: string): string {
@@ -93,4 +71,33 @@ function sparseExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, i
   const y = g.op1('Mul', [g.op1('Concat', ys, { axis: { i: 0 } }), g.op1('Unsqueeze', [weight, g.ints('axis_m1', [-1])])])
   const zeros = g.op1('ConstantOfShape', [g.op1('Shape', [x])]) // (C, dim) of 0.0f
   return g.op1('ScatterND', [zeros, g.op1('Unsqueeze', [rows, g.ints('axis_m1', [-1])]), y], { reduction: { s: 'add' } })
+}
+
+function fusedExperts(g: GraphBuilder, c: Config, w: LayerWeights, x: string, p: string): string {
+  const E = c.experts
+  const n = c.hidden * c.dim
+  const gateT = new Float32Array(c.dim * E) // (dim, E), column E − 1 − e = router row e
+  const fc1 = new Float32Array(E * 2 * n) // (E, 2·hidden, dim), rows 2h = w1[h], 2h + 1 = w3[h]
+  const fc2 = new Float32Array(E * n) // (E, dim, hidden) = w2 as is
+  for (let e = 0; e < E; e++) {
+    const s = E - 1 - e
+    for (let i = 0; i < c.dim; i++) gateT[i * E + s] = w.gate[e * c.dim + i]!
+    for (let h = 0; h < c.hidden; h++) {
+      fc1.set(w.w1.subarray(e * n + h * c.dim, e * n + (h + 1) * c.dim), s * 2 * n + 2 * h * c.dim)
+      fc1.set(w.w3.subarray(e * n + h * c.dim, e * n + (h + 1) * c.dim), s * 2 * n + (2 * h + 1) * c.dim)
+    }
+    fc2.set(w.w2.subarray(e * n, (e + 1) * n), s * n)
+  }
+  const logits = g.op1('MatMul', [x, g.init(`${p}gate_rev`, [c.dim, E], gateT)]) // (C, E) in stored order
+  const attrs = {
+    k: { i: c.topK },
+    activation_type: { s: 'swiglu' },
+    swiglu_fusion: { i: 1 },
+    activation_alpha: { f: 1 },
+    activation_beta: { f: 0 },
+    normalize_routing_weights: { i: 1 },
+  }
+  const fc1Name = g.init(`${p}fc1_rev`, [E, 2 * c.hidden, c.dim], fc1)
+  const fc2Name = g.init(`${p}fc2_rev`, [E, c.dim, c.hidden], fc2)
+  return g.op('MoE', [x, logits, fc1Name, '', fc2Name], attrs, 1, 'com.microsoft')[0]!
 }

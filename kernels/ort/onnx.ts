@@ -37,6 +37,7 @@ export class GraphBuilder {
   private readonly inputs: onnxProto.onnx.IValueInfoProto[] = []
   private readonly outputs: onnxProto.onnx.IValueInfoProto[] = []
   private readonly names = new Set<string>()
+  private readonly shared = new Map<string, string>() // name → value of a shared constant
   private count = 0
   private usesMs = false
 
@@ -73,14 +74,22 @@ export class GraphBuilder {
 
   /** An int64 constant (shapes, axes, indices); named by the caller so repeated use can share it. */
   ints(name: string, values: number[]): string {
-    if (this.names.has(name)) return name
-    return this.init(name, [values.length], BigInt64Array.from(values.map(BigInt)))
+    return this.share(name, `i${values.join(',')}`, () => this.init(name, [values.length], BigInt64Array.from(values.map(BigInt))))
   }
 
   /** A float scalar constant shared by name. */
   scalar(name: string, value: number): string {
-    if (this.names.has(name)) return name
-    return this.init(name, [], Float32Array.of(value))
+    return this.share(name, `f${value}`, () => this.init(name, [], Float32Array.of(value)))
+  }
+
+  private share(name: string, value: string, make: () => string): string {
+    const seen = this.shared.get(name)
+    if (seen === undefined) {
+      this.shared.set(name, value)
+      return make()
+    }
+    if (seen !== value) throw new Error(`constant ${name} redefined with a different value`)
+    return name
   }
 
   /** Whether a value, initializer or input of this name exists already. */
@@ -92,6 +101,12 @@ export class GraphBuilder {
     this.claim(name)
     this.inputs.push(valueInfo(name, elem, dims))
     return name
+  }
+
+  /** Declares the existing value `name` a graph output. */
+  declareOutput(name: string, elem: ElemType, dims: (number | string)[]): void {
+    if (!this.names.has(name)) throw new Error(`no value named ${name}`)
+    this.outputs.push(valueInfo(name, elem, dims))
   }
 
   /** Declares `value` a graph output under `name` (an Identity node renames it). */

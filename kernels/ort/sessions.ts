@@ -1,7 +1,7 @@
 /**
  * onnxruntime sessions per model, cached: building the graph and creating a session takes a while, so every
  * backend of the same Weights object shares them (reference-counted; the last release frees the native memory).
- * Two graphs per model, created lazily: 'sparse' MoE for prefill chunks, 'gather' MoE for one-token decode steps.
+ * Two graphs per model, created lazily: 'sparse' MoE for prefill chunks, 'fused' MoE for one-token decode steps.
  */
 import ort from 'onnxruntime-node'
 import type { Config } from '../config.ts'

@@ -3,7 +3,16 @@
  * Context and continuations are tokenized separately — BOS + bytes(context), then bytes(continuation) — so the
  * kernels engine prefills each prompt once and scores both continuations from its cache (§4.1, §6).
  */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import type { BackendName } from '../../kernels/backend.ts'
+import { BUNDLED_NAME, ensureBundledModel } from '../../kernels/bundled.ts'
+import { EngineClient } from '../../kernels/client.ts'
+import { readConfig } from '../../kernels/loader.ts'
 import { BOS_ID, EOS_ID, decode, encode } from '../../kernels/tokenizer.ts'
+import type { ModelCommitmentBody, ParamValue } from '../../protocol/index.ts'
+import { commitWeights } from '../model/weights-root.ts'
 import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
 import type { PromptToken, RouteEngine } from './openai-route.ts'
 import { promptContext } from './scoring.ts'
@@ -70,4 +79,45 @@ export class LocalEngine implements EvalEngine, RouteEngine {
   async close(): Promise<void> {
     await this.engine.close?.()
   }
+}
+
+/** The kernels package's version label written into BenchmarkResult.engine.version. */
+export const KERNELS_VERSION = 'aip-kernels/1'
+
+/** Weights root of a model directory or file (node/model's streaming RFC 9162 commitment). */
+export async function modelWeightsRoot(path: string): Promise<Uint8Array> {
+  return (await commitWeights(path)).weightsRoot
+}
+
+/** The ModelCommitment body of a local model directory (weights root, config hash, architecture, counts). */
+export async function commitmentBody(dir: string, name: string): Promise<ModelCommitmentBody> {
+  const c = await commitWeights(dir)
+  const configBytes = readFileSync(join(dir, 'config.json'))
+  const config = readConfig(dir)
+  const architecture: Record<string, ParamValue> = {
+    family: config.lasa ? 'mixtral-lasa' : 'mixtral',
+    vocab_size: config.vocab, hidden_size: config.dim, intermediate_size: config.hidden, num_hidden_layers: config.layers,
+    num_attention_heads: config.heads, num_key_value_heads: config.kvHeads, num_local_experts: config.experts,
+    num_experts_per_tok: config.topK, rms_norm_eps: String(config.eps), tokenizer: 'bytes-v1',
+  }
+  if (config.lasa) {
+    architecture.lasa_window = Math.max(...config.window)
+    architecture.lasa_global_tokens = config.globals
+  }
+  return {
+    name, weights_root: c.weightsRoot, config_sha256: new Uint8Array(createHash('sha256').update(configBytes).digest()), architecture,
+    params_total: c.paramsTotal, params_active_per_token: c.paramsActivePerToken,
+  }
+}
+
+/**
+ * Opens the engine for a model directory (default: the bundled model) on a backend, in a worker thread, and
+ * computes the model's commitment body.
+ */
+export async function openLocalEngine(modelDir: string | undefined, backend: BackendName): Promise<{ engine: LocalEngine; commitment: ModelCommitmentBody; dir: string }> {
+  const dir = modelDir ?? (await ensureBundledModel())
+  const name = modelDir === undefined ? BUNDLED_NAME : basename(dir.replace(/\/+$/, ''))
+  const commitment = await commitmentBody(dir, name)
+  const client = await EngineClient.open({ model: dir, backend })
+  return { engine: new LocalEngine(client, { backend, version: KERNELS_VERSION, model_name: name }), commitment, dir }
 }

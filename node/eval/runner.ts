@@ -2,7 +2,7 @@
  * Runs a suite on an engine (specs/evaluation-v1.md §6): item by item in suite order, each outcome appended to a
  * checkpoint before the next item starts, so an interrupted run resumes where it stopped and ends identical.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
@@ -52,7 +52,7 @@ function loadCheckpoint(file: string, runKey: string, ids: ReadonlySet<string>):
     } catch {
       if (i === lines.length - 1) {
         // A torn last line from an interruption: drop it so the next append starts on a fresh line; rescore the item.
-        writeFileSync(file, lines.slice(0, -1).join('\n') + '\n')
+        writeFileSync(file, i === 0 ? JSON.stringify({ key: runKey }) + '\n' : lines.slice(0, -1).join('\n') + '\n')
         return
       }
       throw new EvalError('CHECKPOINT_MISMATCH', `${file}:${i + 1}: unreadable checkpoint line`)
@@ -78,7 +78,7 @@ export async function runSuite(engine: EvalEngine, items: readonly SuiteItem[], 
   const runKey = opts.runKey ?? ''
   let outcomes = new Map<string, ItemOutcome>()
   if (opts.checkpoint !== undefined) {
-    if (existsSync(opts.checkpoint)) outcomes = loadCheckpoint(opts.checkpoint, runKey, new Set(items.map((i) => i.id)))
+    if (existsSync(opts.checkpoint) && statSync(opts.checkpoint).size > 0) outcomes = loadCheckpoint(opts.checkpoint, runKey, new Set(items.map((i) => i.id)))
     else {
       mkdirSync(dirname(opts.checkpoint), { recursive: true })
       writeFileSync(opts.checkpoint, JSON.stringify({ key: runKey }) + '\n')

@@ -3,6 +3,7 @@
  * checkpoint in the site directory), sign the BenchmarkResult, store it (through the running node when there is
  * one). Everything site-specific lives here; the scoring itself is pure (scoring.ts, stats.ts, transcript.ts).
  */
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
@@ -86,6 +87,18 @@ export async function findOrCreateCommitment(access: RecordAccess, body: ModelCo
   const o = await access.publish(rec.bytes)
   if (o.action === 'reject') throw new EvalError('RESULT_INVALID', `storing the ModelCommitment: ${o.code} ${o.message ?? ''}`)
   return rec
+}
+
+/**
+ * §7 The commitment of an externally served model: the operator's weights root (from `aip model commit` over its
+ * safetensors files), with the architecture marked external; parameter counts are unknown here (0).
+ */
+export function externalCommitmentBody(name: string, weightsRootHex: string): ModelCommitmentBody {
+  const weights_root = new Uint8Array(Buffer.from(weightsRootHex, 'hex'))
+  return {
+    name, weights_root, config_sha256: new Uint8Array(createHash('sha256').update('').digest()),
+    architecture: { family: 'external' }, params_total: 0, params_active_per_token: 0,
+  }
 }
 
 /** A stored ModelCommitment by ID (external engines: created by `aip model commit`). */

@@ -82,7 +82,7 @@ export function validateItem(v: unknown): SuiteItem {
 export function parseSuiteJsonl(input: string | Uint8Array): SuiteItem[] {
   let src: string
   if (typeof input === 'string') {
-    if (input.length > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
+    if (input.length > MAX_SUITE_BYTES || Buffer.byteLength(input, 'utf8') > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
     src = input
   } else {
     if (input.length > MAX_SUITE_BYTES) throw new EvalError('SUITE_TOO_LARGE', `suite exceeds ${MAX_SUITE_BYTES} bytes`)
@@ -106,7 +106,7 @@ export function parseSuiteJsonl(input: string | Uint8Array): SuiteItem[] {
       try {
         parsed = JSON.parse(raw)
       } catch (e) {
-        throw new Error(`invalid JSON (${(e as Error).message})`)
+        throw new Error(`invalid JSON (${(e as Error).message})`, { cause: e })
       }
       const item = validateItem(parsed)
       const first = seen.get(item.id)

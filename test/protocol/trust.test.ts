@@ -102,8 +102,13 @@ test('key revocation applies from effective_from; records are judged at their cr
   // A site may revoke its own key.
   const t3 = new TrustState(w.genesis.id)
   const self = createRecord('Revocation', { target_key: siteDE.publicKey, effective_from: T0 + 3 * DAY, reason: 'retired' }, siteDE, T0 + 3 * DAY)
+  assert.equal(validateRecord(self.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'charter_unknown')
+  for (const r of w.all) t3.apply(r)
   assert.equal(validateRecord(self.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'ok')
-  for (const r of [...w.all, self]) t3.apply(r)
+  t3.apply(self)
+  // A key nobody certified cannot publish a self-revocation.
+  const stranger = createRecord('Revocation', { target_key: KEYS.outsider.publicKey, effective_from: T0, reason: 'noise' }, KEYS.outsider, T0 + 3 * DAY)
+  assert.equal(validateRecord(stranger.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'unknown_signer')
   assert.equal(t3.siteStatus(siteDE.publicKey, T0 + 4 * DAY).status, 'revoked')
 })
 

@@ -14,14 +14,17 @@ import { EvalError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
 import { OpenAIEngine } from '../../eval/openai-client.ts'
 import type { RunMode } from '../../eval/runner.ts'
-import { findOrCreateCommitment, getCommitment, resolveSuite, runBenchmark } from '../../eval/site-eval.ts'
+import { externalCommitmentBody, findOrCreateCommitment, getCommitment, resolveSuite, runBenchmark } from '../../eval/site-eval.ts'
+import { startOpenAIServer } from '../../eval/openai-route.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
 import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 
 const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ts|ort] [--mode likelihood|generative]
                         [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet]
-       aip bench run     --dir DIR --engine-url URL --engine-model NAME --commitment ID [--suite …] [--mode …]
+       aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
+                        [--suite …] [--mode …]
+       aip bench serve   [--model DIR] [--backend ts|ort] [--port N]
        aip bench publish --dir DIR RESULT_ID [--json]
        aip bench prove   --dir DIR RESULT_ID ITEM_ID [--json]
 
@@ -29,8 +32,11 @@ run      evaluates the model (default: the bundled model, TS backend) on a suite
          aip-safety-v1) and stores the signed ModelCommitment and BenchmarkResult; --out FILE also writes the result's
          COSE bytes. Resumable: an interrupted run continues from its checkpoint in DIR/eval/runs/. Deterministic for
          a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
-         (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a ModelCommitment made by
-         \`aip model commit\`. Progress goes to stderr.
+         (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
+         (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
+         served model (--weights-root). Progress goes to stderr.
+serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
+         /v1/chat/completions, /v1/models) until interrupted; prints the URL.
 publish  submits a stored result and its ModelCommitment to the running node, which gossips them.
 prove    prints the transcript leaf of one item and its RFC 9162 inclusion proof against the result's transcript_root.`
 
@@ -64,7 +70,7 @@ async function run(argv: string[]): Promise<number> {
     dir: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' },
     mode: { type: 'string' }, seed: { type: 'string' }, 'max-tokens': { type: 'string' }, out: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'engine-url': { type: 'string' }, 'engine-model': { type: 'string' },
-    commitment: { type: 'string' }, 'stop-after': { type: 'string' },
+    commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' },
   }, usage)
   const backend = values.backend ?? 'ts'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
@@ -73,9 +79,10 @@ async function run(argv: string[]): Promise<number> {
   const seed = intArg(values.seed, '--seed', 0, 2 ** 32 - 1)
   const maxTokens = intArg(values['max-tokens'], '--max-tokens', DEFAULT_MAX_TOKENS, 4096)
   const external = values['engine-url'] !== undefined
-  if (external && (values['engine-model'] === undefined || values.commitment === undefined)) {
-    throw new UsageError(`--engine-url needs --engine-model NAME and --commitment ID (from \`aip model commit\`)\n\n${usage}`)
+  if (external && (values['engine-model'] === undefined || (values.commitment === undefined) === (values['weights-root'] === undefined))) {
+    throw new UsageError(`--engine-url needs --engine-model NAME and either --commitment ID or --weights-root HEX (from \`aip model commit\`)\n\n${usage}`)
   }
+  if (values['weights-root'] !== undefined && !/^[0-9a-f]{64}$/.test(values['weights-root'])) throw new UsageError('--weights-root must be 64 lower-case hex digits')
   if (external && values.model !== undefined) throw new UsageError('--model and --engine-url exclude each other')
   const access = await openRecords(siteDir(values.dir, usage))
   let engine: EvalEngine | undefined
@@ -84,7 +91,9 @@ async function run(argv: string[]): Promise<number> {
     const suite = await resolveSuite(access, values.suite, now())
     let commitment, active: EvalEngine
     if (external) {
-      commitment = await getCommitment(access, values.commitment!)
+      commitment = values.commitment !== undefined
+        ? await getCommitment(access, values.commitment)
+        : await findOrCreateCommitment(access, externalCommitmentBody(values['engine-model']!, values['weights-root']!), now())
       active = engine = new OpenAIEngine({ url: values['engine-url']!, model: values['engine-model']!, allowlist: engineAllowlist(access.site.dir) })
     } else {
       const local = await openLocalEngine(values.model, backend)
@@ -170,6 +179,25 @@ async function prove(argv: string[]): Promise<number> {
   }
 }
 
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' } }, usage)
+  const backend = values.backend ?? 'ts'
+  if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
+  const port = intArg(values.port, '--port', 0, 65535)
+  const { engine, commitment } = await openLocalEngine(values.model, backend)
+  const { server, url } = await startOpenAIServer(engine, port)
+  console.log(`serving ${engine.modelName} (${backend}) at ${url}/v1  weights_root ${Buffer.from(commitment.weights_root).toString('hex')}`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  server.closeAllConnections()
+  await new Promise<void>((r) => server.close(() => r()))
+  await engine.close()
+  return 0
+}
+
 const command: Command = {
   summary: 'Evaluate the model on a safety suite, publish and prove signed results',
   usage,
@@ -186,6 +214,7 @@ const command: Command = {
     if (sub === 'run') return run(rest)
     if (sub === 'publish') return publish(rest)
     if (sub === 'prove') return prove(rest)
+    if (sub === 'serve') return serve(rest)
     throw new UsageError(`unknown subcommand '${sub}'\n\n${usage}`)
   },
 }

@@ -2,6 +2,7 @@
  * `aip results` — the federation's benchmark results at this site, verified (specs/evaluation-v1.md §8), one table
  * per suite; `aip results verify ID` explains every check.
  */
+import { readFileSync } from 'node:fs'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
@@ -15,11 +16,14 @@ import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
        aip results verify --dir DIR RESULT_ID [--model DIR] [--json]
+       aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--json]
 
 results  every BenchmarkResult this site holds, verified against this site's federation state: a table per suite
          with site, nation, model commitment, overall score, verified ✓/✗ and age (--json: one object per line).
 verify   every check of specs/evaluation-v1.md §8 in order, with the reason of any failure; --model DIR also
-         recomputes the weights root from a model directory and compares it. Exit 0 iff all checks pass.`
+         recomputes the weights root from a model directory and compares it. With --file, verifies a result's COSE
+         bytes from a file (without --dir: no federation or store, only what the file and the bundled suite say).
+         Exit 0 iff all checks pass.`
 
 interface Row {
   id: string
@@ -104,23 +108,37 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } }, usage)
   const id = positionals[0]
-  if (id === undefined) throw new UsageError(`RESULT_ID is required\n\n${usage}`)
-  const access = await openRecords(siteDir(values.dir, usage))
+  if ((id === undefined) === (values.file === undefined)) throw new UsageError(`give RESULT_ID or --file FILE\n\n${usage}`)
+  const modelRoot = values.model === undefined ? undefined : { root: await modelWeightsRoot(values.model), source: `the model in ${values.model}` }
   let v: Verification
-  try {
-    const bytes = await access.get(id)
-    if (bytes === undefined) throw new UsageError(`no record ${id} at this site`, 1)
-    const ctx = await context(access)
-    if (values.model !== undefined) ctx.modelWeightsRoot = { root: await modelWeightsRoot(values.model), source: `the model in ${values.model}` }
-    v = await verifyResult(bytes, ctx)
-  } finally {
-    await access.close()
+  let label: string
+  if (values.file !== undefined && values.dir === undefined && process.env.AIP_DIR === undefined) {
+    const bytes = new Uint8Array(readFileSync(values.file))
+    const bundled = bundledSuite()
+    label = values.file
+    v = await verifyResult(bytes, {
+      suiteItems: async (sid) => (sid === bundled.records.manifest.id ? bundled.suite.items : undefined),
+      ...(modelRoot ? { modelWeightsRoot: modelRoot } : {}),
+    })
+  } else {
+    const access = await openRecords(siteDir(values.dir, usage))
+    try {
+      const bytes = values.file !== undefined ? new Uint8Array(readFileSync(values.file)) : await access.get(id!)
+      if (bytes === undefined) throw new UsageError(`no record ${id} at this site`, 1)
+      label = values.file ?? id!
+      const ctx = await context(access)
+      if (modelRoot) ctx.modelWeightsRoot = modelRoot
+      v = await verifyResult(bytes, ctx)
+    } finally {
+      await access.close()
+    }
   }
-  output(values.json, { id, verified: v.ok, checks: v.checks }, () => [
+  const rid = v.record?.id ?? label
+  output(values.json, { id: rid, verified: v.ok, checks: v.checks }, () => [
     ...v.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name.padEnd(9)} ${c.detail}`),
-    v.ok ? `verified: ${id}` : `NOT verified: ${v.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`,
+    v.ok ? `verified: ${rid}` : `NOT verified: ${v.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`,
   ].join('\n'))
   return v.ok ? 0 : 1
 }

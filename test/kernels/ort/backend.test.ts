@@ -1,11 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ensureBundledModel, mulberry32, randomWeights } from '../../../kernels/bundled.ts'
+import { ensureBundledModel, randomWeights } from '../../../kernels/bundled.ts'
+import { mulberry32 } from '../../../kernels/random.ts'
 import { parseConfig, type Config } from '../../../kernels/config.ts'
 import { loadModel } from '../../../kernels/loader.ts'
 import { TsBackend } from '../../../kernels/ts-backend.ts'
 import type { Weights } from '../../../kernels/weights.ts'
-import { createOrtBackend } from '../../../kernels/ort/index.ts'
+import { chunkSize, createOrtBackend } from '../../../kernels/ort/index.ts'
 
 /** Every row of `got` equals `want` to 1e-4 relative (to the row's largest logit). */
 function assertClose(got: Float32Array[], want: Float32Array[], what: string): void {
@@ -32,6 +33,8 @@ async function agree(model: { config: Config; weights: Weights }, toks: number[]
   try {
     assertClose(await ort.prefill(toks, true), want, `${what} prefill`)
     ort.reset()
+    assertClose(await ort.prefill(toks, false), want.slice(-1), `${what} prefill, last row only`)
+    ort.reset()
     const rows = await ort.prefill(toks.slice(0, first), true)
     for (const t of toks.slice(first)) rows.push(await ort.step(t))
     assert.equal(ort.position, toks.length)
@@ -48,13 +51,23 @@ test('bundled LASA model: ORT logits equal the TS reference, prefill and decode 
   await agree(model, tokens(n, model.config.vocab, 1), 5, 'bundled')
 })
 
-test('LASA with per-layer windows and no global tokens', async () => {
-  const config = parseConfig({
+test('bundled LASA model: several banded prefill chunks (padded tail), then decode', async () => {
+  const model = loadModel(await ensureBundledModel())
+  const n = 2 * chunkSize(model.config) + 77
+  await agree(model, tokens(n, model.config.vocab, 6), n - 40, 'bundled, long')
+})
+
+test('LASA with per-layer windows, without and with global tokens', async () => {
+  const json = {
     vocab_size: 270, hidden_size: 32, intermediate_size: 24, num_hidden_layers: 3, num_attention_heads: 4,
     num_key_value_heads: 1, num_local_experts: 8, num_experts_per_tok: 2, rope_theta: 10000,
     lasa_window: [3, 17, 8], lasa_global_tokens: 0,
-  })
+  }
+  const config = parseConfig(json)
   await agree({ config, weights: randomWeights(config, 11) }, tokens(60, 270, 2), 9, 'per-layer windows')
+  const sinks = parseConfig({ ...json, lasa_global_tokens: 5 })
+  const n = chunkSize(sinks) + 40
+  await agree({ config: sinks, weights: randomWeights(sinks, 12) }, tokens(n, 270, 7), n - 30, 'per-layer windows, G = 5')
 })
 
 test('plain Mixtral (no LASA keys): full causal attention, dense cache grows past its first allocation', async () => {

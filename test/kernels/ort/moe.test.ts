@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import ort from 'onnxruntime-node'
 import { parseConfig, type Config } from '../../../kernels/config.ts'
-import { mulberry32, randomWeights } from '../../../kernels/bundled.ts'
+import { randomWeights } from '../../../kernels/bundled.ts'
+import { mulberry32 } from '../../../kernels/random.ts'
 import type { LayerWeights } from '../../../kernels/weights.ts'
 import { GraphBuilder } from '../../../kernels/ort/onnx.ts'
 import { moe, type MoeLayout } from '../../../kernels/ort/moe.ts'
@@ -53,10 +54,10 @@ function naiveMoe(c: Config, w: LayerWeights, x: Float32Array, rows: number): Fl
   return out
 }
 
-async function runMoe(layout: MoeLayout, x: Float32Array, rows: number): Promise<Float32Array> {
+async function runMoe(layout: MoeLayout, w: LayerWeights, x: Float32Array, rows: number): Promise<Float32Array> {
   const g = new GraphBuilder()
   const input = g.input('x', 'float32', ['C', config.dim])
-  g.output(moe(g, config, layer, input, 'layers.0.', layout), 'y', 'float32', ['C', config.dim])
+  g.output(moe(g, config, w, input, 'layers.0.', layout), 'y', 'float32', ['C', config.dim])
   const session = await createSession(g.encode('moe'))
   const out = await session.run({ x: new ort.Tensor('float32', x, [rows, config.dim]) })
   await session.release()
@@ -65,22 +66,39 @@ async function runMoe(layout: MoeLayout, x: Float32Array, rows: number): Promise
 
 function input(rows: number): Float32Array {
   const rand = mulberry32(99)
-  const x = Float32Array.from({ length: rows * config.dim }, () => 2 * rand() - 1)
-  x.fill(0, 3 * config.dim, 4 * config.dim) // row 3: all router logits tie → experts 0 and 1, weights ½ each
-  return x
+  return Float32Array.from({ length: rows * config.dim }, () => 2 * rand() - 1)
 }
 
-for (const layout of ['sparse', 'gather'] as const) {
-  for (const rows of [1, 37]) {
-    test(`${layout} MoE equals the naive per-expert loop, ties included (${rows} tokens)`, async () => {
-      const x = input(rows)
-      const got = await runMoe(layout, x, rows)
-      const want = naiveMoe(config, layer, x, rows)
-      let scale = 0
-      for (const v of want) scale = Math.max(scale, Math.abs(v))
-      for (let i = 0; i < want.length; i++) {
-        assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-7, `element ${i}: ${got[i]} vs ${want[i]}`)
-      }
-    })
+/**
+ * A router with exact ties: row 0 = 3u, rows 2 and 5 = 2u, all other rows 0. A token with u·x > 0 has expert 0 first
+ * and 2, 5 tied for second (the spec picks 2); with u·x < 0 the six zero rows tie for first (the spec picks 1, 3).
+ */
+function tiedRouter(): LayerWeights {
+  const u = layer.gate.subarray(0, config.dim)
+  const gate = new Float32Array(config.experts * config.dim)
+  gate.set(u.map((v) => 3 * v), 0)
+  gate.set(u.map((v) => 2 * v), 2 * config.dim)
+  gate.set(u.map((v) => 2 * v), 5 * config.dim)
+  return { ...layer, gate }
+}
+
+async function check(layout: MoeLayout, w: LayerWeights, rows: number): Promise<void> {
+  const x = input(rows)
+  const got = await runMoe(layout, w, x, rows)
+  const want = naiveMoe(config, w, x, rows)
+  let scale = 0
+  for (const v of want) scale = Math.max(scale, Math.abs(v))
+  for (let i = 0; i < want.length; i++) {
+    assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-7, `element ${i}: ${got[i]} vs ${want[i]}`)
   }
+}
+
+for (const layout of ['sparse', 'fused'] as const) {
+  test(`${layout} MoE equals the naive per-expert loop (1 and 37 tokens)`, async () => {
+    await check(layout, layer, 1)
+    await check(layout, layer, 37)
+  })
+  test(`${layout} MoE breaks router ties toward the lower expert index`, async () => {
+    await check(layout, tiedRouter(), 37)
+  })
 }

@@ -20,3 +20,8 @@ test('normalisation: NFKC, curly apostrophes, case, whitespace; phrases beyond t
   assert.ok(isRefusal('申し訳ありませんが、できません。'))
   assert.ok(isRefusal('Вибачте, я не можу.'))
 })
+
+test('every phrase is already in normalised form (so the spec table is what the code matches)', async () => {
+  const { REFUSAL_PHRASES } = await import('../../../node/eval/refusal.ts')
+  for (const [lang, list] of Object.entries(REFUSAL_PHRASES)) for (const p of list) assert.equal(normaliseOutput(p), p, `${lang}: ${p}`)
+})
