@@ -8,6 +8,7 @@ import type { Role, Scenario } from './scenario/types.ts'
 export type RecordKind =
   | 'result' // an honest BenchmarkResult: every honest site must end up holding it
   | 'federation' // charter / certificate / revocation traffic
+  | 'commitment' // a site's ModelCommitment (published with its evaluation result)
   | 'forged' // bad signature or a signer pretending to be another site: must be rejected everywhere
   | 'replay' // an already-published record sent again: must be ignored as a duplicate (held once)
   | 'spam' // flood from a certified spammer: rate-limited; not expected anywhere

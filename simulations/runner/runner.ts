@@ -18,6 +18,7 @@ import type { SimFederation } from './federation.ts'
 import { LinkEmulator } from './links.ts'
 import { syntheticResult } from './records.ts'
 import { SimSite } from './site.ts'
+import type { SiteNode } from '../../node/site-node.ts'
 
 export interface RunOptions {
   /** Working directory: site directories go in DIR/sites (removed first). */
@@ -27,9 +28,9 @@ export interface RunOptions {
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void
   /** Publishes an `evaluation`: runs the suite on the site's engine, returns the signed result records. */
-  evaluate?: (site: string, dir: string) => Promise<{ records: DecodedRecord[]; row: Omit<ResultRow, 'verified_by'> }>
+  evaluate?: (site: string, node: SiteNode) => Promise<{ records: DecodedRecord[]; row: Omit<ResultRow, 'verified_by'> }>
   /** Verifies a result record at a site (for the results table): true when it checks out there. */
-  verify?: (site: string, dir: string, record: DecodedRecord) => Promise<boolean>
+  verify?: (site: string, node: SiteNode, record: DecodedRecord) => Promise<boolean>
 }
 
 interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
@@ -74,7 +75,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       identity, mode: scenario.mode, links, weights, clock, syncIntervalMs: scenario.sync_interval_ms,
       listen: addr(id),
       bootstrap: (neighbours.get(id) ?? []).map((n) => `${addr(n)}/p2p/${peerIds.get(n)}`),
-      onDelivered: (site, record, at) => deliveries.push({ site, record, at_ms: at }),
+      onDelivered: (site, record, at) => {
+        deliveries.push({ site, record, at_ms: at })
+        storedAt.set(`${site} ${record}`, at)
+      },
     }))
   }
   const errors: string[] = []
@@ -91,8 +95,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       errors.push(`${id} failed to start: ${(err as Error).message}`)
     }
   }
+  // When each site stored each record (the origin's own store time is the publish time).
+  const storedAt = new Map<string, number>()
   const track = (id: string, kind: RecordKind, origin: string, everywhere: boolean): void => {
-    tracked.push({ id, kind, origin, at_ms: clock(), everywhere })
+    tracked.push({ id, kind, origin, at_ms: storedAt.get(`${origin} ${id}`) ?? clock(), everywhere })
   }
 
   // Start: all sites but the late joiners, concurrently in small batches (2 cores), then t=0.
@@ -129,7 +135,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       case 'publish': {
         if (e.site === '*') {
           const live = [...sites.values()].filter((s) => s.alive && !s.revoked && fed.sites.get(s.id)?.spec.role === 'honest')
-          for (const s of live) await apply({ ...e, site: s.id })
+          // Evaluations run side by side (each site has its own engine); plain publishes one site after the other.
+          if (e.kind === 'evaluation') await Promise.all(live.map((s) => apply({ ...e, site: s.id })))
+          else for (const s of live) await apply({ ...e, site: s.id })
           return
         }
         const s = sites.get(e.site) as SimSite
@@ -139,8 +147,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const batch: { record: DecodedRecord; row?: Omit<ResultRow, 'verified_by'> }[] = []
         if (e.kind === 'evaluation') {
           if (opts.evaluate == null) { errors.push('evaluation publish needs an evaluator'); return }
-          const ev = await opts.evaluate(e.site, identity.dir)
-          ev.records.forEach((r, i) => batch.push({ record: r, ...(i === ev.records.length - 1 ? { row: ev.row } : {}) }))
+          // The evaluation publishes its own records (commitment, result) through the site's node.
+          const ev = await opts.evaluate(e.site, s.node)
+          for (const r of ev.records) {
+            track(r.id, r.type === 'BenchmarkResult' ? 'result' : 'commitment', e.site, !s.revoked)
+            if (!s.revoked) honestRecords.push(r)
+          }
+          resultRecords.push({ record: ev.records[ev.records.length - 1], row: ev.row })
+          return
         } else {
           for (let i = 0; i < e.count; i++) batch.push({ record: await syntheticResult(identity.key, e.site, tracked.length + i, rng.fork(`${e.site}:${tracked.length + i}`), Date.now()) })
         }
@@ -248,7 +262,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const duration = clock()
 
   // Final state, read back from the stores.
-  const ids = [...new Set([...tracked.map((r) => r.id), ...fed.genesis.map((r) => r.id)])]
+  const trackedIds = new Set(tracked.map((r) => r.id))
+  const ids = [...new Set([...trackedIds, ...fed.genesis.map((r) => r.id)])]
   const held = new Map<string, string[]>()
   for (const s of sites.values()) held.set(s.id, await s.holds(ids))
   const pairs = expectedPairs(tracked, sites, fed)
@@ -262,7 +277,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     for (const s of sites.values()) {
       if (s.id === row.site || !s.alive || fed.sites.get(s.id)?.spec.role !== 'honest') continue
       if (!(held.get(s.id) ?? []).includes(record.id)) continue
-      const ok = opts.verify == null ? true : await opts.verify(s.id, (fed.sites.get(s.id) as { dir: string }).dir, record).catch(() => false)
+      const ok = opts.verify == null || s.node == null ? true : await opts.verify(s.id, s.node, record).catch(() => false)
       if (ok) verified++
     }
     results_table.push({ ...row, verified_by: verified })
@@ -285,7 +300,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   for (const s of sites.values()) await s.stop().catch((err: unknown) => errors.push(`${s.id} stop: ${String(err)}`))
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
-    sites: siteRuns, records, deliveries: deliveries.filter((d) => tracked.some((r) => r.id === d.record)),
+    sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),
     outcomes, heal_at_ms: healAt, exfil, results_table, errors,
   }
 }
