@@ -110,12 +110,18 @@ export async function exfiltrator(c: AttackContext, n: number): Promise<[number,
     const before = c.site.monitor.events.length
     // An attempt needs an accomplice that takes the stream: try neighbours in a seeded order until one does.
     let stream
-    for (const target of c.rng.shuffle([...c.neighbours])) {
-      stream = await libp2p.dialProtocol(peerIdFromString(c.peerIdOf(target)), EXFIL_PROTOCOL, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
-      if (stream !== undefined) break
+    const why: string[] = []
+    // (The previous attempt's connection may still be closing: retry a few rounds, as an attacker would.)
+    for (let round = 0; round < 3 && stream === undefined; round++) {
+      if (round > 0) await c.sleep(300)
+      for (const target of c.rng.shuffle([...c.neighbours])) {
+        stream = await libp2p.dialProtocol(peerIdFromString(c.peerIdOf(target)), EXFIL_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+          .catch((err: unknown) => { why.push(`${target}: ${(err as Error).message}`); return undefined })
+        if (stream !== undefined) break
+      }
     }
     if (stream === undefined) {
-      c.log?.(`exfiltration attempt ${i}: no accomplice reachable; not counted`)
+      c.log?.(`exfiltration attempt ${i}: no accomplice reachable (${why.join('; ')}); not counted`)
       continue
     }
     attempts++

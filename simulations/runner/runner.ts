@@ -48,6 +48,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Ma
 
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {})
+  if (scenario.mode !== 'memory') throw new Error(`mode "${scenario.mode}" is not implemented yet; use "memory" (simulations/README.md)`)
   const rng = new Rng(scenario.seed)
   const root = join(opts.workDir, 'sites')
   await rm(root, { recursive: true, force: true })

@@ -1,0 +1,53 @@
+import '../../node/polyfill.ts'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ASSERTION_IDS } from '../../simulations/assertions/index.ts'
+import { parseScenario } from '../../simulations/scenario/validate.ts'
+import { simulateScenario } from '../../simulations/simulate.ts'
+
+// Three honest site nodes in one process over @libp2p/memory (real stores on disk, hello gate, gossip validation,
+// sync), a line topology with latency, and a fourth, certified site that tries to push its weights out.
+const scenario = parseScenario({
+  name: 'e2e-3', seed: 42, mode: 'memory',
+  sites: [{ id: 'ch', nation: 'CH' }, { id: 'de', nation: 'DE' }, { id: 'fr', nation: 'FR' }, { id: 'leaky', nation: 'EE', role: 'exfiltrator' }],
+  topology: { kind: 'edges', edges: [['ch', 'de'], ['de', 'fr'], ['fr', 'leaky']] },
+  links: { latency_ms: 5, jitter_ms: 5, loss: 0.05 },
+  timeline: [
+    { at_ms: 100, type: 'publish', site: '*', count: 2 },
+    { at_ms: 300, type: 'attack', site: 'leaky', count: 3 },
+    { at_ms: 600, type: 'publish', site: 'ch', count: 1 },
+  ],
+  settle_ms: 20000,
+  assertions: ['all-delivered', 'no-forged-accepted', 'no-weight-egress', 'exfil-detected', 'no-runner-errors'],
+}, 'e2e-3.json', ASSERTION_IDS)
+
+test('a small federation end to end: delivery, egress accounting, report files', { timeout: 120_000 }, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'aip-sim-'))
+  try {
+    const { report, json, html } = await simulateScenario(scenario, { out })
+    assert.deepEqual(report.assertions.filter((a) => !a.ok), [])
+    assert.equal(report.ok, true)
+    assert.equal(report.records_published, 7)
+    assert.equal(report.records_expected, 3 * 7)
+    assert.equal(report.records_delivered, 3 * 7)
+    assert.equal(report.propagation_ms.count, 2 * 7)
+    assert.ok(report.propagation_ms.p50 >= 5, 'latency emulation applies')
+    assert.equal(report.weight_bytes_egressed, 0)
+    // An attempt counts once a stream to an accomplice opened; after its connections were aborted, fr may refuse
+    // the exfiltrator altogether (then no byte leaves and the attempt is not counted).
+    assert.ok(report.weight_exfil_attempts >= 2, `attempts: ${report.weight_exfil_attempts}`)
+    assert.equal(report.weight_exfil_detected, report.weight_exfil_attempts)
+    const leaky = report.site_details.find((s) => s.id === 'leaky')
+    assert.ok(leaky !== undefined && leaky.weight_bytes >= 1024, 'the exfiltrator\'s weight bytes were found')
+    for (const s of report.site_details) assert.ok(s.bytes_sent > 0, `${s.id} sent bytes`)
+    // Each honest site accepted (gossip or sync) every record it did not publish itself.
+    assert.ok((report.outcomes_by_code.ok ?? 0) >= 2 * 7)
+    assert.equal(JSON.parse(await readFile(json, 'utf8')).scenario, 'e2e-3')
+    assert.match(await readFile(html, 'utf8'), /<svg /)
+  } finally {
+    await rm(out, { recursive: true, force: true })
+  }
+})

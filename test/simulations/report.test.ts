@@ -1,0 +1,101 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ASSERTION_IDS } from '../../simulations/assertions/index.ts'
+import { buildReport } from '../../simulations/report/report.ts'
+import { summaryTable } from '../../simulations/report/table.ts'
+import { writeReport } from '../../simulations/report/write.ts'
+import type { RunResult } from '../../simulations/run.ts'
+import { parseScenario } from '../../simulations/scenario/validate.ts'
+
+/** The fields issue 7 requires in report.json, with their JSON types. */
+const REQUIRED: Record<string, string> = {
+  scenario: 'string', sites: 'number', records_published: 'number', records_delivered: 'number', records_expected: 'number',
+  outcomes_by_code: 'object', propagation_ms: 'object', convergence_ms_after_heal: 'number|null', bytes_sent_per_site: 'object',
+  forged_accepted: 'number', weight_bytes_egressed: 'number', weight_exfil_attempts: 'number', weight_exfil_detected: 'number',
+  assertions: 'array',
+}
+
+/** A hand-written run: 3 sites, 2 records, one partition healed at 1000 ms, one forged record held by c. */
+function run(): RunResult {
+  const scenario = parseScenario({
+    name: 'schema', seed: 1, sites: [{ id: 'a', nation: 'CH' }, { id: 'b', nation: 'DE' }, { id: 'c', nation: 'FR' }, { id: 'f', nation: 'IT', role: 'forger' }],
+    topology: { kind: 'full' }, timeline: [{ at_ms: 0, type: 'partition', groups: [['a'], ['b', 'c', 'f']] }, { at_ms: 1000, type: 'heal' }],
+    assertions: ['all-delivered', 'no-forged-accepted', { id: 'propagation-p99-below', ms: 500 }, { id: 'converged-after-heal', ms: 2000 }, 'no-weight-egress'],
+  }, 'schema.json', ASSERTION_IDS)
+  const site = (id: string, held: string[], bytes: number, role: 'honest' | 'forger' = 'honest') => ({
+    id, nation: 'CH', role, alive: true, bytes_sent: bytes, weight_bytes: 0, held, held_over_time: [[0, 0], [500, held.length]] as [number, number][],
+  })
+  return {
+    scenario, mode: 'memory', started_at: '2026-01-01T00:00:00.000Z', duration_ms: 2000,
+    sites: [site('a', ['r1', 'r2'], 1000), site('b', ['r1', 'r2'], 3000), site('c', ['r1', 'x'], 2000), site('f', [], 500, 'forger')],
+    records: [
+      { id: 'r1', kind: 'result', origin: 'a', at_ms: 100, expected_at: ['a', 'b', 'c'] },
+      { id: 'r2', kind: 'result', origin: 'b', at_ms: 200, expected_at: ['a', 'b', 'c'] },
+      { id: 'x', kind: 'forged', origin: 'f', at_ms: 300, expected_at: [] },
+    ],
+    deliveries: [
+      { record: 'r1', site: 'a', at_ms: 100 }, { record: 'r1', site: 'b', at_ms: 1100 }, { record: 'r1', site: 'c', at_ms: 1200 },
+      { record: 'r2', site: 'b', at_ms: 200 }, { record: 'r2', site: 'a', at_ms: 1400 }, { record: 'x', site: 'c', at_ms: 400 },
+    ],
+    outcomes: [{ site: 'a', action: 'reject', code: 'bad_signature' }, { site: 'b', action: 'reject', code: 'bad_signature' }, { site: 'a', action: 'accept', code: 'ok' }],
+    heal_at_ms: 1000, exfil: { attempts: 0, detected: 0 }, results_table: [], errors: [],
+  }
+}
+
+test('report.json has every field of the issue, computed from the run', () => {
+  const r = buildReport(run())
+  const json = JSON.parse(JSON.stringify(r)) as Record<string, unknown>
+  for (const [k, t] of Object.entries(REQUIRED)) {
+    const v = json[k]
+    const actual = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v
+    assert.ok(t.split('|').includes(actual), `${k}: expected ${t}, got ${actual}`)
+  }
+  assert.deepEqual(Object.keys(r.propagation_ms).sort(), ['count', 'max', 'p50', 'p95', 'p99'])
+  assert.deepEqual(Object.keys(r.bytes_sent_per_site).sort(), ['max', 'mean', 'total'])
+  assert.equal(r.records_expected, 6)
+  assert.equal(r.records_delivered, 5) // c lacks r2
+  assert.equal(r.forged_accepted, 1)
+  assert.deepEqual(r.outcomes_by_code, { bad_signature: 2, ok: 1 })
+  assert.deepEqual(r.propagation_ms, { count: 3, p50: 1100, p95: 1200, p99: 1200, max: 1200 })
+  assert.equal(r.convergence_ms_after_heal, null) // never converged: c lacks r2
+  assert.deepEqual(r.bytes_sent_per_site, { mean: 1625, max: 3000, total: 6500 })
+  const byId = Object.fromEntries(r.assertions.map((a) => [a.id, a]))
+  assert.equal(byId['all-delivered'].ok, false)
+  assert.match(byId['all-delivered'].failures[0], /1 site × record pairs missing: c lacks result r2/)
+  assert.equal(byId['no-forged-accepted'].ok, false)
+  assert.equal(byId['propagation-p99-below'].ok, false)
+  assert.equal(byId['converged-after-heal'].ok, false)
+  assert.equal(byId['no-weight-egress'].ok, true)
+  assert.equal(r.ok, false)
+})
+
+test('a converged run passes, and convergence is measured from the heal', () => {
+  const x = run()
+  x.sites[2].held = ['r1', 'r2']
+  x.deliveries.push({ record: 'r2', site: 'c', at_ms: 1600 })
+  x.deliveries = x.deliveries.filter((d) => d.record !== 'x')
+  x.records = x.records.filter((rec) => rec.id !== 'x')
+  const r = buildReport(x)
+  assert.equal(r.convergence_ms_after_heal, 600)
+  assert.equal(r.records_delivered, r.records_expected)
+  assert.equal(r.forged_accepted, 0)
+})
+
+test('report files: JSON round-trips, HTML is self-contained with the three plots', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-report-'))
+  try {
+    const r = buildReport(run())
+    const { json, html } = await writeReport(dir, r)
+    assert.deepEqual(JSON.parse(await readFile(json, 'utf8')), JSON.parse(JSON.stringify(r)))
+    const page = await readFile(html, 'utf8')
+    assert.equal((page.match(/<svg /g) ?? []).length, 3)
+    for (const t of ['Propagation latency CDF', 'Records held per site', 'bytes sent per site']) assert.ok(page.includes(t), t)
+    assert.doesNotMatch(page, /<script|src=|href="?https?:|@import|url\(/i)
+    assert.ok(summaryTable(r).includes('records_delivered / expected    5 / 6'))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
