@@ -41,6 +41,8 @@ interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
 /** How long sites may take to pass hello with their neighbours once all are started: base + per site. */
 export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
+/** Sites started together. */
+const START_BATCH = 10
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
 
@@ -102,27 +104,30 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     tracked.push({ id, kind, origin, at_ms: storedAt.get(`${origin} ${id}`) ?? clock(), everywhere })
   }
 
-  // Start: all sites but the late joiners, concurrently in small batches (2 cores), then t=0.
+  // Start all sites but the late joiners, in batches; before the next batch, wait until the sites up so far passed
+  // hello with their neighbours that are up (a herd of simultaneous handshakes starves a loaded machine).
   const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
-  const startT = performance.now()
-  for (let i = 0; i < initial.length; i += 10) await Promise.all(initial.slice(i, i + 10).map(startSite))
-  log(`${initial.length} sites started in ${Math.round(performance.now() - startT)} ms`)
-  // Ready: every honest site has admitted each of its honest neighbours (hello done), or READY_TIMEOUT_MS passed.
-  const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
-  const readyBy = performance.now() + readyMs
   const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
-  const unready = (): string[] => initial.filter((id) => honestIds.has(id)).filter((id) => {
+  const up = new Set<string>()
+  const unready = (): string[] => [...up].filter((id) => honestIds.has(id)).filter((id) => {
     const admitted = new Set((sites.get(id) as SimSite).admittedPeers())
-    return (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && initial.includes(n) && !admitted.has(n))
+    return (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted.has(n))
   })
-  for (let last = -1; performance.now() < readyBy;) {
-    const n = unready().length
-    if (n === 0) break
-    if (n !== last && last !== -1) log(`${n} sites still waiting for hello with a neighbour`)
-    last = n
-    await sleep(500)
+  const waitReady = async (ms: number): Promise<string[]> => {
+    const by = performance.now() + ms
+    while (performance.now() < by && unready().length > 0) await sleep(200)
+    return unready()
   }
-  const late = unready()
+  const startT = performance.now()
+  const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
+  for (let i = 0; i < initial.length; i += START_BATCH) {
+    const batch = initial.slice(i, i + START_BATCH)
+    await Promise.all(batch.map(startSite))
+    for (const id of batch) if ((sites.get(id) as SimSite).alive) up.add(id)
+    await waitReady(readyMs / Math.ceil(initial.length / START_BATCH))
+    if (initial.length > START_BATCH) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
+  }
+  const late = await waitReady(readyMs)
   if (late.length > 0) errors.push(`not ready after ${readyMs} ms: ${late.slice(0, 5).join(', ')}`)
   // One gossipsub heartbeat so meshes form before the first publish.
   await sleep(GOSSIP_HEARTBEAT_MS)

@@ -41,7 +41,8 @@ test('a small federation end to end: delivery, egress accounting, report files',
     assert.ok(report.weight_exfil_attempts >= 2, `attempts: ${report.weight_exfil_attempts}`)
     assert.equal(report.weight_exfil_detected, report.weight_exfil_attempts)
     const leaky = report.site_details.find((s) => s.id === 'leaky')
-    assert.ok(leaky !== undefined && leaky.weight_bytes >= 1024, 'the exfiltrator\'s weight bytes were found')
+    // Blocking stops at the first write that carries weights, so only that much is counted.
+    assert.ok(leaky !== undefined && leaky.weight_bytes >= 64, 'the exfiltrator\'s weight bytes were found')
     for (const s of report.site_details) assert.ok(s.bytes_sent > 0, `${s.id} sent bytes`)
     // Each honest site accepted (gossip or sync) every record it did not publish itself.
     assert.ok((report.outcomes_by_code.ok ?? 0) >= 2 * 7)
