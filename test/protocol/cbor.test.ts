@@ -137,3 +137,12 @@ test('random values round-trip and re-encode identically (seeded)', () => {
     assert.deepEqual(encodeCanonical(decodeCanonical(b)), b)
   }
 })
+
+test('record IDs: our base32 equals the multiformats CID string', async () => {
+  const { recordId, recordCid, parseRecordId } = await import('../../protocol/ids.ts')
+  for (let n = 0; n < 50; n++) {
+    const bytes = new Uint8Array(n * 7).map((_, i) => (i * 31 + n) & 0xff)
+    assert.equal(recordId(bytes), recordCid(bytes).toString())
+    assert.equal(parseRecordId(recordId(bytes)).toString(), recordId(bytes))
+  }
+})
