@@ -146,3 +146,11 @@ test('record IDs: our base32 equals the multiformats CID string', async () => {
     assert.equal(parseRecordId(recordId(bytes)).toString(), recordId(bytes))
   }
 })
+
+test("a '__proto__' key is an ordinary own key, never the prototype", () => {
+  const bytes = unhex('a1695f5f70726f746f5f5fa0') // {"__proto__": {}}
+  const v = decodeCanonical(bytes) as Record<string, CborValue>
+  assert.equal(Object.getPrototypeOf(v), Object.prototype)
+  assert.deepEqual(Object.keys(v), ['__proto__'])
+  assert.deepEqual(encodeCanonical(v), bytes)
+})
