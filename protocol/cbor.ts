@@ -12,7 +12,8 @@
  * and item count against DecodeLimits.
  */
 import { CID } from 'multiformats/cid'
-import { CID_TAG, MAX_CBOR_DEPTH, MAX_CBOR_ITEMS, MAX_ENVELOPE_BYTES, MAX_SAFE_INT } from './constants.ts'
+import { Digest } from 'multiformats/hashes/digest'
+import { CID_TAG, MAX_CBOR_DEPTH, MAX_CBOR_ITEMS, MAX_ENVELOPE_BYTES, MAX_SAFE_INT, RAW_CODEC, SHA2_256_CODE } from './constants.ts'
 import { ProtocolError } from './errors.ts'
 
 export type CborMap = { [key: string]: CborValue }
@@ -269,8 +270,10 @@ class Reader {
       case 1:
         if (arg >= MAX_SAFE_INT) this.fail('unsupported', 'integer beyond -(2^53 - 1)')
         return -1 - arg
-      case 2:
-        return this.take(arg).slice()
+      case 2: {
+        const start = this.skip(arg)
+        return this.b.slice(start, start + arg)
+      }
       case 3: {
         const start = this.skip(arg)
         return this.utf8(start, start + arg, 'text string')
@@ -317,6 +320,11 @@ class Reader {
         if (this.major !== 2) this.fail('undecodable', 'tag 42 does not hold a byte string')
         const raw = this.take(this.arg)
         if (raw.length < 2 || raw[0] !== 0x00) this.fail('undecodable', 'tag 42 byte string must start with 0x00')
+        // Fast path for the one CID form records link to (§3.4): 01 55 12 20 <32-byte digest>.
+        if (raw.length === 37 && raw[1] === 0x01 && raw[2] === RAW_CODEC && raw[3] === SHA2_256_CODE && raw[4] === 0x20) {
+          const bytes = raw.slice(1)
+          return new CID(1, RAW_CODEC, new Digest(SHA2_256_CODE, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
+        }
         try {
           const cid = CID.decode(raw.slice(1))
           if (cid.version !== 1) this.fail('unsupported', 'CIDv0 link (links are CIDv1)')

@@ -154,3 +154,15 @@ test("a '__proto__' key is an ordinary own key, never the prototype", () => {
   assert.deepEqual(Object.keys(v), ['__proto__'])
   assert.deepEqual(encodeCanonical(v), bytes)
 })
+
+test('the record-CID fast path builds the same CID as multiformats', async () => {
+  const cid = CID.createV1(0x55, await sha256.digest(new Uint8Array([9])))
+  const back = decodeCanonical(encodeCanonical(cid)) as CID
+  assert.ok(cid.equals(back))
+  assert.equal(back.toString(), cid.toString())
+  assert.deepEqual(back.multihash.digest, cid.multihash.digest)
+  assert.deepEqual(back.multihash.bytes, cid.multihash.bytes)
+  // Any other CID takes the general path.
+  const dag = CID.createV1(0x71, await sha256.digest(new Uint8Array([9])))
+  assert.ok(dag.equals(decodeCanonical(encodeCanonical(dag))))
+})
