@@ -178,3 +178,14 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     }
   }
 }
+
+/** Record types the trust state consumes (spec §5). */
+export const TRUST_TYPES: ReadonlySet<RecordType> = new Set<RecordType>(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation', 'Retraction'])
+
+/**
+ * Whether an outcome's record must be fed to TrustState.apply (spec §5.7): every record of a trust type that passed
+ * the stateless checks — accepted or IGNOREd (a competing charter must reach the trust state to be detected).
+ */
+export function feedsTrust(o: Outcome): o is Outcome & { record: DecodedRecord } {
+  return o.record !== undefined && TRUST_TYPES.has(o.record.type)
+}

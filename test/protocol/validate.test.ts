@@ -53,3 +53,18 @@ test('a flipped bit anywhere is rejected or ignored, never accepted, never throw
     }
   }
 })
+
+test('feedsTrust: trust records that passed the stateless checks, accepted or ignored; never rejected ones', async () => {
+  const { feedsTrust } = await import('../../protocol/validate.ts')
+  const { trust, fed } = devTrust()
+  const cert = createRecord('SiteCertificate', sampleBody('SiteCertificate'), KEYS.rootDE, T0 + DAY) // unknown issuer
+  const o = validateRecord(cert.bytes, { now: T0 + DAY, trust })
+  assert.equal(o.code, 'unknown_issuer')
+  assert.ok(feedsTrust(o))
+  assert.ok(feedsTrust(validateRecord(fed.certificate.bytes, { now: T0 + DAY, trust })))
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.siteCH, T0 + DAY)
+  assert.ok(!feedsTrust(validateRecord(result.bytes, { now: T0 + DAY, trust })))
+  const bad = cert.bytes.slice()
+  bad[bad.length - 1]! ^= 1
+  assert.ok(!feedsTrust(validateRecord(bad, { now: T0 + DAY, trust })))
+})
