@@ -796,6 +796,21 @@ def main():
         if sodium_verify(a, m, s) != (r == "ok"):
             notes.append(f"ed25519 #{i}: libsodium says {sodium_verify(a, m, s)}, spec says {r}")
 
+    cb = load("cbor.json")["vectors"]
+    for v in cb:
+        got = outcome(lambda: cbor_decode(bytes.fromhex(v["encoded"])))[1]
+        got = "valid" if got == "ok" else got
+        if got != v["expected"]:
+            problems.append(f"cbor: {v['description']}: expected {v['expected']}, got {got}")
+        if got == "valid":
+            b = bytes.fromhex(v["encoded"])
+            if cbor_encode(cbor_decode(b)) != b:
+                problems.append(f"cbor: {v['description']}: does not re-encode to itself")
+            try:
+                cbor2.loads(b)
+            except Exception as e:  # noqa: BLE001 - any cbor2 failure is worth reporting
+                notes.append(f"cbor2 cannot read a valid input ({v['description']}): {e}")
+
     w = load("weights-root.json")["vectors"]
     tensors = {t["name"]: t for t in w["tensors"]}
     names = sorted(tensors, key=lambda n: n.encode())
@@ -816,7 +831,7 @@ def main():
         problems.append("weights-root: empty root differs")
 
     n = len(recs["vectors"])
-    print(f"records.json: {n} vectors; ed25519-edge-cases.json: 12; weights-root.json: 1")
+    print(f"records.json: {n} vectors; cbor.json: {len(cb)}; ed25519-edge-cases.json: 12; weights-root.json: 1")
     for x in notes:
         print("note:", x)
     for x in problems:

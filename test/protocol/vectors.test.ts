@@ -106,3 +106,21 @@ test('weights-root vector recomputes', () => {
   assert.equal(hex(merkleRoot(leaves)), w.weights_root)
   for (const p of w.inclusion_proofs) assert.ok(verifyInclusion(leaves[p.index]!, p.index, leaves.length, p.proof.map(unhex), unhex(w.weights_root)))
 })
+
+test('cbor.json: each input decodes, or fails with the committed code', async () => {
+  const { decodeCanonical, encodeCanonical } = await import('../../protocol/cbor.ts')
+  const { ProtocolError } = await import('../../protocol/errors.ts')
+  const f = JSON.parse(read('cbor.json')) as { vectors: { encoded: string; expected: string; description: string }[] }
+  assert.ok(f.vectors.length >= 40)
+  for (const v of f.vectors) {
+    let got = 'valid'
+    try {
+      const bytes = unhex(v.encoded)
+      assert.deepEqual(encodeCanonical(decodeCanonical(bytes)), bytes)
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e
+      got = e.code === 'unsupported' ? 'malformed' : e.code === 'limit' ? 'oversize' : e.code
+    }
+    assert.equal(got, v.expected, v.description)
+  }
+})
