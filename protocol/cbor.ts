@@ -206,7 +206,7 @@ class Reader {
     if (n === 8) {
       const hi = (this.b[this.pos]! * 0x1000000 + ((this.b[this.pos + 1]! << 16) | (this.b[this.pos + 2]! << 8) | this.b[this.pos + 3]!)) >>> 0
       const lo = (this.b[this.pos + 4]! * 0x1000000 + ((this.b[this.pos + 5]! << 16) | (this.b[this.pos + 6]! << 8) | this.b[this.pos + 7]!)) >>> 0
-      if (hi > 0x1fffff) this.fail(major <= 1 ? 'unsupported' : 'limit', 'integer or length beyond 2^53 - 1')
+      if (hi > 0x1fffff) this.fail(major <= 1 || major === 6 ? 'unsupported' : 'undecodable', 'integer, tag or length beyond 2^53 - 1')
       arg = hi * 0x100000000 + lo
     } else {
       for (let i = 0; i < n; i++) arg = arg * 256 + this.b[this.pos + i]!

@@ -378,7 +378,8 @@ const CBOR_CASES: [string, string][] = [
   ['c11a514b67b0', 'tag 1 (epoch time)'], ['d82a4100', 'tag 42 too short'], ['d82a4401020304', 'tag 42 without the 00 prefix'],
   ['d82a58250001551220' + '00'.repeat(32), 'tag 42 with a raw sha2-256 CIDv1'], ['d82a01', 'tag 42 over an integer'],
   ['0000', 'trailing byte'], ['', 'empty input'], ['1c', 'reserved additional information'], ['ff', 'lone break'],
-  ['9a7fffffff', 'array claiming 2^31 − 1 elements'], ['5a7fffffff', 'byte string claiming 2^31 − 1 bytes'],
+  ['9a7fffffff', 'array claiming 2^31 − 1 elements'], ['5b0020000000000000', 'byte string claiming 2^53 bytes'],
+  ['db0020000000000000', 'tag number 2^53'], ['9b0000000100000000', 'array claiming 2^32 elements'], ['5a7fffffff', 'byte string claiming 2^31 − 1 bytes'],
   ['81'.repeat(16) + '00', '16 nested arrays (the limit)'], ['81'.repeat(17) + '00', '17 nested arrays'],
 ]
 
