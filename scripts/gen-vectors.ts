@@ -37,11 +37,20 @@ export interface Context {
   known?: string[]
 }
 
+/** A vector's context as written: the records are IDs into the file's `record_pool`. */
+export interface VectorContext {
+  name: string
+  now: number
+  genesis: string
+  records: string[]
+  known?: string[]
+}
+
 export interface RecordVector {
   description: string
   expected: 'accept' | 'reject' | 'ignore'
   reason?: string
-  context: string
+  context: VectorContext
   type?: string
   encoded: string
   id: string
@@ -138,7 +147,9 @@ function vector(description: string, context: string, bytes: Uint8Array, expecte
   if (out.action !== expected || (reason !== undefined && out.code !== reason)) {
     throw new Error(`vector "${description}": expected ${expected}/${reason ?? 'ok'}, got ${out.action}/${out.code}${out.action === 'accept' ? '' : ': ' + out.message}`)
   }
-  const v: RecordVector = { description, expected, ...(reason === undefined ? {} : { reason }), context, encoded: hex(bytes), id: recordId(bytes) }
+  const c = CONTEXTS[context]!
+  const written: VectorContext = { name: context, now: c.now, genesis: c.genesis, records: c.records.map((h) => recordId(unhex(h))), ...(c.known === undefined ? {} : { known: c.known }) }
+  const v: RecordVector = { description, expected, ...(reason === undefined ? {} : { reason }), context: written, encoded: hex(bytes), id: recordId(bytes) }
   if (expected === 'accept') {
     const env = parseEnvelope(bytes)
     v.type = out.record!.type
@@ -400,7 +411,12 @@ function cborVectors(): unknown[] {
 
 function file(format: string, description: string, vectors: unknown, withContexts: boolean): string {
   const body: Record<string, unknown> = { format, version: 1, description }
-  if (withContexts) body.contexts = CONTEXTS
+  if (withContexts) {
+    // Every context record once, by ID; vectors list the IDs their receiver holds.
+    const pool: Record<string, string> = {}
+    for (const c of Object.values(CONTEXTS)) for (const h of c.records) pool[recordId(unhex(h))] = h
+    body.record_pool = pool
+  }
   body.vectors = vectors
   return JSON.stringify(body, null, 2) + '\n'
 }

@@ -759,13 +759,18 @@ def main():
     problems, notes = [], []
 
     recs = load("records.json")
+    pool = {i: bytes.fromhex(h) for i, h in recs["record_pool"].items()}
+    for i, b in pool.items():
+        if record_id(b) != i:
+            problems.append(f"record_pool: {i} is not the ID of its bytes")
     trusts = {}
     for v in recs["vectors"]:
-        ctx = recs["contexts"][v["context"]]
-        if v["context"] not in trusts:
-            trusts[v["context"]] = Trust(ctx["genesis"], [bytes.fromhex(h) for h in ctx["records"]])
+        ctx = v["context"]
+        key = (ctx["genesis"], tuple(ctx["records"]))
+        if key not in trusts:
+            trusts[key] = Trust(ctx["genesis"], [pool[i] for i in ctx["records"]])
         b = bytes.fromhex(v["encoded"])
-        got = outcome(lambda: validate(b, ctx["now"], trusts[v["context"]], set(ctx.get("known", []))))
+        got = outcome(lambda: validate(b, ctx["now"], trusts[key], set(ctx.get("known", []))))
         want = (v["expected"], v.get("reason", "ok"))
         if got != want:
             problems.append(f"records: {v['description']}: expected {want}, got {got}")
