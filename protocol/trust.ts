@@ -78,7 +78,7 @@ export class TrustState {
 
   /**
    * Takes in one signature-valid record (an `accept` outcome, or an `ignore` outcome that carries its record).
-   * Idempotent; order-independent. Non-federation types other than Retraction are ignored.
+   * Idempotent; order-independent. Types other than those in TRUST_TYPES are ignored.
    */
   apply(record: DecodedRecord): void {
     if (this.applied.has(record.id)) return
@@ -93,9 +93,10 @@ export class TrustState {
       }
       return
     }
-    this.applied.add(record.id)
     this.unpend(record.id)
     if (placed === 'stored') {
+      // Only stored records are remembered: dropped ones cost nothing to re-check, and cannot grow memory.
+      this.applied.add(record.id)
       this.version++
       if (record.type === 'FederationCharter' || record.type === 'CharterApproval') this.recomputeChain()
       // Wake exactly the records waiting for what was just stored.
