@@ -178,6 +178,7 @@ export class TrustState {
       case 'Revocation': {
         const body = (r as DecodedRecord<'Revocation'>).body
         const self = body.target_key !== undefined && hex(body.target_key) === signer
+        if (self && !this.certsByKey.has(signer)) return { waitFor: `cert:${signer}` }
         if (!self && !this.isRootAnywhere(signer)) return { waitFor: `root:${signer}` }
         const entry = { issuer: signer, effectiveFrom: body.effective_from }
         const map = body.target_key !== undefined ? this.keyRevocations : this.certRevocations
