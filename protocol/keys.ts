@@ -63,8 +63,12 @@ export const SMALL_ORDER_ENCODINGS: readonly string[] = [
 ]
 const SMALL_ORDER = SMALL_ORDER_ENCODINGS.map((h) => Buffer.from(h, 'hex'))
 
+/** First bytes of the small-order encodings: a cheap filter before the full comparison. */
+const SMALL_ORDER_FIRST = new Set(SMALL_ORDER.map((b) => b[0]!))
+
 /** True when R (32 bytes) is the canonical encoding of a small-order point. */
 export function isSmallOrderEncoding(r: Uint8Array): boolean {
+  if (!SMALL_ORDER_FIRST.has(r[0]!)) return false
   for (const s of SMALL_ORDER) if (s.equals(r)) return true
   return false
 }
@@ -79,7 +83,25 @@ interface CachedKey {
 const cache = new Map<string, CachedKey>()
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
+/** The last key looked up: records from one signer usually arrive in runs. */
+let lastKey: Uint8Array | undefined
+let lastEntry: CachedKey | undefined
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 function lookup(publicKey: Uint8Array): CachedKey {
+  if (lastKey !== undefined && sameBytes(lastKey, publicKey)) return lastEntry!
+  const entry = lookupCached(publicKey)
+  lastKey = Uint8Array.from(publicKey)
+  lastEntry = entry
+  return entry
+}
+
+function lookupCached(publicKey: Uint8Array): CachedKey {
   const h = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex')
   let c = cache.get(h)
   if (c !== undefined) return c
