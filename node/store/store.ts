@@ -335,3 +335,6 @@ function infoOf(id: string, m: RecordMeta): RecordInfo {
   if (m.model !== undefined) info.model = m.model
   return info
 }
+
+/** Rebuilds the federation trust state from this store (node/store/trust.ts). */
+export { loadTrust } from './trust.ts'
