@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { createRecord, generateSigningKey, parseRecordId } from '../../../protocol/index.ts'
 import { openSite, readApiToken, sitePaths } from '../../../node/site/dir.ts'
@@ -65,7 +66,11 @@ test('while a node holds the store, CLI commands go through its API; a dead API 
   assert.equal(stale.status, 1)
   assert.match(stale.stderr, /locked .*API did not answer/)
   await store.close()
-  await removeNodeFile(dir)
+  // A node.json left by a killed node (its pid is gone) is ignored: the CLI opens the store itself.
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!
+  await writeNodeFile(dir, { pid: dead, api: { host: '127.0.0.1', port: 9 }, peerId: 'x', addrs: [], startedAt: 0 })
   const direct = await aip('records', 'list', '--dir', dir, '--json')
+  assert.equal(direct.status, 0, direct.stderr)
   assert.equal(lines(direct.stdout).length, 6)
+  await removeNodeFile(dir)
 }))
