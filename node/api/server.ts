@@ -4,7 +4,7 @@
  *
  *   GET  /v1/status             handlers.status()
  *   GET  /v1/peers              {peers: handlers.peers()}
- *   GET  /v1/records?type=&signer=&suite=&model=&limit=&after=    a RecordPage
+ *   GET  /v1/records?type=&signer=&suite=&model=&since=&until=&limit=&after=    a RecordPage
  *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
  *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
  *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
@@ -145,7 +145,7 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
 function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
   const q: ListQuery = {}
   for (const key of p.keys()) {
-    if (!['type', 'signer', 'suite', 'model', 'limit', 'after'].includes(key)) throw new HttpError(400, 'bad_query', `unknown parameter '${key}'`)
+    if (!['type', 'signer', 'suite', 'model', 'since', 'until', 'limit', 'after'].includes(key)) throw new HttpError(400, 'bad_query', `unknown parameter '${key}'`)
   }
   const type = p.get('type')
   if (type !== null) {
@@ -162,6 +162,12 @@ function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
     if (v === null) continue
     if (!RECORD_ID.test(v)) throw new HttpError(400, 'bad_query', `${name} must be a record ID`)
     q[name] = v
+  }
+  for (const name of ['since', 'until'] as const) {
+    const v = p.get(name)
+    if (v === null) continue
+    if (!/^[0-9]{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) throw new HttpError(400, 'bad_query', `${name} must be ms since the Unix epoch`)
+    q[name] = Number(v)
   }
   const limit = p.get('limit')
   q.limit = DEFAULT_PAGE_SIZE

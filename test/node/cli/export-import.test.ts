@@ -51,6 +51,19 @@ test('export → import round trip: a second site of the same federation ends wi
       { encoding: 'buffer' }, (err, stdout) => (err ? reject(err) : resolve(stdout))))
   })
   assert.deepEqual(new Uint8Array(stdoutExport), new Uint8Array(await readFile(out)))
+
+  // A retracts one of its records: gone at A; B imports the retraction and drops it too; re-importing it is refused.
+  const ret = await aipJson<{ id: string; stored: boolean }>(0, 'records', 'retract', '--dir', a, recs[2].id, '--reason', 'wrong result', '--out', join(tmp, 'ret.cbor'), '--json')
+  assert.equal(ret.stored, true)
+  assert.ok(!(await listIds(a)).includes(recs[2].id))
+  assert.equal((await aip('import', '--dir', b, join(tmp, 'ret.cbor'))).status, 0)
+  assert.ok(!(await listIds(b)).includes(recs[2].id))
+  await writeFile(join(tmp, 'old.cbor'), recs[2].bytes)
+  const back = await aip('import', '--dir', b, join(tmp, 'old.cbor'), '--json')
+  assert.equal(lines<Item>(back.stdout)[0].code, 'tombstoned')
+  const foreign = await aip('records', 'retract', '--dir', b, recs[3].id)
+  assert.equal(foreign.status, 1)
+  assert.match(foreign.stderr, /only retract its own records/)
 }))
 
 test('hostile import: per-record codes, and nothing invalid is stored', () => withTmp(async (tmp) => {
