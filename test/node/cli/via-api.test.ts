@@ -9,7 +9,7 @@ import { RecordStore } from '../../../node/store/store.ts'
 import { loadTrust } from '../../../node/store/trust.ts'
 import { Ingestor } from '../../../node/records/ingest.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile, connectToNode } from '../../../node/api/index.ts'
-import { createMetrics } from '../../../node/metrics.ts'
+import { createMetrics, observeStore } from '../../../node/metrics.ts'
 import { aip, aipJson, lines, withTmp } from './helpers.ts'
 
 test('while a node holds the store, CLI commands go through its API; a dead API gives a clear error', () => withTmp(async (tmp) => {
@@ -22,6 +22,7 @@ test('while a node holds the store, CLI commands go through its API; a dead API 
   const store = await RecordStore.open(sitePaths(dir).store)
   const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
   const metrics = createMetrics({ defaults: false })
+  observeStore(store, metrics)
   const api = await startApi({
     ...storeHandlers(store),
     status: async () => ({ records: await store.count() }),
@@ -57,7 +58,9 @@ test('while a node holds the store, CLI commands go through its API; a dead API 
     assert.equal(verify.status, 0, verify.stdout + verify.stderr)
     const cert = await aipJson<{ via: string; stored: boolean }>(0, 'cert', 'issue', '--dir', dir, '--site-key', Buffer.from(generateSigningKey(new Uint8Array(32).fill(5)).publicKey).toString('hex'), '--json')
     assert.deepEqual([cert.via, cert.stored], ['api', true])
-    assert.match(await metrics.registry.metrics(), /aip_validation_outcomes_total\{topic="api",action="accept",code="ok"\} 4/)
+    const text = await metrics.registry.metrics()
+    assert.match(text, /aip_validation_outcomes_total\{topic="api",action="accept",code="ok"\} 4/)
+    assert.match(text, /aip_store_batch_records_count [1-9]/)
   } finally {
     await api.close()
   }
