@@ -138,8 +138,8 @@ function digest(s: string): Buffer {
 
 /** Constant-time token check: compares fixed-length digests, so neither content nor length leaks through timing. */
 function authorized(header: string | undefined, expected: Buffer): boolean {
-  if (header === undefined || !header.startsWith('Bearer ')) return false
-  return timingSafeEqual(digest(header.slice('Bearer '.length).trim()), expected)
+  const m = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header) // the scheme is case-insensitive (RFC 7235 §2.1)
+  return m !== null && timingSafeEqual(digest(m[1]), expected)
 }
 
 function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {

@@ -55,6 +55,16 @@ test('every route needs the bearer token: 401 without it or with a wrong one', (
     assert.equal(wrong.status, 401, path)
     await wrong.arrayBuffer()
   }
+  for (const header of [`bearer ${TOKEN}`, `Bearer  ${TOKEN}`]) {
+    const ok = await fetch(api.url + '/v1/status', { headers: { authorization: header } })
+    assert.equal(ok.status, 200, header)
+    await ok.arrayBuffer()
+  }
+  for (const header of [`Basic ${TOKEN}`, `Bearer ${TOKEN} extra`, `Bearer${TOKEN}`, 'Bearer ']) {
+    const no = await fetch(api.url + '/v1/status', { headers: { authorization: header } })
+    assert.equal(no.status, 401, header)
+    await no.arrayBuffer()
+  }
   assert.equal(api.host, '127.0.0.1')
 }))
 
