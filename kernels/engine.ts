@@ -46,7 +46,8 @@ export function sample(row: Float32Array, temperature: number, topK: number, u: 
   return order[order.length - 1]!
 }
 
-/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend). */
+/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend); imported on demand
+ * so that TS-only users never load onnxruntime's native library. */
 const ORT_MODULE = './ort/index.ts'
 
 /** Builds the named backend for a loaded model; 'ort' loads kernels/ort/ on demand. */
