@@ -4,13 +4,15 @@
  * [cache slots in use | the chunk's own keys] by the `keys.G` index input (nb, Tk) that cache.ts builds: the G sink
  * positions and the W − 1 + B positions of the band ending at the block's last query, each exactly once. So a
  * block costs O(B·(G + W + B)) — linear in the chunk, never quadratic — and big prefill chunks keep the MoE GEMMs
- * big. Plain Mixtral (W = ∞) runs one block over every position so far. Unused columns are masked to −∞.
+ * big. Plain Mixtral (W = ∞) runs one block over every position so far. Unused columns get an infinite penalty.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
+import { softplus } from '../ops.ts'
+import { MIN_PRIOR_WEIGHT } from './constants.ts'
 import type { GraphBuilder } from './onnx.ts'
 
-/** Window group of a layer: layers with equal windows share mask/dist inputs. */
+/** Window group of a layer: layers with equal windows share the keys/dist inputs. */
 export function windowGroup(c: Config, layer: number): string {
   const w = c.window[layer]!
   return Number.isFinite(w) ? `w${w}` : 'full'
@@ -24,8 +26,8 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
   const group = H / KV
   const grp = windowGroup(c, l)
   const T = `T_${grp}`
-  const mask = `mask.${grp}` // (nb, 1, B, Tk)
-  if (!g.has(mask)) g.input(mask, 'float32', ['NB', 1, 'B', T])
+  const dist = `dist.${grp}` // (nb, 1, B, Tk): log2(1 + i − j) for j ∈ K(i) (0 for plain Mixtral), +∞ elsewhere
+  if (!g.has(dist)) g.input(dist, 'float32', ['NB', 1, 'B', T])
   const index = `keys.${grp}` // (nb, Tk) rows of [cache | chunk]
   if (!g.has(index)) g.input(index, 'int64', ['NB', T])
   const cacheK = g.input(`cache_k.${l}`, 'float32', [`S_${grp}`, KV, D])
@@ -43,7 +45,7 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
     g.ints('shape_0_kv_m1_d', [0, KV, -1, D]),
   ]) // (nb, KV, group·B, D)
   const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), g.ints('shape_0_h_m1_0', [0, H, -1, 0])]) // (nb, H, B, Tk)
-  const probs = g.op1('Softmax', [g.op1('Add', [scores, bias(g, c, w, l, grp, mask)])], { axis: { i: -1 } })
+  const probs = g.op1('Softmax', [g.op1('Sub', [scores, penalty(g, c, w, l, dist)])], { axis: { i: -1 } })
   const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, g.ints('shape_0_kv_m1_0', [0, KV, -1, 0])]), vals]) // (nb, KV, group·B, D)
   return g.op1('Reshape', [
     g.op1('Transpose', [g.op1('Reshape', [ctx, g.ints('shape_0_kv_g_m1_d', [0, KV, group, -1, D])])], { perm: { ints: [0, 3, 1, 2, 4] } }),
@@ -51,12 +53,13 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
   ]) // (C, H·D)
 }
 
-/** mask − softplus(slope)[h] · dist as (nb, H, B, T); the mask alone, (nb, 1, B, T), for plain Mixtral. */
-function bias(g: GraphBuilder, c: Config, w: Weights, l: number, grp: string, mask: string): string {
+/**
+ * What the scores lose: softplus(slope)[h] · dist as (nb, H, B, Tk) — the LASA prior, +∞ outside K(i) — or dist
+ * itself (0 or +∞: the causal mask) for plain Mixtral. One pass instead of a separate mask and prior.
+ */
+function penalty(g: GraphBuilder, c: Config, w: Weights, l: number, dist: string): string {
   const slope = w.layers[l]!.slope
-  if (!c.lasa || slope === null) return mask
-  const dist = `dist.${grp}` // (nb, 1, B, T)
-  if (!g.has(dist)) g.input(dist, 'float32', ['NB', 1, 'B', `T_${grp}`])
-  const sp = g.op1('Softplus', [g.init(`layers.${l}.lasa_slope`, [c.heads, 1, 1], slope)]) // (H, 1, 1), folded at load
-  return g.op1('Sub', [mask, g.op1('Mul', [sp, dist])])
+  if (!c.lasa || slope === null) return dist
+  const sp = Float32Array.from(slope, (s) => Math.max(softplus(s), MIN_PRIOR_WEIGHT)) // (H, 1, 1)
+  return g.op1('Mul', [g.init(`layers.${l}.lasa_prior`, [c.heads, 1, 1], sp), dist])
 }

@@ -126,8 +126,7 @@ export class OrtBackend implements Backend {
     for (const b of cache.bias(plan).values()) {
       const dims = [plan.blocks, 1, plan.block, b.keys]
       feeds[`keys.${b.group}`] = new ort.Tensor('int64', b.index, [plan.blocks, b.keys])
-      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, dims)
-      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
+      feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
     }
     for (let l = 0; l < c.layers; l++) {
       const v = cache.view(l)

@@ -6,8 +6,8 @@
  *   cos, sin        f32   (C, 1, headDim)             RoPE tables at the chunk's absolute positions
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
  *   keys.G          int64 (nb, Tk)                    per block, the rows of [cache_k.L | chunk keys] it attends to
- *   mask.G          f32   (nb, 1, B, Tk)              0 for keys in K(i), −∞ otherwise; G = the layer's window group
- *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (LASA models only)
+ *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (0 for plain Mixtral) for j ∈ K(i), +∞ otherwise;
+ *                                                     G = the layer's window group
  *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
  *   blocks          int64 (2)                         [nb, B]: the chunk's C = nb·B queries in nb attention blocks
  * and the outputs are
@@ -16,7 +16,7 @@
  *
  * with C = nb·B queries in nb blocks of B and Tk = G + W − 1 + B keys per block (attention.ts), so attention costs
  * O(C·(G + W + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
- * Layers with the same window share the mask/dist inputs. Initializer names are unique per layer.
+ * Layers with the same window share the keys/dist inputs. Initializer names are unique per layer.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
