@@ -105,6 +105,7 @@ export class KvCache {
       const index = new BigInt64Array(blocks * Tk)
       const dist = new Float32Array(blocks * B * Tk).fill(Infinity)
       const keyPos = new Float64Array(Tk)
+      const log2p1 = finite ? Float32Array.from({ length: band + 1 }, (_, d) => Math.log2(1 + d)) : null // i − j < band
       for (let b = 0; b < blocks; b++) {
         const a = p0 + b * B
         for (let t = 0; t < Tk; t++) {
@@ -118,10 +119,15 @@ export class KvCache {
         for (let q = 0; q < B; q++) {
           const i = a + q
           const rowAt = (b * B + q) * Tk
-          for (let t = 0; t < Tk; t++) {
+          for (let t = 0; t < sinks; t++) {
+            const j = keyPos[t]!
+            if (j >= 0 && j <= i) dist[rowAt + t] = Math.log2(1 + i - j)
+          }
+          // Band column t holds j = a + B − band + (t − sinks) (or nothing): i − j = q + band − B − (t − sinks).
+          for (let t = sinks; t < Tk; t++) {
             const j = keyPos[t]!
             if (j < 0 || j > i || (j >= G && i - j >= W)) continue
-            dist[rowAt + t] = finite ? Math.log2(1 + i - j) : 0
+            dist[rowAt + t] = log2p1 === null ? 0 : log2p1[i - j]!
           }
         }
       }
