@@ -32,34 +32,46 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
   if (!g.has(index)) g.input(index, 'int64', ['NB', T])
   const cacheK = g.input(`cache_k.${l}`, 'float32', [`S_${grp}`, KV, D])
   const cacheV = g.input(`cache_v.${l}`, 'float32', [`S_${grp}`, KV, D])
-  const gather = (cache: string, chunk: string) => g.op1('Gather', [g.op1('Concat', [cache, chunk], { axis: { i: 0 } }), index], { axis: { i: 0 } })
-  const keysT = g.op1('Transpose', [gather(cacheK, kr)], { perm: { ints: [0, 2, 3, 1] } }) // (nb, KV, D, Tk)
-  const vals = g.op1('Transpose', [gather(cacheV, vr)], { perm: { ints: [0, 2, 1, 3] } }) // (nb, KV, Tk, D)
+  // Keys and values KV-head-major, so the gathered blocks need no transpose: (KV, S + C, D) → (KV, nb, Tk, D).
+  const gather = (cache: string, chunk: string) => {
+    const source = g.op1('Transpose', [g.op1('Concat', [cache, chunk], { axis: { i: 0 } })], { perm: { ints: [1, 0, 2] } })
+    return g.op1('Gather', [source, index], { axis: { i: 1 } })
+  }
+  const keysT = g.op1('Transpose', [gather(cacheK, kr)], { perm: { ints: [0, 1, 3, 2] } }) // (KV, nb, D, Tk), fused into the MatMul
+  const vals = gather(cacheV, vr) // (KV, nb, Tk, D)
   // Query head h uses kv head ⌊h / group⌋ (GQA): the queries of one kv head form one (group·B, D) matrix per block.
   // (nb, B, KV, group, D), from the `blocks` input [nb, B]; one node shared by every layer.
   const blocked = g.has('shape_q_blocks')
     ? 'shape_q_blocks'
     : g.op('Concat', [g.input('blocks', 'int64', [2]), g.ints('shape_kv_g_d', [KV, group, D])], { axis: { i: 0 } }, ['shape_q_blocks'])[0]!
   const qg = g.op1('Reshape', [
-    g.op1('Transpose', [g.op1('Reshape', [qr, blocked])], { perm: { ints: [0, 2, 3, 1, 4] } }),
-    g.ints('shape_0_kv_m1_d', [0, KV, -1, D]),
-  ]) // (nb, KV, group·B, D)
-  const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), g.ints('shape_0_h_m1_0', [0, H, -1, 0])]) // (nb, H, B, Tk)
+    g.op1('Transpose', [g.op1('Reshape', [qr, blocked])], { perm: { ints: [2, 0, 3, 1, 4] } }),
+    g.ints('shape_0_0_m1_d', [0, 0, -1, D]),
+  ]) // (KV, nb, group·B, D)
+  // Tk as a tensor, for the reshapes between (KV, nb, group·B, Tk) and (KV, nb, group, B, Tk); shared per group.
+  const split5 = `shape_scores5.${grp}`
+  const merge4 = `shape_scores4.${grp}`
+  if (!g.has(split5)) {
+    const tk = g.op1('Slice', [g.op1('Shape', [index]), g.ints('one', [1]), g.ints('two', [2])]) // (1) = [Tk]
+    g.op('Concat', [g.ints('shape_0_0_g_m1', [0, 0, group, -1]), tk], { axis: { i: 0 } }, [split5])
+    g.op('Concat', [g.ints('shape_0_0_m1', [0, 0, -1]), tk], { axis: { i: 0 } }, [merge4])
+  }
+  const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), split5]) // (KV, nb, group, B, Tk)
   const probs = g.op1('Softmax', [g.op1('Sub', [scores, penalty(g, c, w, l, dist)])], { axis: { i: -1 } })
-  const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, g.ints('shape_0_kv_m1_0', [0, KV, -1, 0])]), vals]) // (nb, KV, group·B, D)
+  const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, merge4]), vals]) // (KV, nb, group·B, D)
   return g.op1('Reshape', [
-    g.op1('Transpose', [g.op1('Reshape', [ctx, g.ints('shape_0_kv_g_m1_d', [0, KV, group, -1, D])])], { perm: { ints: [0, 3, 1, 2, 4] } }),
+    g.op1('Transpose', [g.op1('Reshape', [ctx, g.ints('shape_0_0_g_m1_d', [0, 0, group, -1, D])])], { perm: { ints: [1, 3, 0, 2, 4] } }),
     g.ints('shape_m1_hd', [-1, H * D]),
   ]) // (C, H·D)
 }
 
 /**
- * What the scores lose: softplus(slope)[h] · dist as (nb, H, B, Tk) — the LASA prior, +∞ outside K(i) — or dist
- * itself (0 or +∞: the causal mask) for plain Mixtral. One pass instead of a separate mask and prior.
+ * What the scores lose: softplus(slope)[h] · dist as (KV, nb, group, B, Tk) — the LASA prior, +∞ outside K(i) — or
+ * dist itself (0 or +∞: the causal mask) for plain Mixtral. One pass instead of a separate mask and prior.
  */
 function penalty(g: GraphBuilder, c: Config, w: Weights, l: number, dist: string): string {
   const slope = w.layers[l]!.slope
   if (!c.lasa || slope === null) return dist
-  const sp = Float32Array.from(slope, (s) => Math.max(softplus(s), MIN_PRIOR_WEIGHT)) // (H, 1, 1)
-  return g.op1('Mul', [g.init(`layers.${l}.lasa_prior`, [c.heads, 1, 1], sp), dist])
+  const sp = Float32Array.from(slope, (s) => Math.max(softplus(s), MIN_PRIOR_WEIGHT)) // (KV, 1, group, 1, 1): head h = kv·group + g
+  return g.op1('Mul', [g.init(`layers.${l}.lasa_prior`, [c.kvHeads, 1, c.heads / c.kvHeads, 1, 1], sp), dist])
 }
