@@ -5,6 +5,7 @@
  * positions and the W − 1 + B positions of the band ending at the block's last query, each exactly once. So a
  * block costs O(B·(G + W + B)) — linear in the chunk, never quadratic — and big prefill chunks keep the MoE GEMMs
  * big. Plain Mixtral (W = ∞) runs one block over every position so far. Unused columns get an infinite penalty.
+ * The decode graph (one token per run) skips the block reshapes and transposes.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
@@ -21,7 +22,7 @@ export function windowGroup(c: Config, layer: number): string {
 /**
  * qr (C, H, D) roped and pre-scaled queries, kr/vr (C, KV, D) the chunk's keys (roped) and values → (C, H·D).
  */
-export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: number, qr: string, kr: string, vr: string): string {
+export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: number, qr: string, kr: string, vr: string, oneToken: boolean): string {
   const { heads: H, kvHeads: KV, headDim: D } = c
   const group = H / KV
   const grp = windowGroup(c, l)
@@ -39,6 +40,13 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
   }
   const keysT = g.op1('Transpose', [gather(cacheK, kr)], { perm: { ints: [0, 1, 3, 2] } }) // (KV, nb, D, Tk), fused into the MatMul
   const vals = gather(cacheV, vr) // (KV, nb, Tk, D)
+  if (oneToken) {
+    // Decode graph (C = nb = B = 1): the heads of one kv head are already adjacent, no transposes needed.
+    const qg = g.op1('Reshape', [qr, g.ints('shape_kv_1_g_d', [KV, 1, group, D])]) // (KV, 1, group, D)
+    const scores = g.op1('MatMul', [qg, keysT]) // (KV, 1, group, Tk)
+    const probs = g.op1('Softmax', [g.op1('Sub', [scores, penalty(g, c, w, l, dist, 4)])], { axis: { i: -1 } })
+    return g.op1('Reshape', [g.op1('MatMul', [probs, vals]), g.ints('shape_1_hd', [1, H * D])]) // (1, H·D)
+  }
   // Query head h uses kv head ⌊h / group⌋ (GQA): the queries of one kv head form one (group·B, D) matrix per block.
   // (nb, B, KV, group, D), from the `blocks` input [nb, B]; one node shared by every layer.
   const blocked = g.has('shape_q_blocks')
@@ -57,7 +65,7 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
     g.op('Concat', [g.ints('shape_0_0_m1', [0, 0, -1]), tk], { axis: { i: 0 } }, [merge4])
   }
   const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), split5]) // (KV, nb, group, B, Tk)
-  const probs = g.op1('Softmax', [g.op1('Sub', [scores, penalty(g, c, w, l, dist)])], { axis: { i: -1 } })
+  const probs = g.op1('Softmax', [g.op1('Sub', [scores, penalty(g, c, w, l, dist, 5)])], { axis: { i: -1 } })
   const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, merge4]), vals]) // (KV, nb, group·B, D)
   return g.op1('Reshape', [
     g.op1('Transpose', [g.op1('Reshape', [ctx, g.ints('shape_0_0_g_m1_d', [0, 0, group, -1, D])])], { perm: { ints: [1, 3, 0, 2, 4] } }),
@@ -66,12 +74,14 @@ export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: numb
 }
 
 /**
- * What the scores lose: softplus(slope)[h] · dist as (KV, nb, group, B, Tk) — the LASA prior, +∞ outside K(i) — or
+ * What the scores lose: softplus(slope)[h] · dist as (KV, nb, group, B, Tk) (rank 5; (KV, 1, group, Tk) for the
+ * decode graph) — the LASA prior, +∞ outside K(i) — or
  * dist itself (0 or +∞: the causal mask) for plain Mixtral. One pass instead of a separate mask and prior.
  */
-function penalty(g: GraphBuilder, c: Config, w: Weights, l: number, dist: string): string {
+function penalty(g: GraphBuilder, c: Config, w: Weights, l: number, dist: string, rank: 4 | 5): string {
   const slope = w.layers[l]!.slope
   if (!c.lasa || slope === null) return dist
-  const sp = Float32Array.from(slope, (s) => Math.max(softplus(s), MIN_PRIOR_WEIGHT)) // (KV, 1, group, 1, 1): head h = kv·group + g
-  return g.op1('Mul', [g.init(`layers.${l}.lasa_prior`, [c.kvHeads, 1, c.heads / c.kvHeads, 1, 1], sp), dist])
+  const sp = Float32Array.from(slope, (s) => Math.max(softplus(s), MIN_PRIOR_WEIGHT)) // head h = kv·group + g
+  const dims = rank === 5 ? [c.kvHeads, 1, c.heads / c.kvHeads, 1, 1] : [c.kvHeads, 1, c.heads / c.kvHeads, 1]
+  return g.op1('Mul', [g.init(`layers.${l}.lasa_prior`, dims, sp), dist])
 }
