@@ -26,3 +26,9 @@ export const DENSE_MAX_CONTEXT = 32_768
 
 /** Intra-op threads per session: one thread measured faster than two on this 2-core machine (issue 3). */
 export const ORT_INTRA_OP_THREADS = 1
+
+/**
+ * Smallest LASA prior weight softplus(slope) the graph uses, so that weight · (+∞) = +∞ (never 0 · ∞ = NaN) for keys
+ * outside K(i). Only slopes below about −69 are affected, where the prior is < 1e-28 per unit of distance anyway.
+ */
+export const MIN_PRIOR_WEIGHT = 1e-30
