@@ -31,8 +31,5 @@ export const DEFAULT_API_PORT = 0
 /** Bytes of entropy in the API bearer token (hex-encoded in the file). */
 export const API_TOKEN_BYTES = 32
 
-/** Validity of the certificate `aip init` issues for its own site: 5 years, in ms. */
-export const DEV_CERT_VALIDITY_MS = 5 * 365 * 24 * 3600 * 1000
-
 /** ISO 3166-1 alpha-2 nation code, as the record layer requires (specs/aip-v1.md). */
 export const NATION_CODE = /^[A-Z]{2}$/

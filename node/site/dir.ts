@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, writeFile, rename } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { MAX_ENVELOPE_BYTES } from '../../protocol/index.ts'
 import type { SigningKey } from './signing-key.ts'
 import { API_TOKEN_BYTES, API_TOKEN_FILE, CONFIG_FILE, CONFIG_VERSION, DEFAULT_API_HOST, DEFAULT_API_PORT,
   DEFAULT_LISTEN, NATION_CODE, ROOT_KEY_FILE, SITE_KEY_FILE, STORE_DIR } from './constants.ts'
@@ -27,7 +28,7 @@ export interface SiteLimits {
 }
 
 export const DEFAULT_LIMITS: SiteLimits = {
-  apiMaxBodyBytes: 256 * 1024,
+  apiMaxBodyBytes: MAX_ENVELOPE_BYTES, // the largest record any type allows (specs/aip-v1.md constants)
   apiMaxPageSize: 1000,
 }
 

@@ -1,8 +1,2 @@
-/**
- * The site's signing key. Structurally the record layer's SigningKey (protocol/keys.ts): a 32-byte Ed25519 public
- * key and the 32-byte seed it derives from.
- */
-export interface SigningKey {
-  publicKey: Uint8Array
-  secretKey: Uint8Array
-}
+/** The site's signing key is the record layer's SigningKey: a 32-byte Ed25519 public key and its 32-byte seed. */
+export type { SigningKey } from '../../protocol/index.ts'

@@ -8,9 +8,8 @@
  * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
  */
 import { Level } from 'level'
-import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
-import * as Digest from 'multiformats/hashes/digest'
+import { recordId } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
 
@@ -204,7 +203,7 @@ export class RecordStore {
     for await (const [key, bytes] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
       records++
       const id = key.slice(RECORD.length)
-      if (cidOfBytes(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
+      if (recordId(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
       const m = await this.db.get(META + id)
       if (m === undefined) {
         problems.push(`record ${id}: no meta`)
@@ -335,9 +334,4 @@ function infoOf(id: string, m: RecordMeta): RecordInfo {
   if (m.suite !== undefined) info.suite = m.suite
   if (m.model !== undefined) info.model = m.model
   return info
-}
-
-/** The record ID of envelope bytes (CIDv1, raw, sha2-256; issue 2 §Wire format 4), for the integrity check. */
-function cidOfBytes(bytes: Uint8Array): string {
-  return CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(bytes).digest())).toString()
 }
