@@ -37,7 +37,7 @@ export function seededKey(label: string): SigningKey {
 export const FED = (() => {
   const rootKey = seededKey('root CH')
   const siteKey = seededKey('site CH-1')
-  return { siteKey, ...devFederation({ nation: 'CH', rootKey, siteKey, created: T0 - 1000 }) }
+  return { siteKey, ...devFederation({ nation: 'CH', rootKey, siteKey, created: T0 - 1000, validForMs: 5 * 365 * 24 * 3600 * 1000 /* the longest aip-v1 allows; `aip sync` validates against the wall clock */ }) }
 })()
 
 const SUITE = recordCid(new TextEncoder().encode('suite'))
