@@ -14,7 +14,7 @@ import { initiate, respond } from './session.ts'
 import type { SyncIndex } from './sync-index.ts'
 
 export interface SyncComponents {
-  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
   index: SyncIndex
   store: Pick<RecordStore, 'getMany'>
   /** Validates a record exactly as gossip does and stores it durably (node/net/validation.ts `local`). */
@@ -99,8 +99,9 @@ export class SyncService {
 
   private async pull(peer: PeerId | Multiaddr): Promise<SyncResult> {
     const mine = await this.c.index.snapshot()
-    const stream = await this.c.libp2p.dialProtocol(peer, SYNC_PROTOCOL)
-    const remote = remotePeerOf(stream, peer)
+    const connection = await this.c.libp2p.dial(peer)
+    const remote = connection.remotePeer.toString()
+    const stream = await connection.newStream(SYNC_PROTOCOL)
     try {
       const report = await initiate(stream, mine, this.c.index.tombstones(), {
         accept: (bytes) => this.c.accept(bytes),
@@ -138,9 +139,4 @@ export class SyncService {
       this.c.log?.(`sync: session with ${remote} failed: ${(err as Error).message}`)
     }
   }
-}
-
-function remotePeerOf(stream: Stream, peer: PeerId | Multiaddr): string {
-  const s = stream as Stream & { remotePeer?: PeerId }
-  return s.remotePeer?.toString() ?? peer.toString()
 }
