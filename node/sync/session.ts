@@ -15,6 +15,9 @@ import { varintLength } from '../../protocol/sync/simulate.ts'
 import type { RecordStore } from '../store/store.ts'
 import { digestOfRecord, idOfDigest } from './record-ids.ts'
 
+/** Records read from the store at a time while filling a reply. */
+const READ_CHUNK = 64
+
 /** The outcome of validating and storing one record, as gossip's validator reports it. */
 export interface SyncVerdict {
   action: 'accept' | 'ignore' | 'reject'
@@ -122,18 +125,20 @@ export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordSto
     const ids = matchWants(mine, query.wants).flat()
     // §6 records fill what the nodes leave of MAX_MESSAGE_BYTES; the rest waits for a re-ask (truncated).
     let room = MAX_MESSAGE_BYTES - encodeReply({ nodes, records: [], truncated: true }).length
-    const found = await store.getMany(ids.map(idOfDigest))
     const records: Uint8Array[] = []
     let truncated = false
-    for (const bytes of found) {
-      if (bytes === undefined) continue // withdrawn since the snapshot
-      const cost = bytes.length + 9
-      if (records.length >= MAX_RECORDS_PER_REPLY || cost > room) {
-        truncated = true
-        break
+    // Read in small chunks, so a query never makes us load more than one chunk beyond what the reply can hold.
+    fill: for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      for (const bytes of await store.getMany(ids.slice(i, i + READ_CHUNK).map(idOfDigest))) {
+        if (bytes === undefined) continue // withdrawn since the snapshot
+        const cost = bytes.length + 9
+        if (records.length >= MAX_RECORDS_PER_REPLY || cost > room) {
+          truncated = true
+          break fill
+        }
+        room -= cost
+        records.push(bytes)
       }
-      room -= cost
-      records.push(bytes)
     }
     const rb = encodeReply({ nodes, records, truncated })
     await lp.write(rb)
