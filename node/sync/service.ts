@@ -9,8 +9,8 @@ import { SYNC_PROTOCOL } from '../../protocol/sync/constants.ts'
 import { SyncError } from '../../protocol/sync/errors.ts'
 import type { RecordStore } from '../store/store.ts'
 import { CONNECT_SYNC_DELAY_MS, MAX_INBOUND_SESSIONS, PENALTY_POINTS, SYNC_INTERVAL_MS } from './constants.ts'
-import type { SessionReport, SyncVerdict } from './session.ts'
-import { initiate, respond } from './session.ts'
+import type { SessionReport, SessionTimeouts, SyncVerdict } from './session.ts'
+import { DEFAULT_TIMEOUTS, initiate, respond } from './session.ts'
 import type { SyncIndex } from './sync-index.ts'
 
 export interface SyncComponents {
@@ -31,6 +31,8 @@ export interface SyncInit {
   onConnect?: boolean
   /** Period of background sessions with every admitted peer; 0 disables (default SYNC_INTERVAL_MS). */
   intervalMs?: number
+  /** Session timeouts (default ROUND_TIMEOUT_MS, SESSION_TIMEOUT_MS; tests shorten them). */
+  timeouts?: SessionTimeouts
 }
 
 export interface SyncResult extends SessionReport {
@@ -106,7 +108,7 @@ export class SyncService {
       const report = await initiate(stream, mine, this.c.index.tombstones(), {
         accept: (bytes) => this.c.accept(bytes),
         onStored: (digest) => this.c.index.add(digest),
-      })
+      }, this.init.timeouts ?? DEFAULT_TIMEOUTS)
       this.c.log?.(`sync: pulled from ${remote}: ${report.accepted} new, ${report.rounds} rounds, ${report.bytesSent + report.bytesReceived} bytes`)
       return { peer: remote, ...report }
     } catch (err) {
@@ -122,7 +124,7 @@ export class SyncService {
       return
     }
     try {
-      await respond(stream, await this.c.index.snapshot(), this.c.store)
+      await respond(stream, await this.c.index.snapshot(), this.c.store, this.init.timeouts ?? DEFAULT_TIMEOUTS)
     } catch (err) {
       this.fault(stream, remote, err)
     }

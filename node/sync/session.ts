@@ -40,6 +40,14 @@ export interface SessionReport {
   ms: number
 }
 
+/** Timeouts of a session (defaults: the protocol's ROUND_TIMEOUT_MS and SESSION_TIMEOUT_MS). */
+export interface SessionTimeouts {
+  roundMs: number
+  sessionMs: number
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<SessionTimeouts> = Object.freeze({ roundMs: ROUND_TIMEOUT_MS, sessionMs: SESSION_TIMEOUT_MS })
+
 export interface InitiateComponents {
   /** Validates a record exactly as gossip does and, if valid, stores it durably before resolving. */
   accept(bytes: Uint8Array): Promise<SyncVerdict>
@@ -55,9 +63,9 @@ function framed(n: number): number {
   return n + varintLength(n)
 }
 
-async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number): Promise<Uint8Array> {
-  const ms = Math.min(ROUND_TIMEOUT_MS, deadline - Date.now())
-  if (ms <= 0) throw new SyncError('timeout', `session over ${SESSION_TIMEOUT_MS} ms`)
+async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number, t: SessionTimeouts): Promise<Uint8Array> {
+  const ms = Math.min(t.roundMs, deadline - Date.now())
+  if (ms <= 0) throw new SyncError('timeout', `session over ${t.sessionMs} ms`)
   try {
     return (await lp.read({ signal: AbortSignal.timeout(ms) })).subarray()
   } catch (err) {
@@ -71,9 +79,9 @@ async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number): 
 }
 
 /** Pulls from the peer on `stream` what `mine` lacks; closes the stream when done. */
-export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c: InitiateComponents): Promise<SessionReport> {
+export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c: InitiateComponents, t: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<SessionReport> {
   const start = Date.now()
-  const deadline = start + SESSION_TIMEOUT_MS
+  const deadline = start + t.sessionMs
   const report = emptyReport()
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
   const recon = new Reconciler(mine, tombstones)
@@ -81,7 +89,7 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
     const qb = encodeQuery(q)
     await lp.write(qb)
     report.bytesSent += framed(qb.length)
-    const rb = await readMessage(lp, deadline)
+    const rb = await readMessage(lp, deadline, t)
     report.bytesReceived += framed(rb.length)
     const reply = decodeReply(rb)
     // §5.3 every record must answer a want of this query; each then passes gossip's validation.
@@ -105,15 +113,15 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
 }
 
 /** Serves one peer's session from the snapshot `mine`, reading records from `store`. */
-export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordStore, 'getMany'>): Promise<SessionReport> {
+export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordStore, 'getMany'>, t: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<SessionReport> {
   const start = Date.now()
-  const deadline = start + SESSION_TIMEOUT_MS
+  const deadline = start + t.sessionMs
   const report = emptyReport()
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
   while (true) {
     let qb: Uint8Array
     try {
-      qb = await readMessage(lp, deadline)
+      qb = await readMessage(lp, deadline, t)
     } catch (err) {
       if ((err as Error).name === 'UnexpectedEOFError') break // §5 the initiator closed: the session is over
       throw err

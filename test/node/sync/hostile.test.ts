@@ -22,14 +22,14 @@ async function bareNode(): Promise<Libp2p> {
   return createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
 }
 
-/** A hostile responder: reads one query, answers with `reply` (raw message bytes). */
-async function hostileResponder(reply: Uint8Array): Promise<Libp2p> {
+/** A hostile responder: reads one query, answers with `reply` (raw message bytes), or never if null. */
+async function hostileResponder(reply: Uint8Array | null): Promise<Libp2p> {
   const node = await bareNode()
   await node.handle(SYNC_PROTOCOL, async (stream: Stream) => {
     const lp = lpStream(stream)
     try {
       await lp.read()
-      await lp.write(reply)
+      if (reply !== null) await lp.write(reply)
     } catch {
       // the honest side resets the stream
     }
@@ -37,8 +37,10 @@ async function hostileResponder(reply: Uint8Array): Promise<Libp2p> {
   return node
 }
 
+const SHORT = { onConnect: false, intervalMs: 0, timeouts: { roundMs: 300, sessionMs: 5000 } }
+
 async function withSite(fn: (site: Site) => Promise<void>): Promise<void> {
-  const site = await startSite()
+  const site = await startSite(undefined, SHORT)
   try {
     await fn(site)
   } finally {
@@ -87,6 +89,19 @@ test('an initiator that sends a garbage query, or announces an oversized one, ge
       while ((site.sync.violations.get(code) ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
       assert.equal(site.sync.violations.get(code), 1, code)
     }
+    assert.deepEqual(site.penalised, [evil.peerId.toString(), evil.peerId.toString()])
+  } finally {
+    await evil.stop()
+  }
+}))
+
+test('a silent responder, or a silent initiator, is cut off after the round timeout', () => withSite(async (site) => {
+  const evil = await hostileResponder(null)
+  try {
+    await assert.rejects(site.sync.syncWith(evil.getMultiaddrs()[0]), isCode('timeout'))
+    const stream = await evil.dialProtocol(multiaddr(site.addr()), SYNC_PROTOCOL)
+    await assert.rejects(lpStream(stream).read(), 'reset after the timeout')
+    assert.equal(site.sync.violations.get('timeout'), 2)
     assert.deepEqual(site.penalised, [evil.peerId.toString(), evil.peerId.toString()])
   } finally {
     await evil.stop()
