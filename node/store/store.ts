@@ -187,6 +187,11 @@ export class RecordStore {
     }
   }
 
+  /** IDs of every stored record, reading keys only (sync's index: specs/sync-v1.md §2). */
+  async *ids(): AsyncIterable<string> {
+    for await (const key of this.db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) yield key.slice(RECORD.length)
+  }
+
   /** Number of records stored (tombstones not counted). */
   async count(): Promise<number> {
     return this.records
