@@ -85,16 +85,25 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
   const report = emptyReport()
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
   const recon = new Reconciler(mine, tombstones)
-  for (let q = recon.nextQuery(); q !== null; q = recon.nextQuery()) {
-    const qb = encodeQuery(q)
-    await lp.write(qb)
-    report.bytesSent += framed(qb.length)
+  const send = async (bytes: Uint8Array): Promise<void> => {
+    await lp.write(bytes)
+    report.bytesSent += framed(bytes.length)
+  }
+  let q = recon.nextQuery()
+  if (q !== null) await send(encodeQuery(q))
+  while (q !== null) {
     const rb = await readMessage(lp, deadline, t)
     report.bytesReceived += framed(rb.length)
     const reply = decodeReply(rb)
-    // §5.3 every record must answer a want of this query; each then passes gossip's validation.
+    // §5.3 every record must answer a want of this query.
     const digests = reply.records.map(digestOfRecord)
     for (const d of digests) if (!recon.isWanted(d)) throw new SyncError('unsolicited', `record ${idOfDigest(d)} answers no want`)
+    recon.onReply(reply, digests)
+    // The next query goes out before the records are validated and stored, so the responder never waits on our
+    // validation (and the two overlap).
+    q = recon.nextQuery()
+    if (q !== null) await send(encodeQuery(q))
+    // §5.3 each record passes gossip's validation and is stored durably; a REJECT cuts the peer off.
     const verdicts = await Promise.all(reply.records.map((r) => c.accept(r)))
     verdicts.forEach((v, i) => {
       if (v.action === 'reject') throw new SyncError('unsolicited', `record ${idOfDigest(digests[i])} rejected: ${v.code}`)
@@ -104,7 +113,6 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
       } else report.ignored++
     })
     report.records += reply.records.length
-    recon.onReply(reply, digests)
   }
   report.rounds = recon.stats.rounds
   report.ms = Date.now() - start

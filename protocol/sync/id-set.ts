@@ -160,7 +160,7 @@ export class IdSet {
   matching(prefix: Uint8Array, max: number): Uint8Array[] {
     const [lo, hi] = this.rangeOfPrefix(prefix, prefix.length * 8)
     const out: Uint8Array[] = []
-    for (let i = lo; i < hi && out.length < max; i++) out.push(this.at(i).slice())
+    for (let i = lo; i < hi && out.length < max; i++) out.push(Uint8Array.prototype.slice.call(this.at(i)))
     return out
   }
 }

@@ -63,7 +63,18 @@ function maxItems(params: SyncParams): number {
   return 16 + MAX_OPEN_PER_QUERY * (4 + (1 << params.levelBits)) + MAX_WANTS_PER_QUERY + MAX_RECORDS_PER_REPLY
 }
 
-function decode(bytes: Uint8Array, params: SyncParams): CborValue {
+/**
+ * A copy as a plain Uint8Array. (A Node Buffer's `slice` is a view, not a copy: editing its result would edit the
+ * message it came from.)
+ */
+function copyOf(b: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(b)
+}
+
+function decode(input: Uint8Array, params: SyncParams): CborValue {
+  // Plain Uint8Array view: every bstr decoded from it is one too (a Buffer from the transport would leak its
+  // view-returning `slice` into the fields).
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
   if (bytes.length > MAX_MESSAGE_BYTES) throw new SyncError('limit', `message of ${bytes.length} bytes`)
   try {
     return decodeCanonical(bytes, { maxBytes: MAX_MESSAGE_BYTES, maxDepth: 4, maxItems: maxItems(params) })
@@ -190,7 +201,7 @@ export function openedNodes(q: Query, params: SyncParams = SYNC_PARAMS): TreeNod
 
 /** Key of the depth-`k` ancestor of `node` (k ≤ node.depth). */
 function ancestorKey(node: TreeNode, k: number, levelBits: number): string {
-  const path = node.path.slice(0, pathBytes(k, levelBits))
+  const path = copyOf(node.path.subarray(0, pathBytes(k, levelBits)))
   const spare = path.length * 8 - k * levelBits
   if (spare > 0) path[path.length - 1] &= (0xff << spare) & 0xff
   return `${k}:${hex(path)}`
@@ -203,7 +214,7 @@ export function openGroups(nodes: readonly TreeNode[], params: SyncParams = SYNC
   for (const n of nodes) {
     const depth = n.depth - 1
     const pb = pathBytes(depth, params.levelBits)
-    const path = n.path.slice(0, pb)
+    const path = copyOf(n.path.subarray(0, pb))
     // Clear the bits of the child's own level that spill into the parent's last byte.
     const used = depth * params.levelBits
     if (pb * 8 > used) path[pb - 1] &= (0xff << (pb * 8 - used)) & 0xff

@@ -105,7 +105,8 @@ export async function startSite(dir?: string, init: SyncInit = { onConnect: fals
   })
   const index = await SyncIndex.load(store)
   const penalised: string[] = []
-  const sync = new SyncService({ libp2p, index, store, accept, penalise: (peer) => penalised.push(peer) }, init)
+  const log = process.env.AIP_SYNC_LOG !== undefined ? (line: string) => console.error(line) : undefined
+  const sync = new SyncService({ libp2p, index, store, accept, penalise: (peer) => penalised.push(peer), log }, init)
   await sync.start()
   return {
     libp2p, store, index, sync, trust, dir: where, accept, penalised,

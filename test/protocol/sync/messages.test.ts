@@ -55,3 +55,15 @@ test('hostile replies get codes', () => {
   code('malformed', () => decodeReply(enc([[[new Array(16).fill(-1), new Uint8Array(0)]], [], false])))
   code('limit', () => decodeReply(enc([[], Array.from({ length: MAX_RECORDS_PER_REPLY + 1 }, () => new Uint8Array(1)), false])))
 })
+
+test('decoding a Node Buffer leaves the message untouched (Buffer.slice is a view, not a copy)', () => {
+  // Odd-depth parents exercise the spare-bit masking of ancestor paths.
+  const a = childOf(childOf(childOf(ROOT, 0, 4), 0, 4), 1, 4)
+  const b = childOf(childOf(childOf(ROOT, 0, 4), 0, 4), 2, 4)
+  const c = childOf(childOf(childOf(ROOT, 0, 4), 1, 4), 0, 4)
+  const bytes = encodeQuery({ root: false, open: openGroups([childOf(a, 3, 4), childOf(b, 3, 4), childOf(c, 5, 4)]), wants: [] })
+  const buf = Buffer.from(bytes)
+  const before = hex(buf)
+  assert.equal(openedNodes(decodeQuery(buf)).length, 3)
+  assert.equal(hex(buf), before)
+})
