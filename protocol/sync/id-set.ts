@@ -8,7 +8,7 @@ import type { SyncParams } from './constants.ts'
 import { fingerprintOf } from './fingerprint.ts'
 import type { Sum256 } from './fingerprint.ts'
 import type { TreeNode } from './tree.ts'
-import { childIndex, compareBytes, comparePrefix, hex } from './tree.ts'
+import { bitsAt, compareBytes, comparePrefix, hex } from './tree.ts'
 
 /** Counts and fingerprints of the children of one node. */
 export interface ChildSummaries {
@@ -109,8 +109,9 @@ export class IdSet {
     // Limb sums without carries (each < 2^53 while fewer than 2^21 IDs are added), carried once per child below.
     const acc = new Float64Array(fanout * 8)
     const words = this.words
+    const bitOffset = depth * params.levelBits
     for (let i = lo; i < hi; i++) {
-      const c = childIndex(this.at(i), depth, params.levelBits)
+      const c = bitsAt(this.bytes, i * ID_BYTES * 8 + bitOffset, params.levelBits)
       counts[c]++
       const a = c * 8
       if (words !== undefined) {
