@@ -43,6 +43,9 @@ export class SyncService {
   private timer: NodeJS.Timeout | undefined
   private readonly running = new Map<string, Promise<SyncResult>>()
   private readonly pendingConnects = new Set<NodeJS.Timeout>()
+  /** Streams of the sessions in progress, both roles (aborted by stop()). */
+  private readonly streams = new Set<Stream>()
+  private stopping = false
   /** Protocol violations seen, by code. */
   readonly violations = new Map<string, number>()
 
@@ -57,17 +60,21 @@ export class SyncService {
     if (every > 0) this.timer = setInterval(() => void this.syncAll(), every)
   }
 
+  /** Stops serving and pulling; sessions in progress are aborted (records already stored stay stored). */
   async stop(): Promise<void> {
+    this.stopping = true
     this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
     if (this.timer !== undefined) clearInterval(this.timer)
     for (const t of this.pendingConnects) clearTimeout(t)
     this.pendingConnects.clear()
-    await Promise.allSettled(this.running.values())
     await this.c.libp2p.unhandle(SYNC_PROTOCOL)
+    for (const s of this.streams) s.abort(new Error('the sync service is stopping'))
+    await Promise.allSettled(this.running.values())
   }
 
   /** Pulls from one peer (one session at a time per peer: a second call joins the running one). */
   syncWith(peer: PeerId | Multiaddr): Promise<SyncResult> {
+    if (this.stopping) return Promise.reject(new Error('the sync service is stopped'))
     const key = peer.toString()
     const existing = this.running.get(key)
     if (existing !== undefined) return existing
@@ -104,6 +111,7 @@ export class SyncService {
     const connection = await this.c.libp2p.dial(peer)
     const remote = connection.remotePeer.toString()
     const stream = await connection.newStream(SYNC_PROTOCOL)
+    this.streams.add(stream)
     try {
       const report = await initiate(stream, mine, this.c.index.tombstones(), {
         accept: (bytes) => this.c.accept(bytes),
@@ -114,19 +122,24 @@ export class SyncService {
     } catch (err) {
       this.fault(stream, remote, err)
       throw err
+    } finally {
+      this.streams.delete(stream)
     }
   }
 
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
-    if (this.c.admits !== undefined && !this.c.admits(remote)) {
-      stream.abort(new Error('not admitted'))
+    if (this.stopping || (this.c.admits !== undefined && !this.c.admits(remote))) {
+      stream.abort(new Error(this.stopping ? 'the sync service is stopping' : 'not admitted'))
       return
     }
+    this.streams.add(stream)
     try {
       await respond(stream, await this.c.index.snapshot(), this.c.store, this.init.timeouts ?? DEFAULT_TIMEOUTS)
     } catch (err) {
       this.fault(stream, remote, err)
+    } finally {
+      this.streams.delete(stream)
     }
   }
 

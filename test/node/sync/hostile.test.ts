@@ -136,3 +136,19 @@ test('tombstoned records are not fetched again, nor served', async () => {
     }
   }
 })
+
+test('stop() aborts a session in progress instead of waiting for its timeout', async () => {
+  const site = await startSite() // default timeouts: 10 s per round
+  const evil = await hostileResponder(null)
+  try {
+    const pending = site.sync.syncWith(evil.getMultiaddrs()[0])
+    await new Promise((r) => setTimeout(r, 200))
+    await site.sync.stop()
+    await assert.rejects(pending, (e: unknown) => !(e instanceof SyncError), 'aborted by stop, not timed out')
+    assert.deepEqual(site.penalised, [])
+  } finally {
+    await site.stop()
+    await evil.stop()
+    await rm(site.dir, { recursive: true, force: true })
+  }
+})
