@@ -5,6 +5,7 @@
  *   - the public key must be a canonical encoding (y < p, no "negative zero" x) of a point that is not of small
  *     order (order 1, 2, 4 or 8) — otherwise `weak_key`;
  *   - S must be < L — otherwise `bad_signature` (also enforced natively; checked here so the rule is ours);
+ *   - R must not be the encoding of a small-order point — otherwise `bad_signature` (as libsodium does);
  *   - R is compared as bytes against the canonical encoding of [S]B − [k]A, so a non-canonical R never verifies.
  * Public-key checks and native key objects are cached per key (keys repeat; signatures do not).
  */
@@ -47,6 +48,29 @@ export function scalarIsCanonical(s: Uint8Array): boolean {
     if (s[i]! > L_LE[i]!) return false
   }
   return false // s == L
+}
+
+/** The canonical encodings of the 8 points of small order (order 1, 2, 4, 8) on edwards25519. */
+export const SMALL_ORDER_ENCODINGS: readonly string[] = [
+  '0100000000000000000000000000000000000000000000000000000000000000', // identity (order 1)
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // (0, −1), order 2
+  '0000000000000000000000000000000000000000000000000000000000000080', // order 4
+  '0000000000000000000000000000000000000000000000000000000000000000', // order 4
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', // order 8
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85', // order 8
+]
+const SMALL_ORDER = SMALL_ORDER_ENCODINGS.map((h) => Buffer.from(h, 'hex'))
+
+/** First bytes of the small-order encodings: a cheap filter before the full comparison. */
+const SMALL_ORDER_FIRST = new Set(SMALL_ORDER.map((b) => b[0]!))
+
+/** True when R (32 bytes) is the canonical encoding of a small-order point. */
+export function isSmallOrderEncoding(r: Uint8Array): boolean {
+  if (!SMALL_ORDER_FIRST.has(r[0]!)) return false
+  for (const s of SMALL_ORDER) if (s.equals(r)) return true
+  return false
 }
 
 export type KeyCheck = 'ok' | 'non_canonical' | 'small_order'
@@ -92,7 +116,7 @@ export function checkPublicKey(publicKey: Uint8Array): KeyCheck {
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): 'ok' | 'weak_key' | 'bad_signature' {
   const k = lookup(publicKey)
   if (k.check !== 'ok') return 'weak_key'
-  if (signature.length !== 64 || !scalarIsCanonical(signature.subarray(32))) return 'bad_signature'
+  if (signature.length !== 64 || !scalarIsCanonical(signature.subarray(32)) || isSmallOrderEncoding(signature.subarray(0, 32))) return 'bad_signature'
   return nativeVerify(null, message, k.native!, signature) ? 'ok' : 'bad_signature'
 }
 
