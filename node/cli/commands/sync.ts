@@ -7,7 +7,9 @@ import { createLibp2p } from 'libp2p'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
-import { openSiteForCli, openStoreForCli } from '../access.ts'
+import { openSiteForCli } from '../access.ts'
+import { sitePaths } from '../../site/dir.ts'
+import { RecordStore, StoreError } from '../../store/store.ts'
 import { Ingestor } from '../../records/ingest.ts'
 import { libp2pPrivateKey } from '../../site/peer-id.ts'
 import { loadTrust } from '../../store/trust.ts'
@@ -58,7 +60,15 @@ const command: Command = {
         throw new UsageError(`--peer ${p} is not a multiaddr`)
       }
     })
-    const store = await openStoreForCli(site)
+    let store: RecordStore
+    try {
+      store = await RecordStore.open(sitePaths(site.dir).store)
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'store_locked') {
+        throw new UsageError(`the node of ${site.dir} is running (its store is locked); it pulls from its peers when they connect and every 60 s — stop it to run \`aip sync\` by hand`, 1)
+      }
+      throw err
+    }
     const libp2p = await createLibp2p({
       privateKey: await libp2pPrivateKey(site.key),
       addresses: { listen: [] },

@@ -51,6 +51,15 @@ test('aip sync --dir D --peer MULTIADDR pulls what the site lacks; usage errors 
     const none = await aip('sync', '--dir', dir)
     assert.equal(none.status, 2)
     assert.match(none.stderr, /no peer/)
+    // While another process holds the site's store (a running node), the command says so and exits 1.
+    const held = await RecordStore.open(sitePaths(dir).store)
+    try {
+      const locked = await aip('sync', '--dir', dir, '--peer', peer.addr())
+      assert.equal(locked.status, 1)
+      assert.match(locked.stderr, /is running/)
+    } finally {
+      await held.close()
+    }
   } finally {
     await peer.stop()
     await rm(peer.dir, { recursive: true, force: true })
