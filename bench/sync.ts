@@ -3,6 +3,8 @@
  * stores) share N ~1 KB signed records; one lacks M scattered ones and pulls them over /aip/sync/1.0.0. Every byte
  * of the sync stream is counted both ways (messages and their length prefixes; not the multistream-select header,
  * Noise or Yamux framing). Goals (issue 5): converged, convergence_ms ≤ 2000, overhead_ratio ≤ 1.3.
+ * Both sites run in this process, so cpu_ms (their CPU time during the session) is the figure that does not depend
+ * on how busy the shared machine is; load_average_1m says how busy it was.
  * Before the run, the same ID sets go through the in-memory model (protocol/sync/simulate.ts) for a few tree
  * parameters: the comparison table of specs/sync-v1.md §9.
  * Generated records and the seeded stores are cached under tmp/sync-bench/ (gitignored), keyed by seed and size.
@@ -10,6 +12,7 @@
 import '../node/polyfill.ts'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -116,9 +119,13 @@ const a = await startSite(fullDir)
 const b = await startSite(runDir)
 try {
   const before = (await b.index.snapshot()).size
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   const r = await b.sync.syncWith(multiaddr(a.addr()))
   const convergenceMs = Math.round(performance.now() - t0)
+  const cpu = process.cpuUsage(c0)
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000)
+  const load = loadavg()[0]
   const after = await b.index.snapshot()
   const converged = after.size === N && (await b.store.count()) === N && (await a.index.snapshot()).size === N
   const exchanged = r.bytesSent + r.bytesReceived
@@ -134,6 +141,8 @@ try {
     bytes_initiator_to_responder: r.bytesSent,
     bytes_responder_to_initiator: r.bytesReceived,
     records_accepted: r.accepted,
+    cpu_ms: cpuMs,
+    load_average_1m: Number(load.toFixed(2)),
   }
   console.log('')
   console.log('| figure | value | goal |')
@@ -141,6 +150,8 @@ try {
   console.log(`| records held before / after | ${before} / ${after.size} | ${N} |`)
   console.log(`| converged | ${converged} | true |`)
   console.log(`| convergence_ms | ${convergenceMs} | ≤ 2000 |`)
+  console.log(`| CPU of both sites during it (ms) | ${cpuMs} | |`)
+  console.log(`| machine load average (1 min; 2 cores) | ${load.toFixed(2)} | |`)
   console.log(`| rounds | ${r.rounds} | |`)
   console.log(`| bytes initiator → responder | ${r.bytesSent} | |`)
   console.log(`| bytes responder → initiator | ${r.bytesReceived} | |`)

@@ -9,12 +9,12 @@ import { SYNC_PROTOCOL } from '../../protocol/sync/constants.ts'
 import { SyncError } from '../../protocol/sync/errors.ts'
 import type { RecordStore } from '../store/store.ts'
 import { CONNECT_SYNC_DELAY_MS, MAX_INBOUND_SESSIONS, PENALTY_POINTS, SYNC_INTERVAL_MS } from './constants.ts'
-import type { SessionReport, SyncVerdict } from './session.ts'
-import { initiate, respond } from './session.ts'
+import type { SessionReport, SessionTimeouts, SyncVerdict } from './session.ts'
+import { DEFAULT_TIMEOUTS, initiate, respond } from './session.ts'
 import type { SyncIndex } from './sync-index.ts'
 
 export interface SyncComponents {
-  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
   index: SyncIndex
   store: Pick<RecordStore, 'getMany'>
   /** Validates a record exactly as gossip does and stores it durably (node/net/validation.ts `local`). */
@@ -31,6 +31,8 @@ export interface SyncInit {
   onConnect?: boolean
   /** Period of background sessions with every admitted peer; 0 disables (default SYNC_INTERVAL_MS). */
   intervalMs?: number
+  /** Session timeouts (default ROUND_TIMEOUT_MS, SESSION_TIMEOUT_MS; tests shorten them). */
+  timeouts?: SessionTimeouts
 }
 
 export interface SyncResult extends SessionReport {
@@ -41,6 +43,9 @@ export class SyncService {
   private timer: NodeJS.Timeout | undefined
   private readonly running = new Map<string, Promise<SyncResult>>()
   private readonly pendingConnects = new Set<NodeJS.Timeout>()
+  /** Streams of the sessions in progress, both roles (aborted by stop()). */
+  private readonly streams = new Set<Stream>()
+  private stopping = false
   /** Protocol violations seen, by code. */
   readonly violations = new Map<string, number>()
 
@@ -55,17 +60,21 @@ export class SyncService {
     if (every > 0) this.timer = setInterval(() => void this.syncAll(), every)
   }
 
+  /** Stops serving and pulling; sessions in progress are aborted (records already stored stay stored). */
   async stop(): Promise<void> {
+    this.stopping = true
     this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
     if (this.timer !== undefined) clearInterval(this.timer)
     for (const t of this.pendingConnects) clearTimeout(t)
     this.pendingConnects.clear()
-    await Promise.allSettled(this.running.values())
     await this.c.libp2p.unhandle(SYNC_PROTOCOL)
+    for (const s of this.streams) s.abort(new Error('the sync service is stopping'))
+    await Promise.allSettled(this.running.values())
   }
 
   /** Pulls from one peer (one session at a time per peer: a second call joins the running one). */
   syncWith(peer: PeerId | Multiaddr): Promise<SyncResult> {
+    if (this.stopping) return Promise.reject(new Error('the sync service is stopped'))
     const key = peer.toString()
     const existing = this.running.get(key)
     if (existing !== undefined) return existing
@@ -99,31 +108,38 @@ export class SyncService {
 
   private async pull(peer: PeerId | Multiaddr): Promise<SyncResult> {
     const mine = await this.c.index.snapshot()
-    const stream = await this.c.libp2p.dialProtocol(peer, SYNC_PROTOCOL)
-    const remote = remotePeerOf(stream, peer)
+    const connection = await this.c.libp2p.dial(peer)
+    const remote = connection.remotePeer.toString()
+    const stream = await connection.newStream(SYNC_PROTOCOL)
+    this.streams.add(stream)
     try {
       const report = await initiate(stream, mine, this.c.index.tombstones(), {
         accept: (bytes) => this.c.accept(bytes),
         onStored: (digest) => this.c.index.add(digest),
-      })
+      }, this.init.timeouts ?? DEFAULT_TIMEOUTS)
       this.c.log?.(`sync: pulled from ${remote}: ${report.accepted} new, ${report.rounds} rounds, ${report.bytesSent + report.bytesReceived} bytes`)
       return { peer: remote, ...report }
     } catch (err) {
       this.fault(stream, remote, err)
       throw err
+    } finally {
+      this.streams.delete(stream)
     }
   }
 
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
-    if (this.c.admits !== undefined && !this.c.admits(remote)) {
-      stream.abort(new Error('not admitted'))
+    if (this.stopping || (this.c.admits !== undefined && !this.c.admits(remote))) {
+      stream.abort(new Error(this.stopping ? 'the sync service is stopping' : 'not admitted'))
       return
     }
+    this.streams.add(stream)
     try {
-      await respond(stream, await this.c.index.snapshot(), this.c.store)
+      await respond(stream, await this.c.index.snapshot(), this.c.store, this.init.timeouts ?? DEFAULT_TIMEOUTS)
     } catch (err) {
       this.fault(stream, remote, err)
+    } finally {
+      this.streams.delete(stream)
     }
   }
 
@@ -138,9 +154,4 @@ export class SyncService {
       this.c.log?.(`sync: session with ${remote} failed: ${(err as Error).message}`)
     }
   }
-}
-
-function remotePeerOf(stream: Stream, peer: PeerId | Multiaddr): string {
-  const s = stream as Stream & { remotePeer?: PeerId }
-  return s.remotePeer?.toString() ?? peer.toString()
 }

@@ -15,6 +15,9 @@ import { varintLength } from '../../protocol/sync/simulate.ts'
 import type { RecordStore } from '../store/store.ts'
 import { digestOfRecord, idOfDigest } from './record-ids.ts'
 
+/** Records read from the store at a time while filling a reply. */
+const READ_CHUNK = 64
+
 /** The outcome of validating and storing one record, as gossip's validator reports it. */
 export interface SyncVerdict {
   action: 'accept' | 'ignore' | 'reject'
@@ -37,6 +40,14 @@ export interface SessionReport {
   ms: number
 }
 
+/** Timeouts of a session (defaults: the protocol's ROUND_TIMEOUT_MS and SESSION_TIMEOUT_MS). */
+export interface SessionTimeouts {
+  roundMs: number
+  sessionMs: number
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<SessionTimeouts> = Object.freeze({ roundMs: ROUND_TIMEOUT_MS, sessionMs: SESSION_TIMEOUT_MS })
+
 export interface InitiateComponents {
   /** Validates a record exactly as gossip does and, if valid, stores it durably before resolving. */
   accept(bytes: Uint8Array): Promise<SyncVerdict>
@@ -52,9 +63,9 @@ function framed(n: number): number {
   return n + varintLength(n)
 }
 
-async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number): Promise<Uint8Array> {
-  const ms = Math.min(ROUND_TIMEOUT_MS, deadline - Date.now())
-  if (ms <= 0) throw new SyncError('timeout', `session over ${SESSION_TIMEOUT_MS} ms`)
+async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number, t: SessionTimeouts): Promise<Uint8Array> {
+  const ms = Math.min(t.roundMs, deadline - Date.now())
+  if (ms <= 0) throw new SyncError('timeout', `session over ${t.sessionMs} ms`)
   try {
     return (await lp.read({ signal: AbortSignal.timeout(ms) })).subarray()
   } catch (err) {
@@ -68,22 +79,31 @@ async function readMessage(lp: LengthPrefixedStream<Stream>, deadline: number): 
 }
 
 /** Pulls from the peer on `stream` what `mine` lacks; closes the stream when done. */
-export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c: InitiateComponents): Promise<SessionReport> {
+export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c: InitiateComponents, t: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<SessionReport> {
   const start = Date.now()
-  const deadline = start + SESSION_TIMEOUT_MS
+  const deadline = start + t.sessionMs
   const report = emptyReport()
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
   const recon = new Reconciler(mine, tombstones)
-  for (let q = recon.nextQuery(); q !== null; q = recon.nextQuery()) {
-    const qb = encodeQuery(q)
-    await lp.write(qb)
-    report.bytesSent += framed(qb.length)
-    const rb = await readMessage(lp, deadline)
+  const send = async (bytes: Uint8Array): Promise<void> => {
+    await lp.write(bytes)
+    report.bytesSent += framed(bytes.length)
+  }
+  let q = recon.nextQuery()
+  if (q !== null) await send(encodeQuery(q))
+  while (q !== null) {
+    const rb = await readMessage(lp, deadline, t)
     report.bytesReceived += framed(rb.length)
     const reply = decodeReply(rb)
-    // §5.3 every record must answer a want of this query; each then passes gossip's validation.
+    // §5.3 every record must answer a want of this query.
     const digests = reply.records.map(digestOfRecord)
     for (const d of digests) if (!recon.isWanted(d)) throw new SyncError('unsolicited', `record ${idOfDigest(d)} answers no want`)
+    recon.onReply(reply, digests)
+    // The next query goes out before the records are validated and stored, so the responder never waits on our
+    // validation (and the two overlap).
+    q = recon.nextQuery()
+    if (q !== null) await send(encodeQuery(q))
+    // §5.3 each record passes gossip's validation and is stored durably; a REJECT cuts the peer off.
     const verdicts = await Promise.all(reply.records.map((r) => c.accept(r)))
     verdicts.forEach((v, i) => {
       if (v.action === 'reject') throw new SyncError('unsolicited', `record ${idOfDigest(digests[i])} rejected: ${v.code}`)
@@ -93,7 +113,6 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
       } else report.ignored++
     })
     report.records += reply.records.length
-    recon.onReply(reply, digests)
   }
   report.rounds = recon.stats.rounds
   report.ms = Date.now() - start
@@ -102,15 +121,15 @@ export async function initiate(stream: Stream, mine: IdSet, tombstones: IdSet, c
 }
 
 /** Serves one peer's session from the snapshot `mine`, reading records from `store`. */
-export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordStore, 'getMany'>): Promise<SessionReport> {
+export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordStore, 'getMany'>, t: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<SessionReport> {
   const start = Date.now()
-  const deadline = start + SESSION_TIMEOUT_MS
+  const deadline = start + t.sessionMs
   const report = emptyReport()
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES })
   while (true) {
     let qb: Uint8Array
     try {
-      qb = await readMessage(lp, deadline)
+      qb = await readMessage(lp, deadline, t)
     } catch (err) {
       if ((err as Error).name === 'UnexpectedEOFError') break // §5 the initiator closed: the session is over
       throw err
@@ -122,18 +141,20 @@ export async function respond(stream: Stream, mine: IdSet, store: Pick<RecordSto
     const ids = matchWants(mine, query.wants).flat()
     // §6 records fill what the nodes leave of MAX_MESSAGE_BYTES; the rest waits for a re-ask (truncated).
     let room = MAX_MESSAGE_BYTES - encodeReply({ nodes, records: [], truncated: true }).length
-    const found = await store.getMany(ids.map(idOfDigest))
     const records: Uint8Array[] = []
     let truncated = false
-    for (const bytes of found) {
-      if (bytes === undefined) continue // withdrawn since the snapshot
-      const cost = bytes.length + 9
-      if (records.length >= MAX_RECORDS_PER_REPLY || cost > room) {
-        truncated = true
-        break
+    // Read in small chunks, so a query never makes us load more than one chunk beyond what the reply can hold.
+    fill: for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      for (const bytes of await store.getMany(ids.slice(i, i + READ_CHUNK).map(idOfDigest))) {
+        if (bytes === undefined) continue // withdrawn since the snapshot
+        const cost = bytes.length + 9
+        if (records.length >= MAX_RECORDS_PER_REPLY || cost > room) {
+          truncated = true
+          break fill
+        }
+        room -= cost
+        records.push(bytes)
       }
-      room -= cost
-      records.push(bytes)
     }
     const rb = encodeReply({ nodes, records, truncated })
     await lp.write(rb)

@@ -9,7 +9,7 @@ import type { RecordStore } from '../store/store.ts'
 import { digestOfId } from './record-ids.ts'
 
 /** What the index reads from the store. */
-export type IndexedStore = Pick<RecordStore, 'list' | 'tombstones' | 'count'>
+export type IndexedStore = Pick<RecordStore, 'ids' | 'tombstones' | 'count'>
 
 export class SyncIndex {
   private ids = IdSet.empty()
@@ -28,7 +28,7 @@ export class SyncIndex {
   /** Rebuilds from the store. */
   async reload(): Promise<void> {
     const ids: Uint8Array[] = []
-    for await (const info of this.store.list()) ids.push(digestOfId(info.id))
+    for await (const id of this.store.ids()) ids.push(digestOfId(id))
     const gone: Uint8Array[] = []
     for await (const t of this.store.tombstones()) gone.push(digestOfId(t.id))
     this.ids = IdSet.from(ids)

@@ -5,9 +5,10 @@
  */
 import { ID_BYTES } from './constants.ts'
 import type { SyncParams } from './constants.ts'
-import { addId, fingerprintOf, newSum } from './fingerprint.ts'
+import { fingerprintOf } from './fingerprint.ts'
+import type { Sum256 } from './fingerprint.ts'
 import type { TreeNode } from './tree.ts'
-import { childIndex, compareBytes, comparePrefix, hex } from './tree.ts'
+import { bitsAt, compareBytes, comparePrefix, hex } from './tree.ts'
 
 /** Counts and fingerprints of the children of one node. */
 export interface ChildSummaries {
@@ -105,21 +106,43 @@ export class IdSet {
   summarizeChildren(lo: number, hi: number, depth: number, params: SyncParams): ChildSummaries {
     const fanout = 1 << params.levelBits
     const counts = new Array<number>(fanout).fill(0)
-    const sums = Array.from({ length: fanout }, newSum)
+    // Limb sums without carries (each < 2^53 while fewer than 2^21 IDs are added), carried once per child below.
+    const acc = new Float64Array(fanout * 8)
+    const words = this.words
+    const bitOffset = depth * params.levelBits
     for (let i = lo; i < hi; i++) {
-      const c = childIndex(this.at(i), depth, params.levelBits)
+      const c = bitsAt(this.bytes, i * ID_BYTES * 8 + bitOffset, params.levelBits)
       counts[c]++
-      addId(sums[c], this.bytes, i * ID_BYTES)
+      const a = c * 8
+      if (words !== undefined) {
+        const w = i * 8
+        for (let j = 0; j < 8; j++) acc[a + j] += words[w + j]
+      } else {
+        const o = i * ID_BYTES
+        for (let j = 0; j < 8; j++) {
+          const p = o + 4 * j
+          acc[a + j] += (this.bytes[p] | (this.bytes[p + 1] << 8) | (this.bytes[p + 2] << 16) | (this.bytes[p + 3] << 24)) >>> 0
+        }
+      }
+      if ((counts[c] & CARRY_EVERY) === 0) carry(acc, a)
     }
     const nonEmpty = counts.filter((c) => c > 0).length
     const fingerprints = new Uint8Array(nonEmpty * params.fingerprintBytes)
     let k = 0
     for (let c = 0; c < fanout; c++) {
       if (counts[c] === 0) continue
-      fingerprints.set(fingerprintOf(sums[c], counts[c], params.fingerprintBytes), k * params.fingerprintBytes)
+      carry(acc, c * 8)
+      const sum: Sum256 = Uint32Array.from(acc.subarray(c * 8, c * 8 + 8))
+      fingerprints.set(fingerprintOf(sum, counts[c], params.fingerprintBytes), k * params.fingerprintBytes)
       k++
     }
     return { counts, fingerprints }
+  }
+
+  /** The IDs as little-endian 32-bit words (a view of `bytes`), on little-endian hosts only. */
+  private get words(): Uint32Array | undefined {
+    if (!LITTLE_ENDIAN || this.bytes.byteOffset % 4 !== 0) return undefined
+    return new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length / 4)
   }
 
   /** The listing of the depth-`depth` node that spans [lo, hi): (hi - lo, entryLength) concatenated. */
@@ -138,8 +161,23 @@ export class IdSet {
   matching(prefix: Uint8Array, max: number): Uint8Array[] {
     const [lo, hi] = this.rangeOfPrefix(prefix, prefix.length * 8)
     const out: Uint8Array[] = []
-    for (let i = lo; i < hi && out.length < max; i++) out.push(this.at(i).slice())
+    for (let i = lo; i < hi && out.length < max; i++) out.push(Uint8Array.prototype.slice.call(this.at(i)))
     return out
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
+/** Carry the limb sums every 2^20 IDs added to one child, well before a limb can reach 2^53. */
+const CARRY_EVERY = (1 << 20) - 1
+
+/** Propagates carries through the 8 limb sums at acc[a .. a+8), modulo 2^256. */
+function carry(acc: Float64Array, a: number): void {
+  let c = 0
+  for (let j = 0; j < 8; j++) {
+    const s = acc[a + j] + c
+    const limb = s % 0x100000000
+    acc[a + j] = limb
+    c = (s - limb) / 0x100000000
   }
 }
 

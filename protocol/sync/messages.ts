@@ -23,7 +23,7 @@ import {
 import type { SyncParams } from './constants.ts'
 import { SyncError } from './errors.ts'
 import type { TreeNode } from './tree.ts'
-import { ROOT, bitsAt, childOf, compareBytes, isCanonicalPath, maxDepth, pathBytes } from './tree.ts'
+import { ROOT, bitsAt, childOf, compareBytes, hex, isCanonicalPath, maxDepth, pathBytes } from './tree.ts'
 
 /** Opens the children named by each mask of the parents at depth `depth`. */
 export interface OpenGroup {
@@ -63,7 +63,18 @@ function maxItems(params: SyncParams): number {
   return 16 + MAX_OPEN_PER_QUERY * (4 + (1 << params.levelBits)) + MAX_WANTS_PER_QUERY + MAX_RECORDS_PER_REPLY
 }
 
-function decode(bytes: Uint8Array, params: SyncParams): CborValue {
+/**
+ * A copy as a plain Uint8Array. (A Node Buffer's `slice` is a view, not a copy: editing its result would edit the
+ * message it came from.)
+ */
+function copyOf(b: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(b)
+}
+
+function decode(input: Uint8Array, params: SyncParams): CborValue {
+  // Plain Uint8Array view: every bstr decoded from it is one too (a Buffer from the transport would leak its
+  // view-returning `slice` into the fields).
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
   if (bytes.length > MAX_MESSAGE_BYTES) throw new SyncError('limit', `message of ${bytes.length} bytes`)
   try {
     return decodeCanonical(bytes, { maxBytes: MAX_MESSAGE_BYTES, maxDepth: 4, maxItems: maxItems(params) })
@@ -149,6 +160,9 @@ export function decodeReply(bytes: Uint8Array, params: SyncParams = SYNC_PARAMS)
  */
 export function openedNodes(q: Query, params: SyncParams = SYNC_PARAMS): TreeNode[] {
   const out: TreeNode[] = q.root ? [ROOT] : []
+  if (q.root && q.open.length > 0) throw new SyncError('non_canonical', 'the root opened with nodes inside it')
+  // §5.1 opened nodes are disjoint: none inside another (bounds the responder's work per query by its set size).
+  const seen = new Set<string>()
   const mb = maskBytes(params)
   const deepest = maxDepth(params.levelBits)
   let lastDepth = -1
@@ -163,6 +177,9 @@ export function openedNodes(q: Query, params: SyncParams = SYNC_PARAMS): TreeNod
     for (let o = 0; o < g.entries.length; o += size) {
       const parent: TreeNode = { depth: g.depth, path: g.entries.subarray(o, o + pb) }
       if (!isCanonicalPath(parent, params.levelBits)) throw new SyncError('non_canonical', 'path with non-zero spare bits')
+      for (let k = 1; k <= parent.depth; k++) {
+        if (seen.has(ancestorKey(parent, k, params.levelBits))) throw new SyncError('non_canonical', 'a node opened inside another opened node')
+      }
       if (last !== undefined && compareBytes(last, parent.path) >= 0) throw new SyncError('non_canonical', 'parents must be ascending')
       last = parent.path
       const mask = g.entries.subarray(o + pb, o + size)
@@ -171,13 +188,23 @@ export function openedNodes(q: Query, params: SyncParams = SYNC_PARAMS): TreeNod
         if ((mask[c >> 3] >> (7 - (c & 7))) & 1) {
           any = true
           if (out.length >= MAX_OPEN_PER_QUERY) throw new SyncError('limit', `more than ${MAX_OPEN_PER_QUERY} opens`)
-          out.push(childOf(parent, c, params.levelBits))
+          const child = childOf(parent, c, params.levelBits)
+          seen.add(ancestorKey(child, child.depth, params.levelBits))
+          out.push(child)
         }
       }
       if (!any) throw new SyncError('non_canonical', 'empty child mask')
     }
   }
   return out
+}
+
+/** Key of the depth-`k` ancestor of `node` (k ≤ node.depth). */
+function ancestorKey(node: TreeNode, k: number, levelBits: number): string {
+  const path = copyOf(node.path.subarray(0, pathBytes(k, levelBits)))
+  const spare = path.length * 8 - k * levelBits
+  if (spare > 0) path[path.length - 1] &= (0xff << spare) & 0xff
+  return `${k}:${hex(path)}`
 }
 
 /** Builds the open groups for a list of nodes to open (any order; each must have depth ≥ 1). */
@@ -187,7 +214,7 @@ export function openGroups(nodes: readonly TreeNode[], params: SyncParams = SYNC
   for (const n of nodes) {
     const depth = n.depth - 1
     const pb = pathBytes(depth, params.levelBits)
-    const path = n.path.slice(0, pb)
+    const path = copyOf(n.path.subarray(0, pb))
     // Clear the bits of the child's own level that spill into the parent's last byte.
     const used = depth * params.levelBits
     if (pb * 8 > used) path[pb - 1] &= (0xff << (pb * 8 - used)) & 0xff

@@ -53,7 +53,7 @@ export class Reconciler {
   private readonly toOpen: Opening[] = [{ node: { depth: 0, path: new Uint8Array(0) }, announced: -1 }]
   private readonly toWant: Uint8Array[] = []
   private readonly wanted = new Set<string>()
-  private inflight: { opened: Opening[]; wants: Uint8Array[] } | null = null
+  private inflight: { opened: Opening[]; wants: Uint8Array[]; wantsByLength: Map<number, Set<string>> } | null = null
   readonly stats: ReconcileStats = { rounds: 0, nodesOpened: 0, wantsSent: 0 }
 
   /**
@@ -84,7 +84,13 @@ export class Reconciler {
     // Answers come in openedNodes() order: match our announcements to it.
     const announced = new Map(opened.map((o) => [nodeKey(o.node), o.announced]))
     const order = openedNodes(query, this.params).map((node) => ({ node, announced: announced.get(nodeKey(node)) ?? -1 }))
-    this.inflight = { opened: order, wants }
+    const wantsByLength = new Map<number, Set<string>>()
+    for (const w of wants) {
+      let set = wantsByLength.get(w.length)
+      if (set === undefined) wantsByLength.set(w.length, (set = new Set()))
+      set.add(hex(w))
+    }
+    this.inflight = { opened: order, wants, wantsByLength }
     this.stats.nodesOpened += order.length
     this.stats.wantsSent += wants.length
     return query
@@ -111,8 +117,10 @@ export class Reconciler {
 
   /** True when `id` answers one of the wants of the query in flight. */
   isWanted(id: Uint8Array): boolean {
-    const wants = this.inflight?.wants ?? []
-    return wants.some((w) => compareBytes(id.subarray(0, w.length), w) === 0)
+    const byLength = this.inflight?.wantsByLength
+    if (byLength === undefined) return false
+    for (const [len, set] of byLength) if (set.has(hex(id.subarray(0, len)))) return true
+    return false
   }
 
   private takeAnswer(o: Opening, a: NodeAnswer): void {

@@ -39,3 +39,26 @@ test('two sites over libp2p: each pull brings the union, records pass validation
   assert.ok(r3.bytesSent + r3.bytesReceived < 1000, `${r3.bytesSent + r3.bytesReceived} bytes`)
   assert.deepEqual((await b.store.checkIntegrity()).problems, [])
 }))
+
+test('connected sites pull from each other periodically', async () => {
+  const periodic = { onConnect: false, intervalMs: 200 }
+  const a = await startSite(undefined, periodic)
+  const b = await startSite(undefined, periodic)
+  try {
+    await b.libp2p.dial(multiaddr(a.addr()))
+    const onA = makeRecord('periodic-a', 1, 1)
+    const onB = makeRecord('periodic-b', 1, 1)
+    assert.equal((await a.accept(onA.bytes)).action, 'accept')
+    assert.equal((await b.accept(onB.bytes)).action, 'accept')
+    const deadline = Date.now() + 20_000
+    while (!((await b.store.has(onA.id)) && (await a.store.has(onB.id)))) {
+      assert.ok(Date.now() < deadline, 'no periodic pull within 20 s')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  } finally {
+    for (const s of [a, b]) {
+      await s.stop()
+      await rm(s.dir, { recursive: true, force: true })
+    }
+  }
+})

@@ -1,7 +1,7 @@
 /**
  * A real sync site for tests and bench/sync.ts: libp2p (TCP on 127.0.0.1, Noise, Yamux), a level RecordStore on
- * disk, a TrustState pinned to a seeded dev federation, and records accepted through the record layer's
- * validateRecord then a durable put — the steps gossip's validator takes (node/net/validation.ts).
+ * disk, a TrustState pinned to a seeded dev federation, and records accepted through node-site's Ingestor
+ * (the record layer's validateRecord, a durable put, then trust and tombstone effects).
  */
 import '../../../node/polyfill.ts'
 import { createHash } from 'node:crypto'
@@ -20,7 +20,7 @@ import { recordCid } from '../../../protocol/ids.ts'
 import type { SigningKey } from '../../../protocol/keys.ts'
 import { devFederation } from '../../../protocol/dev.ts'
 import { TrustState } from '../../../protocol/trust.ts'
-import { validateRecord } from '../../../protocol/validate.ts'
+import { Ingestor } from '../../../node/records/ingest.ts'
 import { RecordStore } from '../../../node/store/store.ts'
 import { SyncIndex, SyncService } from '../../../node/sync/index.ts'
 import type { SyncInit, SyncVerdict } from '../../../node/sync/index.ts'
@@ -37,7 +37,7 @@ export function seededKey(label: string): SigningKey {
 export const FED = (() => {
   const rootKey = seededKey('root CH')
   const siteKey = seededKey('site CH-1')
-  return { siteKey, ...devFederation({ nation: 'CH', rootKey, siteKey, created: T0 - 1000 }) }
+  return { siteKey, ...devFederation({ nation: 'CH', rootKey, siteKey, created: T0 - 1000, validForMs: 5 * 365 * 24 * 3600 * 1000 /* the longest aip-v1 allows; `aip sync` validates against the wall clock */ }) }
 })()
 
 const SUITE = recordCid(new TextEncoder().encode('suite'))
@@ -73,22 +73,29 @@ export interface Site {
   addr(): string
   /** Validates and durably stores a record, as gossip does. */
   accept(bytes: Uint8Array): Promise<SyncVerdict>
+  /** Peers scored down by sync, in order. */
+  penalised: string[]
   stop(): Promise<void>
 }
 
+export interface SiteHooks {
+  /** Called once a record's verdict is known (after the durable put for an accept). */
+  afterAccept?(bytes: Uint8Array, verdict: SyncVerdict): void
+}
+
 /** Opens (or reopens) the site at `dir` and starts its libp2p host and sync service. */
-export async function startSite(dir?: string, init: SyncInit = { onConnect: false, intervalMs: 0 }): Promise<Site> {
+export async function startSite(dir?: string, init: SyncInit = { onConnect: false, intervalMs: 0 }, hooks: SiteHooks = {}): Promise<Site> {
   const where = dir ?? (await mkdtemp(join(tmpdir(), 'aip-sync-')))
   const store = await RecordStore.open(join(where, 'store'))
   const trust = new TrustState(FED.charter.id)
   trust.apply(FED.charter)
   trust.apply(FED.certificate)
+  const ingestor = new Ingestor(store, trust, () => NOW)
   const accept = async (bytes: Uint8Array): Promise<SyncVerdict> => {
-    const o = validateRecord(bytes, { now: NOW, trust })
-    if (o.action !== 'accept') return { action: o.action, code: o.code }
-    trust.apply(o.record)
-    const put = await store.put(o.record)
-    return put === 'stored' ? { action: 'accept', code: 'ok' } : { action: 'ignore', code: put }
+    const o = await ingestor.ingest(bytes)
+    const verdict: SyncVerdict = { action: o.action, code: o.code }
+    hooks.afterAccept?.(bytes, verdict)
+    return verdict
   }
   const libp2p = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -97,10 +104,12 @@ export async function startSite(dir?: string, init: SyncInit = { onConnect: fals
     streamMuxers: [yamux()],
   })
   const index = await SyncIndex.load(store)
-  const sync = new SyncService({ libp2p, index, store, accept }, init)
+  const penalised: string[] = []
+  const log = process.env.AIP_SYNC_LOG !== undefined ? (line: string) => console.error(line) : undefined
+  const sync = new SyncService({ libp2p, index, store, accept, penalise: (peer) => penalised.push(peer), log }, init)
   await sync.start()
   return {
-    libp2p, store, index, sync, trust, dir: where, accept,
+    libp2p, store, index, sync, trust, dir: where, accept, penalised,
     addr: () => libp2p.getMultiaddrs()[0].toString(),
     async stop() {
       await sync.stop()

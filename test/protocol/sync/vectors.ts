@@ -85,6 +85,8 @@ export function messageVectors(): object[] {
     { name: 'parents out of order', kind: 'query', hex: enc([false, [[1, fromHex('208000108000')]], []]) },
     { name: 'spare path bits set', kind: 'query', hex: enc([false, [[1, fromHex('118000')]], []]) },
     { name: 'empty child mask', kind: 'query', hex: enc([false, [[1, fromHex('100000')]], []]) },
+    { name: 'the root opened together with a node inside it', kind: 'query', hex: enc([true, [[0, fromHex('8000')]], []]) },
+    { name: 'node 1 opened, and a child of node 1 in the same query', kind: 'query', hex: enc([false, [[0, fromHex('4000')], [1, fromHex('108000')]], []]) },
     { name: 'non-minimal CBOR head (array length in one extra byte)', kind: 'query', hex: '9803f58080' },
     { name: 'split with 2 counts', kind: 'reply', hex: enc([[[[1, 2], new Uint8Array(16)]], [], false]) },
     { name: 'split whose fingerprints do not match its non-empty counts', kind: 'reply', hex: enc([[[new Array<number>(16).fill(1), new Uint8Array(8)]], [], false]) },
