@@ -23,7 +23,8 @@ import type { SignerLimitsConfig } from './net/signer-limits.ts'
 import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
-import { loadTrust } from './site/trust.ts'
+import { loadTrust } from './store/trust.ts'
+import { Ingestor } from './records/ingest.ts'
 import { RecordStore } from './store/store.ts'
 
 export interface SiteNodeOptions {
@@ -77,12 +78,16 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       if (record.type === 'Revocation') network?.gate.recheck()
       opts.onStored?.(record)
     }
-    const admission = new Admission(trust, store, site.key.publicKey, stored)
+    const ingestor = new Ingestor(store, trust, now)
+    const admission = new Admission(ingestor, site.key.publicKey, (record) => {
+      stored(record)
+      network?.gate.announce()
+    })
     network = await Network.start({
       validate: admission.validate,
       store: (record) => store.put(record as DecodedRecord),
-      accepted: (record) => {
-        admission.apply(record as DecodedRecord)
+      accepted: async (record) => {
+        await ingestor.apply(record as DecodedRecord)
         stored(record)
       },
       ownHello: (t) => admission.ownHello(t),
