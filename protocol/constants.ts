@@ -3,7 +3,7 @@
  * Changing a value here is a wire-format change: update the spec and regenerate specs/vectors in the same commit.
  */
 
-/** §2: protocol version string carried nowhere on the wire; content types carry the version instead. */
+/** §2: the protocol version; on the wire it appears only inside each content type (…v1+cbor). */
 export const AIP_VERSION = 'aip/1'
 
 /** §3.1: largest integer magnitude a payload may carry, 2^53 − 1 (JavaScript safe integers). */
@@ -12,7 +12,7 @@ export const MAX_SAFE_INT = Number.MAX_SAFE_INTEGER
 /** §2: no record envelope is ever larger than this, whatever its type (bytes). Checked before decoding. */
 export const MAX_ENVELOPE_BYTES = 262_144
 
-/** §2: nesting depth of CBOR arrays/maps/tags in a payload (the envelope itself counts as depth 1). */
+/** §3.1: at most this many nested CBOR arrays, maps and tags in one decoded item (the payload map is the first). */
 export const MAX_CBOR_DEPTH = 16
 
 /** §2: total number of CBOR data items (every value, key and element) in one decode. */
@@ -66,10 +66,10 @@ export const MAX_SCORE_ROWS = 256
 /** §4.8: a score in parts per million never exceeds this. */
 export const PPM = 1_000_000
 
-/** §4.9: most entries in a BenchmarkResult's engine or decoding map. */
+/** §4.8: most entries in a BenchmarkResult's engine or decoding map. */
 export const MAX_PARAM_FIELDS = 32
 
-/** §5: most federation records the trust state holds while waiting for what they depend on. */
+/** §5.7: most federation records the trust state holds while waiting for what they depend on. */
 export const MAX_TRUST_PENDING = 4096
 
 /** §4: envelope size limit per record type (bytes). Checked before the payload is decoded. */

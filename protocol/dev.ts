@@ -1,5 +1,5 @@
 /**
- * A self-sufficient development federation (what `aip init` needs, spec §5.5): a nation root, a one-member genesis
+ * A self-sufficient development federation (what `aip init` needs, spec §5.6): a nation root, a one-member genesis
  * charter signed by it, and the site's certificate with every v1 role. Pure: keys and time are passed in.
  */
 import type { SigningKey } from './keys.ts'
@@ -7,7 +7,7 @@ import type { DecodedRecord } from './records/index.ts'
 import { createRecord } from './records/index.ts'
 import { ROLES } from './records/site-certificate.ts'
 
-/** §5.5: default validity of a development site certificate (ms): one year. */
+/** §5.6: default validity of a development site certificate (ms): one year. */
 export const DEV_CERTIFICATE_VALIDITY_MS = 365 * 24 * 3600 * 1000
 
 export interface DevFederation {

@@ -4,7 +4,7 @@
  * any order — what cannot be placed yet (an approval before its charter, a certificate before the charter naming
  * its issuer) waits in a bounded buffer — and always reaches the same state from the same set of records.
  *
- * Every question is asked "at" a time: a record is judged at its own `created` time (spec §5.4), so a site that
+ * Every question is asked "at" a time: a record is judged at its own `created` time (spec §3.6), so a site that
  * comes back after a week accepts exactly what its peers accepted.
  */
 import { MAX_TRUST_PENDING } from './constants.ts'
@@ -92,7 +92,7 @@ export class TrustState {
     if (placed === 'stored') {
       this.version++
       if (record.type === 'FederationCharter' || record.type === 'CharterApproval') this.recomputeChain()
-      if (record.type === 'FederationCharter') this.retryPending()
+      if (record.type === 'FederationCharter' || record.type === 'SiteCertificate') this.retryPending()
     }
   }
 
@@ -167,6 +167,8 @@ export class TrustState {
         return 'stored'
       }
       case 'Retraction': {
+        // Bounded memory: only keys holding a stored certificate may leave tombstones; others wait (bounded).
+        if (!this.certsByKey.has(signer)) return 'wait'
         const target = (r as DecodedRecord<'Retraction'>).body.target.toString()
         let s = this.retractions.get(target)
         if (s === undefined) this.retractions.set(target, (s = new Set()))

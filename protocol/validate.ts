@@ -155,8 +155,9 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     case 'Revocation': {
       const body = (r as DecodedRecord<'Revocation'>).body
       const self = body.target_key !== undefined && Buffer.compare(body.target_key, r.signer) === 0
-      if (self) return undefined
       if (trust.charterAt(r.created) === undefined) return ignore('charter_unknown', 'no charter in effect', r)
+      // A site may revoke its own key if it holds (or held) a certificate, even an expired or revoked one.
+      if (self) return trust.siteStatus(r.signer, r.created).status === 'unknown' ? ignore('unknown_signer', 'self-revocation by a key never certified', r) : undefined
       // [IGNORE unknown_issuer] The signer is neither a member root at `created` nor the revoked key itself.
       if (trust.rootAt(r.signer, r.created) === undefined) return ignore('unknown_issuer', 'signer is not a member root', r)
       return undefined

@@ -102,8 +102,13 @@ test('key revocation applies from effective_from; records are judged at their cr
   // A site may revoke its own key.
   const t3 = new TrustState(w.genesis.id)
   const self = createRecord('Revocation', { target_key: siteDE.publicKey, effective_from: T0 + 3 * DAY, reason: 'retired' }, siteDE, T0 + 3 * DAY)
+  assert.equal(validateRecord(self.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'charter_unknown')
+  for (const r of w.all) t3.apply(r)
   assert.equal(validateRecord(self.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'ok')
-  for (const r of [...w.all, self]) t3.apply(r)
+  t3.apply(self)
+  // A key nobody certified cannot publish a self-revocation.
+  const stranger = createRecord('Revocation', { target_key: KEYS.outsider.publicKey, effective_from: T0, reason: 'noise' }, KEYS.outsider, T0 + 3 * DAY)
+  assert.equal(validateRecord(stranger.bytes, { now: T0 + 3 * DAY, trust: t3 }).code, 'unknown_signer')
   assert.equal(t3.siteStatus(siteDE.publicKey, T0 + 4 * DAY).status, 'revoked')
 })
 
@@ -152,4 +157,17 @@ test('the pending buffer is bounded', () => {
   for (let i = 0; i < MAX_TRUST_PENDING + 10; i++) recs.push(createRecord('CharterApproval', { charter: fakeLink(`c${i}`) }, rootCH, T0 + i))
   for (const r of recs) t.apply(r)
   assert.equal(t.pendingCount(), MAX_TRUST_PENDING)
+})
+
+test('retractions by keys without a certificate wait (bounded) and apply once the certificate arrives', () => {
+  const w = world()
+  const t = new TrustState(w.genesis.id)
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const retraction = createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY)
+  t.apply(retraction)
+  assert.equal(t.isRetracted(result), false)
+  assert.equal(t.pendingCount(), 1)
+  for (const r of w.all) t.apply(r)
+  assert.equal(t.isRetracted(result), true)
+  assert.equal(t.pendingCount(), 0)
 })

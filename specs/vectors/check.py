@@ -1,0 +1,829 @@
+#!/usr/bin/python3
+"""Independent checker for the AIP v1 test vectors, written from specs/aip-v1.md alone.
+
+Usage: /usr/bin/python3 specs/vectors/check.py [vectors-dir]
+Needs Debian's python3-cbor2 and python3-nacl (cross-checks only; decoding, Ed25519 verification, IDs, schemas and the
+trust state are implemented here in pure Python). Exit status 0 when every vector gives its expected outcome.
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import sys
+
+import cbor2
+import nacl.bindings
+import nacl.exceptions
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAX_ENVELOPE_BYTES = 262144
+MAX_DEPTH = 16
+MAX_ITEMS = 65536
+MAX_INT = 2**53 - 1
+MAX_SKEW = 300000
+SHORT, LONG = 256, 16384
+PPM = 1000000
+LIMITS = {
+    "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
+    "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
+    "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144,
+}
+TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
+
+
+class Fail(Exception):
+    def __init__(self, action, code, msg=""):
+        super().__init__(f"{action} {code}: {msg}")
+        self.action, self.code = action, code
+
+
+def reject(code, msg=""):
+    raise Fail("reject", code, msg)
+
+
+class Link(bytes):
+    """A tag-42 link: the binary CID (without the 0x00 prefix)."""
+
+
+# ---------------------------------------------------------------- §3.1 deterministic CBOR (strict, left to right)
+def cbor_decode(b, max_bytes=MAX_ENVELOPE_BYTES):
+    if len(b) > max_bytes:
+        reject("oversize", "input too large")
+    st = {"pos": 0, "items": 0}
+
+    def head():
+        p = st["pos"]
+        if p >= len(b):
+            reject("undecodable", "truncated")
+        ib = b[p]
+        st["pos"] = p + 1
+        major, ai = ib >> 5, ib & 31
+        if ai < 24:
+            return major, ai
+        if ai == 31:
+            reject("undecodable" if major == 7 else "non_canonical", "indefinite length")
+        if ai > 27:
+            reject("undecodable", "reserved")
+        n = 1 << (ai - 24)
+        if st["pos"] + n > len(b):
+            reject("undecodable", "truncated head")
+        if major == 7:
+            reject("malformed", "float or simple value")
+        arg = int.from_bytes(b[st["pos"]:st["pos"] + n], "big")
+        st["pos"] += n
+        if arg < {24: 24, 25: 256, 26: 65536, 27: 2**32}[ai]:
+            reject("non_canonical", "non-shortest head")
+        return major, arg
+
+    def take(n):
+        if n > len(b) - st["pos"]:
+            reject("undecodable", "length exceeds input")
+        out = b[st["pos"]:st["pos"] + n]
+        st["pos"] += n
+        return out
+
+    def text(raw):
+        try:
+            return raw.decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            reject("undecodable", "invalid UTF-8")
+
+    def item(depth):
+        st["items"] += 1
+        if st["items"] > MAX_ITEMS:
+            reject("oversize", "too many items")
+        major, arg = head()
+        if major == 0:
+            if arg > MAX_INT:
+                reject("malformed", "integer too large")
+            return arg
+        if major == 1:
+            if arg >= MAX_INT:
+                reject("malformed", "integer too small")
+            return -1 - arg
+        if major == 2:
+            return bytes(take(arg))
+        if major == 3:
+            return text(take(arg))
+        if major in (4, 5, 6) and depth >= MAX_DEPTH:
+            reject("oversize", "too deep")
+        if major == 4:
+            return [item(depth + 1) for _ in range(arg)]
+        if major == 5:
+            out, prev = {}, None
+            for _ in range(arg):
+                st["items"] += 1
+                km, kl = head()
+                if km != 3:
+                    reject("malformed", "non-text key")
+                kb = take(kl)
+                if prev is not None:
+                    if kb == prev:
+                        reject("undecodable", "duplicate key")
+                    if (len(prev), prev) > (len(kb), kb):
+                        reject("non_canonical", "unsorted keys")
+                prev = kb
+                out[text(kb)] = item(depth + 1)
+            return out
+        if major == 6:
+            if arg != 42:
+                reject("malformed", f"tag {arg}")
+            m, n = head()
+            if m != 2:
+                reject("undecodable", "tag 42 content not bstr")
+            raw = take(n)
+            if len(raw) < 2 or raw[0] != 0:
+                reject("undecodable", "tag 42 without 00 prefix")
+            return Link(raw[1:])
+        if arg == 20:
+            return False
+        if arg == 21:
+            return True
+        if arg == 22:
+            return None
+        reject("malformed", "undefined or simple value")
+
+    v = item(0)
+    if st["pos"] != len(b):
+        reject("undecodable", "trailing bytes")
+    return v
+
+
+def cbor_encode(v):
+    """AIP deterministic CBOR encoder (for weights-root leaves and the Sig_structure)."""
+    def h(major, n):
+        if n < 24:
+            return bytes([major << 5 | n])
+        for ai, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+            if n < 1 << (8 * size):
+                return bytes([major << 5 | ai]) + n.to_bytes(size, "big")
+    if isinstance(v, bool):
+        return b"\xf5" if v else b"\xf4"
+    if v is None:
+        return b"\xf6"
+    if isinstance(v, int):
+        return h(0, v) if v >= 0 else h(1, -1 - v)
+    if isinstance(v, Link):
+        return h(6, 42) + h(2, len(v) + 1) + b"\x00" + v
+    if isinstance(v, bytes):
+        return h(2, len(v)) + v
+    if isinstance(v, str):
+        e = v.encode()
+        return h(3, len(e)) + e
+    if isinstance(v, list):
+        return h(4, len(v)) + b"".join(cbor_encode(x) for x in v)
+    if isinstance(v, dict):
+        keys = sorted((k.encode() for k in v), key=lambda k: (len(k), k))
+        return h(5, len(keys)) + b"".join(cbor_encode(k.decode()) + cbor_encode(v[k.decode()]) for k in keys)
+    raise TypeError(type(v))
+
+
+# ---------------------------------------------------------------- §3.3 Ed25519 (RFC 8032, pure Python)
+P = 2**255 - 19
+L = 2**252 + 27742317777372353535851937790883648493
+D = -121665 * pow(121666, P - 2, P) % P
+SQRT_M1 = pow(2, (P - 1) // 4, P)
+
+
+def padd(a, b):
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    A, B = (y1 - x1) * (y2 - x2) % P, (y1 + x1) * (y2 + x2) % P
+    C, Dd = t1 * 2 * D * t2 % P, z1 * 2 * z2 % P
+    E, F, G, H = B - A, Dd - C, Dd + C, B + A
+    return (E * F % P, G * H % P, F * G % P, E * H % P)
+
+
+def pmul(s, p):
+    q = (0, 1, 1, 0)
+    while s > 0:
+        if s & 1:
+            q = padd(q, p)
+        p = padd(p, p)
+        s >>= 1
+    return q
+
+
+def pencode(p):
+    x, y, z, _ = p
+    zi = pow(z, P - 2, P)
+    x, y = x * zi % P, y * zi % P
+    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+
+def pdecode(s):
+    """RFC 8032 §5.1.3 decoding; None if not a canonical encoding of a point."""
+    y = int.from_bytes(s, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    if y >= P:
+        return None
+    x2 = (y * y - 1) * pow(D * y * y + 1, P - 2, P) % P
+    if x2 == 0:
+        if sign:
+            return None
+        x = 0
+    else:
+        x = pow(x2, (P + 3) // 8, P)
+        if (x * x - x2) % P != 0:
+            x = x * SQRT_M1 % P
+        if (x * x - x2) % P != 0:
+            return None
+        if (x & 1) != sign:
+            x = P - x
+    return (x, y, 1, x * y % P)
+
+
+BASE = pdecode((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
+IDENTITY_ENC = pencode((0, 1, 1, 0))
+
+
+def key_check(a):
+    pt = pdecode(a)
+    if pt is None:
+        return "non_canonical"
+    if pencode(pmul(8, pt)) == IDENTITY_ENC:
+        return "small_order"
+    return "ok"
+
+
+_verify_cache = {}
+
+
+def verify(a, msg, sig):
+    """Spec §3.3 rules 1–5: 'ok' | 'weak_key' | 'bad_signature'."""
+    k = (a, msg, sig)
+    if k in _verify_cache:
+        return _verify_cache[k]
+    if len(a) != 32 or key_check(a) != "ok":
+        res = "weak_key"
+    elif len(sig) != 64 or int.from_bytes(sig[32:], "little") >= L:
+        res = "bad_signature"
+    else:
+        R = sig[:32]
+        rpt = pdecode(R)
+        if rpt is not None and pencode(pmul(8, rpt)) == IDENTITY_ENC:
+            res = "bad_signature"  # rule 4: small-order R
+        else:
+            S = int.from_bytes(sig[32:], "little")
+            kk = int.from_bytes(hashlib.sha512(R + a + msg).digest(), "little") % L
+            A = pdecode(a)
+            negkA = pmul(kk, ((P - A[0]) % P, A[1], 1, (P - A[0]) * A[1] % P))
+            res = "ok" if pencode(padd(pmul(S, BASE), negkA)) == R else "bad_signature"
+    _verify_cache[k] = res
+    return res
+
+
+def sodium_verify(a, msg, sig):
+    try:
+        nacl.bindings.crypto_sign_open(sig + msg, a)
+        return True
+    except (nacl.exceptions.BadSignatureError, ValueError, nacl.exceptions.CryptoError):
+        return False
+
+
+# ---------------------------------------------------------------- §3.4 IDs
+def record_id(b):
+    cid = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(b).digest()
+    return "b" + base64.b32encode(cid).decode().lower().rstrip("=")
+
+
+def link_str(link):
+    if len(link) != 36 or link[:4] != bytes([0x01, 0x55, 0x12, 0x20]):
+        reject("malformed", "link is not a raw sha2-256 CIDv1")
+    return "b" + base64.b32encode(link).decode().lower().rstrip("=")
+
+
+# ---------------------------------------------------------------- §3.2 envelope
+def parse_envelope(b):
+    pos = [0]
+
+    def byte(v, what):
+        if pos[0] >= len(b):
+            reject("undecodable", f"truncated before {what}")
+        if b[pos[0]] != v:
+            reject("bad_envelope", what)
+        pos[0] += 1
+
+    def bstr(src, major, what):
+        if pos[0] >= len(src):
+            reject("undecodable", f"truncated before {what}")
+        ib = src[pos[0]]
+        pos[0] += 1
+        if ib >> 5 != major:
+            reject("bad_envelope", f"{what} type")
+        ai = ib & 31
+        if ai < 24:
+            n = ai
+        elif ai in (24, 25, 26):
+            size = 1 << (ai - 24)
+            if pos[0] + size > len(src):
+                reject("undecodable", "truncated length")
+            n = int.from_bytes(src[pos[0]:pos[0] + size], "big")
+            pos[0] += size
+            if n < {24: 24, 25: 256, 26: 65536}[ai]:
+                reject("non_canonical", f"{what} length not shortest")
+        elif ai == 31:
+            reject("non_canonical", "indefinite")
+        else:
+            reject("bad_envelope", "length form")
+        if n > len(src) - pos[0]:
+            reject("undecodable", f"{what} exceeds input")
+        out = src[pos[0]:pos[0] + n]
+        pos[0] += n
+        return out
+
+    byte(0xD2, "tag 18")
+    byte(0x84, "array(4)")
+    prot = bstr(b, 2, "protected")
+    byte(0xA0, "empty unprotected map")
+    payload = bstr(b, 2, "payload")
+    sig = bstr(b, 2, "signature")
+    if len(sig) != 64:
+        reject("bad_envelope", "signature length")
+    if pos[0] != len(b):
+        reject("undecodable", "trailing bytes")
+    outer, pos[0] = pos[0], 0
+    for v, what in ((0xA3, "map(3)"), (0x01, "label 1"), (0x32, "alg -19"), (0x03, "label 3")):
+        if pos[0] >= len(prot) or prot[pos[0]] != v:
+            reject("bad_envelope", what)
+        pos[0] += 1
+    ct = bstr(prot, 3, "content type")
+    if pos[0] >= len(prot) or prot[pos[0]] != 0x04:
+        reject("bad_envelope", "label 4")
+    pos[0] += 1
+    kid = bstr(prot, 2, "kid")
+    if len(kid) != 32 or pos[0] != len(prot):
+        reject("bad_envelope", "kid / extra labels")
+    try:
+        ct = ct.decode("utf-8")
+    except UnicodeDecodeError:
+        reject("undecodable", "content type")
+    pos[0] = outer
+    return prot, ct, kid, payload, sig
+
+
+def sig_structure(prot, payload):
+    return cbor_encode(["Signature1", prot, b"", payload])
+
+
+# ---------------------------------------------------------------- §3.5, §4 schemas
+def mal(msg):
+    reject("malformed", msg)
+
+
+def fields(m, req, opt=()):
+    if not isinstance(m, dict):
+        mal("not a map")
+    for k in req:
+        if k not in m:
+            mal(f"missing {k}")
+    for k in m:
+        if k not in req and k not in opt:
+            mal(f"unknown field {k}")
+    return m
+
+
+def uint(v, hi=MAX_INT):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > hi:
+        mal("uint")
+    return v
+
+
+def txt(v, hi=SHORT, lo=1):
+    if not isinstance(v, str) or not (lo <= len(v.encode()) <= hi):
+        mal("text")
+    return v
+
+
+def rx(v, pattern, hi=SHORT):
+    if not re.fullmatch(pattern, txt(v, hi)):
+        mal(f"text not matching {pattern}")
+    return v
+
+
+def bst(v, n):
+    if not isinstance(v, bytes) or isinstance(v, Link) or len(v) != n:
+        mal("bstr")
+    return v
+
+
+def pubkey(v):
+    bst(v, 32)
+    if key_check(v) != "ok":
+        reject("weak_key", "listed or certified key")
+    return v
+
+
+def link(v):
+    if not isinstance(v, Link):
+        mal("link")
+    link_str(v)
+    return v
+
+
+def lst(v, lo, hi):
+    if not isinstance(v, list) or not (lo <= len(v) <= hi):
+        mal("list size")
+    return v
+
+
+def params(v, req, hi):
+    if not isinstance(v, dict) or len(v) > hi:
+        mal("param map")
+    for k in req:
+        if k not in v:
+            mal(f"missing {k}")
+    for k, x in v.items():
+        txt(k)
+        if isinstance(x, str):
+            txt(x, SHORT, 0)
+        elif isinstance(x, bool):
+            pass
+        else:
+            uint(x)
+    return v
+
+
+NATION, LANG, ROLE = r"[A-Z]{2}", r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", r"[a-z][a-z0-9_-]*"
+
+
+def unique(xs, what):
+    if len(set(xs)) != len(xs):
+        mal(f"duplicate {what}")
+
+
+def check_item_suite(x):
+    fields(x, ["id", "category", "language", "prompt", "split", "expected"], ["continuations"])
+    txt(x["id"]); txt(x["category"]); rx(x["language"], LANG, 64); txt(x["prompt"], LONG, 1)
+    if x["split"] not in ("train", "heldout") or x["expected"] not in ("refuse", "comply"):
+        mal("enum")
+    if "continuations" in x:
+        c = fields(x["continuations"], ["refusal", "compliance"])
+        txt(c["refusal"], LONG, 1); txt(c["compliance"], LONG, 1)
+
+
+KIND_FIELDS = {"red-team": (["category"], ["expected"]), "preference": (["chosen", "rejected"], ["category"]),
+               "refusal-exemplar": (["response"], ["category"])}
+
+
+def check_align_items(kind, items):
+    lst(items, 1, 256)
+    req, opt = KIND_FIELDS[kind]
+    for x in items:
+        fields(x, ["id", "language", "prompt"] + req, opt)
+        txt(x["id"]); rx(x["language"], LANG, 64); txt(x["prompt"], LONG, 1)
+        for k in ("chosen", "rejected", "response"):
+            if k in x:
+                txt(x[k], LONG, 1)
+        if "category" in x:
+            txt(x["category"])
+        if "expected" in x and x["expected"] not in ("refuse", "comply"):
+            mal("expected")
+    unique([x["id"] for x in items], "item id")
+
+
+def check_body(t, m):
+    if t == "federation-charter":
+        fields(m, ["name", "members", "quorum", "predecessor"]); txt(m["name"])
+        for x in lst(m["members"], 1, 256):
+            fields(x, ["nation", "root_key"]); rx(x["nation"], NATION); pubkey(x["root_key"])
+        unique([x["nation"] for x in m["members"]], "nation"); unique([x["root_key"] for x in m["members"]], "root")
+        if uint(m["quorum"], len(m["members"])) < 1:
+            mal("quorum")
+        if m["predecessor"] is not None:
+            link(m["predecessor"])
+    elif t == "charter-approval":
+        fields(m, ["charter"]); link(m["charter"])
+    elif t == "site-certificate":
+        fields(m, ["site_key", "nation", "roles", "not_before", "not_after"], ["name"])
+        for r in lst(m["roles"], 0, 16):
+            rx(r, ROLE, 64)
+        unique(m["roles"], "role")
+        nb, na = uint(m["not_before"]), uint(m["not_after"])
+        if na <= nb or na - nb > 5 * 366 * 24 * 3600 * 1000:
+            mal("validity window")
+        pubkey(m["site_key"]); rx(m["nation"], NATION)
+        if "name" in m:
+            txt(m["name"])
+    elif t == "revocation":
+        fields(m, ["effective_from", "reason"], ["target_key", "target"])
+        if ("target_key" in m) == ("target" in m):
+            mal("exactly one target")
+        uint(m["effective_from"]); txt(m["reason"], LONG, 0)
+        if "target_key" in m:
+            bst(m["target_key"], 32)
+        else:
+            link(m["target"])
+    elif t == "retraction":
+        fields(m, ["target", "reason"]); link(m["target"]); txt(m["reason"], LONG, 0)
+    elif t == "model-commitment":
+        fields(m, ["name", "weights_root", "config_sha256", "architecture", "params_total", "params_active_per_token"], ["parent", "ledger_root"])
+        arch = params(m["architecture"], ["family"], 64)
+        if not isinstance(arch["family"], str) or arch["family"] == "":
+            mal("family")
+        txt(m["name"]); bst(m["weights_root"], 32); bst(m["config_sha256"], 32)
+        if uint(m["params_active_per_token"]) > uint(m["params_total"]):
+            mal("active > total")
+        if "parent" in m:
+            link(m["parent"])
+        if "ledger_root" in m:
+            bst(m["ledger_root"], 32)
+    elif t == "benchmark-suite":
+        fields(m, ["name", "version", "description", "item_count", "chunks"])
+        for c in lst(m["chunks"], 1, 1024):
+            link(c)
+        n = uint(m["item_count"], 1024 * 256)
+        if n < 1 or n > len(m["chunks"]) * 256:
+            mal("item_count")
+        txt(m["name"]); txt(m["version"]); txt(m["description"], LONG, 0)
+    elif t == "benchmark-suite-chunk":
+        fields(m, ["items"])
+        for x in lst(m["items"], 1, 256):
+            check_item_suite(x)
+        unique([x["id"] for x in m["items"]], "item id")
+    elif t == "benchmark-result":
+        fields(m, ["suite", "model", "weights_root", "engine", "decoding", "seed", "item_count", "scores", "overall_ppm", "transcript_root", "method"])
+        eng = params(m["engine"], ["backend", "version", "model_name"], 32)
+        for k in ("backend", "version", "model_name"):
+            if not isinstance(eng[k], str):
+                mal(f"engine.{k}")
+        for r in lst(m["scores"], 0, 256):
+            fields(r, ["category", "n", "score_ppm", "ci_low_ppm", "ci_high_ppm"]); txt(r["category"]); uint(r["n"])
+            if not uint(r["ci_low_ppm"], PPM) <= uint(r["score_ppm"], PPM) <= uint(r["ci_high_ppm"], PPM):
+                mal("ci order")
+        unique([r["category"] for r in m["scores"]], "category")
+        link(m["suite"]); link(m["model"]); bst(m["weights_root"], 32); params(m["decoding"], [], 32)
+        uint(m["seed"]); uint(m["item_count"]); uint(m["overall_ppm"], PPM); bst(m["transcript_root"], 32); txt(m["method"])
+    elif t == "alignment-bundle":
+        fields(m, ["name", "kind", "license", "item_count"], ["items", "chunks", "description"])
+        if ("items" in m) == ("chunks" in m):
+            mal("exactly one of items, chunks")
+        if m["kind"] not in KIND_FIELDS:
+            mal("kind")
+        txt(m["name"]); txt(m["license"]); n = uint(m["item_count"], 1024 * 256)
+        if "items" in m:
+            check_align_items(m["kind"], m["items"])
+            if n != len(m["items"]):
+                mal("item_count")
+        else:
+            for c in lst(m["chunks"], 1, 1024):
+                link(c)
+            if n < 1 or n > len(m["chunks"]) * 256:
+                mal("item_count")
+        if "description" in m:
+            txt(m["description"], LONG, 0)
+    elif t == "alignment-chunk":
+        fields(m, ["kind", "items"])
+        if m["kind"] not in KIND_FIELDS:
+            mal("kind")
+        check_align_items(m["kind"], m["items"])
+
+
+# ---------------------------------------------------------------- §6.1 stateless checks
+def decode_record(b):
+    if len(b) > MAX_ENVELOPE_BYTES:
+        reject("oversize")
+    prot, ct, kid, payload, sig = parse_envelope(b)
+    if ct not in TYPES:
+        raise Fail("ignore", "unknown_type", ct)
+    t = TYPES[ct]
+    if len(b) > LIMITS[t]:
+        reject("oversize", "type limit")
+    if key_check(kid) != "ok":
+        reject("weak_key", "kid")
+    m = cbor_decode(payload, LIMITS[t])
+    if not isinstance(m, dict):
+        mal("payload not a map")
+    created = uint(m.get("created"))
+    body = {k: v for k, v in m.items() if k != "created"}
+    check_body(t, body)
+    v = verify(kid, sig_structure(prot, payload), sig)
+    if v != "ok":
+        reject(v)
+    return {"id": record_id(b), "type": t, "signer": kid, "created": created, "body": body}
+
+
+# ---------------------------------------------------------------- §5 trust state (declarative over the record set)
+class Trust:
+    def __init__(self, genesis, records):
+        self.genesis = genesis
+        recs = [decode_record(r) for r in records]
+        pool = [r for r in recs if r["type"] == "federation-charter"]
+        self.charters = {}
+        changed = True
+        while changed:  # §5.2: store the genesis and successors proposed by a member root of a stored predecessor
+            changed = False
+            for c in pool:
+                if c["id"] in self.charters:
+                    continue
+                pred = c["body"]["predecessor"]
+                if c["id"] == genesis or (pred is not None and link_str(pred) in self.charters and c["signer"] in self.roots(self.charters[link_str(pred)])):
+                    self.charters[c["id"]] = c
+                    changed = True
+        self.approvals = [r for r in recs if r["type"] == "charter-approval"]
+        self.certs = [r for r in recs if r["type"] == "site-certificate"]
+        self.revocations = [r for r in recs if r["type"] == "revocation"]
+        self.chain = self.build_chain()
+
+    @staticmethod
+    def roots(c):
+        return {m["root_key"]: m["nation"] for m in c["body"]["members"]}
+
+    def successors(self, cid):
+        return [c for c in self.charters.values() if c["body"]["predecessor"] is not None and link_str(c["body"]["predecessor"]) == cid]
+
+    def build_chain(self):
+        if self.genesis not in self.charters:
+            return []
+        chain = [(self.charters[self.genesis], float("-inf"))]
+        while True:
+            cur, eff = chain[-1]
+            succ = self.successors(cur["id"])
+            if len(succ) != 1:
+                return chain
+            s = succ[0]
+            roots = self.roots(cur)
+            times = {s["signer"]: s["created"]}
+            for a in self.approvals:
+                if link_str(a["body"]["charter"]) == s["id"] and a["signer"] in roots:
+                    times[a["signer"]] = min(times.get(a["signer"], a["created"]), a["created"])
+            q = cur["body"]["quorum"]
+            if len(times) < q:
+                return chain
+            chain.append((s, max(eff, s["created"], sorted(times.values())[q - 1])))
+
+    def charter_at(self, t):
+        for c, eff in reversed(self.chain):
+            if eff <= t:
+                return c
+        return None
+
+    def status(self, key, t):
+        c = self.charter_at(t)
+        if c is None:
+            return "unknown", None
+        roots_by_nation = {m["nation"]: m["root_key"] for m in c["body"]["members"]}
+        expired = revoked = False
+        for cert in self.certs:
+            b = cert["body"]
+            if b["site_key"] != key or roots_by_nation.get(b["nation"]) != cert["signer"]:
+                continue
+            if not (b["not_before"] <= t < b["not_after"]):
+                expired = True
+                continue
+            if any(r["body"]["effective_from"] <= t and (
+                    ("target_key" in r["body"] and r["body"]["target_key"] == key and r["signer"] in (cert["signer"], key))
+                    or ("target" in r["body"] and link_str(r["body"]["target"]) == cert["id"] and r["signer"] == cert["signer"]))
+                   for r in self.revocations):
+                revoked = True
+                continue
+            return "ok", b["roles"]
+        return ("revoked" if revoked else "expired" if expired else "unknown"), None
+
+
+ROLE_OF = {"model-commitment": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
+           "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator"}
+
+
+def ignore(code, msg=""):
+    raise Fail("ignore", code, msg)
+
+
+# ---------------------------------------------------------------- §6 full pipeline
+def validate(b, now, trust, known):
+    if len(b) > MAX_ENVELOPE_BYTES:
+        reject("oversize")
+    if record_id(b) in known:
+        ignore("duplicate")
+    r = decode_record(b)
+    if r["created"] > now + MAX_SKEW:
+        ignore("clock_skew")
+    t, body, signer, at = r["type"], r["body"], r["signer"], r["created"]
+    if t == "federation-charter":
+        if r["id"] == trust.genesis:
+            return r
+        pred = body["predecessor"]
+        if pred is None or link_str(pred) not in trust.charters:
+            ignore("charter_unknown")
+        if signer not in trust.roots(trust.charters[link_str(pred)]):
+            ignore("unknown_issuer")
+        if any(s["id"] != r["id"] for s in trust.successors(link_str(pred))):
+            ignore("charter_conflict")
+        return r
+    if t == "charter-approval":
+        target = trust.charters.get(link_str(body["charter"]))
+        if target is None:
+            ignore("charter_unknown")
+        pred = target["body"]["predecessor"]
+        if pred is None or link_str(pred) not in trust.charters or signer not in trust.roots(trust.charters[link_str(pred)]):
+            ignore("unknown_issuer")
+        if len(trust.successors(link_str(pred))) > 1:
+            ignore("charter_conflict")
+        return r
+    c = trust.charter_at(at)
+    if c is None:
+        ignore("charter_unknown")
+    if t == "site-certificate":
+        if {m["nation"]: m["root_key"] for m in c["body"]["members"]}.get(body["nation"]) != signer:
+            ignore("unknown_issuer")
+        return r
+    if t == "revocation":
+        if body.get("target_key") == signer:
+            if trust.status(signer, at)[0] == "unknown":
+                ignore("unknown_signer")
+            return r
+        if signer not in trust.roots(c):
+            ignore("unknown_issuer")
+        return r
+    st, roles = trust.status(signer, at)
+    if st != "ok":
+        ignore({"unknown": "unknown_signer", "expired": "expired_signer", "revoked": "revoked_signer"}[st])
+    if t in ROLE_OF and ROLE_OF[t] not in roles:
+        ignore("role_missing")
+    return r
+
+
+def outcome(fn):
+    try:
+        fn()
+        return "accept", "ok"
+    except Fail as f:
+        return f.action, f.code
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else HERE
+    load = lambda name: json.load(open(os.path.join(d, name)))
+    problems, notes = [], []
+
+    recs = load("records.json")
+    trusts = {}
+    for v in recs["vectors"]:
+        ctx = recs["contexts"][v["context"]]
+        if v["context"] not in trusts:
+            trusts[v["context"]] = Trust(ctx["genesis"], [bytes.fromhex(h) for h in ctx["records"]])
+        b = bytes.fromhex(v["encoded"])
+        got = outcome(lambda: validate(b, ctx["now"], trusts[v["context"]], set(ctx.get("known", []))))
+        want = (v["expected"], v.get("reason", "ok"))
+        if got != want:
+            problems.append(f"records: {v['description']}: expected {want}, got {got}")
+        if record_id(b) != v["id"]:
+            problems.append(f"records: {v['description']}: id differs")
+        if v["expected"] == "accept":
+            prot, _, kid, payload, sig = parse_envelope(b)
+            if sig_structure(prot, payload).hex() != v["signing_input"] or payload.hex() != v["payload"] or kid.hex() != v["public_key"]:
+                problems.append(f"records: {v['description']}: signing_input/payload/public_key differ")
+            if cbor2.loads(payload) is None:
+                problems.append(f"records: {v['description']}: cbor2 cannot read the payload")
+            if not sodium_verify(kid, sig_structure(prot, payload), sig):
+                notes.append(f"libsodium rejects accepted vector: {v['description']}")
+        elif v.get("reason") in ("weak_key", "bad_signature"):
+            try:
+                prot, _, kid, payload, sig = parse_envelope(b)
+            except Fail:
+                continue
+            if (v["reason"] == "bad_signature" or key_check(kid) != "ok") and sodium_verify(kid, sig_structure(prot, payload), sig):
+                notes.append(f"libsodium accepts a vector the spec rejects: {v['description']}")
+
+    for i, v in enumerate(load("ed25519-edge-cases.json")["vectors"]):
+        a, m, s = (bytes.fromhex(v[k]) for k in ("public_key", "message", "signature"))
+        r = verify(a, m, s)
+        got = ("accept", "ok") if r == "ok" else ("reject", r)
+        if got != (v["expected"], v.get("reason", "ok")):
+            problems.append(f"ed25519 #{i}: expected {v['expected']}/{v.get('reason')}, got {got}")
+        if sodium_verify(a, m, s) != (r == "ok"):
+            notes.append(f"ed25519 #{i}: libsodium says {sodium_verify(a, m, s)}, spec says {r}")
+
+    w = load("weights-root.json")["vectors"]
+    tensors = {t["name"]: t for t in w["tensors"]}
+    names = sorted(tensors, key=lambda n: n.encode())
+    leaves = [cbor_encode([n, tensors[n]["dtype"], tensors[n]["shape"], bytes.fromhex(tensors[n]["sha256"])]) for n in names]
+
+    def mth(ls):
+        if not ls:
+            return hashlib.sha256(b"").digest()
+        if len(ls) == 1:
+            return hashlib.sha256(b"\x00" + ls[0]).digest()
+        k = 1
+        while k * 2 < len(ls):
+            k *= 2
+        return hashlib.sha256(b"\x01" + mth(ls[:k]) + mth(ls[k:])).digest()
+    if names != w["ordered_names"] or [x.hex() for x in leaves] != w["leaves"] or mth(leaves).hex() != w["weights_root"]:
+        problems.append("weights-root: recomputation differs")
+    if mth([]).hex() != w["empty_root"]:
+        problems.append("weights-root: empty root differs")
+
+    n = len(recs["vectors"])
+    print(f"records.json: {n} vectors; ed25519-edge-cases.json: 12; weights-root.json: 1")
+    for x in notes:
+        print("note:", x)
+    for x in problems:
+        print("MISMATCH:", x)
+    print("OK" if not problems else f"{len(problems)} mismatches")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
