@@ -71,19 +71,20 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
-    let network: Network | undefined
+    /** The network, once started: the callbacks below run only after that. */
+    const late: { network?: Network } = {}
     const stored = (record: NetRecord): void => {
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
-      if (record.type === 'Revocation') network?.gate.recheck()
+      if (record.type === 'Revocation') late.network?.gate.recheck()
       opts.onStored?.(record)
     }
     const ingestor = new Ingestor(store, trust, now)
     const admission = new Admission(ingestor, site.key.publicKey, (record) => {
       stored(record)
-      network?.gate.announce()
+      late.network?.gate.announce()
     })
-    network = await Network.start({
+    const net = late.network = await Network.start({
       validate: admission.validate,
       store: (record) => store.put(record as DecodedRecord),
       accepted: async (record) => {
@@ -103,7 +104,6 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       now,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
-    const net = network
     const node: SiteNode = {
       site, store, network: net, metrics,
       addrs: () => net.addresses(),
