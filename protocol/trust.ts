@@ -92,7 +92,7 @@ export class TrustState {
     if (placed === 'stored') {
       this.version++
       if (record.type === 'FederationCharter' || record.type === 'CharterApproval') this.recomputeChain()
-      if (record.type === 'FederationCharter') this.retryPending()
+      if (record.type === 'FederationCharter' || record.type === 'SiteCertificate') this.retryPending()
     }
   }
 
@@ -167,6 +167,8 @@ export class TrustState {
         return 'stored'
       }
       case 'Retraction': {
+        // Bounded memory: only keys holding a stored certificate may leave tombstones; others wait (bounded).
+        if (!this.certsByKey.has(signer)) return 'wait'
         const target = (r as DecodedRecord<'Retraction'>).body.target.toString()
         let s = this.retractions.get(target)
         if (s === undefined) this.retractions.set(target, (s = new Set()))

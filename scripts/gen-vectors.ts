@@ -79,6 +79,7 @@ export const CONTEXTS: Record<string, Context> = {
   multi_genesis_only: { now: NOW, genesis: multiFed.genesis.id, records: [hex(multiFed.genesis.bytes)] },
   proposed: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor].map((r) => hex(r.bytes)) },
   fork: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor, multiFed.approval].map((r) => hex(r.bytes)) },
+  forked: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor, multiFed.approval, multiFed.rival].map((r) => hex(r.bytes)) },
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -181,6 +182,8 @@ function acceptVectors(): RecordVector[] {
     vector('created exactly MAX_CLOCK_SKEW_MS ahead of the receiver clock', 'dev', rec('Retraction', siteCH, NOW + 5 * 60_000).bytes, 'accept'),
     vector('a site key revoked from day 20 signed this on day 19: judged at created, still valid', 'dev', rec('BenchmarkResult', outsider, T0 + 19 * DAY).bytes, 'accept'),
     vector('Ed25519: mixed-order public key (not small order), k ≡ 0 mod 8 so the cofactorless equation holds', 'dev', mixedOrderRecord(true), 'accept'),
+    vector('boundary: created exactly at the certificate\'s not_before (inclusive)', 'multi', rec('BenchmarkResult', siteFR, T0 + 12 * DAY).bytes, 'accept'),
+    vector('boundary: created 1 ms before a key revocation\'s effective_from', 'dev', rec('Retraction', outsider, T0 + 20 * DAY - 1).bytes, 'accept'),
   ]
 }
 
@@ -270,6 +273,10 @@ function ignoreVectors(): RecordVector[] {
     vector('expired_signer: signed after the certificate\'s not_after', 'dev', rec('BenchmarkResult', siteDE, T0 + 15 * DAY).bytes, 'ignore', 'expired_signer'),
     vector('revoked_signer: signed after the key\'s revocation took effect', 'dev', rec('BenchmarkResult', outsider, T0 + 25 * DAY).bytes, 'ignore', 'revoked_signer'),
     vector('role_missing: a BenchmarkResult by a site certified only as curator', 'dev', rec('BenchmarkResult', siteFR, t).bytes, 'ignore', 'role_missing'),
+    vector('boundary: created exactly at the certificate\'s not_after (exclusive)', 'dev', rec('BenchmarkResult', siteDE, T0 + 10 * DAY).bytes, 'ignore', 'expired_signer'),
+    vector('boundary: created exactly at a key revocation\'s effective_from (inclusive)', 'dev', rec('Retraction', outsider, T0 + 20 * DAY).bytes, 'ignore', 'revoked_signer'),
+    vector('unknown_issuer: a CharterApproval by a root that is not a member of the predecessor', 'proposed', rec('CharterApproval', rootFR, T0 + 11 * DAY, { charter: parseRecordId(multiFed.successor.id) }).bytes, 'ignore', 'unknown_issuer'),
+    vector('charter_conflict: an approval of one of two competing successors', 'forked', rec('CharterApproval', rootDE, T0 + 12 * DAY, { charter: parseRecordId(multiFed.rival.id) }).bytes, 'ignore', 'charter_conflict'),
   ]
 }
 

@@ -33,6 +33,8 @@ export class ApiClient {
     if (q.signer !== undefined) p.set('signer', Buffer.from(q.signer).toString('hex'))
     if (q.suite !== undefined) p.set('suite', q.suite)
     if (q.model !== undefined) p.set('model', q.model)
+    if (q.since !== undefined) p.set('since', String(q.since))
+    if (q.until !== undefined) p.set('until', String(q.until))
     if (q.limit !== undefined) p.set('limit', String(q.limit))
     if (q.after !== undefined) p.set('after', q.after)
     const qs = p.toString()

@@ -4,7 +4,7 @@
  *
  *   GET  /v1/status             handlers.status()
  *   GET  /v1/peers              {peers: handlers.peers()}
- *   GET  /v1/records?type=&signer=&suite=&model=&limit=&after=    a RecordPage
+ *   GET  /v1/records?type=&signer=&suite=&model=&since=&until=&limit=&after=    a RecordPage
  *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
  *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
  *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
@@ -138,14 +138,14 @@ function digest(s: string): Buffer {
 
 /** Constant-time token check: compares fixed-length digests, so neither content nor length leaks through timing. */
 function authorized(header: string | undefined, expected: Buffer): boolean {
-  if (header === undefined || !header.startsWith('Bearer ')) return false
-  return timingSafeEqual(digest(header.slice('Bearer '.length).trim()), expected)
+  const m = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header) // the scheme is case-insensitive (RFC 7235 §2.1)
+  return m !== null && timingSafeEqual(digest(m[1]), expected)
 }
 
 function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
   const q: ListQuery = {}
   for (const key of p.keys()) {
-    if (!['type', 'signer', 'suite', 'model', 'limit', 'after'].includes(key)) throw new HttpError(400, 'bad_query', `unknown parameter '${key}'`)
+    if (!['type', 'signer', 'suite', 'model', 'since', 'until', 'limit', 'after'].includes(key)) throw new HttpError(400, 'bad_query', `unknown parameter '${key}'`)
   }
   const type = p.get('type')
   if (type !== null) {
@@ -162,6 +162,12 @@ function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
     if (v === null) continue
     if (!RECORD_ID.test(v)) throw new HttpError(400, 'bad_query', `${name} must be a record ID`)
     q[name] = v
+  }
+  for (const name of ['since', 'until'] as const) {
+    const v = p.get(name)
+    if (v === null) continue
+    if (!/^[0-9]{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) throw new HttpError(400, 'bad_query', `${name} must be ms since the Unix epoch`)
+    q[name] = Number(v)
   }
   const limit = p.get('limit')
   q.limit = DEFAULT_PAGE_SIZE

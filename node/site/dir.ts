@@ -164,8 +164,10 @@ function parseConfig(text: string, path: string): SiteConfig {
     if (!Number.isSafeInteger(v) || v < 0) throw bad(`limits.${k} must be a non-negative integer`)
     limits[k] = v
   }
+  // Fields this version does not know (added by other subsystems or a newer aip) are kept, so saveConfig keeps them.
   return {
+    ...(c as object),
     version: CONFIG_VERSION, nation: c.nation, listen: c.listen!, bootstrap: c.bootstrap!, genesisCharter: c.genesisCharter,
-    api: { host: api.host, port: api.port, metricsPublic: api.metricsPublic === true }, limits,
+    api: { ...api, host: api.host, port: api.port, metricsPublic: api.metricsPublic === true }, limits,
   }
 }

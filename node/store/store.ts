@@ -34,6 +34,15 @@ export interface ListQuery {
   limit?: number
   /** Cursor: the ID of the last entry of the previous page. */
   after?: string
+  /** Only records with since <= created < until (ms). */
+  since?: number
+  until?: number
+}
+
+/** A record's position in the store's (created, id) order — what sync reconciles over. */
+export interface RecordKey {
+  created: number
+  id: string
 }
 
 /** One entry of list(): what the indexes know without reading the envelope. */
@@ -79,6 +88,8 @@ export class RecordStore {
   private queue: Op[] = []
   private writing: Promise<void> | undefined
   private closed = false
+  /** Called after each synced batch with its number of operations and its duration (for metrics). */
+  onBatch: ((ops: number, seconds: number) => void) | undefined
 
   private constructor(private readonly db: Level<string, Uint8Array>, private records: number, readonly location: string) {}
 
@@ -166,16 +177,18 @@ export class RecordStore {
       q.suite !== undefined ? ['suite', q.suite] : q.model !== undefined ? ['model', q.model]
         : signer !== undefined ? ['signer', signer] : q.type !== undefined ? ['type', q.type] : ['all', undefined]
     const prefix = bucket(index, value)
-    let gt = prefix
+    let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
+    const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
     if (q.after !== undefined) {
       const after = await this.info(q.after)
       if (after === undefined) return // the cursor's record is gone (or never existed): nothing after it
-      gt = `${prefix}${createdKey(after.created)}!${q.after}`
+      const cursor = `${prefix}${createdKey(after.created)}!${q.after}`
+      if (cursor > gt) gt = cursor
     }
     const limit = q.limit ?? Infinity
     if (limit <= 0) return
     let n = 0
-    for await (const key of this.db.keys({ gt, lt: prefix + PREFIX_END })) {
+    for await (const key of this.db.keys({ gt, lt })) {
       const info = await this.info(idOfIndexKey(key))
       if (info === undefined) continue // deleted by a concurrent tombstone since the snapshot
       if (q.type !== undefined && info.type !== q.type) continue
@@ -184,6 +197,20 @@ export class RecordStore {
       if (q.model !== undefined && info.model !== q.model) continue
       yield info
       if (++n >= limit) return
+    }
+  }
+
+  /**
+   * Every stored record's (created, id) in that order, read from the index keys alone (no per-record read): the
+   * fast path for set reconciliation. `since`/`until` bound created (ms) as [since, until).
+   */
+  async *keys(q: { since?: number; until?: number } = {}): AsyncIterable<RecordKey> {
+    const prefix = bucket('all')
+    const gte = q.since === undefined ? prefix : prefix + createdKey(q.since)
+    const lt = q.until === undefined ? prefix + PREFIX_END : prefix + createdKey(q.until)
+    for await (const key of this.db.keys({ gte, lt })) {
+      const sep = key.indexOf('!', prefix.length)
+      yield { created: parseInt(key.slice(prefix.length, sep), 16), id: key.slice(sep + 1) }
     }
   }
 
@@ -239,7 +266,8 @@ export class RecordStore {
       return
     }
     this.queue.push(op)
-    this.writing ??= this.drain()
+    // Start on a microtask, so every put issued in the same tick (putMany, concurrent validations) joins one batch.
+    this.writing ??= Promise.resolve().then(() => this.drain())
   }
 
   /** Writes queued operations, one synced batch at a time, until the queue is empty (group commit). */
@@ -247,7 +275,9 @@ export class RecordStore {
     while (this.queue.length > 0) {
       const ops = this.queue.splice(0)
       try {
+        const t0 = performance.now()
         const results = await this.writeBatch(ops)
+        this.onBatch?.(ops.length, (performance.now() - t0) / 1000)
         ops.forEach((op, i) => op.done(results[i]))
       } catch (err) {
         for (const op of ops) op.fail(err)
@@ -335,3 +365,6 @@ function infoOf(id: string, m: RecordMeta): RecordInfo {
   if (m.model !== undefined) info.model = m.model
   return info
 }
+
+/** Rebuilds the federation trust state from this store (node/store/trust.ts). */
+export { loadTrust } from './trust.ts'

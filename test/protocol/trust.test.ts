@@ -158,3 +158,16 @@ test('the pending buffer is bounded', () => {
   for (const r of recs) t.apply(r)
   assert.equal(t.pendingCount(), MAX_TRUST_PENDING)
 })
+
+test('retractions by keys without a certificate wait (bounded) and apply once the certificate arrives', () => {
+  const w = world()
+  const t = new TrustState(w.genesis.id)
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const retraction = createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY)
+  t.apply(retraction)
+  assert.equal(t.isRetracted(result), false)
+  assert.equal(t.pendingCount(), 1)
+  for (const r of w.all) t.apply(r)
+  assert.equal(t.isRetracted(result), true)
+  assert.equal(t.pendingCount(), 0)
+})

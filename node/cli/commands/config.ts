@@ -55,6 +55,9 @@ const command: Command = {
       changed = true
     }
     if (changed) await saveConfig(site)
+    if (!['127.0.0.1', '::1', 'localhost'].includes(c.api.host)) {
+      console.error(`warning: the API listens on ${c.api.host}, not loopback: anyone who can reach it and holds api.token controls this site's records`)
+    }
     output(values.json, c, () => JSON.stringify(c, null, 2))
     return 0
   },

@@ -3,19 +3,26 @@ import { decodeRecord, validateRecord } from '../../../protocol/index.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hexKey, output, parse, siteDir } from '../args.ts'
-import { openRecords } from '../access.ts'
+import { openRecords, openSiteForCli, openStoreForCli } from '../access.ts'
 import { isoTime, toJson } from '../render.ts'
 import type { ListQuery } from '../../store/store.ts'
 import { splitSequence } from '../../records/sequence.ts'
+import { publishSigned, recordLink, signRecord } from '../sign.ts'
 
 const usage = `Usage: aip records list   --dir DIR [--type T] [--signer HEX] [--suite ID] [--model ID] [--limit N] [--after ID] [--json]
        aip records show   --dir DIR ID [--json]
        aip records verify --dir DIR (ID | --file FILE) [--json]
+       aip records retract --dir DIR ID [--reason TEXT] [--out FILE] [--json]
+       aip records check  --dir DIR [--json]
 
 list    records in the site's store, oldest first (--json: one JSON object per line)
 show    one record: type, signer, created time and body
 verify  validates a stored record, or every record of FILE (a CBOR sequence), against this site's federation state
-        now; exit 0 when all are valid, 1 otherwise. Goes through the running node's API when \`aip start\` runs.`
+        now; exit 0 when all are valid, 1 otherwise. Goes through the running node's API when \`aip start\` runs.
+retract withdraws one of this site's own records (a wrong result, an erasure request): a Retraction signed by the
+        site key. Every site that accepts it deletes the record and keeps a tombstone so sync never fetches it again.
+check   verifies the store itself (every record hashes to its ID, every index entry matches a record and vice
+        versa); exit 0 when sound. Needs the store: stop the node first.`
 
 const RECORD_ID = /^b[a-z2-7]{8,120}$/
 
@@ -104,8 +111,40 @@ async function verify(argv: string[]): Promise<number> {
   }
 }
 
+async function retract(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' }, reason: { type: 'string' }, out: { type: 'string' } }, usage)
+  const id = recordIdArg(positionals[0])
+  const access = await openRecords(siteDir(values.dir, usage))
+  try {
+    const bytes = await access.get(id)
+    if (bytes !== undefined) {
+      const o = decodeRecord(bytes)
+      if (o.action === 'accept' && Buffer.compare(o.record.signer, access.site.key.publicKey) !== 0) {
+        throw new UsageError(`${id} was signed by another key: a site can only retract its own records`, 1)
+      }
+    }
+    const body = { target: recordLink(id, 'ID'), reason: values.reason ?? 'retracted by the operator' }
+    return await publishSigned(access, signRecord('Retraction', body, access.site.key), { out: values.out, json: values.json, extra: { target: id } })
+  } finally {
+    await access.close()
+  }
+}
+
+async function check(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const site = await openSiteForCli(siteDir(values.dir, usage))
+  const store = await openStoreForCli(site)
+  try {
+    const r = await store.checkIntegrity()
+    output(values.json, r, () => [`${r.records} records, ${r.indexEntries} index entries: ${r.problems.length === 0 ? 'sound' : `${r.problems.length} problems`}`, ...r.problems].join('\n'))
+    return r.problems.length === 0 ? 0 : 1
+  } finally {
+    await store.close()
+  }
+}
+
 const command: Command = {
-  summary: 'List, show and verify the records of a site',
+  summary: 'List, show, verify and retract the records of a site',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv
@@ -114,6 +153,8 @@ const command: Command = {
     if (sub === 'list') return list(rest)
     if (sub === 'show') return show(rest)
     if (sub === 'verify') return verify(rest)
+    if (sub === 'retract') return retract(rest)
+    if (sub === 'check') return check(rest)
     throw new UsageError(`unknown subcommand '${sub}'\n\n${usage}`)
   },
 }

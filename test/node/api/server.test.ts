@@ -55,6 +55,16 @@ test('every route needs the bearer token: 401 without it or with a wrong one', (
     assert.equal(wrong.status, 401, path)
     await wrong.arrayBuffer()
   }
+  for (const header of [`bearer ${TOKEN}`, `Bearer  ${TOKEN}`]) {
+    const ok = await fetch(api.url + '/v1/status', { headers: { authorization: header } })
+    assert.equal(ok.status, 200, header)
+    await ok.arrayBuffer()
+  }
+  for (const header of [`Basic ${TOKEN}`, `Bearer ${TOKEN} extra`, `Bearer${TOKEN}`, 'Bearer ']) {
+    const no = await fetch(api.url + '/v1/status', { headers: { authorization: header } })
+    assert.equal(no.status, 401, header)
+    await no.arrayBuffer()
+  }
   assert.equal(api.host, '127.0.0.1')
 }))
 
@@ -72,13 +82,16 @@ test('status, peers and record queries through ApiClient', () => withApi(async (
   assert.deepEqual(all, rs.map((r) => r.id))
   assert.equal(page.records[0].signer, '09'.repeat(32))
   assert.deepEqual(await c.getRecord(rs[0].id), rs[0].bytes)
+  const ranged = []
+  for await (const r of c.list({ since: rs[1].created, until: rs[3].created })) ranged.push(r.id)
+  assert.deepEqual(ranged, [rs[1].id, rs[2].id])
   assert.equal(await c.getRecord(rec(99).id), undefined)
 }))
 
 test('hostile queries get 400 bad_query, unknown routes 404, wrong methods 405', () => withApi(async (api) => {
   const get = (p: string, method = 'GET') => fetch(api.url + p, { method, headers: { authorization: `Bearer ${TOKEN}` } })
   for (const p of ['/v1/records?limit=0', '/v1/records?limit=-1', '/v1/records?signer=zz', '/v1/records?after=../../etc',
-    '/v1/records?bogus=1', '/v1/records/not-an-id', `/v1/records?limit=${'9'.repeat(20)}`]) {
+    '/v1/records?bogus=1', '/v1/records?since=-5', '/v1/records?until=1e9', '/v1/records/not-an-id', `/v1/records?limit=${'9'.repeat(20)}`]) {
     const r = await get(p)
     assert.equal(r.status, 400, p)
     assert.equal(((await r.json()) as { error: string }).error, 'bad_query')

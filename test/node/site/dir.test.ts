@@ -33,6 +33,14 @@ test('a new site directory: secret files are 0600, config round-trips, openSite 
     opened.config.bootstrap = ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWExample']
     await saveConfig(opened)
     assert.deepEqual((await openSite(site.dir)).config.bootstrap, opened.config.bootstrap)
+    // Fields another subsystem added survive a load/save round trip.
+    await writeFile(p.config, JSON.stringify({ ...opened.config, gossip: { fanout: 6 }, limits: { ...opened.config.limits, signerRatePerS: 50 } }))
+    const extended = await openSite(site.dir)
+    await saveConfig(extended)
+    const raw = JSON.parse(await readFile(p.config, 'utf8')) as { gossip: unknown; limits: { signerRatePerS: number } }
+    assert.deepEqual(raw.gossip, { fanout: 6 })
+    assert.equal(raw.limits.signerRatePerS, 50)
+    assert.equal(extended.config.limits.signerRatePerS, 50)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

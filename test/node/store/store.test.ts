@@ -38,8 +38,11 @@ test('put stores once, then reports duplicates; get/has/count agree', () => with
 }))
 
 test('putMany in one group commit, duplicates inside the batch detected', () => withStore(async (store) => {
+  const batches: number[] = []
+  store.onBatch = (ops) => batches.push(ops)
   const rs = [rec(1), rec(2), rec(1), rec(3)]
   assert.deepEqual(await store.putMany(rs), ['stored', 'stored', 'duplicate', 'stored'])
+  assert.deepEqual(batches, [4], 'one synced batch')
   assert.equal(await store.count(), 3)
   const { problems } = await store.checkIntegrity()
   assert.deepEqual(problems, [])
@@ -65,6 +68,12 @@ test('list filters by type, signer, suite and model, ordered by created, paged w
   assert.deepEqual(await ids({ model: model.toString() }), [rs[0].id])
   assert.deepEqual(await ids({ limit: 2 }), [rs[3].id, rs[1].id])
   assert.deepEqual(await ids({ limit: 2, after: rs[1].id }), [rs[2].id, rs[0].id])
+  assert.deepEqual(await ids({ since: rec(3).created, until: rec(5).created }), [rs[1].id, rs[2].id])
+  assert.deepEqual(await ids({ type: 'BenchmarkResult', since: rec(2).created }), [rs[1].id, rs[0].id])
+  assert.deepEqual(await ids({ since: rec(1).created, after: rs[1].id, limit: 1 }), [rs[2].id])
+  const keys = []
+  for await (const k of store.keys({ since: rec(3).created })) keys.push(k)
+  assert.deepEqual(keys, [rs[1], rs[2], rs[0]].map((r) => ({ created: r.created, id: r.id })))
   const info = await store.info(rs[0].id)
   assert.equal(info?.suite, suite.toString())
   assert.equal(info?.created, rs[0].created)

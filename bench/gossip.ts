@@ -1,0 +1,174 @@
+/**
+ * `npm run bench -- gossip [--records N] [--latency-s S] [--forged F]`
+ *
+ * Six sites, one OS process each, in a ring 0-1-2-3-4-5-0 with two chords (1-5, 2-4): site 3 is 3 hops from the
+ * publisher, site 0. Phases, each with the same signed ~1 KB BenchmarkResult records and publishing strategy:
+ *   1. throughput, AIP: site 0 publishes N records unthrottled (a window of concurrent publishes); rate = N / time
+ *      until the last is stored at site 3;
+ *   2. latency, AIP: 200 records/s for S seconds; publish → stored at site 3, p50 / p99;
+ *   3. forged, AIP: site 5 (a member gone rogue) injects F forged records (bad signature; signed by an
+ *      uncertified key) straight into gossipsub; we count how many any honest site stored;
+ *   4. throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes, same records.
+ * Prints a table, then one JSON line.
+ */
+import '../node/polyfill.ts'
+import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { TS_EXEC_ARGV } from '../node/runtime.ts'
+import { messageIdOf, messageIdToString } from '../node/net/topics.ts'
+import { benchFederation } from './gossip/records.ts'
+import type { Cmd, Reply } from './gossip/ipc.ts'
+
+const { values: args } = parseArgs({ options: {
+  records: { type: 'string', default: '3000' }, 'latency-s': { type: 'string', default: '5' },
+  forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' },
+} })
+const N = Number(args.records)
+const LATENCY_RATE = 200
+const LATENCY_N = Math.round(Number(args['latency-s']) * LATENCY_RATE)
+const FORGED = Number(args.forged)
+const WINDOW = Number(args.window)
+const SITES = 6
+const PUBLISHER = 0
+const FARTHEST = 3
+const FORGER = 5
+/** Ring plus chords 1-5 and 2-4: each edge dialled by its lower site. */
+const EDGES: Array<[number, number]> = [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [0, 5], [1, 5], [2, 4]]
+
+class Site {
+  private waiting: Array<(r: Reply) => void> = []
+  constructor(readonly proc: ChildProcess) {
+    proc.on('message', (r: Reply) => {
+      if (r.ev === 'error') {
+        console.error('site error:', r.message)
+        process.exit(1)
+      }
+      this.waiting.shift()?.(r)
+    })
+  }
+  ask<E extends Reply['ev']>(cmd: Cmd, _ev: E): Promise<Extract<Reply, { ev: E }>> {
+    return new Promise((resolve) => {
+      this.waiting.push((r) => resolve(r as Extract<Reply, { ev: E }>))
+      this.proc.send(cmd)
+    })
+  }
+}
+
+async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
+  const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
+  const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
+  for (let i = 0; i < SITES; i++) {
+    const addrs = EDGES.filter(([a]) => a === i).map(([, b]) => `${ready[b].addr.split('/p2p/')[0]}/p2p/${ready[b].peerId}`)
+    if (addrs.length > 0) await sites[i].ask({ cmd: 'dial', addrs }, 'dialed')
+  }
+  const degree = (i: number): number => EDGES.filter(([a, b]) => a === i || b === i).length
+  let mesh: Array<Extract<Reply, { ev: 'mesh' }>> = []
+  for (let t = 0; t < 200; t++) {
+    mesh = await Promise.all(sites.map((s) => s.ask({ cmd: 'mesh' }, 'mesh')))
+    if (mesh.every((m, i) => m.subscribers >= degree(i) && m.admitted >= degree(i) && m.mesh >= Math.min(degree(i), 2))) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  console.error(`${mode}: mesh ${JSON.stringify(mesh.map((m) => [m.admitted, m.subscribers, m.mesh]))}`)
+  await new Promise((r) => setTimeout(r, 1500)) // a heartbeat or two so every mesh is complete
+  return sites
+}
+
+async function stopSites(sites: Site[]): Promise<void> {
+  await Promise.all(sites.map((s) => s.ask({ cmd: 'stop' }, 'stopped')))
+}
+
+/** Waits until the farthest site has every id (or `timeoutMs` passes); returns arrival times by id. */
+async function collect(site: Site, ids: string[], timeoutMs: number): Promise<Map<string, number>> {
+  const got = new Map<string, number>()
+  const want = new Set(ids)
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    for (const [id, t] of (await site.ask({ cmd: 'arrivals' }, 'arrivals')).arrivals) if (want.has(id)) got.set(id, t)
+    if (got.size === want.size) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return got
+}
+
+/** CPU ms all sites used so far. */
+async function cpuTotal(sites: Site[]): Promise<number> {
+  return (await Promise.all(sites.map((s) => s.ask({ cmd: 'stats' }, 'stats')))).reduce((a, s) => a + s.cpuMs, 0)
+}
+
+async function throughput(sites: Site[], records: string[]): Promise<{ delivered: number, perS: number, cpuUsPerRecordPerSite: number }> {
+  await sites[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals') // reset
+  const cpu0 = await cpuTotal(sites)
+  const pub = await sites[PUBLISHER].ask({ cmd: 'publish', records, rate: 0, window: WINDOW }, 'published')
+  const got = await collect(sites[FARTHEST], pub.ids, 60_000)
+  const last = Math.max(...got.values())
+  await new Promise((r) => setTimeout(r, 200)) // the farthest site's neighbours finish relaying
+  const cpuUs = ((await cpuTotal(sites)) - cpu0) * 1000 / SITES / records.length
+  return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs) }
+}
+
+const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
+
+const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
+try {
+  const fed = await benchFederation(work, SITES, N + LATENCY_N, FORGED)
+  // ---- AIP
+  const aip = await startSites('aip', fed.dirs)
+  const tp = await throughput(aip, fed.records.slice(0, N))
+  const lat = fed.records.slice(N, N + LATENCY_N)
+  await aip[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals')
+  const pub = await aip[PUBLISHER].ask({ cmd: 'publish', records: lat, rate: LATENCY_RATE, window: WINDOW }, 'published')
+  const got = await collect(aip[FARTHEST], pub.ids, 30_000)
+  const lats = pub.ids.flatMap((id, i) => (got.has(id) ? [got.get(id)! - pub.times[i]] : [])).sort((a, b) => a - b)
+  const aipStats = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  await aip[FORGER].ask({ cmd: 'inject', records: fed.forged }, 'injected')
+  await new Promise((r) => setTimeout(r, 2000))
+  const forgedIds = fed.forgedIds
+  const forgedAccepted = (await Promise.all(aip.filter((_, i) => i !== FORGER).map((s) => s.ask({ cmd: 'has', ids: forgedIds }, 'has'))))
+    .reduce((a, h) => a + h.count, 0)
+  const forgerCounts = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  await stopSites(aip)
+  // ---- baseline
+  const base = await startSites('baseline', fed.dirs)
+  const bt = await throughput(base, fed.records.slice(0, N))
+  const baseStats = await Promise.all(base.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  await stopSites(base)
+
+  const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N)
+  const rssMax = Math.max(...aipStats.map((s) => s.rssMax), ...forgerCounts.map((s) => s.rssMax)) / 2 ** 20
+  const rejects = forgerCounts.filter((_, i) => i !== FORGER).map((s) => Object.entries(s.counts).filter(([k]) => k.startsWith('reject/') || k.startsWith('ignore/')).map(([k, v]) => `${k}=${v}`).join(' '))
+  const result = {
+    sites: SITES,
+    published: N,
+    delivered_farthest: tp.delivered,
+    records_per_s: Math.round(tp.perS),
+    baseline_records_per_s: Math.round(bt.perS),
+    vs_baseline: Number((tp.perS / bt.perS).toFixed(3)),
+    latency_load_per_s: LATENCY_RATE,
+    latency_records: LATENCY_N,
+    latency_delivered: lats.length,
+    p50_ms: Number(pct(lats, 50).toFixed(1)),
+    p99_ms: Number(pct(lats, 99).toFixed(1)),
+    cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
+    baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
+    bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
+    baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / N),
+    rss_mb_max: Number(rssMax.toFixed(1)),
+    forged_published: FORGED,
+    forged_accepted: forgedAccepted,
+  }
+  const goals: Record<string, string> = {
+    records_per_s: '≥ 1000', vs_baseline: '≥ 0.7', p99_ms: '≤ 100 (at 200/s)', forged_accepted: '= 0', rss_mb_max: '≤ 150',
+  }
+  console.log('\nAIP gossip benchmark: 6 sites (one process each), ring + 2 chords, farthest site 3 hops away\n')
+  console.log('| figure | value | goal |\n|---|---|---|')
+  for (const [k, v] of Object.entries(result)) console.log(`| ${k} | ${v} | ${goals[k] ?? ''} |`)
+  console.log(`\nnon-accept outcomes at honest sites after the forged phase: ${rejects.join(' ; ')}`)
+  console.log(`record size: ${Buffer.from(fed.records[0], 'base64').length} bytes; message id check: ${messageIdToString(messageIdOf(Buffer.from(fed.records[0], 'base64'))).slice(0, 12)}…`)
+  console.log(JSON.stringify(result))
+} finally {
+  await rm(work, { recursive: true, force: true })
+}

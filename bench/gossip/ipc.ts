@@ -1,0 +1,23 @@
+/** Messages between bench/gossip.ts and its site processes (bench/gossip/site.ts). Records travel as base64. */
+export type Cmd =
+  | { cmd: 'start', mode: 'aip' | 'baseline', dir: string }
+  | { cmd: 'dial', addrs: string[] }
+  | { cmd: 'mesh' }
+  | { cmd: 'publish', records: string[], rate: number, window: number }
+  | { cmd: 'inject', records: string[] }
+  | { cmd: 'arrivals' }
+  | { cmd: 'has', ids: string[] }
+  | { cmd: 'stats' }
+  | { cmd: 'stop' }
+
+export type Reply =
+  | { ev: 'ready', addr: string, peerId: string }
+  | { ev: 'dialed' }
+  | { ev: 'mesh', subscribers: number, mesh: number, admitted: number }
+  | { ev: 'published', ids: string[], times: number[] }
+  | { ev: 'injected' }
+  | { ev: 'arrivals', arrivals: Array<[string, number]> }
+  | { ev: 'has', count: number }
+  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, counts: Record<string, number> }
+  | { ev: 'stopped' }
+  | { ev: 'error', message: string }

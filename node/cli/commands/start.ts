@@ -1,0 +1,58 @@
+/** `aip start --dir D`: runs the site node until SIGINT/SIGTERM; structured JSON logs on stdout. */
+import { parseArgs } from 'node:util'
+import type { Command } from '../command.ts'
+import { UsageError, wantsHelp } from '../command.ts'
+
+const usage = `Usage: aip start --dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]...
+
+Runs the site node of DIR: libp2p (gated gossip of signed records), the record store and the local HTTP API.
+Logs are JSON lines on stdout. Stops cleanly on SIGINT or SIGTERM. While it runs, other aip commands on DIR go
+through its API (DIR/node.json says where it listens).
+
+Options:
+  --dir DIR             the site directory (created by \`aip init\`)
+  --listen MULTIADDR    listen address instead of the config's (repeatable), e.g. /ip4/127.0.0.1/tcp/4001
+  --bootstrap MULTIADDR peer to dial instead of the config's list (repeatable), with /p2p/PEERID
+  -h, --help            this help`
+
+const command: Command = {
+  summary: 'Run the site node (libp2p gossip, store, local API) until SIGINT/SIGTERM',
+  usage,
+  async run(argv) {
+    if (wantsHelp(argv)) {
+      console.log(usage)
+      return 0
+    }
+    let values
+    try {
+      ({ values } = parseArgs({ args: argv, options: {
+        dir: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
+      }, strict: true, allowPositionals: false }))
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
+    if (values.dir === undefined) throw new UsageError('--dir is required\n\n' + usage)
+    const { startSiteNode } = await import('../../site-node.ts')
+    let node
+    try {
+      node = await startSiteNode(values.dir, { listen: values.listen, bootstrap: values.bootstrap })
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code !== undefined && /^(store_locked|not_a_site|missing_file|insecure_mode|bad_key_file|bad_config)$/.test(code)) {
+        throw new UsageError((err as Error).message, 1)
+      }
+      throw err
+    }
+    const running = node
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string): void => {
+        process.stdout.write(JSON.stringify({ t: new Date().toISOString(), event: 'shutdown', signal }) + '\n')
+        void running.stop().then(resolve, resolve)
+      }
+      process.once('SIGINT', () => shutdown('SIGINT'))
+      process.once('SIGTERM', () => shutdown('SIGTERM'))
+    })
+    return 0
+  },
+}
+export default command

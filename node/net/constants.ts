@@ -1,0 +1,63 @@
+/**
+ * Every limit of the AIP network layer, each with the sentence of specs/network-v1.md it comes from.
+ * The spec's constants table (§9) lists the same names, units and defaults.
+ */
+
+/** §3 "The hello protocol identifier is `/aip/hello/1.0.0`." */
+export const HELLO_PROTOCOL = '/aip/hello/1.0.0'
+/** §3 "The hello message version is 1." */
+export const HELLO_VERSION = 1
+/** §3 "A hello message MUST NOT exceed 512 KiB." (a certificate plus a federation of a few hundred sites) */
+export const HELLO_MAX_BYTES = 512 * 1024
+/** §3 "A hello message carries at most 256 federation records." */
+export const HELLO_MAX_FEDERATION_RECORDS = 256
+/** §3 "A peer that has not passed the hello handshake within 5 s of connecting is disconnected." */
+export const HELLO_TIMEOUT_MS = 5_000
+/** §6 "At most 64 messages per peer wait for that peer's hello to finish; more are IGNOREd." */
+export const PENDING_PEER_MAX_MESSAGES = 64
+/** §3 "A site that learned federation records repeats hello with its admitted peers 50 ms later." */
+export const HELLO_REPEAT_DELAY_MS = 50
+/** §3 "A peer refused at hello is not accepted again for 60 s." */
+export const PEER_BAR_MS = 60_000
+
+/** §6 "A peer whose hello has not passed has application score −60": below publish, above graylist. */
+export const PENDING_APP_SCORE = -60
+/**
+ * §6 "An admitted peer that has not yet confirmed our admission has application score −1": it is sent records and
+ * gossip but neither side grafts it (a GRAFT to a peer still judging us would be PRUNEd with a long backoff).
+ */
+export const UNCONFIRMED_APP_SCORE = -1
+/** §3 "The dialler's ack is the one-byte frame 0xF5 (CBOR true)." */
+export const HELLO_ACK = Uint8Array.of(0xf5)
+/** §6 appSpecificWeight. */
+export const APP_SPECIFIC_WEIGHT = 1
+/** §6 "invalidMessageDeliveriesWeight −10 per topic (the counter is squared)". */
+export const INVALID_MESSAGE_WEIGHT = -10
+/** §6 "invalidMessageDeliveriesDecay 0.9 per second". */
+export const INVALID_MESSAGE_DECAY = 0.9
+/** §6 thresholds. */
+export const GOSSIP_THRESHOLD = -10
+export const PUBLISH_THRESHOLD = -50
+export const GRAYLIST_THRESHOLD = -80
+/** §6 "A peer graylisted for 3 consecutive heartbeats is disconnected and barred." */
+export const GRAYLIST_DISCONNECT_HEARTBEATS = 3
+/** §6 "Each record over a signer's rate or quota costs its propagation source 5 points of application score." */
+export const OVER_LIMIT_PENALTY = 5
+/** §6 "The over-limit penalty decays by half every 10 s." */
+export const OVER_LIMIT_PENALTY_HALF_LIFE_MS = 10_000
+
+/** §7 "Default per-signer rate: 100 records/s sustained, bursts of 1000." */
+export const SIGNER_RATE_PER_S = 100
+export const SIGNER_BURST = 1_000
+/** §7 "Default per-signer storage quota: 100 000 records and 256 MiB." */
+export const SIGNER_QUOTA_RECORDS = 100_000
+export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
+/** §7 "At most 4096 received records wait for validation; beyond that, new ones are IGNOREd (queue_full)." */
+export const VALIDATION_QUEUE_MAX = 4_096
+
+
+/** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
+export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
+
+/** §2 "A site re-dials its disconnected bootstrap peers every 2 s." */
+export const REDIAL_INTERVAL_MS = 2_000

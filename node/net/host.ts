@@ -1,0 +1,117 @@
+/**
+ * The site's libp2p host: TCP, Noise, Yamux, identify, ping and gossipsub (StrictNoSign, message id = record ID).
+ * The PeerId is derived from the site's Ed25519 key — the same key that signs its records (aip-v1: one key per site).
+ * Peer scoring follows specs/network-v1.md §6; the application-specific score comes from the caller (the gate).
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import type { GossipSub, TopicValidatorResult } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import type { TopicScoreParams } from '@libp2p/gossipsub/score'
+import { identify } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import type { Metrics } from '@libp2p/interface'
+import { libp2pPrivateKey } from '../site/peer-id.ts'
+import type { SigningKey } from '../site/signing-key.ts'
+import {
+  APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
+  INVALID_MESSAGE_WEIGHT, PUBLISH_THRESHOLD,
+} from './constants.ts'
+import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
+
+/** What gossipsub's implementation offers beyond its exported interface (asyncValidation needs it). */
+export interface GossipRouter extends GossipSub {
+  reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
+  getScore(peerId: string): number
+}
+
+export interface HostOptions {
+  /** The site key: its PeerId and record signer. */
+  key: SigningKey
+  /** Multiaddrs to listen on, e.g. ['/ip4/127.0.0.1/tcp/0']. */
+  listen: string[]
+  /** P5: the application-specific score of a peer (the gate's verdict). */
+  appSpecificScore: (peerId: string) => number
+  /** Refuses barred peers before any stream is opened. */
+  connectionGater?: ConnectionGater
+  /**
+   * false: plain gossipsub with no application validation (the benchmark's baseline): messages are forwarded as soon
+   * as gossipsub's own checks pass. Default true: nothing is forwarded until reportMessageValidationResult.
+   */
+  asyncValidation?: boolean
+  /** Score parameters apply (default true). The baseline turns them off. */
+  scoring?: boolean
+  /** libp2p metrics (e.g. @libp2p/prometheus-metrics on the node's registry). */
+  metrics?: (components: never) => Metrics
+}
+
+export interface SiteHost {
+  libp2p: Libp2p<{ pubsub: GossipSub, identify: unknown, ping: unknown }>
+  pubsub: GossipRouter
+  peerId: PeerId
+}
+
+/** §6 per-topic score parameters: only P4 (invalid deliveries) counts; delivery-rate penalties are off. */
+function topicScore(): TopicScoreParams {
+  return createTopicScoreParams({
+    topicWeight: 1,
+    timeInMeshWeight: 0, timeInMeshQuantum: 1000, timeInMeshCap: 1,
+    firstMessageDeliveriesWeight: 0, firstMessageDeliveriesDecay: 0.5, firstMessageDeliveriesCap: 1,
+    meshMessageDeliveriesWeight: 0, meshMessageDeliveriesDecay: 0.5, meshMessageDeliveriesCap: 1,
+    meshMessageDeliveriesThreshold: 1, meshMessageDeliveriesWindow: 10, meshMessageDeliveriesActivation: 1000,
+    meshFailurePenaltyWeight: 0, meshFailurePenaltyDecay: 0.5,
+    invalidMessageDeliveriesWeight: INVALID_MESSAGE_WEIGHT, invalidMessageDeliveriesDecay: INVALID_MESSAGE_DECAY,
+  })
+}
+
+export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
+  const privateKey = await libp2pPrivateKey(opts.key)
+  const scoring = opts.scoring ?? true
+  const libp2p = await createLibp2p({
+    privateKey,
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: opts.connectionGater ?? {},
+    connectionManager: { maxConnections: 128 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (msg) => messageIdOf(msg.data),
+        msgIdToStrFn: messageIdToString,
+        asyncValidation: opts.asyncValidation ?? true,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        allowedTopics: [...TOPICS],
+        maxInboundDataLength: GOSSIP_MAX_MESSAGE_BYTES,
+        // every peer is on 127.0.0.1 in tests and simulations: colocation must not count (§6)
+        scoreParams: scoring
+          ? {
+              topics: Object.fromEntries(TOPICS.map((t) => [t, topicScore()])),
+              topicScoreCap: 10,
+              appSpecificScore: opts.appSpecificScore,
+              appSpecificWeight: APP_SPECIFIC_WEIGHT,
+              IPColocationFactorWeight: 0,
+            }
+          : { IPColocationFactorWeight: 0 },
+        scoreThresholds: scoring
+          ? { gossipThreshold: GOSSIP_THRESHOLD, publishThreshold: PUBLISH_THRESHOLD, graylistThreshold: GRAYLIST_THRESHOLD }
+          : {},
+      }),
+    },
+  })
+  const pubsub = libp2p.services.pubsub as GossipRouter
+  if (typeof pubsub.reportMessageValidationResult !== 'function' || typeof pubsub.getScore !== 'function') {
+    throw new Error('@libp2p/gossipsub no longer exposes reportMessageValidationResult/getScore')
+  }
+  return { libp2p, pubsub, peerId: libp2p.peerId }
+}

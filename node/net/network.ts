@@ -1,0 +1,112 @@
+/**
+ * The site's network: host + gate + validation adapter + bootstrap re-dialling, started and stopped together.
+ * `publish` validates and durably stores a record, then gossips it on its type's topic (specs/network-v1.md §4).
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import type { NodeMetrics } from '../metrics.ts'
+import { REDIAL_INTERVAL_MS } from './constants.ts'
+import type { GateComponents } from './gate.ts'
+import { PeerGate } from './gate.ts'
+import type { HostOptions, SiteHost } from './host.ts'
+import type { SigningKey } from '../site/signing-key.ts'
+import { createSiteHost } from './host.ts'
+import type { NetLog } from './log.ts'
+import { topicForType, TOPICS } from './topics.ts'
+import type { ValidationComponents, Verdict } from './validation.ts'
+import { GossipValidator } from './validation.ts'
+
+export interface NetworkOptions {
+  key: SigningKey
+  /** libp2p metrics; see HostOptions.metrics. */
+  libp2pMetrics?: HostOptions['metrics']
+  listen: string[]
+  bootstrap: string[]
+  metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes' | 'peersAdmitted'>
+  log: NetLog
+  now(): number
+}
+
+export type NetworkComponents = Omit<GateComponents, 'log' | 'now'> & Omit<ValidationComponents, 'log' | 'now'>
+
+export interface PeerInfo {
+  peerId: string
+  admitted: boolean
+  nation?: string
+  certificate?: string
+  addresses: string[]
+  score: number
+}
+
+export class Network {
+  private redial?: NodeJS.Timeout
+  private constructor(readonly host: SiteHost, readonly gate: PeerGate, readonly validator: GossipValidator,
+    private readonly opts: NetworkOptions) {}
+
+  static async start(c: NetworkComponents, opts: NetworkOptions): Promise<Network> {
+    const gate = new PeerGate({ ...c, log: opts.log, now: opts.now })
+    const host = await createSiteHost({ key: opts.key, metrics: opts.libp2pMetrics, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater })
+    const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.metrics)
+    await gate.start(host.libp2p, host.pubsub)
+    validator.attach(host.pubsub)
+    for (const t of TOPICS) host.pubsub.subscribe(t)
+    const net = new Network(host, gate, validator, opts)
+    net.dialBootstrap()
+    net.redial = setInterval(() => net.dialBootstrap(), REDIAL_INTERVAL_MS)
+    opts.log('network_started', { peer_id: host.peerId.toString(), listen: net.addresses() })
+    return net
+  }
+
+  addresses(): string[] {
+    return this.host.libp2p.getMultiaddrs().map((a) => a.toString())
+  }
+
+  /** Validates, stores durably, then gossips. A record this site already has is gossiped again (harmless). */
+  async publish(bytes: Uint8Array): Promise<Verdict> {
+    const v = await this.validator.local(bytes, this.opts.now())
+    if (v.action !== 'accept') return v
+    const topic = topicForType(v.record.type)
+    if (topic === undefined) return { action: 'reject', code: 'no_topic', message: `${v.record.type} has no topic` }
+    await this.host.pubsub.publish(topic, bytes)
+    return v
+  }
+
+  peers(): PeerInfo[] {
+    this.opts.metrics.peersAdmitted.set(this.gate.admittedPeers().length)
+    const admitted = new Map(this.gate.admittedPeers().map((p) => [p.peerId, p]))
+    const out = new Map<string, PeerInfo>()
+    for (const conn of this.host.libp2p.getConnections()) {
+      const peerId = conn.remotePeer.toString()
+      const a = admitted.get(peerId)
+      const p = out.get(peerId) ?? {
+        peerId, admitted: a !== undefined, nation: a?.nation, certificate: a?.certificateId, addresses: [],
+        score: this.host.pubsub.getScore(peerId),
+      }
+      p.addresses.push(conn.remoteAddr.toString())
+      out.set(peerId, p)
+    }
+    return [...out.values()]
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.redial)
+    this.gate.stop()
+    await this.host.libp2p.stop()
+  }
+
+  private dialBootstrap(): void {
+    for (const addr of this.opts.bootstrap) {
+      let ma
+      try {
+        ma = multiaddr(addr)
+      } catch {
+        this.opts.log('bootstrap_invalid', { addr })
+        continue
+      }
+      const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
+      if (peer !== undefined && this.host.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) continue
+      this.host.libp2p.dial(ma, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS * 2) }).catch((err: unknown) => {
+        this.opts.log('dial_failed', { addr, error: String(err) })
+      })
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The one adapter between the record layer's validation outcomes and gossipsub (specs/network-v1.md §5–§8).
+ * For every received message, in this order:
+ *   1. [IGNORE peer_not_admitted]  the propagation source has not passed hello (§3) — waiting for a hello that is
+ *                                  still running, a few messages per peer;
+ *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait (§7);
+ *   3. the record layer's outcome  (REJECT for faults the sender can see, IGNORE for receiver state);
+ *   4. [REJECT wrong_topic]        the record's type belongs on another topic (§4);
+ *   5. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
+ *   6. durable store (the store group-commits concurrent puts), THEN ACCEPT (§8): nothing is forwarded before it is
+ *      on disk; [IGNORE duplicate | tombstoned] when the store already has (or has withdrawn) the record.
+ * Each outcome is logged (non-accepts only) and counted in `aip_validation_outcomes_total{topic,action,code}`.
+ */
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipsubMessage } from '@libp2p/gossipsub'
+import { Gauge } from 'prom-client'
+import type { NodeMetrics } from '../metrics.ts'
+import { OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
+import type { PeerGate } from './gate.ts'
+import type { GossipRouter } from './host.ts'
+import type { NetLog } from './log.ts'
+import type { SignerLimits } from './signer-limits.ts'
+import { topicForType } from './topics.ts'
+
+/** The record fields the network layer reads (a structural subset of the record layer's DecodedRecord). */
+export interface NetRecord {
+  id: string
+  type: string
+  signer: Uint8Array
+  bytes: Uint8Array
+  created: number
+  body: unknown
+}
+
+/** The record layer's Outcome, as the network layer reads it. */
+export type NetOutcome =
+  | { action: 'accept', code: string, record: NetRecord }
+  | { action: 'ignore' | 'reject', code: string, message: string }
+
+export interface ValidationComponents {
+  /** Pure validation against the site's current trust state, at time `now`. */
+  validate(bytes: Uint8Array, now: number): NetOutcome
+  /** Stores a record durably; resolves once it is on disk ('stored') or says why it was not. */
+  store(record: NetRecord): Promise<'stored' | 'duplicate' | 'tombstoned'>
+  /** Called once per record after it is durable (trust updates, revocation checks, subscribers). */
+  accepted(record: NetRecord): void | Promise<void>
+  limits: SignerLimits
+  log: NetLog
+  now(): number
+}
+
+export type Verdict = { action: 'accept', code: 'ok', record: NetRecord } | { action: 'ignore' | 'reject', code: string, message: string }
+
+const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidatorResult.Ignore, reject: TopicValidatorResult.Reject }
+
+export class GossipValidator {
+  private inFlight = 0
+  private readonly queueGauge: Gauge
+  /** Outcome counts by `action/code`, for status and tests. */
+  readonly counts = new Map<string, number>()
+
+  constructor(private readonly c: ValidationComponents, private readonly gate: PeerGate,
+    private readonly metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes'>) {
+    this.queueGauge = new Gauge({
+      name: 'aip_gossip_validation_queue', help: 'Gossip messages waiting for validation or storage', registers: [metrics.registry],
+      collect: () => { this.queueGauge.set(this.inFlight) },
+    })
+  }
+
+  /** Subscribes to gossipsub's pre-validated messages; every message gets exactly one report. */
+  attach(pubsub: GossipRouter): void {
+    pubsub.addEventListener('gossipsub:message', (evt) => {
+      void this.handle(evt.detail).then((v) => {
+        pubsub.reportMessageValidationResult(evt.detail.msgId, evt.detail.propagationSource.toString(), ACCEPTANCE[v.action])
+      })
+    })
+  }
+
+  /** Validates, limits and durably stores one received gossip message. Never throws. */
+  async handle(m: GossipsubMessage): Promise<Verdict> {
+    const source = m.propagationSource.toString()
+    const topic = m.msg.topic
+    let verdict: Verdict
+    if (!this.gate.isAdmitted(source) && !(await this.gate.whenAdmitted(source))) {
+      verdict = { action: 'ignore', code: 'peer_not_admitted', message: 'propagation source has not passed hello' }
+    } else if (this.inFlight >= VALIDATION_QUEUE_MAX) {
+      verdict = { action: 'ignore', code: 'queue_full', message: `${VALIDATION_QUEUE_MAX} messages already waiting` }
+    } else {
+      this.inFlight++
+      try {
+        verdict = await this.check(m.msg.data, topic, source)
+      } catch (err) {
+        verdict = { action: 'ignore', code: 'internal_error', message: String(err) }
+      } finally {
+        this.inFlight--
+      }
+    }
+    this.count(topic, verdict, source)
+    return verdict
+  }
+
+  /** Validates and stores a record this site publishes itself (no rate limit: it is the operator's own). */
+  async local(bytes: Uint8Array, now: number): Promise<Verdict> {
+    const outcome = this.c.validate(bytes, now)
+    if (outcome.action !== 'accept') return outcome
+    const record = outcome.record
+    const stored = await this.c.store(record)
+    if (stored === 'tombstoned') return { action: 'ignore', code: 'tombstoned', message: record.id }
+    if (stored === 'stored') await this.c.accepted(record)
+    return { action: 'accept', code: 'ok', record }
+  }
+
+  private async check(data: Uint8Array, topic: string, source: string): Promise<Verdict> {
+    const now = this.c.now()
+    const outcome = this.c.validate(data, now)
+    if (outcome.action !== 'accept') return outcome
+    const record = outcome.record
+    if (topicForType(record.type) !== topic) {
+      return { action: 'reject', code: 'wrong_topic', message: `${record.type} does not belong on ${topic}` }
+    }
+    const signer = Buffer.from(record.signer).toString('hex')
+    const limit = this.c.limits.charge(signer, record.bytes.length, now)
+    if (limit !== 'ok') {
+      this.gate.penalise(source, OVER_LIMIT_PENALTY)
+      return { action: 'ignore', code: limit, message: `signer ${signer.slice(0, 16)}…` }
+    }
+    const stored = await this.c.store(record)
+    if (stored !== 'stored') {
+      this.c.limits.refund(signer, record.bytes.length)
+      return { action: 'ignore', code: stored, message: record.id }
+    }
+    await this.c.accepted(record)
+    return { action: 'accept', code: 'ok', record }
+  }
+
+  private count(topic: string, v: Verdict, source: string): void {
+    this.metrics.validationOutcomes.inc({ topic, action: v.action, code: v.code })
+    const key = `${v.action}/${v.code}`
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+    if (v.action !== 'accept' && v.code !== 'duplicate') {
+      this.c.log('gossip_' + v.action, { topic, code: v.code, peer: source, message: v.message })
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * A running AIP site: store + trust + network + local HTTP API + metrics, started and stopped together.
+ * `aip start` (node/cli/commands/start.ts) runs one; tests, simulations and the gossip benchmark start several.
+ *
+ *   const node = await startSiteNode('sites/ch')
+ *   await node.publish(recordBytes)      // validated, stored durably, then gossiped
+ *   await node.stop()
+ */
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { DecodedRecord } from '../protocol/index.ts'
+import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
+import type { ApiServer, PublishOutcome } from './api/index.ts'
+import { createMetrics } from './metrics.ts'
+import type { NodeMetrics } from './metrics.ts'
+import { Admission } from './net/admission.ts'
+import type { HostOptions } from './net/host.ts'
+import { jsonLineLog } from './net/log.ts'
+import type { NetLog } from './net/log.ts'
+import { Network } from './net/network.ts'
+import type { PeerInfo } from './net/network.ts'
+import { DEFAULT_SIGNER_LIMITS, SignerLimits } from './net/signer-limits.ts'
+import type { SignerLimitsConfig } from './net/signer-limits.ts'
+import type { NetRecord } from './net/validation.ts'
+import { openSite, readApiToken, sitePaths } from './site/dir.ts'
+import type { Site } from './site/dir.ts'
+import { loadTrust } from './store/trust.ts'
+import { Ingestor } from './records/ingest.ts'
+import { RecordStore } from './store/store.ts'
+
+export interface SiteNodeOptions {
+  /** Override the config's listen addresses (e.g. an ephemeral port in tests). */
+  listen?: string[]
+  /** Override the config's bootstrap list. */
+  bootstrap?: string[]
+  /** Serve the local HTTP API and write DIR/node.json (default true). */
+  api?: boolean
+  /** Structured log sink (default: JSON lines on stdout). */
+  log?: NetLog
+  /** libp2p metrics (default: @libp2p/prometheus-metrics on the node's registry when the API is served). */
+  libp2pMetrics?: HostOptions['metrics']
+  /** Per-signer rate and quota (default specs/network-v1.md §7). */
+  signerLimits?: SignerLimitsConfig
+  /** Called after each record is durably stored (gossip, hello or local publish). */
+  onStored?: (record: NetRecord) => void
+  /** Clock, ms since the Unix epoch (default Date.now). */
+  now?: () => number
+}
+
+export interface SiteNode {
+  site: Site
+  store: RecordStore
+  network: Network
+  metrics: NodeMetrics
+  api?: ApiServer
+  /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
+  addrs(): string[]
+  publish(bytes: Uint8Array): Promise<PublishOutcome>
+  peers(): PeerInfo[]
+  status(): Promise<Record<string, unknown>>
+  stop(): Promise<void>
+}
+
+export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
+  const site = await openSite(dir)
+  const log = opts.log ?? jsonLineLog({ site: site.config.nation })
+  const now = opts.now ?? Date.now
+  const store = await RecordStore.open(sitePaths(site.dir).store)
+  const startedAt = now()
+  try {
+    const trust = await loadTrust(store, site.config.genesisCharter)
+    const metrics = createMetrics({ defaults: opts.api ?? true })
+    metrics.recordsInStore.set(await store.count())
+    const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
+    /** The network, once started: the callbacks below run only after that. */
+    const late: { network?: Network } = {}
+    const stored = (record: NetRecord): void => {
+      metrics.recordsStored.inc({ type: record.type })
+      metrics.recordsInStore.inc()
+      if (record.type === 'Revocation') late.network?.gate.recheck()
+      opts.onStored?.(record)
+    }
+    const ingestor = new Ingestor(store, trust, now)
+    const admission = new Admission(ingestor, site.key.publicKey, (record) => {
+      stored(record)
+      late.network?.gate.announce()
+    })
+    const net = late.network = await Network.start({
+      validate: admission.validate,
+      store: (record) => store.put(record as DecodedRecord),
+      accepted: async (record) => {
+        await ingestor.apply(record as DecodedRecord)
+        stored(record)
+      },
+      ownHello: (t) => admission.ownHello(t),
+      place: (hello, key, t) => admission.place(hello, key, t),
+      stillValid: admission.stillValid,
+      limits,
+    }, {
+      key: site.key,
+      listen: opts.listen ?? site.config.listen,
+      bootstrap: opts.bootstrap ?? site.config.bootstrap,
+      metrics,
+      log,
+      now,
+      libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
+    })
+    const node: SiteNode = {
+      site, store, network: net, metrics,
+      addrs: () => net.addresses(),
+      async publish(bytes) {
+        const v = await net.publish(bytes)
+        metrics.validationOutcomes.inc({ topic: 'api', action: v.action, code: v.code })
+        return v.action === 'accept' ? { action: 'accept', code: 'ok', id: v.record.id } : { action: v.action, code: v.code, message: v.message }
+      },
+      peers: () => net.peers(),
+      async status() {
+        const peers = net.peers()
+        return {
+          nation: site.config.nation,
+          peerId: net.host.peerId.toString(),
+          addrs: net.addresses(),
+          startedAt,
+          uptimeMs: now() - startedAt,
+          records: await store.count(),
+          peers: peers.length,
+          admittedPeers: peers.filter((p) => p.admitted).length,
+          validation: Object.fromEntries(net.validator.counts),
+          refusals: Object.fromEntries(net.gate.refusals),
+        }
+      },
+      async stop() {
+        if (node.api !== undefined) {
+          await node.api.close()
+          await removeNodeFile(site.dir)
+        }
+        await net.stop()
+        await store.close()
+        log('node_stopped', {})
+      },
+    }
+    if (opts.api ?? true) {
+      node.api = await startApi({
+        ...storeHandlers(store),
+        status: () => node.status(),
+        peers: async () => node.peers().map((p) => ({ ...p })),
+        publish: (bytes) => node.publish(bytes),
+      }, {
+        host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
+        maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
+        metricsPublic: site.config.api.metricsPublic, metrics,
+      })
+      await writeNodeFile(site.dir, {
+        pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: net.host.peerId.toString(),
+        addrs: net.addresses(), startedAt,
+      })
+      log('api_listening', { url: node.api.url })
+    }
+    return node
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}
