@@ -12,7 +12,8 @@
  */
 import ort from 'onnxruntime-node'
 import { attend, attentionParams, KvCache as RefCache } from '../kernels/attention.ts'
-import { ensureBundledModel, mulberry32 } from '../kernels/bundled.ts'
+import { ensureBundledModel } from '../kernels/bundled.ts'
+import { mulberry32 } from '../kernels/random.ts'
 import type { Config } from '../kernels/config.ts'
 import { loadModel } from '../kernels/loader.ts'
 import { matmulT } from '../kernels/matmul.ts'

@@ -89,11 +89,13 @@ export function parseHeader(json: Uint8Array, dataSize: number): Header {
     tensors.push({ name, dtype, shape: shape as number[], begin: offsets[0], end: offsets[1] })
   }
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end)
-  let expected = 0
   for (const t of tensors) {
     if (t.end > dataSize) {
       throw new ModelError('truncated', `data_offsets [${t.begin}, ${t.end}] run past the end of the data section (${dataSize} bytes): truncated file or bad offsets`, t.name)
     }
+  }
+  let expected = 0
+  for (const t of tensors) {
     const size = DTYPE_BYTES[t.dtype]
     if (size === undefined) throw new ModelError('unknown_dtype', `unknown dtype '${t.dtype}'`, t.name)
     const elements = t.shape.reduce((a, b) => a * b, 1)

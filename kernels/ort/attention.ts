@@ -1,13 +1,10 @@
 /**
- * Attention of one layer as an ONNX subgraph, banded (specs/lasa.md §Semantics; layout chosen by cache.ts):
- * the chunk's C = nb·B queries are cut into nb blocks of B, and block b attends to
- *
- *   [ S cache slots | G' chunk sinks (first min(G, C) chunk rows) | block b − 1 (zeros for b = 0) | block b ]
- *
- * i.e. T = S + G' + 2B keys. With B ≥ W − 1 every key of K(i) is in that list (cache.ts proves it per column: the
- * mask input admits each position of K(i) exactly once and −∞ everywhere else), so attention costs O(C·(S + G + B))
- * — linear in the chunk, not quadratic — and big prefill chunks keep the MoE GEMMs large. nb = 1 is plain chunked
- * attention (decode, short chunks, plain Mixtral). nb comes from the mask input's shape, so one graph serves all.
+ * Attention of one layer as an ONNX subgraph (specs/lasa.md §Semantics), blocked:
+ * the chunk's C = nb·B queries form nb blocks of B, and block b attends to Tk keys gathered from
+ * [cache slots in use | the chunk's own keys] by the `keys.G` index input (nb, Tk) that cache.ts builds: the G sink
+ * positions and the W − 1 + B positions of the band ending at the block's last query, each exactly once. So a
+ * block costs O(B·(G + W + B)) — linear in the chunk, never quadratic — and big prefill chunks keep the MoE GEMMs
+ * big. Plain Mixtral (W = ∞) runs one block over every position so far. Unused columns are masked to −∞.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
@@ -22,36 +19,30 @@ export function windowGroup(c: Config, layer: number): string {
 /**
  * qr (C, H, D) roped and pre-scaled queries, kr/vr (C, KV, D) the chunk's keys (roped) and values → (C, H·D).
  */
-export function bandedAttention(g: GraphBuilder, c: Config, w: Weights, l: number, qr: string, kr: string, vr: string): string {
+export function blockedAttention(g: GraphBuilder, c: Config, w: Weights, l: number, qr: string, kr: string, vr: string): string {
   const { heads: H, kvHeads: KV, headDim: D } = c
   const group = H / KV
   const grp = windowGroup(c, l)
   const T = `T_${grp}`
-  const mask = `mask.${grp}` // (nb, 1, B, T)
+  const mask = `mask.${grp}` // (nb, 1, B, Tk)
   if (!g.has(mask)) g.input(mask, 'float32', ['NB', 1, 'B', T])
-  const nb = g.op1('Slice', [g.op1('Shape', [mask]), g.ints('zero', [0]), g.ints('one', [1])]) // (1) = [nb]
-  const blocked = (shape: number[]) => g.op1('Concat', [nb, g.ints(`shape_m1_${shape.join('_')}`, [-1, ...shape])], { axis: { i: 0 } })
-
+  const index = `keys.${grp}` // (nb, Tk) rows of [cache | chunk]
+  if (!g.has(index)) g.input(index, 'int64', ['NB', T])
   const cacheK = g.input(`cache_k.${l}`, 'float32', [`S_${grp}`, KV, D])
   const cacheV = g.input(`cache_v.${l}`, 'float32', [`S_${grp}`, KV, D])
-  const keyList = (cache: string, chunk: string): string => {
-    // Every block sees the whole cache and the chunk's first G rows (sinks when the chunk starts before G).
-    const perBlock = (t: string) => g.op1('Expand', [g.op1('Unsqueeze', [t, g.ints('zero', [0])]), g.op1('Concat', [nb, g.op1('Shape', [t])], { axis: { i: 0 } })])
-    const parts = [perBlock(cache)]
-    if (c.globals > 0) parts.push(perBlock(g.op1('Slice', [chunk, g.ints('zero', [0]), g.ints('globals', [c.globals])])))
-    const cur = g.op1('Reshape', [chunk, blocked([KV, D])]) // (nb, B, KV, D)
-    const shifted = g.op1('Pad', [cur, g.ints('pad_first_block', [1, 0, 0, 0, 0, 0, 0, 0])]) // (nb + 1, B, KV, D)
-    const prev = g.op1('Slice', [shifted, g.ints('zero', [0]), g.ints('minus_one', [-1])]) // block b − 1
-    return g.op1('Concat', [...parts, prev, cur], { axis: { i: 1 } }) // (nb, T, KV, D)
-  }
-  const keysT = g.op1('Transpose', [keyList(cacheK, kr)], { perm: { ints: [0, 2, 3, 1] } }) // (nb, KV, D, T)
-  const vals = g.op1('Transpose', [keyList(cacheV, vr)], { perm: { ints: [0, 2, 1, 3] } }) // (nb, KV, T, D)
+  const gather = (cache: string, chunk: string) => g.op1('Gather', [g.op1('Concat', [cache, chunk], { axis: { i: 0 } }), index], { axis: { i: 0 } })
+  const keysT = g.op1('Transpose', [gather(cacheK, kr)], { perm: { ints: [0, 2, 3, 1] } }) // (nb, KV, D, Tk)
+  const vals = g.op1('Transpose', [gather(cacheV, vr)], { perm: { ints: [0, 2, 1, 3] } }) // (nb, KV, Tk, D)
   // Query head h uses kv head ⌊h / group⌋ (GQA): the queries of one kv head form one (group·B, D) matrix per block.
+  // (nb, B, KV, group, D), from the `blocks` input [nb, B]; one node shared by every layer.
+  const blocked = g.has('shape_q_blocks')
+    ? 'shape_q_blocks'
+    : g.op('Concat', [g.input('blocks', 'int64', [2]), g.ints('shape_kv_g_d', [KV, group, D])], { axis: { i: 0 } }, ['shape_q_blocks'])[0]!
   const qg = g.op1('Reshape', [
-    g.op1('Transpose', [g.op1('Reshape', [qr, blocked([KV, group, D])])], { perm: { ints: [0, 2, 3, 1, 4] } }),
+    g.op1('Transpose', [g.op1('Reshape', [qr, blocked])], { perm: { ints: [0, 2, 3, 1, 4] } }),
     g.ints('shape_0_kv_m1_d', [0, KV, -1, D]),
   ]) // (nb, KV, group·B, D)
-  const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), g.ints('shape_0_h_m1_0', [0, H, -1, 0])]) // (nb, H, B, T)
+  const scores = g.op1('Reshape', [g.op1('MatMul', [qg, keysT]), g.ints('shape_0_h_m1_0', [0, H, -1, 0])]) // (nb, H, B, Tk)
   const probs = g.op1('Softmax', [g.op1('Add', [scores, bias(g, c, w, l, grp, mask)])], { axis: { i: -1 } })
   const ctx = g.op1('MatMul', [g.op1('Reshape', [probs, g.ints('shape_0_kv_m1_0', [0, KV, -1, 0])]), vals]) // (nb, KV, group·B, D)
   return g.op1('Reshape', [

@@ -1,15 +1,15 @@
 /**
  * The 'ort' Backend (kernels/backend.ts) on onnxruntime-node, CPU provider, one intra-op thread.
- * Prefill runs chunks of ≤ ORT_MAX_CHUNK tokens (banded attention) through the sparse-MoE graph; step() runs
+ * Prefill runs chunks of ≤ ORT_MAX_CHUNK tokens (blocked attention) through the sparse-MoE graph; step() runs
  * one token through the fused-MoE (com.microsoft MoE) graph. The bounded KV cache lives in JavaScript (cache.ts).
  */
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
-import { checkTokens } from '../ts-backend.ts'
+import { checkTokens } from '../tokenizer.ts'
 import type { Weights } from '../weights.ts'
 import { KvCache, type ChunkPlan } from './cache.ts'
-import { ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
+import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
 import type { MoeLayout } from './moe.ts'
 import { ropeTables } from './rope.ts'
 import { acquireSessions, type ModelSessions } from './sessions.ts'
@@ -19,16 +19,14 @@ interface OrtState extends BackendState {
   readonly layers: { k: Float32Array; v: Float32Array }[]
 }
 
-/** Query block B of banded attention: the largest window (B ≥ W − 1 keeps K(i) inside blocks b − 1 and b). */
+/** Query block B of blocked attention (LASA), or one block for the whole chunk (plain Mixtral). */
 function blockSize(c: Config): number {
-  return c.lasa ? Math.max(...c.window) : Infinity
+  return c.lasa ? ORT_ATTENTION_BLOCK : Infinity
 }
 
-/** Tokens per prefill run: whole blocks up to ORT_MAX_CHUNK (LASA), ORT_DENSE_CHUNK (plain Mixtral). */
+/** Tokens per prefill run: ORT_MAX_CHUNK (LASA; a multiple of the block), ORT_DENSE_CHUNK (plain Mixtral). */
 export function chunkSize(c: Config): number {
-  if (!c.lasa) return ORT_DENSE_CHUNK
-  const B = blockSize(c)
-  return B >= ORT_MAX_CHUNK ? ORT_MAX_CHUNK : Math.floor(ORT_MAX_CHUNK / B) * B
+  return c.lasa ? ORT_MAX_CHUNK : ORT_DENSE_CHUNK
 }
 
 /** Layout of a run over `count` tokens: one block when it fits, else whole blocks of B (the tail padded). */
@@ -123,9 +121,11 @@ export class OrtBackend implements Backend {
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
       rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
+      blocks: new ort.Tensor('int64', BigInt64Array.of(BigInt(plan.blocks), BigInt(plan.block)), [2]),
     }
     for (const b of cache.bias(plan).values()) {
       const dims = [plan.blocks, 1, plan.block, b.keys]
+      feeds[`keys.${b.group}`] = new ort.Tensor('int64', b.index, [plan.blocks, b.keys])
       feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, dims)
       if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
     }

@@ -26,12 +26,13 @@ export interface ChunkPlan {
   count: number // real tokens (≤ nb·B; the rest is padding after them, never attended by a real token)
 }
 
-/** The per-chunk inputs that depend on positions: one mask (and dist for LASA) per window group. */
+/** The per-chunk inputs that depend on positions, one set per window group (attention.ts). */
 export interface ChunkBias {
   group: string
-  keys: number // T = S + G' + 2B key columns per block (attention.ts)
-  mask: Float32Array // (nb, 1, B, T): 0 where column t holds j ∈ K(i) (each such j exactly once), −∞ elsewhere
-  dist: Float32Array // (nb, 1, B, T): log2(1 + i − j) where the mask is 0, else 0
+  keys: number // Tk key columns per block
+  index: BigInt64Array // (nb, Tk): row of [cache slots in use | chunk rows] each column reads
+  mask: Float32Array // (nb, 1, B, Tk): 0 where the column holds a j ∈ K(i), −∞ elsewhere
+  dist: Float32Array // (nb, 1, B, Tk): log2(1 + i − j) where the mask is 0, else 0
 }
 
 export class KvCache {
@@ -84,39 +85,42 @@ export class KvCache {
   }
 
   /**
-   * mask/dist for the chunk `plan` starting at this.length, one per window group. Column t of block b holds the
-   * position attention.ts puts there (cache slot, chunk sink row, previous block, own block); a position admitted
-   * twice in one block keeps only its first column, so the softmax runs over K(i) exactly.
+   * keys/mask/dist for the chunk `plan` starting at this.length, one set per window group. Block b (queries
+   * i ∈ [a, a + B), a = length + b·B) reads the G sink positions, then the band (a − W, a + B) minus the sinks, so
+   * each j ∈ K(i) sits in exactly one column. Plain Mixtral (W = ∞, one block) reads every position so far.
    */
   bias(plan: ChunkPlan): Map<string, ChunkBias> {
     const out = new Map<string, ChunkBias>()
     const G = this.config.globals
     const { blocks, block: B } = plan
     const p0 = this.length
-    const sinkRows = G > 0 ? Math.min(G, blocks * B) : 0
     for (let l = 0; l < this.config.layers; l++) {
       const group = windowGroup(this.config, l)
       if (out.has(group)) continue
       const W = this.config.window[l]!
       const S = this.used(l)
-      const T = S + sinkRows + 2 * B
-      const mask = new Float32Array(blocks * B * T).fill(-Infinity)
-      const dist = new Float32Array(blocks * B * T)
-      const keyPos = new Float64Array(T)
-      for (let s = 0; s < S; s++) keyPos[s] = this.positionAt(l, s)
+      const finite = Number.isFinite(W)
+      const band = finite ? W - 1 + B : p0 + blocks * B // positions (a − W, a + B), or every position [0, p0 + nb·B)
+      const sinks = finite ? G : 0
+      const Tk = sinks + band
+      const index = new BigInt64Array(blocks * Tk)
+      const mask = new Float32Array(blocks * B * Tk).fill(-Infinity)
+      const dist = new Float32Array(blocks * B * Tk)
+      const keyPos = new Float64Array(Tk)
       for (let b = 0; b < blocks; b++) {
-        for (let t = 0; t < sinkRows; t++) keyPos[S + t] = p0 + t < G ? p0 + t : -1
-        for (let t = 0; t < B; t++) keyPos[S + sinkRows + t] = b > 0 ? p0 + (b - 1) * B + t : -1
-        for (let t = 0; t < B; t++) keyPos[S + sinkRows + B + t] = p0 + b * B + t
-        const seen = new Set<number>()
-        for (let t = 0; t < T; t++) {
-          if (seen.has(keyPos[t]!)) keyPos[t] = -1
-          else seen.add(keyPos[t]!)
+        const a = p0 + b * B
+        for (let t = 0; t < Tk; t++) {
+          // Sinks first, then the band; a band position < G is a sink already: leave it to its sink column.
+          const sink = t < sinks
+          const j = sink ? t : (finite ? a + B - band : 0) + t - sinks
+          const usable = j >= 0 && (sink || j >= sinks) && j < p0 + blocks * B
+          keyPos[t] = usable ? j : -1
+          index[b * Tk + t] = usable ? BigInt(j < p0 ? this.slotOf(l, j) : S + j - p0) : 0n
         }
         for (let q = 0; q < B; q++) {
-          const i = p0 + b * B + q
-          const rowAt = (b * B + q) * T
-          for (let t = 0; t < T; t++) {
+          const i = a + q
+          const rowAt = (b * B + q) * Tk
+          for (let t = 0; t < Tk; t++) {
             const j = keyPos[t]!
             if (j < 0 || j > i || (j >= G && i - j >= W)) continue
             mask[rowAt + t] = 0
@@ -124,7 +128,7 @@ export class KvCache {
           }
         }
       }
-      out.set(group, { group, keys: T, mask, dist })
+      out.set(group, { group, keys: Tk, index, mask, dist })
     }
     return out
   }

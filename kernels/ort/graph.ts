@@ -5,21 +5,23 @@
  *   tokens          int64 (C)
  *   cos, sin        f32   (C, 1, headDim)             RoPE tables at the chunk's absolute positions
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
- *   mask.G          f32   (nb, 1, B, T)               0 for keys in K(i), −∞ otherwise; G = the layer's window group
- *   dist.G          f32   (nb, 1, B, T)               log2(1 + i − j) (LASA models only)
+ *   keys.G          int64 (nb, Tk)                    per block, the rows of [cache_k.L | chunk keys] it attends to
+ *   mask.G          f32   (nb, 1, B, Tk)              0 for keys in K(i), −∞ otherwise; G = the layer's window group
+ *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (LASA models only)
  *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
+ *   blocks          int64 (2)                         [nb, B]: the chunk's C = nb·B queries in nb attention blocks
  * and the outputs are
  *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values
  *
- * with C = nb·B queries in nb blocks of B and T = S + G' + 2B keys per block (attention.ts), so attention costs
- * O(C·(S + G + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
+ * with C = nb·B queries in nb blocks of B and Tk = G + W − 1 + B keys per block (attention.ts), so attention costs
+ * O(C·(G + W + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
  * Layers with the same window share the mask/dist inputs. Initializer names are unique per layer.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
 import { GraphBuilder } from './onnx.ts'
-import { bandedAttention } from './attention.ts'
+import { blockedAttention } from './attention.ts'
 import { moe, transposeInto, type MoeLayout } from './moe.ts'
 
 /** x / sqrt(mean(x²) + eps) · weight (the pattern ORT fuses into SimplifiedLayerNormalization). */
@@ -30,8 +32,8 @@ function rmsNorm(g: GraphBuilder, x: string, weight: string, eps: number): strin
 }
 
 /**
- * The fused projection (dim, n) = [Wq·s | Wq·R·s | Wk | Wk·R | Wv] with s = 1/√headDim folded into the queries and
- * R the rotate_half matrix per head, so RoPE is q·cos + (qR)·sin with no reshuffling in the graph.
+ * The fused projection (dim, n) = [Wq·s | Wk | Wq·R·s | Wk·R | Wv] with s = 1/√headDim folded into the queries and
+ * R the rotate_half matrix per head, so RoPE of queries and keys together is [q|k]·cos + [qR|kR]·sin.
  */
 function qkvMatrix(c: Config, wq: Float32Array, wk: Float32Array, wv: Float32Array): Float32Array {
   const q = c.heads * c.headDim
@@ -51,8 +53,8 @@ function qkvMatrix(c: Config, wq: Float32Array, wk: Float32Array, wv: Float32Arr
     }
   }
   put(wq, q, 0, s, false)
-  put(wq, q, q, s, true)
-  put(wk, kv, 2 * q, 1, false)
+  put(wk, kv, q, 1, false)
+  put(wq, q, q + kv, s, true)
   put(wk, kv, 2 * q + kv, 1, true)
   put(wv, kv, 2 * q + 2 * kv, 1, false)
   return out
@@ -67,18 +69,18 @@ function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string,
 
   const xn = rmsNorm(g, x, g.init(`${p}attn_norm`, [c.dim], lw.attnNorm), c.eps)
   const W = g.init(`${p}wqkv`, [c.dim, 2 * q + 3 * kv], qkvMatrix(c, lw.wq, lw.wk, lw.wv))
-  const [qa, qb, ka, kb, va] = g.op('Split', [g.op1('MatMul', [xn, W]), g.ints(`split_qkv`, [q, q, kv, kv, kv])], { axis: { i: -1 } }, 5)
-  const heads = g.ints('shape_c_h_d', [0, c.heads, D])
-  const kvShape = g.ints('shape_c_kv_d', [0, c.kvHeads, D])
-  const rope = (a: string, b: string, shape: string) =>
-    g.op1('Add', [g.op1('Mul', [g.op1('Reshape', [a, shape]), cos]), g.op1('Mul', [g.op1('Reshape', [b, shape]), sin])])
-  const qr = rope(qa!, qb!, heads) // (C, H, D), pre-scaled by 1/√D
-  const kr = rope(ka!, kb!, kvShape) // (C, KV, D)
-  const vr = g.op1('Reshape', [va!, kvShape]) // (C, KV, D)
-  g.output(kr, `k.${l}`, 'float32', ['C', c.kvHeads, D])
-  g.output(vr, `v.${l}`, 'float32', ['C', c.kvHeads, D])
-
-  const merged = bandedAttention(g, c, w, l, qr, kr, vr) // (C, H·D)
+  const qkv = g.op1('MatMul', [xn, W])
+  const [qk, qkR, va] = g.op('Split', [qkv, g.ints('split_qkv', [q + kv, q + kv, kv])], { axis: { i: -1 } }, 3)
+  const headsShape = g.ints('shape_c_hkv_d', [0, c.heads + c.kvHeads, D])
+  const roped = g.op1('Add', [
+    g.op1('Mul', [g.op1('Reshape', [qk!, headsShape]), cos]),
+    g.op1('Mul', [g.op1('Reshape', [qkR!, headsShape]), sin]),
+  ]) // (C, H + KV, D)
+  const [qr, kr] = g.op('Split', [roped, g.ints('split_h_kv', [c.heads, c.kvHeads])], { axis: { i: 1 } }, [`q.${l}`, `k.${l}`])
+  const vr = g.op('Reshape', [va!, g.ints('shape_c_kv_d', [0, c.kvHeads, D])], {}, [`v.${l}`])[0]! // (C, KV, D)
+  g.declareOutput(`k.${l}`, 'float32', ['C', c.kvHeads, D])
+  g.declareOutput(`v.${l}`, 'float32', ['C', c.kvHeads, D])
+  const merged = blockedAttention(g, c, w, l, qr!, kr!, vr) // (C, H·D)
   const woT = new Float32Array(q * c.dim)
   transposeInto(lw.wo, c.dim, q, woT, c.dim, 0)
   return g.op1('Add', [x, g.op1('MatMul', [merged, g.init(`${p}wo`, [q, c.dim], woT)])])
@@ -101,6 +103,7 @@ export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array
   transposeInto(w.lmHead, c.vocab, c.dim, lmT, c.vocab, 0)
   const picked = g.op1('Gather', [x, g.input('rows', 'int64', ['R'])], { axis: { i: 0 } }) // (R, dim)
   const h = rmsNorm(g, picked, g.init('norm', [c.dim], w.norm), c.eps)
-  g.output(g.op1('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)]), 'logits', 'float32', ['R', c.vocab])
+  g.op('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)], {}, ['logits'])
+  g.declareOutput('logits', 'float32', ['R', c.vocab])
   return g.encode(`aip-moe-${layout}`)
 }

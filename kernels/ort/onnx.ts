@@ -103,6 +103,12 @@ export class GraphBuilder {
     return name
   }
 
+  /** Declares the existing value `name` a graph output. */
+  declareOutput(name: string, elem: ElemType, dims: (number | string)[]): void {
+    if (!this.names.has(name)) throw new Error(`no value named ${name}`)
+    this.outputs.push(valueInfo(name, elem, dims))
+  }
+
   /** Declares `value` a graph output under `name` (an Identity node renames it). */
   output(value: string, name: string, elem: ElemType, dims: (number | string)[]): void {
     this.op('Identity', [value], {}, [name])

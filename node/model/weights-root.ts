@@ -28,11 +28,11 @@ export interface WeightsCommitment {
 }
 
 /** sha-256 of every tensor's raw bytes, reading each file sequentially once. */
-async function hashFile(file: string, tensors: LocatedTensor[], digests: Map<string, Uint8Array>): Promise<void> {
+async function hashFile(file: string, tensors: LocatedTensor[], digests: Map<string, Uint8Array>, readBytes: number): Promise<void> {
   const ordered = [...tensors].sort((a, b) => a.begin - b.begin)
   const fh = await open(file, 'r')
   try {
-    const buf = Buffer.allocUnsafe(COMMIT_READ_BYTES)
+    const buf = Buffer.allocUnsafe(readBytes)
     for (const t of ordered) {
       const h: Hash = createHash('sha256')
       let pos = t.dataStart + t.begin
@@ -89,12 +89,12 @@ export function paramCountsFromTensors(tensors: Iterable<{ name: string; shape: 
 }
 
 /** Commits a model: a .safetensors file, a directory with model.safetensors, or a sharded directory. */
-export async function commitWeights(path: string): Promise<WeightsCommitment> {
+export async function commitWeights(path: string, options: { readBytes?: number } = {}): Promise<WeightsCommitment> {
   const located = locateTensors(path) // validates every header; duplicate names across shards are an error
   const byFile = new Map<string, LocatedTensor[]>()
   for (const t of located.values()) byFile.set(t.file, [...(byFile.get(t.file) ?? []), t])
   const digests = new Map<string, Uint8Array>()
-  for (const [file, tensors] of byFile) await hashFile(file, tensors, digests)
+  for (const [file, tensors] of byFile) await hashFile(file, tensors, digests, options.readBytes ?? COMMIT_READ_BYTES)
   const tree = new MerkleBuilder()
   for (const name of sortTensorNames([...located.keys()])) {
     const t = located.get(name)!

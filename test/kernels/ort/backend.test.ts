@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ensureBundledModel, mulberry32, randomWeights } from '../../../kernels/bundled.ts'
+import { ensureBundledModel, randomWeights } from '../../../kernels/bundled.ts'
+import { mulberry32 } from '../../../kernels/random.ts'
 import { parseConfig, type Config } from '../../../kernels/config.ts'
 import { loadModel } from '../../../kernels/loader.ts'
 import { TsBackend } from '../../../kernels/ts-backend.ts'

@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseConfig } from '../../../kernels/config.ts'
 import { ModelError } from '../../../kernels/errors.ts'
+import { windowGroup } from '../../../kernels/ort/attention.ts'
 import { KvCache } from '../../../kernels/ort/cache.ts'
 import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from '../../../kernels/ort/constants.ts'
 
@@ -49,43 +50,36 @@ test('LASA cache: every slot holds the position positionAt() says, sinks and rin
   }
 })
 
-/** Position of key column t in block b, by the layout of kernels/ort/attention.ts (−1: zero padding). */
-function columnPosition(cache: KvCache, l: number, S: number, sinkRows: number, B: number, b: number, t: number): number {
-  if (t < S) return cache.positionAt(l, t)
-  if (t < S + sinkRows) return cache.length + t - S
-  if (t < S + sinkRows + B) return b > 0 ? cache.length + (b - 1) * B + t - S - sinkRows : -1
-  return cache.length + b * B + t - S - sinkRows - B
-}
-
-test('mask admits each position of K(i) = { j ≤ i : j < G or i − j < W } exactly once, dist = log2(1 + i − j)', () => {
-  const cache = new KvCache(lasa)
-  // (blocks, block, real count): single blocks, banded blocks with B ≥ W, padded tails, chunks starting before G.
-  const plans = [[1, 1, 1], [2, 5, 9], [1, 3, 3], [3, 5, 15], [1, 1, 1], [4, 5, 17], [2, 5, 10], [1, 2, 2], [3, 5, 11]]
-  for (const [blocks, block, count] of plans) {
-    const biases = cache.bias({ blocks: blocks!, block: block!, count: count! })
-    for (let l = 0; l < lasa.layers; l++) {
-      const W = lasa.window[l]!
-      const b = biases.get(`w${W}`)!
-      const S = cache.used(l)
-      const sinkRows = Math.min(2, blocks! * block!)
-      assert.equal(b.keys, S + sinkRows + 2 * block!)
-      for (let q = 0; q < count!; q++) {
-        const blk = Math.floor(q / block!)
-        const i = cache.length + q
-        const row = q * b.keys
-        const seen: number[] = []
-        for (let t = 0; t < b.keys; t++) {
-          if (b.mask[row + t] === -Infinity) continue
-          assert.equal(b.mask[row + t], 0)
-          const j = columnPosition(cache, l, S, sinkRows, block!, blk, t)
-          seen.push(j)
-          assert.equal(b.dist[row + t], Math.fround(Math.log2(1 + i - j)))
+test('each block reads every j ∈ K(i) = { j ≤ i : j < G or i − j < W } exactly once, dist = log2(1 + i − j)', () => {
+  for (const config of [lasa, dense]) {
+    const cache = new KvCache(config)
+    // (blocks, block, real count): single blocks, several blocks with B ≥ W, padded tails, chunks starting before G.
+    const plans = [[1, 1, 1], [2, 5, 9], [1, 3, 3], [3, 5, 15], [1, 1, 1], [4, 5, 17], [2, 5, 10], [1, 2, 2], [3, 5, 11]]
+    for (const [blocks, block, count] of plans) {
+      const p0 = cache.length
+      for (let l = 0; l < config.layers; l++) {
+        const b = cache.bias({ blocks: blocks!, block: block!, count: count! }).get(windowGroup(config, l))!
+        const S = cache.used(l)
+        const W = config.window[l]!
+        for (let q = 0; q < count!; q++) {
+          const blk = Math.floor(q / block!)
+          const i = p0 + q
+          const seen: number[] = []
+          for (let t = 0; t < b.keys; t++) {
+            const at = (blk * block! + q % block!) * b.keys + t
+            if (b.mask[at] === -Infinity) continue
+            assert.equal(b.mask[at], 0)
+            const row = Number(b.index[blk * b.keys + t])
+            const j = row < S ? cache.positionAt(l, row) : p0 + row - S // what the graph's Gather reads
+            seen.push(j)
+            assert.equal(b.dist[at], Math.fround(Math.log2(1 + i - j)))
+          }
+          const want = Array.from({ length: i + 1 }, (_, j) => j).filter((j) => j < config.globals || i - j < W)
+          assert.deepEqual(seen.sort((x, y) => x - y), want, `layer ${l} query ${i} (plan ${blocks}×${block})`)
         }
-        const want = Array.from({ length: i + 1 }, (_, j) => j).filter((j) => j < 2 || i - j < W)
-        assert.deepEqual(seen.sort((x, y) => x - y), want, `layer ${l} query ${i} (plan ${blocks}×${block})`)
       }
+      feed(cache, count!, count!)
     }
-    feed(cache, count!, count!)
   }
 })
 
