@@ -66,11 +66,13 @@ async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Sit
     if (addrs.length > 0) await sites[i].ask({ cmd: 'dial', addrs }, 'dialed')
   }
   const degree = (i: number): number => EDGES.filter(([a, b]) => a === i || b === i).length
+  let mesh: Array<Extract<Reply, { ev: 'mesh' }>> = []
   for (let t = 0; t < 200; t++) {
-    const mesh = await Promise.all(sites.map((s) => s.ask({ cmd: 'mesh' }, 'mesh')))
+    mesh = await Promise.all(sites.map((s) => s.ask({ cmd: 'mesh' }, 'mesh')))
     if (mesh.every((m, i) => m.subscribers >= degree(i) && m.admitted >= degree(i) && m.mesh >= Math.min(degree(i), 2))) break
     await new Promise((r) => setTimeout(r, 100))
   }
+  console.error(`${mode}: mesh ${JSON.stringify(mesh.map((m) => [m.admitted, m.subscribers, m.mesh]))}`)
   await new Promise((r) => setTimeout(r, 1500)) // a heartbeat or two so every mesh is complete
   return sites
 }
@@ -92,12 +94,20 @@ async function collect(site: Site, ids: string[], timeoutMs: number): Promise<Ma
   return got
 }
 
-async function throughput(sites: Site[], records: string[]): Promise<{ delivered: number, perS: number }> {
+/** CPU ms all sites used so far. */
+async function cpuTotal(sites: Site[]): Promise<number> {
+  return (await Promise.all(sites.map((s) => s.ask({ cmd: 'stats' }, 'stats')))).reduce((a, s) => a + s.cpuMs, 0)
+}
+
+async function throughput(sites: Site[], records: string[]): Promise<{ delivered: number, perS: number, cpuUsPerRecordPerSite: number }> {
   await sites[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals') // reset
+  const cpu0 = await cpuTotal(sites)
   const pub = await sites[PUBLISHER].ask({ cmd: 'publish', records, rate: 0, window: WINDOW }, 'published')
   const got = await collect(sites[FARTHEST], pub.ids, 60_000)
   const last = Math.max(...got.values())
-  return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000) }
+  await new Promise((r) => setTimeout(r, 200)) // the farthest site's neighbours finish relaying
+  const cpuUs = ((await cpuTotal(sites)) - cpu0) * 1000 / SITES / records.length
+  return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs) }
 }
 
 const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
@@ -142,6 +152,8 @@ try {
     latency_delivered: lats.length,
     p50_ms: Number(pct(lats, 50).toFixed(1)),
     p99_ms: Number(pct(lats, 99).toFixed(1)),
+    cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
+    baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
     baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / N),
     rss_mb_max: Number(rssMax.toFixed(1)),

@@ -24,6 +24,7 @@ import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
 import { loadTrust } from './store/trust.ts'
+import { Ingestor } from './records/ingest.ts'
 import { RecordStore } from './store/store.ts'
 
 export interface SiteNodeOptions {
@@ -72,19 +73,24 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
-    let network: Network | undefined
+    /** The network, once started: the callbacks below run only after that. */
+    const late: { network?: Network } = {}
     const stored = (record: NetRecord): void => {
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
-      if (record.type === 'Revocation') network?.gate.recheck()
+      if (record.type === 'Revocation') late.network?.gate.recheck()
       opts.onStored?.(record)
     }
-    const admission = new Admission(trust, store, site.key.publicKey, stored)
-    network = await Network.start({
+    const ingestor = new Ingestor(store, trust, now)
+    const admission = new Admission(ingestor, site.key.publicKey, (record) => {
+      stored(record)
+      late.network?.gate.announce()
+    })
+    const net = late.network = await Network.start({
       validate: admission.validate,
       store: (record) => store.put(record as DecodedRecord),
-      accepted: (record) => {
-        admission.apply(record as DecodedRecord)
+      accepted: async (record) => {
+        await ingestor.apply(record as DecodedRecord)
         stored(record)
       },
       ownHello: (t) => admission.ownHello(t),
@@ -101,7 +107,6 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
-    const net = network
     const node: SiteNode = {
       site, store, network: net, metrics,
       addrs: () => net.addresses(),

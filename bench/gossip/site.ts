@@ -27,6 +27,12 @@ let rssMax = 0
 let arrivals = new Map<string, number>()
 const rssTimer = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss) }, 100)
 
+/** CPU time (user + system) this process has used, ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
 async function readBytesSent(): Promise<number> {
   const m = (await registry.getMetricsAsJSON()).find((x) => x.name === 'libp2p_data_transfer_bytes_total')
   const v = (m as { values?: Array<{ value: number, labels: Record<string, string> }> } | undefined)?.values
@@ -37,7 +43,7 @@ async function readBytesSent(): Promise<number> {
 
 async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
   registry = new Registry()
-  const libp2pMetrics = prometheusMetrics({ registry, collectDefaultMetrics: false })
+  const libp2pMetrics = process.env.AIP_BENCH_NO_METRICS !== undefined ? undefined : prometheusMetrics({ registry, collectDefaultMetrics: false })
   if (cmd.mode === 'aip') {
     node = await startSiteNode(cmd.dir, {
       listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], api: false, log: () => undefined, libp2pMetrics,
@@ -104,6 +110,7 @@ process.on('message', (cmd: Cmd) => {
       case 'publish': {
         const records = cmd.records.map((h) => Uint8Array.from(Buffer.from(h, 'base64')))
         const times = await publish(records, cmd.rate, cmd.window)
+        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`published ${records.length} in ${(now() - times[0]).toFixed(0)} ms`)
         return send({ ev: 'published', ids: records.map((r) => messageIdToString(messageIdOf(r))), times })
       }
       case 'inject': {
@@ -121,7 +128,7 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'has', count: found.length })
       }
       case 'stats':
-        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
+        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'stop':
         clearInterval(rssTimer)
         if (node !== undefined) await node.stop()

@@ -7,17 +7,28 @@
 export const HELLO_PROTOCOL = '/aip/hello/1.0.0'
 /** §3 "The hello message version is 1." */
 export const HELLO_VERSION = 1
-/** §3 "A hello message MUST NOT exceed 512 KiB." (one certificate plus a charter chain of a few records) */
+/** §3 "A hello message MUST NOT exceed 512 KiB." (a certificate plus a federation of a few hundred sites) */
 export const HELLO_MAX_BYTES = 512 * 1024
-/** §3 "A hello message carries at most 32 chain records." */
-export const HELLO_MAX_CHAIN_RECORDS = 32
+/** §3 "A hello message carries at most 256 federation records." */
+export const HELLO_MAX_FEDERATION_RECORDS = 256
 /** §3 "A peer that has not passed the hello handshake within 5 s of connecting is disconnected." */
 export const HELLO_TIMEOUT_MS = 5_000
+/** §6 "At most 64 messages per peer wait for that peer's hello to finish; more are IGNOREd." */
+export const PENDING_PEER_MAX_MESSAGES = 64
+/** §3 "A site that learned federation records repeats hello with its admitted peers 50 ms later." */
+export const HELLO_REPEAT_DELAY_MS = 50
 /** §3 "A peer refused at hello is not accepted again for 60 s." */
 export const PEER_BAR_MS = 60_000
 
 /** §6 "A peer whose hello has not passed has application score −60": below publish, above graylist. */
 export const PENDING_APP_SCORE = -60
+/**
+ * §6 "An admitted peer that has not yet confirmed our admission has application score −1": it is sent records and
+ * gossip but neither side grafts it (a GRAFT to a peer still judging us would be PRUNEd with a long backoff).
+ */
+export const UNCONFIRMED_APP_SCORE = -1
+/** §3 "The dialler's ack is the one-byte frame 0xF5 (CBOR true)." */
+export const HELLO_ACK = Uint8Array.of(0xf5)
 /** §6 appSpecificWeight. */
 export const APP_SPECIFIC_WEIGHT = 1
 /** §6 "invalidMessageDeliveriesWeight −10 per topic (the counter is squared)". */

@@ -11,7 +11,7 @@ import type { Connection, ConnectionGater, Libp2p, PeerId, Stream } from '@libp2
 import { lpStream } from '@libp2p/utils'
 import {
   GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_MAX_BYTES, HELLO_PROTOCOL, HELLO_TIMEOUT_MS,
-  OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE,
+  OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE, PENDING_PEER_MAX_MESSAGES, HELLO_REPEAT_DELAY_MS, UNCONFIRMED_APP_SCORE, HELLO_ACK,
 } from './constants.ts'
 import type { GossipRouter } from './host.ts'
 import type { Hello } from './hello-message.ts'
@@ -29,10 +29,10 @@ export type Placement = { ok: true, admitted: Admitted } | { ok: false, code: st
 
 /** What the gate needs from the site: its own hello, and a way to place a peer's certificate. */
 export interface GateComponents {
-  /** The hello this site presents: its SiteCertificate and the chain records a peer needs to place it. */
+  /** The hello this site presents: its SiteCertificate and the federation records a peer may lack. */
   ownHello(now: number): Promise<Hello>
   /**
-   * Validates and applies the chain records, then the certificate, at time `now`; succeeds only when the
+   * Validates and applies the federation records, then the certificate, at time `now`; succeeds only when the
    * certificate is valid under the current charter AND certifies exactly `remoteKey` (§3 rule H4).
    */
   place(hello: Hello, remoteKey: Uint8Array, now: number): Promise<Placement>
@@ -44,6 +44,13 @@ export interface GateComponents {
 
 interface PeerState {
   admitted?: Admitted
+  /** Resolves true once the peer is admitted, false when it is refused or gone (§3). */
+  judged: Promise<boolean>
+  settle: (admitted: boolean) => void
+  /** The peer has admitted us too (hello ack): it may join the gossip mesh. */
+  meshReady: boolean
+  /** Messages from this peer waiting for its hello to finish (§6 step 1). */
+  waiting: number
   graylistedBeats: number
   penalty: number
   penaltyAt: number
@@ -57,6 +64,7 @@ export class PeerGate {
   private libp2p?: Libp2p
   private pubsub?: GossipRouter
   private readonly timers = new Set<NodeJS.Timeout>()
+  private announceTimer?: NodeJS.Timeout
   /** Refusals counted by code (read by metrics and tests). */
   readonly refusals = new Map<RefusalCode, number>()
 
@@ -66,7 +74,7 @@ export class PeerGate {
   appSpecificScore = (peerId: string): number => {
     const s = this.peers.get(peerId)
     if (s?.admitted === undefined) return PENDING_APP_SCORE
-    return -this.decayedPenalty(s, this.c.now())
+    return (s.meshReady ? 0 : UNCONFIRMED_APP_SCORE) - this.decayedPenalty(s, this.c.now())
   }
 
   isAdmitted(peerId: string): boolean {
@@ -77,6 +85,24 @@ export class PeerGate {
     const out: Array<{ peerId: string } & Admitted> = []
     for (const [peerId, s] of this.peers) if (s.admitted !== undefined) out.push({ peerId, ...s.admitted })
     return out
+  }
+
+  /**
+   * §6 step 1: waits (at most until the hello timeout) for a connected peer's hello to finish; true if it is admitted.
+   * The other side may admit us and send gossip a moment before we have judged its own hello. At most
+   * PENDING_PEER_MAX_MESSAGES messages per peer wait; beyond that, false at once.
+   */
+  async whenAdmitted(peerId: string): Promise<boolean> {
+    const s = this.peers.get(peerId)
+    if (s === undefined) return false
+    if (s.admitted !== undefined) return true
+    if (s.waiting >= PENDING_PEER_MAX_MESSAGES) return false
+    s.waiting++
+    try {
+      return await s.judged
+    } finally {
+      s.waiting--
+    }
   }
 
   /** The connection gater: barred peers cannot connect or be dialled. */
@@ -101,14 +127,36 @@ export class PeerGate {
     libp2p.addEventListener('connection:open', (evt) => this.onConnection(evt.detail))
     libp2p.addEventListener('peer:disconnect', (evt) => {
       const id = evt.detail.toString()
-      if (libp2p.getConnections(evt.detail).length === 0) this.peers.delete(id)
+      if (libp2p.getConnections(evt.detail).length === 0) this.forget(id)
     })
     pubsub.addEventListener('gossipsub:heartbeat', () => this.onHeartbeat())
   }
 
   stop(): void {
+    clearTimeout(this.announceTimer)
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+  }
+
+  /**
+   * §3 rule H7: this site learned federation records its admitted peers may lack (a new member's certificate from
+   * its hello): repeat hello with each of them, shortly, once for a burst of records. Each peer that learns something
+   * from it does the same, so the records spread hop by hop until every site has them.
+   */
+  announce(): void {
+    if (this.announceTimer !== undefined) return
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined
+      const libp2p = this.libp2p
+      if (libp2p === undefined) return
+      const seen = new Set<string>()
+      for (const conn of libp2p.getConnections()) {
+        const peerId = conn.remotePeer.toString()
+        if (conn.status !== 'open' || seen.has(peerId) || !this.isAdmitted(peerId)) continue
+        seen.add(peerId)
+        void this.onOutbound(conn)
+      }
+    }, HELLO_REPEAT_DELAY_MS)
   }
 
   /** §3 rule H6: disconnects every admitted peer whose certificate is no longer valid (after a revocation). */
@@ -135,7 +183,9 @@ export class PeerGate {
   private state(peerId: string): PeerState {
     let s = this.peers.get(peerId)
     if (s === undefined) {
-      s = { graylistedBeats: 0, penalty: 0, penaltyAt: 0 }
+      let settle!: (admitted: boolean) => void
+      const judged = new Promise<boolean>((resolve) => { settle = resolve })
+      s = { graylistedBeats: 0, penalty: 0, penaltyAt: 0, judged, settle, waiting: 0, meshReady: false }
       this.peers.set(peerId, s)
     }
     return s
@@ -161,8 +211,12 @@ export class PeerGate {
       const signal = AbortSignal.timeout(HELLO_TIMEOUT_MS)
       await lp.write(encodeHello(await this.c.ownHello(this.c.now())), { signal })
       const reply = (await lp.read({ signal })).subarray()
+      // §3 rule H1: the listener replies only once it has admitted us, so both sides now hold each other admitted
+      if (await this.judge(conn, reply)) {
+        this.meshReady(peerId)
+        await lp.write(HELLO_ACK, { signal })
+      }
       await stream.close({ signal }).catch(() => undefined)
-      await this.judge(conn, reply)
     } catch (err) {
       if (conn.status === 'open' && !this.isAdmitted(peerId)) this.c.log('hello_failed', { peer: peerId, direction: 'outbound', error: String(err) })
     }
@@ -180,6 +234,9 @@ export class PeerGate {
         return
       }
       await lp.write(encodeHello(await this.c.ownHello(this.c.now())), { signal })
+      // §3 rule H1: the dialler's ack says it has admitted us too; only then may the gossip mesh include it
+      const ack = (await lp.read({ signal })).subarray()
+      if (ack.length === HELLO_ACK.length && ack[0] === HELLO_ACK[0]) this.meshReady(peerId)
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
@@ -211,15 +268,39 @@ export class PeerGate {
     const s = this.state(peerId)
     const first = s.admitted === undefined
     s.admitted = placement.admitted
+    s.settle(true)
     if (first) this.c.log('peer_admitted', { peer: peerId, nation: placement.admitted.nation, certificate: placement.admitted.certificateId })
     return true
+  }
+
+  /** Both sides have admitted each other: the peer's score may reach 0, so gossipsub may graft it (§6). */
+  private meshReady(peerId: string): void {
+    const s = this.peers.get(peerId)
+    if (s === undefined || s.meshReady) return
+    s.meshReady = true
+    this.forgetCachedScore(peerId)
+  }
+
+  /**
+   * gossipsub caches a peer's score for one heartbeat; drop the pending score cached before admission so the peer
+   * gets the records published right after it (flood publishing reads the score). Reaches into gossipsub's
+   * PeerScore, which has no public API for this; a missing field only costs up to one heartbeat of delay.
+   */
+  private forgetCachedScore(peerId: string): void {
+    const score = (this.pubsub as unknown as { score?: { scoreCache?: Map<string, unknown> } } | undefined)?.score
+    score?.scoreCache?.delete(peerId)
+  }
+
+  private forget(peerId: string): void {
+    this.peers.get(peerId)?.settle(false)
+    this.peers.delete(peerId)
   }
 
   private refuse(peerId: string, code: RefusalCode, message: string): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1)
     this.c.log('peer_refused', { peer: peerId, code, message })
     this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
-    this.peers.delete(peerId)
+    this.forget(peerId)
     const libp2p = this.libp2p
     if (libp2p === undefined) return
     for (const conn of libp2p.getConnections()) {

@@ -1,17 +1,18 @@
 /**
  * The hello message (specs/network-v1.md §3), in deterministic CBOR:
  *
- *   hello = [version: 1, certificate: bstr, chain: [* bstr]]
+ *   hello = [version: 1, certificate: bstr, federation: [* bstr]]
  *
- * `certificate` is the sender's SiteCertificate record (full COSE envelope); `chain` holds the records the receiver
- * needs to place it (charters, approvals, in any order). Decoding is strict and bounded: lengths are checked against
+ * `certificate` is the sender's SiteCertificate record (full COSE envelope); `federation` holds the federation
+ * records the receiver may lack: the charter chain it needs to place the certificate, then the revocations and the
+ * other sites' certificates the sender knows (in any order). Decoding is strict and bounded: lengths are checked against
  * the remaining bytes before anything is allocated, and only the shortest head forms are accepted.
  */
-import { HELLO_MAX_BYTES, HELLO_MAX_CHAIN_RECORDS, HELLO_VERSION } from './constants.ts'
+import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS, HELLO_VERSION } from './constants.ts'
 
 export interface Hello {
   certificate: Uint8Array
-  chain: Uint8Array[]
+  federation: Uint8Array[]
 }
 
 export class HelloDecodeError extends Error {
@@ -28,8 +29,8 @@ function head(major: number, n: number): number[] {
 
 export function encodeHello(hello: Hello): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.from([...head(4, 3), HELLO_VERSION]),
-    Uint8Array.from(head(2, hello.certificate.length)), hello.certificate, Uint8Array.from(head(4, hello.chain.length))]
-  for (const r of hello.chain) parts.push(Uint8Array.from(head(2, r.length)), r)
+    Uint8Array.from(head(2, hello.certificate.length)), hello.certificate, Uint8Array.from(head(4, hello.federation.length))]
+  for (const r of hello.federation) parts.push(Uint8Array.from(head(2, r.length)), r)
   return Buffer.concat(parts)
 }
 
@@ -68,9 +69,9 @@ export function decodeHello(bytes: Uint8Array): Hello {
   if (version !== HELLO_VERSION) throw new HelloDecodeError(`unsupported hello version ${version}`)
   const certificate = r.bytes()
   const count = r.head(4)
-  if (count > HELLO_MAX_CHAIN_RECORDS) throw new HelloDecodeError(`${count} chain records exceed ${HELLO_MAX_CHAIN_RECORDS}`)
-  const chain: Uint8Array[] = []
-  for (let i = 0; i < count; i++) chain.push(r.bytes())
+  if (count > HELLO_MAX_FEDERATION_RECORDS) throw new HelloDecodeError(`${count} federation records exceed ${HELLO_MAX_FEDERATION_RECORDS}`)
+  const federation: Uint8Array[] = []
+  for (let i = 0; i < count; i++) federation.push(r.bytes())
   if (r.pos !== bytes.length) throw new HelloDecodeError('trailing bytes after hello')
-  return { certificate, chain }
+  return { certificate, federation }
 }

@@ -18,9 +18,11 @@ const TOPIC_OF_TYPE: Record<string, Topic> = {
   Revocation: TOPIC_FEDERATION,
   ModelCommitment: TOPIC_RESULTS,
   BenchmarkSuite: TOPIC_RESULTS,
+  BenchmarkSuiteChunk: TOPIC_RESULTS,
   BenchmarkResult: TOPIC_RESULTS,
   Retraction: TOPIC_RESULTS,
   AlignmentBundle: TOPIC_ALIGNMENT,
+  AlignmentChunk: TOPIC_ALIGNMENT,
 }
 
 /** Normalises 'benchmark-result', 'BenchmarkResult' or 'benchmark_result' to 'BenchmarkResult'. */

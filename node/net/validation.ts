@@ -1,7 +1,8 @@
 /**
  * The one adapter between the record layer's validation outcomes and gossipsub (specs/network-v1.md §5–§8).
  * For every received message, in this order:
- *   1. [IGNORE peer_not_admitted]  the propagation source has not passed hello (§3);
+ *   1. [IGNORE peer_not_admitted]  the propagation source has not passed hello (§3) — waiting for a hello that is
+ *                                  still running, a few messages per peer;
  *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait (§7);
  *   3. the record layer's outcome  (REJECT for faults the sender can see, IGNORE for receiver state);
  *   4. [REJECT wrong_topic]        the record's type belongs on another topic (§4);
@@ -42,7 +43,7 @@ export interface ValidationComponents {
   /** Stores a record durably; resolves once it is on disk ('stored') or says why it was not. */
   store(record: NetRecord): Promise<'stored' | 'duplicate' | 'tombstoned'>
   /** Called once per record after it is durable (trust updates, revocation checks, subscribers). */
-  accepted(record: NetRecord): void
+  accepted(record: NetRecord): void | Promise<void>
   limits: SignerLimits
   log: NetLog
   now(): number
@@ -80,7 +81,7 @@ export class GossipValidator {
     const source = m.propagationSource.toString()
     const topic = m.msg.topic
     let verdict: Verdict
-    if (!this.gate.isAdmitted(source)) {
+    if (!this.gate.isAdmitted(source) && !(await this.gate.whenAdmitted(source))) {
       verdict = { action: 'ignore', code: 'peer_not_admitted', message: 'propagation source has not passed hello' }
     } else if (this.inFlight >= VALIDATION_QUEUE_MAX) {
       verdict = { action: 'ignore', code: 'queue_full', message: `${VALIDATION_QUEUE_MAX} messages already waiting` }
@@ -105,7 +106,7 @@ export class GossipValidator {
     const record = outcome.record
     const stored = await this.c.store(record)
     if (stored === 'tombstoned') return { action: 'ignore', code: 'tombstoned', message: record.id }
-    if (stored === 'stored') this.c.accepted(record)
+    if (stored === 'stored') await this.c.accepted(record)
     return { action: 'accept', code: 'ok', record }
   }
 
@@ -128,7 +129,7 @@ export class GossipValidator {
       this.c.limits.refund(signer, record.bytes.length)
       return { action: 'ignore', code: stored, message: record.id }
     }
-    this.c.accepted(record)
+    await this.c.accepted(record)
     return { action: 'accept', code: 'ok', record }
   }
 

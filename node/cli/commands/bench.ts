@@ -19,6 +19,7 @@ import { startOpenAIServer } from '../../eval/openai-route.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
 import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
+import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ts|ort] [--mode likelihood|generative]
                         [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet]
@@ -37,7 +38,8 @@ run      evaluates the model (default: the bundled model, TS backend) on a suite
          served model (--weights-root). Progress goes to stderr.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
          /v1/chat/completions, /v1/models) until interrupted; prints the URL.
-publish  submits a stored result and its ModelCommitment to the running node, which gossips them.
+publish  submits a stored result, its ModelCommitment and (unless bundled) its suite's records to the running
+         node, which gossips them.
 prove    prints the transcript leaf of one item and its RFC 9162 inclusion proof against the result's transcript_root.`
 
 function intArg(v: string | undefined, flag: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -147,10 +149,24 @@ async function publish(argv: string[]): Promise<number> {
     if (bytes === undefined) throw new UsageError(`no record ${id} at this site`, 1)
     const o = decodeRecord(bytes)
     if (o.action !== 'accept' || o.record.type !== 'BenchmarkResult') throw new UsageError(`${id} is not a BenchmarkResult`, 1)
-    const modelId = (o.record.body as { model: { toString(): string } }).model.toString()
-    const model = await access.get(modelId)
+    const body = o.record.body as { model: { toString(): string }; suite: { toString(): string } }
+    // What a receiver needs to check the result: the suite's records (unless it is the bundled suite every node
+    // has), the ModelCommitment, then the result itself.
+    const needed: string[] = []
+    const suiteId = body.suite.toString()
+    if (suiteId !== bundledSuite().records.manifest.id) {
+      const manifest = await access.get(suiteId)
+      const m = manifest === undefined ? undefined : decodeRecord(manifest)
+      if (m?.action === 'accept' && m.record.type === 'BenchmarkSuite') {
+        needed.push(...(m.record.body as { chunks: Array<{ toString(): string }> }).chunks.map((c) => c.toString()), suiteId)
+      }
+    }
+    needed.push(body.model.toString())
     const outcomes: Array<{ id: string; action: string; code: string; message?: string }> = []
-    if (model !== undefined) outcomes.push({ id: modelId, ...(await access.publish(model)) })
+    for (const rid of needed) {
+      const b = await access.get(rid)
+      if (b !== undefined) outcomes.push({ id: rid, ...(await access.publish(b)) })
+    }
     outcomes.push({ id, ...(await access.publish(bytes)) })
     output(values.json, { published: outcomes }, () => outcomes.map((x) => `${x.id}  ${x.action} ${x.code}${x.message ? ` (${x.message})` : ''}`).join('\n'))
     return outcomes.some((x) => x.action === 'reject') ? 1 : 0

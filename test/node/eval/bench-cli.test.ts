@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../../node/eval/suite-records.ts'
+import { ensureBundledModel } from '../../../kernels/bundled.ts'
 import { modelWeightsRoot, openLocalEngine } from '../../../node/eval/local-engine.ts'
 import { startOpenAIServer } from '../../../node/eval/openai-route.ts'
 
@@ -68,14 +69,14 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.match(human.stdout, /suite bafkrei/)
   assert.match(human.stdout, /EE .* ✓/)
 
-  const v = await aip('results', 'verify', '--dir', dir, run.result, '--model', join(process.cwd(), 'kernels/models/generated/aip-tiny-moe'), '--json')
+  const v = await aip('results', 'verify', '--dir', dir, run.result, '--model', await ensureBundledModel(), '--json')
   assert.equal(v.status, 0, v.stdout + v.stderr)
   const checks = (JSON.parse(v.stdout) as { checks: Array<{ name: string; ok: boolean }> }).checks
   assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights'])
   assert.ok(checks.every((c) => c.ok))
 
   // A third party with only the file (no site): signature, record, method, scores, weights against the model file.
-  const third = await aip('results', 'verify', '--file', out, '--model', join(process.cwd(), 'kernels/models/generated/aip-tiny-moe'), '--json')
+  const third = await aip('results', 'verify', '--file', out, '--model', await ensureBundledModel(), '--json')
   assert.equal(third.status, 0, third.stdout + third.stderr)
   // Tampering: one flipped payload byte breaks the signature; the verdict names it.
   const tampered = new Uint8Array(cose)

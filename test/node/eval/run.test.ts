@@ -11,7 +11,7 @@ import { categoryScores } from '../../../node/eval/scoring.ts'
 import { bundledSuite } from '../../../node/eval/suite-records.ts'
 import { transcriptLeaves, transcriptRoot } from '../../../node/eval/transcript.ts'
 
-// Every 41st item: 9 items across categories and languages (en, jailbreaks, de … ja).
+// Every 41st item (9 items: en, it, ja; six categories including jailbreaks and benign).
 const ITEMS = bundledSuite().suite.items.filter((_, i) => i % 41 === 0)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 let engine: LocalEngine
@@ -27,7 +27,7 @@ after(async () => {
 })
 
 test('same model, suite and seed give the same outcomes, scores and transcript root; an interrupted run resumes to the same root', async () => {
-  assert.ok(new Set(ITEMS.map((i) => i.language)).size >= 4)
+  assert.ok(new Set(ITEMS.map((i) => i.language)).size >= 3)
   const a = await runSuite(engine, ITEMS, { mode: 'likelihood', seed: 7 })
   const b = await runSuite(engine, ITEMS, { mode: 'likelihood', seed: 7 })
   const rootA = hex(transcriptRoot(transcriptLeaves(ITEMS, a)))
