@@ -24,7 +24,7 @@ import { benchFederation } from './gossip/records.ts'
 import type { Cmd, Reply } from './gossip/ipc.ts'
 
 const { values: args } = parseArgs({ options: {
-  records: { type: 'string', default: '3000' }, 'latency-s': { type: 'string', default: '5' },
+  records: { type: 'string', default: '2000' }, 'latency-s': { type: 'string', default: '5' },
   forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' },
 } })
 const N = Number(args.records)
@@ -110,7 +110,7 @@ async function throughput(sites: Site[], records: string[]): Promise<{ delivered
   return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs) }
 }
 
-const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
+const pct = (xs: number[], p: number): number | null => (xs.length === 0 ? null : Number(xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))].toFixed(1)))
 
 const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
 try {
@@ -150,8 +150,8 @@ try {
     latency_load_per_s: LATENCY_RATE,
     latency_records: LATENCY_N,
     latency_delivered: lats.length,
-    p50_ms: Number(pct(lats, 50).toFixed(1)),
-    p99_ms: Number(pct(lats, 99).toFixed(1)),
+    p50_ms: pct(lats, 50),
+    p99_ms: pct(lats, 99),
     cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
     baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
