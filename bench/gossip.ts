@@ -58,9 +58,13 @@ class Site {
   }
 }
 
+/** Largest RSS of a freshly started site process, before any traffic (MB), by mode. */
+const idleRss: Record<string, number> = {}
+
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
   const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
+  idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   for (let i = 0; i < SITES; i++) {
     const addrs = EDGES.filter(([a]) => a === i).map(([, b]) => `${ready[b].addr.split('/p2p/')[0]}/p2p/${ready[b].peerId}`)
     if (addrs.length > 0) await sites[i].ask({ cmd: 'dial', addrs }, 'dialed')
@@ -157,6 +161,8 @@ try {
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
     baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / N),
     rss_mb_max: Number(rssMax.toFixed(1)),
+    rss_mb_idle: Number(idleRss.aip.toFixed(1)),
+    baseline_rss_mb_max: Number((Math.max(...baseStats.map((s) => s.rssMax)) / 2 ** 20).toFixed(1)),
     forged_published: FORGED,
     forged_accepted: forgedAccepted,
   }
