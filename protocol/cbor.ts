@@ -29,6 +29,14 @@ export interface DecodeLimits {
 }
 
 const utf8 = new TextEncoder()
+
+/**
+ * Map keys repeat across records ('created', 'category', …). Short ASCII keys are looked up here by an FNV-1a hash of
+ * their bytes (then compared), so a key already seen is returned as the same (internalized) string instead of a new
+ * one. Bounded: cleared when full.
+ */
+const KEY_CACHE = new Map<number, string>()
+const KEY_CACHE_MAX = 4096
 /** A UTF-16 surrogate without its partner: such a string has no UTF-8 encoding. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
@@ -206,7 +214,7 @@ class Reader {
     if (n === 8) {
       const hi = (this.b[this.pos]! * 0x1000000 + ((this.b[this.pos + 1]! << 16) | (this.b[this.pos + 2]! << 8) | this.b[this.pos + 3]!)) >>> 0
       const lo = (this.b[this.pos + 4]! * 0x1000000 + ((this.b[this.pos + 5]! << 16) | (this.b[this.pos + 6]! << 8) | this.b[this.pos + 7]!)) >>> 0
-      if (hi > 0x1fffff) this.fail(major <= 1 ? 'unsupported' : 'limit', 'integer or length beyond 2^53 - 1')
+      if (hi > 0x1fffff) this.fail(major <= 1 || major === 6 ? 'unsupported' : 'undecodable', 'integer, tag or length beyond 2^53 - 1')
       arg = hi * 0x100000000 + lo
     } else {
       for (let i = 0; i < n; i++) arg = arg * 256 + this.b[this.pos + i]!
@@ -248,6 +256,27 @@ class Reader {
     } catch {
       return this.fail('undecodable', `invalid UTF-8 in ${what}`)
     }
+  }
+
+  /** A map key (≤ 32 bytes): from the key cache when these exact ASCII bytes were seen before. */
+  mapKey(start: number, len: number): string {
+    const b = this.b
+    let h = 0x811c9dc5 ^ len
+    for (let i = start; i < start + len; i++) {
+      const c = b[i]!
+      if (c >= 0x80) return this.utf8(start, start + len, 'map key')
+      h = Math.imul(h ^ c, 0x01000193)
+    }
+    const cached = KEY_CACHE.get(h)
+    if (cached !== undefined && cached.length === len) {
+      let same = true
+      for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== b[start + i]) same = false
+      if (same) return cached
+    }
+    const key = this.utf8(start, start + len, 'map key')
+    if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.clear()
+    KEY_CACHE.set(h, key)
+    return key
   }
 
   /** Compares two keys in place: length first, then bytewise (RFC 8949 §4.2.1). */
@@ -306,7 +335,7 @@ class Reader {
           }
           prev = k
           prevLen = klen
-          const key = this.utf8(k, k + klen, 'map key')
+          const key = klen <= 32 ? this.mapKey(k, klen) : this.utf8(k, k + klen, 'map key')
           const v = this.value(depth + 1)
           if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
           else out[key] = v

@@ -2,7 +2,7 @@
  * Record IDs (spec §3.4): CIDv1, multicodec raw (0x55), multihash sha2-256 over the full envelope bytes (from the
  * 0xD2 tag byte on), written in multibase base32 lower case ('bafkrei…').
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { RAW_CODEC, SHA2_256_CODE } from './constants.ts'
@@ -39,7 +39,7 @@ function base32(bytes: Uint8Array): string {
 export function recordId(envelopeBytes: Uint8Array): string {
   const cid = new Uint8Array(36)
   cid.set(CID_PREFIX)
-  cid.set(createHash('sha256').update(envelopeBytes).digest(), 4)
+  cid.set(hash('sha256', envelopeBytes, 'buffer'), 4)
   return 'b' + base32(cid)
 }
 

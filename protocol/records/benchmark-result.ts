@@ -34,6 +34,8 @@ export interface BenchmarkResultBody {
   method: string
 }
 
+const isPpm = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= PPM && Number.isInteger(v)
+
 function ppm(v: Parameters<typeof uint>[0], name: string): number {
   return uint(v, name, PPM)
 }
@@ -44,15 +46,12 @@ export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
   for (const k of ['backend', 'version', 'model_name']) if (typeof engine[k] !== 'string') malformed(`engine.${k}`, 'expected text')
   const scores = list(m.scores, 'scores', 0, MAX_SCORE_ROWS, (x, n) => {
     const r = fields(x, n, ['category', 'n', 'score_ppm', 'ci_low_ppm', 'ci_high_ppm'])
-    const row = {
-      category: text(r.category, `${n}.category`),
-      n: uint(r.n, `${n}.n`),
-      score_ppm: ppm(r.score_ppm, `${n}.score_ppm`),
-      ci_low_ppm: ppm(r.ci_low_ppm, `${n}.ci_low_ppm`),
-      ci_high_ppm: ppm(r.ci_high_ppm, `${n}.ci_high_ppm`),
-    }
-    if (row.ci_low_ppm > row.score_ppm || row.score_ppm > row.ci_high_ppm) malformed(n, 'expected ci_low_ppm ≤ score_ppm ≤ ci_high_ppm')
-    return row
+    text(r.category, n)
+    uint(r.n, n)
+    // Names are built only on failure: this runs for every row of every result received.
+    for (const k of ['score_ppm', 'ci_low_ppm', 'ci_high_ppm'] as const) if (!isPpm(r[k])) ppm(r[k], `${n}.${k}`)
+    if ((r.ci_low_ppm as number) > (r.score_ppm as number) || (r.score_ppm as number) > (r.ci_high_ppm as number)) malformed(n, 'expected ci_low_ppm ≤ score_ppm ≤ ci_high_ppm')
+    return r as unknown as ScoreRow
   })
   if (new Set(scores.map((s) => s.category)).size !== scores.length) malformed('scores', 'a category is listed twice')
   return {

@@ -166,3 +166,15 @@ test('the record-CID fast path builds the same CID as multiformats', async () =>
   const dag = CID.createV1(0x71, await sha256.digest(new Uint8Array([9])))
   assert.ok(dag.equals(decodeCanonical(encodeCanonical(dag))))
 })
+
+test('the map-key cache never returns a different key (collisions, non-ASCII, long keys)', () => {
+  const keys = ['a', 'b', 'ab', 'ba', 'created', 'creatd', 'ü', 'x'.repeat(33), 'x'.repeat(32)]
+  for (let round = 0; round < 3; round++) {
+    for (const k of keys) assert.deepEqual(Object.keys(decodeCanonical(encodeCanonical({ [k]: 1 })) as object), [k])
+  }
+  // Many distinct keys: the cache is bounded and stays correct.
+  for (let i = 0; i < 10_000; i++) {
+    const k = `k${i}`
+    assert.deepEqual(Object.keys(decodeCanonical(encodeCanonical({ [k]: i })) as object), [k])
+  }
+})
