@@ -200,6 +200,16 @@ export class RecordStore {
     }
   }
 
+  /** IDs of every stored record, reading keys only (sync's index: specs/sync-v1.md §2). */
+  async *ids(): AsyncIterable<string> {
+    for await (const key of this.db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) yield key.slice(RECORD.length)
+  }
+
+  /** Number of records stored (tombstones not counted). */
+  async count(): Promise<number> {
+    return this.records
+  }
+
   /**
    * Every stored record's (created, id) in that order, read from the index keys alone (no per-record read): the
    * fast path for set reconciliation. `since`/`until` bound created (ms) as [since, until).
@@ -212,11 +222,6 @@ export class RecordStore {
       const sep = key.indexOf('!', prefix.length)
       yield { created: parseInt(key.slice(prefix.length, sep), 16), id: key.slice(sep + 1) }
     }
-  }
-
-  /** Number of records stored (tombstones not counted). */
-  async count(): Promise<number> {
-    return this.records
   }
 
   /**

@@ -35,6 +35,9 @@ test('put stores once, then reports duplicates; get/has/count agree', () => with
   assert.deepEqual(await store.get(r.id), r.bytes)
   assert.equal(await store.get(rec(2).id), undefined)
   assert.equal(await store.count(), 1)
+  const ids = []
+  for await (const id of store.ids()) ids.push(id)
+  assert.deepEqual(ids, [r.id])
 }))
 
 test('putMany in one group commit, duplicates inside the batch detected', () => withStore(async (store) => {
