@@ -24,7 +24,7 @@ import { benchFederation } from './gossip/records.ts'
 import type { Cmd, Reply } from './gossip/ipc.ts'
 
 const { values: args } = parseArgs({ options: {
-  records: { type: 'string', default: '3000' }, 'latency-s': { type: 'string', default: '5' },
+  records: { type: 'string', default: '2000' }, 'latency-s': { type: 'string', default: '5' },
   forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' },
 } })
 const N = Number(args.records)
@@ -58,9 +58,13 @@ class Site {
   }
 }
 
+/** Largest RSS of a freshly started site process, before any traffic (MB), by mode. */
+const idleRss: Record<string, number> = {}
+
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
   const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
+  idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   for (let i = 0; i < SITES; i++) {
     const addrs = EDGES.filter(([a]) => a === i).map(([, b]) => `${ready[b].addr.split('/p2p/')[0]}/p2p/${ready[b].peerId}`)
     if (addrs.length > 0) await sites[i].ask({ cmd: 'dial', addrs }, 'dialed')
@@ -110,7 +114,7 @@ async function throughput(sites: Site[], records: string[]): Promise<{ delivered
   return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs) }
 }
 
-const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
+const pct = (xs: number[], p: number): number | null => (xs.length === 0 ? null : Number(xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))].toFixed(1)))
 
 const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
 try {
@@ -150,13 +154,15 @@ try {
     latency_load_per_s: LATENCY_RATE,
     latency_records: LATENCY_N,
     latency_delivered: lats.length,
-    p50_ms: Number(pct(lats, 50).toFixed(1)),
-    p99_ms: Number(pct(lats, 99).toFixed(1)),
+    p50_ms: pct(lats, 50),
+    p99_ms: pct(lats, 99),
     cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
     baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
     baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / N),
     rss_mb_max: Number(rssMax.toFixed(1)),
+    rss_mb_idle: Number(idleRss.aip.toFixed(1)),
+    baseline_rss_mb_max: Number((Math.max(...baseStats.map((s) => s.rssMax)) / 2 ** 20).toFixed(1)),
     forged_published: FORGED,
     forged_accepted: forgedAccepted,
   }

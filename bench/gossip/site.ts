@@ -60,7 +60,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
     for (const t of TOPICS) host.pubsub.subscribe(t)
     host.pubsub.addEventListener('gossipsub:message', (evt) => { arrivals.set(evt.detail.msgId, now()) })
   }
-  send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString() })
+  send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString(), rss: process.memoryUsage().rss })
 }
 
 /** Publishes with at most `window` publishes outstanding, or at `rate` per second when rate > 0. */

@@ -56,6 +56,12 @@ export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 export const VALIDATION_QUEUE_MAX = 4_096
 
 
+/**
+ * §6 "A received message waits in gossipsub's message cache for its validation outcome for up to 30 heartbeats":
+ * with asynchronous validation, a record ACCEPTed after it left the cache is stored but never forwarded, so under
+ * load (a slow disk, a busy CPU) the window must cover the validation queue's delay, not just one verification.
+ */
+export const MCACHE_HEARTBEATS = 30
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
 

@@ -20,7 +20,7 @@ import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import {
   APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
-  INVALID_MESSAGE_WEIGHT, PUBLISH_THRESHOLD,
+  INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PUBLISH_THRESHOLD,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
 
@@ -102,6 +102,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         msgIdFn: (msg) => messageIdOf(msg.data),
         msgIdToStrFn: messageIdToString,
         asyncValidation: opts.asyncValidation ?? true,
+        mcacheLength: MCACHE_HEARTBEATS,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

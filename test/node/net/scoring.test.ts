@@ -1,0 +1,69 @@
+/**
+ * Limits and scoring on real libp2p (specs/network-v1.md §6–§7): records over a signer's rate are neither stored
+ * nor forwarded and cost the sender application score; a peer sending forged records is graylisted, then
+ * disconnected and barred; duplicates cost nothing.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GRAYLIST_THRESHOLD } from '../../../node/net/constants.ts'
+import { benchmarkResult, createTestbed } from '../../../node/net/testbed.ts'
+import type { Testbed } from '../../../node/net/testbed.ts'
+import { TOPIC_RESULTS } from '../../../node/net/topics.ts'
+import { addrOf, admittedCount, meshSize, startNode, until } from './helpers.ts'
+import type { LoggedNode } from './helpers.ts'
+
+const NOW = Date.now()
+const BURST = 3
+
+describe('limits and peer scoring', () => {
+  let work: string
+  let bed: Testbed
+  let a: LoggedNode
+  let b: LoggedNode
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'aip-net-scoring-'))
+    bed = await createTestbed(work, 2, NOW)
+    a = await startNode(bed.sites[0].dir)
+    // DE allows each signer a burst of 3 records and almost no sustained rate
+    b = await startNode(bed.sites[1].dir, {
+      bootstrap: [addrOf(a.node)], signerLimits: { ratePerS: 0.001, burst: BURST, quotaRecords: 1000, quotaBytes: 1e9 },
+    })
+    await until(() => admittedCount(a.node) === 1 && admittedCount(b.node) === 1, 'hello both ways')
+    await until(() => meshSize(a.node, TOPIC_RESULTS) === 1 && meshSize(b.node, TOPIC_RESULTS) === 1, 'the mesh')
+  })
+
+  after(async () => {
+    await a.node.stop().catch(() => undefined)
+    await b.node.stop().catch(() => undefined)
+    await rm(work, { recursive: true, force: true })
+  })
+
+  it('stores a signer\'s burst, ignores the excess and scores the sender down', async () => {
+    const records = Array.from({ length: BURST + 2 }, (_, i) => benchmarkResult(bed.sites[0].key, 100 + i, NOW))
+    for (const r of records) assert.equal((await a.node.publish(r.bytes)).action, 'accept')
+    const limited = (): number => b.node.network.validator.counts.get('ignore/rate_limited') ?? 0
+    await until(() => limited() === 2, 'DE to rate-limit two records')
+    const stored = await Promise.all(records.map((r) => b.node.store.has(r.id)))
+    assert.deepEqual(stored, [true, true, true, false, false])
+    const chAtDe = a.node.network.host.peerId.toString()
+    assert.ok(b.node.network.gate.appSpecificScore(chAtDe) < 0, 'the sender lost application score')
+    assert.ok(b.node.network.host.pubsub.getScore(chAtDe) > GRAYLIST_THRESHOLD, 'but an honest relay is not graylisted')
+  })
+
+  it('graylists, then disconnects and bars a peer that sends forged records', async () => {
+    const de = b.node.network.host.peerId.toString()
+    for (let i = 0; i < 6; i++) {
+      const forged = Uint8Array.from(benchmarkResult(bed.sites[0].key, 200 + i, NOW).bytes)
+      forged[forged.length - 1] ^= 0x01
+      await a.node.network.host.pubsub.publish(TOPIC_RESULTS, forged) // CH turned rogue: no own validation
+    }
+    await until(() => (b.node.network.validator.counts.get('reject/bad_signature') ?? 0) >= 3, 'DE to reject the forgeries')
+    await until(() => b.node.network.gate.refusals.get('graylisted') === 1, 'DE to disconnect CH', 15_000)
+    await until(() => !a.node.peers().some((p) => p.peerId === de), 'the connection closed')
+    assert.ok(b.events.some((e) => e.event === 'peer_refused' && e.fields.code === 'graylisted'))
+  })
+})
