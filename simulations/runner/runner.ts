@@ -41,6 +41,8 @@ interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
 /** How long sites may take to pass hello with their neighbours once all are started: base + per site. */
 export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
+/** An event applied this much after its time is reported in the log. */
+const LATE_EVENT_MS = 500
 /** Sites started together. */
 const START_BATCH = 10
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
@@ -247,6 +249,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const background: Promise<void>[] = []
     for (const e of scenario.timeline) {
       await sleep(e.at_ms - clock())
+      if (clock() - e.at_ms > LATE_EVENT_MS) log(`${e.type} scheduled at ${e.at_ms} ms applied at ${Math.round(clock())} ms (machine busy)`)
       const done = apply(e).catch((err: unknown) => { errors.push(`${e.type} at ${e.at_ms} ms failed: ${(err as Error).message}`) })
       if (e.type === 'attack') background.push(done)
       else await done
