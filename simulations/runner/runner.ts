@@ -4,6 +4,7 @@
  * mode "memory": every site in this process over @libp2p/memory; mode "process": see process.ts.
  */
 import { mkdir, rm } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
@@ -144,8 +145,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         if (e.site === '*') {
           const live = [...sites.values()].filter((s) => s.alive && !s.revoked && fed.sites.get(s.id)?.spec.role === 'honest')
           // Evaluations run side by side (each site has its own engine); plain publishes one site after the other.
-          if (e.kind === 'evaluation') await Promise.all(live.map((s) => apply({ ...e, site: s.id })))
-          else for (const s of live) await apply({ ...e, site: s.id })
+          if (e.kind === 'evaluation') {
+            // At most one evaluation per core at a time: more only makes the engines' threads fight.
+            const queue = [...live]
+            await Promise.all(Array.from({ length: Math.min(queue.length, availableParallelism()) }, async () => {
+              for (let s = queue.shift(); s !== undefined; s = queue.shift()) await apply({ ...e, site: s.id })
+            }))
+          } else for (const s of live) await apply({ ...e, site: s.id })
           return
         }
         const s = sites.get(e.site) as SimSite
