@@ -7,6 +7,25 @@ export const ROLE_COLORS: Record<string, string> = {
   honest: '#1f77b4', forger: '#d62728', replayer: '#ff7f0e', spammer: '#9467bd', intruder: '#8c564b', exfiltrator: '#e377c2',
 }
 
+const MAX_HELD_LINES = 20
+
+/** min / median / max of records held over all sites, at every sample time (a site counts its last sample ≤ t). */
+function heldBands(r: Report): Series[] {
+  const times = [...new Set(r.site_details.flatMap((s) => s.held_over_time.map((p) => p[0])))].sort((a, b) => a - b)
+  const at = (series: [number, number][], t: number): number => {
+    let v = 0
+    for (const [x, y] of series) if (x <= t) v = y
+    return v
+  }
+  const rows = times.map((t) => [t, r.site_details.map((s) => at(s.held_over_time, t)).sort((a, b) => a - b)] as [number, number[]])
+  const pick = (f: (v: number[]) => number): [number, number][] => rows.map(([t, v]) => [t, f(v)])
+  return [
+    { label: 'max over sites', color: '#2ca02c', points: pick((v) => v[v.length - 1]) },
+    { label: 'median', color: '#1f77b4', points: pick((v) => v[Math.floor(v.length / 2)]) },
+    { label: 'min over sites', color: '#d62728', points: pick((v) => v[0]) },
+  ]
+}
+
 function table(head: string[], rows: (string | number)[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`
@@ -18,8 +37,10 @@ export function renderHtml(r: Report): string {
     color: '#1f77b4',
     points: r.propagation_samples_ms.map((v, i) => [v, (i + 1) / r.propagation_samples_ms.length] as [number, number]),
   }
-  const held: Series[] = r.site_details.map((s) => ({ label: `${s.id} (${s.role})`, color: ROLE_COLORS[s.role] ?? '#333', points: s.held_over_time }))
-  const roles = [...new Set(r.site_details.map((s) => s.role))].map((role): [string, string] => [role, ROLE_COLORS[role] ?? '#333'])
+  // Up to MAX_HELD_LINES sites: one line each, coloured by role; more: min / median / max over the sites.
+  const many = r.site_details.length > MAX_HELD_LINES
+  const held: Series[] = many ? heldBands(r) : r.site_details.map((s) => ({ label: `${s.id} (${s.role})`, color: ROLE_COLORS[s.role] ?? '#333', points: s.held_over_time }))
+  const roles = many ? held.map((x): [string, string] => [x.label, x.color]) : [...new Set(r.site_details.map((s) => s.role))].map((role): [string, string] => [role, ROLE_COLORS[role] ?? '#333'])
   const bytes = r.site_details.map((s) => ({ label: s.id, value: s.bytes_sent, color: ROLE_COLORS[s.role] ?? '#333' }))
   const summary: [string, string | number][] = [
     ['scenario', r.scenario], ['mode', r.mode], ['seed', r.seed], ['started', r.started_at], ['duration', `${r.duration_ms} ms`],
@@ -50,11 +71,14 @@ ${table(['', ''], summary)}
 ${table(['assertion', 'result', 'failures'], r.assertions.map((a) => [a.id, a.ok ? 'pass' : 'FAIL', a.failures.join('; ')]))}
 ${r.results.length > 0 ? `<h2>Verified results</h2>${table(['site', 'nation', 'suite', 'model', 'overall', 'verified by'], r.results.map((x) => [x.site, x.nation, x.suite.slice(0, 20) + '…', x.model.slice(0, 20) + '…', `${(x.overall_ppm / 10_000).toFixed(2)} %`, x.verified_by]))}` : ''}
 ${r.scaling.length > 0 ? `<h2>Scaling</h2>${table(['sites', 'held / expected', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes per site (mean)', 'bytes per site (max)', 'assertions'], r.scaling.map((x) => [x.sites, `${x.records_delivered} / ${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95, x.propagation_ms.p99, x.bytes_sent_per_site.mean, x.bytes_sent_per_site.max, x.ok ? 'pass' : 'FAIL']))}
-${linePlot('Propagation p50 / p99 and mean kB sent per site vs number of sites', [
-    { label: 'p50 ms', color: '#1f77b4', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p50] as [number, number]) },
-    { label: 'p99 ms', color: '#d62728', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p99] as [number, number]) },
-    { label: 'kB sent per site (mean)', color: '#2ca02c', points: r.scaling.map((x) => [x.sites, x.bytes_sent_per_site.mean / 1000] as [number, number]) },
-  ], 'sites', 'ms  |  kB')}` : ''}
+${linePlot('Propagation latency vs number of sites', [
+    { label: 'p50', color: '#1f77b4', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p50] as [number, number]) },
+    { label: 'p99', color: '#d62728', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p99] as [number, number]) },
+  ], 'sites', 'ms')}
+${linePlot('Plaintext bytes sent per site vs number of sites', [
+    { label: 'mean', color: '#2ca02c', points: r.scaling.map((x) => [x.sites, x.bytes_sent_per_site.mean] as [number, number]) },
+    { label: 'max', color: '#ff7f0e', points: r.scaling.map((x) => [x.sites, x.bytes_sent_per_site.max] as [number, number]) },
+  ], 'sites', 'bytes')}` : ''}
 <h2>Propagation</h2>
 ${linePlot('Propagation latency CDF (publish → held at another site)', [cdf], 'latency (ms)', 'fraction of deliveries', { steps: true, yMax: 1 })}
 <h2>Records held per site over time</h2>
