@@ -10,29 +10,15 @@ import { buildReport, scaleRow } from './report/report.ts'
 import type { Report, ScaleRow } from './report/report.ts'
 import { writeReport } from './report/write.ts'
 import type { BackendName } from '../kernels/backend.ts'
-import { evaluateAtSite, verifyAtSite } from './runner/evaluate.ts'
 import { runScenario } from './runner/runner.ts'
-import type { RunOptions } from './runner/runner.ts'
 import { loadScenario } from './scenario/load.ts'
 import type { Scenario } from './scenario/types.ts'
 
 export interface SimulateOptions {
   out: string
   log?: (line: string) => void
-  evaluate?: RunOptions['evaluate']
-  verify?: RunOptions['verify']
   /** Engine backend of `evaluation` publishes (default ort). */
   backend?: BackendName
-}
-
-/** A progress line every 25 % of a site's evaluation. */
-function progress(site: string, log?: (line: string) => void): ((done: number, total: number) => void) | undefined {
-  if (log == null) return undefined
-  let shown = -1
-  return (done, total) => {
-    const q = Math.floor((4 * done) / Math.max(1, total))
-    if (q !== shown) { shown = q; log(`${site}: evaluated ${done}/${total} items`) }
-  }
 }
 
 /** Runs a scenario (and first its scale steps, each in DIR/scale-N), writes the reports. */
@@ -49,14 +35,10 @@ export async function simulate(nameOrPath: string, opts: SimulateOptions): Promi
 }
 
 export async function simulateScenario(scenario: Scenario, opts: SimulateOptions, amend?: (r: Report) => void): Promise<{ report: Report; json: string; html: string }> {
-  const weights = await loadWeightFiles(await ensureBundledModel())
-  const evaluates = scenario.timeline.some((e) => e.type === 'publish' && e.kind === 'evaluation')
-  const backend = opts.backend ?? 'ort'
-  const run = await runScenario(scenario, {
-    workDir: join(opts.out, 'work'), weights, log: opts.log,
-    evaluate: opts.evaluate ?? (evaluates ? (site, node) => evaluateAtSite(node, site, backend, progress(site, opts.log)) : undefined),
-    verify: opts.verify ?? ((_site, node, record) => verifyAtSite(node, record)),
-  })
+  const weightsDir = await ensureBundledModel()
+  // In process mode every child indexes the weights itself.
+  const weights = scenario.mode === 'memory' ? await loadWeightFiles(weightsDir) : undefined
+  const run = await runScenario(scenario, { workDir: join(opts.out, 'work'), weights, weightsDir, log: opts.log, backend: opts.backend })
   const report = buildReport(run)
   amend?.(report)
   const paths = await writeReport(opts.out, report)

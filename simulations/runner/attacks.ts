@@ -4,14 +4,15 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { encodeCanonical, recordId } from '../../protocol/index.ts'
-import type { DecodedRecord } from '../../protocol/index.ts'
 import { TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/net/topics.ts'
 import type { Rng } from '../rng.ts'
 import { forge, garbage, syntheticResult } from './records.ts'
 import type { SimSiteIdentity } from './federation.ts'
-import { EXFIL_PROTOCOL } from './site.ts'
 import type { SimSite } from './site.ts'
 import type { RecordKind } from '../run.ts'
+
+/** Protocol of the stream an exfiltrator uses to push weights to an accomplice (every simulated site drains it). */
+export const EXFIL_PROTOCOL = '/aip-sim/exfil/1.0.0'
 
 export interface Sent {
   id: string
@@ -20,12 +21,12 @@ export interface Sent {
 
 export interface AttackContext {
   site: SimSite
-  identity: SimSiteIdentity
+  identity: Pick<SimSiteIdentity, 'spec' | 'key'>
   rng: Rng
-  /** Honest records published so far (forgery victims). */
-  victims: DecodedRecord[]
-  /** Records every store starts with (replay material). */
-  genesis: DecodedRecord[]
+  /** Honest records published so far (forgery victims), envelope bytes. */
+  victims: Uint8Array[]
+  /** Records every store starts with (replay material), envelope bytes. */
+  genesis: Uint8Array[]
   /** Sites the attacker may push to. */
   neighbours: string[]
   peerIdOf(site: string): string
@@ -45,7 +46,7 @@ async function gossip(site: SimSite, topic: string, bytes: Uint8Array): Promise<
 export async function forger(c: AttackContext, n: number): Promise<Sent[]> {
   const out: Sent[] = []
   for (let i = 0; i < n; i++) {
-    const victim = c.victims.length > 0 ? c.victims[c.rng.int(c.victims.length)] : await syntheticResult(c.identity.key, c.identity.spec.id, i, c.rng, c.now())
+    const victim = c.victims.length > 0 ? c.victims[c.rng.int(c.victims.length)] : (await syntheticResult(c.identity.key, c.identity.spec.id, i, c.rng, c.now())).bytes
     const bytes = forge(victim, c.rng)
     await gossip(c.site, TOPIC_RESULTS, bytes)
     out.push({ id: recordId(bytes), kind: 'forged' })
@@ -57,9 +58,9 @@ export async function replayer(c: AttackContext, n: number): Promise<Sent[]> {
   // Old, valid federation records every site already holds: each must be answered with IGNORE (duplicate).
   const out: Sent[] = []
   for (let i = 0; i < n && i < c.genesis.length; i++) {
-    const r = c.genesis[(i + 1) % c.genesis.length]
-    await gossip(c.site, TOPIC_FEDERATION, r.bytes)
-    out.push({ id: r.id, kind: 'replay' })
+    const bytes = c.genesis[(i + 1) % c.genesis.length]
+    await gossip(c.site, TOPIC_FEDERATION, bytes)
+    out.push({ id: recordId(bytes), kind: 'replay' })
   }
   return out
 }

@@ -36,8 +36,8 @@ export async function syntheticResult(key: SigningKey, site: string, n: number, 
 }
 
 /** A forgery of a record another site signed: one body byte changed, signature kept (it no longer verifies). */
-export function forge(victim: DecodedRecord, rng: Rng): Uint8Array {
-  const bytes = victim.bytes.slice()
+export function forge(victim: Uint8Array, rng: Rng): Uint8Array {
+  const bytes = victim.slice()
   // Flip a byte in the middle third (the payload), never the CBOR head.
   const at = Math.floor(bytes.length / 3) + rng.int(Math.floor(bytes.length / 3))
   bytes[at] ^= 0x01 << rng.int(8)

@@ -6,32 +6,33 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { createRecord } from '../../protocol/index.ts'
+import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
+import type { BackendName } from '../../kernels/backend.ts'
 import { WeightIndex } from '../../node/net/egress/index.ts'
 import type { WeightFile } from '../../node/net/egress/index.ts'
 import { Rng } from '../rng.ts'
 import type { Event, Scenario } from '../scenario/types.ts'
 import type { Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
-import * as attacks from './attacks.ts'
 import { buildFederation, createSimSiteDir } from './federation.ts'
 import type { SimFederation } from './federation.ts'
 import { LinkEmulator } from './links.ts'
 import { syntheticResult } from './records.ts'
+import type { SiteHandle } from './handle.ts'
+import { ProcessSite } from './process.ts'
 import { SimSite } from './site.ts'
-import type { SiteNode } from '../../node/site-node.ts'
 
 export interface RunOptions {
   /** Working directory: site directories go in DIR/sites (removed first). */
   workDir: string
   /** The weight files every site holds (its model): scanned for by the egress monitors. */
   weights?: WeightFile[]
+  /** Directory of those files (child processes load them themselves). */
+  weightsDir?: string
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void
-  /** Publishes an `evaluation`: runs the suite on the site's engine, returns the signed result records. */
-  evaluate?: (site: string, node: SiteNode) => Promise<{ records: DecodedRecord[]; row: Omit<ResultRow, 'verified_by'> }>
-  /** Verifies a result record at a site (for the results table): true when it checks out there. */
-  verify?: (site: string, node: SiteNode, record: DecodedRecord) => Promise<boolean>
+  /** Engine backend of `evaluation` publishes (default ort). */
+  backend?: BackendName
 }
 
 interface Tracked extends Omit<PublishedRecord, 'expected_at'> {
@@ -53,7 +54,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Ma
 
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {})
-  if (scenario.mode !== 'memory') throw new Error(`mode "${scenario.mode}" is not implemented yet; use "memory" (simulations/README.md)`)
   const rng = new Rng(scenario.seed)
   const root = join(opts.workDir, 'sites')
   await rm(root, { recursive: true, force: true })
@@ -68,25 +68,33 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const neighbours = new Map<string, string[]>(scenario.sites.map((s) => [s.id, []]))
   for (const e of scenario.edges) { neighbours.get(e.a)?.push(e.b); neighbours.get(e.b)?.push(e.a) }
   const tag = `${scenario.name}-${process.pid}-${wallStart}`
-  const addr = (id: string): string => scenario.mode === 'memory' ? `/memory/${tag}-${id}` : `/ip4/127.0.0.1/tcp/${portOf(id)}`
-  const ports = new Map<string, number>()
-  const portOf = (id: string): number => ports.get(id) ?? 0
 
   let t0 = performance.now()
   const clock = (): number => performance.now() - t0
   const deliveries: Delivery[] = []
-  const sites = new Map<string, SimSite>()
-  for (const [id, identity] of fed.sites) {
-    sites.set(id, new SimSite({
-      identity, mode: scenario.mode, links, weights, clock, syncIntervalMs: scenario.sync_interval_ms,
-      listen: addr(id),
-      bootstrap: (neighbours.get(id) ?? []).map((n) => `${addr(n)}/p2p/${peerIds.get(n)}`),
-      onDelivered: (site, record, at) => {
-        deliveries.push({ site, record, at_ms: at })
-        storedAt.set(`${site} ${record}`, at)
-      },
-    }))
+  // When each site stored each record (the origin's own store time is the publish time).
+  const storedAt = new Map<string, number>()
+  const onDelivered = (site: string, record: string): void => {
+    const at = clock()
+    deliveries.push({ site, record, at_ms: at })
+    storedAt.set(`${site} ${record}`, at)
   }
+  const sites = new Map<string, SiteHandle>()
+  for (const [id, identity] of fed.sites) {
+    const common = {
+      identity, links, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms, neighbours: neighbours.get(id) ?? [],
+      peerIdOf: (site: string) => peerIds.get(site) as string, log,
+    }
+    sites.set(id, scenario.mode === 'memory'
+      ? new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights, weightBytes, clock, onDelivered })
+      : new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
+        neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: opts.weightsDir,
+        onDelivered, log }))
+  }
+  /** The neighbours' current addresses (a restarted TCP site has a new port). */
+  const bootstrapFor = (id: string): string[] => (neighbours.get(id) ?? []).flatMap((n) => scenario.mode === 'memory'
+    ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
+    : (sites.get(n) as SiteHandle).addrs())
   const errors: string[] = []
   const tracked: Tracked[] = []
   const honestRecords: DecodedRecord[] = []
@@ -96,13 +104,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
   const startSite = async (id: string): Promise<void> => {
     try {
-      await (sites.get(id) as SimSite).start()
+      await (sites.get(id) as SiteHandle).start(bootstrapFor(id))
     } catch (err) {
       errors.push(`${id} failed to start: ${(err as Error).message}`)
     }
   }
-  // When each site stored each record (the origin's own store time is the publish time).
-  const storedAt = new Map<string, number>()
   const track = (id: string, kind: RecordKind, origin: string, everywhere: boolean): void => {
     tracked.push({ id, kind, origin, at_ms: storedAt.get(`${origin} ${id}`) ?? clock(), everywhere })
   }
@@ -112,23 +118,30 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
   const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
   const up = new Set<string>()
-  const unready = (): string[] => [...up].filter((id) => honestIds.has(id)).filter((id) => {
-    const admitted = new Set((sites.get(id) as SimSite).admittedPeers())
-    return (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted.has(n))
-  })
+  const unready = async (): Promise<string[]> => {
+    const out: string[] = []
+    for (const id of up) {
+      if (!honestIds.has(id)) continue
+      const admitted = new Set(await (sites.get(id) as SiteHandle).admittedPeers())
+      if ((neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted.has(n))) out.push(id)
+    }
+    return out
+  }
   const waitReady = async (ms: number): Promise<string[]> => {
     const by = performance.now() + ms
-    while (performance.now() < by && unready().length > 0) await sleep(200)
+    while (performance.now() < by && (await unready()).length > 0) await sleep(200)
     return unready()
   }
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
-  for (let i = 0; i < initial.length; i += START_BATCH) {
-    const batch = initial.slice(i, i + START_BATCH)
+  // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
+  const batchSize = scenario.mode === 'memory' ? START_BATCH : 1
+  for (let i = 0; i < initial.length; i += batchSize) {
+    const batch = initial.slice(i, i + batchSize)
     await Promise.all(batch.map(startSite))
-    for (const id of batch) if ((sites.get(id) as SimSite).alive) up.add(id)
-    await waitReady(readyMs / Math.ceil(initial.length / START_BATCH))
-    if (initial.length > START_BATCH) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
+    for (const id of batch) if ((sites.get(id) as SiteHandle).alive) up.add(id)
+    if (batchSize > 1 || i + 1 === initial.length) await waitReady(readyMs / Math.ceil(initial.length / batchSize))
+    if (initial.length > START_BATCH && (i + batchSize) % START_BATCH === 0) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
   }
   const late = await waitReady(readyMs)
   if (late.length > 0) errors.push(`not ready after ${readyMs} ms: ${late.slice(0, 5).join(', ')}`)
@@ -154,54 +167,45 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           } else for (const s of live) await apply({ ...e, site: s.id })
           return
         }
-        const s = sites.get(e.site) as SimSite
-        if (s.node === undefined) { errors.push(`publish at ${e.at_ms} ms: ${e.site} is down`); return }
+        const s = sites.get(e.site) as SiteHandle
+        if (!s.alive) { errors.push(`publish at ${e.at_ms} ms: ${e.site} is down`); return }
         const identity = fed.sites.get(e.site)
         if (identity == null) return
-        const batch: { record: DecodedRecord; row?: Omit<ResultRow, 'verified_by'> }[] = []
         if (e.kind === 'evaluation') {
-          if (opts.evaluate == null) { errors.push('evaluation publish needs an evaluator'); return }
           // The evaluation publishes its own records (commitment, result) through the site's node.
-          const ev = await opts.evaluate(e.site, s.node)
-          for (const r of ev.records) {
+          const ev = await s.evaluate(opts.backend ?? 'ort')
+          const recs = ev.records.map((b) => decoded(b))
+          for (const r of recs) {
             track(r.id, r.type === 'BenchmarkResult' ? 'result' : 'commitment', e.site, !s.revoked)
             if (!s.revoked) honestRecords.push(r)
           }
-          resultRecords.push({ record: ev.records[ev.records.length - 1], row: ev.row })
+          resultRecords.push({ record: recs[recs.length - 1], row: ev.row })
           return
-        } else {
-          for (let i = 0; i < e.count; i++) batch.push({ record: await syntheticResult(identity.key, e.site, tracked.length + i, rng.fork(`${e.site}:${tracked.length + i}`), Date.now()) })
         }
-        for (const { record, row } of batch) {
-          const v = await s.node.publish(record.bytes)
-          const kind: RecordKind = s.revoked ? 'revoked' : record.type === 'BenchmarkResult' ? 'result' : 'federation'
+        for (let i = 0; i < e.count; i++) {
+          const n = tracked.length
+          const record = await syntheticResult(identity.key, e.site, n, rng.fork(`${e.site}:${n}`), Date.now())
+          const v = await s.publish(record.bytes)
           if (v.action !== 'accept' && !s.revoked) errors.push(`${e.site} could not publish ${record.type}: ${v.code} ${v.message ?? ''}`)
-          track(record.id, kind, e.site, !s.revoked && v.action === 'accept')
+          track(record.id, s.revoked ? 'revoked' : 'result', e.site, !s.revoked && v.action === 'accept')
           if (!s.revoked) honestRecords.push(record)
-          if (row != null) resultRecords.push({ record, row })
         }
         return
       }
       case 'partition': {
-        links.partition(e.groups)
-        for (const s of sites.values()) {
-          const node = s.node
-          if (node === undefined) continue
-          for (const c of node.network.host.libp2p.getConnections()) {
-            const other = links.siteOf(c.remotePeer.toString())
-            if (other !== undefined && !links.connected(s.id, other)) await c.close().catch(() => {})
-          }
-        }
+        links.partition(e.groups) // down sites learn it when they start
+        await Promise.all([...sites.values()].filter((s) => s.alive).map((s) => s.partition(e.groups)))
         log(`partition ${e.groups.map((g) => g.length).join(' | ')}`)
         return
       }
       case 'heal':
         links.heal()
+        await Promise.all([...sites.values()].filter((s) => s.alive).map((s) => s.partition(null)))
         healAt = clock()
         log('heal')
         return
       case 'kill':
-        await (sites.get(e.site) as SimSite).stop()
+        await (sites.get(e.site) as SiteHandle).stop()
         log(`kill ${e.site}`)
         return
       case 'restart':
@@ -213,37 +217,25 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const target = fed.sites.get(e.site)
         const root = target == null ? undefined : fed.roots.get(target.spec.nation)
         const via = [...sites.values()].find((s) => s.alive && s.id !== e.site && fed.sites.get(s.id)?.spec.role === 'honest')
-        if (target == null || root == null || via?.node == null) { errors.push(`revoke ${e.site}: no root or no live honest site`); return }
+        if (target == null || root == null || via == null) { errors.push(`revoke ${e.site}: no root or no live honest site`); return }
         const rev = createRecord('Revocation', { target_key: target.key.publicKey, effective_from: Date.now(), reason: 'simulation: revoked by its nation' }, root, Date.now())
-        const v = await via.node.publish(rev.bytes)
+        const v = await via.publish(rev.bytes)
         if (v.action !== 'accept') errors.push(`revocation of ${e.site} refused: ${v.code}`)
-        ;(sites.get(e.site) as SimSite).revoked = true
+        ;(sites.get(e.site) as SiteHandle).revoked = true
         track(rev.id, 'federation', via.id, true)
         log(`revoke ${e.site}`)
         return
       }
       case 'attack': {
-        const s = sites.get(e.site) as SimSite
+        const s = sites.get(e.site) as SiteHandle
         const identity = fed.sites.get(e.site)
-        if (s.node === undefined || identity == null) { errors.push(`attack at ${e.at_ms} ms: ${e.site} is down`); return }
-        const c: attacks.AttackContext = {
-          site: s, identity, rng: rng.fork(`attack:${e.site}:${e.at_ms}`), victims: honestRecords, genesis: fed.genesis,
-          neighbours: neighbours.get(e.site) ?? [], peerIdOf: (id) => peerIds.get(id) as string, weights: weightBytes,
-          now: () => Date.now(), sleep, log,
-        }
-        switch (identity.spec.role) {
-          case 'forger': for (const x of await attacks.forger(c, e.count)) track(x.id, x.kind, e.site, false); break
-          case 'replayer': for (const x of await attacks.replayer(c, e.count)) track(x.id, x.kind, e.site, false); break
-          case 'spammer': for (const x of await attacks.spammer(c, e.count)) track(x.id, x.kind, e.site, false); break
-          case 'intruder': for (const x of await attacks.intruder(c, e.count)) track(x.id, x.kind, e.site, false); break
-          case 'exfiltrator': {
-            const [a, d] = await attacks.exfiltrator(c, e.count)
-            exfil.attempts += a
-            exfil.detected += d
-            break
-          }
-          case 'honest': break
-        }
+        if (!s.alive || identity == null) { errors.push(`attack at ${e.at_ms} ms: ${e.site} is down`); return }
+        const out = await s.attack(identity.spec.role, e.count, {
+          victims: honestRecords.map((r) => r.bytes), genesis: fed.genesis.map((r) => r.bytes), label: `attack:${e.site}:${e.at_ms}`,
+        })
+        for (const x of out.sent) track(x.id, x.kind, e.site, false)
+        exfil.attempts += out.exfil[0]
+        exfil.detected += out.exfil[1]
         log(`attack by ${e.site} (${identity.spec.role}) ×${e.count}`)
         return
       }
@@ -265,7 +257,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const deadline = clock() + scenario.settle_ms
     const expectedNow = (): [string, string][] => expectedPairs(tracked, sites, fed)
     while (clock() < deadline) {
-      const missing = expectedNow().filter(([site, id]) => !(sites.get(site) as SimSite).held.has(id))
+      const missing = expectedNow().filter(([site, id]) => !(sites.get(site) as SiteHandle).held.has(id))
       if (missing.length === 0) break
       await sleep(100)
     }
@@ -292,7 +284,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     for (const s of sites.values()) {
       if (s.id === row.site || !s.alive || fed.sites.get(s.id)?.spec.role !== 'honest') continue
       if (!(held.get(s.id) ?? []).includes(record.id)) continue
-      const ok = opts.verify == null || s.node == null ? true : await opts.verify(s.id, s.node, record).catch(() => false)
+      const ok = await s.verify(record.bytes).catch(() => false)
       if (ok) verified++
     }
     results_table.push({ ...row, verified_by: verified })
@@ -300,19 +292,21 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const outcomes: ValidationOutcome[] = []
   for (const s of sites.values()) {
     if (fed.sites.get(s.id)?.spec.role !== 'honest') continue
-    for (const [k, n] of s.counts()) {
+    for (const [k, n] of await s.counts()) {
       const [action, code] = k.split('/') as [ValidationOutcome['action'], string]
       for (let i = 0; i < n; i++) outcomes.push({ site: s.id, action, code })
     }
   }
-  const siteRuns = [...sites.values()].map((s) => {
+  const siteRuns = []
+  for (const s of sites.values()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
-    return {
-      id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: s.monitor.bytesSent,
-      weight_bytes: s.monitor.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
-    }
-  })
-  for (const s of sites.values()) await s.stop().catch((err: unknown) => errors.push(`${s.id} stop: ${String(err)}`))
+    const eg = await s.egress()
+    siteRuns.push({
+      id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: eg.bytesSent,
+      weight_bytes: eg.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
+    })
+  }
+  await Promise.all([...sites.values()].map((s) => s.dispose().catch((err: unknown) => { errors.push(`${s.id} stop: ${String(err)}`) })))
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),
@@ -321,9 +315,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 }
 
 /** [site, record] pairs that must hold at the end: `everywhere` records × honest, unrevoked sites that are up. */
-function expectedPairs(tracked: Tracked[], sites: Map<string, SimSite>, fed: SimFederation): [string, string][] {
+function expectedPairs(tracked: Tracked[], sites: Map<string, SiteHandle>, fed: SimFederation): [string, string][] {
   const targets = [...sites.values()].filter((s) => s.alive && !s.revoked && fed.sites.get(s.id)?.spec.role === 'honest').map((s) => s.id)
   const out: [string, string][] = []
   for (const r of tracked) if (r.everywhere) for (const t of targets) out.push([t, r.id])
   return out
+}
+
+function decoded(bytes: Uint8Array): DecodedRecord {
+  const o = decodeRecord(bytes)
+  if (o.action !== 'accept') throw new Error(`a site returned an undecodable record: ${o.code}`)
+  return o.record
 }

@@ -11,21 +11,33 @@ import type { NetLog } from '../../node/net/log.ts'
 import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
 import { SyncIndex, SyncService } from '../../node/sync/index.ts'
-import type { Mode } from '../scenario/types.ts'
+import type { BackendName } from '../../kernels/backend.ts'
+import { decodeRecord } from '../../protocol/index.ts'
+import type { DecodedRecord } from '../../protocol/index.ts'
+import { Rng } from '../rng.ts'
+import type { Mode, Role } from '../scenario/types.ts'
+import * as attacks from './attacks.ts'
+import { EXFIL_PROTOCOL } from './attacks.ts'
+import { evaluateAtSite, verifyAtSite } from './evaluate.ts'
 import type { SimSiteIdentity } from './federation.ts'
+import type { AttackMaterial, AttackOutcome, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
 import type { LinkEmulator } from './links.ts'
 
-/** Protocol of the stream an exfiltrator uses to push weights to an accomplice (every simulated site drains it). */
-export const EXFIL_PROTOCOL = '/aip-sim/exfil/1.0.0'
 
 
 export interface SimSiteInit {
-  identity: SimSiteIdentity
+  identity: Pick<SimSiteIdentity, 'spec' | 'key' | 'dir'>
   mode: Mode
   listen: string
-  bootstrap: string[]
   links: LinkEmulator
   weights?: WeightIndex
+  /** The raw weight bytes (what an exfiltrator tries to send). */
+  weightBytes?: Uint8Array
+  /** Scenario seed (attacks derive their randomness from it and a label). */
+  seed: number
+  neighbours: string[]
+  peerIdOf(site: string): string
+  log?: (line: string) => void
   /** Background anti-entropy period (scenario sync_interval_ms); sessions also start on every connection. */
   syncIntervalMs: number
   /** ms since the run's start. */
@@ -33,7 +45,7 @@ export interface SimSiteInit {
   onDelivered(site: string, record: string, atMs: number): void
 }
 
-export class SimSite {
+export class SimSite implements SiteHandle {
   readonly id: string
   readonly monitor: EgressMonitor
   node?: SiteNode
@@ -54,12 +66,12 @@ export class SimSite {
     return this.node !== undefined
   }
 
-  async start(): Promise<void> {
+  async start(bootstrap: string[]): Promise<void> {
     const { identity, links } = this.init
     const quiet: NetLog = process.env.AIP_SIM_DEBUG != null ? (ev, f) => console.error(this.id, ev, JSON.stringify(f)) : () => {}
     const node = await startSiteNode(identity.dir, {
       listen: [this.init.listen],
-      bootstrap: this.init.bootstrap,
+      bootstrap,
       api: false,
       log: quiet,
       hooks: {
@@ -92,15 +104,78 @@ export class SimSite {
   async stop(): Promise<void> {
     const node = this.node
     if (node === undefined) return
-    for (const [k, v] of this.counts()) this.pastCounts.set(k, v)
+    for (const [k, v] of this.countsNow()) this.pastCounts.set(k, v)
     this.node = undefined
     await this.sync?.stop().catch(() => {})
     this.sync = undefined
     await node.stop()
   }
 
+  addrs(): string[] {
+    return this.node?.addrs() ?? []
+  }
+
+  async publish(bytes: Uint8Array): Promise<PublishVerdict> {
+    if (this.node === undefined) return { action: 'ignore', code: 'site_down', message: `${this.id} is down` }
+    return this.node.publish(bytes)
+  }
+
+  async partition(groups: string[][] | null): Promise<void> {
+    const links = this.init.links
+    if (groups === null) links.heal()
+    else links.partition(groups)
+    for (const c of this.node?.network.host.libp2p.getConnections() ?? []) {
+      const other = links.siteOf(c.remotePeer.toString())
+      if (other !== undefined && !links.connected(this.id, other)) await c.close().catch(() => {})
+    }
+  }
+
+  async egress(): Promise<{ bytesSent: number; weightBytes: number }> {
+    return { bytesSent: this.monitor.bytesSent, weightBytes: this.monitor.weightBytes }
+  }
+
+  async attack(role: Role, count: number, m: AttackMaterial): Promise<AttackOutcome> {
+    const c: attacks.AttackContext = {
+      site: this, identity: this.init.identity, rng: new Rng(this.init.seed).fork(m.label), victims: m.victims, genesis: m.genesis,
+      neighbours: this.init.neighbours, peerIdOf: this.init.peerIdOf, weights: this.init.weightBytes,
+      now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: this.init.log,
+    }
+    switch (role) {
+      case 'forger': return { sent: await attacks.forger(c, count), exfil: [0, 0] }
+      case 'replayer': return { sent: await attacks.replayer(c, count), exfil: [0, 0] }
+      case 'spammer': return { sent: await attacks.spammer(c, count), exfil: [0, 0] }
+      case 'intruder': return { sent: await attacks.intruder(c, count), exfil: [0, 0] }
+      case 'exfiltrator': return { sent: [], exfil: await attacks.exfiltrator(c, count) }
+      case 'honest': return { sent: [], exfil: [0, 0] }
+    }
+  }
+
+  async evaluate(backend: BackendName): Promise<EvaluationOutcome> {
+    if (this.node === undefined) throw new Error(`${this.id} is down`)
+    let shown = -1
+    const ev = await evaluateAtSite(this.node, this.id, backend, (done, total) => {
+      const q = Math.floor((4 * done) / Math.max(1, total))
+      if (q !== shown) { shown = q; this.init.log?.(`${this.id}: evaluated ${done}/${total} items`) }
+    })
+    return { records: ev.records.map((r) => r.bytes), row: ev.row }
+  }
+
+  async verify(bytes: Uint8Array): Promise<boolean> {
+    const o = decodeRecord(bytes)
+    if (this.node === undefined || o.action !== 'accept') return false
+    return verifyAtSite(this.node, o.record as DecodedRecord)
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+  }
+
   /** Validation outcomes (gossip + local) and hello refusals, by `action/code`, over every incarnation. */
-  counts(): Map<string, number> {
+  async counts(): Promise<Map<string, number>> {
+    return this.countsNow()
+  }
+
+  private countsNow(): Map<string, number> {
     const out = new Map(this.pastCounts)
     if (this.node !== undefined) {
       for (const [k, v] of this.node.network.validator.counts) out.set(k, (out.get(k) ?? 0) + v)
@@ -122,12 +197,8 @@ export class SimSite {
   }
 
   /** Site ids of the peers that passed this site's hello gate. */
-  admittedPeers(): string[] {
+  async admittedPeers(): Promise<string[]> {
     return this.node?.network.gate.admittedPeers().map((p) => this.init.links.siteOf(p.peerId) ?? p.peerId) ?? []
   }
 
-  /** Connected peers' site ids. */
-  connectedPeers(): string[] {
-    return this.node?.network.host.libp2p.getPeers().map((p) => this.init.links.siteOf(p.toString()) ?? p.toString()) ?? []
-  }
 }

@@ -1,0 +1,61 @@
+/**
+ * What the runner needs from a site, wherever it runs: in this process (SimSite, mode "memory") or in a child
+ * OS process over TCP (ProcessSite, mode "process"). Everything crosses as plain data (record bytes, ids, counts).
+ */
+import type { BackendName } from '../../kernels/backend.ts'
+import type { Role } from '../scenario/types.ts'
+import type { RecordKind, ResultRow } from '../run.ts'
+
+export interface PublishVerdict {
+  action: string
+  code: string
+  message?: string
+}
+
+export interface AttackOutcome {
+  sent: { id: string; kind: RecordKind }[]
+  /** [attempts, detected] for exfiltrators. */
+  exfil: [number, number]
+}
+
+export interface EvaluationOutcome {
+  /** Envelope bytes of the records the evaluation published (ModelCommitment, then BenchmarkResult). */
+  records: Uint8Array[]
+  row: Omit<ResultRow, 'verified_by'>
+}
+
+export interface AttackMaterial {
+  /** Honest records published so far (forgery victims). */
+  victims: Uint8Array[]
+  /** The records every store starts with (replay material). */
+  genesis: Uint8Array[]
+  /** Seeds the attack's random choices. */
+  label: string
+}
+
+export interface SiteHandle {
+  readonly id: string
+  readonly alive: boolean
+  revoked: boolean
+  /** Record IDs this site stored during the run (from its delivery events). */
+  readonly held: Set<string>
+  readonly series: [number, number][]
+  /** bootstrap: multiaddrs (with /p2p/) of the neighbours to dial. */
+  start(bootstrap: string[]): Promise<void>
+  stop(): Promise<void>
+  /** Multiaddrs with /p2p/ (empty when down). */
+  addrs(): string[]
+  publish(bytes: Uint8Array): Promise<PublishVerdict>
+  /** Applies a partition (null: heal) to this site's links and closes its connections across the cut. */
+  partition(groups: string[][] | null): Promise<void>
+  admittedPeers(): Promise<string[]>
+  holds(ids: string[]): Promise<string[]>
+  counts(): Promise<Map<string, number>>
+  egress(): Promise<{ bytesSent: number; weightBytes: number }>
+  attack(role: Role, count: number, material: AttackMaterial): Promise<AttackOutcome>
+  evaluate(backend: BackendName): Promise<EvaluationOutcome>
+  verify(bytes: Uint8Array): Promise<boolean>
+  sample(atMs: number): void
+  /** Ends a child process (no-op in memory). */
+  dispose(): Promise<void>
+}
