@@ -5,7 +5,7 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { createRecord, generateSigningKey } from '../../protocol/index.ts'
+import { createRecord } from '../../protocol/index.ts'
 import type { DecodedRecord, SigningKey } from '../../protocol/index.ts'
 import type { Rng } from '../rng.ts'
 
@@ -44,17 +44,7 @@ export function forge(victim: Uint8Array, rng: Rng): Uint8Array {
   return bytes
 }
 
-/** A record signed by a key no root certified (the uncertified intruder's own). */
-export async function intruderRecord(key: SigningKey, site: string, n: number, rng: Rng, created: number): Promise<DecodedRecord> {
-  return syntheticResult(key, site, n, rng, created)
-}
-
 /** Spam: bytes that are not a record at all. */
 export function garbage(rng: Rng): Uint8Array {
   return rng.bytes(64 + rng.int(900))
-}
-
-/** A throwaway key for forged material that must not be attributable to any site. */
-export function strayKey(rng: Rng): SigningKey {
-  return generateSigningKey(rng.bytes(32))
 }
