@@ -156,7 +156,7 @@ export class SimSite implements SiteHandle {
     const ev = await evaluateAtSite(this.node, this.id, backend, (done, total) => {
       const q = Math.floor((4 * done) / Math.max(1, total))
       if (q !== shown) { shown = q; this.init.log?.(`${this.id}: evaluated ${done}/${total} items`) }
-    })
+    }, this.init.log)
     return { records: ev.records.map((r) => r.bytes), row: ev.row }
   }
 
