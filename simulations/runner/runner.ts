@@ -148,6 +148,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   // One gossipsub heartbeat so meshes form before the first publish.
   await sleep(GOSSIP_HEARTBEAT_MS)
   log(`${initial.length} sites up`)
+  // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
+  const bytesAtStart = new Map<string, number>()
+  for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
   t0 = performance.now()
   const sampler = setInterval(() => { for (const s of sites.values()) if (s.alive) s.sample(clock()) }, scenario.sample_ms)
   for (const s of sites.values()) s.sample(0)
@@ -302,7 +305,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
     const eg = await s.egress()
     siteRuns.push({
-      id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: eg.bytesSent,
+      id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: eg.bytesSent - (bytesAtStart.get(s.id) ?? 0),
       weight_bytes: eg.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
     })
   }
