@@ -761,7 +761,9 @@ def outcome(fn):
 
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else HERE
-    load = lambda name: json.load(open(os.path.join(d, name)))
+    def load(name):
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            return json.load(f)
     problems, notes = [], []
 
     recs = load("records.json")
