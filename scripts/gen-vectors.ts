@@ -248,6 +248,7 @@ function rejectVectors(): RecordVector[] {
     vector('malformed: BenchmarkResult without weights_root', 'dev', signed(encodeCanonical(resultMap({ weights_root: undefined })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: score_ppm above 1 000 000', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 1_000_001, ci_low_ppm: 0, ci_high_ppm: 1_000_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: ci_low_ppm above score_ppm', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 500_000, ci_low_ppm: 600_000, ci_high_ppm: 700_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
+    vector('malformed: decoding.temperature as an integer instead of decimal text', 'dev', signed(encodeCanonical(resultMap({ decoding: { mode: 'likelihood', max_tokens: 64, temperature: 0 } })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: nation code not upper-case ISO 3166-1 alpha-2', 'dev', signRaw(rootCH, CONTENT_TYPES.SiteCertificate, encodeCanonical({ site_key: siteDE.publicKey, nation: 'ch', roles: [], not_before: t, not_after: t + DAY, created: t })), 'reject', 'malformed'),
     vector('malformed: payload is an array, not a map', 'dev', signed(encodeCanonical([t, 'wrong tokenizer'])), 'reject', 'malformed'),
     vector('malformed: a link that is not a raw sha2-256 CIDv1 (dag-cbor codec)', 'dev', signed(spliced({ ...retractionMap, target: 'LINK' }, 'LINK', 'd82a5825000171122' + '0' + hex(digest('x')))), 'reject', 'malformed'),
