@@ -12,7 +12,8 @@
  * and item count against DecodeLimits.
  */
 import { CID } from 'multiformats/cid'
-import { CID_TAG, MAX_CBOR_DEPTH, MAX_CBOR_ITEMS, MAX_ENVELOPE_BYTES, MAX_SAFE_INT } from './constants.ts'
+import { Digest } from 'multiformats/hashes/digest'
+import { CID_TAG, MAX_CBOR_DEPTH, MAX_CBOR_ITEMS, MAX_ENVELOPE_BYTES, MAX_SAFE_INT, RAW_CODEC, SHA2_256_CODE } from './constants.ts'
 import { ProtocolError } from './errors.ts'
 
 export type CborMap = { [key: string]: CborValue }
@@ -28,6 +29,14 @@ export interface DecodeLimits {
 }
 
 const utf8 = new TextEncoder()
+
+/**
+ * Map keys repeat across records ('created', 'category', …). Short ASCII keys are looked up here by an FNV-1a hash of
+ * their bytes (then compared), so a key already seen is returned as the same (internalized) string instead of a new
+ * one. Bounded: cleared when full.
+ */
+const KEY_CACHE = new Map<number, string>()
+const KEY_CACHE_MAX = 4096
 /** A UTF-16 surrogate without its partner: such a string has no UTF-8 encoding. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
@@ -178,13 +187,21 @@ class Reader {
     throw new ProtocolError(code, `${msg} at byte ${this.pos}`)
   }
 
-  /** Reads a head; returns [major, argument]. Rejects reserved and indefinite forms, and non-shortest arguments. */
-  head(): [number, number] {
+  /** Major type and argument of the last head read (kept in fields: no tuple allocation per item). */
+  major = 0
+  arg = 0
+
+  /** Reads a head into `major`/`arg`. Rejects reserved and indefinite forms, and non-shortest arguments. */
+  head(): void {
     if (this.pos >= this.b.length) this.fail('undecodable', 'unexpected end of input')
     const ib = this.b[this.pos++]!
     const major = ib >> 5
     const ai = ib & 0x1f
-    if (ai < 24) return [major, ai]
+    this.major = major
+    if (ai < 24) {
+      this.arg = ai
+      return
+    }
     if (ai === 31) this.fail(major === 7 ? 'undecodable' : 'non_canonical', 'indefinite length')
     if (ai > 27) this.fail('undecodable', `reserved additional information ${ai}`)
     const n = 1 << (ai - 24)
@@ -197,7 +214,7 @@ class Reader {
     if (n === 8) {
       const hi = (this.b[this.pos]! * 0x1000000 + ((this.b[this.pos + 1]! << 16) | (this.b[this.pos + 2]! << 8) | this.b[this.pos + 3]!)) >>> 0
       const lo = (this.b[this.pos + 4]! * 0x1000000 + ((this.b[this.pos + 5]! << 16) | (this.b[this.pos + 6]! << 8) | this.b[this.pos + 7]!)) >>> 0
-      if (hi > 0x1fffff) this.fail(major <= 1 ? 'unsupported' : 'limit', 'integer or length beyond 2^53 - 1')
+      if (hi > 0x1fffff) this.fail(major <= 1 || major === 6 ? 'unsupported' : 'undecodable', 'integer, tag or length beyond 2^53 - 1')
       arg = hi * 0x100000000 + lo
     } else {
       for (let i = 0; i < n; i++) arg = arg * 256 + this.b[this.pos + i]!
@@ -205,29 +222,76 @@ class Reader {
     this.pos += n
     const min = ai === 24 ? 24 : ai === 25 ? 0x100 : ai === 26 ? 0x10000 : 0x100000000
     if (arg < min) this.fail('non_canonical', 'integer or length not in shortest form')
-    return [major, arg]
+    this.arg = arg
   }
 
-  /** A declared byte length must fit in what is left (no allocation on a lie). */
-  take(len: number): Uint8Array {
+  /** A declared byte length must fit in what is left (no allocation on a lie); returns the start offset. */
+  skip(len: number): number {
     if (len > this.b.length - this.pos) this.fail('undecodable', `declared length ${len} exceeds input`)
-    const out = this.b.subarray(this.pos, this.pos + len)
+    const start = this.pos
     this.pos += len
-    return out
+    return start
   }
 
-  text(len: number): string {
-    const raw = this.take(len)
-    try {
-      return utf8Strict.decode(raw)
-    } catch {
-      return this.fail('undecodable', 'invalid UTF-8 in text string')
+  take(len: number): Uint8Array {
+    const start = this.skip(len)
+    return this.b.subarray(start, start + len)
+  }
+
+  /** Strict UTF-8 of b[start, end); short ASCII strings (most keys and labels) are decoded without TextDecoder. */
+  utf8(start: number, end: number, what: string): string {
+    const b = this.b
+    if (end - start <= 64) {
+      let out = ''
+      let i = start
+      for (; i < end; i++) {
+        const c = b[i]!
+        if (c >= 0x80) break
+        out += String.fromCharCode(c)
+      }
+      if (i === end) return out
     }
+    try {
+      return utf8Strict.decode(b.subarray(start, end))
+    } catch {
+      return this.fail('undecodable', `invalid UTF-8 in ${what}`)
+    }
+  }
+
+  /** A map key (≤ 32 bytes): from the key cache when these exact ASCII bytes were seen before. */
+  mapKey(start: number, len: number): string {
+    const b = this.b
+    let h = 0x811c9dc5 ^ len
+    for (let i = start; i < start + len; i++) {
+      const c = b[i]!
+      if (c >= 0x80) return this.utf8(start, start + len, 'map key')
+      h = Math.imul(h ^ c, 0x01000193)
+    }
+    const cached = KEY_CACHE.get(h)
+    if (cached !== undefined && cached.length === len) {
+      let same = true
+      for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== b[start + i]) same = false
+      if (same) return cached
+    }
+    const key = this.utf8(start, start + len, 'map key')
+    if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.clear()
+    KEY_CACHE.set(h, key)
+    return key
+  }
+
+  /** Compares two keys in place: length first, then bytewise (RFC 8949 §4.2.1). */
+  compareAt(a: number, alen: number, c: number, clen: number): number {
+    if (alen !== clen) return alen - clen
+    const b = this.b
+    for (let i = 0; i < alen; i++) if (b[a + i] !== b[c + i]) return b[a + i]! - b[c + i]!
+    return 0
   }
 
   value(depth: number): CborValue {
     if (++this.items > this.maxItems) this.fail('limit', `more than ${this.maxItems} data items`)
-    const [major, arg] = this.head()
+    this.head()
+    const major = this.major
+    const arg = this.arg
     switch (major) {
       case 0:
         if (arg > MAX_SAFE_INT) this.fail('unsupported', 'integer beyond 2^53 - 1')
@@ -235,10 +299,14 @@ class Reader {
       case 1:
         if (arg >= MAX_SAFE_INT) this.fail('unsupported', 'integer beyond -(2^53 - 1)')
         return -1 - arg
-      case 2:
-        return this.take(arg).slice()
-      case 3:
-        return this.text(arg)
+      case 2: {
+        const start = this.skip(arg)
+        return this.b.slice(start, start + arg)
+      }
+      case 3: {
+        const start = this.skip(arg)
+        return this.utf8(start, start + arg, 'text string')
+      }
       case 4: {
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
         // Each element takes at least one byte: a larger count is a lie, refuse before allocating.
@@ -250,36 +318,42 @@ class Reader {
       case 5: {
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
         if (arg * 2 > this.b.length - this.pos) this.fail('undecodable', `map of ${arg} entries exceeds input`)
-        const out: CborMap = Object.create(null) as CborMap
-        let prev: Uint8Array | undefined
+        // A plain object (fast properties); '__proto__' is defined as an own property, never as the prototype.
+        const out: CborMap = {}
+        let prev = -1
+        let prevLen = 0
         for (let i = 0; i < arg; i++) {
           if (++this.items > this.maxItems) this.fail('limit', `more than ${this.maxItems} data items`)
-          const [km, klen] = this.head()
-          if (km !== 3) this.fail('unsupported', 'map key is not a text string')
-          const kb = this.take(klen)
-          if (prev !== undefined) {
-            const c = compareKeys(prev, kb)
+          this.head()
+          const klen = this.arg
+          if (this.major !== 3) this.fail('unsupported', 'map key is not a text string')
+          const k = this.skip(klen)
+          if (prev >= 0) {
+            const c = this.compareAt(prev, prevLen, k, klen)
             if (c === 0) this.fail('undecodable', 'duplicate map key')
             if (c > 0) this.fail('non_canonical', 'map keys not in length-first bytewise order')
           }
-          prev = kb
-          let key: string
-          try {
-            key = utf8Strict.decode(kb)
-          } catch {
-            this.fail('undecodable', 'invalid UTF-8 in map key')
-          }
-          out[key] = this.value(depth + 1)
+          prev = k
+          prevLen = klen
+          const key = klen <= 32 ? this.mapKey(k, klen) : this.utf8(k, k + klen, 'map key')
+          const v = this.value(depth + 1)
+          if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+          else out[key] = v
         }
         return out
       }
       case 6: {
         if (arg !== CID_TAG) this.fail('unsupported', `tag ${arg} (only tag 42 is allowed)`)
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
-        const [m, len] = this.head()
-        if (m !== 2) this.fail('undecodable', 'tag 42 does not hold a byte string')
-        const raw = this.take(len)
+        this.head()
+        if (this.major !== 2) this.fail('undecodable', 'tag 42 does not hold a byte string')
+        const raw = this.take(this.arg)
         if (raw.length < 2 || raw[0] !== 0x00) this.fail('undecodable', 'tag 42 byte string must start with 0x00')
+        // Fast path for the one CID form records link to (§3.4): 01 55 12 20 <32-byte digest>.
+        if (raw.length === 37 && raw[1] === 0x01 && raw[2] === RAW_CODEC && raw[3] === SHA2_256_CODE && raw[4] === 0x20) {
+          const bytes = raw.slice(1)
+          return new CID(1, RAW_CODEC, new Digest(SHA2_256_CODE, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
+        }
         try {
           const cid = CID.decode(raw.slice(1))
           if (cid.version !== 1) this.fail('unsupported', 'CIDv0 link (links are CIDv1)')
@@ -300,7 +374,8 @@ class Reader {
 
 /**
  * Decodes exactly one deterministic-CBOR item spanning all of `bytes` (spec §3.1). Throws ProtocolError with code
- * 'undecodable', 'non_canonical', 'unsupported' or 'limit'. Maps decode to null-prototype objects.
+ * 'undecodable', 'non_canonical', 'unsupported' or 'limit'. Maps decode to plain objects whose keys are all own
+ * properties (a '__proto__' key included).
  */
 export function decodeCanonical(bytes: Uint8Array, limits: DecodeLimits = {}): CborValue {
   const maxBytes = limits.maxBytes ?? MAX_ENVELOPE_BYTES

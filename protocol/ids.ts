@@ -2,7 +2,7 @@
  * Record IDs (spec §3.4): CIDv1, multicodec raw (0x55), multihash sha2-256 over the full envelope bytes (from the
  * 0xD2 tag byte on), written in multibase base32 lower case ('bafkrei…').
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { RAW_CODEC, SHA2_256_CODE } from './constants.ts'
@@ -14,9 +14,33 @@ export function recordCid(envelopeBytes: Uint8Array): CID {
   return CID.createV1(RAW_CODEC, Digest.create(SHA2_256_CODE, digest))
 }
 
-/** The record ID string of an envelope: 'bafkrei…' (59 characters). */
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+/** CIDv1 prefix: version 1, codec raw, multihash sha2-256, 32-byte digest. */
+const CID_PREFIX = Uint8Array.of(0x01, RAW_CODEC, SHA2_256_CODE, 0x20)
+
+/** RFC 4648 base32, lower case, no padding (the multibase 'b' alphabet). */
+function base32(bytes: Uint8Array): string {
+  let out = ''
+  let buffer = 0
+  let bits = 0
+  for (let i = 0; i < bytes.length; i++) {
+    buffer = ((buffer << 8) | bytes[i]!) & 0xfff
+    bits += 8
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31]
+  return out
+}
+
+/** The record ID string of an envelope: 'b' + base32(01 55 12 20 || sha256(envelope)), 59 characters ('bafkrei…'). */
 export function recordId(envelopeBytes: Uint8Array): string {
-  return recordCid(envelopeBytes).toString()
+  const cid = new Uint8Array(36)
+  cid.set(CID_PREFIX)
+  cid.set(hash('sha256', envelopeBytes, 'buffer'), 4)
+  return 'b' + base32(cid)
 }
 
 /** Parses a record ID; throws ProtocolError('bad_id') for anything but the canonical base32 form of a record CID. */

@@ -63,8 +63,12 @@ export const SMALL_ORDER_ENCODINGS: readonly string[] = [
 ]
 const SMALL_ORDER = SMALL_ORDER_ENCODINGS.map((h) => Buffer.from(h, 'hex'))
 
+/** First bytes of the small-order encodings: a cheap filter before the full comparison. */
+const SMALL_ORDER_FIRST = new Set(SMALL_ORDER.map((b) => b[0]!))
+
 /** True when R (32 bytes) is the canonical encoding of a small-order point. */
 export function isSmallOrderEncoding(r: Uint8Array): boolean {
+  if (!SMALL_ORDER_FIRST.has(r[0]!)) return false
   for (const s of SMALL_ORDER) if (s.equals(r)) return true
   return false
 }

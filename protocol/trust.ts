@@ -65,7 +65,10 @@ export class TrustState {
   /** target record id → keys (hex) that retracted it */
   private readonly retractions = new Map<string, Set<string>>()
   private readonly applied = new Set<string>()
-  private readonly pending = new Map<string, DecodedRecord>()
+  /** Records that cannot be placed yet, oldest first, each with the event it waits for. */
+  private readonly pending = new Map<string, { record: DecodedRecord; on: string }>()
+  /** wait key ('charter:<id>', 'root:<key>', 'cert:<key>') → ids of pending records waiting for it */
+  private readonly waiting = new Map<string, Set<string>>()
   private readonly alertList: string[] = []
   private readonly alerted = new Set<string>()
   /** Bumped on every change: callers may cache derived answers against it. */
@@ -75,42 +78,60 @@ export class TrustState {
 
   /**
    * Takes in one signature-valid record (an `accept` outcome, or an `ignore` outcome that carries its record).
-   * Idempotent; order-independent. Non-federation types other than Retraction are ignored.
+   * Idempotent; order-independent. Types other than those in TRUST_TYPES are ignored.
    */
   apply(record: DecodedRecord): void {
     if (this.applied.has(record.id)) return
     const placed = this.place(record)
-    if (placed === 'wait') {
+    if (typeof placed === 'object') {
       if (!this.pending.has(record.id)) {
-        if (this.pending.size >= MAX_TRUST_PENDING) this.pending.delete(this.pending.keys().next().value!)
-        this.pending.set(record.id, record)
+        if (this.pending.size >= MAX_TRUST_PENDING) this.unpend(this.pending.keys().next().value!)
+        this.pending.set(record.id, { record, on: placed.waitFor })
+        let set = this.waiting.get(placed.waitFor)
+        if (set === undefined) this.waiting.set(placed.waitFor, (set = new Set()))
+        set.add(record.id)
       }
       return
     }
-    this.applied.add(record.id)
-    this.pending.delete(record.id)
+    this.unpend(record.id)
     if (placed === 'stored') {
+      // Only stored records are remembered: dropped ones cost nothing to re-check, and cannot grow memory.
+      this.applied.add(record.id)
       this.version++
       if (record.type === 'FederationCharter' || record.type === 'CharterApproval') this.recomputeChain()
-      if (record.type === 'FederationCharter') this.retryPending()
-    }
-  }
-
-  private retryPending(): void {
-    let progress = true
-    while (progress && this.pending.size > 0) {
-      progress = false
-      for (const r of [...this.pending.values()]) {
-        const before = this.version
-        this.pending.delete(r.id)
-        this.apply(r)
-        if (this.version !== before) progress = true
+      // Wake exactly the records waiting for what was just stored.
+      if (record.type === 'FederationCharter') {
+        const c = this.charters.get(record.id)!
+        this.wake(`charter:${record.id}`)
+        for (const root of c.nationByRoot.keys()) this.wake(`root:${root}`)
       }
+      if (record.type === 'SiteCertificate') this.wake(`cert:${hex((record as DecodedRecord<'SiteCertificate'>).body.site_key)}`)
     }
   }
 
-  /** 'stored' = changed the state; 'dropped' = can never matter; 'wait' = depends on a charter not yet known. */
-  private place(r: DecodedRecord): 'stored' | 'dropped' | 'wait' {
+  private unpend(id: string): void {
+    const p = this.pending.get(id)
+    if (p === undefined) return
+    this.pending.delete(id)
+    const set = this.waiting.get(p.on)
+    set?.delete(id)
+    if (set?.size === 0) this.waiting.delete(p.on)
+  }
+
+  private wake(key: string): void {
+    const ids = this.waiting.get(key)
+    if (ids === undefined) return
+    this.waiting.delete(key)
+    for (const id of ids) {
+      const p = this.pending.get(id)
+      if (p === undefined) continue
+      this.pending.delete(id)
+      this.apply(p.record)
+    }
+  }
+
+  /** 'stored' = changed the state; 'dropped' = can never matter; { waitFor } = depends on something not yet stored. */
+  private place(r: DecodedRecord): 'stored' | 'dropped' | { waitFor: string } {
     const signer = hex(r.signer)
     switch (r.type) {
       case 'FederationCharter': {
@@ -119,7 +140,7 @@ export class TrustState {
         if (r.id !== this.genesisCharterId) {
           if (predecessorId === null) return 'dropped' // another federation's genesis
           const pred = this.charters.get(predecessorId)
-          if (pred === undefined) return 'wait'
+          if (pred === undefined) return { waitFor: `charter:${predecessorId}` }
           if (!pred.nationByRoot.has(signer)) return 'dropped' // §5.2: proposer must be a member root of the predecessor
         }
         const rootsByNation = new Map(body.members.map((m) => [m.nation, hex(m.root_key)]))
@@ -135,7 +156,7 @@ export class TrustState {
       case 'CharterApproval': {
         const target = (r as DecodedRecord<'CharterApproval'>).body.charter.toString()
         const c = this.charters.get(target)
-        if (c === undefined) return 'wait'
+        if (c === undefined) return { waitFor: `charter:${target}` }
         const pred = c.predecessorId === null ? undefined : this.charters.get(c.predecessorId)
         if (pred === undefined || !pred.nationByRoot.has(signer)) return 'dropped'
         let a = this.approvals.get(target)
@@ -147,7 +168,7 @@ export class TrustState {
       }
       case 'SiteCertificate': {
         const body = (r as DecodedRecord<'SiteCertificate'>).body
-        if (!this.isRootAnywhere(signer, body.nation)) return 'wait'
+        if (!this.isRootAnywhere(signer, body.nation)) return { waitFor: `root:${signer}` }
         const key = hex(body.site_key)
         let list = this.certsByKey.get(key)
         if (list === undefined) this.certsByKey.set(key, (list = []))
@@ -157,7 +178,8 @@ export class TrustState {
       case 'Revocation': {
         const body = (r as DecodedRecord<'Revocation'>).body
         const self = body.target_key !== undefined && hex(body.target_key) === signer
-        if (!self && !this.isRootAnywhere(signer)) return 'wait'
+        if (self && !this.certsByKey.has(signer)) return { waitFor: `cert:${signer}` }
+        if (!self && !this.isRootAnywhere(signer)) return { waitFor: `root:${signer}` }
         const entry = { issuer: signer, effectiveFrom: body.effective_from }
         const map = body.target_key !== undefined ? this.keyRevocations : this.certRevocations
         const k = body.target_key !== undefined ? hex(body.target_key) : body.target!.toString()
@@ -167,6 +189,8 @@ export class TrustState {
         return 'stored'
       }
       case 'Retraction': {
+        // Bounded memory: only keys holding a stored certificate may leave tombstones; others wait (bounded).
+        if (!this.certsByKey.has(signer)) return { waitFor: `cert:${signer}` }
         const target = (r as DecodedRecord<'Retraction'>).body.target.toString()
         let s = this.retractions.get(target)
         if (s === undefined) this.retractions.set(target, (s = new Set()))
@@ -296,7 +320,7 @@ export class TrustState {
     return [...this.alertList]
   }
 
-  /** Records waiting for a charter this state does not know yet. */
+  /** Records waiting for a charter, root or certificate this state does not know yet. */
   pendingCount(): number {
     return this.pending.size
   }

@@ -88,7 +88,10 @@ function decodeWithId(bytes: Uint8Array, id: string | undefined): Outcome {
     // [REJECT bad_signature] The Ed25519 signature over the Sig_structure does not verify (§3.3).
     const sig = verifySignature(env.kid, sigStructure(env.protectedBytes, env.payload), env.signature)
     if (sig !== 'ok') return reject(sig, 'signature does not verify')
-    const record: DecodedRecord = { id: id ?? recordId(bytes), bytes, type, signer: env.kid.slice(), created, body, payload: env.payload.slice() } as DecodedRecord
+    // One private copy of the envelope; signer and payload are views into it (the caller may reuse its buffer).
+    const own = bytes.slice()
+    const at = (view: Uint8Array) => own.subarray(view.byteOffset - bytes.byteOffset, view.byteOffset - bytes.byteOffset + view.length)
+    const record = { id: id ?? recordId(bytes), bytes: own, type, signer: at(env.kid), created, body, payload: at(env.payload) } as DecodedRecord
     return { action: 'accept', code: 'ok', record }
   } catch (e) {
     return fromError(e)
@@ -177,4 +180,15 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
       return undefined
     }
   }
+}
+
+/** Record types the trust state consumes (spec §5). */
+export const TRUST_TYPES: ReadonlySet<RecordType> = new Set<RecordType>(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation', 'Retraction'])
+
+/**
+ * Whether an outcome's record must be fed to TrustState.apply (spec §5.7): every record of a trust type that passed
+ * the stateless checks — accepted or IGNOREd (a competing charter must reach the trust state to be detected).
+ */
+export function feedsTrust(o: Outcome): o is Outcome & { record: DecodedRecord } {
+  return o.record !== undefined && TRUST_TYPES.has(o.record.type)
 }

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { encodeCanonical } from '../protocol/cbor.ts'
+import { encodeCanonical, decodeCanonical } from '../protocol/cbor.ts'
+import { ProtocolError } from '../protocol/errors.ts'
 import type { CborMap, CborValue } from '../protocol/cbor.ts'
 import { envelope, protectedHeader, sigStructure, parseEnvelope } from '../protocol/cose.ts'
 import { recordId, parseRecordId } from '../protocol/ids.ts'
@@ -36,11 +37,20 @@ export interface Context {
   known?: string[]
 }
 
+/** A vector's context as written: the records are IDs into the file's `record_pool`. */
+export interface VectorContext {
+  name: string
+  now: number
+  genesis: string
+  records: string[]
+  known?: string[]
+}
+
 export interface RecordVector {
   description: string
   expected: 'accept' | 'reject' | 'ignore'
   reason?: string
-  context: string
+  context: VectorContext
   type?: string
   encoded: string
   id: string
@@ -79,6 +89,7 @@ export const CONTEXTS: Record<string, Context> = {
   multi_genesis_only: { now: NOW, genesis: multiFed.genesis.id, records: [hex(multiFed.genesis.bytes)] },
   proposed: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor].map((r) => hex(r.bytes)) },
   fork: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor, multiFed.approval].map((r) => hex(r.bytes)) },
+  forked: { now: NOW, genesis: multiFed.genesis.id, records: [multiFed.genesis, multiFed.successor, multiFed.approval, multiFed.rival].map((r) => hex(r.bytes)) },
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -136,7 +147,9 @@ function vector(description: string, context: string, bytes: Uint8Array, expecte
   if (out.action !== expected || (reason !== undefined && out.code !== reason)) {
     throw new Error(`vector "${description}": expected ${expected}/${reason ?? 'ok'}, got ${out.action}/${out.code}${out.action === 'accept' ? '' : ': ' + out.message}`)
   }
-  const v: RecordVector = { description, expected, ...(reason === undefined ? {} : { reason }), context, encoded: hex(bytes), id: recordId(bytes) }
+  const c = CONTEXTS[context]!
+  const written: VectorContext = { name: context, now: c.now, genesis: c.genesis, records: c.records.map((h) => recordId(unhex(h))), ...(c.known === undefined ? {} : { known: c.known }) }
+  const v: RecordVector = { description, expected, ...(reason === undefined ? {} : { reason }), context: written, encoded: hex(bytes), id: recordId(bytes) }
   if (expected === 'accept') {
     const env = parseEnvelope(bytes)
     v.type = out.record!.type
@@ -181,6 +194,8 @@ function acceptVectors(): RecordVector[] {
     vector('created exactly MAX_CLOCK_SKEW_MS ahead of the receiver clock', 'dev', rec('Retraction', siteCH, NOW + 5 * 60_000).bytes, 'accept'),
     vector('a site key revoked from day 20 signed this on day 19: judged at created, still valid', 'dev', rec('BenchmarkResult', outsider, T0 + 19 * DAY).bytes, 'accept'),
     vector('Ed25519: mixed-order public key (not small order), k ≡ 0 mod 8 so the cofactorless equation holds', 'dev', mixedOrderRecord(true), 'accept'),
+    vector('boundary: created exactly at the certificate\'s not_before (inclusive)', 'multi', rec('BenchmarkResult', siteFR, T0 + 12 * DAY).bytes, 'accept'),
+    vector('boundary: created 1 ms before a key revocation\'s effective_from', 'dev', rec('Retraction', outsider, T0 + 20 * DAY - 1).bytes, 'accept'),
   ]
 }
 
@@ -270,6 +285,10 @@ function ignoreVectors(): RecordVector[] {
     vector('expired_signer: signed after the certificate\'s not_after', 'dev', rec('BenchmarkResult', siteDE, T0 + 15 * DAY).bytes, 'ignore', 'expired_signer'),
     vector('revoked_signer: signed after the key\'s revocation took effect', 'dev', rec('BenchmarkResult', outsider, T0 + 25 * DAY).bytes, 'ignore', 'revoked_signer'),
     vector('role_missing: a BenchmarkResult by a site certified only as curator', 'dev', rec('BenchmarkResult', siteFR, t).bytes, 'ignore', 'role_missing'),
+    vector('boundary: created exactly at the certificate\'s not_after (exclusive)', 'dev', rec('BenchmarkResult', siteDE, T0 + 10 * DAY).bytes, 'ignore', 'expired_signer'),
+    vector('boundary: created exactly at a key revocation\'s effective_from (inclusive)', 'dev', rec('Retraction', outsider, T0 + 20 * DAY).bytes, 'ignore', 'revoked_signer'),
+    vector('unknown_issuer: a CharterApproval by a root that is not a member of the predecessor', 'proposed', rec('CharterApproval', rootFR, T0 + 11 * DAY, { charter: parseRecordId(multiFed.successor.id) }).bytes, 'ignore', 'unknown_issuer'),
+    vector('charter_conflict: an approval of one of two competing successors', 'forked', rec('CharterApproval', rootDE, T0 + 12 * DAY, { charter: parseRecordId(multiFed.rival.id) }).bytes, 'ignore', 'charter_conflict'),
   ]
 }
 
@@ -352,10 +371,52 @@ function weightsVectors(): unknown {
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// Deterministic CBOR (spec §3.1) on its own: inputs and the code a decoder must give.
+
+const CBOR_CASES: [string, string][] = [
+  ['00', 'smallest integer'], ['17', '23 in the initial byte'], ['1818', '24 needs one byte'], ['1817', '23 written in two bytes'],
+  ['190100', '256 in two bytes'], ['1900ff', '255 written in three bytes'], ['1b001fffffffffffff', '2^53 − 1'],
+  ['1b0020000000000000', '2^53'], ['3b001ffffffffffffe', '−(2^53 − 1)'], ['3b001fffffffffffff', '−2^53'],
+  ['1a000000ff', '255 written in five bytes'], ['1b00000000ffffffff', '2^32 − 1 written in nine bytes'],
+  ['f4', 'false'], ['f5', 'true'], ['f6', 'null'], ['f7', 'undefined'], ['f0', 'simple value 16'], ['f820', 'simple value 32'],
+  ['f93c00', 'half-precision 1.0'], ['fa3f800000', 'single-precision 1.0'], ['fb3ff8000000000000', 'double-precision 1.5'],
+  ['40', 'empty byte string'], ['5801ff', 'one-byte byte string with a one-byte length'], ['5f4101ff', 'indefinite byte string'],
+  ['60', 'empty text'], ['62c3bc', '"ü"'], ['62c328', 'invalid UTF-8'], ['63eda080', 'UTF-8 encoded surrogate (invalid)'],
+  ['7f6161ff', 'indefinite text'], ['80', 'empty array'], ['9f01ff', 'indefinite array'], ['a0', 'empty map'],
+  ['a2616101616202', '{"a": 1, "b": 2}'], ['a2616201616102', 'keys out of order'], ['a2616101616102', 'duplicate key'],
+  ['a262616101616202', 'shorter key after a longer one'], ['a10101', 'integer key'], ['a1f601', 'null key'],
+  ['b90001616101', 'map header with a two-byte count'], ['bf616101ff', 'indefinite map'],
+  ['c11a514b67b0', 'tag 1 (epoch time)'], ['d82a4100', 'tag 42 too short'], ['d82a4401020304', 'tag 42 without the 00 prefix'],
+  ['d82a58250001551220' + '00'.repeat(32), 'tag 42 with a raw sha2-256 CIDv1'], ['d82a01', 'tag 42 over an integer'],
+  ['0000', 'trailing byte'], ['', 'empty input'], ['1c', 'reserved additional information'], ['ff', 'lone break'],
+  ['9a7fffffff', 'array claiming 2^31 − 1 elements'], ['5b0020000000000000', 'byte string claiming 2^53 bytes'],
+  ['db0020000000000000', 'tag number 2^53'], ['9b0000000100000000', 'array claiming 2^32 elements'], ['5a7fffffff', 'byte string claiming 2^31 − 1 bytes'],
+  ['81'.repeat(16) + '00', '16 nested arrays (the limit)'], ['81'.repeat(17) + '00', '17 nested arrays'],
+]
+
+function cborVectors(): unknown[] {
+  return CBOR_CASES.map(([h, description]) => {
+    let expected = 'valid'
+    try {
+      decodeCanonical(unhex(h))
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e
+      expected = e.code === 'unsupported' ? 'malformed' : e.code === 'limit' ? 'oversize' : e.code
+    }
+    return { description, encoded: h, expected }
+  })
+}
+
+// ------------------------------------------------------------------------------------------------------------
 
 function file(format: string, description: string, vectors: unknown, withContexts: boolean): string {
   const body: Record<string, unknown> = { format, version: 1, description }
-  if (withContexts) body.contexts = CONTEXTS
+  if (withContexts) {
+    // Every context record once, by ID; vectors list the IDs their receiver holds.
+    const pool: Record<string, string> = {}
+    for (const c of Object.values(CONTEXTS)) for (const h of c.records) pool[recordId(unhex(h))] = h
+    body.record_pool = pool
+  }
   body.vectors = vectors
   return JSON.stringify(body, null, 2) + '\n'
 }
@@ -370,6 +431,7 @@ export function buildVectors(): Map<string, string> {
   const out = new Map<string, string>()
   out.set('records.json', file('aip-v1-records', 'Record vectors: every record type accepted, every REJECT and IGNORE code exercised. See README.md.', all, true))
   out.set('ed25519-edge-cases.json', file('aip-v1-ed25519', "AIP's Ed25519 verification rule (spec §3.3) on the published edge cases.", ed25519Vectors(), false))
+  out.set('cbor.json', file('aip-v1-cbor', 'AIP deterministic CBOR (spec §3.1): every input and the code a decoder gives (valid, or the §6.3 code).', cborVectors(), false))
   out.set('weights-root.json', file('aip-v1-weights-root', 'RFC 9162 weights root (spec §4.6).', weightsVectors(), false))
   return out
 }

@@ -759,13 +759,18 @@ def main():
     problems, notes = [], []
 
     recs = load("records.json")
+    pool = {i: bytes.fromhex(h) for i, h in recs["record_pool"].items()}
+    for i, b in pool.items():
+        if record_id(b) != i:
+            problems.append(f"record_pool: {i} is not the ID of its bytes")
     trusts = {}
     for v in recs["vectors"]:
-        ctx = recs["contexts"][v["context"]]
-        if v["context"] not in trusts:
-            trusts[v["context"]] = Trust(ctx["genesis"], [bytes.fromhex(h) for h in ctx["records"]])
+        ctx = v["context"]
+        key = (ctx["genesis"], tuple(ctx["records"]))
+        if key not in trusts:
+            trusts[key] = Trust(ctx["genesis"], [pool[i] for i in ctx["records"]])
         b = bytes.fromhex(v["encoded"])
-        got = outcome(lambda: validate(b, ctx["now"], trusts[v["context"]], set(ctx.get("known", []))))
+        got = outcome(lambda: validate(b, ctx["now"], trusts[key], set(ctx.get("known", []))))
         want = (v["expected"], v.get("reason", "ok"))
         if got != want:
             problems.append(f"records: {v['description']}: expected {want}, got {got}")
@@ -796,6 +801,21 @@ def main():
         if sodium_verify(a, m, s) != (r == "ok"):
             notes.append(f"ed25519 #{i}: libsodium says {sodium_verify(a, m, s)}, spec says {r}")
 
+    cb = load("cbor.json")["vectors"]
+    for v in cb:
+        got = outcome(lambda: cbor_decode(bytes.fromhex(v["encoded"])))[1]
+        got = "valid" if got == "ok" else got
+        if got != v["expected"]:
+            problems.append(f"cbor: {v['description']}: expected {v['expected']}, got {got}")
+        if got == "valid":
+            b = bytes.fromhex(v["encoded"])
+            if cbor_encode(cbor_decode(b)) != b:
+                problems.append(f"cbor: {v['description']}: does not re-encode to itself")
+            try:
+                cbor2.loads(b)
+            except Exception as e:  # noqa: BLE001 - any cbor2 failure is worth reporting
+                notes.append(f"cbor2 cannot read a valid input ({v['description']}): {e}")
+
     w = load("weights-root.json")["vectors"]
     tensors = {t["name"]: t for t in w["tensors"]}
     names = sorted(tensors, key=lambda n: n.encode())
@@ -816,7 +836,7 @@ def main():
         problems.append("weights-root: empty root differs")
 
     n = len(recs["vectors"])
-    print(f"records.json: {n} vectors; ed25519-edge-cases.json: 12; weights-root.json: 1")
+    print(f"records.json: {n} vectors; cbor.json: {len(cb)}; ed25519-edge-cases.json: 12; weights-root.json: 1")
     for x in notes:
         print("note:", x)
     for x in problems:

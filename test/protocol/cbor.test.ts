@@ -137,3 +137,44 @@ test('random values round-trip and re-encode identically (seeded)', () => {
     assert.deepEqual(encodeCanonical(decodeCanonical(b)), b)
   }
 })
+
+test('record IDs: our base32 equals the multiformats CID string', async () => {
+  const { recordId, recordCid, parseRecordId } = await import('../../protocol/ids.ts')
+  for (let n = 0; n < 50; n++) {
+    const bytes = new Uint8Array(n * 7).map((_, i) => (i * 31 + n) & 0xff)
+    assert.equal(recordId(bytes), recordCid(bytes).toString())
+    assert.equal(parseRecordId(recordId(bytes)).toString(), recordId(bytes))
+  }
+})
+
+test("a '__proto__' key is an ordinary own key, never the prototype", () => {
+  const bytes = unhex('a1695f5f70726f746f5f5fa0') // {"__proto__": {}}
+  const v = decodeCanonical(bytes) as Record<string, CborValue>
+  assert.equal(Object.getPrototypeOf(v), Object.prototype)
+  assert.deepEqual(Object.keys(v), ['__proto__'])
+  assert.deepEqual(encodeCanonical(v), bytes)
+})
+
+test('the record-CID fast path builds the same CID as multiformats', async () => {
+  const cid = CID.createV1(0x55, await sha256.digest(new Uint8Array([9])))
+  const back = decodeCanonical(encodeCanonical(cid)) as CID
+  assert.ok(cid.equals(back))
+  assert.equal(back.toString(), cid.toString())
+  assert.deepEqual(back.multihash.digest, cid.multihash.digest)
+  assert.deepEqual(back.multihash.bytes, cid.multihash.bytes)
+  // Any other CID takes the general path.
+  const dag = CID.createV1(0x71, await sha256.digest(new Uint8Array([9])))
+  assert.ok(dag.equals(decodeCanonical(encodeCanonical(dag))))
+})
+
+test('the map-key cache never returns a different key (collisions, non-ASCII, long keys)', () => {
+  const keys = ['a', 'b', 'ab', 'ba', 'created', 'creatd', 'ü', 'x'.repeat(33), 'x'.repeat(32)]
+  for (let round = 0; round < 3; round++) {
+    for (const k of keys) assert.deepEqual(Object.keys(decodeCanonical(encodeCanonical({ [k]: 1 })) as object), [k])
+  }
+  // Many distinct keys: the cache is bounded and stays correct.
+  for (let i = 0; i < 10_000; i++) {
+    const k = `k${i}`
+    assert.deepEqual(Object.keys(decodeCanonical(encodeCanonical({ [k]: i })) as object), [k])
+  }
+})

@@ -158,3 +158,49 @@ test('the pending buffer is bounded', () => {
   for (const r of recs) t.apply(r)
   assert.equal(t.pendingCount(), MAX_TRUST_PENDING)
 })
+
+test('retractions by keys without a certificate wait (bounded) and apply once the certificate arrives', () => {
+  const w = world()
+  const t = new TrustState(w.genesis.id)
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const retraction = createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY)
+  t.apply(retraction)
+  assert.equal(t.isRetracted(result), false)
+  assert.equal(t.pendingCount(), 1)
+  for (const r of w.all) t.apply(r)
+  assert.equal(t.isRetracted(result), true)
+  assert.equal(t.pendingCount(), 0)
+})
+
+test('order independence with revocations, retractions, a fork and junk (seeded permutations)', () => {
+  const w = world()
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const extra = [
+    createRecord('Revocation', { target_key: siteCH.publicKey, effective_from: T0 + 5 * DAY, reason: 'compromised' }, rootCH, T0 + 6 * DAY),
+    createRecord('Revocation', { target: parseRecordId(w.certs[1]!.id), effective_from: T0 + 20 * DAY, reason: 'reissued' }, rootDE, T0 + 20 * DAY),
+    createRecord('Revocation', { target_key: siteFR.publicKey, effective_from: T0 + 30 * DAY, reason: 'retired' }, siteFR, T0 + 30 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'not mine' }, KEYS.outsider, T0 + 4 * DAY),
+    createRecord('CharterApproval', { charter: parseRecordId(w.succ.id) }, rootFR, T0 + 12 * DAY),
+    cert(rootDE, KEYS.outsider, 'CH', T0 + DAY),
+  ]
+  const recs0 = [...w.all, ...extra]
+  const state = (t: TrustState) =>
+    answers(t) + '|' + t.isRetracted(result) + '|' + [T0 + 7 * DAY, T0 + 25 * DAY, T0 + 31 * DAY].map((at) => [siteCH, siteDE, siteFR, KEYS.outsider].map((k) => t.siteStatus(k.publicKey, at).status).join(',')).join(';')
+  const ref = new TrustState(w.genesis.id)
+  for (const r of recs0) ref.apply(r)
+  const expected = state(ref)
+  assert.match(expected, /\|true\|/)
+  let s = 11
+  for (let trial = 0; trial < 30; trial++) {
+    const recs = [...recs0]
+    for (let i = recs.length - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) % 2 ** 31
+      const j = s % (i + 1)
+      ;[recs[i], recs[j]] = [recs[j]!, recs[i]!]
+    }
+    const t = new TrustState(w.genesis.id)
+    for (const r of recs) t.apply(r)
+    assert.equal(state(t), expected, `trial ${trial}`)
+  }
+})

@@ -53,3 +53,34 @@ test('a flipped bit anywhere is rejected or ignored, never accepted, never throw
     }
   }
 })
+
+test('feedsTrust: trust records that passed the stateless checks, accepted or ignored; never rejected ones', async () => {
+  const { feedsTrust } = await import('../../protocol/validate.ts')
+  const { trust, fed } = devTrust()
+  const cert = createRecord('SiteCertificate', sampleBody('SiteCertificate'), KEYS.rootDE, T0 + DAY) // unknown issuer
+  const o = validateRecord(cert.bytes, { now: T0 + DAY, trust })
+  assert.equal(o.code, 'unknown_issuer')
+  assert.ok(feedsTrust(o))
+  assert.ok(feedsTrust(validateRecord(fed.certificate.bytes, { now: T0 + DAY, trust })))
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), KEYS.siteCH, T0 + DAY)
+  assert.ok(!feedsTrust(validateRecord(result.bytes, { now: T0 + DAY, trust })))
+  const bad = cert.bytes.slice()
+  bad[bad.length - 1]! ^= 1
+  assert.ok(!feedsTrust(validateRecord(bad, { now: T0 + DAY, trust })))
+})
+
+test('a decoded record owns its bytes: reusing the input buffer changes nothing', () => {
+  const r = createRecord('Retraction', sampleBody('Retraction'), KEYS.siteCH, T0)
+  const buf = new Uint8Array(r.bytes.length + 10)
+  buf.set(r.bytes, 5)
+  const input = buf.subarray(5, 5 + r.bytes.length)
+  const o = decodeRecord(input)
+  assert.equal(o.code, 'ok')
+  const signer = Uint8Array.from(o.record!.signer)
+  const payload = Uint8Array.from(o.record!.payload)
+  buf.fill(0)
+  assert.deepEqual(o.record!.bytes, r.bytes)
+  assert.deepEqual(o.record!.signer, signer)
+  assert.deepEqual(o.record!.payload, payload)
+  assert.deepEqual(signer, KEYS.siteCH.publicKey)
+})

@@ -17,8 +17,10 @@ const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 interface Ctx {
+  name: string
   now: number
   genesis: string
+  /** IDs into the file's record_pool */
   records: string[]
   known?: string[]
 }
@@ -26,7 +28,7 @@ interface V {
   description: string
   expected: string
   reason?: string
-  context: string
+  context: Ctx
   type?: string
   encoded: string
   id: string
@@ -40,16 +42,18 @@ test('the committed vectors are exactly what scripts/gen-vectors.ts generates', 
 })
 
 test('every committed record vector gives its expected outcome', () => {
-  const f = JSON.parse(read('records.json')) as { contexts: Record<string, Ctx>; vectors: V[] }
+  const f = JSON.parse(read('records.json')) as { record_pool: Record<string, string>; vectors: V[] }
   assert.ok(f.vectors.length >= 40)
   const seen = new Set<string>()
   const acceptedTypes = new Set<string>()
   for (const v of f.vectors) {
-    const c = f.contexts[v.context]!
+    const c = v.context
     const trust = new TrustState(c.genesis)
-    for (const h of c.records) {
-      const o = validateRecord(unhex(h), { now: c.now, trust })
-      assert.ok(o.record, `context ${v.context} record must decode`)
+    for (const id of c.records) {
+      const bytes = unhex(f.record_pool[id]!)
+      assert.equal(recordId(bytes), id)
+      const o = validateRecord(bytes, { now: c.now, trust })
+      assert.ok(o.record, `context ${c.name} record must decode`)
       trust.apply(o.record)
     }
     const known = new Set(c.known ?? [])
@@ -105,4 +109,22 @@ test('weights-root vector recomputes', () => {
   assert.deepEqual(leaves.map(hex), w.leaves)
   assert.equal(hex(merkleRoot(leaves)), w.weights_root)
   for (const p of w.inclusion_proofs) assert.ok(verifyInclusion(leaves[p.index]!, p.index, leaves.length, p.proof.map(unhex), unhex(w.weights_root)))
+})
+
+test('cbor.json: each input decodes, or fails with the committed code', async () => {
+  const { decodeCanonical, encodeCanonical } = await import('../../protocol/cbor.ts')
+  const { ProtocolError } = await import('../../protocol/errors.ts')
+  const f = JSON.parse(read('cbor.json')) as { vectors: { encoded: string; expected: string; description: string }[] }
+  assert.ok(f.vectors.length >= 40)
+  for (const v of f.vectors) {
+    let got = 'valid'
+    try {
+      const bytes = unhex(v.encoded)
+      assert.deepEqual(encodeCanonical(decodeCanonical(bytes)), bytes)
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e
+      got = e.code === 'unsupported' ? 'malformed' : e.code === 'limit' ? 'oversize' : e.code
+    }
+    assert.equal(got, v.expected, v.description)
+  }
 })
