@@ -30,7 +30,7 @@ import { createSession } from '../kernels/ort/sessions.ts'
 const quick = process.argv.includes('--quick')
 const PROMPT = 512
 const DECODE_STEPS = quick ? 32 : 128
-const REPS = quick ? 2 : 5
+const REPS = quick ? 2 : 7
 const LONG = 16_384
 const FFN_TOKENS = 512
 
