@@ -32,3 +32,9 @@ export const ORT_INTRA_OP_THREADS = 1
  * outside K(i). Only slopes below about −69 are affected, where the prior is < 1e-28 per unit of distance anyway.
  */
 export const MIN_PRIOR_WEIGHT = 1e-30
+
+/**
+ * Largest model (f32 weight bytes) the ORT backend accepts: each graph is one in-memory protobuf, which cannot
+ * exceed 2 GiB (models past it would need ONNX external data, which kernels/ort does not write).
+ */
+export const ORT_MAX_MODEL_BYTES = 2_000_000_000
