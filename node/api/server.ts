@@ -1,0 +1,209 @@
+/**
+ * The local HTTP API (issue 4 §Operator interface): node:http bound to 127.0.0.1 by default; every request carries
+ * the site's bearer token (compared in constant time) or gets 401. The running node supplies the handlers.
+ *
+ *   GET  /v1/status             handlers.status()
+ *   GET  /v1/peers              {peers: handlers.peers()}
+ *   GET  /v1/records?type=&signer=&suite=&model=&since=&until=&limit=&after=    a RecordPage
+ *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
+ *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
+ *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
+ *
+ * Errors are JSON `{error: CODE, message}` with a stable code: unauthorized, not_found, method_not_allowed,
+ * bad_query, body_too_large, internal.
+ */
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Registry } from 'prom-client'
+import type { ListQuery } from '../store/store.ts'
+import type { NodeMetrics } from '../metrics.ts'
+import type { ApiHandlers } from './types.ts'
+import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS } from './constants.ts'
+
+export interface ApiOptions {
+  host: string
+  /** 0 = an ephemeral port (read it from the returned server). */
+  port: number
+  token: string
+  maxBodyBytes: number
+  maxPageSize: number
+  /** Serve GET /metrics without the token. */
+  metricsPublic?: boolean
+  /** Registry served by GET /metrics; request counts go to `metrics.apiRequests` when given. */
+  metrics?: { registry: Registry; apiRequests?: NodeMetrics['apiRequests'] }
+}
+
+export interface ApiServer {
+  host: string
+  port: number
+  /** http://HOST:PORT */
+  url: string
+  close(): Promise<void>
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+const RECORD_ID = /^b[a-z2-7]{8,120}$/
+const SIGNER_HEX = /^[0-9a-f]{64}$/
+
+export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise<ApiServer> {
+  const expected = digest(opts.token)
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+    let route = 'unknown'
+    handle(req, res, (r) => { route = r })
+      .catch((err: unknown) => {
+        const e = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error')
+        if (!(err instanceof HttpError)) console.error(JSON.stringify({ level: 'error', msg: 'api handler failed', route, err: String(err) }))
+        sendJson(res, e.status, { error: e.code, message: e.message }, e.status === 401 ? { 'www-authenticate': 'Bearer' } : {})
+      })
+      .finally(() => {
+        opts.metrics?.apiRequests?.inc({ route, status: String(res.statusCode) })
+      })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse, setRoute: (r: string) => void): Promise<void> {
+    const rawUrl = req.url ?? '/'
+    if (rawUrl.length > MAX_URL_BYTES) throw new HttpError(414, 'bad_query', 'URL too long')
+    const url = new URL(rawUrl, 'http://api')
+    const path = url.pathname
+    const isMetrics = path === '/metrics'
+    if (!(isMetrics && opts.metricsPublic) && !authorized(req.headers.authorization, expected)) {
+      throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token (see api.token in the site directory)')
+    }
+    const method = req.method ?? 'GET'
+    const only = (m: string) => { if (method !== m) throw new HttpError(405, 'method_not_allowed', `${method} ${path}: use ${m}`) }
+    if (isMetrics) {
+      setRoute('metrics'); only('GET')
+      if (!opts.metrics) throw new HttpError(404, 'not_found', 'metrics are not enabled')
+      const text = await opts.metrics.registry.metrics()
+      res.writeHead(200, { 'content-type': opts.metrics.registry.contentType }).end(text)
+      return
+    }
+    if (path === `${API_PREFIX}/status`) {
+      setRoute('status'); only('GET')
+      return sendJson(res, 200, await handlers.status())
+    }
+    if (path === `${API_PREFIX}/peers`) {
+      setRoute('peers'); only('GET')
+      return sendJson(res, 200, { peers: await handlers.peers() })
+    }
+    if (path === `${API_PREFIX}/records`) {
+      setRoute('records')
+      if (method === 'POST') {
+        const body = await readBody(req, opts.maxBodyBytes)
+        const outcome = await handlers.publish(body)
+        return sendJson(res, outcome.action === 'reject' ? 422 : 200, outcome)
+      }
+      only('GET')
+      return sendJson(res, 200, await handlers.listRecords(parseQuery(url.searchParams, opts.maxPageSize)))
+    }
+    if (path.startsWith(`${API_PREFIX}/records/`)) {
+      setRoute('record'); only('GET')
+      const id = path.slice(`${API_PREFIX}/records/`.length)
+      if (!RECORD_ID.test(id)) throw new HttpError(400, 'bad_query', 'not a record ID (base32 CIDv1)')
+      const bytes = await handlers.getRecord(id)
+      if (bytes === undefined) throw new HttpError(404, 'not_found', `no record ${id}`)
+      res.writeHead(200, { 'content-type': COSE_MEDIA_TYPE, 'content-length': bytes.length }).end(bytes)
+      return
+    }
+    throw new HttpError(404, 'not_found', `no route ${path}`)
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve() })
+  })
+  const addr = server.address() as AddressInfo
+  const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  return {
+    host: addr.address,
+    port: addr.port,
+    url: `http://${hostForUrl}:${addr.port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest()
+}
+
+/** Constant-time token check: compares fixed-length digests, so neither content nor length leaks through timing. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header) // the scheme is case-insensitive (RFC 7235 §2.1)
+  return m !== null && timingSafeEqual(digest(m[1]), expected)
+}
+
+function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
+  const q: ListQuery = {}
+  for (const key of p.keys()) {
+    if (!['type', 'signer', 'suite', 'model', 'since', 'until', 'limit', 'after'].includes(key)) throw new HttpError(400, 'bad_query', `unknown parameter '${key}'`)
+  }
+  const type = p.get('type')
+  if (type !== null) {
+    if (!/^[A-Za-z]{1,64}$/.test(type)) throw new HttpError(400, 'bad_query', 'type must be a record type name')
+    q.type = type
+  }
+  const signer = p.get('signer')
+  if (signer !== null) {
+    if (!SIGNER_HEX.test(signer)) throw new HttpError(400, 'bad_query', 'signer must be 64 lowercase hex digits')
+    q.signer = Uint8Array.from(Buffer.from(signer, 'hex'))
+  }
+  for (const name of ['suite', 'model', 'after'] as const) {
+    const v = p.get(name)
+    if (v === null) continue
+    if (!RECORD_ID.test(v)) throw new HttpError(400, 'bad_query', `${name} must be a record ID`)
+    q[name] = v
+  }
+  for (const name of ['since', 'until'] as const) {
+    const v = p.get(name)
+    if (v === null) continue
+    if (!/^[0-9]{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) throw new HttpError(400, 'bad_query', `${name} must be ms since the Unix epoch`)
+    q[name] = Number(v)
+  }
+  const limit = p.get('limit')
+  q.limit = DEFAULT_PAGE_SIZE
+  if (limit !== null) {
+    if (!/^[0-9]{1,9}$/.test(limit) || Number(limit) < 1) throw new HttpError(400, 'bad_query', 'limit must be a positive integer')
+    q.limit = Number(limit)
+  }
+  q.limit = Math.min(q.limit, maxPageSize)
+  return q
+}
+
+/** Reads a request body of at most `max` bytes; refuses larger ones before buffering them. */
+async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'] ?? NaN)
+  if (declared > max) {
+    req.resume()
+    throw new HttpError(413, 'body_too_large', `the body is ${declared} bytes; the limit is ${max}`)
+  }
+  const chunks: Buffer[] = []
+  let n = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    n += chunk.length
+    if (n > max) {
+      req.resume()
+      throw new HttpError(413, 'body_too_large', `the body exceeds the limit of ${max} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text)
+}

@@ -1,0 +1,82 @@
+/**
+ * How a CLI command reaches a site's records: through the running node's API when `aip start` runs on the directory
+ * (the node holds the store's lock, and what is published there is gossiped), else by opening the store directly.
+ */
+import { connectToNode } from '../api/client.ts'
+import type { PublishOutcome, RecordInfoJson } from '../api/types.ts'
+import { infoToJson } from '../api/types.ts'
+import { openSite, sitePaths } from '../site/dir.ts'
+import type { Site } from '../site/dir.ts'
+import { RecordStore, StoreError } from '../store/store.ts'
+import type { ListQuery } from '../store/store.ts'
+import { loadTrust, replayTrust } from '../store/trust.ts'
+import type { TrustState } from '../../protocol/index.ts'
+import { Ingestor } from '../records/ingest.ts'
+import { UsageError } from './command.ts'
+
+export interface RecordAccess {
+  /** 'api': a node runs on the directory; 'store': the command opened the store itself. */
+  via: 'api' | 'store'
+  site: Site
+  list(q: ListQuery): AsyncIterable<RecordInfoJson>
+  get(id: string): Promise<Uint8Array | undefined>
+  /** The federation state these records establish (the running node's records, or the store's). */
+  trust(): Promise<TrustState>
+  /** Validates and stores (and, through a running node, gossips) one record. */
+  publish(bytes: Uint8Array): Promise<PublishOutcome>
+  close(): Promise<void>
+}
+
+export async function openRecords(dir: string): Promise<RecordAccess> {
+  const site = await openSiteForCli(dir)
+  const client = await connectToNode(site.dir)
+  if (client) {
+    return {
+      via: 'api', site,
+      list: (q) => client.list(q),
+      get: (id) => client.getRecord(id),
+      publish: (bytes) => client.publish(bytes),
+      trust: () => replayTrust(site.config.genesisCharter, async function* (type) {
+        for await (const info of client.list({ type })) {
+          const bytes = await client.getRecord(info.id)
+          if (bytes !== undefined) yield bytes
+        }
+      }),
+      close: async () => {},
+    }
+  }
+  const store = await openStoreForCli(site)
+  const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+  return {
+    via: 'store', site,
+    async *list(q) { for await (const i of store.list(q)) yield infoToJson(i) },
+    get: (id) => store.get(id),
+    trust: async () => ingestor.trust,
+    async publish(bytes) {
+      const o = await ingestor.ingest(bytes)
+      return o.message === undefined ? { action: o.action, code: o.code, id: o.id } : { action: o.action, code: o.code, message: o.message, id: o.id }
+    },
+    close: () => store.close(),
+  }
+}
+
+/** openSite with its errors turned into UsageErrors (printed without a stack). */
+export async function openSiteForCli(dir: string): Promise<Site> {
+  try {
+    return await openSite(dir)
+  } catch (err) {
+    if (err instanceof Error && err.name === 'SiteError') throw new UsageError(err.message, 1)
+    throw err
+  }
+}
+
+export async function openStoreForCli(site: Site): Promise<RecordStore> {
+  try {
+    return await RecordStore.open(sitePaths(site.dir).store)
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'store_locked') {
+      throw new UsageError(`${err.message}; its API did not answer (see ${site.dir}/node.json), so the store cannot be used now`, 1)
+    }
+    throw err
+  }
+}

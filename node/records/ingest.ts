@@ -1,0 +1,51 @@
+/**
+ * Ingest: the one path by which a record enters a site's store outside gossip — `aip publish`, `aip import`, the
+ * local API when no network runs, sync. Validate (the record layer's full pipeline against this site's trust state),
+ * store durably, then let the record act: a federation record updates the trust state, a Retraction tombstones
+ * its target (spec §4.5: only a target by the same signer).
+ */
+import { recordId, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord, TrustState } from '../../protocol/index.ts'
+import type { PutResult, RecordStore } from '../store/store.ts'
+import { FEDERATION_TYPES } from '../store/trust.ts'
+
+/** A validation outcome plus what the store did; `tombstoned` is the store's own ignore code (a withdrawn record). */
+export interface IngestOutcome {
+  action: 'accept' | 'ignore' | 'reject'
+  code: string
+  message?: string
+  /** The record ID (the hash of the bytes, known even when they do not decode). */
+  id: string
+  record?: DecodedRecord
+}
+
+export class Ingestor {
+  constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly clock: () => number = Date.now) {}
+
+  async ingest(bytes: Uint8Array): Promise<IngestOutcome> {
+    const id = recordId(bytes)
+    const known = await this.store.has(id)
+    const outcome = validateRecord(bytes, { now: this.clock(), trust: this.trust, isKnown: (x) => known && x === id })
+    if (outcome.action !== 'accept') return { action: outcome.action, code: outcome.code, message: outcome.message, id }
+    const record = outcome.record
+    const stored = await this.store.put(record)
+    if (stored !== 'stored') return ignored(stored, id, record)
+    await this.apply(record)
+    return { action: 'accept', code: 'ok', id, record }
+  }
+
+  /** Effects of an accepted, stored record on this site's state. */
+  async apply(record: DecodedRecord): Promise<void> {
+    if (FEDERATION_TYPES.includes(record.type)) this.trust.apply(record)
+    if (record.type === 'Retraction') {
+      const body = record.body as { target: { toString(): string }; reason: string }
+      await this.store.addTombstone(body.target.toString(), `retracted by ${record.id}: ${body.reason}`.slice(0, 512), { signer: record.signer })
+    }
+  }
+}
+
+function ignored(stored: Exclude<PutResult, 'stored'>, id: string, record: DecodedRecord): IngestOutcome {
+  return stored === 'duplicate'
+    ? { action: 'ignore', code: 'duplicate', message: 'already stored', id, record }
+    : { action: 'ignore', code: 'tombstoned', message: 'retracted or erased at this site', id, record }
+}

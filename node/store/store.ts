@@ -1,0 +1,375 @@
+/**
+ * The record store: level on disk in DIR/store (issue 4 §Storage). Records by ID; indexes by type, signer, suite and
+ * model (layout in keys.ts); tombstones for retracted or erased records.
+ *
+ * Durability and crash consistency: every write goes through one queue. Writes that arrive while a batch is being
+ * written are collected into the next batch (group commit), and each batch — records, meta, every index entry — is
+ * one level batch written with `{ sync: true }`. So when `put` resolves the record is on disk, and after a SIGKILL
+ * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
+ */
+import { Level } from 'level'
+import { CID } from 'multiformats/cid'
+import { recordId } from '../../protocol/index.ts'
+import type { RecordMeta, IndexName } from './keys.ts'
+import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
+
+/** What the store needs of a record; the record layer's DecodedRecord satisfies it. */
+export interface StorableRecord {
+  id: string
+  bytes: Uint8Array
+  type: string
+  signer: Uint8Array
+  created: number
+  body: unknown
+}
+
+export type PutResult = 'stored' | 'duplicate' | 'tombstoned'
+
+export interface ListQuery {
+  type?: string
+  signer?: Uint8Array
+  suite?: string
+  model?: string
+  /** Most entries to return (default: all). */
+  limit?: number
+  /** Cursor: the ID of the last entry of the previous page. */
+  after?: string
+  /** Only records with since <= created < until (ms). */
+  since?: number
+  until?: number
+}
+
+/** A record's position in the store's (created, id) order — what sync reconciles over. */
+export interface RecordKey {
+  created: number
+  id: string
+}
+
+/** One entry of list(): what the indexes know without reading the envelope. */
+export interface RecordInfo {
+  id: string
+  type: string
+  signer: Uint8Array
+  created: number
+  suite?: string
+  model?: string
+}
+
+export interface Tombstone {
+  reason: string
+  /**
+   * Signer (hex) of the withdrawn record, when the tombstone comes from a Retraction: it then withdraws only a record
+   * by that signer. Absent: the record is withdrawn whoever signed it (an operator's erasure).
+   */
+  signer?: string
+  /** When this site wrote the tombstone (ms). */
+  at: number
+}
+
+export class StoreError extends Error {
+  constructor(readonly code: 'store_locked' | 'store_open_failed' | 'bad_record' | 'store_closed', message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreError'
+  }
+}
+
+type Op =
+  | { kind: 'put'; record: StorableRecord; meta: RecordMeta; done: (r: PutResult) => void; fail: (e: unknown) => void }
+  | { kind: 'tombstone'; id: string; tombstone: Tombstone; done: (r: PutResult) => void; fail: (e: unknown) => void }
+
+type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
+const EMPTY = new Uint8Array(0)
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder()
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+export class RecordStore {
+  private queue: Op[] = []
+  private writing: Promise<void> | undefined
+  private closed = false
+  /** Called after each synced batch with its number of operations and its duration (for metrics). */
+  onBatch: ((ops: number, seconds: number) => void) | undefined
+
+  private constructor(private readonly db: Level<string, Uint8Array>, private records: number, readonly location: string) {}
+
+  /**
+   * Opens (creating if needed) the store at `location` — a site's store is `sitePaths(dir).store`, i.e. DIR/store.
+   * Fails with code 'store_locked' when another process (a running `aip start`) or instance holds it.
+   */
+  static async open(location: string): Promise<RecordStore> {
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    try {
+      await db.open()
+    } catch (err) {
+      const e = err as { code?: string; cause?: { code?: string } }
+      if (e.code === 'LEVEL_LOCKED' || e.cause?.code === 'LEVEL_LOCKED') {
+        throw new StoreError('store_locked', `the record store ${location} is locked by another process (is \`aip start\` running on this site?)`, { cause: err })
+      }
+      throw new StoreError('store_open_failed', `cannot open the record store ${location}: ${(err as Error).message}`, { cause: err })
+    }
+    let n = 0
+    for await (const _ of db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) n++
+    return new RecordStore(db, n, location)
+  }
+
+  /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
+  put(record: StorableRecord): Promise<PutResult> {
+    return new Promise((done, fail) => this.enqueue({ kind: 'put', record, meta: metaOf(record), done, fail }))
+  }
+
+  /** Stores many records in one synced batch (group commit); results in input order. */
+  putMany(records: StorableRecord[]): Promise<PutResult[]> {
+    return Promise.all(records.map((r) => this.put(r)))
+  }
+
+  /**
+   * Marks a record as withdrawn (retracted, erased): its tombstone is kept so sync does not fetch it again, and the
+   * record itself, if stored, is deleted with its index entries in the same batch. Later puts of it are refused.
+   * With `signer`, only a record by that signer is withdrawn ('ignored' when the stored record has another signer).
+   */
+  addTombstone(id: string, reason: string, opts: { signer?: Uint8Array; at?: number } = {}): Promise<'stored' | 'ignored'> {
+    const tombstone: Tombstone = { reason, at: opts.at ?? Date.now() }
+    if (opts.signer !== undefined) tombstone.signer = hex(opts.signer)
+    return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, tombstone, done: (r) => done(r === 'stored' ? 'stored' : 'ignored'), fail }))
+  }
+
+  async isTombstoned(id: string): Promise<boolean> {
+    return (await this.getTombstone(id)) !== undefined
+  }
+
+  async getTombstone(id: string): Promise<Tombstone | undefined> {
+    const v = await this.db.get(TOMBSTONE + id)
+    return v === undefined ? undefined : (JSON.parse(fromUtf8.decode(v)) as Tombstone)
+  }
+
+  async *tombstones(): AsyncIterable<{ id: string } & Tombstone> {
+    for await (const [k, v] of this.db.iterator({ gte: TOMBSTONE, lt: TOMBSTONE + PREFIX_END })) {
+      yield { id: k.slice(TOMBSTONE.length), ...(JSON.parse(fromUtf8.decode(v)) as Tombstone) }
+    }
+  }
+
+  async has(id: string): Promise<boolean> {
+    return this.db.has(RECORD + id)
+  }
+
+  /** The record's envelope bytes, or undefined. */
+  async get(id: string): Promise<Uint8Array | undefined> {
+    return plain(await this.db.get(RECORD + id))
+  }
+
+  async getMany(ids: string[]): Promise<(Uint8Array | undefined)[]> {
+    return (await this.db.getMany(ids.map((id) => RECORD + id))).map(plain)
+  }
+
+  async info(id: string): Promise<RecordInfo | undefined> {
+    const m = await this.db.get(META + id)
+    return m === undefined ? undefined : infoOf(id, JSON.parse(fromUtf8.decode(m)) as RecordMeta)
+  }
+
+  /**
+   * Records matching every given field, ordered by (created, id) within the most selective index.
+   * Page with `limit` and `after` (the last ID of the previous page).
+   */
+  async *list(q: ListQuery = {}): AsyncIterable<RecordInfo> {
+    const signer = q.signer === undefined ? undefined : hex(q.signer)
+    const [index, value]: [IndexName, string | undefined] =
+      q.suite !== undefined ? ['suite', q.suite] : q.model !== undefined ? ['model', q.model]
+        : signer !== undefined ? ['signer', signer] : q.type !== undefined ? ['type', q.type] : ['all', undefined]
+    const prefix = bucket(index, value)
+    let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
+    const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
+    if (q.after !== undefined) {
+      const after = await this.info(q.after)
+      if (after === undefined) return // the cursor's record is gone (or never existed): nothing after it
+      const cursor = `${prefix}${createdKey(after.created)}!${q.after}`
+      if (cursor > gt) gt = cursor
+    }
+    const limit = q.limit ?? Infinity
+    if (limit <= 0) return
+    let n = 0
+    for await (const key of this.db.keys({ gt, lt })) {
+      const info = await this.info(idOfIndexKey(key))
+      if (info === undefined) continue // deleted by a concurrent tombstone since the snapshot
+      if (q.type !== undefined && info.type !== q.type) continue
+      if (signer !== undefined && hex(info.signer) !== signer) continue
+      if (q.suite !== undefined && info.suite !== q.suite) continue
+      if (q.model !== undefined && info.model !== q.model) continue
+      yield info
+      if (++n >= limit) return
+    }
+  }
+
+  /** IDs of every stored record, reading keys only (sync's index: specs/sync-v1.md §2). */
+  async *ids(): AsyncIterable<string> {
+    for await (const key of this.db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) yield key.slice(RECORD.length)
+  }
+
+  /** Number of records stored (tombstones not counted). */
+  async count(): Promise<number> {
+    return this.records
+  }
+
+  /**
+   * Every stored record's (created, id) in that order, read from the index keys alone (no per-record read): the
+   * fast path for set reconciliation. `since`/`until` bound created (ms) as [since, until).
+   */
+  async *keys(q: { since?: number; until?: number } = {}): AsyncIterable<RecordKey> {
+    const prefix = bucket('all')
+    const gte = q.since === undefined ? prefix : prefix + createdKey(q.since)
+    const lt = q.until === undefined ? prefix + PREFIX_END : prefix + createdKey(q.until)
+    for await (const key of this.db.keys({ gte, lt })) {
+      const sep = key.indexOf('!', prefix.length)
+      yield { created: parseInt(key.slice(prefix.length, sep), 16), id: key.slice(sep + 1) }
+    }
+  }
+
+  /**
+   * Checks that every index entry points to a stored record with matching meta and every record has its meta and
+   * all its index entries, and that each record's bytes hash to its ID. Returns the problems found (empty = sound).
+   */
+  async checkIntegrity(): Promise<{ records: number; indexEntries: number; problems: string[] }> {
+    const problems: string[] = []
+    const expected = new Set<string>()
+    let records = 0
+    for await (const [key, bytes] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
+      records++
+      const id = key.slice(RECORD.length)
+      if (recordId(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
+      const m = await this.db.get(META + id)
+      if (m === undefined) {
+        problems.push(`record ${id}: no meta`)
+        continue
+      }
+      for (const k of indexKeys(id, JSON.parse(fromUtf8.decode(m)) as RecordMeta)) expected.add(k)
+    }
+    let indexEntries = 0
+    for await (const key of this.db.keys()) {
+      if (key.startsWith(RECORD) || key.startsWith(META) || key.startsWith(TOMBSTONE)) continue
+      indexEntries++
+      if (!expected.delete(key)) problems.push(`index entry ${key} has no matching record`)
+    }
+    for (const k of expected) problems.push(`index entry ${k} is missing`)
+    for await (const key of this.db.keys({ gte: META, lt: META + PREFIX_END })) {
+      if (!(await this.db.has(RECORD + key.slice(META.length)))) problems.push(`meta ${key} has no record`)
+    }
+    if (records !== this.records) problems.push(`count ${this.records} != ${records} records on disk`)
+    return { records, indexEntries, problems }
+  }
+
+  /** Waits for queued writes, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    while (this.writing) await this.writing
+    await this.db.close()
+  }
+
+  private enqueue(op: Op): void {
+    if (this.closed) {
+      op.fail(new StoreError('store_closed', 'the record store is closed'))
+      return
+    }
+    this.queue.push(op)
+    // Start on a microtask, so every put issued in the same tick (putMany, concurrent validations) joins one batch.
+    this.writing ??= Promise.resolve().then(() => this.drain())
+  }
+
+  /** Writes queued operations, one synced batch at a time, until the queue is empty (group commit). */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const ops = this.queue.splice(0)
+      try {
+        const t0 = performance.now()
+        const results = await this.writeBatch(ops)
+        this.onBatch?.(ops.length, (performance.now() - t0) / 1000)
+        ops.forEach((op, i) => op.done(results[i]))
+      } catch (err) {
+        for (const op of ops) op.fail(err)
+      }
+    }
+    this.writing = undefined
+  }
+
+  private async writeBatch(ops: Op[]): Promise<PutResult[]> {
+    const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
+    const [present, tombs] = await Promise.all([
+      this.db.getMany(ids.map((id) => META + id)),
+      this.db.getMany(ids.map((id) => TOMBSTONE + id)),
+    ])
+    // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
+    const meta = new Map<string, RecordMeta | undefined>()
+    const tomb = new Map<string, Tombstone | undefined>()
+    ids.forEach((id, i) => {
+      if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(present[i])) as RecordMeta))
+      if (!tomb.has(id)) tomb.set(id, tombs[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(tombs[i])) as Tombstone))
+    })
+    const batch: BatchOp[] = []
+    let delta = 0
+    const results = ops.map((op, i): PutResult => {
+      const id = ids[i]
+      const m = meta.get(id)
+      if (op.kind === 'tombstone') {
+        // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
+        // on a target signed by the same key).
+        if (m !== undefined && op.tombstone.signer !== undefined && m.signer !== op.tombstone.signer) return 'duplicate'
+        batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(op.tombstone)) })
+        tomb.set(id, op.tombstone)
+        if (m !== undefined) {
+          batch.push({ type: 'del', key: RECORD + id }, { type: 'del', key: META + id })
+          for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
+          meta.set(id, undefined)
+          delta--
+        }
+        return 'stored'
+      }
+      const t = tomb.get(id)
+      if (t !== undefined) {
+        if (t.signer === undefined || t.signer === op.meta.signer) return 'tombstoned'
+        batch.push({ type: 'del', key: TOMBSTONE + id }) // a tombstone by another signer withdraws nothing
+        tomb.set(id, undefined)
+      }
+      if (m !== undefined) return 'duplicate'
+      batch.push({ type: 'put', key: RECORD + id, value: op.record.bytes })
+      batch.push({ type: 'put', key: META + id, value: utf8.encode(JSON.stringify(op.meta)) })
+      for (const k of indexKeys(id, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
+      meta.set(id, op.meta)
+      delta++
+      return 'stored'
+    })
+    if (batch.length > 0) await this.db.batch(batch, { sync: true })
+    this.records += delta
+    return results
+  }
+}
+
+/** level returns Buffers; callers get plain Uint8Array views (same memory), as the record layer produces. */
+function plain(v: Uint8Array | undefined): Uint8Array | undefined {
+  return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+}
+
+/** The index fields of a record; BenchmarkResults link their suite and model by CID (protocol body fields). */
+export function metaOf(r: StorableRecord): RecordMeta {
+  if (typeof r.id !== 'string' || !/^[a-z2-7]+$/.test(r.id)) throw new StoreError('bad_record', `record ID '${String(r.id)}' is not a base32 CID`)
+  if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
+  if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
+  const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
+  if (r.type === 'BenchmarkResult' && r.body !== null && typeof r.body === 'object') {
+    const body = r.body as { suite?: unknown; model?: unknown }
+    const suite = CID.asCID(body.suite)
+    const model = CID.asCID(body.model)
+    if (suite) meta.suite = suite.toString()
+    if (model) meta.model = model.toString()
+  }
+  return meta
+}
+
+function infoOf(id: string, m: RecordMeta): RecordInfo {
+  const info: RecordInfo = { id, type: m.type, signer: Uint8Array.from(Buffer.from(m.signer, 'hex')), created: m.created }
+  if (m.suite !== undefined) info.suite = m.suite
+  if (m.model !== undefined) info.model = m.model
+  return info
+}
+
+/** Rebuilds the federation trust state from this store (node/store/trust.ts). */
+export { loadTrust } from './trust.ts'
