@@ -91,6 +91,7 @@ test('snapshot/restore replays the same logits; bad tokens are refused', async (
     ort.restore(state)
     assert.equal(ort.position, 80)
     assert.deepEqual(await ort.step(65), a)
+    assert.throws(() => ort.restore({ position: 3 }), TypeError)
     await assert.rejects(ort.prefill([], false), RangeError)
     await assert.rejects(ort.prefill([1, model.config.vocab], false), RangeError)
     await assert.rejects(ort.step(-1), RangeError)
