@@ -76,7 +76,9 @@ async function round(b: Backend): Promise<{ prefill: number; decode: number }> {
 // --- prefill / decode: TS and ORT rounds interleaved, so load from other processes hits both alike ----------------
 const tsB = new TsBackend(c, model.weights)
 const ortB = await createOrtBackend(model)
-await round(ortB) // warm-up: session creation and ORT's per-shape allocation plans stay out of the timings
+// Warm-up rounds: ORT's session creation and per-shape allocation plans, and V8's JIT, stay out of the timings.
+await round(ortB)
+await round(tsB)
 const tsBest = { prefill: Infinity, decode: Infinity }
 const ortBest = { prefill: Infinity, decode: Infinity }
 for (let r = 0; r < REPS; r++) {
