@@ -10,7 +10,8 @@
  */
 import type { Config } from '../config.ts'
 import { ModelError } from '../errors.ts'
-import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from './constants.ts'
+import { DENSE_MAX_CONTEXT } from '../constants.ts'
+import { DENSE_INITIAL_SLOTS } from './constants.ts'
 import { windowGroup } from './attention.ts'
 
 /** One layer's stored keys and values, (slots, kvHeads, headDim) row-major. */
