@@ -6,10 +6,11 @@
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
+import { ModelError } from '../errors.ts'
 import { checkTokens } from '../tokenizer.ts'
-import type { Weights } from '../weights.ts'
+import { paramCounts, type Weights } from '../weights.ts'
 import { KvCache, type ChunkPlan } from './cache.ts'
-import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
+import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK, ORT_MAX_MODEL_BYTES } from './constants.ts'
 import type { GraphKind } from './graph.ts'
 import { ropeTables } from './rope.ts'
 import { acquireSessions, type ModelSessions } from './sessions.ts'
@@ -43,8 +44,6 @@ export class OrtBackend implements Backend {
   constructor(
     readonly config: Config,
     private readonly sessions: ModelSessions,
-    /** Tokens per prefill run (default chunkSize(config)). */
-    readonly chunk = chunkSize(config),
   ) {
     this.cache = new KvCache(config)
   }
@@ -61,7 +60,7 @@ export class OrtBackend implements Backend {
   async prefill(tokens: readonly number[], all: boolean): Promise<Float32Array[]> {
     this.check(tokens)
     const rows: Float32Array[] = []
-    const step = this.chunk
+    const step = chunkSize(this.config)
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
       const last = at + chunk.length === tokens.length
@@ -85,7 +84,7 @@ export class OrtBackend implements Backend {
 
   restore(state: BackendState): void {
     const s = state as Partial<OrtState>
-    if (s.owner !== this || s.layers === undefined) throw new Error('restore: state was not made by this backend')
+    if (s.owner !== this || s.layers === undefined) throw new TypeError('restore: state was not made by this backend')
     const cache = new KvCache(this.config)
     s.layers.forEach((c, l) => (cache.layers[l] = { k: c.k.slice(), v: c.v.slice() }))
     cache.length = s.position!
@@ -146,9 +145,17 @@ export class OrtBackend implements Backend {
 }
 
 /** The BackendFactory of kernels/backend.ts for onnxruntime. */
-export async function createOrtBackend(model: { config: Config; weights: Weights }, options: { chunk?: number } = {}): Promise<OrtBackend> {
+export async function createOrtBackend(model: { config: Config; weights: Weights }): Promise<OrtBackend> {
+  const bytes = 4 * paramCounts(model.config).total
+  if (bytes > ORT_MAX_MODEL_BYTES) {
+    throw new ModelError('unsupported_config', `the ort backend builds in-memory ONNX models of at most ${ORT_MAX_MODEL_BYTES} bytes; this model has ${bytes} bytes of f32 weights (use the ts backend)`)
+  }
   const sessions = acquireSessions(model.config, model.weights)
-  const backend = new OrtBackend(model.config, sessions, options.chunk)
-  await sessions.get('prefill') // fail early (and warm the cache) rather than on first use
-  return backend
+  try {
+    await sessions.get('prefill') // fail early (and warm the cache) rather than on first use
+  } catch (e) {
+    await sessions.release()
+    throw e
+  }
+  return new OrtBackend(model.config, sessions)
 }

@@ -10,7 +10,8 @@
  */
 import type { Config } from '../config.ts'
 import { ModelError } from '../errors.ts'
-import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from './constants.ts'
+import { DENSE_MAX_CONTEXT } from '../constants.ts'
+import { DENSE_INITIAL_SLOTS } from './constants.ts'
 import { windowGroup } from './attention.ts'
 
 /** One layer's stored keys and values, (slots, kvHeads, headDim) row-major. */
@@ -142,8 +143,11 @@ export class KvCache {
     for (let l = 0; l < this.config.layers; l++) {
       this.ensure(l, end)
       const c = this.layers[l]!
+      const W = this.config.window[l]!
       for (let t = 0; t < count; t++) {
-        const s = this.slotOf(l, this.length + t) * this.row
+        const p = this.length + t
+        if (p >= this.config.globals && end - p > W) continue // a later position of this chunk takes its ring slot
+        const s = this.slotOf(l, p) * this.row
         c.k.set(keys[l]!.subarray(t * this.row, (t + 1) * this.row), s)
         c.v.set(values[l]!.subarray(t * this.row, (t + 1) * this.row), s)
       }

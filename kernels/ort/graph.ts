@@ -9,7 +9,7 @@
  *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (0 for plain Mixtral) for j ∈ K(i), +∞ otherwise;
  *                                                     G = the layer's window group
  *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
- *   blocks          int64 (2)                         [nb, B]: the chunk's C = nb·B queries in nb attention blocks
+ *   blocks          int64 (2)                         [nb, B]: C = nb·B queries in nb attention blocks (prefill only)
  * and the outputs are
  *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values

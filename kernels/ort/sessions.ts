@@ -50,6 +50,7 @@ export function acquireSessions(config: Config, weights: Weights): ModelSessions
       if (s === undefined) {
         s = createSession(buildModel(config, weights, kind))
         e.sessions.set(kind, s)
+        s.catch(() => e.sessions.delete(kind)) // a failed creation is not cached: the next get() retries
       }
       return s
     },

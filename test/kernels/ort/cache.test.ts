@@ -4,7 +4,8 @@ import { parseConfig } from '../../../kernels/config.ts'
 import { ModelError } from '../../../kernels/errors.ts'
 import { windowGroup } from '../../../kernels/ort/attention.ts'
 import { KvCache } from '../../../kernels/ort/cache.ts'
-import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from '../../../kernels/ort/constants.ts'
+import { DENSE_MAX_CONTEXT } from '../../../kernels/constants.ts'
+import { DENSE_INITIAL_SLOTS } from '../../../kernels/ort/constants.ts'
 
 const base = {
   vocab_size: 260, hidden_size: 16, intermediate_size: 8, num_hidden_layers: 2, num_attention_heads: 2,
