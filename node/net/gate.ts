@@ -308,10 +308,14 @@ export class PeerGate {
     }
   }
 
-  /** §6 rule S3: graylisted for GRAYLIST_DISCONNECT_HEARTBEATS consecutive heartbeats → disconnect and bar. */
+  /**
+   * §6 rule S3: graylisted for GRAYLIST_DISCONNECT_HEARTBEATS consecutive heartbeats → disconnect and bar.
+   * §3 rule H6: a certificate that has expired (or was revoked) since admission → disconnect.
+   */
   private onHeartbeat(): void {
     const pubsub = this.pubsub
     if (pubsub === undefined) return
+    this.recheck()
     for (const [peerId, s] of this.peers) {
       if (s.admitted === undefined) continue
       if (pubsub.getScore(peerId) < GRAYLIST_THRESHOLD) s.graylistedBeats++
