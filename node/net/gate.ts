@@ -279,6 +279,17 @@ export class PeerGate {
     if (s === undefined || s.meshReady) return
     s.meshReady = true
     this.forgetCachedScore(peerId)
+    this.forgetBackoff(peerId)
+  }
+
+  /**
+   * A PRUNE backoff set in an earlier session (the peer restarted, and its PRUNE on the way out set it) would keep
+   * a freshly admitted peer out of the mesh for a minute (§3 rule H1). Reaches into gossipsub's backoff map, which
+   * has no public API; a missing field only delays the mesh.
+   */
+  private forgetBackoff(peerId: string): void {
+    const backoff = (this.pubsub as unknown as { backoff?: Map<string, Map<string, number>> } | undefined)?.backoff
+    if (backoff instanceof Map) for (const perTopic of backoff.values()) perTopic.delete(peerId)
   }
 
   /**
