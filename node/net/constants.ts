@@ -65,5 +65,9 @@ export const MCACHE_HEARTBEATS = 30
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
 
+/** §6 "A site logs at most 20 non-accepted messages per outcome code per 10 s and counts the rest." */
+export const LOG_PER_CODE_PER_WINDOW = 20
+export const LOG_WINDOW_MS = 10_000
+
 /** §2 "A site re-dials its disconnected bootstrap peers every 2 s." */
 export const REDIAL_INTERVAL_MS = 2_000

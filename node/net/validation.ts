@@ -15,7 +15,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
 import { Gauge } from 'prom-client'
 import type { NodeMetrics } from '../metrics.ts'
-import { OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
+import { LOG_PER_CODE_PER_WINDOW, LOG_WINDOW_MS, OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
 import type { PeerGate } from './gate.ts'
 import type { GossipRouter } from './host.ts'
 import type { NetLog } from './log.ts'
@@ -56,6 +56,7 @@ const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidator
 export class GossipValidator {
   private inFlight = 0
   private readonly queueGauge: Gauge
+  private readonly logWindows = new Map<string, { start: number, lines: number, suppressed: number }>()
   /** Outcome counts by `action/code`, for status and tests. */
   readonly counts = new Map<string, number>()
 
@@ -137,8 +138,25 @@ export class GossipValidator {
     this.metrics.validationOutcomes.inc({ topic, action: v.action, code: v.code })
     const key = `${v.action}/${v.code}`
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
-    if (v.action !== 'accept' && v.code !== 'duplicate') {
-      this.c.log('gossip_' + v.action, { topic, code: v.code, peer: source, message: v.message })
+    if (v.action !== 'accept' && v.code !== 'duplicate') this.logSampled(topic, v, source)
+  }
+
+  /** At most LOG_PER_CODE_PER_WINDOW lines per code per LOG_WINDOW_MS: a flood must not become a log flood. */
+  private logSampled(topic: string, v: Exclude<Verdict, { action: 'accept' }>, source: string): void {
+    const now = this.c.now()
+    const w = this.logWindows.get(v.code) ?? { start: now, lines: 0, suppressed: 0 }
+    if (now - w.start >= LOG_WINDOW_MS) {
+      if (w.suppressed > 0) this.c.log('gossip_log_suppressed', { code: v.code, count: w.suppressed })
+      w.start = now
+      w.lines = 0
+      w.suppressed = 0
     }
+    this.logWindows.set(v.code, w)
+    if (w.lines >= LOG_PER_CODE_PER_WINDOW) {
+      w.suppressed++
+      return
+    }
+    w.lines++
+    this.c.log('gossip_' + v.action, { topic, code: v.code, peer: source, message: v.message })
   }
 }
