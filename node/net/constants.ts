@@ -54,6 +54,8 @@ export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /** §7 "At most 4096 received records wait for validation; beyond that, new ones are IGNOREd (queue_full)." */
 export const VALIDATION_QUEUE_MAX = 4_096
+/** §7 "At most 1024 of them from any one propagation source", so one flooding peer leaves room for the others. */
+export const VALIDATION_QUEUE_PER_PEER_MAX = 1_024
 
 
 /**
