@@ -19,6 +19,8 @@ export const PENDING_PEER_MAX_MESSAGES = 64
 export const HELLO_REPEAT_DELAY_MS = 50
 /** §3 "A peer refused at hello is not accepted again for 60 s." */
 export const PEER_BAR_MS = 60_000
+/** §3 "A site remembers at most 4096 barred peers; the oldest bar is dropped first." */
+export const BARRED_PEERS_MAX = 4_096
 
 /** §6 "A peer whose hello has not passed has application score −60": below publish, above graylist. */
 export const PENDING_APP_SCORE = -60

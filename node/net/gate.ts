@@ -10,8 +10,9 @@
 import type { Connection, ConnectionGater, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_MAX_BYTES, HELLO_PROTOCOL, HELLO_TIMEOUT_MS,
-  OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE, PENDING_PEER_MAX_MESSAGES, HELLO_REPEAT_DELAY_MS, UNCONFIRMED_APP_SCORE, HELLO_ACK,
+  BARRED_PEERS_MAX, GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_ACK, HELLO_MAX_BYTES, HELLO_PROTOCOL,
+  HELLO_REPEAT_DELAY_MS, HELLO_TIMEOUT_MS, OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE,
+  PENDING_PEER_MAX_MESSAGES, UNCONFIRMED_APP_SCORE,
 } from './constants.ts'
 import type { GossipRouter } from './host.ts'
 import type { Hello } from './hello-message.ts'
@@ -302,6 +303,16 @@ export class PeerGate {
     score?.scoreCache?.delete(peerId)
   }
 
+  /** Bars a peer for PEER_BAR_MS; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). */
+  private bar(peerId: string): void {
+    this.barred.delete(peerId)
+    if (this.barred.size >= BARRED_PEERS_MAX) {
+      const oldest = this.barred.keys().next().value
+      if (oldest !== undefined) this.barred.delete(oldest)
+    }
+    this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
+  }
+
   private forget(peerId: string): void {
     this.peers.get(peerId)?.settle(false)
     this.peers.delete(peerId)
@@ -310,7 +321,7 @@ export class PeerGate {
   private refuse(peerId: string, code: RefusalCode, message: string): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1)
     this.c.log('peer_refused', { peer: peerId, code, message })
-    this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
+    this.bar(peerId)
     this.forget(peerId)
     const libp2p = this.libp2p
     if (libp2p === undefined) return
