@@ -73,5 +73,12 @@ export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
 export const LOG_PER_CODE_PER_WINDOW = 20
 export const LOG_WINDOW_MS = 10_000
 
+/**
+ * §2 "A liveness ping is allowed at least 20 s before the connection is aborted." libp2p adapts the timeout to the
+ * measured round trip (5 s minimum by default); a site busy validating a burst of records answers late, and dropping
+ * its connections then turns a slowdown into a partition.
+ */
+export const PING_TIMEOUT_MIN_MS = 20_000
+
 /** §2 "A site re-dials its disconnected bootstrap peers every 2 s." */
 export const REDIAL_INTERVAL_MS = 2_000
