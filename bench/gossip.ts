@@ -49,6 +49,12 @@ class Site {
       }
       this.waiting.shift()?.(r)
     })
+    proc.on('exit', (code) => {
+      if (this.waiting.length > 0 || (code !== 0 && code !== null)) {
+        console.error(`a site process exited (code ${code}) while the benchmark needed it`)
+        process.exit(1)
+      }
+    })
   }
   ask<E extends Reply['ev']>(cmd: Cmd, _ev: E): Promise<Extract<Reply, { ev: E }>> {
     return new Promise((resolve) => {

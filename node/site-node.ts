@@ -62,6 +62,16 @@ export interface SiteNode {
   stop(): Promise<void>
 }
 
+/** §7 quotas count what the store already holds: records per signer from the index (sizes are not indexed). */
+async function seedQuotas(store: RecordStore, limits: SignerLimits): Promise<void> {
+  const counts = new Map<string, number>()
+  for await (const info of store.list()) {
+    const signer = Buffer.from(info.signer).toString('hex')
+    counts.set(signer, (counts.get(signer) ?? 0) + 1)
+  }
+  for (const [signer, n] of counts) limits.seed(signer, n, 0)
+}
+
 export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
   const site = await openSite(dir)
   const log = opts.log ?? jsonLineLog({ site: site.config.nation })
@@ -73,6 +83,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
+    await seedQuotas(store, limits)
     /** The network, once started: the callbacks below run only after that. */
     const late: { network?: Network } = {}
     const stored = (record: NetRecord): void => {

@@ -19,6 +19,8 @@ export const PENDING_PEER_MAX_MESSAGES = 64
 export const HELLO_REPEAT_DELAY_MS = 50
 /** §3 "A peer refused at hello is not accepted again for 60 s." */
 export const PEER_BAR_MS = 60_000
+/** §3 "A site remembers at most 4096 barred peers; the oldest bar is dropped first." */
+export const BARRED_PEERS_MAX = 4_096
 
 /** §6 "A peer whose hello has not passed has application score −60": below publish, above graylist. */
 export const PENDING_APP_SCORE = -60
@@ -54,6 +56,8 @@ export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /** §7 "At most 4096 received records wait for validation; beyond that, new ones are IGNOREd (queue_full)." */
 export const VALIDATION_QUEUE_MAX = 4_096
+/** §7 "At most 1024 of them from any one propagation source", so one flooding peer leaves room for the others. */
+export const VALIDATION_QUEUE_PER_PEER_MAX = 1_024
 
 
 /**
@@ -64,6 +68,17 @@ export const VALIDATION_QUEUE_MAX = 4_096
 export const MCACHE_HEARTBEATS = 30
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
+
+/** §6 "A site logs at most 20 non-accepted messages per outcome code per 10 s and counts the rest." */
+export const LOG_PER_CODE_PER_WINDOW = 20
+export const LOG_WINDOW_MS = 10_000
+
+/**
+ * §2 "A liveness ping is allowed at least 20 s before the connection is aborted." libp2p adapts the timeout to the
+ * measured round trip (5 s minimum by default); a site busy validating a burst of records answers late, and dropping
+ * its connections then turns a slowdown into a partition.
+ */
+export const PING_TIMEOUT_MIN_MS = 20_000
 
 /** §2 "A site re-dials its disconnected bootstrap peers every 2 s." */
 export const REDIAL_INTERVAL_MS = 2_000

@@ -10,8 +10,9 @@
 import type { Connection, ConnectionGater, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_MAX_BYTES, HELLO_PROTOCOL, HELLO_TIMEOUT_MS,
-  OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE, PENDING_PEER_MAX_MESSAGES, HELLO_REPEAT_DELAY_MS, UNCONFIRMED_APP_SCORE, HELLO_ACK,
+  BARRED_PEERS_MAX, GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_ACK, HELLO_MAX_BYTES, HELLO_PROTOCOL,
+  HELLO_REPEAT_DELAY_MS, HELLO_TIMEOUT_MS, OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE,
+  PENDING_PEER_MAX_MESSAGES, UNCONFIRMED_APP_SCORE,
 } from './constants.ts'
 import type { GossipRouter } from './host.ts'
 import type { Hello } from './hello-message.ts'
@@ -279,6 +280,17 @@ export class PeerGate {
     if (s === undefined || s.meshReady) return
     s.meshReady = true
     this.forgetCachedScore(peerId)
+    this.forgetBackoff(peerId)
+  }
+
+  /**
+   * A PRUNE backoff set in an earlier session (the peer restarted, and its PRUNE on the way out set it) would keep
+   * a freshly admitted peer out of the mesh for a minute (§3 rule H1). Reaches into gossipsub's backoff map, which
+   * has no public API; a missing field only delays the mesh.
+   */
+  private forgetBackoff(peerId: string): void {
+    const backoff = (this.pubsub as unknown as { backoff?: Map<string, Map<string, number>> } | undefined)?.backoff
+    if (backoff instanceof Map) for (const perTopic of backoff.values()) perTopic.delete(peerId)
   }
 
   /**
@@ -291,6 +303,16 @@ export class PeerGate {
     score?.scoreCache?.delete(peerId)
   }
 
+  /** Bars a peer for PEER_BAR_MS; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). */
+  private bar(peerId: string): void {
+    this.barred.delete(peerId)
+    if (this.barred.size >= BARRED_PEERS_MAX) {
+      const oldest = this.barred.keys().next().value
+      if (oldest !== undefined) this.barred.delete(oldest)
+    }
+    this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
+  }
+
   private forget(peerId: string): void {
     this.peers.get(peerId)?.settle(false)
     this.peers.delete(peerId)
@@ -299,7 +321,7 @@ export class PeerGate {
   private refuse(peerId: string, code: RefusalCode, message: string): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1)
     this.c.log('peer_refused', { peer: peerId, code, message })
-    this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
+    this.bar(peerId)
     this.forget(peerId)
     const libp2p = this.libp2p
     if (libp2p === undefined) return
@@ -308,10 +330,14 @@ export class PeerGate {
     }
   }
 
-  /** §6 rule S3: graylisted for GRAYLIST_DISCONNECT_HEARTBEATS consecutive heartbeats → disconnect and bar. */
+  /**
+   * §6 rule S3: graylisted for GRAYLIST_DISCONNECT_HEARTBEATS consecutive heartbeats → disconnect and bar.
+   * §3 rule H6: a certificate that has expired (or was revoked) since admission → disconnect.
+   */
   private onHeartbeat(): void {
     const pubsub = this.pubsub
     if (pubsub === undefined) return
+    this.recheck()
     for (const [peerId, s] of this.peers) {
       if (s.admitted === undefined) continue
       if (pubsub.getScore(peerId) < GRAYLIST_THRESHOLD) s.graylistedBeats++

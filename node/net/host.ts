@@ -20,7 +20,7 @@ import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import {
   APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
-  INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PUBLISH_THRESHOLD,
+  INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
 
@@ -94,6 +94,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
     streamMuxers: [yamux()],
     connectionGater: opts.connectionGater ?? {},
     connectionManager: { maxConnections: 128 },
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS } },
     services: {
       identify: identify(),
       ping: ping(),

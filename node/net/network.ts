@@ -50,6 +50,7 @@ export class Network {
     const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.metrics)
     await gate.start(host.libp2p, host.pubsub)
     validator.attach(host.pubsub)
+    host.pubsub.addEventListener('gossipsub:heartbeat', () => opts.metrics.peersAdmitted.set(gate.admittedPeers().length))
     for (const t of TOPICS) host.pubsub.subscribe(t)
     const net = new Network(host, gate, validator, opts)
     net.dialBootstrap()
@@ -73,7 +74,6 @@ export class Network {
   }
 
   peers(): PeerInfo[] {
-    this.opts.metrics.peersAdmitted.set(this.gate.admittedPeers().length)
     const admitted = new Map(this.gate.admittedPeers().map((p) => [p.peerId, p]))
     const out = new Map<string, PeerInfo>()
     for (const conn of this.host.libp2p.getConnections()) {

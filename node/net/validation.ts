@@ -3,7 +3,8 @@
  * For every received message, in this order:
  *   1. [IGNORE peer_not_admitted]  the propagation source has not passed hello (§3) — waiting for a hello that is
  *                                  still running, a few messages per peer;
- *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait (§7);
+ *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait, or a quarter of that from this
+ *                                  propagation source (§7);
  *   3. the record layer's outcome  (REJECT for faults the sender can see, IGNORE for receiver state);
  *   4. [REJECT wrong_topic]        the record's type belongs on another topic (§4);
  *   5. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
@@ -15,7 +16,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
 import { Gauge } from 'prom-client'
 import type { NodeMetrics } from '../metrics.ts'
-import { OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX } from './constants.ts'
+import { LOG_PER_CODE_PER_WINDOW, LOG_WINDOW_MS, OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX, VALIDATION_QUEUE_PER_PEER_MAX } from './constants.ts'
 import type { PeerGate } from './gate.ts'
 import type { GossipRouter } from './host.ts'
 import type { NetLog } from './log.ts'
@@ -55,7 +56,10 @@ const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidator
 
 export class GossipValidator {
   private inFlight = 0
+  /** Messages in flight per propagation source: one flooding peer cannot take the whole queue (§7). */
+  private readonly perPeer = new Map<string, number>()
   private readonly queueGauge: Gauge
+  private readonly logWindows = new Map<string, { start: number, lines: number, suppressed: number }>()
   /** Outcome counts by `action/code`, for status and tests. */
   readonly counts = new Map<string, number>()
 
@@ -83,16 +87,20 @@ export class GossipValidator {
     let verdict: Verdict
     if (!this.gate.isAdmitted(source) && !(await this.gate.whenAdmitted(source))) {
       verdict = { action: 'ignore', code: 'peer_not_admitted', message: 'propagation source has not passed hello' }
-    } else if (this.inFlight >= VALIDATION_QUEUE_MAX) {
-      verdict = { action: 'ignore', code: 'queue_full', message: `${VALIDATION_QUEUE_MAX} messages already waiting` }
+    } else if (this.inFlight >= VALIDATION_QUEUE_MAX || (this.perPeer.get(source) ?? 0) >= VALIDATION_QUEUE_PER_PEER_MAX) {
+      verdict = { action: 'ignore', code: 'queue_full', message: `${this.inFlight} messages already waiting` }
     } else {
       this.inFlight++
+      this.perPeer.set(source, (this.perPeer.get(source) ?? 0) + 1)
       try {
         verdict = await this.check(m.msg.data, topic, source)
       } catch (err) {
         verdict = { action: 'ignore', code: 'internal_error', message: String(err) }
       } finally {
         this.inFlight--
+        const left = (this.perPeer.get(source) ?? 1) - 1
+        if (left === 0) this.perPeer.delete(source)
+        else this.perPeer.set(source, left)
       }
     }
     this.count(topic, verdict, source)
@@ -137,8 +145,25 @@ export class GossipValidator {
     this.metrics.validationOutcomes.inc({ topic, action: v.action, code: v.code })
     const key = `${v.action}/${v.code}`
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
-    if (v.action !== 'accept' && v.code !== 'duplicate') {
-      this.c.log('gossip_' + v.action, { topic, code: v.code, peer: source, message: v.message })
+    if (v.action !== 'accept' && v.code !== 'duplicate') this.logSampled(topic, v, source)
+  }
+
+  /** At most LOG_PER_CODE_PER_WINDOW lines per code per LOG_WINDOW_MS: a flood must not become a log flood. */
+  private logSampled(topic: string, v: Exclude<Verdict, { action: 'accept' }>, source: string): void {
+    const now = this.c.now()
+    const w = this.logWindows.get(v.code) ?? { start: now, lines: 0, suppressed: 0 }
+    if (now - w.start >= LOG_WINDOW_MS) {
+      if (w.suppressed > 0) this.c.log('gossip_log_suppressed', { code: v.code, count: w.suppressed })
+      w.start = now
+      w.lines = 0
+      w.suppressed = 0
     }
+    this.logWindows.set(v.code, w)
+    if (w.lines >= LOG_PER_CODE_PER_WINDOW) {
+      w.suppressed++
+      return
+    }
+    w.lines++
+    this.c.log('gossip_' + v.action, { topic, code: v.code, peer: source, message: v.message })
   }
 }

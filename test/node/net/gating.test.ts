@@ -17,7 +17,7 @@ import { createSiteHost } from '../../../node/net/host.ts'
 import type { SiteHost } from '../../../node/net/host.ts'
 import { benchmarkResult, createTestbed } from '../../../node/net/testbed.ts'
 import type { Testbed } from '../../../node/net/testbed.ts'
-import { TOPIC_RESULTS, TOPICS } from '../../../node/net/topics.ts'
+import { TOPIC_FEDERATION, TOPIC_RESULTS, TOPICS } from '../../../node/net/topics.ts'
 import { keyFromSeed } from '../../../node/site/keys.ts'
 import { seedOf } from '../../../node/net/testbed.ts'
 import { addrOf, admittedCount, startNode, until } from './helpers.ts'
@@ -97,6 +97,13 @@ describe('federation gating', () => {
     await impostor.libp2p.dial(multiaddr(addrOf(b.node))).catch(() => undefined)
     await until(() => !b.node.peers().some((p) => p.peerId === impostor.peerId.toString()), 'DE to drop the barred impostor')
     assert.equal(b.node.network.gate.refusals.get('key_mismatch'), 1, 'no second hello was needed')
+  })
+
+  it('a genuine record on the wrong topic is rejected (§4)', async () => {
+    const misplaced = benchmarkResult(bed.sites[1].key, 12, NOW)
+    await b.node.network.host.pubsub.publish(TOPIC_FEDERATION, misplaced.bytes) // not its topic; DE skips its own checks
+    await until(() => a.node.network.validator.counts.get('reject/wrong_topic') === 1, 'CH to reject it')
+    assert.equal(await a.node.store.has(misplaced.id), false)
   })
 
   it('a revocation of a connected peer\'s key disconnects it', async () => {
