@@ -4,7 +4,7 @@
  * for the records it lacks by ID prefix. Sessions pull: the initiator ends up with the union; the responder learns
  * nothing it must act on (it syncs the other way in its own session).
  */
-import { MAX_MATCHES_PER_WANT, MAX_OPEN_PER_QUERY, MAX_ROUNDS, MAX_WANTS_PER_QUERY, SYNC_PARAMS } from './constants.ts'
+import { MAX_MATCHES_PER_WANT, MAX_OPEN_PER_QUERY, MAX_PENDING, MAX_ROUNDS, MAX_WANTS_PER_QUERY, SYNC_PARAMS } from './constants.ts'
 import type { SyncParams } from './constants.ts'
 import { SyncError } from './errors.ts'
 import { IdSet, entryLength, entryOffset } from './id-set.ts'
@@ -167,6 +167,7 @@ export class Reconciler {
       const mfp = mc > 0 ? mine.fingerprints.subarray(ours * fb, ++ours * fb) : undefined
       if (tfp === undefined) continue // they hold nothing here: nothing to pull
       if (mfp !== undefined && tc === mc && compareBytes(tfp, mfp) === 0) continue
+      if (this.toOpen.length >= MAX_PENDING) throw new SyncError('limit', `more than ${MAX_PENDING} nodes to open`)
       this.toOpen.push({ node: childOf(o.node, c, p.levelBits), announced: tc })
     }
   }
@@ -176,6 +177,7 @@ export class Reconciler {
     if (this.wanted.has(h)) return
     this.wanted.add(h)
     if (this.exclude.matching(prefix, 1).length > 0) return // §5.3 tombstoned: never fetched again
+    if (this.toWant.length >= MAX_PENDING) throw new SyncError('limit', `more than ${MAX_PENDING} wants pending`)
     this.toWant.push(prefix)
   }
 }

@@ -141,3 +141,16 @@ test('replies round-trip through their deterministic CBOR encoding', () => {
   const bytes = encodeReply({ nodes, records: [new Uint8Array([1, 2, 3])], truncated: false })
   assert.deepEqual(decodeReply(bytes), { nodes, records: [new Uint8Array([1, 2, 3])], truncated: false })
 })
+
+test('a responder that fabricates ever-growing consistent splits is cut off before the pending queue is unbounded', () => {
+  const rec = new Reconciler(IdSet.empty())
+  const fps = new Uint8Array(16 * 8)
+  const TOTAL = 2 ** 40 // claimed at the root; each level splits it evenly over 16 children
+  assert.throws(() => {
+    for (let round = 0; round < 64; round++) {
+      const q = rec.nextQuery()!
+      const nodes = openedNodes(q).map((n) => ({ kind: 'split' as const, counts: new Array<number>(16).fill(TOTAL / 16 ** (n.depth + 1)), fingerprints: fps }))
+      rec.onReply({ nodes, records: [], truncated: false }, [])
+    }
+  }, (e: unknown) => e instanceof SyncError && e.code === 'limit')
+})
