@@ -23,6 +23,11 @@ export interface SyncComponents {
   penalise?(peerId: string, points: number): void
   /** Whether a peer may sync (passed federation admission). Default: every connected peer. */
   admits?(peerId: string): boolean
+  /**
+   * Resolves once a newly connected peer is admitted (true) or refused (false) (node/net/gate.ts `whenAdmitted`).
+   * Without it, a connect triggers a pull after CONNECT_SYNC_DELAY_MS.
+   */
+  whenAdmitted?(peerId: string): Promise<boolean>
   log?(line: string): void
 }
 
@@ -98,10 +103,18 @@ export class SyncService {
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    const peer = evt.detail
+    const pull = (): void => {
+      if (this.stopping || (this.c.admits !== undefined && !this.c.admits(peer.toString()))) return
+      this.syncWith(peer).catch(() => {}) // logged and scored in pull()
+    }
+    if (this.c.whenAdmitted !== undefined) {
+      this.c.whenAdmitted(peer.toString()).then((ok) => { if (ok) pull() }, () => {})
+      return
+    }
     const t = setTimeout(() => {
       this.pendingConnects.delete(t)
-      if (this.c.admits !== undefined && !this.c.admits(evt.detail.toString())) return
-      this.syncWith(evt.detail).catch(() => {})
+      pull()
     }, CONNECT_SYNC_DELAY_MS)
     this.pendingConnects.add(t)
   }
