@@ -11,5 +11,5 @@ export const MAX_INBOUND_SESSIONS = 2
 /** §7 "A peer that breaks the protocol is scored down by PENALTY_POINTS." */
 export const PENALTY_POINTS = 10
 
-/** §7 A connect triggers a session after this delay, so hello (federation admission) can complete first. */
+/** §7 A connect is acted on after this delay (the gate registers the connection first), then once admitted. */
 export const CONNECT_SYNC_DELAY_MS = 200

@@ -23,6 +23,11 @@ export interface SyncComponents {
   penalise?(peerId: string, points: number): void
   /** Whether a peer may sync (passed federation admission). Default: every connected peer. */
   admits?(peerId: string): boolean
+  /**
+   * Resolves once a newly connected peer is admitted (true) or refused (false) (node/net/gate.ts `whenAdmitted`).
+   * Without it, a connect triggers a pull after CONNECT_SYNC_DELAY_MS.
+   */
+  whenAdmitted?(peerId: string): Promise<boolean>
   log?(line: string): void
 }
 
@@ -55,7 +60,10 @@ export class SyncService {
     await this.c.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.serve(stream, connection), {
       maxInboundStreams: MAX_INBOUND_SESSIONS,
     })
-    if (this.init.onConnect ?? true) this.c.libp2p.addEventListener('peer:connect', this.onConnect)
+    if (this.init.onConnect ?? true) {
+      this.c.libp2p.addEventListener('peer:connect', this.onConnect)
+      for (const peer of this.c.libp2p.getPeers()) this.connected(peer) // connected before we started
+    }
     const every = this.init.intervalMs ?? SYNC_INTERVAL_MS
     if (every > 0) this.timer = setInterval(() => void this.syncAll(), every)
   }
@@ -97,11 +105,20 @@ export class SyncService {
     return out
   }
 
-  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => this.connected(evt.detail)
+
+  /**
+   * §7 a newly connected peer: pull once it is admitted. The short delay lets the gate register the connection
+   * first (libp2p may announce the peer before the connection's own listeners ran).
+   */
+  private connected(peer: PeerId): void {
     const t = setTimeout(() => {
       this.pendingConnects.delete(t)
-      if (this.c.admits !== undefined && !this.c.admits(evt.detail.toString())) return
-      this.syncWith(evt.detail).catch(() => {})
+      const admitted = this.c.whenAdmitted?.(peer.toString()) ?? Promise.resolve(true)
+      admitted.then((ok) => {
+        if (!ok || this.stopping || (this.c.admits !== undefined && !this.c.admits(peer.toString()))) return
+        this.syncWith(peer).catch(() => {}) // logged and scored in pull()
+      }, () => {})
     }, CONNECT_SYNC_DELAY_MS)
     this.pendingConnects.add(t)
   }
@@ -129,7 +146,9 @@ export class SyncService {
 
   private async serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
-    if (this.stopping || (this.c.admits !== undefined && !this.c.admits(remote))) {
+    // A peer may ask before our side of the hello has finished: wait for the gate's verdict (it is time-bounded).
+    const admitted = this.c.admits === undefined || this.c.admits(remote) || (await this.c.whenAdmitted?.(remote)) === true
+    if (this.stopping || !admitted) {
       stream.abort(new Error(this.stopping ? 'the sync service is stopping' : 'not admitted'))
       return
     }

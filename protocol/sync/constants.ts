@@ -43,6 +43,12 @@ export const MAX_RECORDS_PER_REPLY = 1024
 /** §6 (see MAX_RECORDS_PER_REPLY). */
 export const MAX_MATCHES_PER_WANT = 4
 
+/**
+ * §6 "An initiator keeps at most MAX_PENDING nodes waiting to be opened, and as many wants; a responder whose
+ * answers would make it keep more is cut off (limit)." Honest sessions stay far below it up to millions of records.
+ */
+export const MAX_PENDING = 262_144
+
 /** §6 "A session has at most MAX_ROUNDS query/reply rounds." */
 export const MAX_ROUNDS = 256
 

@@ -4,9 +4,10 @@
  * for the records it lacks by ID prefix. Sessions pull: the initiator ends up with the union; the responder learns
  * nothing it must act on (it syncs the other way in its own session).
  */
-import { MAX_MATCHES_PER_WANT, MAX_OPEN_PER_QUERY, MAX_ROUNDS, MAX_WANTS_PER_QUERY, SYNC_PARAMS } from './constants.ts'
+import { ID_BYTES, MAX_MATCHES_PER_WANT, MAX_OPEN_PER_QUERY, MAX_PENDING, MAX_ROUNDS, MAX_WANTS_PER_QUERY, SYNC_PARAMS } from './constants.ts'
 import type { SyncParams } from './constants.ts'
 import { SyncError } from './errors.ts'
+import { addId, fingerprintOf, newSum } from './fingerprint.ts'
 import { IdSet, entryLength, entryOffset } from './id-set.ts'
 import type { NodeAnswer, Query, Reply } from './messages.ts'
 import { openGroups, openedNodes } from './messages.ts'
@@ -35,6 +36,8 @@ interface Opening {
   node: TreeNode
   /** The responder's count for this node, announced in its parent's split (-1 for the root). */
   announced: number
+  /** The responder's fingerprint of this node, from its parent's split (absent for the root). */
+  fingerprint?: Uint8Array
 }
 
 /** Statistics of one session, for logs and the benchmark. */
@@ -82,8 +85,8 @@ export class Reconciler {
     const root = opened.length > 0 && opened[0].node.depth === 0
     const query: Query = { root, open: openGroups(opened.filter((o) => o.node.depth > 0).map((o) => o.node), this.params), wants }
     // Answers come in openedNodes() order: match our announcements to it.
-    const announced = new Map(opened.map((o) => [nodeKey(o.node), o.announced]))
-    const order = openedNodes(query, this.params).map((node) => ({ node, announced: announced.get(nodeKey(node)) ?? -1 }))
+    const byKey = new Map(opened.map((o) => [nodeKey(o.node), o]))
+    const order = openedNodes(query, this.params).map((node): Opening => byKey.get(nodeKey(node)) ?? { node, announced: -1 })
     const wantsByLength = new Map<number, Set<string>>()
     for (const w of wants) {
       let set = wantsByLength.get(w.length)
@@ -133,21 +136,46 @@ export class Reconciler {
       const mustList = o.node.depth >= maxDepth(p.levelBits)
       if (n > p.listThreshold && !mustList) throw new SyncError('inconsistent', `listing of ${n} > ${p.listThreshold} IDs`)
       if (o.announced >= 0 && n !== o.announced) throw new SyncError('inconsistent', `listing of ${n}, announced ${o.announced}`)
-      const mine = new Set<string>()
+      // My IDs in this node by their entry (two of mine may share one).
+      const mine = new Map<string, number[]>()
       const own = this.set.listEntries(lo, hi, o.node.depth, p)
-      for (let i = 0; i < own.length; i += len) mine.add(hex(own.subarray(i, i + len)))
+      for (let i = 0; i < own.length; i += len) {
+        const k = hex(own.subarray(i, i + len))
+        const at = mine.get(k)
+        if (at === undefined) mine.set(k, [lo + i / len])
+        else at.push(lo + i / len)
+      }
       const off = entryOffset(o.node.depth, p.levelBits)
       const spare = o.node.depth * p.levelBits - off * 8 // bits of the entry's first byte fixed by the path
+      const wantOf = (e: Uint8Array): Uint8Array => {
+        const want = new Uint8Array(off + len)
+        want.set(o.node.path.subarray(0, off))
+        want.set(e, off)
+        return want
+      }
+      const matched: Uint8Array[] = []
+      const matchedIds = new Set<number>()
       for (let i = 0; i < a.entries.length; i += len) {
         const e = a.entries.subarray(i, i + len)
         if (spare > 0 && bitsAt(e, 0, spare) !== bitsAt(o.node.path, off * 8, spare)) {
           throw new SyncError('inconsistent', 'listed entry outside its node')
         }
-        if (mine.has(hex(e))) continue
-        const want = new Uint8Array(off + len)
-        want.set(o.node.path.subarray(0, off))
-        want.set(e, off)
-        this.addWant(want)
+        const at = mine.get(hex(e))
+        if (at === undefined) {
+          this.addWant(wantOf(e))
+          continue
+        }
+        matched.push(e)
+        for (const j of at) matchedIds.add(j)
+      }
+      // §5.3 entry collisions: when every entry matched one of mine, my matching IDs must be exactly the
+      // responder's, i.e. give its fingerprint; if not, two IDs share an entry and one is hidden: ask for them all.
+      if (o.fingerprint !== undefined && matched.length === n) {
+        const acc = newSum()
+        for (const j of matchedIds) addId(acc, this.set.bytes, j * ID_BYTES)
+        if (matchedIds.size !== n || compareBytes(fingerprintOf(acc, n, p.fingerprintBytes), o.fingerprint) !== 0) {
+          for (const e of matched) this.addWant(wantOf(e))
+        }
       }
       return
     }
@@ -167,7 +195,8 @@ export class Reconciler {
       const mfp = mc > 0 ? mine.fingerprints.subarray(ours * fb, ++ours * fb) : undefined
       if (tfp === undefined) continue // they hold nothing here: nothing to pull
       if (mfp !== undefined && tc === mc && compareBytes(tfp, mfp) === 0) continue
-      this.toOpen.push({ node: childOf(o.node, c, p.levelBits), announced: tc })
+      if (this.toOpen.length >= MAX_PENDING) throw new SyncError('limit', `more than ${MAX_PENDING} nodes to open`)
+      this.toOpen.push({ node: childOf(o.node, c, p.levelBits), announced: tc, fingerprint: Uint8Array.prototype.slice.call(tfp) })
     }
   }
 
@@ -176,6 +205,7 @@ export class Reconciler {
     if (this.wanted.has(h)) return
     this.wanted.add(h)
     if (this.exclude.matching(prefix, 1).length > 0) return // §5.3 tombstoned: never fetched again
+    if (this.toWant.length >= MAX_PENDING) throw new SyncError('limit', `more than ${MAX_PENDING} wants pending`)
     this.toWant.push(prefix)
   }
 }

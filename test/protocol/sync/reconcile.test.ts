@@ -141,3 +141,31 @@ test('replies round-trip through their deterministic CBOR encoding', () => {
   const bytes = encodeReply({ nodes, records: [new Uint8Array([1, 2, 3])], truncated: false })
   assert.deepEqual(decodeReply(bytes), { nodes, records: [new Uint8Array([1, 2, 3])], truncated: false })
 })
+
+test('a responder that fabricates ever-growing consistent splits is cut off before the pending queue is unbounded', () => {
+  const rec = new Reconciler(IdSet.empty())
+  const fps = new Uint8Array(16 * 8)
+  const TOTAL = 2 ** 40 // claimed at the root; each level splits it evenly over 16 children
+  assert.throws(() => {
+    for (let round = 0; round < 64; round++) {
+      const q = rec.nextQuery()!
+      const nodes = openedNodes(q).map((n) => ({ kind: 'split' as const, counts: new Array<number>(16).fill(TOTAL / 16 ** (n.depth + 1)), fingerprints: fps }))
+      rec.onReply({ nodes, records: [], truncated: false }, [])
+    }
+  }, (e: unknown) => e instanceof SyncError && e.code === 'limit')
+})
+
+test('two IDs that share a listing entry do not hide a record (fingerprint check of the matched entries)', () => {
+  const shared = ids('collide', 100)
+  const x = new Uint8Array(32).fill(0xaa)
+  const y = new Uint8Array(32).fill(0xbb)
+  x.set([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc]) // x and y agree on their first 6 bytes: one listing entry
+  y.set([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc])
+  const I = IdSet.from([...shared, x])
+  const R = IdSet.from([...shared, y])
+  const res = simulateSession(I, R)
+  assert.ok(res.result.has(y), 'the responder’s y was fetched although its entry equals x’s')
+  assert.equal(res.result.size, 102)
+  // Equal sets raise no such wants: one round.
+  assert.equal(simulateSession(R, R).stats.rounds, 1)
+})
