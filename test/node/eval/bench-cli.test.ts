@@ -103,11 +103,17 @@ test('bad flags, unknown suites, disallowed engines and malformed JSONL are clea
   assert.match(noSuite.stderr, /SUITE_MALFORMED/)
   const external = await aip('bench', 'run', '--dir', dir, '--engine-url', 'http://10.9.9.9:8000', '--engine-model', 'm', '--commitment', 'bafkreinothere')
   assert.equal(external.status, 1)
+  const imported = await aip('bench', 'import', '--dir', dir, suiteFile, '--json')
+  assert.equal(imported.status, 0, imported.stderr)
+  assert.match((JSON.parse(imported.stdout) as { suite: string }).suite, /^bafkrei/)
   const badJsonl = join(tmp, 'bad.jsonl')
   writeFileSync(badJsonl, '{"id":"a"}\nnot json\n')
   const imp = await aip('bench', 'run', '--dir', dir, '--suite', badJsonl, '--quiet')
   assert.equal(imp.status, 1)
   assert.match(imp.stderr, /line 1: .*; line 2: invalid JSON/)
+  const imp2 = await aip('bench', 'import', '--dir', dir, badJsonl)
+  assert.equal(imp2.status, 1)
+  assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n  line 1: .*\n  line 2: invalid JSON/)
 })
 
 test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {
