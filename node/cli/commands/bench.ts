@@ -22,7 +22,7 @@ import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ts|ort] [--mode likelihood|generative]
-                        [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet]
+                        [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet] [--stop-after N]
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
                         [--suite …] [--mode …]
        aip bench import  --dir DIR FILE.jsonl [--json]
@@ -36,7 +36,8 @@ run      evaluates the model (default: the bundled model, TS backend) on a suite
          a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
          (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
          (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
-         served model (--weights-root). Progress goes to stderr.
+         served model (--weights-root). Progress goes to stderr. --stop-after N stops after N newly scored items
+         (exit 3; re-run to resume).
 import   checks a JSONL suite (every bad line reported with its number; nothing imported if any is bad), signs it
          as BenchmarkSuite records and stores them; prints the suite ID to pass to \`bench run --suite\`.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
