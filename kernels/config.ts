@@ -2,6 +2,7 @@
  * Config: the architecture of a Mixtral-style model (+ LASA keys), parsed from its config.json.
  * specs/lasa.md §Config keys is normative; unknown features are refused, never silently ignored.
  */
+import { MAX_CONFIG_DIMENSION, MAX_CONFIG_LAYERS } from './constants.ts'
 import { ModelError } from './errors.ts'
 
 export interface Config {
@@ -25,8 +26,6 @@ export interface Config {
 /** model_type values we run (specs/lasa.md §Config keys). Absent model_type is accepted. */
 export const MODEL_TYPES: readonly string[] = ['mixtral', 'aip_lasa_moe']
 
-/** Largest value accepted for any size key: keeps index arithmetic exact and allocations sane. */
-const MAX_SIZE = 1 << 24
 
 function fail(message: string): never {
   throw new ModelError('bad_config', `config.json: ${message}`)
@@ -35,8 +34,8 @@ function fail(message: string): never {
 function int(o: Record<string, unknown>, key: string, fallback?: number, min = 1): number {
   const v = o[key] ?? fallback
   if (v === undefined) fail(`missing required key '${key}'`)
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_SIZE) {
-    fail(`'${key}' must be an integer in [${min}, ${MAX_SIZE}], got ${JSON.stringify(v)}`)
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_CONFIG_DIMENSION) {
+    fail(`'${key}' must be an integer in [${min}, ${MAX_CONFIG_DIMENSION}], got ${JSON.stringify(v)}`)
   }
   return v
 }
@@ -74,6 +73,7 @@ export function parseConfig(json: unknown): Config {
   const dim = int(o, 'hidden_size')
   const hidden = int(o, 'intermediate_size')
   const layers = int(o, 'num_hidden_layers')
+  if (layers > MAX_CONFIG_LAYERS) fail(`'num_hidden_layers' must be at most ${MAX_CONFIG_LAYERS}, got ${layers}`)
   const heads = int(o, 'num_attention_heads')
   const kvHeads = int(o, 'num_key_value_heads', heads)
   if (heads % kvHeads !== 0) fail(`num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kvHeads})`)

@@ -12,6 +12,12 @@ export const MAX_TENSORS_PER_FILE = 1_000_000
 /** Largest tensor rank accepted in a safetensors header. */
 export const MAX_TENSOR_RANK = 8
 
+/** Largest value of any integer size key in config.json (2^24): keeps index arithmetic exact. */
+export const MAX_CONFIG_DIMENSION = 1 << 24
+
+/** Largest num_hidden_layers (real models have ≤ 128): bounds the per-layer arrays built from a config. */
+export const MAX_CONFIG_LAYERS = 4096
+
 /** Largest config.json we read, in bytes. */
 export const MAX_CONFIG_BYTES = 1_000_000
 
@@ -23,3 +29,11 @@ export const BOS_ID = 256
 export const EOS_ID = 257
 /** Smallest vocabulary that holds the bytes and the two specials. */
 export const MIN_VOCAB = 258
+
+/** Largest context of a model without lasa_window (full causal attention: its cache grows with the context);
+ * past it a backend refuses with context_too_long. Mixtral's own context length (specs/lasa.md §KV cache). */
+export const DENSE_MAX_CONTEXT = 32_768
+
+/** Most logits rows one engine call returns (rows × vocab floats are allocated): logits(tokens) and each
+ * continuation of scoreContinuations. Longer prompts are fine where only the last row is needed. */
+export const MAX_LOGITS_ROWS = 8192

@@ -7,6 +7,7 @@
  * An Engine serves one request at a time (the worker client queues them).
  */
 import type { Backend, BackendFactory, BackendName } from './backend.ts'
+import { MAX_LOGITS_ROWS } from './constants.ts'
 import type { Model } from './loader.ts'
 import { TsBackend } from './ts-backend.ts'
 import { mulberry32 } from './random.ts'
@@ -45,7 +46,8 @@ export function sample(row: Float32Array, temperature: number, topK: number, u: 
   return order[order.length - 1]!
 }
 
-/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend). */
+/** Module specifier of the onnxruntime backend (kernels/ort/index.ts exports createOrtBackend); imported on demand
+ * so that TS-only users never load onnxruntime's native library. */
 const ORT_MODULE = './ort/index.ts'
 
 /** Builds the named backend for a loaded model; 'ort' loads kernels/ort/ on demand. */
@@ -70,6 +72,7 @@ export class Engine {
 
   /** Logits of every position of `tokens`, from an empty cache. tokens are used exactly as given. */
   async logits(tokens: readonly number[]): Promise<Float32Array[]> {
+    if (tokens.length > MAX_LOGITS_ROWS) throw new RangeError(`logits of at most ${MAX_LOGITS_ROWS} tokens per call, got ${tokens.length}`)
     this.backend.reset()
     return this.backend.prefill(tokens, true)
   }
@@ -94,7 +97,10 @@ export class Engine {
 
   /** Summed log-probabilities of each continuation given the prompt (non-empty); an empty continuation scores 0. */
   async scoreContinuations(prompt: readonly number[], continuations: readonly (readonly number[])[]): Promise<number[]> {
-    for (const cont of continuations) checkTokens(cont, this.config.vocab)
+    for (const cont of continuations) {
+      if (cont.length > MAX_LOGITS_ROWS) throw new RangeError(`a continuation has ${cont.length} tokens; at most ${MAX_LOGITS_ROWS}`)
+      checkTokens(cont, this.config.vocab)
+    }
     this.backend.reset()
     const last = (await this.backend.prefill(prompt, false))[0]!
     const state = this.backend.snapshot()

@@ -9,7 +9,7 @@ import { parseConfig, type Config } from './config.ts'
 import { MAX_CONFIG_BYTES } from './constants.ts'
 import { ModelError } from './errors.ts'
 import { FLOAT_DTYPES, headerLength, parseHeader, toF32, type TensorInfo } from './safetensors.ts'
-import { allocateWeights, expectedTensors, slotView, type Weights } from './weights.ts'
+import { allocateWeights, slotView, tensorSlots, type TensorSlot, type Weights } from './weights.ts'
 
 export interface Model {
   config: Config
@@ -119,15 +119,17 @@ export function readConfig(dir: string): Config {
 export function loadModel(dir: string): Model {
   const config = readConfig(dir)
   const found = locateTensors(dir)
-  const slots = expectedTensors(config)
-  // Check everything before allocating the weights.
-  for (const s of slots) {
+  // Check everything before allocating the weights; stop at the first missing tensor (a hostile config that
+  // implies billions of tensors is refused after at most found.size + 1 steps).
+  const slots: TensorSlot[] = []
+  for (const s of tensorSlots(config)) {
     const t = found.get(s.name)
     if (t === undefined) throw new ModelError('missing_tensor', 'missing', s.name)
     if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
       throw new ModelError('wrong_shape', `shape [${t.shape.join(', ')}], expected [${s.shape.join(', ')}]`, s.name)
     }
     if (!FLOAT_DTYPES.includes(t.dtype)) throw new ModelError('unknown_dtype', `dtype '${t.dtype}' cannot be loaded (F32, F16 or BF16 required)`, s.name)
+    slots.push(s)
   }
   const names = new Set(slots.map((s) => s.name))
   for (const name of found.keys()) if (!names.has(name)) throw new ModelError('unexpected_tensor', 'not part of this architecture', name)

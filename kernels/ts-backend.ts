@@ -6,6 +6,8 @@
 import { attend, attentionParams, KvCache, type AttentionParams } from './attention.ts'
 import type { Backend, BackendState } from './backend.ts'
 import type { Config } from './config.ts'
+import { DENSE_MAX_CONTEXT } from './constants.ts'
+import { ModelError } from './errors.ts'
 import { matmulT } from './matmul.ts'
 import { moe } from './moe.ts'
 import { rmsnorm, rope, ropeAngles } from './ops.ts'
@@ -57,6 +59,9 @@ export class TsBackend implements Backend {
   forward(tokens: readonly number[], all: boolean): Float32Array[] {
     if (tokens.length === 0) throw new RangeError('prefill needs at least one token')
     checkTokens(tokens, this.config.vocab)
+    if (this.config.window.some((w) => !Number.isFinite(w)) && this.position + tokens.length > DENSE_MAX_CONTEXT) {
+      throw new ModelError('context_too_long', `context of ${this.position + tokens.length} tokens exceeds DENSE_MAX_CONTEXT (${DENSE_MAX_CONTEXT}) for a model without lasa_window`)
+    }
     const rows: Float32Array[] = []
     for (let s = 0; s < tokens.length; s += PREFILL_CHUNK) {
       const chunk = tokens.slice(s, s + PREFILL_CHUNK)

@@ -34,29 +34,34 @@ export interface TensorSlot {
   expert: number // -1 when not an expert slice
 }
 
-/** Every tensor the config requires, in file order (model, then layer by layer). */
-export function expectedTensors(c: Config): TensorSlot[] {
-  const out: TensorSlot[] = [{ name: 'model.embed_tokens.weight', shape: [c.vocab, c.dim], layer: -1, field: 'embed', expert: -1 }]
+/** Every tensor the config requires, in file order (model, then layer by layer), lazily: a loader stops at the
+ * first missing one, so a hostile config with huge sizes costs nothing before it is refused. */
+export function* tensorSlots(c: Config): Generator<TensorSlot> {
+  yield { name: 'model.embed_tokens.weight', shape: [c.vocab, c.dim], layer: -1, field: 'embed', expert: -1 }
   for (let l = 0; l < c.layers; l++) {
     const p = `model.layers.${l}.`
-    const add = (name: string, shape: number[], field: TensorSlot['field'], expert = -1) => out.push({ name: p + name, shape, layer: l, field, expert })
-    add('input_layernorm.weight', [c.dim], 'attnNorm')
-    add('self_attn.q_proj.weight', [c.heads * c.headDim, c.dim], 'wq')
-    add('self_attn.k_proj.weight', [c.kvHeads * c.headDim, c.dim], 'wk')
-    add('self_attn.v_proj.weight', [c.kvHeads * c.headDim, c.dim], 'wv')
-    add('self_attn.o_proj.weight', [c.dim, c.heads * c.headDim], 'wo')
-    if (c.lasa) add('self_attn.lasa_slope', [c.heads], 'slope')
-    add('post_attention_layernorm.weight', [c.dim], 'ffnNorm')
-    add('block_sparse_moe.gate.weight', [c.experts, c.dim], 'gate')
+    const at = (name: string, shape: number[], field: TensorSlot['field'], expert = -1): TensorSlot => ({ name: p + name, shape, layer: l, field, expert })
+    yield at('input_layernorm.weight', [c.dim], 'attnNorm')
+    yield at('self_attn.q_proj.weight', [c.heads * c.headDim, c.dim], 'wq')
+    yield at('self_attn.k_proj.weight', [c.kvHeads * c.headDim, c.dim], 'wk')
+    yield at('self_attn.v_proj.weight', [c.kvHeads * c.headDim, c.dim], 'wv')
+    yield at('self_attn.o_proj.weight', [c.dim, c.heads * c.headDim], 'wo')
+    if (c.lasa) yield at('self_attn.lasa_slope', [c.heads], 'slope')
+    yield at('post_attention_layernorm.weight', [c.dim], 'ffnNorm')
+    yield at('block_sparse_moe.gate.weight', [c.experts, c.dim], 'gate')
     for (let e = 0; e < c.experts; e++) {
-      add(`block_sparse_moe.experts.${e}.w1.weight`, [c.hidden, c.dim], 'w1', e)
-      add(`block_sparse_moe.experts.${e}.w2.weight`, [c.dim, c.hidden], 'w2', e)
-      add(`block_sparse_moe.experts.${e}.w3.weight`, [c.hidden, c.dim], 'w3', e)
+      yield at(`block_sparse_moe.experts.${e}.w1.weight`, [c.hidden, c.dim], 'w1', e)
+      yield at(`block_sparse_moe.experts.${e}.w2.weight`, [c.dim, c.hidden], 'w2', e)
+      yield at(`block_sparse_moe.experts.${e}.w3.weight`, [c.hidden, c.dim], 'w3', e)
     }
   }
-  out.push({ name: 'model.norm.weight', shape: [c.dim], layer: -1, field: 'norm', expert: -1 })
-  if (!c.tied) out.push({ name: 'lm_head.weight', shape: [c.vocab, c.dim], layer: -1, field: 'lmHead', expert: -1 })
-  return out
+  yield { name: 'model.norm.weight', shape: [c.dim], layer: -1, field: 'norm', expert: -1 }
+  if (!c.tied) yield { name: 'lm_head.weight', shape: [c.vocab, c.dim], layer: -1, field: 'lmHead', expert: -1 }
+}
+
+/** tensorSlots as an array. */
+export function expectedTensors(c: Config): TensorSlot[] {
+  return [...tensorSlots(c)]
 }
 
 /** Allocates zeroed weights of the right shapes (the loader and the generator fill them). */
@@ -95,7 +100,7 @@ export function slotView(w: Weights, s: TensorSlot): Float32Array {
 /** Total parameter count of a config, and the count active per token (all but the non-selected experts). */
 export function paramCounts(c: Config): { total: number; active: number } {
   let total = 0
-  for (const t of expectedTensors(c)) total += t.shape.reduce((a, b) => a * b, 1)
+  for (const t of tensorSlots(c)) total += t.shape.reduce((a, b) => a * b, 1)
   const perExpert = 3 * c.hidden * c.dim
   return { total, active: total - c.layers * (c.experts - c.topK) * perExpert }
 }

@@ -83,7 +83,25 @@ interface CachedKey {
 const cache = new Map<string, CachedKey>()
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
+/** The last key looked up: records from one signer usually arrive in runs. */
+let lastKey: Uint8Array | undefined
+let lastEntry: CachedKey | undefined
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 function lookup(publicKey: Uint8Array): CachedKey {
+  if (lastKey !== undefined && sameBytes(lastKey, publicKey)) return lastEntry!
+  const entry = lookupCached(publicKey)
+  lastKey = Uint8Array.from(publicKey)
+  lastEntry = entry
+  return entry
+}
+
+function lookupCached(publicKey: Uint8Array): CachedKey {
   const h = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex')
   let c = cache.get(h)
   if (c !== undefined) return c

@@ -4,7 +4,7 @@
  * comes later in the same file) are retried in further passes while any pass accepts something, so a file's order
  * does not matter. Nothing invalid is stored: every record goes through the same validation as gossip.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { recordId } from '../../protocol/index.ts'
 import type { PublishOutcome } from '../api/types.ts'
 import { splitSequence } from '../records/sequence.ts'
@@ -20,7 +20,17 @@ export interface ItemOutcome extends PublishOutcome {
   offset: number
 }
 
+/** Largest file `aip import` / `aip publish` reads (it is held in memory): 1 GiB ≈ a million 1 KB records. */
+export const MAX_IMPORT_FILE_BYTES = 1 << 30
+
 export async function readSequenceFile(path: string): Promise<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
+  }
+  if (size > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${path} is ${size} bytes; split it (at most ${MAX_IMPORT_FILE_BYTES} per import)`, 1)
   try {
     return new Uint8Array(await readFile(path))
   } catch (err) {

@@ -7,7 +7,7 @@ import type { CID } from 'multiformats/cid'
 import type { CborMap } from '../cbor.ts'
 import { MAX_SCORE_ROWS, PPM } from '../constants.ts'
 import type { ParamValue } from './schema.ts'
-import { bytes, fields, link, list, malformed, params, text, uint } from './schema.ts'
+import { bytes, DECIMAL_RE, fields, link, list, malformed, params, text, uint } from './schema.ts'
 
 export interface ScoreRow {
   category: string
@@ -34,8 +34,19 @@ export interface BenchmarkResultBody {
   method: string
 }
 
+const isPpm = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= PPM && Number.isInteger(v)
+
 function ppm(v: Parameters<typeof uint>[0], name: string): number {
   return uint(v, name, PPM)
+}
+
+/** `decoding`: free parameters, except that `mode`, `max_tokens` and `temperature` have fixed meanings (§4.8). */
+function decodingParams(v: Parameters<typeof params>[0]): Record<string, ParamValue> {
+  const d = params(v, 'decoding', [])
+  if (d.mode !== undefined && d.mode !== 'likelihood' && d.mode !== 'generative') malformed('decoding.mode', "expected 'likelihood' or 'generative'")
+  if (d.max_tokens !== undefined && typeof d.max_tokens !== 'number') malformed('decoding.max_tokens', 'expected an unsigned integer')
+  if (d.temperature !== undefined && (typeof d.temperature !== 'string' || !DECIMAL_RE.test(d.temperature))) malformed('decoding.temperature', 'expected decimal text')
+  return d
 }
 
 export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
@@ -44,15 +55,12 @@ export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
   for (const k of ['backend', 'version', 'model_name']) if (typeof engine[k] !== 'string') malformed(`engine.${k}`, 'expected text')
   const scores = list(m.scores, 'scores', 0, MAX_SCORE_ROWS, (x, n) => {
     const r = fields(x, n, ['category', 'n', 'score_ppm', 'ci_low_ppm', 'ci_high_ppm'])
-    const row = {
-      category: text(r.category, `${n}.category`),
-      n: uint(r.n, `${n}.n`),
-      score_ppm: ppm(r.score_ppm, `${n}.score_ppm`),
-      ci_low_ppm: ppm(r.ci_low_ppm, `${n}.ci_low_ppm`),
-      ci_high_ppm: ppm(r.ci_high_ppm, `${n}.ci_high_ppm`),
-    }
-    if (row.ci_low_ppm > row.score_ppm || row.score_ppm > row.ci_high_ppm) malformed(n, 'expected ci_low_ppm ≤ score_ppm ≤ ci_high_ppm')
-    return row
+    text(r.category, n)
+    uint(r.n, n)
+    // Names are built only on failure: this runs for every row of every result received.
+    for (const k of ['score_ppm', 'ci_low_ppm', 'ci_high_ppm'] as const) if (!isPpm(r[k])) ppm(r[k], `${n}.${k}`)
+    if ((r.ci_low_ppm as number) > (r.score_ppm as number) || (r.score_ppm as number) > (r.ci_high_ppm as number)) malformed(n, 'expected ci_low_ppm ≤ score_ppm ≤ ci_high_ppm')
+    return r as unknown as ScoreRow
   })
   if (new Set(scores.map((s) => s.category)).size !== scores.length) malformed('scores', 'a category is listed twice')
   return {
@@ -60,7 +68,7 @@ export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
     model: link(m.model, 'model'),
     weights_root: bytes(m.weights_root, 'weights_root', 32),
     engine,
-    decoding: params(m.decoding, 'decoding', []),
+    decoding: decodingParams(m.decoding),
     seed: uint(m.seed, 'seed'),
     item_count: uint(m.item_count, 'item_count'),
     scores,

@@ -34,7 +34,9 @@ export function utf8Length(s: string): number {
 export function fields(m: CborValue | undefined, name: string, required: readonly string[], optional: readonly string[] = []): CborMap {
   if (!isMap(m)) return malformed(name, 'expected a map')
   for (const k of required) if (!(k in m)) malformed(name, `missing field '${k}'`)
-  for (const k of Object.keys(m)) if (!required.includes(k) && !optional.includes(k)) malformed(name, `unknown field '${k}'`)
+  const keys = Object.keys(m)
+  // Every required key is present; only when there are more keys is each one looked up.
+  if (keys.length !== required.length) for (const k of keys) if (!required.includes(k) && !optional.includes(k)) malformed(name, `unknown field '${k}'`)
   return m
 }
 
@@ -45,6 +47,7 @@ export function uint(v: CborValue | undefined, name: string, max = MAX_SAFE_INT)
 
 export function text(v: CborValue | undefined, name: string, maxBytes = MAX_SHORT_TEXT_BYTES, minBytes = 1): string {
   if (typeof v !== 'string') return malformed(name, 'expected text')
+  if (v.length >= minBytes && v.length * 3 <= maxBytes) return v // UTF-8 is at most 3 bytes per UTF-16 unit
   const n = utf8Length(v)
   if (n < minBytes) malformed(name, 'empty text')
   if (n > maxBytes) malformed(name, `text longer than ${maxBytes} bytes`)
@@ -86,10 +89,12 @@ export function link(v: CborValue | undefined, name: string): CID {
   return cid
 }
 
+/** Checks every entry with `item` (which validates in place and returns the entry); returns the array itself. */
 export function list<T>(v: CborValue | undefined, name: string, min: number, max: number, item: (x: CborValue, name: string) => T): T[] {
   if (!Array.isArray(v)) return malformed(name, 'expected an array')
   if (v.length < min || v.length > max) malformed(name, `expected ${min}..${max} entries, got ${v.length}`)
-  return v.map((x, i) => item(x, `${name}[${i}]`))
+  for (let i = 0; i < v.length; i++) item(v[i]!, name.length < 64 ? `${name}[${i}]` : name)
+  return v as unknown as T[]
 }
 
 /** ISO 3166-1 alpha-2 code shape (two upper-case ASCII letters). */
@@ -106,20 +111,19 @@ export const IDENT_RE = /^[a-z][a-z0-9_-]*$/
 
 export type ParamValue = string | number | boolean
 
-/** A flat map of short text keys to text, uint or bool (engine, decoding, architecture descriptors). */
+/** A flat map of short text keys to text, uint or bool (engine, decoding, architecture descriptors). Validated in place. */
 export function params(v: CborValue | undefined, name: string, required: readonly string[], maxFields = MAX_PARAM_FIELDS): Record<string, ParamValue> {
   if (!isMap(v)) return malformed(name, 'expected a map')
   const keys = Object.keys(v)
   if (keys.length > maxFields) malformed(name, `more than ${maxFields} entries`)
-  const out: Record<string, ParamValue> = {}
   for (const k of required) if (!(k in v)) malformed(name, `missing field '${k}'`)
   for (const k of keys) {
-    text(k, `${name} key`)
+    if (k.length === 0 || (k.length > MAX_SHORT_TEXT_BYTES / 3 && utf8Length(k) > MAX_SHORT_TEXT_BYTES)) malformed(`${name} key`, 'empty or too long')
     const x = v[k]!
-    if (typeof x === 'string') out[k] = text(x, `${name}.${k}`, MAX_SHORT_TEXT_BYTES, 0)
-    else if (typeof x === 'number') out[k] = uint(x, `${name}.${k}`)
-    else if (typeof x === 'boolean') out[k] = x
-    else malformed(`${name}.${k}`, 'expected text, an unsigned integer or a boolean (fractions as decimal text)')
+    if (typeof x === 'string') {
+      if (x.length > MAX_SHORT_TEXT_BYTES / 3 && utf8Length(x) > MAX_SHORT_TEXT_BYTES) malformed(`${name}.${k}`, `text longer than ${MAX_SHORT_TEXT_BYTES} bytes`)
+    } else if (typeof x === 'number') uint(x, name)
+    else if (typeof x !== 'boolean') malformed(`${name}.${k}`, 'expected text, an unsigned integer or a boolean (fractions as decimal text)')
   }
-  return out
+  return v as Record<string, ParamValue>
 }

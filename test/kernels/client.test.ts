@@ -45,3 +45,23 @@ test('EngineClient.open rejects with the load error', async () => {
     cleanup()
   }
 })
+
+test('inference in the worker leaves the caller\'s event loop free', async () => {
+  const client = await EngineClient.open()
+  try {
+    let turns = 0
+    let spinning = true
+    const spin = () => {
+      turns++
+      if (spinning) setImmediate(spin)
+    }
+    setImmediate(spin)
+    const prompt = Array.from({ length: 600 }, (_, i) => i % 256)
+    await client.scoreContinuations(prompt, [[1, 2, 3]])
+    spinning = false
+    // A synchronous in-thread prefill of 600 tokens would allow no turns at all while it runs.
+    assert.ok(turns > 20, `event loop turned ${turns} times during inference`)
+  } finally {
+    await client.close()
+  }
+})

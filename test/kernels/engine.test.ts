@@ -142,3 +142,13 @@ test('bad token ids and empty prompts are refused, not run', async () => {
     for await (const _ of e.generate([1], { maxTokens: -1 })) void _
   }, /maxTokens/)
 })
+
+test('limits: dense (plain Mixtral) context and logits rows are bounded with clear errors', async () => {
+  const { DENSE_MAX_CONTEXT, MAX_LOGITS_ROWS } = await import('../../kernels/constants.ts')
+  const dense = tiny(TINY_MIXTRAL)
+  dense.position = DENSE_MAX_CONTEXT - 1 // as if that many tokens had been fed
+  assert.throws(() => dense.forward([1, 2], false), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'context_too_long')
+  const e = new Engine(tiny())
+  await assert.rejects(e.logits(new Array<number>(MAX_LOGITS_ROWS + 1).fill(1)), /at most/)
+  await assert.rejects(e.scoreContinuations([1], [new Array<number>(MAX_LOGITS_ROWS + 1).fill(1)]), /at most/)
+})

@@ -11,7 +11,7 @@ import { ensureBundledModel, ensureBundledModelSync } from '../../kernels/bundle
 import { loadModel } from '../../kernels/loader.ts'
 import { TsBackend } from '../../kernels/ts-backend.ts'
 import { paramCounts } from '../../kernels/weights.ts'
-import { tempDir } from './helpers.ts'
+import { tempDir, TINY_LASA, TINY_MIXTRAL, writeModel } from './helpers.ts'
 
 interface Golden {
   config_sha256: string
@@ -53,3 +53,21 @@ test('TS logits of the bundled model match the independent numpy reference (posi
   const counts = paramCounts(m.config)
   assert.deepEqual([counts.total, counts.active], [golden.params_total, golden.params_active_per_token])
 })
+
+for (const [name, json] of [['tiny-lasa', TINY_LASA], ['tiny-mixtral', TINY_MIXTRAL]] as const) {
+  test(`TS logits of ${name} (seed 7, test/kernels/helpers.ts) match the numpy reference`, () => {
+    const g = JSON.parse(readFileSync(new URL(`./golden/${name}.json`, import.meta.url), 'utf8')) as Golden
+    const { dir, cleanup } = tempDir()
+    try {
+      writeModel(dir, json, 7)
+      assert.equal(sha256(join(dir, 'model.safetensors')), g.safetensors_sha256, 'same weights as when the golden was made')
+      const m = loadModel(dir)
+      const rows = new TsBackend(m.config, m.weights).forward(g.tokens, true)
+      for (const [p, want] of Object.entries(g.logits_rows)) {
+        want.forEach((v, i) => assert.ok(Math.abs(rows[Number(p)]![i]! - v) <= 1e-4 * Math.max(1, Math.abs(v)), `row ${p}[${i}]`))
+      }
+    } finally {
+      cleanup()
+    }
+  })
+}

@@ -248,3 +248,14 @@ test('sharded directory (model.safetensors.index.json) loads; duplicates across 
     cleanup()
   }
 })
+
+test('a hostile config implying billions of tensors is refused at the first missing tensor, without allocating', () => {
+  withModel((dir) => {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TINY_LASA, num_hidden_layers: 4096, num_local_experts: 1 << 24, lasa_window: 8 }))
+    fails(dir, 'wrong_shape', 'model.layers.0.block_sparse_moe.gate.weight')
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TINY_LASA, num_hidden_layers: 4096, lasa_window: 8 }))
+    fails(dir, 'missing_tensor', 'model.layers.2.input_layernorm.weight')
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TINY_LASA, num_hidden_layers: 1 << 24, lasa_window: 8 }))
+    fails(dir, 'bad_config', null)
+  })
+})

@@ -32,7 +32,8 @@ const USAGE = `Usage:
   commit         weights root (RFC 9162 MTH over [name, dtype, shape, sha256] leaves) and parameter counts of any
                  safetensors model: one file, or a directory (model.safetensors or model.safetensors.index.json);
                  no config.json needed; --json gives {"weights_root", "params_total", "params_active_per_token"}
-  generate       streams the continuation of TEXT (byte tokens after BOS); greedy unless --temperature > 0`
+  generate       streams the continuation of TEXT (byte tokens after BOS); greedy unless --temperature > 0;
+                 control characters in the output are shown as U+FFFD`
 
 async function modelDir(value: string | undefined): Promise<string> {
   return value === undefined ? ensureBundledModel() : resolve(value)
@@ -121,12 +122,18 @@ async function commit(path: string, json: boolean): Promise<number> {
   return 0
 }
 
+/** Model output is untrusted: control characters (terminal escape sequences) are shown as U+FFFD; \n and \t kept. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd')
+}
+
 async function generate(dir: string, backend: BackendName, prompt: string, maxTokens: number, temperature: number, seed: number): Promise<number> {
   const engine = new Engine(await createBackend(backend, loadModel(dir)))
   const text = new StreamDecoder()
   try {
-    for await (const t of engine.generate(encode(prompt, true), { maxTokens, temperature, seed, stop: [EOS_ID] })) process.stdout.write(text.push(t))
-    process.stdout.write(text.flush() + '\n')
+    for await (const t of engine.generate(encode(prompt, true), { maxTokens, temperature, seed, stop: [EOS_ID] })) process.stdout.write(printable(text.push(t)))
+    process.stdout.write(printable(text.flush()) + '\n')
   } finally {
     await engine.backend.dispose()
   }

@@ -5,8 +5,8 @@ Reads config.json + model.safetensors with numpy (own header parser), runs the f
 brute-force masked T×T LASA attention, and computes the weights root with hashlib and a hand-written
 deterministic CBOR encoder. Prints the golden JSON committed as test/kernels/golden/bundled.json.
 
-Usage: /usr/bin/python3 test/kernels/golden/reference.py MODEL_DIR > test/kernels/golden/bundled.json
-(needs Debian's python3-numpy; nothing else).
+Usage: /usr/bin/python3 test/kernels/golden/reference.py MODEL_DIR [TOKENS_JSON] > test/kernels/golden/NAME.json
+(needs Debian's python3-numpy; nothing else). Without TOKENS_JSON: 120 tokens of a fixed multilingual text.
 """
 import hashlib, json, struct, sys
 import numpy as np
@@ -137,14 +137,17 @@ def main():
     d = sys.argv[1]
     cfg = json.load(open(f"{d}/config.json"))
     W = read_safetensors(f"{d}/model.safetensors")
-    tokens = [256] + list(("Grüezi! Safety evidence, not weights: 安全評価 — LASA keeps G + W keys. " * 2).encode())[:119]
+    if len(sys.argv) > 2:
+        tokens = json.loads(sys.argv[2])
+    else:
+        tokens = [256] + list(("Grüezi! Safety evidence, not weights: 安全評価 — LASA keeps G + W keys. " * 2).encode())[:119]
     logits = forward(cfg, W, tokens)
     total = sum(int(np.prod(t[1])) for t in W.values())
     per_expert = 3 * cfg["intermediate_size"] * cfg["hidden_size"]
     active = total - cfg["num_hidden_layers"] * (cfg["num_local_experts"] - cfg["num_experts_per_tok"]) * per_expert
-    rows = {str(r): [float(v) for v in logits[r]] for r in (0, 67, 68, len(tokens) - 1)}
+    rows = {str(r): [float(v) for v in logits[r]] for r in sorted({0, 67, 68, len(tokens) // 2, len(tokens) - 1}) if r < len(tokens)}
     json.dump({
-        "description": "bundled aip-tiny-moe: logits from test/kernels/golden/reference.py (numpy float64, brute-force masked T×T attention) and the weights root (hashlib + hand-written CBOR)",
+        "description": f"{cfg.get('model_type')} model: logits from test/kernels/golden/reference.py (numpy float64, brute-force masked T×T attention) and the weights root (hashlib + hand-written CBOR)",
         "config_sha256": hashlib.sha256(open(f"{d}/config.json", "rb").read()).hexdigest(),
         "safetensors_sha256": hashlib.sha256(open(f"{d}/model.safetensors", "rb").read()).hexdigest(),
         "tokens": tokens,

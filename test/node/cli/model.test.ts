@@ -50,10 +50,12 @@ test('aip model commit --json equals the independent weights root', () => {
   assert.equal(plain.stdout.split('\n')[0], golden.weights_root)
 })
 
-test('aip model generate streams text', () => {
-  const r = aip('generate', '--prompt', 'Hi', '--max-tokens', '5')
+test('aip model generate streams text without control characters', () => {
+  const r = aip('generate', '--prompt', 'Sovereign', '--max-tokens', '40', '--temperature', '1', '--seed', '3')
   assert.equal(r.status, 0, r.stderr)
   assert.ok(r.stdout.endsWith('\n'))
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(r.stdout.slice(0, -1), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
 })
 
 test('aip model: clear errors for bad flags, tokens and model files', () => {

@@ -87,3 +87,33 @@ test('active parameters: total minus (experts − topK) × per-expert parameters
   assert.deepEqual(paramCountsFromTensors(tensors, 2), { total: 40 + 4 * 48, active: 40 + 2 * 48, moe: true })
   assert.deepEqual(paramCountsFromTensors(tensors, 4), { total: 232, active: 232, moe: true })
 })
+
+test('commit streams: hashing a 256 MiB tensor keeps memory far below the file size', async () => {
+  const { openSync, closeSync, writeSync, ftruncateSync } = await import('node:fs')
+  const { createHash } = await import('node:crypto')
+  const { merkleRoot, weightsLeaf } = await import('../../../protocol/index.ts')
+  const { dir, cleanup } = tempDir()
+  try {
+    const size = 256 << 20
+    // A sparse file: the header, then `size` zero bytes that take no disk.
+    const json = Buffer.from(JSON.stringify({ big: { dtype: 'U8', shape: [size], data_offsets: [0, size] } }))
+    const len = Buffer.alloc(8)
+    len.writeBigUInt64LE(BigInt(json.length))
+    const file = join(dir, 'big.safetensors')
+    const fd = openSync(file, 'w')
+    writeSync(fd, Buffer.concat([len, json]))
+    ftruncateSync(fd, 8 + json.length + size) // sparse: no disk used
+    closeSync(fd)
+    let peak = 0
+    const base = process.memoryUsage().rss
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - base)), 5)
+    const c = await commitWeights(file)
+    clearInterval(timer)
+    peak = Math.max(peak, process.memoryUsage().rss - base)
+    assert.ok(peak < 64 << 20, `rss grew by ${peak} bytes while hashing ${size}`)
+    const digest = createHash('sha256').update(new Uint8Array(size)).digest()
+    assert.equal(hex(c.weightsRoot), hex(merkleRoot([weightsLeaf('big', 'U8', [size], new Uint8Array(digest))])))
+  } finally {
+    cleanup()
+  }
+})
