@@ -21,18 +21,18 @@ import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
-const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ts|ort] [--mode likelihood|generative]
+const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ort|ts] [--mode likelihood|generative]
                         [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet] [--stop-after N]
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
                         [--suite …] [--mode …]
        aip bench import  --dir DIR FILE.jsonl [--json]
-       aip bench serve   [--model DIR] [--backend ts|ort] [--port N]
+       aip bench serve   [--model DIR] [--backend ort|ts] [--port N]
        aip bench publish --dir DIR RESULT_ID [--json]
        aip bench prove   --dir DIR RESULT_ID ITEM_ID [--json]
 
-run      evaluates the model (default: the bundled model, TS backend) on a suite (default: the bundled suite
-         aip-safety-v1) and stores the signed ModelCommitment and BenchmarkResult; --out FILE also writes the result's
-         COSE bytes. Resumable: an interrupted run continues from its checkpoint in DIR/eval/runs/. Deterministic for
+run      evaluates the model (default: the bundled model on the onnxruntime backend; --backend ts: the TypeScript
+         reference) on a suite (default: the bundled suite aip-safety-v1) and stores the signed ModelCommitment and
+         BenchmarkResult; --out FILE also writes the result's COSE bytes. Resumable: an interrupted run continues from its checkpoint in DIR/eval/runs/. Deterministic for
          a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
          (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
          (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
@@ -78,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'engine-url': { type: 'string' }, 'engine-model': { type: 'string' },
     commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' },
   }, usage)
-  const backend = values.backend ?? 'ts'
+  const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const mode = (values.mode ?? 'likelihood') as RunMode
   if (mode !== 'likelihood' && mode !== 'generative') throw new UsageError(`--mode must be likelihood or generative\n\n${usage}`)
@@ -224,7 +224,7 @@ async function importSuite(argv: string[]): Promise<number> {
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' } }, usage)
-  const backend = values.backend ?? 'ts'
+  const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const port = intArg(values.port, '--port', 0, 65535)
   const { engine, commitment } = await openLocalEngine(values.model, backend)
