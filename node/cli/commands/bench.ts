@@ -32,8 +32,8 @@ const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR
 
 run      evaluates the model (default: the bundled model on the onnxruntime backend; --backend ts: the TypeScript
          reference) on a suite (default: the bundled suite aip-safety-v1) and stores the signed ModelCommitment and
-         BenchmarkResult; --out FILE also writes the result's COSE bytes. Resumable: an interrupted run continues from its checkpoint in DIR/eval/runs/. Deterministic for
-         a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
+         BenchmarkResult; --out FILE also writes the result's COSE bytes. Resumable: an interrupted run continues
+         from its checkpoint in DIR/eval/runs/. Deterministic for a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
          (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
          (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
          served model (--weights-root). Progress goes to stderr. --stop-after N stops after N newly scored items
