@@ -33,11 +33,11 @@ const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR
 run      evaluates the model (default: the bundled model on the onnxruntime backend; --backend ts: the TypeScript
          reference) on a suite (default: the bundled suite aip-safety-v1) and stores the signed ModelCommitment and
          BenchmarkResult; --out FILE also writes the result's COSE bytes. Resumable: an interrupted run continues
-         from its checkpoint in DIR/eval/runs/. Deterministic for a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
-         (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
-         (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
-         served model (--weights-root). Progress goes to stderr. --stop-after N stops after N newly scored items
-         (exit 3; re-run to resume).
+         from its checkpoint in DIR/eval/runs/. Deterministic for a given model, suite, backend and seed.
+         With --engine-url the model is an external OpenAI-compatible server (loopback, or a host listed in
+         DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment (--commitment) or to one this site
+         signs for the weights root that \`aip model commit\` printed for the served model (--weights-root).
+         Progress goes to stderr. --stop-after N stops after N newly scored items (exit 3; re-run to resume).
 import   checks a JSONL suite (every bad line reported with its number; nothing imported if any is bad), signs it
          as BenchmarkSuite records and stores them; prints the suite ID to pass to \`bench run --suite\`.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
