@@ -113,7 +113,7 @@ test('bad flags, unknown suites, disallowed engines and malformed JSONL are clea
   assert.match(imp.stderr, /line 1: .*; line 2: invalid JSON/)
   const imp2 = await aip('bench', 'import', '--dir', dir, badJsonl)
   assert.equal(imp2.status, 1)
-  assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n  line 1: .*\n  line 2: invalid JSON/)
+  assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n {2}line 1: .*\n {2}line 2: invalid JSON/)
 })
 
 test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {
