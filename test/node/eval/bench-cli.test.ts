@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecord } from '../../../protocol/index.ts'
@@ -38,6 +38,33 @@ before(async () => {
 })
 after(() => rmSync(tmp, { recursive: true, force: true }))
 
+test('a bench run killed with SIGKILL resumes from its checkpoint to the same transcript root as an uninterrupted run', async () => {
+  const runs = join(dir, 'eval', 'runs')
+  const p = spawn(process.execPath, [AIP, 'bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--quiet'], { stdio: 'ignore' })
+  const scored = () => (existsSync(runs) ? readdirSync(runs).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(runs, f), 'utf8').split('\n').length - 2)[0] ?? 0 : 0)
+  const t0 = Date.now()
+  while (scored() < 2 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50))
+  p.kill('SIGKILL')
+  await new Promise((r) => p.on('close', r))
+  const done = scored()
+  assert.ok(done >= 2 && done < 7, `killed after ${done} items`)
+  const checkpoint = readdirSync(runs).filter((f) => f.endsWith('.jsonl'))
+  assert.equal(checkpoint.length, 1)
+  const before = readFileSync(join(runs, checkpoint[0]!), 'utf8').split('\n').slice(0, 1 + done)
+  const resumed = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--json', '--quiet')
+  assert.equal(resumed.status, 0, resumed.stderr)
+  assert.deepEqual(readdirSync(runs).filter((f) => f.endsWith('.jsonl')), checkpoint, 'the same run (same suite ID) resumed')
+  const after = readFileSync(join(runs, checkpoint[0]!), 'utf8').trimEnd().split('\n')
+  assert.deepEqual(after.slice(0, 1 + done), before, 'the items scored before the kill were kept, not redone')
+  assert.equal(after.length, 1 + 7)
+  rmSync(runs, { recursive: true })
+  const fresh = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--json', '--quiet')
+  assert.equal(fresh.status, 0, fresh.stderr)
+  const [a, b] = [resumed, fresh].map((x) => JSON.parse(x.stdout) as { transcript_root: string; overall_ppm: number; model: string; result: string })
+  assert.deepEqual([b.transcript_root, b.overall_ppm, b.model], [a.transcript_root, a.overall_ppm, a.model])
+  assert.notEqual(a.result, b.result, 'two signed results (different created times) of the same run')
+})
+
 test('bench run stores a signed result that results lists as verified, verify explains, prove proves', async () => {
   const partial = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--stop-after', '3', '--json', '--quiet')
   assert.equal(partial.status, 3, partial.stderr)
@@ -55,7 +82,8 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.equal(decoded.action, 'accept')
   assert.equal(decoded.action === 'accept' && decoded.record.id, run.result)
 
-  // Same model, suite and seed: a second run reproduces the transcript root (a fresh, resumed-from-nothing run).
+  // Same model, suite and seed on the ORT backend: a fresh run (checkpoints removed) reproduces the transcript root.
+  rmSync(join(dir, 'eval', 'runs'), { recursive: true })
   const again = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--seed', '0', '--json', '--quiet')
   assert.equal(JSON.parse(again.stdout).transcript_root, run.transcript_root)
   assert.equal(JSON.parse(again.stdout).model, run.model, 'the ModelCommitment is reused')
