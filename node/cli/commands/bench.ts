@@ -2,7 +2,7 @@
  * `aip bench run|publish|prove` — evaluate the site's model on a safety suite and publish the signed result
  * (specs/evaluation-v1.md). Goes through the running node when `aip start` runs on the directory.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
@@ -10,7 +10,7 @@ import { openRecords } from '../access.ts'
 import type { RecordAccess } from '../access.ts'
 import { DEFAULT_MAX_TOKENS } from '../../eval/constants.ts'
 import type { EvalEngine } from '../../eval/engine.ts'
-import { EvalError } from '../../eval/errors.ts'
+import { EvalError, SuiteImportError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
 import { OpenAIEngine } from '../../eval/openai-client.ts'
 import type { RunMode } from '../../eval/runner.ts'
@@ -21,21 +21,25 @@ import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
-const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ts|ort] [--mode likelihood|generative]
-                        [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet]
+const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ort|ts] [--mode likelihood|generative]
+                        [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet] [--stop-after N]
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
                         [--suite …] [--mode …]
-       aip bench serve   [--model DIR] [--backend ts|ort] [--port N]
+       aip bench import  --dir DIR FILE.jsonl [--json]
+       aip bench serve   [--model DIR] [--backend ort|ts] [--port N]
        aip bench publish --dir DIR RESULT_ID [--json]
        aip bench prove   --dir DIR RESULT_ID ITEM_ID [--json]
 
-run      evaluates the model (default: the bundled model, TS backend) on a suite (default: the bundled suite
-         aip-safety-v1) and stores the signed ModelCommitment and BenchmarkResult; --out FILE also writes the result's
-         COSE bytes. Resumable: an interrupted run continues from its checkpoint in DIR/eval/runs/. Deterministic for
-         a given model, suite, backend and seed. With --engine-url the model is an external OpenAI-compatible server
-         (loopback, or a host listed in DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment
-         (--commitment) or to one this site signs for the weights root that \`aip model commit\` printed for the
-         served model (--weights-root). Progress goes to stderr.
+run      evaluates the model (default: the bundled model on the onnxruntime backend; --backend ts: the TypeScript
+         reference) on a suite (default: the bundled suite aip-safety-v1) and stores the signed ModelCommitment and
+         BenchmarkResult; --out FILE also writes the result's COSE bytes. Resumable: an interrupted run continues
+         from its checkpoint in DIR/eval/runs/. Deterministic for a given model, suite, backend and seed.
+         With --engine-url the model is an external OpenAI-compatible server (loopback, or a host listed in
+         DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment (--commitment) or to one this site
+         signs for the weights root that \`aip model commit\` printed for the served model (--weights-root).
+         Progress goes to stderr. --stop-after N stops after N newly scored items (exit 3; re-run to resume).
+import   checks a JSONL suite (every bad line reported with its number; nothing imported if any is bad), signs it
+         as BenchmarkSuite records and stores them; prints the suite ID to pass to \`bench run --suite\`.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
          /v1/chat/completions, /v1/models) until interrupted; prints the URL.
 publish  submits a stored result, its ModelCommitment and (unless bundled) its suite's records to the running
@@ -74,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'engine-url': { type: 'string' }, 'engine-model': { type: 'string' },
     commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' },
   }, usage)
-  const backend = values.backend ?? 'ts'
+  const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const mode = (values.mode ?? 'likelihood') as RunMode
   if (mode !== 'likelihood' && mode !== 'generative') throw new UsageError(`--mode must be likelihood or generative\n\n${usage}`)
@@ -195,9 +199,32 @@ async function prove(argv: string[]): Promise<number> {
   }
 }
 
+async function importSuite(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const file = positionals[0]
+  if (file === undefined) throw new UsageError(`FILE is required\n\n${usage}`)
+  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`, 1)
+  const access = await openRecords(siteDir(values.dir, usage))
+  try {
+    const s = await resolveSuite(access, file, Date.now())
+    const cats = new Set(s.suite.items.map((i) => i.category)).size
+    output(values.json, { suite: s.id, name: s.suite.name, items: s.suite.items.length, categories: cats }, () => `${s.id}  ${s.suite.name}: ${s.suite.items.length} items in ${cats} categories`)
+    return 0
+  } catch (e) {
+    if (e instanceof SuiteImportError) {
+      const lines = e.errors.map((x) => `  line ${x.line}: ${x.message}`)
+      throw new UsageError(`${file}: ${e.errors.length}${e.truncated ? '+' : ''} bad line(s); nothing imported\n${lines.join('\n')}`, 1)
+    }
+    if (e instanceof EvalError) throw new UsageError(e.message, 1)
+    throw e
+  } finally {
+    await access.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' } }, usage)
-  const backend = values.backend ?? 'ts'
+  const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const port = intArg(values.port, '--port', 0, 65535)
   const { engine, commitment } = await openLocalEngine(values.model, backend)
@@ -231,6 +258,7 @@ const command: Command = {
     if (sub === 'publish') return publish(rest)
     if (sub === 'prove') return prove(rest)
     if (sub === 'serve') return serve(rest)
+    if (sub === 'import') return importSuite(rest)
     throw new UsageError(`unknown subcommand '${sub}'\n\n${usage}`)
   },
 }

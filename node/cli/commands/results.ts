@@ -32,6 +32,7 @@ interface Row {
   nation: string
   model: string
   overall_ppm: number
+  scores: Array<{ category: string; n: number; score_ppm: number; ci_low_ppm: number; ci_high_ppm: number }>
   item_count: number
   engine: string
   created: number
@@ -64,7 +65,7 @@ function rowOf(id: string, v: Verification, ctx: VerifyContext): Row | undefined
   const cert = ctx.trust?.siteAt(r.signer, r.created)
   return {
     id, suite: r.body.suite.toString(), site: Buffer.from(r.signer).toString('hex').slice(0, 12), nation: cert?.nation ?? '??',
-    model: r.body.model.toString(), overall_ppm: r.body.overall_ppm, item_count: r.body.item_count,
+    model: r.body.model.toString(), overall_ppm: r.body.overall_ppm, scores: r.body.scores, item_count: r.body.item_count,
     engine: `${String(r.body.engine.backend)}/${String(r.body.engine.model_name)}`, created: r.created,
     verified: v.ok, failed: v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
   }
@@ -101,6 +102,7 @@ async function list(argv: string[]): Promise<number> {
     console.log(`  ${'site'.padEnd(13)} ${'nation'.padEnd(6)} ${'model commitment'.padEnd(22)} ${'engine'.padEnd(22)} ${'overall'.padStart(8)} ${'items'.padStart(5)}  ok  age`)
     for (const r of rows.filter((x) => x.suite === suite).sort((a, b) => b.overall_ppm - a.overall_ppm || a.id.localeCompare(b.id))) {
       console.log(`  ${r.site.padEnd(13)} ${r.nation.padEnd(6)} ${(r.model.slice(0, 20) + '…').padEnd(22)} ${r.engine.slice(0, 22).padEnd(22)} ${(r.overall_ppm / 10_000).toFixed(2).padStart(7)}% ${String(r.item_count).padStart(5)}  ${r.verified ? '✓' : '✗'}   ${age(now - r.created)}`)
+      console.log(`      ${r.scores.map((s) => `${s.category} ${(s.score_ppm / 10_000).toFixed(1)}%`).join(' · ')}`)
       for (const f of r.failed) console.log(`      ✗ ${f}`)
     }
   }

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeRecord } from '../../../protocol/index.ts'
@@ -31,31 +31,59 @@ before(async () => {
   dir = join(tmp, 'site')
   const r = await aip('init', '--dir', dir, '--nation', 'EE', '--json')
   assert.equal(r.status, 0, r.stderr)
-  // A small suite of its own: 10 bundled items (two languages), imported from JSONL.
+  // A small suite of its own: 7 bundled items (every 50th), imported from JSONL.
   suiteFile = join(tmp, 'mini-suite.jsonl')
-  const items = bundledSuite().suite.items.filter((_, i) => i % 33 === 0)
+  const items = bundledSuite().suite.items.filter((_, i) => i % 50 === 0)
   writeFileSync(suiteFile, items.map((i) => JSON.stringify(i)).join('\n') + '\n')
 })
 after(() => rmSync(tmp, { recursive: true, force: true }))
 
+test('a bench run killed with SIGKILL resumes from its checkpoint to the same transcript root as an uninterrupted run', async () => {
+  const runs = join(dir, 'eval', 'runs')
+  const p = spawn(process.execPath, [AIP, 'bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--quiet'], { stdio: 'ignore' })
+  const scored = () => (existsSync(runs) ? readdirSync(runs).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(runs, f), 'utf8').split('\n').length - 2)[0] ?? 0 : 0)
+  const t0 = Date.now()
+  while (scored() < 2 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50))
+  p.kill('SIGKILL')
+  await new Promise((r) => p.on('close', r))
+  const done = scored()
+  assert.ok(done >= 2 && done < 7, `killed after ${done} items`)
+  const checkpoint = readdirSync(runs).filter((f) => f.endsWith('.jsonl'))
+  assert.equal(checkpoint.length, 1)
+  const before = readFileSync(join(runs, checkpoint[0]!), 'utf8').split('\n').slice(0, 1 + done)
+  const resumed = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--json', '--quiet')
+  assert.equal(resumed.status, 0, resumed.stderr)
+  assert.deepEqual(readdirSync(runs).filter((f) => f.endsWith('.jsonl')), checkpoint, 'the same run (same suite ID) resumed')
+  const after = readFileSync(join(runs, checkpoint[0]!), 'utf8').trimEnd().split('\n')
+  assert.deepEqual(after.slice(0, 1 + done), before, 'the items scored before the kill were kept, not redone')
+  assert.equal(after.length, 1 + 7)
+  rmSync(runs, { recursive: true })
+  const fresh = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--backend', 'ts', '--json', '--quiet')
+  assert.equal(fresh.status, 0, fresh.stderr)
+  const [a, b] = [resumed, fresh].map((x) => JSON.parse(x.stdout) as { transcript_root: string; overall_ppm: number; model: string; result: string })
+  assert.deepEqual([b.transcript_root, b.overall_ppm, b.model], [a.transcript_root, a.overall_ppm, a.model])
+  assert.notEqual(a.result, b.result, 'two signed results (different created times) of the same run')
+})
+
 test('bench run stores a signed result that results lists as verified, verify explains, prove proves', async () => {
-  const partial = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--stop-after', '4', '--json', '--quiet')
+  const partial = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--stop-after', '3', '--json', '--quiet')
   assert.equal(partial.status, 3, partial.stderr)
-  assert.equal(JSON.parse(partial.stdout).scored, 4)
+  assert.equal(JSON.parse(partial.stdout).scored, 3)
 
   const out = join(tmp, 'result.cose')
   const r = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--out', out, '--json')
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stderr, /\] 11\/11 items/, 'progress on stderr')
+  assert.match(r.stderr, /\] 7\/7 items/, 'progress on stderr')
   const run = JSON.parse(r.stdout) as { result: string; item_count: number; stored: { action: string }; weights_root: string; model: string; transcript_root: string }
-  assert.equal(run.item_count, 11)
+  assert.equal(run.item_count, 7)
   assert.equal(run.stored.action, 'accept')
   const cose = new Uint8Array(readFileSync(out))
   const decoded = decodeRecord(cose)
   assert.equal(decoded.action, 'accept')
   assert.equal(decoded.action === 'accept' && decoded.record.id, run.result)
 
-  // Same model, suite and seed: a second run reproduces the transcript root (a fresh, resumed-from-nothing run).
+  // Same model, suite and seed on the ORT backend: a fresh run (checkpoints removed) reproduces the transcript root.
+  rmSync(join(dir, 'eval', 'runs'), { recursive: true })
   const again = await aip('bench', 'run', '--dir', dir, '--suite', suiteFile, '--seed', '0', '--json', '--quiet')
   assert.equal(JSON.parse(again.stdout).transcript_root, run.transcript_root)
   assert.equal(JSON.parse(again.stdout).model, run.model, 'the ModelCommitment is reused')
@@ -87,11 +115,11 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.match(t.stdout, /✗ (signature|record) /)
   assert.match(t.stdout, /NOT verified/)
 
-  const item = bundledSuite().suite.items[33]!.id
+  const item = bundledSuite().suite.items[50]!.id
   const p = await aip('bench', 'prove', '--dir', dir, run.result, item, '--json')
   assert.equal(p.status, 0, p.stderr)
   const proof = JSON.parse(p.stdout) as { verifies: boolean; index: number; size: number; root: string }
-  assert.deepEqual([proof.verifies, proof.index, proof.size, proof.root], [true, 1, 11, run.transcript_root])
+  assert.deepEqual([proof.verifies, proof.index, proof.size, proof.root], [true, 1, 7, run.transcript_root])
 })
 
 test('bad flags, unknown suites, disallowed engines and malformed JSONL are clear errors', async () => {
@@ -103,11 +131,17 @@ test('bad flags, unknown suites, disallowed engines and malformed JSONL are clea
   assert.match(noSuite.stderr, /SUITE_MALFORMED/)
   const external = await aip('bench', 'run', '--dir', dir, '--engine-url', 'http://10.9.9.9:8000', '--engine-model', 'm', '--commitment', 'bafkreinothere')
   assert.equal(external.status, 1)
+  const imported = await aip('bench', 'import', '--dir', dir, suiteFile, '--json')
+  assert.equal(imported.status, 0, imported.stderr)
+  assert.match((JSON.parse(imported.stdout) as { suite: string }).suite, /^bafkrei/)
   const badJsonl = join(tmp, 'bad.jsonl')
   writeFileSync(badJsonl, '{"id":"a"}\nnot json\n')
   const imp = await aip('bench', 'run', '--dir', dir, '--suite', badJsonl, '--quiet')
   assert.equal(imp.status, 1)
   assert.match(imp.stderr, /line 1: .*; line 2: invalid JSON/)
+  const imp2 = await aip('bench', 'import', '--dir', dir, badJsonl)
+  assert.equal(imp2.status, 1)
+  assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n {2}line 1: .*\n {2}line 2: invalid JSON/)
 })
 
 test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {
