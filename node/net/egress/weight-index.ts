@@ -6,6 +6,9 @@
 import { EGRESS_MAX_INDEXED_WINDOWS, EGRESS_MIN_DISTINCT_BYTES, EGRESS_WINDOW_BYTES } from './constants.ts'
 import { hashWindow, outgoingFactor, roll } from './rolling-hash.ts'
 
+/** Size of the pre-filter: 2^FILTER_BITS bits (2^25 bits = 4 MiB). */
+const FILTER_BITS = 25
+
 export interface WeightFile {
   name: string
   bytes: Uint8Array
@@ -38,6 +41,8 @@ export class WeightIndex {
   private readonly keys: Uint32Array
   private readonly vals: Uint32Array // position + 1; 0 = empty slot
   private readonly mask: number
+  /** One bit per value of the top FILTER_BITS bits of a hash: most misses end at one bit test, not a table probe. */
+  private readonly filter: Uint32Array
 
   constructor(files: WeightFile[], opts: WeightIndexOptions = {}) {
     const w = opts.window ?? EGRESS_WINDOW_BYTES
@@ -64,6 +69,7 @@ export class WeightIndex {
     this.keys = new Uint32Array(cap)
     this.vals = new Uint32Array(cap)
     this.mask = cap - 1
+    this.filter = new Uint32Array(1 << (FILTER_BITS - 5))
     let n = 0
     for (let k = 0; k < files.length; k++) n += this.indexFile(this.starts[k], files[k].bytes.length)
     this.indexed = n
@@ -99,6 +105,8 @@ export class WeightIndex {
   }
 
   private insert(hash: number, pos: number): void {
+    const f = hash >>> (32 - FILTER_BITS)
+    this.filter[f >>> 5] |= 1 << (f & 31)
     let s = this.slot(hash)
     while (this.vals[s] !== 0) s = (s + 1) & this.mask
     this.keys[s] = hash
@@ -107,6 +115,8 @@ export class WeightIndex {
 
   /** Position in the concatenated weight data of a window equal to bytes[at, at+window), or −1. */
   find(hash: number, bytes: Uint8Array, at: number): number {
+    const f = hash >>> (32 - FILTER_BITS)
+    if ((this.filter[f >>> 5] & (1 << (f & 31))) === 0) return -1
     const w = this.window
     const d = this.data
     for (let s = this.slot(hash); this.vals[s] !== 0; s = (s + 1) & this.mask) {
