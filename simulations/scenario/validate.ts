@@ -18,6 +18,8 @@ export class ScenarioError extends Error {
 }
 
 type Obj = Record<string, unknown>
+/** JSON path of field k under path ('' = the root). */
+const at = (path: string, k: string): string => (path === '' ? k : `${path}.${k}`)
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const NATION = /^[A-Z]{2}$/
 const SITE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/
@@ -28,12 +30,12 @@ class Checker {
     this.problems.push(`${path}: ${msg}`)
   }
   keys(o: Obj, path: string, allowed: string[]): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail(`${path}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`)
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail(at(path, k), `unknown field (allowed: ${allowed.join(', ')})`)
   }
   int(o: Obj, k: string, path: string, min: number, max: number, dflt?: number): number {
     const v = o[k] ?? dflt
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(`${path}.${k}`, `must be an integer in [${min}, ${max}]${v === undefined ? ' (missing)' : `, got ${JSON.stringify(v)}`}`)
+      this.fail(at(path, k), `must be an integer in [${min}, ${max}]${v === undefined ? ' (missing)' : `, got ${JSON.stringify(v)}`}`)
       return min
     }
     return v
@@ -41,7 +43,7 @@ class Checker {
   num(o: Obj, k: string, path: string, min: number, maxExcl: number, dflt: number): number {
     const v = o[k] ?? dflt
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v >= maxExcl) {
-      this.fail(`${path}.${k}`, `must be a number in [${min}, ${maxExcl}), got ${JSON.stringify(v)}`)
+      this.fail(at(path, k), `must be a number in [${min}, ${maxExcl}), got ${JSON.stringify(v)}`)
       return min
     }
     return v
@@ -49,7 +51,7 @@ class Checker {
   str(o: Obj, k: string, path: string, re?: RegExp, dflt?: string): string {
     const v = o[k] ?? dflt
     if (typeof v !== 'string' || (re != null && !re.test(v))) {
-      this.fail(`${path}.${k}`, `must be a string${re != null ? ` matching ${re}` : ''}, got ${JSON.stringify(v)}`)
+      this.fail(at(path, k), `must be a string${re != null ? ` matching ${re}` : ''}, got ${JSON.stringify(v)}`)
       return ''
     }
     return v

@@ -59,7 +59,7 @@ test('errors carry JSON paths, all at once', () => {
     assertions: ['all-delivered', 'made-up'],
     extra: true,
   })
-  const expect = ['.extra: unknown field', 'sites[0].nation', 'sites[1].id: duplicate', 'sites[1].role: unknown role', 'topology.edges[0]',
+  const expect = ['extra: unknown field', 'sites[0].nation', 'sites[1].id: duplicate', 'sites[1].role: unknown role', 'topology.edges[0]',
     'links.latency_ms', 'links.loss', 'timeline[0].site: unknown site', 'timeline[1].type: unknown event type', 'assertions[1]: unknown assertion']
   for (const e of expect) assert.ok(p.some((x) => x.includes(e)), `missing problem "${e}" in:\n${p.join('\n')}`)
 })
