@@ -52,7 +52,8 @@ export async function buildFederation(scenario: Scenario, rng: Rng, root: string
     }, issuer, now)
     sites.set(spec.id, { spec, key: siteKey, peerId: (await peerIdOfKey(siteKey)).toString(), certificate, dir: join(root, spec.id) })
   }
-  const genesis = [charter, ...[...sites.values()].filter((s) => s.spec.role !== 'intruder').map((s) => s.certificate)]
+  // A site that joins later is certified when it joins (its certificate is gossiped then), not at genesis.
+  const genesis = [charter, ...[...sites.values()].filter((s) => s.spec.role !== 'intruder' && s.spec.joins_later !== true).map((s) => s.certificate)]
   return { charter, roots, sites, genesis }
 }
 
@@ -63,7 +64,7 @@ export async function createSimSiteDir(fed: SimFederation, id: string): Promise<
   await createSiteDir(s.dir, config, s.key)
   const store = await RecordStore.open(sitePaths(s.dir).store)
   try {
-    await store.putMany(s.spec.role === 'intruder' ? [fed.charter, s.certificate] : fed.genesis)
+    await store.putMany(s.spec.role === 'intruder' ? [fed.charter, s.certificate] : [...new Set([...fed.genesis, s.certificate])])
   } finally {
     await store.close()
   }

@@ -211,8 +211,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         await (sites.get(e.site) as SiteHandle).stop()
         log(`kill ${e.site}`)
         return
+      case 'join': {
+        // Its nation's root certified it just now: the certificate reaches the federation through a live site.
+        const cert = fed.sites.get(e.site)?.certificate
+        const via = [...sites.values()].find((s) => s.alive && fed.sites.get(s.id)?.spec.role === 'honest')
+        if (cert == null || via == null) { errors.push(`join ${e.site}: no certificate or no live honest site`); return }
+        const v = await via.publish(cert.bytes)
+        if (v.action !== 'accept') errors.push(`certificate of ${e.site} refused at ${via.id}: ${v.code}`)
+        track(cert.id, 'federation', via.id, true)
+        await startSite(e.site)
+        log(`join ${e.site} (certificate published via ${via.id})`)
+        return
+      }
       case 'restart':
-      case 'join':
         await startSite(e.site)
         log(`${e.type} ${e.site}`)
         return
