@@ -4,8 +4,9 @@
  * look for.
  */
 import { join } from 'node:path'
-import { ensureBundledModel } from '../kernels/bundled.ts'
-import { loadWeightFiles } from '../node/net/egress/index.ts'
+import { existsSync, rmSync } from 'node:fs'
+import { BUNDLED_CONFIG_JSON, ensureBundledModel, modelFilesFor, randomWeights, writeModelDir } from '../kernels/bundled.ts'
+import { parseConfig } from '../kernels/config.ts'
 import { buildReport, scaleRow } from './report/report.ts'
 import type { Report, ScaleRow } from './report/report.ts'
 import { writeReport } from './report/write.ts'
@@ -35,12 +36,24 @@ export async function simulate(nameOrPath: string, opts: SimulateOptions): Promi
 }
 
 export async function simulateScenario(scenario: Scenario, opts: SimulateOptions, amend?: (r: Report) => void): Promise<{ report: Report; json: string; html: string }> {
-  const weightsDir = await ensureBundledModel()
-  // In process mode every child indexes the weights itself.
-  const weights = scenario.mode === 'memory' ? await loadWeightFiles(weightsDir) : undefined
-  const run = await runScenario(scenario, { workDir: join(opts.out, 'work'), weights, weightsDir, log: opts.log, backend: opts.backend })
+  const bundled = await ensureBundledModel()
+  const modelDirs = new Map<string, string>()
+  if (scenario.models === 'per-site') {
+    scenario.sites.forEach((s, i) => modelDirs.set(s.id, siteModel(join(opts.out, 'work', 'models', s.id), scenario.seed, i)))
+    opts.log?.(`${modelDirs.size} site models generated`)
+  }
+  const modelDirOf = (site: string): string => modelDirs.get(site) ?? bundled
+  const run = await runScenario(scenario, { workDir: join(opts.out, 'work'), modelDirOf, log: opts.log, backend: opts.backend })
   const report = buildReport(run)
   amend?.(report)
   const paths = await writeReport(opts.out, report)
   return { report, ...paths }
+}
+
+/** A site's own model: the bundled architecture with weights from a seed of its own (written once per run). */
+function siteModel(dir: string, seed: number, index: number): string {
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true })
+  const configJson = { ...BUNDLED_CONFIG_JSON }
+  writeModelDir(dir, modelFilesFor(configJson, randomWeights(parseConfig(configJson), (seed * 7919 + index + 1) >>> 0)))
+  return dir
 }

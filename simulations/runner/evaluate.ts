@@ -39,15 +39,15 @@ export interface Evaluation {
 
 /** Runs the bundled suite at one site and publishes commitment + result. */
 export async function evaluateAtSite(node: SiteNode, site: string, backend: BackendName, onProgress?: (done: number, total: number) => void,
-  log?: (line: string) => void): Promise<Evaluation> {
+  log?: (line: string) => void, modelDir?: string): Promise<Evaluation> {
   const access = accessOf(node)
   const now = (): number => Date.now()
   const suite = await resolveSuite(access, undefined, now())
   // onnxruntime may be unavailable on an unusual platform: the TypeScript kernels compute the same scores, slower.
-  const local = await openLocalEngine(undefined, backend).catch(async (err: unknown) => {
+  const local = await openLocalEngine(modelDir, backend).catch(async (err: unknown) => {
     if (backend === 'ts') throw err
     log?.(`${site}: ${backend} backend unavailable (${(err as Error).message}); using the TypeScript kernels`)
-    return openLocalEngine(undefined, 'ts')
+    return openLocalEngine(modelDir, 'ts')
   })
   try {
     const commitment = await findOrCreateCommitment(access, local.commitment, now())

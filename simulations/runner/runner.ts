@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/backend.ts'
-import { WeightIndex } from '../../node/net/egress/index.ts'
-import type { WeightFile } from '../../node/net/egress/index.ts'
+import { loadWeightFiles, WeightIndex } from '../../node/net/egress/index.ts'
 import { Rng } from '../rng.ts'
 import type { Event, Scenario } from '../scenario/types.ts'
 import type { Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
@@ -25,10 +24,8 @@ import { SimSite } from './site.ts'
 export interface RunOptions {
   /** Working directory: site directories go in DIR/sites (removed first). */
   workDir: string
-  /** The weight files every site holds (its model): scanned for by the egress monitors. */
-  weights?: WeightFile[]
-  /** Directory of those files (child processes load them themselves). */
-  weightsDir?: string
+  /** Each site's model directory: its weight files are what its egress monitor guards, its engine runs on it. */
+  modelDirOf?: (site: string) => string
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void
   /** Engine backend of `evaluation` publishes (default ort). */
@@ -61,8 +58,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const wallStart = Date.now()
   const fed = await buildFederation(scenario, rng.fork('federation'), root, wallStart)
   for (const id of fed.sites.keys()) await createSimSiteDir(fed, id)
-  const weights = opts.weights != null && opts.weights.length > 0 ? new WeightIndex(opts.weights) : undefined
-  const weightBytes = opts.weights?.[0]?.bytes
+  // Memory mode: one weight index per distinct model directory (shared by the sites that hold that model).
+  const indexes = new Map<string, { index?: WeightIndex; bytes?: Uint8Array }>()
+  const weightsOf = async (site: string): Promise<{ index?: WeightIndex; bytes?: Uint8Array }> => {
+    const dir = opts.modelDirOf?.(site)
+    if (dir === undefined) return {}
+    let w = indexes.get(dir)
+    if (w === undefined) {
+      const files = await loadWeightFiles(dir)
+      w = files.length > 0 ? { index: new WeightIndex(files), bytes: files[0].bytes } : {}
+      indexes.set(dir, w)
+    }
+    return w
+  }
   const peerIds = new Map([...fed.sites].map(([id, s]) => [id, s.peerId]))
   const links = new LinkEmulator(scenario.edges, peerIds, rng.fork('links'))
   const neighbours = new Map<string, string[]>(scenario.sites.map((s) => [s.id, []]))
@@ -85,11 +93,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       identity, links, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms, neighbours: neighbours.get(id) ?? [],
       peerIdOf: (site: string) => peerIds.get(site) as string, log,
     }
-    sites.set(id, scenario.mode === 'memory'
-      ? new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights, weightBytes, clock, onDelivered })
-      : new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
-        neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: opts.weightsDir,
-        onDelivered, log }))
+    const modelDir = opts.modelDirOf?.(id)
+    if (scenario.mode === 'memory') {
+      const w = await weightsOf(id)
+      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock, onDelivered }))
+    } else {
+      sites.set(id, new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
+        neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
+    }
   }
   /** The neighbours' current addresses (a restarted TCP site has a new port). */
   const bootstrapFor = (id: string): string[] => (neighbours.get(id) ?? []).flatMap((n) => scenario.mode === 'memory'

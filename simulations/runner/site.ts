@@ -33,6 +33,8 @@ export interface SimSiteInit {
   weights?: WeightIndex
   /** The raw weight bytes (what an exfiltrator tries to send). */
   weightBytes?: Uint8Array
+  /** The site's model directory (its engine runs on it); default: the bundled model. */
+  modelDir?: string
   /** Scenario seed (attacks derive their randomness from it and a label). */
   seed: number
   neighbours: string[]
@@ -156,7 +158,7 @@ export class SimSite implements SiteHandle {
     const ev = await evaluateAtSite(this.node, this.id, backend, (done, total) => {
       const q = Math.floor((4 * done) / Math.max(1, total))
       if (q !== shown) { shown = q; this.init.log?.(`${this.id}: evaluated ${done}/${total} items`) }
-    }, this.init.log)
+    }, this.init.log, this.init.modelDir)
     return { records: ev.records.map((r) => r.bytes), row: ev.row }
   }
 

@@ -62,7 +62,7 @@ class Checker {
 export function parseScenario(raw: unknown, source: string, knownAssertions: readonly string[]): Scenario {
   const c = new Checker()
   if (!isObj(raw)) throw new ScenarioError(source, ['(root): must be a JSON object'])
-  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'scale_steps', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'sync_interval_ms', 'assertions'])
+  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'scale_steps', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'sync_interval_ms', 'models', 'assertions'])
   const name = c.str(raw, 'name', '', /^[a-z0-9][a-z0-9-]{0,63}$/)
   const description = c.str(raw, 'description', '', undefined, '')
   const seed = c.int(raw, 'seed', '', 0, 0xffffffff)
@@ -76,11 +76,12 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const settle = c.int(raw, 'settle_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SETTLE_MS)
   const sample = c.int(raw, 'sample_ms', '', MIN_SAMPLE_MS, MAX_SETTLE_MS, DEFAULT_SAMPLE_MS)
   const syncInterval = c.int(raw, 'sync_interval_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS)
+  const models = c.str(raw, 'models', '', /^(shared|per-site)$/, 'shared') as Scenario['models']
   const assertions = parseAssertions(c, raw.assertions, knownAssertions)
   const scaleSteps = parseScaleSteps(c, raw, sites.length)
   if (c.problems.length === 0) checkConnected(c, sites, edges)
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems)
-  return { name, description, seed, mode, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, assertions }
+  return { name, description, seed, mode, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, models, assertions }
 }
 
 function parseSites(c: Checker, raw: unknown): SiteSpec[] {
