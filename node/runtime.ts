@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url'
 /** Absolute file URL of tsx's ESM loader, for `--import`. */
 export const TSX_IMPORT = import.meta.resolve('tsx')
 
-/** execArgv for a worker thread or child process that must load .ts files. */
+/**
+ * execArgv for a child process that must load .ts files. Not enough for a worker thread on Node 20: there
+ * `--import tsx` does not apply to the worker's own .ts entry (ERR_UNKNOWN_FILE_EXTENSION), so a worker boots from a
+ * small `data:` module that registers tsx first and then imports the .ts entry (see kernels/client.ts WORKER_BOOT).
+ */
 export const TS_EXEC_ARGV: readonly string[] = ['--import', TSX_IMPORT]
 
 /** Repository root (absolute path). */

@@ -36,7 +36,7 @@ const utf8 = new TextEncoder()
  * one. Bounded: cleared when full.
  */
 const KEY_CACHE = new Map<number, string>()
-const KEY_CACHE_MAX = 4096
+export const MAP_KEY_CACHE_SIZE = 4096
 /** A UTF-16 surrogate without its partner: such a string has no UTF-8 encoding. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
@@ -274,7 +274,7 @@ class Reader {
       if (same) return cached
     }
     const key = this.utf8(start, start + len, 'map key')
-    if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.clear()
+    if (KEY_CACHE.size >= MAP_KEY_CACHE_SIZE) KEY_CACHE.clear()
     KEY_CACHE.set(h, key)
     return key
   }

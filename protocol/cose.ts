@@ -54,9 +54,44 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): U
   return concat([[0x84], head(3, SIGNATURE1.length), SIGNATURE1, head(2, protectedBytes.length), protectedBytes, [0x40], head(2, payload.length), payload])
 }
 
+let scratch = new Uint8Array(4096)
+
+/**
+ * The same bytes as sigStructure, written into a reused buffer: the view is valid only until the next call.
+ * For the verification hot path, where the bytes go straight into a synchronous verify and are not kept.
+ */
+export function sigStructureView(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  const ph = head(2, protectedBytes.length)
+  const pl = head(2, payload.length)
+  const len = 1 + 1 + SIGNATURE1.length + ph.length + protectedBytes.length + 1 + pl.length + payload.length
+  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, scratch.length * 2))
+  let o = 0
+  scratch[o++] = 0x84
+  scratch[o++] = 0x60 | SIGNATURE1.length
+  scratch.set(SIGNATURE1, o)
+  o += SIGNATURE1.length
+  for (const b of ph) scratch[o++] = b
+  scratch.set(protectedBytes, o)
+  o += protectedBytes.length
+  scratch[o++] = 0x40
+  for (const b of pl) scratch[o++] = b
+  scratch.set(payload, o)
+  o += payload.length
+  return scratch.subarray(0, o)
+}
+
 /** Assembles the envelope bytes. */
 export function envelope(protectedBytes: Uint8Array, payload: Uint8Array, signature: Uint8Array): Uint8Array {
   return concat([[0xc0 | COSE_SIGN1_TAG, 0x84], head(2, protectedBytes.length), protectedBytes, [0xa0], head(2, payload.length), payload, [0x58, 0x40], signature])
+}
+
+/** The last content type decoded: records of one type tend to arrive in runs. */
+let lastContentType: { bytes: Uint8Array; text: string } | undefined
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 export interface ParsedEnvelope {
@@ -129,10 +164,14 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   if (kid.length !== 32) h.fail('bad_envelope', 'kid is not a 32-byte Ed25519 public key')
   if (h.pos !== protectedBytes.length) h.fail('bad_envelope', 'extra bytes in protected header')
   let contentType: string
-  try {
-    contentType = utf8Strict.decode(ctBytes)
-  } catch {
-    return h.fail('undecodable', 'content type is not UTF-8')
+  if (lastContentType !== undefined && sameBytes(ctBytes, lastContentType.bytes)) contentType = lastContentType.text
+  else {
+    try {
+      contentType = utf8Strict.decode(ctBytes)
+    } catch {
+      return h.fail('undecodable', 'content type is not UTF-8')
+    }
+    if (ctBytes.length <= 128) lastContentType = { bytes: ctBytes.slice(), text: contentType }
   }
   return { protectedBytes, contentType, kid, payload, signature }
 }

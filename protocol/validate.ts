@@ -7,7 +7,7 @@
 import type { CborMap } from './cbor.ts'
 import { decodeCanonical, isMap } from './cbor.ts'
 import { MAX_CLOCK_SKEW_MS, MAX_ENVELOPE_BYTES } from './constants.ts'
-import { parseEnvelope, sigStructure } from './cose.ts'
+import { parseEnvelope, sigStructureView } from './cose.ts'
 import { ProtocolError } from './errors.ts'
 import { recordId } from './ids.ts'
 import { checkPublicKey, verifySignature } from './keys.ts'
@@ -82,11 +82,11 @@ function decodeWithId(bytes: Uint8Array, id: string | undefined): Outcome {
     if (keyCheck !== 'ok') return reject('weak_key', `signer key is ${keyCheck === 'small_order' ? 'of small order' : 'not canonical'}`)
     // [REJECT undecodable | non_canonical | malformed] The payload is not deterministic CBOR, or not a map of the
     // type's fields plus `created`.
-    const value = decodeCanonical(env.payload, { maxBytes: spec.maxBytes })
+    const value = decodeCanonical(env.payload, spec.decodeLimits)
     if (!isMap(value)) return reject('malformed', 'payload is not a map')
     const { created, body } = parsePayload(type, value as CborMap)
     // [REJECT bad_signature] The Ed25519 signature over the Sig_structure does not verify (§3.3).
-    const sig = verifySignature(env.kid, sigStructure(env.protectedBytes, env.payload), env.signature)
+    const sig = verifySignature(env.kid, sigStructureView(env.protectedBytes, env.payload), env.signature)
     if (sig !== 'ok') return reject(sig, 'signature does not verify')
     // One private copy of the envelope; signer and payload are views into it (the caller may reuse its buffer).
     const own = bytes.slice()

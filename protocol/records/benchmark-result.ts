@@ -7,7 +7,7 @@ import type { CID } from 'multiformats/cid'
 import type { CborMap } from '../cbor.ts'
 import { MAX_SCORE_ROWS, PPM } from '../constants.ts'
 import type { ParamValue } from './schema.ts'
-import { bytes, fields, link, list, malformed, params, text, uint } from './schema.ts'
+import { bytes, DECIMAL_RE, fields, link, list, malformed, params, text, uint } from './schema.ts'
 
 export interface ScoreRow {
   category: string
@@ -40,6 +40,15 @@ function ppm(v: Parameters<typeof uint>[0], name: string): number {
   return uint(v, name, PPM)
 }
 
+/** `decoding`: free parameters, except that `mode`, `max_tokens` and `temperature` have fixed meanings (§4.8). */
+function decodingParams(v: Parameters<typeof params>[0]): Record<string, ParamValue> {
+  const d = params(v, 'decoding', [])
+  if (d.mode !== undefined && d.mode !== 'likelihood' && d.mode !== 'generative') malformed('decoding.mode', "expected 'likelihood' or 'generative'")
+  if (d.max_tokens !== undefined && typeof d.max_tokens !== 'number') malformed('decoding.max_tokens', 'expected an unsigned integer')
+  if (d.temperature !== undefined && (typeof d.temperature !== 'string' || !DECIMAL_RE.test(d.temperature))) malformed('decoding.temperature', 'expected decimal text')
+  return d
+}
+
 export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
   fields(m, 'BenchmarkResult', ['suite', 'model', 'weights_root', 'engine', 'decoding', 'seed', 'item_count', 'scores', 'overall_ppm', 'transcript_root', 'method'])
   const engine = params(m.engine, 'engine', ['backend', 'version', 'model_name'])
@@ -59,7 +68,7 @@ export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
     model: link(m.model, 'model'),
     weights_root: bytes(m.weights_root, 'weights_root', 32),
     engine,
-    decoding: params(m.decoding, 'decoding', []),
+    decoding: decodingParams(m.decoding),
     seed: uint(m.seed, 'seed'),
     item_count: uint(m.item_count, 'item_count'),
     scores,

@@ -3,7 +3,7 @@
  * for each. To add a record type: write protocol/records/NAME.ts (body interface + parse function), add one row
  * to RECORD_SPECS and one to BodyMap, list it in specs/aip-v1.md §4 and the CDDL, and add vectors.
  */
-import type { CborMap, CborValue } from '../cbor.ts'
+import type { CborMap, CborValue, DecodeLimits } from '../cbor.ts'
 import { encodeCanonical } from '../cbor.ts'
 import * as C from '../constants.ts'
 import { envelope, protectedHeader, sigStructure } from '../cose.ts'
@@ -56,22 +56,25 @@ interface RecordSpec<T extends RecordType> {
   maxBytes: number
   signer: SignerRule
   parse: (m: CborMap) => BodyMap[T]
+  /** Payload decode limits for this type (one object, reused). */
+  decodeLimits: DecodeLimits
 }
 
 const ct = (name: string) => `application/aip.${name}.v1+cbor`
+const limits = (maxBytes: number): DecodeLimits => ({ maxBytes })
 
 export const RECORD_SPECS: { [T in RecordType]: RecordSpec<T> } = {
-  FederationCharter: { contentType: ct('federation-charter'), maxBytes: C.MAX_FEDERATION_CHARTER_BYTES, signer: 'root', parse: parseFederationCharter },
-  CharterApproval: { contentType: ct('charter-approval'), maxBytes: C.MAX_CHARTER_APPROVAL_BYTES, signer: 'root', parse: parseCharterApproval },
-  SiteCertificate: { contentType: ct('site-certificate'), maxBytes: C.MAX_SITE_CERTIFICATE_BYTES, signer: 'root', parse: parseSiteCertificate },
-  Revocation: { contentType: ct('revocation'), maxBytes: C.MAX_REVOCATION_BYTES, signer: 'root-or-site', parse: parseRevocation },
-  Retraction: { contentType: ct('retraction'), maxBytes: C.MAX_RETRACTION_BYTES, signer: 'site', parse: parseRetraction },
-  ModelCommitment: { contentType: ct('model-commitment'), maxBytes: C.MAX_MODEL_COMMITMENT_BYTES, signer: 'evaluator', parse: parseModelCommitment },
-  BenchmarkSuite: { contentType: ct('benchmark-suite'), maxBytes: C.MAX_BENCHMARK_SUITE_BYTES, signer: 'curator', parse: parseBenchmarkSuite },
-  BenchmarkSuiteChunk: { contentType: ct('benchmark-suite-chunk'), maxBytes: C.MAX_BENCHMARK_SUITE_CHUNK_BYTES, signer: 'curator', parse: parseBenchmarkSuiteChunk },
-  BenchmarkResult: { contentType: ct('benchmark-result'), maxBytes: C.MAX_BENCHMARK_RESULT_BYTES, signer: 'evaluator', parse: parseBenchmarkResult },
-  AlignmentBundle: { contentType: ct('alignment-bundle'), maxBytes: C.MAX_ALIGNMENT_BUNDLE_BYTES, signer: 'curator', parse: parseAlignmentBundle },
-  AlignmentChunk: { contentType: ct('alignment-chunk'), maxBytes: C.MAX_ALIGNMENT_CHUNK_BYTES, signer: 'curator', parse: parseAlignmentChunk },
+  FederationCharter: { contentType: ct('federation-charter'), maxBytes: C.MAX_FEDERATION_CHARTER_BYTES, signer: 'root', parse: parseFederationCharter, decodeLimits: limits(C.MAX_FEDERATION_CHARTER_BYTES) },
+  CharterApproval: { contentType: ct('charter-approval'), maxBytes: C.MAX_CHARTER_APPROVAL_BYTES, signer: 'root', parse: parseCharterApproval, decodeLimits: limits(C.MAX_CHARTER_APPROVAL_BYTES) },
+  SiteCertificate: { contentType: ct('site-certificate'), maxBytes: C.MAX_SITE_CERTIFICATE_BYTES, signer: 'root', parse: parseSiteCertificate, decodeLimits: limits(C.MAX_SITE_CERTIFICATE_BYTES) },
+  Revocation: { contentType: ct('revocation'), maxBytes: C.MAX_REVOCATION_BYTES, signer: 'root-or-site', parse: parseRevocation, decodeLimits: limits(C.MAX_REVOCATION_BYTES) },
+  Retraction: { contentType: ct('retraction'), maxBytes: C.MAX_RETRACTION_BYTES, signer: 'site', parse: parseRetraction, decodeLimits: limits(C.MAX_RETRACTION_BYTES) },
+  ModelCommitment: { contentType: ct('model-commitment'), maxBytes: C.MAX_MODEL_COMMITMENT_BYTES, signer: 'evaluator', parse: parseModelCommitment, decodeLimits: limits(C.MAX_MODEL_COMMITMENT_BYTES) },
+  BenchmarkSuite: { contentType: ct('benchmark-suite'), maxBytes: C.MAX_BENCHMARK_SUITE_BYTES, signer: 'curator', parse: parseBenchmarkSuite, decodeLimits: limits(C.MAX_BENCHMARK_SUITE_BYTES) },
+  BenchmarkSuiteChunk: { contentType: ct('benchmark-suite-chunk'), maxBytes: C.MAX_BENCHMARK_SUITE_CHUNK_BYTES, signer: 'curator', parse: parseBenchmarkSuiteChunk, decodeLimits: limits(C.MAX_BENCHMARK_SUITE_CHUNK_BYTES) },
+  BenchmarkResult: { contentType: ct('benchmark-result'), maxBytes: C.MAX_BENCHMARK_RESULT_BYTES, signer: 'evaluator', parse: parseBenchmarkResult, decodeLimits: limits(C.MAX_BENCHMARK_RESULT_BYTES) },
+  AlignmentBundle: { contentType: ct('alignment-bundle'), maxBytes: C.MAX_ALIGNMENT_BUNDLE_BYTES, signer: 'curator', parse: parseAlignmentBundle, decodeLimits: limits(C.MAX_ALIGNMENT_BUNDLE_BYTES) },
+  AlignmentChunk: { contentType: ct('alignment-chunk'), maxBytes: C.MAX_ALIGNMENT_CHUNK_BYTES, signer: 'curator', parse: parseAlignmentChunk, decodeLimits: limits(C.MAX_ALIGNMENT_CHUNK_BYTES) },
 }
 
 export const RECORD_TYPES = Object.keys(RECORD_SPECS) as RecordType[]

@@ -554,7 +554,13 @@ def check_body(t, m):
             if not uint(r["ci_low_ppm"], PPM) <= uint(r["score_ppm"], PPM) <= uint(r["ci_high_ppm"], PPM):
                 mal("ci order")
         unique([r["category"] for r in m["scores"]], "category")
-        link(m["suite"]); link(m["model"]); bst(m["weights_root"], 32); params(m["decoding"], [], 32)
+        link(m["suite"]); link(m["model"]); bst(m["weights_root"], 32); dec = params(m["decoding"], [], 32)
+        if "mode" in dec and dec["mode"] not in ("likelihood", "generative"):
+            mal("decoding.mode")
+        if "max_tokens" in dec and (isinstance(dec["max_tokens"], bool) or not isinstance(dec["max_tokens"], int)):
+            mal("decoding.max_tokens")
+        if "temperature" in dec and not (isinstance(dec["temperature"], str) and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?", dec["temperature"])):
+            mal("decoding.temperature")
         uint(m["seed"]); uint(m["item_count"]); uint(m["overall_ppm"], PPM); bst(m["transcript_root"], 32); txt(m["method"])
     elif t == "alignment-bundle":
         fields(m, ["name", "kind", "license", "item_count"], ["items", "chunks", "description"])
@@ -755,7 +761,9 @@ def outcome(fn):
 
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else HERE
-    load = lambda name: json.load(open(os.path.join(d, name)))
+    def load(name):
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            return json.load(f)
     problems, notes = [], []
 
     recs = load("records.json")

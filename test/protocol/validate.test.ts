@@ -84,3 +84,15 @@ test('a decoded record owns its bytes: reusing the input buffer changes nothing'
   assert.deepEqual(o.record!.payload, payload)
   assert.deepEqual(signer, KEYS.siteCH.publicKey)
 })
+
+test('sigStructureView writes the same bytes as sigStructure', async () => {
+  const { sigStructure, sigStructureView, parseEnvelope } = await import('../../protocol/cose.ts')
+  for (const type of RECORD_TYPES) {
+    const r = createRecord(type, sampleBody(type), KEYS.rootCH, T0)
+    const env = parseEnvelope(r.bytes)
+    assert.deepEqual(Uint8Array.from(sigStructureView(env.protectedBytes, env.payload)), sigStructure(env.protectedBytes, env.payload))
+  }
+  const big = new Uint8Array(70_000)
+  const prot = new Uint8Array(10)
+  assert.deepEqual(Uint8Array.from(sigStructureView(prot, big)), sigStructure(prot, big))
+})

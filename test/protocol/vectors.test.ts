@@ -128,3 +128,21 @@ test('cbor.json: each input decodes, or fails with the committed code', async ()
     assert.equal(got, v.expected, v.description)
   }
 })
+
+test('the worked example in the spec is a committed accept vector, byte for byte', () => {
+  const spec = readFileSync(new URL('../../specs/aip-v1.md', import.meta.url), 'utf8')
+  const appendix = spec.slice(spec.indexOf('## Appendix A'))
+  const f = JSON.parse(read('records.json')) as { vectors: V[] }
+  const v = f.vectors.find((x) => x.expected === 'accept' && x.type === 'CharterApproval')!
+  assert.ok(appendix.includes(v.id))
+  // Every hex run of the annotated dump, in order, reassembles the envelope.
+  const dump = appendix.slice(appendix.indexOf('```') + 3, appendix.indexOf('```', appendix.indexOf('```') + 3))
+  const bytes = dump
+    .split('\n')
+    .map((line) => line.trim().replace(/\s{2,}.*$/, '')) // drop the comment column
+    .join(' ')
+    .split(/\s+/)
+    .filter((t) => /^[0-9a-f]+$/.test(t) && t.length % 2 === 0)
+    .join('')
+  assert.equal(bytes, v.encoded)
+})

@@ -1,0 +1,29 @@
+/**
+ * The public surface of kernels/ (the inference engine; semantics in specs/lasa.md).
+ *
+ * @example
+ * ```ts
+ * import { EngineClient, encode, EOS_ID } from '../kernels/index.ts'
+ * const engine = await EngineClient.open()                   // bundled untrained model, TS backend, worker thread
+ * const [yes, no] = await engine.scoreContinuations(encode('Is this safe?'), [encode(' yes'), encode(' no')])
+ * for await (const t of engine.generate(encode('Hello', true), { maxTokens: 16, stop: [EOS_ID] })) …
+ * await engine.close()
+ * ```
+ */
+export type { Config } from './config.ts'
+export { parseConfig } from './config.ts'
+export type { Weights, LayerWeights } from './weights.ts'
+export { paramCounts, expectedTensors } from './weights.ts'
+export { ModelError } from './errors.ts'
+export type { ModelErrorCode } from './errors.ts'
+export { loadModel, readConfig, locateTensors, modelFiles } from './loader.ts'
+export type { Model, LocatedTensor } from './loader.ts'
+export type { Backend, BackendName, BackendState, BackendFactory } from './backend.ts'
+export { Engine, createBackend, argmax, MAX_GENERATE_TOKENS } from './engine.ts'
+export type { GenerateOptions } from './engine.ts'
+export { EngineClient } from './client.ts'
+export type { OpenOptions } from './client.ts'
+export { TsBackend } from './ts-backend.ts'
+export { encode, decode, StreamDecoder, checkTokens, BOS_ID, EOS_ID } from './tokenizer.ts'
+export { ensureBundledModel, ensureBundledModelSync, BUNDLED_NAME } from './bundled.ts'
+export * from './constants.ts'
