@@ -75,7 +75,12 @@ export class GossipValidator {
   attach(pubsub: GossipRouter): void {
     pubsub.addEventListener('gossipsub:message', (evt) => {
       void this.handle(evt.detail).then((v) => {
-        pubsub.reportMessageValidationResult(evt.detail.msgId, evt.detail.propagationSource.toString(), ACCEPTANCE[v.action])
+        try {
+          pubsub.reportMessageValidationResult(evt.detail.msgId, evt.detail.propagationSource.toString(), ACCEPTANCE[v.action])
+        } catch (err) {
+          // the node is stopping: gossipsub may refuse reports once stopped; the record is stored either way
+          this.c.log('report_failed', { error: String(err) })
+        }
       })
     })
   }
