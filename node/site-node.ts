@@ -82,14 +82,14 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
+  /** The network and sync, once started (the callbacks below run only after that; a failed start stops them). */
+  const late: { network?: Network, sync?: SyncService } = {}
   try {
     const trust = await loadTrust(store, site.config.genesisCharter)
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
-    /** The network, once started: the callbacks below run only after that. */
-    const late: { network?: Network } = {}
     const index = await SyncIndex.load(store)
     const stored = (record: NetRecord): void => {
       metrics.recordsStored.inc({ type: record.type })
@@ -125,7 +125,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     })
     let sync: SyncService | undefined
     if (opts.sync !== false) {
-      sync = new SyncService({
+      sync = late.sync = new SyncService({
         libp2p: net.host.libp2p, index, store,
         accept: async (bytes) => {
           // the serving peer is not known here: sync reports violations through `penalise` itself
@@ -193,6 +193,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     }
     return node
   } catch (err) {
+    await late.sync?.stop().catch(() => undefined)
+    await late.network?.stop().catch(() => undefined)
     await store.close()
     throw err
   }
