@@ -9,15 +9,13 @@ import { output, parse, siteDir } from '../args.ts'
 import { openRecords } from '../access.ts'
 import type { RecordAccess } from '../access.ts'
 import { DEFAULT_MAX_TOKENS } from '../../eval/constants.ts'
-import type { EvalEngine } from '../../eval/engine.ts'
 import { EvalError, SuiteImportError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
-import { OpenAIEngine } from '../../eval/openai-client.ts'
 import type { RunMode } from '../../eval/runner.ts'
-import { externalCommitmentBody, findOrCreateCommitment, getCommitment, resolveSuite, runBenchmark } from '../../eval/site-eval.ts'
+import { resolveSuite } from '../../eval/site-eval.ts'
+import { evaluateSite } from '../../eval/evaluate.ts'
 import { startOpenAIServer } from '../../eval/openai-route.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
-import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
@@ -90,24 +88,14 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values['weights-root'] !== undefined && !/^[0-9a-f]{64}$/.test(values['weights-root'])) throw new UsageError('--weights-root must be 64 lower-case hex digits')
   if (external && values.model !== undefined) throw new UsageError('--model and --engine-url exclude each other')
-  const access = await openRecords(siteDir(values.dir, usage))
-  let engine: EvalEngine | undefined
+  const dir = siteDir(values.dir, usage)
   try {
-    const now = () => Date.now()
-    const suite = await resolveSuite(access, values.suite, now())
-    let commitment, active: EvalEngine
-    if (external) {
-      commitment = values.commitment !== undefined
-        ? await getCommitment(access, values.commitment)
-        : await findOrCreateCommitment(access, externalCommitmentBody(values['engine-model']!, values['weights-root']!), now())
-      active = engine = new OpenAIEngine({ url: values['engine-url']!, model: values['engine-model']!, allowlist: engineAllowlist(access.site.dir) })
-    } else {
-      const local = await openLocalEngine(values.model, backend)
-      active = engine = local.engine
-      commitment = await findOrCreateCommitment(access, local.commitment, now())
-    }
-    const stopAfter = values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0)
-    const r = await runBenchmark({ access, suite, engine: active, commitment, mode, seed, maxTokens, now, onProgress: progressBar(values.quiet === true), stopAfter })
+    const r = await evaluateSite(dir, {
+      suite: values.suite, model: values.model, backend, mode, seed, maxTokens, engineUrl: values['engine-url'], engineModel: values['engine-model'],
+      commitmentId: values.commitment, weightsRootHex: values['weights-root'], onProgress: progressBar(values.quiet === true),
+      stopAfter: values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0),
+    })
+    const { suite, commitment } = r
     if (r.result === undefined) {
       output(values.json, { complete: false, scored: r.outcomes.size, items: suite.suite.items.length, checkpoint: r.checkpoint }, () =>
         `stopped after ${r.outcomes.size}/${suite.suite.items.length} items; run the same command again to resume (${r.checkpoint})`)
@@ -119,10 +107,10 @@ async function run(argv: string[]): Promise<number> {
       complete: true, result: r.result.id, suite: suite.id, suite_name: suite.suite.name, model: commitment.id,
       weights_root: Buffer.from(b.weights_root).toString('hex'), engine: b.engine, decoding: b.decoding, seed: b.seed,
       item_count: b.item_count, overall_ppm: b.overall_ppm, scores: b.scores, transcript_root: Buffer.from(b.transcript_root).toString('hex'),
-      stored: r.stored, via: access.via, ...(values.out !== undefined ? { out: values.out } : {}),
+      stored: r.stored, via: r.via, ...(values.out !== undefined ? { out: values.out } : {}),
     }
     output(values.json, info, () => [
-      `result     ${info.result}  (${r.stored?.action ?? '?'}: ${r.stored?.code ?? ''}, via ${access.via})`,
+      `result     ${info.result}  (${r.stored?.action ?? '?'}: ${r.stored?.code ?? ''}, via ${r.via})`,
       `suite      ${suite.suite.name} ${suite.id}`,
       `model      ${commitment.body.name} ${commitment.id}`,
       `engine     ${b.engine.backend} ${b.engine.model_name}, ${b.decoding.mode}, seed ${b.seed}`,
@@ -136,9 +124,6 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof EvalError) throw new UsageError(e.message, 1)
     throw e
-  } finally {
-    await engine?.close?.()
-    await access.close()
   }
 }
 
