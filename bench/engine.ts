@@ -30,7 +30,7 @@ import { createSession } from '../kernels/ort/sessions.ts'
 const quick = process.argv.includes('--quick')
 const PROMPT = 512
 const DECODE_STEPS = quick ? 32 : 128
-const REPS = quick ? 2 : 5
+const REPS = quick ? 2 : 7
 const LONG = 16_384
 const FFN_TOKENS = 512
 
@@ -76,7 +76,9 @@ async function round(b: Backend): Promise<{ prefill: number; decode: number }> {
 // --- prefill / decode: TS and ORT rounds interleaved, so load from other processes hits both alike ----------------
 const tsB = new TsBackend(c, model.weights)
 const ortB = await createOrtBackend(model)
-await round(ortB) // warm-up: session creation and ORT's per-shape allocation plans stay out of the timings
+// Warm-up rounds: ORT's session creation and per-shape allocation plans, and V8's JIT, stay out of the timings.
+await round(ortB)
+await round(tsB)
 const tsBest = { prefill: Infinity, decode: Infinity }
 const ortBest = { prefill: Infinity, decode: Infinity }
 for (let r = 0; r < REPS; r++) {

@@ -6,11 +6,12 @@
 import ort from 'onnxruntime-node'
 import type { Backend, BackendState } from '../backend.ts'
 import type { Config } from '../config.ts'
+import { ModelError } from '../errors.ts'
 import { checkTokens } from '../tokenizer.ts'
-import type { Weights } from '../weights.ts'
+import { paramCounts, type Weights } from '../weights.ts'
 import { KvCache, type ChunkPlan } from './cache.ts'
-import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK } from './constants.ts'
-import type { MoeLayout } from './moe.ts'
+import { ORT_ATTENTION_BLOCK, ORT_DENSE_CHUNK, ORT_MAX_CHUNK, ORT_MAX_MODEL_BYTES } from './constants.ts'
+import type { GraphKind } from './graph.ts'
 import { ropeTables } from './rope.ts'
 import { acquireSessions, type ModelSessions } from './sessions.ts'
 
@@ -43,8 +44,6 @@ export class OrtBackend implements Backend {
   constructor(
     readonly config: Config,
     private readonly sessions: ModelSessions,
-    /** Tokens per prefill run (default chunkSize(config)). */
-    readonly chunk = chunkSize(config),
   ) {
     this.cache = new KvCache(config)
   }
@@ -61,12 +60,12 @@ export class OrtBackend implements Backend {
   async prefill(tokens: readonly number[], all: boolean): Promise<Float32Array[]> {
     this.check(tokens)
     const rows: Float32Array[] = []
-    const step = this.chunk
+    const step = chunkSize(this.config)
     for (let at = 0; at < tokens.length; at += step) {
       const chunk = tokens.slice(at, at + step)
       const last = at + chunk.length === tokens.length
       const want = all ? chunk.map((_, t) => t) : last ? [chunk.length - 1] : []
-      const logits = await this.run(chunk, chunk.length === 1 ? 'fused' : 'sparse', want)
+      const logits = await this.run(chunk, chunk.length === 1 ? 'decode' : 'prefill', want)
       const V = this.config.vocab
       for (let r = 0; r < want.length; r++) rows.push(logits.slice(r * V, (r + 1) * V))
     }
@@ -75,7 +74,7 @@ export class OrtBackend implements Backend {
 
   async step(token: number): Promise<Float32Array> {
     this.check([token])
-    return this.run([token], 'fused', [0])
+    return this.run([token], 'decode', [0])
   }
 
   snapshot(): OrtState {
@@ -85,7 +84,7 @@ export class OrtBackend implements Backend {
 
   restore(state: BackendState): void {
     const s = state as Partial<OrtState>
-    if (s.owner !== this || s.layers === undefined) throw new Error('restore: state was not made by this backend')
+    if (s.owner !== this || s.layers === undefined) throw new TypeError('restore: state was not made by this backend')
     const cache = new KvCache(this.config)
     s.layers.forEach((c, l) => (cache.layers[l] = { k: c.k.slice(), v: c.v.slice() }))
     cache.length = s.position!
@@ -108,7 +107,7 @@ export class OrtBackend implements Backend {
 
   /** One graph run over `tokens` (≤ one chunk) at the current position; appends their K/V; returns the logits
    * (wanted.length, vocab) of the chunk positions `wanted`. */
-  private async run(tokens: readonly number[], layout: MoeLayout, wanted: number[]): Promise<Float32Array> {
+  private async run(tokens: readonly number[], kind: GraphKind, wanted: number[]): Promise<Float32Array> {
     const c = this.config
     const plan = chunkPlan(c, tokens.length)
     const C = plan.blocks * plan.block // padded with token 0 after the real tokens: never attended by them
@@ -121,20 +120,19 @@ export class OrtBackend implements Backend {
       cos: new ort.Tensor('float32', cos, [C, 1, c.headDim]),
       sin: new ort.Tensor('float32', sin, [C, 1, c.headDim]),
       rows: new ort.Tensor('int64', BigInt64Array.from(wanted, (t) => BigInt(t)), [wanted.length]),
-      blocks: new ort.Tensor('int64', BigInt64Array.of(BigInt(plan.blocks), BigInt(plan.block)), [2]),
     }
+    if (kind === 'prefill') feeds.blocks = new ort.Tensor('int64', BigInt64Array.of(BigInt(plan.blocks), BigInt(plan.block)), [2])
     for (const b of cache.bias(plan).values()) {
       const dims = [plan.blocks, 1, plan.block, b.keys]
       feeds[`keys.${b.group}`] = new ort.Tensor('int64', b.index, [plan.blocks, b.keys])
-      feeds[`mask.${b.group}`] = new ort.Tensor('float32', b.mask, dims)
-      if (c.lasa) feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
+      feeds[`dist.${b.group}`] = new ort.Tensor('float32', b.dist, dims)
     }
     for (let l = 0; l < c.layers; l++) {
       const v = cache.view(l)
       feeds[`cache_k.${l}`] = new ort.Tensor('float32', v.k, [v.slots, c.kvHeads, c.headDim])
       feeds[`cache_v.${l}`] = new ort.Tensor('float32', v.v, [v.slots, c.kvHeads, c.headDim])
     }
-    const out = await (await this.sessions.get(layout)).run(feeds)
+    const out = await (await this.sessions.get(kind)).run(feeds)
     const keys: Float32Array[] = []
     const values: Float32Array[] = []
     for (let l = 0; l < c.layers; l++) {
@@ -147,9 +145,17 @@ export class OrtBackend implements Backend {
 }
 
 /** The BackendFactory of kernels/backend.ts for onnxruntime. */
-export async function createOrtBackend(model: { config: Config; weights: Weights }, options: { chunk?: number } = {}): Promise<OrtBackend> {
+export async function createOrtBackend(model: { config: Config; weights: Weights }): Promise<OrtBackend> {
+  const bytes = 4 * paramCounts(model.config).total
+  if (bytes > ORT_MAX_MODEL_BYTES) {
+    throw new ModelError('unsupported_config', `the ort backend builds in-memory ONNX models of at most ${ORT_MAX_MODEL_BYTES} bytes; this model has ${bytes} bytes of f32 weights (use the ts backend)`)
+  }
   const sessions = acquireSessions(model.config, model.weights)
-  const backend = new OrtBackend(model.config, sessions, options.chunk)
-  await sessions.get('sparse') // fail early (and warm the cache) rather than on first use
-  return backend
+  try {
+    await sessions.get('prefill') // fail early (and warm the cache) rather than on first use
+  } catch (e) {
+    await sessions.release()
+    throw e
+  }
+  return new OrtBackend(model.config, sessions)
 }

@@ -10,7 +10,8 @@
  */
 import type { Config } from '../config.ts'
 import { ModelError } from '../errors.ts'
-import { DENSE_INITIAL_SLOTS, DENSE_MAX_CONTEXT } from './constants.ts'
+import { DENSE_MAX_CONTEXT } from '../constants.ts'
+import { DENSE_INITIAL_SLOTS } from './constants.ts'
 import { windowGroup } from './attention.ts'
 
 /** One layer's stored keys and values, (slots, kvHeads, headDim) row-major. */
@@ -31,8 +32,7 @@ export interface ChunkBias {
   group: string
   keys: number // Tk key columns per block
   index: BigInt64Array // (nb, Tk): row of [cache slots in use | chunk rows] each column reads
-  mask: Float32Array // (nb, 1, B, Tk): 0 where the column holds a j ∈ K(i), −∞ elsewhere
-  dist: Float32Array // (nb, 1, B, Tk): log2(1 + i − j) where the mask is 0, else 0
+  dist: Float32Array // (nb, 1, B, Tk): log2(1 + i − j) (LASA) or 0 (plain Mixtral) where j ∈ K(i), +∞ elsewhere
 }
 
 export class KvCache {
@@ -85,7 +85,7 @@ export class KvCache {
   }
 
   /**
-   * keys/mask/dist for the chunk `plan` starting at this.length, one set per window group. Block b (queries
+   * keys/dist for the chunk `plan` starting at this.length, one set per window group. Block b (queries
    * i ∈ [a, a + B), a = length + b·B) reads the G sink positions, then the band (a − W, a + B) minus the sinks, so
    * each j ∈ K(i) sits in exactly one column. Plain Mixtral (W = ∞, one block) reads every position so far.
    */
@@ -104,9 +104,9 @@ export class KvCache {
       const sinks = finite ? G : 0
       const Tk = sinks + band
       const index = new BigInt64Array(blocks * Tk)
-      const mask = new Float32Array(blocks * B * Tk).fill(-Infinity)
-      const dist = new Float32Array(blocks * B * Tk)
+      const dist = new Float32Array(blocks * B * Tk).fill(Infinity)
       const keyPos = new Float64Array(Tk)
+      const log2p1 = finite ? Float32Array.from({ length: band + 1 }, (_, d) => Math.log2(1 + d)) : null // i − j < band
       for (let b = 0; b < blocks; b++) {
         const a = p0 + b * B
         for (let t = 0; t < Tk; t++) {
@@ -120,15 +120,19 @@ export class KvCache {
         for (let q = 0; q < B; q++) {
           const i = a + q
           const rowAt = (b * B + q) * Tk
-          for (let t = 0; t < Tk; t++) {
+          for (let t = 0; t < sinks; t++) {
+            const j = keyPos[t]!
+            if (j >= 0 && j <= i) dist[rowAt + t] = Math.log2(1 + i - j)
+          }
+          // Band column t holds j = a + B − band + (t − sinks) (or nothing): i − j = q + band − B − (t − sinks).
+          for (let t = sinks; t < Tk; t++) {
             const j = keyPos[t]!
             if (j < 0 || j > i || (j >= G && i - j >= W)) continue
-            mask[rowAt + t] = 0
-            dist[rowAt + t] = Math.log2(1 + i - j)
+            dist[rowAt + t] = log2p1 === null ? 0 : log2p1[i - j]!
           }
         }
       }
-      out.set(group, { group, keys: Tk, index, mask, dist })
+      out.set(group, { group, keys: Tk, index, dist })
     }
     return out
   }
@@ -139,8 +143,11 @@ export class KvCache {
     for (let l = 0; l < this.config.layers; l++) {
       this.ensure(l, end)
       const c = this.layers[l]!
+      const W = this.config.window[l]!
       for (let t = 0; t < count; t++) {
-        const s = this.slotOf(l, this.length + t) * this.row
+        const p = this.length + t
+        if (p >= this.config.globals && end - p > W) continue // a later position of this chunk takes its ring slot
+        const s = this.slotOf(l, p) * this.row
         c.k.set(keys[l]!.subarray(t * this.row, (t + 1) * this.row), s)
         c.v.set(values[l]!.subarray(t * this.row, (t + 1) * this.row), s)
       }

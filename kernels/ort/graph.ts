@@ -6,17 +6,17 @@
  *   cos, sin        f32   (C, 1, headDim)             RoPE tables at the chunk's absolute positions
  *   cache_k.L/_v.L  f32   (S, kvHeads, headDim)       layer L's cache slots in use (keys after RoPE)
  *   keys.G          int64 (nb, Tk)                    per block, the rows of [cache_k.L | chunk keys] it attends to
- *   mask.G          f32   (nb, 1, B, Tk)              0 for keys in K(i), −∞ otherwise; G = the layer's window group
- *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (LASA models only)
+ *   dist.G          f32   (nb, 1, B, Tk)              log2(1 + i − j) (0 for plain Mixtral) for j ∈ K(i), +∞ otherwise;
+ *                                                     G = the layer's window group
  *   rows            int64 (R)                         the chunk positions whose logits are wanted (R ≤ C, may be 0)
- *   blocks          int64 (2)                         [nb, B]: the chunk's C = nb·B queries in nb attention blocks
+ *   blocks          int64 (2)                         [nb, B]: C = nb·B queries in nb attention blocks (prefill only)
  * and the outputs are
  *   logits          f32   (R, vocab)
  *   k.L, v.L        f32   (C, kvHeads, headDim)       the chunk's new keys (after RoPE) and values
  *
  * with C = nb·B queries in nb blocks of B and Tk = G + W − 1 + B keys per block (attention.ts), so attention costs
  * O(C·(G + W + B)) and nothing grows inside the graph: the caller owns the cache (cache.ts).
- * Layers with the same window share the mask/dist inputs. Initializer names are unique per layer.
+ * Layers with the same window share the keys/dist inputs. Initializer names are unique per layer.
  */
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
@@ -60,7 +60,7 @@ function qkvMatrix(c: Config, wq: Float32Array, wk: Float32Array, wv: Float32Arr
   return out
 }
 
-function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string, cos: string, sin: string): string {
+function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string, cos: string, sin: string, kind: GraphKind): string {
   const lw = w.layers[l]!
   const p = `layers.${l}.`
   const q = c.heads * c.headDim
@@ -80,14 +80,21 @@ function attention(g: GraphBuilder, c: Config, w: Weights, l: number, x: string,
   const vr = g.op('Reshape', [va!, g.ints('shape_c_kv_d', [0, c.kvHeads, D])], {}, [`v.${l}`])[0]! // (C, KV, D)
   g.declareOutput(`k.${l}`, 'float32', ['C', c.kvHeads, D])
   g.declareOutput(`v.${l}`, 'float32', ['C', c.kvHeads, D])
-  const merged = blockedAttention(g, c, w, l, qr!, kr!, vr) // (C, H·D)
+  const merged = blockedAttention(g, c, w, l, qr!, kr!, vr, kind === 'decode') // (C, H·D)
   const woT = new Float32Array(q * c.dim)
   transposeInto(lw.wo, c.dim, q, woT, c.dim, 0)
   return g.op1('Add', [x, g.op1('MatMul', [merged, g.init(`${p}wo`, [q, c.dim], woT)])])
 }
 
-/** The whole model for one MoE layout, serialised. */
-export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array {
+/**
+ * Which graph: 'prefill' runs chunks of any size (blocked attention, the standard-op sparse MoE); 'decode' runs one
+ * token (no block reshapes, onnxruntime's fused MoE kernel). Both compute the same function.
+ */
+export type GraphKind = 'prefill' | 'decode'
+
+/** The whole model as one graph of the given kind, serialised. */
+export function buildModel(c: Config, w: Weights, kind: GraphKind): Uint8Array {
+  const layout: MoeLayout = kind === 'decode' ? 'fused' : 'sparse'
   const g = new GraphBuilder()
   const tokens = g.input('tokens', 'int64', ['C'])
   const cos = g.input('cos', 'float32', ['C', 1, c.headDim])
@@ -95,7 +102,7 @@ export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array
   let x = g.op1('Gather', [g.init('embed', [c.vocab, c.dim], w.embed), tokens], { axis: { i: 0 } }) // (C, dim)
   for (let l = 0; l < c.layers; l++) {
     const lw = w.layers[l]!
-    x = attention(g, c, w, l, x, cos, sin)
+    x = attention(g, c, w, l, x, cos, sin, kind)
     const xn = rmsNorm(g, x, g.init(`layers.${l}.ffn_norm`, [c.dim], lw.ffnNorm), c.eps)
     x = g.op1('Add', [x, moe(g, c, lw, xn, `layers.${l}.`, layout)])
   }
@@ -105,5 +112,5 @@ export function buildModel(c: Config, w: Weights, layout: MoeLayout): Uint8Array
   const h = rmsNorm(g, picked, g.init('norm', [c.dim], w.norm), c.eps)
   g.op('MatMul', [h, g.init('lm_head', [c.dim, c.vocab], lmT)], {}, ['logits'])
   g.declareOutput('logits', 'float32', ['R', c.vocab])
-  return g.encode(`aip-moe-${layout}`)
+  return g.encode(`aip-${kind}`)
 }

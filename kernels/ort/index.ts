@@ -9,5 +9,5 @@
  * await backend.dispose()
  */
 export { createOrtBackend, OrtBackend, chunkSize } from './backend.ts'
-export { buildModel } from './graph.ts'
+export { buildModel, type GraphKind } from './graph.ts'
 export type { MoeLayout } from './moe.ts'

@@ -1,9 +1,9 @@
 /**
  * RoPE tables for the ORT graph (specs/lasa.md §Semantics: Hugging Face rotate_half convention, absolute positions),
- * from the reference kernels' ropeAngles so that both backends use bit-identical angles at every position.
+ * with exactly the reference kernels' angles (ropeAngles in kernels/ops.ts: f32 frequencies, f64 angle), so both
+ * backends agree at every position (test/kernels/ort/rope.test.ts checks it bit for bit).
  */
 import type { Config } from '../config.ts'
-import { ropeAngles } from '../ops.ts'
 
 /** cos and sin, each (count, 1, headDim) with the half-head tables repeated, for positions start … start + count − 1. */
 export function ropeTables(c: Config, start: number, count: number): { cos: Float32Array; sin: Float32Array } {
@@ -11,14 +11,28 @@ export function ropeTables(c: Config, start: number, count: number): { cos: Floa
   const half = D / 2
   const cos = new Float32Array(count * D)
   const sin = new Float32Array(count * D)
-  const hc = new Float32Array(half)
-  const hs = new Float32Array(half)
+  const inv = inverseFrequencies(c)
   for (let t = 0; t < count; t++) {
-    ropeAngles(hc, hs, start + t, D, c.ropeTheta)
-    cos.set(hc, t * D)
-    cos.set(hc, t * D + half)
-    sin.set(hs, t * D)
-    sin.set(hs, t * D + half)
+    const p = start + t
+    for (let k = 0; k < half; k++) {
+      const angle = p * inv[k]! // as ropeAngles computes it
+      cos[t * D + k] = cos[t * D + half + k] = Math.cos(angle)
+      sin[t * D + k] = sin[t * D + half + k] = Math.sin(angle)
+    }
   }
   return { cos, sin }
+}
+
+const inverse = new WeakMap<Config, Float64Array>()
+
+/** θ^(−2k/headDim) rounded to f32, k < headDim/2: ropeAngles' frequencies, computed once per config. */
+function inverseFrequencies(c: Config): Float64Array {
+  let inv = inverse.get(c)
+  if (inv === undefined) {
+    const half = c.headDim / 2
+    inv = new Float64Array(half)
+    for (let k = 0; k < half; k++) inv[k] = Math.fround(1 / c.ropeTheta ** ((2 * k) / c.headDim))
+    inverse.set(c, inv)
+  }
+  return inv
 }

@@ -1,14 +1,13 @@
 /**
  * onnxruntime sessions per model, cached: building the graph and creating a session takes a while, so every
  * backend of the same Weights object shares them (reference-counted; the last release frees the native memory).
- * Two graphs per model, created lazily: 'sparse' MoE for prefill chunks, 'fused' MoE for one-token decode steps.
+ * Two graphs per model (graph.ts GraphKind), created lazily: 'prefill' for chunks, 'decode' for one-token steps.
  */
 import ort from 'onnxruntime-node'
 import type { Config } from '../config.ts'
 import type { Weights } from '../weights.ts'
 import { ORT_INTRA_OP_THREADS } from './constants.ts'
-import { buildModel } from './graph.ts'
-import type { MoeLayout } from './moe.ts'
+import { buildModel, type GraphKind } from './graph.ts'
 
 export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   executionProviders: ['cpu'],
@@ -24,13 +23,13 @@ export function createSession(bytes: Uint8Array): Promise<ort.InferenceSession> 
 }
 
 export interface ModelSessions {
-  get(layout: MoeLayout): Promise<ort.InferenceSession>
+  get(kind: GraphKind): Promise<ort.InferenceSession>
   release(): Promise<void>
 }
 
 interface Entry {
   refs: number
-  sessions: Map<MoeLayout, Promise<ort.InferenceSession>>
+  sessions: Map<GraphKind, Promise<ort.InferenceSession>>
 }
 
 const cache = new WeakMap<Weights, Entry>()
@@ -46,11 +45,12 @@ export function acquireSessions(config: Config, weights: Weights): ModelSessions
   const e = entry
   let released = false
   return {
-    get(layout) {
-      let s = e.sessions.get(layout)
+    get(kind) {
+      let s = e.sessions.get(kind)
       if (s === undefined) {
-        s = createSession(buildModel(config, weights, layout))
-        e.sessions.set(layout, s)
+        s = createSession(buildModel(config, weights, kind))
+        e.sessions.set(kind, s)
+        s.catch(() => e.sessions.delete(kind)) // a failed creation is not cached: the next get() retries
       }
       return s
     },

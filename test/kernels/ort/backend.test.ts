@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { ensureBundledModel, randomWeights } from '../../../kernels/bundled.ts'
 import { mulberry32 } from '../../../kernels/random.ts'
 import { parseConfig, type Config } from '../../../kernels/config.ts'
+import { ModelError } from '../../../kernels/errors.ts'
 import { loadModel } from '../../../kernels/loader.ts'
 import { TsBackend } from '../../../kernels/ts-backend.ts'
 import type { Weights } from '../../../kernels/weights.ts'
@@ -90,6 +91,7 @@ test('snapshot/restore replays the same logits; bad tokens are refused', async (
     ort.restore(state)
     assert.equal(ort.position, 80)
     assert.deepEqual(await ort.step(65), a)
+    assert.throws(() => ort.restore({ position: 3 }), TypeError)
     await assert.rejects(ort.prefill([], false), RangeError)
     await assert.rejects(ort.prefill([1, model.config.vocab], false), RangeError)
     await assert.rejects(ort.step(-1), RangeError)
@@ -98,4 +100,13 @@ test('snapshot/restore replays the same logits; bad tokens are refused', async (
   } finally {
     await ort.dispose()
   }
+})
+
+test('a model too large for an in-memory ONNX graph is refused with a clear error, before any allocation', async () => {
+  const mixtral8x7b = parseConfig({
+    model_type: 'mixtral', vocab_size: 32000, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32,
+    num_attention_heads: 32, num_key_value_heads: 8, num_local_experts: 8, num_experts_per_tok: 2,
+  })
+  const small = loadModel(await ensureBundledModel()).weights // never read: the size check comes first
+  await assert.rejects(createOrtBackend({ config: mixtral8x7b, weights: small }), (e: unknown) => e instanceof ModelError && e.code === 'unsupported_config' && /ts backend/.test(e.message))
 })

@@ -1,0 +1,75 @@
+/**
+ * The in-memory view sync reconciles (specs/sync-v1.md §2): the digests of the records a site holds and of the
+ * records it has withdrawn (tombstones). Built from the record store; kept current by `add` / `withdraw` from
+ * whoever stores records, and reloaded when the store's count no longer matches (a record stored by a path that
+ * did not tell the index).
+ */
+import { IdSet } from '../../protocol/sync/id-set.ts'
+import type { RecordStore } from '../store/store.ts'
+import { digestOfId } from './record-ids.ts'
+
+/** What the index reads from the store. */
+export type IndexedStore = Pick<RecordStore, 'ids' | 'tombstones' | 'count'>
+
+export class SyncIndex {
+  private ids = IdSet.empty()
+  private pending: Uint8Array[] = []
+  private gone = IdSet.empty()
+  private gonePending: Uint8Array[] = []
+
+  private constructor(private readonly store: IndexedStore) {}
+
+  static async load(store: IndexedStore): Promise<SyncIndex> {
+    const index = new SyncIndex(store)
+    await index.reload()
+    return index
+  }
+
+  /** Rebuilds from the store. */
+  async reload(): Promise<void> {
+    const ids: Uint8Array[] = []
+    for await (const id of this.store.ids()) ids.push(digestOfId(id))
+    const gone: Uint8Array[] = []
+    for await (const t of this.store.tombstones()) gone.push(digestOfId(t.id))
+    this.ids = IdSet.from(ids)
+    this.gone = IdSet.from(gone)
+    this.pending = []
+    this.gonePending = []
+  }
+
+  /** A record was stored. */
+  add(digest: Uint8Array): void {
+    this.pending.push(digest)
+  }
+
+  /** A record was withdrawn (retracted, revoked): never served or fetched again. */
+  withdraw(digest: Uint8Array): void {
+    this.gonePending.push(digest)
+  }
+
+  /** The records held now (an immutable snapshot), reloading first if the store's count disagrees. */
+  async snapshot(): Promise<IdSet> {
+    this.settle()
+    if ((await this.store.count()) !== this.ids.size) await this.reload()
+    return this.ids
+  }
+
+  /** Tombstoned digests (an immutable snapshot). */
+  tombstones(): IdSet {
+    this.settle()
+    return this.gone
+  }
+
+  private settle(): void {
+    if (this.gonePending.length > 0) {
+      this.gone = this.gone.withIds(this.gonePending)
+      this.ids = this.ids.withoutIds(this.gonePending)
+      this.gonePending = []
+    }
+    if (this.pending.length > 0) {
+      const add = this.pending.filter((d) => !this.gone.has(d))
+      this.ids = this.ids.withIds(add)
+      this.pending = []
+    }
+  }
+}
