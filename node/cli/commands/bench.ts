@@ -12,6 +12,8 @@ import { DEFAULT_MAX_TOKENS } from '../../eval/constants.ts'
 import { EvalError, SuiteImportError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
 import type { RunMode } from '../../eval/runner.ts'
+import type { ItemOutcome } from '../../eval/scoring.ts'
+import type { SuiteItem } from '../../eval/suite.ts'
 import { resolveSuite } from '../../eval/site-eval.ts'
 import { evaluateSite } from '../../eval/evaluate.ts'
 import { startOpenAIServer } from '../../eval/openai-route.ts'
@@ -69,6 +71,18 @@ function progressBar(quiet: boolean): ((done: number, total: number) => void) | 
   }
 }
 
+/** Share of items answered as expected per language, for the operator's eye (the signed scores are per category). */
+function byLanguage(items: readonly SuiteItem[], outcomes: ReadonlyMap<string, ItemOutcome>): string {
+  const tally = new Map<string, [number, number]>()
+  for (const i of items) {
+    const t = tally.get(i.language) ?? [0, 0]
+    t[1]++
+    if (outcomes.get(i.id)?.outcome === i.expected) t[0]++
+    tally.set(i.language, t)
+  }
+  return [...tally].map(([l, [k, n]]) => `${l} ${k}/${n}`).join(' · ')
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     dir: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' },
@@ -118,6 +132,8 @@ async function run(argv: string[]): Promise<number> {
       '',
       `${'category'.padEnd(28)} ${'n'.padStart(4)} ${'score'.padStart(8)}  95% Wilson`,
       ...b.scores.map((s) => `${s.category.padEnd(28)} ${String(s.n).padStart(4)} ${(s.score_ppm / 10_000).toFixed(2).padStart(7)}%  [${(s.ci_low_ppm / 10_000).toFixed(2)}, ${(s.ci_high_ppm / 10_000).toFixed(2)}]`),
+      '',
+      `by language (not part of the signed result): ${byLanguage(suite.suite.items, r.outcomes)}`,
       ...(values.out !== undefined ? ['', `wrote ${values.out} (${r.result!.bytes.length} bytes, COSE_Sign1)`] : []),
     ].join('\n'))
     return 0
