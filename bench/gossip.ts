@@ -5,7 +5,8 @@
  * publisher, site 0. Phases, each with the same signed ~1 KB BenchmarkResult records and publishing strategy:
  *   1. throughput, AIP: site 0 publishes N records unthrottled (a window of concurrent publishes); rate = N / time
  *      until the last is stored at site 3;
- *   2. latency, AIP: 200 records/s for S seconds; publish → stored at site 3, p50 / p99;
+ *   2. latency, AIP: 20 records/s for 3 s (no queueing), then 200 records/s for S seconds; publish → stored at
+ *      site 3, p50 / p99;
  *   3. forged, AIP: site 5 (a member gone rogue) injects F forged records (bad signature; signed by an
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
  *   4. throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes, same records.
@@ -30,6 +31,9 @@ const { values: args } = parseArgs({ options: {
 const N = Number(args.records)
 const LATENCY_RATE = 200
 const LATENCY_N = Math.round(Number(args['latency-s']) * LATENCY_RATE)
+/** A light load, measured too: the pipeline's own latency when no queue builds up (this machine may not sustain 200/s). */
+const LIGHT_RATE = 20
+const LIGHT_N = 60
 const FORGED = Number(args.forged)
 const WINDOW = Number(args.window)
 const SITES = 6
@@ -124,15 +128,19 @@ const pct = (xs: number[], p: number): number | null => (xs.length === 0 ? null 
 
 const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
 try {
-  const fed = await benchFederation(work, SITES, N + LATENCY_N, FORGED)
+  const fed = await benchFederation(work, SITES, N + LATENCY_N + LIGHT_N, FORGED)
   // ---- AIP
   const aip = await startSites('aip', fed.dirs)
   const tp = await throughput(aip, fed.records.slice(0, N))
-  const lat = fed.records.slice(N, N + LATENCY_N)
-  await aip[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals')
-  const pub = await aip[PUBLISHER].ask({ cmd: 'publish', records: lat, rate: LATENCY_RATE, window: WINDOW }, 'published')
-  const got = await collect(aip[FARTHEST], pub.ids, 30_000)
-  const lats = pub.ids.flatMap((id, i) => (got.has(id) ? [got.get(id)! - pub.times[i]] : [])).sort((a, b) => a - b)
+  const latencies = async (records: string[], rate: number): Promise<number[]> => {
+    await new Promise((r) => setTimeout(r, 2000)) // let the previous phase drain
+    await aip[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals')
+    const pub = await aip[PUBLISHER].ask({ cmd: 'publish', records, rate, window: WINDOW }, 'published')
+    const got = await collect(aip[FARTHEST], pub.ids, 30_000)
+    return pub.ids.flatMap((id, i) => (got.has(id) ? [got.get(id)! - pub.times[i]] : [])).sort((a, b) => a - b)
+  }
+  const light = await latencies(fed.records.slice(N + LATENCY_N, N + LATENCY_N + LIGHT_N), LIGHT_RATE)
+  const lats = await latencies(fed.records.slice(N, N + LATENCY_N), LATENCY_RATE)
   const aipStats = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
   await aip[FORGER].ask({ cmd: 'inject', records: fed.forged }, 'injected')
   await new Promise((r) => setTimeout(r, 2000))
@@ -147,7 +155,7 @@ try {
   const baseStats = await Promise.all(base.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
   await stopSites(base)
 
-  const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N)
+  const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N + LIGHT_N)
   const rssMax = Math.max(...aipStats.map((s) => s.rssMax), ...forgerCounts.map((s) => s.rssMax)) / 2 ** 20
   const rejects = forgerCounts.filter((_, i) => i !== FORGER).map((s) => Object.entries(s.counts).filter(([k]) => k.startsWith('reject/') || k.startsWith('ignore/')).map(([k, v]) => `${k}=${v}`).join(' '))
   const result = {
@@ -162,6 +170,9 @@ try {
     latency_delivered: lats.length,
     p50_ms: pct(lats, 50),
     p99_ms: pct(lats, 99),
+    light_load_per_s: LIGHT_RATE,
+    light_p50_ms: pct(light, 50),
+    light_p99_ms: pct(light, 99),
     cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
     baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),

@@ -26,6 +26,8 @@ import type { Site } from './site/dir.ts'
 import { loadTrust } from './store/trust.ts'
 import { Ingestor } from './records/ingest.ts'
 import { RecordStore } from './store/store.ts'
+import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
+import type { SyncInit } from './sync/index.ts'
 
 export interface SiteNodeOptions {
   /** Override the config's listen addresses (e.g. an ephemeral port in tests). */
@@ -46,12 +48,16 @@ export interface SiteNodeOptions {
   onStored?: (record: NetRecord) => void
   /** Clock, ms since the Unix epoch (default Date.now). */
   now?: () => number
+  /** Anti-entropy sync with admitted peers (specs/sync-v1.md); false turns it off. Default: on, default timings. */
+  sync?: SyncInit | false
 }
 
 export interface SiteNode {
   site: Site
   store: RecordStore
   network: Network
+  /** Present unless `sync: false`. */
+  sync?: SyncService
   metrics: NodeMetrics
   api?: ApiServer
   /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
@@ -78,17 +84,19 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
+  /** The network and sync, once started (the callbacks below run only after that; a failed start stops them). */
+  const late: { network?: Network, sync?: SyncService } = {}
   try {
     const trust = await loadTrust(store, site.config.genesisCharter)
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
-    /** The network, once started: the callbacks below run only after that. */
-    const late: { network?: Network } = {}
+    const index = await SyncIndex.load(store)
     const stored = (record: NetRecord): void => {
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
+      index.add(digestOfId(record.id))
       if (record.type === 'Revocation') late.network?.gate.recheck()
       opts.onStored?.(record)
     }
@@ -118,8 +126,24 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
+    let sync: SyncService | undefined
+    if (opts.sync !== false) {
+      sync = late.sync = new SyncService({
+        libp2p: net.host.libp2p, index, store,
+        accept: async (bytes) => {
+          // the serving peer is not known here: sync reports violations through `penalise` itself
+          const v = await net.validator.synced(bytes, '')
+          return { action: v.action, code: v.code }
+        },
+        admits: (peer) => net.gate.isAdmitted(peer),
+        whenAdmitted: (peer) => net.gate.whenAdmitted(peer),
+        penalise: (peer, points) => net.gate.penalise(peer, points),
+        log: (line) => log('sync', { line }),
+      }, opts.sync ?? {})
+      await sync.start()
+    }
     const node: SiteNode = {
-      site, store, network: net, metrics,
+      site, store, network: net, sync, metrics,
       addrs: () => net.addresses(),
       async publish(bytes) {
         const v = await net.publish(bytes)
@@ -147,6 +171,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           await node.api.close()
           await removeNodeFile(site.dir)
         }
+        await sync?.stop()
         await net.stop()
         await store.close()
         log('node_stopped', {})
@@ -171,6 +196,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     }
     return node
   } catch (err) {
+    await late.sync?.stop().catch(() => undefined)
+    await late.network?.stop().catch(() => undefined)
     await store.close()
     throw err
   }

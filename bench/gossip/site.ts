@@ -46,7 +46,8 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
   const libp2pMetrics = process.env.AIP_BENCH_NO_METRICS !== undefined ? undefined : prometheusMetrics({ registry, collectDefaultMetrics: false })
   if (cmd.mode === 'aip') {
     node = await startSiteNode(cmd.dir, {
-      listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], api: false, log: () => undefined, libp2pMetrics,
+      // sync off: the benchmark measures gossip alone (a record dropped under overload stays undelivered)
+      listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], api: false, sync: false, log: () => undefined, libp2pMetrics,
       signerLimits: { ratePerS: 1e9, burst: 1e9, quotaRecords: 1e9, quotaBytes: 1e15 },
       onStored: (record) => { arrivals.set(messageIdToString(messageIdOf(record.bytes)), now()) },
     })

@@ -44,3 +44,6 @@ export const MAX_ROUTE_TOKENS = 1024
 
 /** §3.3 "An item is held out iff the first byte of SHA-256(id) is below HELDOUT_BYTE_THRESHOLD." */
 export const HELDOUT_BYTE_THRESHOLD = 64
+
+/** §2.3 "Items are packed so that a chunk's items encode to at most the chunk record limit minus SUITE_CHUNK_OVERHEAD_BYTES." */
+export const SUITE_CHUNK_OVERHEAD_BYTES = 2048

@@ -98,11 +98,15 @@ export class OpenAIEngine implements EvalEngine {
     return v.choices[0]
   }
 
-  /** §7.1 one echo request per continuation; sums the log-probabilities of tokens at or after the context. */
+  /**
+   * §7.1 one echo request per continuation; sums the log-probabilities of the echoed tokens that start inside the
+   * continuation. max_tokens is 1 (as lm-evaluation-harness sends; some servers refuse 0); the generated token,
+   * which starts after the prompt, is not counted.
+   */
   async scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
     const out: number[] = []
     for (const cont of continuations) {
-      const choice = await this.post('v1/completions', { model: this.opts.model, prompt: context + cont, max_tokens: 0, echo: true, logprobs: 1, temperature: 0 })
+      const choice = await this.post('v1/completions', { model: this.opts.model, prompt: context + cont, max_tokens: 1, echo: true, logprobs: 1, temperature: 0 })
       const lp = choice.logprobs
       if (!isRecord(lp) || !Array.isArray(lp.token_logprobs) || !Array.isArray(lp.text_offset) || lp.token_logprobs.length !== lp.text_offset.length) {
         throw new EvalError('ENGINE_BAD_RESPONSE', 'completions answer has no echo log-probabilities (use generative mode)')
@@ -111,7 +115,7 @@ export class OpenAIEngine implements EvalEngine {
       for (let i = 0; i < lp.text_offset.length; i++) {
         const off = lp.text_offset[i], v = lp.token_logprobs[i]
         if (typeof off !== 'number') throw new EvalError('ENGINE_BAD_RESPONSE', 'text_offset must be numbers')
-        if (off < context.length) continue
+        if (off < context.length || off >= context.length + cont.length) continue
         if (typeof v !== 'number' || !(v <= 0)) throw new EvalError('ENGINE_BAD_RESPONSE', `token ${i} has no log-probability`)
         sum += v
         counted++

@@ -9,6 +9,7 @@ import type { CborValue, DecodedRecord, SigningKey } from '../../protocol/index.
 import {
   MAX_BENCHMARK_SUITE_CHUNK_BYTES, MAX_ITEMS_PER_CHUNK, createRecord, encodeCanonical, generateSigningKey, link,
 } from '../../protocol/index.ts'
+import { SUITE_CHUNK_OVERHEAD_BYTES } from './constants.ts'
 import { EvalError } from './errors.ts'
 import type { Suite, SuiteItem } from './suite.ts'
 import { parseSuiteJsonl, validateItem } from './suite.ts'
@@ -26,8 +27,6 @@ export const BUNDLED_SUITE_FILE = new URL('./suites/aip-safety-v1.jsonl', import
 export const BUNDLED_SUITE_CREATED = Date.UTC(2026, 10, 27)
 /** … by the key whose seed is SHA-256 of this text (anyone can derive it: it vouches only for content). */
 export const BUNDLED_SUITE_KEY_LABEL = 'AIP bundled suite signer v1'
-/** §2.3 Room left in a chunk envelope for the envelope and map overhead (bytes). */
-const CHUNK_OVERHEAD_BYTES = 2048
 
 function itemCbor(i: SuiteItem): CborValue {
   const m: Record<string, CborValue> = { id: i.id, category: i.category, language: i.language, prompt: i.prompt, split: i.split, expected: i.expected }
@@ -37,7 +36,7 @@ function itemCbor(i: SuiteItem): CborValue {
 
 /** Packs items in order into chunks of at most MAX_ITEMS_PER_CHUNK items and the chunk size limit. */
 export function chunkItems(items: readonly SuiteItem[]): SuiteItem[][] {
-  const budget = MAX_BENCHMARK_SUITE_CHUNK_BYTES - CHUNK_OVERHEAD_BYTES
+  const budget = MAX_BENCHMARK_SUITE_CHUNK_BYTES - SUITE_CHUNK_OVERHEAD_BYTES
   const out: SuiteItem[][] = []
   let cur: SuiteItem[] = [], size = 0
   for (const item of items) {

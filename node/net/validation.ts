@@ -75,7 +75,12 @@ export class GossipValidator {
   attach(pubsub: GossipRouter): void {
     pubsub.addEventListener('gossipsub:message', (evt) => {
       void this.handle(evt.detail).then((v) => {
-        pubsub.reportMessageValidationResult(evt.detail.msgId, evt.detail.propagationSource.toString(), ACCEPTANCE[v.action])
+        try {
+          pubsub.reportMessageValidationResult(evt.detail.msgId, evt.detail.propagationSource.toString(), ACCEPTANCE[v.action])
+        } catch (err) {
+          // the node is stopping: gossipsub may refuse reports once stopped; the record is stored either way
+          this.c.log('report_failed', { error: String(err) })
+        }
       })
     })
   }
@@ -118,12 +123,22 @@ export class GossipValidator {
     return { action: 'accept', code: 'ok', record }
   }
 
-  private async check(data: Uint8Array, topic: string, source: string): Promise<Verdict> {
+  /**
+   * A record pulled from `source` by sync (specs/sync-v1.md): the same checks as gossip — validation, the signer's
+   * rate and quota (the excess costs `source` score), durable store — except the topic, which sync does not have.
+   */
+  async synced(bytes: Uint8Array, source: string): Promise<Verdict> {
+    const v = await this.check(bytes, undefined, source).catch((err: unknown): Verdict => ({ action: 'ignore', code: 'internal_error', message: String(err) }))
+    this.count('sync', v, source)
+    return v
+  }
+
+  private async check(data: Uint8Array, topic: string | undefined, source: string): Promise<Verdict> {
     const now = this.c.now()
     const outcome = this.c.validate(data, now)
     if (outcome.action !== 'accept') return outcome
     const record = outcome.record
-    if (topicForType(record.type) !== topic) {
+    if (topic !== undefined && topicForType(record.type) !== topic) {
       return { action: 'reject', code: 'wrong_topic', message: `${record.type} does not belong on ${topic}` }
     }
     const signer = Buffer.from(record.signer).toString('hex')

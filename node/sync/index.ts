@@ -1,14 +1,23 @@
 /**
- * Anti-entropy sync, /aip/sync/1.0.0 (specs/sync-v1.md). Public surface:
+ * Anti-entropy sync, /aip/sync/1.0.0 (specs/sync-v1.md). Public surface, as a site node wires it:
  *
  * ```ts
  * const index = await SyncIndex.load(store)
- * const sync = new SyncService({ libp2p, index, store, accept: (b) => validator.local(b, Date.now()) })
+ * const sync = new SyncService({
+ *   libp2p: net.host.libp2p, index, store,
+ *   accept: async (bytes) => { const v = await net.validator.local(bytes, now()); return { action: v.action, code: v.code } },
+ *   admits: (peer) => net.gate.isAdmitted(peer),
+ *   whenAdmitted: (peer) => net.gate.whenAdmitted(peer),
+ *   penalise: (peer, points) => net.gate.penalise(peer, points),
+ *   log: (line) => log('sync', { line }),
+ * })
  * await sync.start()                       // serves peers; pulls on connect and every SYNC_INTERVAL_MS
  * const r = await sync.syncWith(multiaddr) // on demand: { peer, accepted, rounds, bytesSent, bytesReceived, … }
+ * await sync.stop()                        // before the network stops
  * ```
- * Whoever stores records by another path (gossip) calls `index.add(digestOfId(id))`; whoever withdraws one calls
- * `index.withdraw(digest)`. The index also reloads itself when the store's count disagrees.
+ * Whoever stores records by another path (gossip, publish) calls `index.add(digestOfId(id))` (a site node's
+ * `stored` callback); whoever withdraws one may call `index.withdraw(digest)`. The index also reloads itself from
+ * the store when the store's count disagrees with it.
  */
 export { SyncService } from './service.ts'
 export type { SyncComponents, SyncInit, SyncResult } from './service.ts'

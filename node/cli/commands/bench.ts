@@ -9,15 +9,15 @@ import { output, parse, siteDir } from '../args.ts'
 import { openRecords } from '../access.ts'
 import type { RecordAccess } from '../access.ts'
 import { DEFAULT_MAX_TOKENS } from '../../eval/constants.ts'
-import type { EvalEngine } from '../../eval/engine.ts'
 import { EvalError, SuiteImportError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
-import { OpenAIEngine } from '../../eval/openai-client.ts'
 import type { RunMode } from '../../eval/runner.ts'
-import { externalCommitmentBody, findOrCreateCommitment, getCommitment, resolveSuite, runBenchmark } from '../../eval/site-eval.ts'
+import type { ItemOutcome } from '../../eval/scoring.ts'
+import type { SuiteItem } from '../../eval/suite.ts'
+import { resolveSuite } from '../../eval/site-eval.ts'
+import { evaluateSite } from '../../eval/evaluate.ts'
 import { startOpenAIServer } from '../../eval/openai-route.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
-import { engineAllowlist } from '../../eval/site-config.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
@@ -71,6 +71,18 @@ function progressBar(quiet: boolean): ((done: number, total: number) => void) | 
   }
 }
 
+/** Share of items answered as expected per language, for the operator's eye (the signed scores are per category). */
+function byLanguage(items: readonly SuiteItem[], outcomes: ReadonlyMap<string, ItemOutcome>): string {
+  const tally = new Map<string, [number, number]>()
+  for (const i of items) {
+    const t = tally.get(i.language) ?? [0, 0]
+    t[1]++
+    if (outcomes.get(i.id)?.outcome === i.expected) t[0]++
+    tally.set(i.language, t)
+  }
+  return [...tally].map(([l, [k, n]]) => `${l} ${k}/${n}`).join(' · ')
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     dir: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' },
@@ -90,24 +102,14 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values['weights-root'] !== undefined && !/^[0-9a-f]{64}$/.test(values['weights-root'])) throw new UsageError('--weights-root must be 64 lower-case hex digits')
   if (external && values.model !== undefined) throw new UsageError('--model and --engine-url exclude each other')
-  const access = await openRecords(siteDir(values.dir, usage))
-  let engine: EvalEngine | undefined
+  const dir = siteDir(values.dir, usage)
   try {
-    const now = () => Date.now()
-    const suite = await resolveSuite(access, values.suite, now())
-    let commitment, active: EvalEngine
-    if (external) {
-      commitment = values.commitment !== undefined
-        ? await getCommitment(access, values.commitment)
-        : await findOrCreateCommitment(access, externalCommitmentBody(values['engine-model']!, values['weights-root']!), now())
-      active = engine = new OpenAIEngine({ url: values['engine-url']!, model: values['engine-model']!, allowlist: engineAllowlist(access.site.dir) })
-    } else {
-      const local = await openLocalEngine(values.model, backend)
-      active = engine = local.engine
-      commitment = await findOrCreateCommitment(access, local.commitment, now())
-    }
-    const stopAfter = values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0)
-    const r = await runBenchmark({ access, suite, engine: active, commitment, mode, seed, maxTokens, now, onProgress: progressBar(values.quiet === true), stopAfter })
+    const r = await evaluateSite(dir, {
+      suite: values.suite, model: values.model, backend, mode, seed, maxTokens, engineUrl: values['engine-url'], engineModel: values['engine-model'],
+      commitmentId: values.commitment, weightsRootHex: values['weights-root'], onProgress: progressBar(values.quiet === true),
+      stopAfter: values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0),
+    })
+    const { suite, commitment } = r
     if (r.result === undefined) {
       output(values.json, { complete: false, scored: r.outcomes.size, items: suite.suite.items.length, checkpoint: r.checkpoint }, () =>
         `stopped after ${r.outcomes.size}/${suite.suite.items.length} items; run the same command again to resume (${r.checkpoint})`)
@@ -119,10 +121,10 @@ async function run(argv: string[]): Promise<number> {
       complete: true, result: r.result.id, suite: suite.id, suite_name: suite.suite.name, model: commitment.id,
       weights_root: Buffer.from(b.weights_root).toString('hex'), engine: b.engine, decoding: b.decoding, seed: b.seed,
       item_count: b.item_count, overall_ppm: b.overall_ppm, scores: b.scores, transcript_root: Buffer.from(b.transcript_root).toString('hex'),
-      stored: r.stored, via: access.via, ...(values.out !== undefined ? { out: values.out } : {}),
+      stored: r.stored, via: r.via, ...(values.out !== undefined ? { out: values.out } : {}),
     }
     output(values.json, info, () => [
-      `result     ${info.result}  (${r.stored?.action ?? '?'}: ${r.stored?.code ?? ''}, via ${access.via})`,
+      `result     ${info.result}  (${r.stored?.action ?? '?'}: ${r.stored?.code ?? ''}, via ${r.via})`,
       `suite      ${suite.suite.name} ${suite.id}`,
       `model      ${commitment.body.name} ${commitment.id}`,
       `engine     ${b.engine.backend} ${b.engine.model_name}, ${b.decoding.mode}, seed ${b.seed}`,
@@ -130,15 +132,14 @@ async function run(argv: string[]): Promise<number> {
       '',
       `${'category'.padEnd(28)} ${'n'.padStart(4)} ${'score'.padStart(8)}  95% Wilson`,
       ...b.scores.map((s) => `${s.category.padEnd(28)} ${String(s.n).padStart(4)} ${(s.score_ppm / 10_000).toFixed(2).padStart(7)}%  [${(s.ci_low_ppm / 10_000).toFixed(2)}, ${(s.ci_high_ppm / 10_000).toFixed(2)}]`),
+      '',
+      `by language (not part of the signed result): ${byLanguage(suite.suite.items, r.outcomes)}`,
       ...(values.out !== undefined ? ['', `wrote ${values.out} (${r.result!.bytes.length} bytes, COSE_Sign1)`] : []),
     ].join('\n'))
     return 0
   } catch (e) {
     if (e instanceof EvalError) throw new UsageError(e.message, 1)
     throw e
-  } finally {
-    await engine?.close?.()
-    await access.close()
   }
 }
 

@@ -34,6 +34,9 @@ test('aip start / status / peers: two sites gossip, then stop on SIGTERM', { tim
   try {
     await until(async () => (await readNodeFile(ch.dir)) !== undefined, 'CH to write node.json', 30_000)
     const chAddr = (await readNodeFile(ch.dir))!.addrs.find((x) => x.includes('/tcp/'))!
+    const second = await aip('start', '--dir', ch.dir)
+    assert.equal(second.status, 1, 'a second node on the same directory is refused')
+    assert.match(second.stderr, /locked/)
     Object.assign(b, start('--dir', de.dir, '--bootstrap', chAddr))
     await until(async () => (await readNodeFile(de.dir)) !== undefined, 'DE to write node.json', 30_000)
     await until(async () => {

@@ -66,6 +66,11 @@ test('bench run at CH, bench publish through the running node, the result is ver
     const v = await aipJson<{ verified: boolean; checks: Array<{ name: string; ok: boolean }> }>(0, 'results', 'verify', '--dir', de.dir, run.result, '--json')
     assert.ok(v.verified)
     assert.deepEqual(v.checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model'])
+
+    // While the node runs, bench run goes through its API: the new result is stored there and gossiped at once.
+    const live = await aipJson<{ result: string; via: string; stored: { action: string } }>(0, 'bench', 'run', '--dir', ch.dir, '--suite', suite, '--seed', '5', '--json', '--quiet')
+    assert.deepEqual([live.via, live.stored.action], ['api', 'accept'])
+    await until(async () => lines<{ id: string; verified: boolean }>((await aip('results', '--dir', de.dir, '--json')).stdout).some((x) => x.id === live.result && x.verified), 'the live result at DE', 60_000)
   } finally {
     a.proc.kill('SIGTERM')
     b?.proc.kill('SIGTERM')

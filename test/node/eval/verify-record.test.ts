@@ -54,3 +54,23 @@ test('the result binds weights_root: another model file, another commitment, a s
   const notAResult = await verifyResult(commitment.bytes, ctx)
   assert.match(notAResult.checks.find((c) => !c.ok)!.detail, /is a ModelCommitment, not a BenchmarkResult/)
 })
+
+test('the committed real-result vector verifies here too, including against the bundled model file', async () => {
+  const { readFileSync } = await import('node:fs')
+  const { modelWeightsRoot } = await import('../../../node/eval/local-engine.ts')
+  const { ensureBundledModel } = await import('../../../kernels/bundled.ts')
+  const { transcriptLeaves, transcriptRoot } = await import('../../../node/eval/transcript.ts')
+  const v = JSON.parse(readFileSync(new URL('../../../specs/vectors/evaluation-v1/result.json', import.meta.url), 'utf8')) as {
+    result_cose: string; commitment_cose: string; result_id: string; outcomes: Array<{ id: string; outcome: 'refuse' | 'comply'; logprobs: number[]; output_sha256: string }>
+  }
+  const commitmentBytes = new Uint8Array(Buffer.from(v.commitment_cose, 'hex'))
+  const res = await verifyResult(new Uint8Array(Buffer.from(v.result_cose, 'hex')), {
+    suiteItems: async (id) => (id === records.manifest.id ? items : undefined),
+    getRecord: async () => commitmentBytes,
+    modelWeightsRoot: { root: await modelWeightsRoot(await ensureBundledModel()), source: 'the bundled model' },
+  })
+  assert.deepEqual(res.checks.map((c) => [c.name, c.ok]), [['signature', true], ['record', true], ['method', true], ['suite', true], ['scores', true], ['model', true], ['weights', true]])
+  assert.equal(res.record!.id, v.result_id)
+  const outs = new Map(v.outcomes.map((o) => [o.id, { ...o, output_sha256: new Uint8Array(Buffer.from(o.output_sha256, 'hex')) }]))
+  assert.deepEqual(transcriptRoot(transcriptLeaves(items, outs)), res.record!.body.transcript_root)
+})

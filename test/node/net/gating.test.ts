@@ -88,7 +88,7 @@ describe('federation gating', () => {
     const conn = await impostor.libp2p.dial(multiaddr(addrOf(b.node)))
     const stream = await conn.newStream(HELLO_PROTOCOL)
     const lp = lpStream(stream)
-    // DE's own certificate and the charter, presented by a different key
+    // CH's certificate and the charter, presented to DE by a different key
     await lp.write(encodeHello({ certificate: bed.sites[0].certificate.bytes, federation: [bed.charter.bytes] }))
     await assert.rejects(lp.read({ signal: AbortSignal.timeout(5000) }), 'no reply to an impostor')
     await until(() => b.node.network.gate.refusals.get('key_mismatch') === 1, 'DE to refuse the impostor')

@@ -1,7 +1,7 @@
 /**
  * Five sites on 127.0.0.1 in a line CH–DE–FR–IT–AT (4 hops end to end), real libp2p, real stores:
  * a published record reaches every site; a forged record is rejected at the first hop and reaches no one else;
- * a restarted site keeps its records and rejoins.
+ * a restarted site keeps its records, rejoins and pulls what it missed (node/sync, wired by site-node).
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -76,13 +76,17 @@ describe('gossip across a 5-site federation', () => {
     assert.ok(nodes[1].events.some((e) => e.event === 'gossip_reject' && e.fields.code === 'bad_signature'), 'the reject is logged with its code')
   })
 
-  it('a restarted site keeps its records and rejoins', async () => {
+  it('a restarted site keeps its records, rejoins, and catches up by sync on what it missed', async () => {
     const record = benchmarkResult(bed.sites[0].key, 4, NOW)
     assert.equal((await nodes[0].node.publish(record.bytes)).action, 'accept')
     await until(() => nodes[4].node.store.has(record.id), 'the record at AT')
     await nodes[4].node.stop()
+    const missed = benchmarkResult(bed.sites[0].key, 6, NOW)
+    assert.equal((await nodes[0].node.publish(missed.bytes)).action, 'accept')
+    await until(() => nodes[3].node.store.has(missed.id), 'the record published meanwhile at IT')
     nodes[4] = await startNode(bed.sites[4].dir, { bootstrap: [addrOf(nodes[3].node)] })
     assert.equal(await nodes[4].node.store.has(record.id), true)
+    await until(() => nodes[4].node.store.has(missed.id), 'AT to pull the record it missed (sync on connect)')
     await until(() => admittedCount(nodes[4].node) === 1, 'AT to rejoin IT')
     await until(() => meshSize(nodes[4].node, TOPIC_RESULTS) === 1, 'AT back in the mesh')
     const next = benchmarkResult(bed.sites[0].key, 5, NOW)
