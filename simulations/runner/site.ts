@@ -10,7 +10,6 @@ import type { WeightIndex } from '../../node/net/egress/index.ts'
 import type { NetLog } from '../../node/net/log.ts'
 import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
-import { SyncIndex, SyncService } from '../../node/sync/index.ts'
 import type { BackendName } from '../../kernels/backend.ts'
 import { decodeRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
@@ -51,7 +50,6 @@ export class SimSite implements SiteHandle {
   readonly id: string
   readonly monitor: EgressMonitor
   node?: SiteNode
-  private sync?: SyncService
   /** Record IDs known to be in the store. */
   readonly held = new Set<string>()
   readonly series: [number, number][] = []
@@ -80,6 +78,8 @@ export class SimSite implements SiteHandle {
         transports: [this.init.mode === 'memory' ? memory() : tcp()],
         wrapEncrypter: (noise) => this.monitor.wrap(links.wrap(this.id, noise)),
       },
+      // Anti-entropy (node/sync): on every connection and every syncIntervalMs (runs last seconds, not hours).
+      sync: { intervalMs: this.init.syncIntervalMs },
       onStored: (r) => {
         if (this.held.has(r.id)) return
         this.held.add(r.id)
@@ -91,16 +91,6 @@ export class SimSite implements SiteHandle {
     await libp2p.handle(EXFIL_PROTOCOL, async (stream) => {
       for await (const _ of stream) { /* an accomplice drains */ }
     })
-    // Anti-entropy: catch-up after partitions, restarts and late joins (specs/sync-v1.md).
-    if (!('sync' in node)) {
-      const index = await SyncIndex.load(node.store)
-      this.sync = new SyncService({
-        libp2p, index, store: node.store,
-        accept: (bytes) => node.network.validator.local(bytes, Date.now()),
-        admits: (peer) => node.network.gate.admittedPeers().some((p) => p.peerId === peer),
-      }, { intervalMs: this.init.syncIntervalMs })
-      await this.sync.start()
-    }
   }
 
   async stop(): Promise<void> {
@@ -108,8 +98,6 @@ export class SimSite implements SiteHandle {
     if (node === undefined) return
     for (const [k, v] of this.countsNow()) this.pastCounts.set(k, v)
     this.node = undefined
-    await this.sync?.stop().catch(() => {})
-    this.sync = undefined
     await node.stop()
   }
 
