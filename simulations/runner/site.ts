@@ -1,7 +1,7 @@
 /**
- * One simulated site: a real site node (node/site-node.ts — store on disk, trust, gossip, validation) plus what the
- * simulation adds around it: the egress monitor and the link emulator on its encrypter, a sync service, the
- * exfiltration sink, and the bookkeeping of which records it holds and when each arrived.
+ * One simulated site: a real site node (node/site-node.ts — store on disk, trust, gossip, validation, sync) plus
+ * what the simulation adds around it: the egress monitor and the link emulator on its encrypter, the exfiltration
+ * sink, the byzantine behaviours, and the bookkeeping of which records it holds and when each arrived.
  */
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
