@@ -1,0 +1,77 @@
+/**
+ * One call for "evaluate this site's model and store the signed result" — what `aip bench run` does, for
+ * programs (simulations, scripts):
+ *
+ *   const r = await evaluateSite('/sites/ch', { backend: 'ort' })   // bundled suite, bundled model
+ *   r.result?.id, r.result?.bytes                                    // the signed BenchmarkResult
+ *
+ * Goes through the running node when `aip start` runs on the directory (then the records are gossiped at once).
+ */
+import type { DecodedRecord } from '../../protocol/index.ts'
+import type { BackendName } from '../../kernels/backend.ts'
+import { openRecords } from '../cli/access.ts'
+import { DEFAULT_MAX_TOKENS } from './constants.ts'
+import type { EvalEngine } from './engine.ts'
+import { openLocalEngine } from './local-engine.ts'
+import { OpenAIEngine } from './openai-client.ts'
+import type { RunMode } from './runner.ts'
+import type { BenchOutcome, ResolvedSuite } from './site-eval.ts'
+import { externalCommitmentBody, findOrCreateCommitment, getCommitment, resolveSuite, runBenchmark } from './site-eval.ts'
+import { engineAllowlist } from './site-config.ts'
+
+export interface EvaluateOptions {
+  /** Suite record ID or JSONL file (default: the bundled suite). */
+  suite?: string
+  /** Local model directory (default: the bundled model). */
+  model?: string
+  /** Default 'ort'. */
+  backend?: BackendName
+  /** Default 'likelihood'. */
+  mode?: RunMode
+  seed?: number
+  maxTokens?: number
+  /** External OpenAI-compatible engine instead of a local model; needs engineModel and commitmentId or weightsRootHex. */
+  engineUrl?: string
+  engineModel?: string
+  commitmentId?: string
+  weightsRootHex?: string
+  onProgress?: (done: number, total: number) => void
+  stopAfter?: number
+  now?: () => number
+}
+
+export interface Evaluation extends BenchOutcome {
+  suite: ResolvedSuite
+  commitment: DecodedRecord<'ModelCommitment'>
+  via: 'api' | 'store'
+}
+
+export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promise<Evaluation> {
+  const now = o.now ?? Date.now
+  const access = await openRecords(dir)
+  let engine: EvalEngine | undefined
+  try {
+    const suite = await resolveSuite(access, o.suite, now())
+    let commitment: DecodedRecord<'ModelCommitment'>
+    let active: EvalEngine
+    if (o.engineUrl !== undefined) {
+      if (o.engineModel === undefined) throw new TypeError('engineUrl needs engineModel')
+      if (o.commitmentId !== undefined) commitment = await getCommitment(access, o.commitmentId)
+      else if (o.weightsRootHex !== undefined) commitment = await findOrCreateCommitment(access, externalCommitmentBody(o.engineModel, o.weightsRootHex), now())
+      else throw new TypeError('engineUrl needs commitmentId or weightsRootHex')
+      active = engine = new OpenAIEngine({ url: o.engineUrl, model: o.engineModel, allowlist: engineAllowlist(access.site.dir) })
+    } else {
+      const local = await openLocalEngine(o.model, o.backend ?? 'ort')
+      active = engine = local.engine
+      commitment = await findOrCreateCommitment(access, local.commitment, now())
+    }
+    const r = await runBenchmark({
+      access, suite, engine: active, commitment, mode: o.mode ?? 'likelihood', seed: o.seed ?? 0, maxTokens: o.maxTokens ?? DEFAULT_MAX_TOKENS,
+      now, onProgress: o.onProgress, stopAfter: o.stopAfter,
+    })
+    return { ...r, suite, commitment, via: access.via }
+  } finally {
+    await engine?.close?.()
+    await access.close()
+  }
+}

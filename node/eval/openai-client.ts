@@ -1,0 +1,137 @@
+/**
+ * An EvalEngine over an external OpenAI-compatible server (vLLM, llama.cpp server, or another node's route),
+ * restricted to loopback or an allowlist of site-internal hosts (specs/evaluation-v1.md §7.1).
+ */
+import { isIP } from 'node:net'
+import { MAX_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.ts'
+import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
+import { EvalError } from './errors.ts'
+
+export interface OpenAIClientOptions {
+  /** Base URL, e.g. http://127.0.0.1:8000 (the client appends /v1/...). */
+  url: string
+  model: string
+  /** Hosts allowed besides loopback (site config `eval.engine_allowlist`), compared exactly. */
+  allowlist?: readonly string[]
+  /** Use /v1/completions echo log-probabilities for likelihood items (default true). */
+  likelihood?: boolean
+}
+
+/** §7.1 loopback: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
+}
+
+/** Throws ENGINE_NOT_ALLOWED unless the URL is http(s) to loopback or an allowlisted host. */
+export function checkEndpointAllowed(url: string, allowlist: readonly string[] = []): URL {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new EvalError('ENGINE_NOT_ALLOWED', `not a URL: ${url}`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new EvalError('ENGINE_NOT_ALLOWED', `scheme ${u.protocol} is not http(s)`)
+  if (u.username !== '' || u.password !== '') throw new EvalError('ENGINE_NOT_ALLOWED', 'credentials in the URL are not allowed')
+  if (!isLoopbackHost(u.hostname) && !allowlist.includes(u.hostname)) {
+    throw new EvalError('ENGINE_NOT_ALLOWED', `${u.hostname} is neither loopback nor in eval.engine_allowlist`)
+  }
+  return u
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+export class OpenAIEngine implements EvalEngine {
+  readonly info: EngineInfo
+  readonly canScore: boolean
+  private readonly base: URL
+
+  constructor(private readonly opts: OpenAIClientOptions) {
+    this.base = checkEndpointAllowed(opts.url, opts.allowlist)
+    this.canScore = opts.likelihood !== false
+    this.info = { backend: 'openai', version: 'v1', model_name: opts.model }
+  }
+
+  private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
+    const url = new URL(path, this.base)
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      })
+    } catch (e) {
+      throw new EvalError('ENGINE_FAILED', `${url.href}: ${(e as Error).message}`)
+    }
+    const declared = Number(res.headers.get('content-length') ?? '0')
+    if (declared > MAX_RESPONSE_BYTES) {
+      await res.body?.cancel()
+      throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
+    }
+    const chunks: Uint8Array[] = []
+    let size = 0
+    if (res.body !== null) {
+      for await (const chunk of res.body) {
+        size += chunk.length
+        if (size > MAX_RESPONSE_BYTES) {
+          await res.body.cancel().catch(() => undefined)
+          throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
+        }
+        chunks.push(chunk)
+      }
+    }
+    const text = Buffer.concat(chunks).toString('utf8')
+    if (!res.ok) throw new EvalError('ENGINE_FAILED', `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`)
+    let v: unknown
+    try {
+      v = JSON.parse(text)
+    } catch {
+      throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname} did not answer JSON`)
+    }
+    if (!isRecord(v) || !Array.isArray(v.choices) || !isRecord(v.choices[0])) throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname}: no choices[0]`)
+    return v.choices[0]
+  }
+
+  /**
+   * §7.1 one echo request per continuation; sums the log-probabilities of the echoed tokens that start inside the
+   * continuation. max_tokens is 1 (as lm-evaluation-harness sends; some servers refuse 0); the generated token,
+   * which starts after the prompt, is not counted.
+   */
+  async scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
+    const out: number[] = []
+    for (const cont of continuations) {
+      const choice = await this.post('v1/completions', { model: this.opts.model, prompt: context + cont, max_tokens: 1, echo: true, logprobs: 1, temperature: 0 })
+      const lp = choice.logprobs
+      if (!isRecord(lp) || !Array.isArray(lp.token_logprobs) || !Array.isArray(lp.text_offset) || lp.token_logprobs.length !== lp.text_offset.length) {
+        throw new EvalError('ENGINE_BAD_RESPONSE', 'completions answer has no echo log-probabilities (use generative mode)')
+      }
+      let sum = 0, counted = 0
+      for (let i = 0; i < lp.text_offset.length; i++) {
+        const off = lp.text_offset[i], v = lp.token_logprobs[i]
+        if (typeof off !== 'number') throw new EvalError('ENGINE_BAD_RESPONSE', 'text_offset must be numbers')
+        if (off < context.length || off >= context.length + cont.length) continue
+        if (typeof v !== 'number' || !(v <= 0)) throw new EvalError('ENGINE_BAD_RESPONSE', `token ${i} has no log-probability`)
+        sum += v
+        counted++
+      }
+      if (counted === 0) throw new EvalError('ENGINE_BAD_RESPONSE', 'no token of the continuation was echoed')
+      out.push(sum)
+    }
+    return out
+  }
+
+  async generate(prompt: string, opts: GenerateOptions): Promise<string> {
+    const choice = await this.post('v1/chat/completions', {
+      model: this.opts.model, messages: [{ role: 'user', content: prompt }], max_tokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed,
+    })
+    const msg = choice.message
+    if (!isRecord(msg) || typeof msg.content !== 'string') throw new EvalError('ENGINE_BAD_RESPONSE', 'chat answer has no message.content')
+    return msg.content
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `aip bench run` as a function: resolve the suite, the engine and the model commitment, run (resumably, with the
+ * checkpoint in the site directory), sign the BenchmarkResult, store it (through the running node when there is
+ * one). Everything site-specific lives here; the scoring itself is pure (scoring.ts, stats.ts, transcript.ts).
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import type { DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
+import { createRecord, decodeRecord } from '../../protocol/index.ts'
+import type { RecordAccess } from '../cli/access.ts'
+import type { EvalEngine } from './engine.ts'
+import { EvalError } from './errors.ts'
+import type { Decoding } from './result.ts'
+import { buildResultBody, runKey } from './result.ts'
+import type { RunMode } from './runner.ts'
+import { runSuite } from './runner.ts'
+import type { ItemOutcome } from './scoring.ts'
+import type { Suite } from './suite.ts'
+import { parseSuiteJsonl } from './suite.ts'
+import { bundledSuite, suiteFromRecords, suiteToRecords } from './suite-records.ts'
+
+export interface ResolvedSuite {
+  id: string
+  suite: Suite
+}
+
+async function getDecoded(access: RecordAccess, id: string): Promise<DecodedRecord | undefined> {
+  const bytes = await access.get(id)
+  if (bytes === undefined) return undefined
+  const o = decodeRecord(bytes)
+  if (o.action !== 'accept') throw new EvalError('SUITE_MALFORMED', `record ${id}: ${o.code}: ${o.message}`)
+  return o.record
+}
+
+/** A suite by record ID (the bundled suite's ID needs no store), or from a JSONL file (then signed and stored). */
+export async function resolveSuite(access: RecordAccess, ref: string | undefined, now: number): Promise<ResolvedSuite> {
+  const b = bundledSuite()
+  if (ref === undefined || ref === b.records.manifest.id || ref === b.suite.name) return { id: b.records.manifest.id, suite: b.suite }
+  if (existsSync(ref)) {
+    const items = parseSuiteJsonl(readFileSync(ref))
+    const name = basename(ref).replace(/\.jsonl$/, '')
+    // The same items imported again resolve to the same suite ID (so runs resume and results compare): the
+    // description carries a digest of the items, and a suite this site already signed with it is reused.
+    const digest = createHash('sha256').update(JSON.stringify(items)).digest('hex')
+    const description = `imported from ${basename(ref)} (items sha256 ${digest})`
+    for await (const info of access.list({ type: 'BenchmarkSuite', signer: access.site.key.publicKey })) {
+      const r = await getDecoded(access, info.id)
+      if (r?.type === 'BenchmarkSuite' && (r.body as { description: string }).description === description) return await resolveSuite(access, info.id, now)
+    }
+    const suite: Suite = { name, version: '1', description, items }
+    const recs = suiteToRecords(suite, access.site.key, now)
+    for (const r of [...recs.chunks, recs.manifest]) {
+      const o = await access.publish(r.bytes)
+      if (o.action === 'reject') throw new EvalError('SUITE_MALFORMED', `storing suite record ${r.id}: ${o.code} ${o.message ?? ''}`)
+    }
+    return { id: recs.manifest.id, suite }
+  }
+  const m = await getDecoded(access, ref)
+  if (m === undefined) throw new EvalError('SUITE_MALFORMED', `no suite file or suite record '${ref}'`)
+  if (m.type !== 'BenchmarkSuite') throw new EvalError('SUITE_MALFORMED', `record ${ref} is a ${m.type}, not a BenchmarkSuite`)
+  const manifest = m as DecodedRecord<'BenchmarkSuite'>
+  const chunks: DecodedRecord<'BenchmarkSuiteChunk'>[] = []
+  for (const cid of manifest.body.chunks) {
+    const c = await getDecoded(access, cid.toString())
+    if (c === undefined || c.type !== 'BenchmarkSuiteChunk') throw new EvalError('SUITE_MALFORMED', `suite chunk ${cid.toString()} is not stored here`)
+    chunks.push(c as DecodedRecord<'BenchmarkSuiteChunk'>)
+  }
+  return { id: manifest.id, suite: suiteFromRecords(manifest, chunks) }
+}
+
+/** The suite items of a suite ID, when this site holds the suite (for verification). */
+export async function suiteItemsFor(access: RecordAccess, suiteId: string): Promise<Suite['items'] | undefined> {
+  try {
+    return (await resolveSuite(access, suiteId, 0)).suite.items
+  } catch {
+    return undefined
+  }
+}
+
+const eqBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * This site's ModelCommitment for `body`: an existing one it signed with the same weights root and config (so that
+ * re-runs share a run key and resume), else a new one, stored.
+ */
+export async function findOrCreateCommitment(access: RecordAccess, body: ModelCommitmentBody, now: number): Promise<DecodedRecord<'ModelCommitment'>> {
+  for await (const info of access.list({ type: 'ModelCommitment', signer: access.site.key.publicKey })) {
+    const r = await getDecoded(access, info.id)
+    if (r?.type !== 'ModelCommitment') continue
+    const m = r as DecodedRecord<'ModelCommitment'>
+    if (eqBytes(m.body.weights_root, body.weights_root) && eqBytes(m.body.config_sha256, body.config_sha256) && m.body.name === body.name) return m
+  }
+  const rec = createRecord('ModelCommitment', body, access.site.key, now)
+  const o = await access.publish(rec.bytes)
+  if (o.action === 'reject') throw new EvalError('RESULT_INVALID', `storing the ModelCommitment: ${o.code} ${o.message ?? ''}`)
+  return rec
+}
+
+/**
+ * §7 The commitment of an externally served model: the operator's weights root (from `aip model commit` over its
+ * safetensors files), with the architecture marked external; parameter counts are unknown here (0).
+ */
+export function externalCommitmentBody(name: string, weightsRootHex: string): ModelCommitmentBody {
+  const weights_root = new Uint8Array(Buffer.from(weightsRootHex, 'hex'))
+  return {
+    name, weights_root, config_sha256: new Uint8Array(createHash('sha256').update('').digest()),
+    architecture: { family: 'external' }, params_total: 0, params_active_per_token: 0,
+  }
+}
+
+/** A stored ModelCommitment by ID (external engines: created by `aip model commit`). */
+export async function getCommitment(access: RecordAccess, id: string): Promise<DecodedRecord<'ModelCommitment'>> {
+  const r = await getDecoded(access, id)
+  if (r === undefined) throw new EvalError('RESULT_INVALID', `no ModelCommitment ${id} in this site's store (create one with \`aip model commit\`)`)
+  if (r.type !== 'ModelCommitment') throw new EvalError('RESULT_INVALID', `record ${id} is a ${r.type}, not a ModelCommitment`)
+  return r as DecodedRecord<'ModelCommitment'>
+}
+
+export interface BenchRun {
+  access: RecordAccess
+  suite: ResolvedSuite
+  engine: EvalEngine
+  commitment: DecodedRecord<'ModelCommitment'>
+  mode: RunMode
+  seed: number
+  maxTokens: number
+  now: () => number
+  onProgress?: (done: number, total: number) => void
+  /** Tests: stop after this many newly scored items (simulates an interruption). */
+  stopAfter?: number
+}
+
+export interface BenchOutcome {
+  /** Undefined when the run stopped early (stopAfter). */
+  result?: DecodedRecord<'BenchmarkResult'>
+  stored?: { action: string; code: string; message?: string }
+  outcomes: Map<string, ItemOutcome>
+  checkpoint: string
+}
+
+/** Runs (or resumes) the benchmark, then signs and stores the result; the checkpoint is kept for proofs. */
+export async function runBenchmark(r: BenchRun): Promise<BenchOutcome> {
+  const decoding: Decoding = { mode: r.mode, max_tokens: r.maxTokens, temperature: '0' }
+  const inputs = { suiteId: r.suite.id, commitment: r.commitment, engine: r.engine.info, decoding, seed: r.seed }
+  const key = runKey({ ...inputs, commitmentId: r.commitment.id })
+  const dir = join(r.access.site.dir, 'eval', 'runs')
+  mkdirSync(dir, { recursive: true })
+  const checkpoint = join(dir, `${key}.jsonl`)
+  const items = r.suite.suite.items
+  const outcomes = await runSuite(r.engine, items, { mode: r.mode, seed: r.seed, maxTokens: r.maxTokens, checkpoint, runKey: key, onProgress: r.onProgress, stopAfter: r.stopAfter })
+  if (outcomes.size < items.length) return { outcomes, checkpoint }
+  const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, r.now())
+  const stored = await r.access.publish(result.bytes)
+  writeFileSync(join(dir, `${key}.result`), result.id + '\n')
+  return { result, stored, outcomes, checkpoint }
+}
