@@ -46,7 +46,7 @@ describe('limits and peer scoring', () => {
     const records = Array.from({ length: BURST + 2 }, (_, i) => benchmarkResult(bed.sites[0].key, 100 + i, NOW))
     for (const r of records) assert.equal((await a.node.publish(r.bytes)).action, 'accept')
     const limited = (): number => b.node.network.validator.counts.get('ignore/rate_limited') ?? 0
-    await until(() => limited() === 2, 'DE to rate-limit two records')
+    await until(() => limited() === 2 && b.node.network.validator.counts.get('accept/ok') === BURST, 'DE to store 3 and rate-limit 2')
     const stored = await Promise.all(records.map((r) => b.node.store.has(r.id)))
     assert.deepEqual(stored, [true, true, true, false, false])
     const chAtDe = a.node.network.host.peerId.toString()
