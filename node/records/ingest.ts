@@ -4,8 +4,8 @@
  * store durably, then let the record act: a federation record updates the trust state, a Retraction tombstones
  * its target (spec §4.5: only a target by the same signer).
  */
-import { feedsTrust, recordId, validateRecord } from '../../protocol/index.ts'
-import type { DecodedRecord, Outcome, TrustState } from '../../protocol/index.ts'
+import { TRUST_TYPES, decodeRecord, feedsTrust, recordId, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord, Outcome, RecordType, RevocationBody, SiteCertificateBody, TrustState } from '../../protocol/index.ts'
 import type { PutResult, RecordStore } from '../store/store.ts'
 import { FEDERATION_TYPES } from '../store/trust.ts'
 
@@ -56,12 +56,39 @@ export class Ingestor {
   /** Effects of an accepted, stored record on this site's state. */
   async apply(record: DecodedRecord): Promise<void> {
     if (FEDERATION_TYPES.includes(record.type)) this.trust.apply(record)
+    if (record.type === 'Revocation') await this.withdrawRevoked(record as DecodedRecord<'Revocation'>)
     if (record.type === 'Retraction') {
       const body = record.body as { target: { toString(): string }; reason: string }
       await this.store.addTombstone(body.target.toString(), `retracted by ${record.id}: ${body.reason}`.slice(0, 512), { signer: record.signer })
     }
   }
+
+  /**
+   * aip-v1 §4.4: a Revocation withdraws a key or certificate from `effective_from` on, and records are judged at
+   * their `created` time. A record of the revoked signer that arrived before the revocation is therefore no longer
+   * valid: withdraw it (tombstone bound to that signer) so it is neither listed, served nor fetched again
+   * (sync-v1: only records valid now are reconciled). Federation records stay: they are the trust state's input.
+   * Returns how many records were withdrawn.
+   */
+  async withdrawRevoked(revocation: DecodedRecord<'Revocation'>): Promise<number> {
+    const body = revocation.body as RevocationBody
+    let key = body.target_key
+    if (key === undefined && body.target !== undefined) {
+      const bytes = await this.store.get(body.target.toString())
+      const cert = bytes === undefined ? undefined : decodeRecord(bytes)
+      if (cert?.action === 'accept' && cert.record.type === 'SiteCertificate') key = (cert.record.body as SiteCertificateBody).site_key
+    }
+    if (key === undefined) return 0
+    let withdrawn = 0
+    for await (const info of this.store.list({ signer: key, since: body.effective_from })) {
+      if (TRUST_TYPES.has(info.type as RecordType)) continue
+      if (this.trust.siteAt(key, info.created) !== undefined) continue // still certified then (another certificate)
+      if (await this.store.addTombstone(info.id, `withdrawn: signer revoked by ${revocation.id}`, { signer: key }) === 'stored') withdrawn++
+    }
+    return withdrawn
+  }
 }
+
 
 function ignored(stored: Exclude<PutResult, 'stored'>, id: string, record: DecodedRecord): IngestOutcome {
   return stored === 'duplicate'

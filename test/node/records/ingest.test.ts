@@ -93,3 +93,23 @@ test('a competing successor charter is IGNOREd yet reaches the trust state, whic
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('a Revocation withdraws the records its signer made from effective_from on, also those that arrived first (aip-v1 §4.4)', () => withIngestor(async (ing, store) => {
+  const cert = createRecord('SiteCertificate', { site_key: other.publicKey, nation: 'CH', roles: [...ROLES], not_before: T0, not_after: T0 + 86_400_000 }, root, T0 + 5)
+  assert.equal((await ing.ingest(cert.bytes)).action, 'accept')
+  const commitment = (name: string, created: number) => createRecord('ModelCommitment', {
+    name, weights_root: new Uint8Array(32).fill(1), config_sha256: new Uint8Array(32).fill(2),
+    architecture: { family: 'mixtral-lasa' }, params_total: 10, params_active_per_token: 5,
+  }, other, created)
+  const before = commitment('made before the revocation takes effect', T0 + 10)
+  const after = commitment('made after the revocation takes effect', T0 + 50)
+  for (const r of [before, after]) assert.equal((await ing.ingest(r.bytes)).action, 'accept')
+  const byCert = createRecord('Revocation', { target: parseRecordId(cert.id), effective_from: T0 + 30, reason: 'key compromised' }, root, T0 + 60)
+  assert.equal((await ing.ingest(byCert.bytes)).action, 'accept')
+  assert.equal(await store.has(before.id), true, 'a record made before effective_from was withdrawn')
+  assert.equal(await store.has(after.id), false, 'a record made after effective_from is still held')
+  assert.equal(await store.isTombstoned(after.id), true)
+  assert.equal(await store.has(cert.id), true, 'federation records stay')
+  assert.equal((await ing.ingest(after.bytes)).action, 'ignore', 'a withdrawn record came back')
+  assert.deepEqual((await store.checkIntegrity()).problems, [])
+}))
