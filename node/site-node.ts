@@ -98,7 +98,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       if (record.type === 'Revocation') late.network?.gate.recheck()
       opts.onStored?.(record)
     }
-    const ingestor = new Ingestor(store, trust, now)
+    const ingestor = new Ingestor(store, trust, now, (alert) => log('trust_alert', { alert }))
     const admission = new Admission(ingestor, site.key.publicKey, (record) => {
       stored(record)
       late.network?.gate.announce()

@@ -30,7 +30,11 @@ export class Admission {
     private readonly onLearned: (record: DecodedRecord) => void) {}
 
   /** aip-v1 validation at `now` against the current trust state (duplicates are the store's to find). */
-  validate = (bytes: Uint8Array, now: number): NetOutcome => validateRecord(bytes, { now, trust: this.ingestor.trust })
+  validate = (bytes: Uint8Array, now: number): NetOutcome => {
+    const outcome = validateRecord(bytes, { now, trust: this.ingestor.trust })
+    this.ingestor.observeIgnored(outcome) // aip-v1 §5.7: IGNOREd federation records still feed the trust state
+    return outcome
+  }
 
   /** This site's hello (§3). */
   async ownHello(now: number): Promise<Hello> {

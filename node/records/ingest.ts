@@ -4,8 +4,8 @@
  * store durably, then let the record act: a federation record updates the trust state, a Retraction tombstones
  * its target (spec §4.5: only a target by the same signer).
  */
-import { recordId, validateRecord } from '../../protocol/index.ts'
-import type { DecodedRecord, TrustState } from '../../protocol/index.ts'
+import { feedsTrust, recordId, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord, Outcome, TrustState } from '../../protocol/index.ts'
 import type { PutResult, RecordStore } from '../store/store.ts'
 import { FEDERATION_TYPES } from '../store/trust.ts'
 
@@ -20,18 +20,37 @@ export interface IngestOutcome {
 }
 
 export class Ingestor {
-  constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly clock: () => number = Date.now) {}
+  /**
+   * @param onAlert called with each new operator alert the trust state raises (e.g. competing successor charters,
+   *   aip-v1 §5.5); the running node logs it.
+   */
+  constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly clock: () => number = Date.now,
+    private readonly onAlert?: (alert: string) => void) {}
 
   async ingest(bytes: Uint8Array): Promise<IngestOutcome> {
     const id = recordId(bytes)
     const known = await this.store.has(id)
     const outcome = validateRecord(bytes, { now: this.clock(), trust: this.trust, isKnown: (x) => known && x === id })
-    if (outcome.action !== 'accept') return { action: outcome.action, code: outcome.code, message: outcome.message, id }
+    if (outcome.action !== 'accept') {
+      this.observeIgnored(outcome)
+      return { action: outcome.action, code: outcome.code, message: outcome.message, id }
+    }
     const record = outcome.record
     const stored = await this.store.put(record)
     if (stored !== 'stored') return ignored(stored, id, record)
     await this.apply(record)
     return { action: 'accept', code: 'ok', id, record }
+  }
+
+  /**
+   * aip-v1 §5.7: every federation record that passed the stateless checks feeds the trust state, also when IGNOREd
+   * (a competing successor charter must reach the trust state to be detected). It is not stored.
+   */
+  observeIgnored(outcome: Outcome): void {
+    if (outcome.action !== 'ignore' || !feedsTrust(outcome)) return
+    const before = this.trust.alerts().length
+    this.trust.apply(outcome.record)
+    for (const alert of this.trust.alerts().slice(before)) this.onAlert?.(alert)
   }
 
   /** Effects of an accepted, stored record on this site's state. */

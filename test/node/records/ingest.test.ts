@@ -68,3 +68,28 @@ test('a Retraction tombstones its signer\'s target; another signer\'s retraction
   assert.deepEqual(await ing.ingest(mine.bytes).then((o) => [o.action, o.code]), ['ignore', 'tombstoned'])
   assert.deepEqual((await store.checkIntegrity()).problems, [])
 }))
+
+test('a competing successor charter is IGNOREd yet reaches the trust state, which raises an operator alert (aip-v1 §5.7)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-ingest-'))
+  const store = await RecordStore.open(join(dir, 'store'))
+  try {
+    const now = T0 + 1000
+    const alerts: string[] = []
+    const ing = new Ingestor(store, await loadTrust(store, fed.charter.id), () => now, (a) => alerts.push(a))
+    for (const r of [fed.charter, fed.certificate]) assert.equal((await ing.ingest(r.bytes)).action, 'accept')
+    const members = [{ nation: 'CH', root_key: root.publicKey }]
+    const succ = (name: string) => createRecord('FederationCharter', { name, members, quorum: 1, predecessor: parseRecordId(fed.charter.id) }, root, T0 + 100)
+    const a = succ('successor-a')
+    const b = succ('successor-b')
+    await ing.ingest(a.bytes)
+    const second = await ing.ingest(b.bytes)
+    assert.equal(second.action, 'ignore')
+    assert.equal(await store.has(b.id), false)
+    assert.equal(alerts.length, 1, 'the fork was not detected')
+    assert.match(alerts[0]!, /competing successor/)
+    assert.equal(ing.trust.currentCharter()?.charter.id, fed.charter.id)
+  } finally {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
