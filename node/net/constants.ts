@@ -54,10 +54,15 @@ export const SIGNER_BURST = 1_000
 /** §7 "Default per-signer storage quota: 100 000 records and 256 MiB." */
 export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
-/** §7 "At most 4096 received records wait for validation; beyond that, new ones are IGNOREd (queue_full)." */
-export const VALIDATION_QUEUE_MAX = 4_096
-/** §7 "At most 1024 of them from any one propagation source", so one flooding peer leaves room for the others. */
-export const VALIDATION_QUEUE_PER_PEER_MAX = 1_024
+/**
+ * §7 "At most 8192 received records (64 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
+ * (queue_full)." Large enough that an honest burst waits instead of being dropped (the wait stays well inside the
+ * MCACHE_HEARTBEATS window at a few hundred records/s), small enough to bound memory.
+ */
+export const VALIDATION_QUEUE_MAX = 8_192
+export const VALIDATION_QUEUE_MAX_BYTES = 64 * 1024 * 1024
+/** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
+export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
 
 
 /**

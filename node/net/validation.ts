@@ -3,8 +3,8 @@
  * For every received message, in this order:
  *   1. [IGNORE peer_not_admitted]  the propagation source has not passed hello (§3) — waiting for a hello that is
  *                                  still running, a few messages per peer;
- *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages already wait, or a quarter of that from this
- *                                  propagation source (§7);
+ *   2. [IGNORE queue_full]         VALIDATION_QUEUE_MAX messages (or _BYTES) already wait, or half of that from
+ *                                  this propagation source (§7);
  *   3. the record layer's outcome  (REJECT for faults the sender can see, IGNORE for receiver state);
  *   4. [REJECT wrong_topic]        the record's type belongs on another topic (§4);
  *   5. [IGNORE rate_limited | quota_exceeded] the signer's limit (§7); the propagation source is penalised;
@@ -16,7 +16,9 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipsubMessage } from '@libp2p/gossipsub'
 import { Gauge } from 'prom-client'
 import type { NodeMetrics } from '../metrics.ts'
-import { LOG_PER_CODE_PER_WINDOW, LOG_WINDOW_MS, OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX, VALIDATION_QUEUE_PER_PEER_MAX } from './constants.ts'
+import {
+  LOG_PER_CODE_PER_WINDOW, LOG_WINDOW_MS, OVER_LIMIT_PENALTY, VALIDATION_QUEUE_MAX, VALIDATION_QUEUE_MAX_BYTES, VALIDATION_QUEUE_PER_PEER_MAX,
+} from './constants.ts'
 import type { PeerGate } from './gate.ts'
 import type { GossipRouter } from './host.ts'
 import type { NetLog } from './log.ts'
@@ -56,6 +58,7 @@ const ACCEPTANCE = { accept: TopicValidatorResult.Accept, ignore: TopicValidator
 
 export class GossipValidator {
   private inFlight = 0
+  private inFlightBytes = 0
   /** Messages in flight per propagation source: one flooding peer cannot take the whole queue (§7). */
   private readonly perPeer = new Map<string, number>()
   private readonly queueGauge: Gauge
@@ -92,10 +95,12 @@ export class GossipValidator {
     let verdict: Verdict
     if (!this.gate.isAdmitted(source) && !(await this.gate.whenAdmitted(source))) {
       verdict = { action: 'ignore', code: 'peer_not_admitted', message: 'propagation source has not passed hello' }
-    } else if (this.inFlight >= VALIDATION_QUEUE_MAX || (this.perPeer.get(source) ?? 0) >= VALIDATION_QUEUE_PER_PEER_MAX) {
+    } else if (this.inFlight >= VALIDATION_QUEUE_MAX || this.inFlightBytes + m.msg.data.length > VALIDATION_QUEUE_MAX_BYTES ||
+      (this.perPeer.get(source) ?? 0) >= VALIDATION_QUEUE_PER_PEER_MAX) {
       verdict = { action: 'ignore', code: 'queue_full', message: `${this.inFlight} messages already waiting` }
     } else {
       this.inFlight++
+      this.inFlightBytes += m.msg.data.length
       this.perPeer.set(source, (this.perPeer.get(source) ?? 0) + 1)
       try {
         verdict = await this.check(m.msg.data, topic, source)
@@ -103,6 +108,7 @@ export class GossipValidator {
         verdict = { action: 'ignore', code: 'internal_error', message: String(err) }
       } finally {
         this.inFlight--
+        this.inFlightBytes -= m.msg.data.length
         const left = (this.perPeer.get(source) ?? 1) - 1
         if (left === 0) this.perPeer.delete(source)
         else this.perPeer.set(source, left)
