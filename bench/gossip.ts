@@ -11,6 +11,8 @@
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
  *   4. throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes, same records.
  * Prints a table, then one JSON line.
+ * Profiling: AIP_BENCH_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to every site process
+ * (node refuses --cpu-prof in NODE_OPTIONS).
  */
 import '../node/polyfill.ts'
 import { fork } from 'node:child_process'
@@ -72,7 +74,7 @@ class Site {
 const idleRss: Record<string, number> = {}
 
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
-  const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
+  const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
   idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   for (let i = 0; i < SITES; i++) {
