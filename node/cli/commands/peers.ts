@@ -1,8 +1,9 @@
 /** `aip peers --dir D`: the running node's connected peers and whether each passed the hello handshake. */
-import { parseArgs } from 'node:util'
 import { connectToNode } from '../../api/index.ts'
+import { parse, siteDir } from '../args.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
+import type { PeerInfo } from '../../net/network.ts'
 
 const usage = `Usage: aip peers --dir DIR [--json]
 
@@ -14,15 +15,6 @@ Options:
   --json      one JSON array
   -h, --help  this help`
 
-interface PeerJson {
-  peerId: string
-  admitted: boolean
-  nation?: string
-  certificate?: string
-  addresses: string[]
-  score: number
-}
-
 const command: Command = {
   summary: 'List the running node\'s peers (admitted or pending, nation, score)',
   usage,
@@ -31,16 +23,11 @@ const command: Command = {
       console.log(usage)
       return 0
     }
-    let values
-    try {
-      ({ values } = parseArgs({ args: argv, options: { dir: { type: 'string' }, json: { type: 'boolean' } }, strict: true }))
-    } catch (err) {
-      throw new UsageError((err as Error).message)
-    }
-    if (values.dir === undefined) throw new UsageError('--dir is required\n\n' + usage)
-    const client = await connectToNode(values.dir)
-    if (client === undefined) throw new UsageError(`no node is running on ${values.dir} (start one with \`aip start --dir ${values.dir}\`)`, 1)
-    const peers = (await client.peers()) as PeerJson[]
+    const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
+    const dir = siteDir(values.dir, usage)
+    const client = await connectToNode(dir)
+    if (client === undefined) throw new UsageError(`no node is running on ${dir} (start one with \`aip start --dir ${dir}\`)`, 1)
+    const peers = (await client.peers()) as PeerInfo[]
     if (values.json === true) {
       console.log(JSON.stringify(peers))
       return 0

@@ -1,5 +1,5 @@
 /** `aip start --dir D`: runs the site node until SIGINT/SIGTERM; structured JSON logs on stdout. */
-import { parseArgs } from 'node:util'
+import { parse, siteDir } from '../args.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 
@@ -23,19 +23,15 @@ const command: Command = {
       console.log(usage)
       return 0
     }
-    let values
-    try {
-      ({ values } = parseArgs({ args: argv, options: {
-        dir: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
-      }, strict: true, allowPositionals: false }))
-    } catch (err) {
-      throw new UsageError((err as Error).message)
-    }
-    if (values.dir === undefined) throw new UsageError('--dir is required\n\n' + usage)
+    const { values, positionals } = parse(argv, {
+      dir: { type: 'string' }, listen: { type: 'string', multiple: true }, bootstrap: { type: 'string', multiple: true },
+    }, usage)
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${usage}`)
+    const dir = siteDir(values.dir, usage)
     const { startSiteNode } = await import('../../site-node.ts')
     let node
     try {
-      node = await startSiteNode(values.dir, { listen: values.listen, bootstrap: values.bootstrap })
+      node = await startSiteNode(dir, { listen: values.listen, bootstrap: values.bootstrap })
     } catch (err) {
       const code = (err as { code?: string }).code
       if (code !== undefined && /^(store_locked|not_a_site|missing_file|insecure_mode|bad_key_file|bad_config)$/.test(code)) {

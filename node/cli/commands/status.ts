@@ -1,6 +1,6 @@
 /** `aip status --dir D`: the running node's status, through its local API. */
-import { parseArgs } from 'node:util'
 import { connectToNode } from '../../api/index.ts'
+import { parse, siteDir } from '../args.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 
@@ -22,15 +22,10 @@ const command: Command = {
       console.log(usage)
       return 0
     }
-    let values
-    try {
-      ({ values } = parseArgs({ args: argv, options: { dir: { type: 'string' }, json: { type: 'boolean' } }, strict: true }))
-    } catch (err) {
-      throw new UsageError((err as Error).message)
-    }
-    if (values.dir === undefined) throw new UsageError('--dir is required\n\n' + usage)
-    const client = await connectToNode(values.dir)
-    if (client === undefined) throw new UsageError(`no node is running on ${values.dir} (start one with \`aip start --dir ${values.dir}\`)`, 1)
+    const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
+    const dir = siteDir(values.dir, usage)
+    const client = await connectToNode(dir)
+    if (client === undefined) throw new UsageError(`no node is running on ${dir} (start one with \`aip start --dir ${dir}\`)`, 1)
     const status = await client.status()
     if (values.json === true) {
       console.log(JSON.stringify(status))
