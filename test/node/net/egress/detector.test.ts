@@ -2,18 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EgressScanner, WeightIndex, EGRESS_WINDOW_BYTES as W } from '../../../../node/net/egress/index.ts'
 import type { WeightHit } from '../../../../node/net/egress/index.ts'
+import { mulberry32 as rng } from '../../../../kernels/random.ts'
 
-/** mulberry32: fixed-seed bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 function randomBytes(n: number, seed: number): Uint8Array {
   const r = rng(seed)
   const b = new Uint8Array(n)
