@@ -1,7 +1,7 @@
 /**
  * Gossip topics: one per record family (specs/network-v1.md §4), and the message-id rule (§5).
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export const TOPIC_FEDERATION = '/aip/1/federation'
 export const TOPIC_RESULTS = '/aip/1/results'
@@ -45,7 +45,7 @@ const CID_RAW_SHA256_PREFIX = Uint8Array.of(0x01, 0x55, 0x12, 0x20)
 export function messageIdOf(data: Uint8Array): Uint8Array {
   const id = new Uint8Array(36)
   id.set(CID_RAW_SHA256_PREFIX, 0)
-  id.set(createHash('sha256').update(data).digest(), 4)
+  id.set(hash('sha256', data, 'buffer'), 4) // one-shot: no Hash object per message
   return id
 }
 

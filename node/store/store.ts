@@ -293,10 +293,10 @@ export class RecordStore {
 
   private async writeBatch(ops: Op[]): Promise<PutResult[]> {
     const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
-    const [present, tombs] = await Promise.all([
-      this.db.getMany(ids.map((id) => META + id)),
-      this.db.getMany(ids.map((id) => TOMBSTONE + id)),
-    ])
+    // One native read for both: each ID's meta (stored?) then its tombstone (withdrawn?).
+    const found = await this.db.getMany([...ids.map((id) => META + id), ...ids.map((id) => TOMBSTONE + id)])
+    const present = found.slice(0, ids.length)
+    const tombs = found.slice(ids.length)
     // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
     const meta = new Map<string, RecordMeta | undefined>()
     const tomb = new Map<string, Tombstone | undefined>()
@@ -337,7 +337,17 @@ export class RecordStore {
       delta++
       return 'stored'
     })
-    if (batch.length > 0) await this.db.batch(batch, { sync: true })
+    if (batch.length > 0) {
+      // A chained batch: the same single atomic, synced LevelDB write as db.batch(array), but each operation goes
+      // straight to the native batch — about 2.5× less CPU than the array form's per-operation cloning and checks
+      // (7 operations per record; bench/gossip).
+      const chained = this.db.batch()
+      for (const op of batch) {
+        if (op.type === 'put') chained.put(op.key, op.value)
+        else chained.del(op.key)
+      }
+      await chained.write({ sync: true }) // closes the batch on success and on failure
+    }
     this.records += delta
     return results
   }
