@@ -22,7 +22,7 @@ export interface IngestOutcome {
 export class Ingestor {
   /**
    * @param onAlert called with each new operator alert the trust state raises (e.g. competing successor charters,
-   *   aip-v1 §5.5); the running node logs it.
+   *   aip-v1 §5.2); the running node logs it.
    */
   constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly clock: () => number = Date.now,
     private readonly onAlert?: (alert: string) => void) {}
