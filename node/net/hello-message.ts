@@ -8,6 +8,7 @@
  * other sites' certificates the sender knows (in any order). Decoding is strict and bounded: lengths are checked against
  * the remaining bytes before anything is allocated, and only the shortest head forms are accepted.
  */
+import { encodeCanonical } from '../../protocol/index.ts'
 import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS, HELLO_VERSION } from './constants.ts'
 
 export interface Hello {
@@ -19,21 +20,15 @@ export class HelloDecodeError extends Error {
   readonly code = 'bad_hello'
 }
 
-function head(major: number, n: number): number[] {
-  const m = major << 5
-  if (n < 24) return [m | n]
-  if (n < 0x100) return [m | 24, n]
-  if (n < 0x10000) return [m | 25, n >> 8, n & 0xff]
-  return [m | 26, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]
-}
-
+/** Deterministic CBOR through the record layer's encoder (one encoder in the project). */
 export function encodeHello(hello: Hello): Uint8Array {
-  const parts: Uint8Array[] = [Uint8Array.from([...head(4, 3), HELLO_VERSION]),
-    Uint8Array.from(head(2, hello.certificate.length)), hello.certificate, Uint8Array.from(head(4, hello.federation.length))]
-  for (const r of hello.federation) parts.push(Uint8Array.from(head(2, r.length)), r)
-  return Buffer.concat(parts)
+  return encodeCanonical([HELLO_VERSION, hello.certificate, hello.federation])
 }
 
+/**
+ * The decoder stays local: it checks the federation count against HELLO_MAX_FEDERATION_RECORDS before reading any
+ * record and reports hello-specific errors, which the generic decoder's item limits cannot express.
+ */
 class Reader {
   pos = 0
   constructor(readonly b: Uint8Array) {}
