@@ -1,18 +1,24 @@
 /**
- * `npm run bench -- gossip [--records N] [--latency-s S] [--forged F]`
+ * `npm run bench -- gossip [--records N] [--warmup W] [--latency-s S] [--forged F]`
  *
  * Six sites, one OS process each, in a ring 0-1-2-3-4-5-0 with two chords (1-5, 2-4): site 3 is 3 hops from the
- * publisher, site 0. Phases, each with the same signed ~1 KB BenchmarkResult records and publishing strategy:
+ * publisher, site 0. Site processes run precompiled (bin/compiled.js), as `aip start` does. Phases, each with the
+ * same signed ~1 KB BenchmarkResult records and publishing strategy:
+ *   0. warm-up, AIP: W other records, unthrottled, reported as the cold rate and not counted (see WARMUP);
  *   1. throughput, AIP: site 0 publishes N records unthrottled (a window of concurrent publishes); rate = N / time
  *      until the last is stored at site 3;
  *   2. latency, AIP: 20 records/s for 3 s (no queueing), then 200 records/s for S seconds; publish → stored at
  *      site 3, p50 / p99;
  *   3. forged, AIP: site 5 (a member gone rogue) injects F forged records (bad signature; signed by an
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
- *   4. throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes, same records.
+ *   4. warm-up and throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes,
+ *      same records.
  * Prints a table, then one JSON line.
  * Profiling: AIP_BENCH_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to every site process
- * (node refuses --cpu-prof in NODE_OPTIONS).
+ * (node refuses --cpu-prof in NODE_OPTIONS). Under saturation a wall-clock profile charges descheduled time to
+ * whatever ran last; `perf record -F 1999 -- node --import tsx scripts/bench.ts gossip` with
+ * AIP_BENCH_EXEC_ARGV=--perf-basic-prof samples CPU time instead. AIP_BENCH_DEBUG=1 prints each site's deepest
+ * validation queue and its memory at peak RSS.
  */
 import '../node/polyfill.ts'
 import { fork } from 'node:child_process'
@@ -21,14 +27,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { TS_EXEC_ARGV } from '../node/runtime.ts'
+import { compiled } from '../bin/compiled.js'
 import { messageIdOf, messageIdToString } from '../node/net/topics.ts'
 import { benchFederation } from './gossip/records.ts'
 import type { Cmd, Reply } from './gossip/ipc.ts'
 
 const { values: args } = parseArgs({ options: {
   records: { type: 'string', default: '2000' }, 'latency-s': { type: 'string', default: '5' },
-  forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' },
+  forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' }, warmup: { type: 'string', default: '2000' },
 } })
 const N = Number(args.records)
 const LATENCY_RATE = 200
@@ -38,6 +44,13 @@ const LIGHT_RATE = 20
 const LIGHT_N = 60
 const FORGED = Number(args.forged)
 const WINDOW = Number(args.window)
+/**
+ * Records published (unthrottled, same strategy) before the throughput phase, in both modes, and not counted: a
+ * fresh process runs its hot paths in V8's interpreter and baseline tiers while TurboFan compiles them on helper
+ * threads (perf on this bench: ~60% of the non-main-thread CPU of a cold site was TurboFan). A site node runs for
+ * months; the sustained rate is the warm one. The cold rates are reported too.
+ */
+const WARMUP = Number(args.warmup)
 /**
  * V8 flags of every site process, AIP and baseline alike: a 4 MB semi-space caps the young generation at ~8 MB
  * instead of node's 32 MB, which a site otherwise keeps committed even when idle (v8.getHeapSpaceStatistics:
@@ -79,9 +92,14 @@ class Site {
 
 /** Largest RSS of a freshly started site process, before any traffic (MB), by mode. */
 const idleRss: Record<string, number> = {}
+/** CPU share of one idle site (mesh formed, no traffic), by mode. */
+const idleCpu: Record<string, number> = {}
+
+/** The site program, precompiled like `aip start` (bin/compiled.js): no tsx loader in the measured processes. */
+const siteModule = await compiled('bench/gossip/site.ts', 'bench-gossip-site')
 
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
-  const sites = dirs.map(() => new Site(fork(new URL('./gossip/site.ts', import.meta.url), [], { execArgv: [...TS_EXEC_ARGV, ...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
+  const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
   idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   for (let i = 0; i < SITES; i++) {
@@ -97,6 +115,10 @@ async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Sit
   }
   console.error(`${mode}: mesh ${JSON.stringify(mesh.map((m) => [m.admitted, m.subscribers, m.mesh]))}`)
   await new Promise((r) => setTimeout(r, 1500)) // a heartbeat or two so every mesh is complete
+  const t0 = await totals(sites)
+  await new Promise((r) => setTimeout(r, 3000))
+  idleCpu[mode] = ((await totals(sites)).cpuMs - t0.cpuMs) / 3000 / SITES
+  console.error(`${mode}: idle CPU per site ${(idleCpu[mode] * 100).toFixed(1)}%`)
   return sites
 }
 
@@ -117,29 +139,36 @@ async function collect(site: Site, ids: string[], timeoutMs: number): Promise<Ma
   return got
 }
 
-/** CPU ms all sites used so far. */
-async function cpuTotal(sites: Site[]): Promise<number> {
-  return (await Promise.all(sites.map((s) => s.ask({ cmd: 'stats' }, 'stats')))).reduce((a, s) => a + s.cpuMs, 0)
+/** CPU ms and store batches of all sites so far. */
+async function totals(sites: Site[]): Promise<{ cpuMs: number, batches: number }> {
+  const all = await Promise.all(sites.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  return { cpuMs: all.reduce((a, s) => a + s.cpuMs, 0), batches: all.reduce((a, s) => a + s.batches, 0) }
 }
 
-async function throughput(sites: Site[], records: string[]): Promise<{ delivered: number, perS: number, cpuUsPerRecordPerSite: number }> {
+interface Throughput { delivered: number, perS: number, cpuUsPerRecordPerSite: number, recordsPerBatch: number }
+
+async function throughput(sites: Site[], records: string[]): Promise<Throughput> {
   await sites[FARTHEST].ask({ cmd: 'arrivals' }, 'arrivals') // reset
-  const cpu0 = await cpuTotal(sites)
+  const t0 = await totals(sites)
   const pub = await sites[PUBLISHER].ask({ cmd: 'publish', records, rate: 0, window: WINDOW }, 'published')
   const got = await collect(sites[FARTHEST], pub.ids, 60_000)
   const last = Math.max(...got.values())
   await new Promise((r) => setTimeout(r, 200)) // the farthest site's neighbours finish relaying
-  const cpuUs = ((await cpuTotal(sites)) - cpu0) * 1000 / SITES / records.length
-  return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs) }
+  const t1 = await totals(sites)
+  const cpuUs = (t1.cpuMs - t0.cpuMs) * 1000 / SITES / records.length
+  const recordsPerBatch = t1.batches === t0.batches ? 0 : (records.length * SITES) / (t1.batches - t0.batches)
+  return { delivered: got.size, perS: got.size / ((last - pub.times[0]) / 1000), cpuUsPerRecordPerSite: Math.round(cpuUs), recordsPerBatch: Number(recordsPerBatch.toFixed(1)) }
 }
 
 const pct = (xs: number[], p: number): number | null => (xs.length === 0 ? null : Number(xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))].toFixed(1)))
 
 const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
 try {
-  const fed = await benchFederation(work, SITES, N + LATENCY_N + LIGHT_N, FORGED)
+  const fed = await benchFederation(work, SITES, N + LATENCY_N + LIGHT_N + WARMUP, FORGED)
+  const warmupRecords = fed.records.slice(N + LATENCY_N + LIGHT_N)
   // ---- AIP
   const aip = await startSites('aip', fed.dirs)
+  const aipCold = WARMUP > 0 ? await throughput(aip, warmupRecords) : undefined
   const tp = await throughput(aip, fed.records.slice(0, N))
   const latencies = async (records: string[], rate: number): Promise<number[]> => {
     await new Promise((r) => setTimeout(r, 2000)) // let the previous phase drain
@@ -160,20 +189,24 @@ try {
   await stopSites(aip)
   // ---- baseline
   const base = await startSites('baseline', fed.dirs)
+  const baseCold = WARMUP > 0 ? await throughput(base, warmupRecords) : undefined
   const bt = await throughput(base, fed.records.slice(0, N))
   const baseStats = await Promise.all(base.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
   await stopSites(base)
 
-  const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N + LIGHT_N)
+  const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N + LIGHT_N + WARMUP)
   const rssMax = Math.max(...aipStats.map((s) => s.rssMax), ...forgerCounts.map((s) => s.rssMax)) / 2 ** 20
   const rejects = forgerCounts.filter((_, i) => i !== FORGER).map((s) => Object.entries(s.counts).filter(([k]) => k.startsWith('reject/') || k.startsWith('ignore/')).map(([k, v]) => `${k}=${v}`).join(' '))
   const result = {
     sites: SITES,
     published: N,
     delivered_farthest: tp.delivered,
+    warmup_records: WARMUP,
     records_per_s: Math.round(tp.perS),
     baseline_records_per_s: Math.round(bt.perS),
     vs_baseline: Number((tp.perS / bt.perS).toFixed(3)),
+    cold_records_per_s: aipCold === undefined ? null : Math.round(aipCold.perS),
+    baseline_cold_records_per_s: baseCold === undefined ? null : Math.round(baseCold.perS),
     latency_load_per_s: LATENCY_RATE,
     latency_records: LATENCY_N,
     latency_delivered: lats.length,
@@ -184,10 +217,12 @@ try {
     light_p99_ms: pct(light, 99),
     cpu_us_per_record_per_site: tp.cpuUsPerRecordPerSite,
     baseline_cpu_us_per_record_per_site: bt.cpuUsPerRecordPerSite,
+    records_per_store_batch: tp.recordsPerBatch,
     bytes_sent_per_record_per_site: Math.round(sentPerRecordPerSite),
-    baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / N),
+    baseline_bytes_sent_per_record_per_site: Math.round(baseStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + WARMUP)),
     rss_mb_max: Number(rssMax.toFixed(1)),
     rss_mb_idle: Number(idleRss.aip.toFixed(1)),
+    validation_queue_max: Math.max(...aipStats.map((s) => s.queueMax)),
     baseline_rss_mb_max: Number((Math.max(...baseStats.map((s) => s.rssMax)) / 2 ** 20).toFixed(1)),
     forged_published: FORGED,
     forged_accepted: forgedAccepted,

@@ -18,6 +18,6 @@ export type Reply =
   | { ev: 'injected' }
   | { ev: 'arrivals', arrivals: Array<[string, number]> }
   | { ev: 'has', count: number }
-  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, counts: Record<string, number> }
+  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, counts: Record<string, number> }
   | { ev: 'stopped' }
   | { ev: 'error', message: string }

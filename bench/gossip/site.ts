@@ -23,9 +23,23 @@ let node: SiteNode | undefined
 let registry: Registry
 let bytesSent = 0
 let rssMax = 0
+/** Synced store batches so far (group commits). */
+let batches = 0
 /** Arrival time (stored / delivered) of each message id, since the last 'arrivals' command. */
 let arrivals = new Map<string, number>()
-const rssTimer = setInterval(() => { rssMax = Math.max(rssMax, process.memoryUsage().rss) }, 100)
+/** process.memoryUsage() when RSS peaked (MB), printed with AIP_BENCH_DEBUG. */
+const memAtMax: Record<string, number> = {}
+/** Largest number of gossip messages waiting in validation or storage at once. */
+let qMax = 0
+const rssTimer = setInterval(() => {
+  const m = process.memoryUsage()
+  const q = (node?.network.validator as unknown as { inFlight?: number } | undefined)?.inFlight ?? 0
+  if (q > qMax) qMax = q
+  if (m.rss > rssMax) {
+    rssMax = m.rss
+    Object.assign(memAtMax, m)
+  }
+}, 100)
 
 /** CPU time (user + system) this process has used, ms. */
 function cpuMs(): number {
@@ -52,6 +66,8 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
       onStored: (record) => { arrivals.set(messageIdToString(messageIdOf(record.bytes)), now()) },
     })
     host = node.network.host
+    const observe = node.store.onBatch
+    node.store.onBatch = (ops, seconds) => { batches++; observe?.(ops, seconds) }
   } else {
     const site = await openSite(cmd.dir)
     host = await createSiteHost({
@@ -129,7 +145,8 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'has', count: found.length })
       }
       case 'stats':
-        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
+        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}`)
+        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'stop':
         clearInterval(rssTimer)
         if (node !== undefined) await node.stop()

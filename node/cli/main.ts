@@ -6,7 +6,7 @@ import '../polyfill.ts'
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Command } from './command.ts'
-import { UsageError } from './command.ts'
+import { exitQuietlyOnEpipe, runCommand } from './run.ts'
 
 const COMMANDS_DIR = fileURLToPath(new URL('./commands/', import.meta.url))
 
@@ -43,22 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`aip: unknown command '${name}'\n\n${await topLevelHelp()}`)
     return 2
   }
-  const cmd = await load(name)
-  try {
-    return await cmd.run(rest)
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`aip ${name}: ${err.message}`)
-      return err.exitCode
-    }
-    throw err
-  }
+  return runCommand(name, await load(name), rest)
 }
 
-// `aip records list | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-  throw err
-})
+exitQuietlyOnEpipe()
 
 process.exitCode = await main(process.argv.slice(2))

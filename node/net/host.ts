@@ -19,10 +19,12 @@ import type { Metrics } from '@libp2p/interface'
 import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import {
-  APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
+  APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, IDONTWANT_MIN_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
   INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
+import { withWriteCoalescing } from './write-coalescing.ts'
+import { installYamuxWindowPatch } from './yamux-window.ts'
 
 /** What gossipsub's implementation offers beyond its exported interface (asyncValidation needs it). */
 export interface GossipRouter extends GossipSub {
@@ -83,6 +85,7 @@ function topicScore(): TopicScoreParams {
 }
 
 export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
+  installYamuxWindowPatch() // §2: window updates at half a window (node/net/yamux-window.ts)
   const privateKey = await libp2pPrivateKey(opts.key)
   const scoring = opts.scoring ?? true
   const libp2p = await createLibp2p({
@@ -90,7 +93,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     addresses: { listen: opts.listen },
     transports: opts.hooks?.transports ?? [tcp()],
-    connectionEncrypters: [opts.hooks?.wrapEncrypter?.(noise()) ?? noise()],
+    connectionEncrypters: [withWriteCoalescing(opts.hooks?.wrapEncrypter?.(noise()) ?? noise())],
     streamMuxers: [yamux()],
     connectionGater: opts.connectionGater ?? {},
     connectionManager: { maxConnections: 128 },
@@ -109,6 +112,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         emitSelf: false,
         allowedTopics: [...TOPICS],
         maxInboundDataLength: GOSSIP_MAX_MESSAGE_BYTES,
+        idontwantMinDataSize: IDONTWANT_MIN_BYTES, // §5
         // every peer is on 127.0.0.1 in tests and simulations: colocation must not count (§6)
         scoreParams: scoring
           ? {

@@ -1,0 +1,2 @@
+/** See bin/compiled.js. */
+export function compiled(entry: string, name: string): Promise<string>
