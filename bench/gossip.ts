@@ -34,7 +34,7 @@ import type { Cmd, Reply } from './gossip/ipc.ts'
 
 const { values: args } = parseArgs({ options: {
   records: { type: 'string', default: '2000' }, 'latency-s': { type: 'string', default: '5' },
-  forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' }, warmup: { type: 'string', default: '2000' },
+  forged: { type: 'string', default: '60' }, window: { type: 'string', default: '64' }, warmup: { type: 'string', default: '6000' },
 } })
 const N = Number(args.records)
 const LATENCY_RATE = 200
@@ -47,8 +47,9 @@ const WINDOW = Number(args.window)
 /**
  * Records published (unthrottled, same strategy) before the throughput phase, in both modes, and not counted: a
  * fresh process runs its hot paths in V8's interpreter and baseline tiers while TurboFan compiles them on helper
- * threads (perf on this bench: ~60% of the non-main-thread CPU of a cold site was TurboFan). A site node runs for
- * months; the sustained rate is the warm one. The cold rates are reported too.
+ * threads. perf on this bench: ~60% of a cold site's helper-thread CPU was TurboFan, still ~12% of all its CPU
+ * between records 2,000 and 6,000; the AIP rate rose from ~600/s (cold) to ~900/s after 2,000 and ~1,000/s after
+ * 6,000. A site node runs for months; the sustained rate is the warm one. The cold rates are reported too.
  */
 const WARMUP = Number(args.warmup)
 /**
@@ -99,7 +100,7 @@ const idleCpu: Record<string, number> = {}
 const siteModule = await compiled('bench/gossip/site.ts', 'bench-gossip-site')
 
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
-  const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })))
+  const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', process.env.AIP_BENCH_SITE_STDOUT !== undefined ? 'inherit' : 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
   idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   for (let i = 0; i < SITES; i++) {

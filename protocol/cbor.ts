@@ -242,14 +242,15 @@ class Reader {
   utf8(start: number, end: number, what: string): string {
     const b = this.b
     if (end - start <= 64) {
-      let out = ''
-      let i = start
-      for (; i < end; i++) {
-        const c = b[i]!
-        if (c >= 0x80) break
-        out += String.fromCharCode(c)
+      let ascii = true
+      for (let i = start; i < end; i++) {
+        if (b[i]! >= 0x80) {
+          ascii = false
+          break
+        }
       }
-      if (i === end) return out
+      // one call: a flat string (appending char by char builds a rope of cons cells for strings over 12 characters)
+      if (ascii) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[])
     }
     try {
       return utf8Strict.decode(b.subarray(start, end))

@@ -25,6 +25,8 @@ let bytesSent = 0
 let rssMax = 0
 /** Synced store batches so far (group commits). */
 let batches = 0
+let batchMaxS = 0
+let batchMaxOps = 0
 /** Arrival time (stored / delivered) of each message id, since the last 'arrivals' command. */
 let arrivals = new Map<string, number>()
 /** process.memoryUsage() when RSS peaked (MB), printed with AIP_BENCH_DEBUG. */
@@ -67,7 +69,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
     })
     host = node.network.host
     const observe = node.store.onBatch
-    node.store.onBatch = (ops, seconds) => { batches++; observe?.(ops, seconds) }
+    node.store.onBatch = (ops, seconds) => { batches++; if (seconds > batchMaxS) { batchMaxS = seconds; batchMaxOps = ops } observe?.(ops, seconds) }
   } else {
     const site = await openSite(cmd.dir)
     host = await createSiteHost({
@@ -145,7 +147,7 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'has', count: found.length })
       }
       case 'stats':
-        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}`)
+        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}`)
         return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'stop':
         clearInterval(rssTimer)
