@@ -18,7 +18,7 @@ export { merkleRoot, inclusionProof, verifyInclusion, MerkleBuilder, weightsLeaf
 export { ProtocolError } from './errors.ts'
 export type { ProtocolErrorCode } from './errors.ts'
 export * from './constants.ts'
-export { generateSigningKey, sign, verifySignature, verifySignatureNoble, checkPublicKey, scalarIsCanonical } from './keys.ts'
+export { generateSigningKey, sign, verifySignature, verifySignatureNoble, verifySignatureOpenssl, VERIFIER, checkPublicKey, scalarIsCanonical } from './keys.ts'
 export type { SigningKey, KeyCheck } from './keys.ts'
 export { recordId, recordCid, parseRecordId, isRecordCid, link } from './ids.ts'
 export { parseEnvelope, sigStructure, protectedHeader, envelope } from './cose.ts'

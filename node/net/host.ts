@@ -106,7 +106,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         msgIdFn: (msg) => messageIdOf(msg.data),
         msgIdToStrFn: messageIdToString,
         asyncValidation: opts.asyncValidation ?? true,
-        mcacheLength: MCACHE_HEARTBEATS,
+        mcacheLength: process.env.AIP_X_MCACHE ? Number(process.env.AIP_X_MCACHE) : MCACHE_HEARTBEATS,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

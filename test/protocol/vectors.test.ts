@@ -1,3 +1,4 @@
+import sodium from 'sodium-native'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -7,7 +8,7 @@ import { validateRecord, REJECT_CODES, IGNORE_CODES } from '../../protocol/valid
 import { TrustState } from '../../protocol/trust.ts'
 import { recordId } from '../../protocol/ids.ts'
 import { parseEnvelope, sigStructure } from '../../protocol/cose.ts'
-import { verifySignature } from '../../protocol/keys.ts'
+import { generateSigningKey, sign, verifySignature, verifySignatureOpenssl, VERIFIER } from '../../protocol/keys.ts'
 import { merkleRoot, weightsLeaf, verifyInclusion } from '../../protocol/merkle.ts'
 import { RECORD_TYPES } from '../../protocol/records/index.ts'
 
@@ -90,13 +91,34 @@ test('the mixed-order vectors really separate the cofactored and cofactorless eq
 })
 
 test('Ed25519 edge cases give the committed outcomes', () => {
-  const f = JSON.parse(read('ed25519-edge-cases.json')) as { vectors: { message: string; public_key: string; signature: string; expected: string; reason?: string }[] }
+  const f = JSON.parse(read('ed25519-edge-cases.json')) as { vectors: { description: string; message: string; public_key: string; signature: string; expected: string; reason?: string }[] }
   assert.equal(f.vectors.length, 12)
   for (const v of f.vectors) {
     const r = verifySignature(unhex(v.public_key), unhex(v.message), unhex(v.signature))
     assert.equal(r === 'ok' ? 'accept' : 'reject', v.expected)
     if (r !== 'ok') assert.equal(r, v.reason)
+    // the OpenSSL fallback verifier gives the same outcome, and so does raw libsodium (spec §3.3)
+    assert.equal(verifySignatureOpenssl(unhex(v.public_key), unhex(v.message), unhex(v.signature)), r, v.description)
+    assert.equal(sodium.crypto_sign_verify_detached(unhex(v.signature), unhex(v.message), unhex(v.public_key)), r === 'ok', v.description)
   }
+})
+
+test('the hot path verifies with libsodium here, and agrees with the OpenSSL fallback on valid, tampered and malleated signatures', () => {
+  assert.equal(VERIFIER, 'libsodium', 'sodium-native\'s prebuilt addon did not load: signatures fall back to OpenSSL (~2x slower)')
+  const rnd = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (Math.imul(seed + i, 2654435761) >>> 24) & 0xff)
+  let accepted = 0
+  for (let i = 0; i < 200; i++) {
+    const key = generateSigningKey(rnd(32, i * 977))
+    const msg = rnd(1 + (i * 37) % 1500, i)
+    const sig = sign(key, msg)
+    const variants = [sig, Uint8Array.from(sig, (b, j) => (j === i % 64 ? b ^ (1 << (i % 8)) : b))]
+    for (const s of variants) {
+      const a = verifySignature(key.publicKey, msg, s)
+      assert.equal(a, verifySignatureOpenssl(key.publicKey, msg, s), `key ${i}`)
+      if (a === 'ok') accepted++
+    }
+  }
+  assert.equal(accepted, 200, 'every genuine signature verifies and no flipped bit does')
 })
 
 test('weights-root vector recomputes', () => {
