@@ -10,12 +10,13 @@
  * those writes leave as one `writev`. Bytes, their order and backpressure (`canSendMore`) are unchanged; no write
  * waits for a timer.
  *
- * It wraps the connection-encrypter factory (as node/net/egress/monitor.ts does) because that is where libp2p hands
- * over the raw connection; connections without a TCP socket (e.g. @libp2p/memory in simulations) pass untouched.
+ * It wraps the connection-encrypter factory (node/net/wrap-encrypter.ts) because that is where libp2p hands over the
+ * raw connection; connections without a TCP socket (e.g. @libp2p/memory in simulations) pass untouched.
  */
 import { Socket } from 'node:net'
-import type { ConnectionEncrypter, MessageStream, SecureConnectionOptions } from '@libp2p/interface'
+import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { wrapEncrypter } from './wrap-encrypter.ts'
 
 interface RawConnection { socket?: unknown, sendData?(data: Uint8ArrayList): { sentBytes: number, canSendMore: boolean } }
 
@@ -42,23 +43,5 @@ export function coalesceSocketWrites(conn: MessageStream): void {
 
 /** Wraps a connection-encrypter factory (e.g. `noise()`) so every raw TCP connection it secures coalesces writes. */
 export function withWriteCoalescing<C>(factory: (components: C) => ConnectionEncrypter): (components: C) => ConnectionEncrypter {
-  return (components: C) => {
-    const inner = factory(components)
-    const wrapped: ConnectionEncrypter = {
-      protocol: inner.protocol,
-      secureOutbound: async (conn: MessageStream, opts?: SecureConnectionOptions) => {
-        coalesceSocketWrites(conn)
-        return inner.secureOutbound(conn, opts)
-      },
-      secureInbound: async (conn: MessageStream, opts?: SecureConnectionOptions) => {
-        coalesceSocketWrites(conn)
-        return inner.secureInbound(conn, opts)
-      },
-    }
-    // Keep the capability tags libp2p uses to check that an encrypter is configured.
-    for (const sym of Object.getOwnPropertySymbols(inner)) {
-      Object.defineProperty(wrapped, sym, { value: (inner as unknown as Record<symbol, unknown>)[sym] })
-    }
-    return wrapped
-  }
+  return wrapEncrypter(factory, { raw: coalesceSocketWrites })
 }

@@ -11,8 +11,9 @@
  * const monitor = new EgressMonitor({ index: new WeightIndex(files), block: true })
  * createLibp2p({ connectionEncrypters: [monitor.wrap(noise())], ... })
  */
-import type { ConnectionEncrypter, MessageStream, SecureConnectionOptions, SecuredConnection } from '@libp2p/interface'
+import type { ConnectionEncrypter, SecuredConnection } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { wrapEncrypter } from '../wrap-encrypter.ts'
 import { EgressScanner } from './scanner.ts'
 import type { WeightHit } from './scanner.ts'
 import type { WeightIndex } from './weight-index.ts'
@@ -58,19 +59,7 @@ export class EgressMonitor {
 
   /** Wraps a libp2p connection-encrypter factory (e.g. `noise()`) so its plaintext passes this monitor. */
   wrap<C>(factory: (components: C) => ConnectionEncrypter): (components: C) => ConnectionEncrypter {
-    return (components: C) => {
-      const inner = factory(components)
-      const tapped: ConnectionEncrypter = {
-        protocol: inner.protocol,
-        secureOutbound: async (conn: MessageStream, opts?: SecureConnectionOptions) => this.tap(await inner.secureOutbound(conn, opts)),
-        secureInbound: async (conn: MessageStream, opts?: SecureConnectionOptions) => this.tap(await inner.secureInbound(conn, opts)),
-      }
-      // Keep the capability tags libp2p uses to check that an encrypter is configured.
-      for (const sym of Object.getOwnPropertySymbols(inner)) {
-        Object.defineProperty(tapped, sym, { value: (inner as unknown as Record<symbol, unknown>)[sym] })
-      }
-      return tapped
-    }
+    return wrapEncrypter(factory, { secured: (s) => this.tap(s) })
   }
 
   private tap<E>(secured: SecuredConnection<E>): SecuredConnection<E> {

@@ -9,7 +9,7 @@ import { connect, createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { lpStream } from '@libp2p/utils'
-import type { ConnectionEncrypter, MessageStream, SecureConnectionOptions, SecuredConnection } from '@libp2p/interface'
+import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import { YamuxStream } from '@chainsafe/libp2p-yamux/stream'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { createSiteHost } from '../../../node/net/host.ts'
@@ -17,15 +17,15 @@ import type { SiteHost } from '../../../node/net/host.ts'
 import { seedOf } from '../../../node/net/testbed.ts'
 import { keyFromSeed } from '../../../node/site/keys.ts'
 import { coalesceSocketWrites } from '../../../node/net/write-coalescing.ts'
+import { wrapEncrypter } from '../../../node/net/wrap-encrypter.ts'
 import { assertYamuxWindowPatch } from '../../../node/net/yamux-window.ts'
 
 const PROTOCOL = '/aip-test/transfer/1.0.0'
 
 /** Counts the plaintext writes (yamux frames, alone or batched) a host sends, by wrapping its Noise encrypter. */
 function counting(counter: { writes: number }) {
-  return <C>(factory: (c: C) => ConnectionEncrypter) => (components: C): ConnectionEncrypter => {
-    const inner = factory(components)
-    const tap = (secured: SecuredConnection): SecuredConnection => {
+  return <C>(factory: (c: C) => ConnectionEncrypter) => wrapEncrypter(factory, {
+    secured: (secured) => {
       const stream = secured.connection as unknown as { sendData(d: Uint8ArrayList): unknown }
       const send = stream.sendData.bind(stream)
       stream.sendData = (d) => {
@@ -33,15 +33,8 @@ function counting(counter: { writes: number }) {
         return send(d)
       }
       return secured
-    }
-    const wrapped: ConnectionEncrypter = {
-      protocol: inner.protocol,
-      secureOutbound: async (conn: MessageStream, o?: SecureConnectionOptions) => tap(await inner.secureOutbound(conn, o)),
-      secureInbound: async (conn: MessageStream, o?: SecureConnectionOptions) => tap(await inner.secureInbound(conn, o)),
-    }
-    for (const sym of Object.getOwnPropertySymbols(inner)) Object.defineProperty(wrapped, sym, { value: (inner as unknown as Record<symbol, unknown>)[sym] })
-    return wrapped
-  }
+    },
+  })
 }
 
 describe('transport tuning (network-v1 §2)', () => {
