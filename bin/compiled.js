@@ -21,8 +21,9 @@ export async function compiled(entry, name) {
   await build({
     entryPoints: [`${ROOT}${entry}`], outfile: tmp, bundle: true, platform: 'node', format: 'esm', target: 'node20',
     packages: 'external', logLevel: 'error', legalComments: 'none',
-    // import.meta.url of a bundled file would be the bundle's; refuse rather than resolve paths wrongly
-    define: { 'import.meta.url': '"aip:compiled-bundle-has-no-module-url"' },
+    // import.meta.url of a bundled file would be the bundle's; refuse rather than resolve paths wrongly.
+    // process.env.AIP_PRECOMPILED lets the code say how it runs (aip start logs it).
+    define: { 'import.meta.url': '"aip:compiled-bundle-has-no-module-url"', 'process.env.AIP_PRECOMPILED': '"1"' },
   })
   renameSync(tmp, out) // atomic: concurrent starts each write their own tmp file
   return pathToFileURL(out).href

@@ -28,6 +28,9 @@ const command: Command = {
     }, usage)
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${usage}`)
     const dir = siteDir(values.dir, usage)
+    // bin/aip.js runs `aip start` precompiled (bin/compiled.js defines AIP_PRECOMPILED); through tsx only as a fallback
+    const runtime = process.env.AIP_PRECOMPILED === '1' ? 'precompiled' : 'tsx'
+    process.stdout.write(JSON.stringify({ t: new Date().toISOString(), event: 'starting', dir, runtime, pid: process.pid }) + '\n')
     const { startSiteNode } = await import('../../site-node.ts')
     let node
     try {

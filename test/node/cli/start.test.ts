@@ -61,7 +61,9 @@ test('aip start / status / peers: two sites gossip, then stop on SIGTERM', { tim
   assert.equal(await a.exited, 0, a.out())
   assert.equal(await b.exited, 0, b.out())
   assert.equal(await readNodeFile(ch.dir), undefined, 'node.json removed on clean shutdown')
-  const events = lines<{ event: string }>(a.out()).map((e) => e.event)
+  const logged = lines<{ event: string, runtime?: string }>(a.out())
+  assert.equal(logged.find((e) => e.event === 'starting')?.runtime, 'precompiled', 'aip start runs precompiled, without tsx')
+  const events = logged.map((e) => e.event)
   for (const e of ['network_started', 'api_listening', 'peer_admitted', 'shutdown', 'node_stopped']) assert.ok(events.includes(e), `${e} in ${events.join(',')}`)
 }))
 
