@@ -95,6 +95,8 @@ class Site {
 
 /** Largest RSS of a freshly started site process, before any traffic (MB), by mode. */
 const idleRss: Record<string, number> = {}
+/** The Ed25519 verifier each site process loaded (protocol/keys.ts VERIFIER). */
+const verifiers = new Set<string>()
 /** CPU share of one idle site (mesh formed, no traffic), by mode. */
 const idleCpu: Record<string, number> = {}
 
@@ -105,6 +107,7 @@ async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Sit
   const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', process.env.AIP_BENCH_SITE_STDOUT !== undefined ? 'inherit' : 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
   idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
+  verifiers.add(ready.map((r) => r.verifier).join())
   for (let i = 0; i < SITES; i++) {
     const addrs = EDGES.filter(([a]) => a === i).map(([, b]) => `${ready[b].addr.split('/p2p/')[0]}/p2p/${ready[b].peerId}`)
     if (addrs.length > 0) await sites[i].ask({ cmd: 'dial', addrs }, 'dialed')
@@ -260,6 +263,7 @@ try {
   console.log('| figure | value | goal |\n|---|---|---|')
   for (const [k, v] of Object.entries(result)) console.log(`| ${k} | ${v} | ${goals[k] ?? ''} |`)
   console.log(`\nnon-accept outcomes at honest sites after the forged phase: ${rejects.join(' ; ')}`)
+  console.log(`Ed25519 verifier at the sites: ${[...new Set([...verifiers].join().split(','))].join(', ')}`)
   console.log(`record size: ${Buffer.from(fed.records[0], 'base64').length} bytes; message id check: ${messageIdToString(messageIdOf(Buffer.from(fed.records[0], 'base64'))).slice(0, 12)}…`)
   console.log(JSON.stringify(result))
 } finally {

@@ -11,7 +11,7 @@ export type Cmd =
   | { cmd: 'stop' }
 
 export type Reply =
-  | { ev: 'ready', addr: string, peerId: string, rss: number }
+  | { ev: 'ready', addr: string, peerId: string, rss: number, verifier: string }
   | { ev: 'dialed' }
   | { ev: 'mesh', subscribers: number, mesh: number, admitted: number }
   | { ev: 'published', ids: string[], times: number[] }

@@ -7,6 +7,7 @@ import '../../node/polyfill.ts'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Registry } from 'prom-client'
+import { VERIFIER } from '../../protocol/index.ts'
 import { createSiteHost } from '../../node/net/host.ts'
 import type { SiteHost } from '../../node/net/host.ts'
 import { messageIdOf, messageIdToString, TOPIC_RESULTS, TOPICS } from '../../node/net/topics.ts'
@@ -79,7 +80,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
     for (const t of TOPICS) host.pubsub.subscribe(t)
     host.pubsub.addEventListener('gossipsub:message', (evt) => { arrivals.set(evt.detail.msgId, now()) })
   }
-  send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString(), rss: process.memoryUsage().rss })
+  send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString(), rss: process.memoryUsage().rss, verifier: VERIFIER })
 }
 
 /** Publishes with at most `window` publishes outstanding, or at `rate` per second when rate > 0. */

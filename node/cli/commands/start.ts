@@ -30,7 +30,8 @@ const command: Command = {
     const dir = siteDir(values.dir, usage)
     // bin/aip.js runs `aip start` precompiled (bin/compiled.js defines AIP_PRECOMPILED); through tsx only as a fallback
     const runtime = process.env.AIP_PRECOMPILED === '1' ? 'precompiled' : 'tsx'
-    process.stdout.write(JSON.stringify({ t: new Date().toISOString(), event: 'starting', dir, runtime, pid: process.pid }) + '\n')
+    const { VERIFIER } = await import('../../../protocol/index.ts')
+    process.stdout.write(JSON.stringify({ t: new Date().toISOString(), event: 'starting', dir, runtime, verifier: VERIFIER, pid: process.pid }) + '\n')
     const { startSiteNode } = await import('../../site-node.ts')
     let node
     try {
