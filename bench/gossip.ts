@@ -57,8 +57,9 @@ const WARMUP_RATE = 400
 /**
  * V8 flags of every site process, AIP and baseline alike: a 4 MB semi-space caps the young generation at ~8 MB
  * instead of node's 32 MB, which a site otherwise keeps committed even when idle (v8.getHeapSpaceStatistics:
- * new_space 32 MB after startup). Same run, this machine: rss_mb_idle 150 -> 124, rss_mb_max 213 -> 186, CPU per
- * record within noise. Operators get the same with `NODE_OPTIONS=--max-semi-space-size=4 aip start`.
+ * new_space 32 MB after startup). Same run, this machine, sites then still run through tsx: rss_mb_idle
+ * 150 -> 124, rss_mb_max 213 -> 186, CPU per record within noise; with today's precompiled sites 8 or 16 MB gave a
+ * higher peak. Operators get the same with `NODE_OPTIONS=--max-semi-space-size=4 aip start`.
  */
 const SITE_V8_FLAGS = ['--max-semi-space-size=4']
 const SITES = 6
