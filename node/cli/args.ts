@@ -1,6 +1,8 @@
 /** Argument parsing shared by `aip` commands: node:util parseArgs, strict, with errors turned into UsageError. */
 import { parseArgs } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
+import { connectToNode } from '../api/client.ts'
+import type { ApiClient } from '../api/client.ts'
 import { UsageError } from './command.ts'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -19,6 +21,13 @@ export function siteDir(dir: string | undefined, usage: string): string {
   const d = dir ?? process.env.AIP_DIR
   if (d === undefined || d === '') throw new UsageError(`--dir DIR is required (or set AIP_DIR)\n\n${usage}`)
   return d
+}
+
+/** The API client of the node running on `dir`; a UsageError (exit 1) when none runs. */
+export async function runningNode(dir: string): Promise<ApiClient> {
+  const client = await connectToNode(dir)
+  if (client === undefined) throw new UsageError(`no node is running on ${dir} (start one with \`aip start --dir ${dir}\`)`, 1)
+  return client
 }
 
 export function required(value: string | undefined, flag: string, usage: string): string {

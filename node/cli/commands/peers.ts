@@ -1,8 +1,7 @@
 /** `aip peers --dir D`: the running node's connected peers and whether each passed the hello handshake. */
-import { connectToNode } from '../../api/index.ts'
-import { parse, siteDir } from '../args.ts'
+import { output, parse, runningNode, siteDir } from '../args.ts'
 import type { Command } from '../command.ts'
-import { UsageError, wantsHelp } from '../command.ts'
+import { wantsHelp } from '../command.ts'
 import type { PeerInfo } from '../../net/network.ts'
 
 const usage = `Usage: aip peers --dir DIR [--json]
@@ -25,17 +24,11 @@ const command: Command = {
     }
     const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
     const dir = siteDir(values.dir, usage)
-    const client = await connectToNode(dir)
-    if (client === undefined) throw new UsageError(`no node is running on ${dir} (start one with \`aip start --dir ${dir}\`)`, 1)
+    const client = await runningNode(dir)
     const peers = (await client.peers()) as PeerInfo[]
-    if (values.json === true) {
-      console.log(JSON.stringify(peers))
-      return 0
-    }
-    if (peers.length === 0) console.log('no peers connected')
-    for (const p of peers) {
-      console.log(`${p.peerId}  ${p.admitted ? `admitted ${p.nation ?? ''}` : 'pending'}  score ${p.score.toFixed(1)}  ${p.addresses.join(' ')}`)
-    }
+    output(values.json, peers, () => (peers.length === 0
+      ? 'no peers connected'
+      : peers.map((p) => `${p.peerId}  ${p.admitted ? `admitted ${p.nation ?? ''}` : 'pending'}  score ${p.score.toFixed(1)}  ${p.addresses.join(' ')}`).join('\n')))
     return 0
   },
 }

@@ -1,8 +1,7 @@
 /** `aip status --dir D`: the running node's status, through its local API. */
-import { connectToNode } from '../../api/index.ts'
-import { parse, siteDir } from '../args.ts'
+import { output, parse, runningNode, siteDir } from '../args.ts'
 import type { Command } from '../command.ts'
-import { UsageError, wantsHelp } from '../command.ts'
+import { wantsHelp } from '../command.ts'
 
 const usage = `Usage: aip status --dir DIR [--json]
 
@@ -24,14 +23,9 @@ const command: Command = {
     }
     const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
     const dir = siteDir(values.dir, usage)
-    const client = await connectToNode(dir)
-    if (client === undefined) throw new UsageError(`no node is running on ${dir} (start one with \`aip start --dir ${dir}\`)`, 1)
+    const client = await runningNode(dir)
     const status = await client.status()
-    if (values.json === true) {
-      console.log(JSON.stringify(status))
-      return 0
-    }
-    for (const [k, v] of Object.entries(status)) console.log(`${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    output(values.json, status, () => Object.entries(status).map(([k, v]) => `${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'))
     return 0
   },
 }
