@@ -13,6 +13,7 @@ import { openRecords } from '../records/access.ts'
 import { DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
 import { openLocalEngine } from './local-engine.ts'
+import { openLlamaEngine } from './llama-engine.ts'
 import { OpenAIEngine } from './openai-client.ts'
 import type { RunMode } from './runner.ts'
 import type { BenchOutcome, ResolvedSuite } from './site-eval.ts'
@@ -61,7 +62,9 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
       else throw new TypeError('engineUrl needs commitmentId or weightsRootHex')
       active = engine = new OpenAIEngine({ url: o.engineUrl, model: o.engineModel, allowlist: engineAllowlist(access.site.dir) })
     } else {
-      const local = await openLocalEngine(o.model, o.backend ?? 'ort')
+      // --backend llama: a GGUF file through llama.cpp (specs/gguf-commitment.md §5)
+      if (o.backend === 'llama' && o.model === undefined) throw new TypeError('the llama backend needs a GGUF model file')
+      const local = o.backend === 'llama' ? await openLlamaEngine(o.model!) : await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }
