@@ -3,13 +3,14 @@
  * and Q4_K tensors listed out of name order, its leaves and weights root, and header-rejection cases.
  * Byte-identical on every run; `--check` compares with the committed file. Usage: node --import tsx scripts/gen-gguf-vectors.ts [--check]
  */
+import '../node/polyfill.ts'
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GgufType, ggufLayout, ggmlTypeName, ModelError, paddingAfter, readGgufHeader } from '../kernels/index.ts'
 import type { GgufValue } from '../kernels/index.ts'
-import { commitGguf } from '../node/model/gguf-root.ts'
+import { commitGguf } from '../node/index.ts'
 import { sortTensorNames, weightsLeaf } from '../protocol/index.ts'
 
 const OUT = new URL('../specs/vectors/gguf/weights-root.json', import.meta.url)

@@ -10,7 +10,7 @@
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
 import { openRecords } from '../records/access.ts'
-import { DEFAULT_MAX_TOKENS } from './constants.ts'
+import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
 import { openLocalEngine } from './local-engine.ts'
 import { openLlamaEngine } from './llama-engine.ts'
@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   weightsRootHex?: string
   onProgress?: (done: number, total: number) => void
   stopAfter?: number
+  /** External engines: items in flight at once (default DEFAULT_ENGINE_CONCURRENCY); local engines run one at a time. */
+  concurrency?: number
   now?: () => number
 }
 
@@ -70,7 +72,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
     }
     const r = await runBenchmark({
       access, suite, engine: active, commitment, mode: o.mode ?? 'likelihood', seed: o.seed ?? 0, maxTokens: o.maxTokens ?? DEFAULT_MAX_TOKENS,
-      now, onProgress: o.onProgress, stopAfter: o.stopAfter,
+      now, onProgress: o.onProgress, stopAfter: o.stopAfter, concurrency: o.engineUrl !== undefined ? o.concurrency ?? DEFAULT_ENGINE_CONCURRENCY : 1,
     })
     return { ...r, suite, commitment, via: access.via }
   } finally {

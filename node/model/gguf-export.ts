@@ -4,10 +4,8 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import type { GgufValue } from '../../kernels/gguf/format.ts'
-import { mixtralGguf, type GgufDtype, type GgufTensorSource } from '../../kernels/gguf/mixtral.ts'
-import { ggufLayout, paddingAfter } from '../../kernels/gguf/writer.ts'
-import { loadModel } from '../../kernels/loader.ts'
+import { ggufLayout, loadModel, mixtralGguf, paddingAfter } from '../../kernels/index.ts'
+import type { GgufDtype, GgufTensorSource, GgufValue } from '../../kernels/index.ts'
 
 /** Writes metadata + tensors as GGUF to `out` (atomically: `out`.tmp-PID, then rename). Returns the file size. */
 export function writeGguf(out: string, metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensorSource[]): number {
