@@ -42,8 +42,8 @@ export async function ggufInfo(path: string, json: boolean, printable: (s: strin
 }
 
 /** `aip model logits --backend llama`: {"logprobs": [[…], …]}, natural-log probabilities over the vocabulary per token. */
-export async function llamaLogits(path: string, tokens: number[]): Promise<number> {
-  const backend = await createLlamaBackend(path, { contextSize: Math.max(tokens.length, 1) })
+export async function llamaLogits(path: string, tokens: number[], threads: number | undefined): Promise<number> {
+  const backend = await createLlamaBackend(path, { contextSize: Math.max(tokens.length, 1), ...(threads !== undefined ? { threads } : {}) })
   try {
     const rows = await new Engine(backend).logits(tokens)
     process.stdout.write(`{"logprobs": [${rows.map((r) => `[${Array.from(r).join(', ')}]`).join(', ')}]}\n`)
@@ -54,8 +54,8 @@ export async function llamaLogits(path: string, tokens: number[]): Promise<numbe
 }
 
 /** `aip model generate --backend llama`: the model's own tokenizer; stops at its end-of-generation tokens. */
-export async function llamaGenerate(path: string, prompt: string, maxTokens: number, temperature: number, seed: number, printable: (s: string) => string): Promise<number> {
-  const backend = await createLlamaBackend(path)
+export async function llamaGenerate(path: string, threads: number | undefined, prompt: string, maxTokens: number, temperature: number, seed: number, printable: (s: string) => string): Promise<number> {
+  const backend = await createLlamaBackend(path, threads !== undefined ? { threads } : {})
   const tokens: number[] = []
   let shown = ''
   try {

@@ -8,7 +8,7 @@
  * Goes through the running node when `aip start` runs on the directory (then the records are gossiped at once).
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
-import type { BackendName } from '../../kernels/index.ts'
+import type { BackendName, LlamaOptions } from '../../kernels/index.ts'
 import { openRecords } from '../records/access.ts'
 import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   weightsRootHex?: string
   onProgress?: (done: number, total: number) => void
   stopAfter?: number
+  /** backend 'llama': llama.cpp settings (threads, context size, KV cache type). */
+  llama?: LlamaOptions
   /** External engines: items in flight at once (default DEFAULT_ENGINE_CONCURRENCY); local engines run one at a time. */
   concurrency?: number
   now?: () => number
@@ -66,7 +68,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
     } else {
       // --backend llama: a GGUF file through llama.cpp (specs/gguf-commitment.md §5)
       if (o.backend === 'llama' && o.model === undefined) throw new TypeError('the llama backend needs a GGUF model file')
-      const local = o.backend === 'llama' ? await openLlamaEngine(o.model!) : await openLocalEngine(o.model, o.backend ?? 'ort')
+      const local = o.backend === 'llama' ? await openLlamaEngine(o.model!, o.llama) : await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }

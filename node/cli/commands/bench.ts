@@ -24,7 +24,7 @@ import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ort|ts] [--mode likelihood|generative]
                         [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet] [--stop-after N]
-       aip bench run     --dir DIR --backend llama --model FILE.gguf [--suite …] [--mode …]
+       aip bench run     --dir DIR --backend llama --model FILE.gguf [--threads N] [--suite …] [--mode …]
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
                         [--concurrency N] [--suite …] [--mode …]
        aip bench import  --dir DIR FILE.jsonl [--json]
@@ -40,7 +40,7 @@ run      evaluates the model (default: the bundled model on the onnxruntime back
          DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment (--commitment) or to one this site
          signs for the weights root that \`aip model commit\` printed for the served model (--weights-root).
          --backend llama runs a GGUF file in-process through llama.cpp (its own tokenizer; the result binds to the
-         file's GGUF weights root, specs/gguf-commitment.md). --concurrency N (default ${DEFAULT_ENGINE_CONCURRENCY}, at most
+         file's GGUF weights root, specs/gguf-commitment.md); --threads N: llama.cpp's CPU threads (default: all cores). --concurrency N (default ${DEFAULT_ENGINE_CONCURRENCY}, at most
          ${MAX_ENGINE_CONCURRENCY}) sends up to N items to an external engine at once; 429/5xx answers are retried with
          backoff (Retry-After honoured); the outcomes, checkpoint and result are those of a sequential run.
          Progress goes to stderr (a bar on a terminal). --stop-after N stops after N newly scored items (exit 3; re-run to resume).
@@ -94,13 +94,15 @@ async function run(argv: string[]): Promise<number> {
     dir: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' },
     mode: { type: 'string' }, seed: { type: 'string' }, 'max-tokens': { type: 'string' }, out: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'engine-url': { type: 'string' }, 'engine-model': { type: 'string' },
-    commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' }, concurrency: { type: 'string' },
+    commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
   }, usage)
   const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort' && backend !== 'llama') throw new UsageError(`--backend must be ts, ort or llama\n\n${usage}`)
   if (backend === 'llama' && values.model === undefined) throw new UsageError(`--backend llama needs --model FILE.gguf\n\n${usage}`)
   const concurrency = intArg(values.concurrency, '--concurrency', DEFAULT_ENGINE_CONCURRENCY, MAX_ENGINE_CONCURRENCY)
   if (concurrency < 1) throw new UsageError('--concurrency must be at least 1')
+  if (values.threads !== undefined && backend !== 'llama') throw new UsageError('--threads applies to --backend llama')
+  const threads = values.threads === undefined ? undefined : intArg(values.threads, '--threads', 1, 1024)
   if (values.concurrency !== undefined && values['engine-url'] === undefined) throw new UsageError('--concurrency applies to --engine-url (a local engine runs one item at a time)')
   const mode = (values.mode ?? 'likelihood') as RunMode
   if (mode !== 'likelihood' && mode !== 'generative') throw new UsageError(`--mode must be likelihood or generative\n\n${usage}`)
@@ -118,6 +120,7 @@ async function run(argv: string[]): Promise<number> {
       suite: values.suite, model: values.model, backend, mode, seed, maxTokens, engineUrl: values['engine-url'], engineModel: values['engine-model'],
       commitmentId: values.commitment, weightsRootHex: values['weights-root'], onProgress: progressBar(values.quiet === true),
       stopAfter: values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0), concurrency,
+      ...(threads !== undefined ? { llama: { threads } } : {}),
     })
     const { suite, commitment } = r
     if (r.result === undefined) {

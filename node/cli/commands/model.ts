@@ -20,13 +20,14 @@ export const MAX_CLI_LOGITS_TOKENS = 4096
 const USAGE = `Usage:
   aip model info     [--model DIR|FILE.gguf] [--json]
   aip model logits   [--model DIR] [--backend ts|ort] --tokens 1,2,3
-  aip model logits   --backend llama --model FILE.gguf --tokens 1,2,3
+  aip model logits   --backend llama --model FILE.gguf [--threads N] --tokens 1,2,3
   aip model commit   [--model DIR|FILE] [--json]
   aip model generate [--model DIR|FILE.gguf] [--backend ts|ort|llama] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]
   aip model export   --gguf --model DIR --out FILE.gguf [--dtype f32|f16]
 
   --model DIR    model directory (config.json + model.safetensors); default: the bundled untrained aip-tiny-moe;
                  a GGUF file for info, commit, and --backend llama (llama.cpp, any architecture it runs)
+  --threads N    --backend llama: llama.cpp's CPU threads (default: all cores)
   info           architecture, parameter counts, LASA settings; --json includes "dir" (absolute path)
   logits         prints {"logits": [[...], ...]}: one row of vocab_size logits per token, tokens used exactly as given;
                  --backend llama prints {"logprobs": [[...], ...]}: natural-log probabilities over the vocabulary
@@ -63,6 +64,11 @@ function number(name: string, text: string | undefined, fallback: number, intege
 function backendName(text: string | undefined): BackendName {
   if (text === undefined || text === 'ts' || text === 'ort' || text === 'llama') return text ?? 'ts'
   throw new UsageError(`--backend must be ts, ort or llama, not '${text}'`)
+}
+
+/** --threads: llama.cpp's CPU threads (undefined: node-llama-cpp's default, all cores). */
+function llamaThreads(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Math.max(1, number('threads', text, 1, true))
 }
 
 /** The --model of --backend llama: a GGUF file (no bundled default). */
@@ -177,6 +183,7 @@ const command: Command = {
           out: { type: 'string' },
           dtype: { type: 'string' },
           tokens: { type: 'string' },
+          threads: { type: 'string' },
           prompt: { type: 'string' },
           'max-tokens': { type: 'string' },
           temperature: { type: 'string' },
@@ -196,7 +203,7 @@ const command: Command = {
         }
         case 'logits': {
           const backend = backendName(values.backend)
-          if (backend === 'llama') return await llamaLogits(ggufPath(values.model), parseTokens(values.tokens))
+          if (backend === 'llama') return await llamaLogits(ggufPath(values.model), parseTokens(values.tokens), llamaThreads(values.threads))
           return await logits(await modelDir(values.model), backend, parseTokens(values.tokens))
         }
         case 'export': {
@@ -211,7 +218,7 @@ const command: Command = {
         case 'generate':
           if (values.prompt === undefined) throw new UsageError('generate needs --prompt TEXT')
           if (backendName(values.backend) === 'llama') {
-            return await llamaGenerate(ggufPath(values.model), values.prompt, number('max-tokens', values['max-tokens'], 64, true), number('temperature', values.temperature, 0, false), number('seed', values.seed, 0, true), printable)
+            return await llamaGenerate(ggufPath(values.model), llamaThreads(values.threads), values.prompt, number('max-tokens', values['max-tokens'], 64, true), number('temperature', values.temperature, 0, false), number('seed', values.seed, 0, true), printable)
           }
           return await generate(
             await modelDir(values.model),

@@ -63,7 +63,7 @@ test('aip model export --gguf, then info and logits --backend llama on the file'
     assert.equal(i.weights_root, Buffer.from((await commitGguf(out, 1 << 20)).weightsRoot).toString('hex'))
 
     const tokens = [256, 72, 105, 32, 116]
-    const l = aip('logits', '--backend', 'llama', '--model', out, '--tokens', tokens.join(','))
+    const l = aip('logits', '--backend', 'llama', '--model', out, '--threads', '1', '--tokens', tokens.join(','))
     assert.equal(l.status, 0, l.stderr)
     const { logprobs } = JSON.parse(l.stdout) as { logprobs: number[][] }
     const m = loadModel(t.dir)
