@@ -62,7 +62,7 @@ if (ts && ort) {
   console.log(`ts/ort outcome agreement: ${(agreement * 100).toFixed(1)}% (float differences can flip near-ties)`)
 }
 const ext = await measureExternal(items, Number(values.concurrency ?? DEFAULT_ENGINE_CONCURRENCY), EXTERNAL_DELAY_MS)
-console.log(`external engine (loopback, ${ext.delayMs} ms per answer, generative): ${ext.sequentialItemsPerS.toFixed(1)} items/s sequential, ${ext.itemsPerS.toFixed(1)} items/s with concurrency ${ext.concurrency} = ${(ext.vsIdeal * 100).toFixed(1)}% of ideal (goal ≥ 90%); outcomes identical: ${ext.identical}`)
+console.log(`external engine (loopback, ${ext.delayMs} ms per answer, generative): ${ext.sequentialItemsPerS.toFixed(1)} items/s sequential, ${ext.itemsPerS.toFixed(1)} items/s with concurrency ${ext.concurrency} = ${(ext.vsIdeal * 100).toFixed(1)}% of ideal (goal ≥ 90%); outcomes identical: ${ext.identical}; ${ext.cpuMsPerItem.toFixed(2)} ms CPU per item (client + server in this process), load average ${loadavg()[0]!.toFixed(1)}`)
 const seconds = (ort ?? ts)?.seconds ?? null
 console.log(JSON.stringify({
   items: items.length,
@@ -80,4 +80,5 @@ console.log(JSON.stringify({
   external_vs_ideal: Number(ext.vsIdeal.toFixed(3)),
   external_sequential_items_per_s: Number(ext.sequentialItemsPerS.toFixed(2)),
   external_identical: ext.identical,
+  external_cpu_ms_per_item: Number(ext.cpuMsPerItem.toFixed(3)),
 }))

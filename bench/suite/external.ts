@@ -16,6 +16,8 @@ export interface ExternalFigures {
   sequentialItemsPerS: number
   vsIdeal: number
   identical: boolean
+  /** CPU milliseconds per item of this process (client and server both live here) during the concurrent run. */
+  cpuMsPerItem: number
 }
 
 export async function measureExternal(items: readonly SuiteItem[], concurrency: number, delayMs: number): Promise<ExternalFigures> {
@@ -38,14 +40,15 @@ export async function measureExternal(items: readonly SuiteItem[], concurrency: 
   const engine = new OpenAIEngine({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, model: 'fixed' })
   try {
     const timed = async (n: number) => {
-      const t0 = performance.now()
+      const t0 = performance.now(), c0 = process.cpuUsage()
       const outcomes = await runSuite(engine, items, { mode: 'generative', seed: 0, concurrency: n })
-      return { rate: items.length / ((performance.now() - t0) / 1000), outcomes: items.map((i) => outcomes.get(i.id)!.outcome).join(',') }
+      const c = process.cpuUsage(c0)
+      return { rate: items.length / ((performance.now() - t0) / 1000), cpuMs: (c.user + c.system) / 1000 / items.length, outcomes: items.map((i) => outcomes.get(i.id)!.outcome).join(',') }
     }
     await timed(concurrency) // warm-up: connections, JIT
     const seq = await timed(1)
     const conc = await timed(concurrency)
-    return { concurrency, delayMs, itemsPerS: conc.rate, sequentialItemsPerS: seq.rate, vsIdeal: conc.rate / (concurrency / (delayMs / 1000)), identical: conc.outcomes === seq.outcomes }
+    return { concurrency, delayMs, itemsPerS: conc.rate, sequentialItemsPerS: seq.rate, vsIdeal: conc.rate / (concurrency / (delayMs / 1000)), identical: conc.outcomes === seq.outcomes, cpuMsPerItem: conc.cpuMs }
   } finally {
     server.closeAllConnections()
     await new Promise<void>((r) => server.close(() => r()))
