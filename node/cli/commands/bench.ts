@@ -97,7 +97,7 @@ async function run(argv: string[]): Promise<number> {
     commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
   }, usage)
   const backend = values.backend ?? 'ort'
-  if (backend !== 'ts' && backend !== 'ort' && backend !== 'llama') throw new UsageError(`--backend must be ts, ort or llama\n\n${usage}`)
+  if (backend !== 'ts' && backend !== 'ort' && backend !== 'llama') throw new UsageError(`--backend must be ts or ort, or llama with --model FILE.gguf\n\n${usage}`)
   if (backend === 'llama' && values.model === undefined) throw new UsageError(`--backend llama needs --model FILE.gguf\n\n${usage}`)
   const concurrency = intArg(values.concurrency, '--concurrency', DEFAULT_ENGINE_CONCURRENCY, MAX_ENGINE_CONCURRENCY)
   if (concurrency < 1) throw new UsageError('--concurrency must be at least 1')
