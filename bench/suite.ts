@@ -81,4 +81,5 @@ console.log(JSON.stringify({
   external_sequential_items_per_s: Number(ext.sequentialItemsPerS.toFixed(2)),
   external_identical: ext.identical,
   external_cpu_ms_per_item: Number(ext.cpuMsPerItem.toFixed(3)),
+  external_speedup_vs_sequential: Number((ext.itemsPerS / ext.sequentialItemsPerS).toFixed(2)),
 }))
