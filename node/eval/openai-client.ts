@@ -3,7 +3,8 @@
  * restricted to loopback or an allowlist of site-internal hosts (specs/evaluation-v1.md §7.1).
  */
 import { isIP } from 'node:net'
-import { ENGINE_MAX_ATTEMPTS, ENGINE_RETRY_BASE_MS, ENGINE_RETRY_MAX_MS, MAX_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.ts'
+import { ENGINE_MAX_ATTEMPTS, ENGINE_RETRY_BASE_MS, ENGINE_RETRY_MAX_MS } from './constants.ts'
+import { postJson } from './http-post.ts'
 import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
 import { EvalError } from './errors.ts'
 
@@ -80,38 +81,11 @@ export class OpenAIEngine implements EvalEngine {
 
   private async postOnce(path: string, body: unknown): Promise<{ choice: Record<string, unknown> } | { retry: string; retryAfter: string | null }> {
     const url = new URL(path, this.base)
-    let res: Response
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'error',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      })
-    } catch (e) {
-      throw new EvalError('ENGINE_FAILED', `${url.href}: ${(e as Error).message}`)
-    }
-    const declared = Number(res.headers.get('content-length') ?? '0')
-    if (declared > MAX_RESPONSE_BYTES) {
-      await res.body?.cancel()
-      throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
-    }
-    const chunks: Uint8Array[] = []
-    let size = 0
-    if (res.body !== null) {
-      for await (const chunk of res.body) {
-        size += chunk.length
-        if (size > MAX_RESPONSE_BYTES) {
-          await res.body.cancel().catch(() => undefined)
-          throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
-        }
-        chunks.push(chunk)
-      }
-    }
-    const text = Buffer.concat(chunks).toString('utf8')
-    if (retryable(res.status)) return { retry: `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`, retryAfter: res.headers.get('retry-after') }
-    if (!res.ok) throw new EvalError('ENGINE_FAILED', `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`)
+    const res = await postJson(url, JSON.stringify(body))
+    const text = res.text
+    const retryAfter = res.headers['retry-after']
+    if (retryable(res.status)) return { retry: `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`, retryAfter: typeof retryAfter === 'string' ? retryAfter : null }
+    if (res.status < 200 || res.status > 299) throw new EvalError('ENGINE_FAILED', `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`)
     let v: unknown
     try {
       v = JSON.parse(text)
