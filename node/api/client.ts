@@ -8,6 +8,7 @@ import { readApiToken } from '../site/dir.ts'
 import type { PublishOutcome, RecordInfoJson, RecordPage } from './types.ts'
 import { API_PREFIX, LIVENESS_TIMEOUT_MS } from './constants.ts'
 import { readNodeFile } from './node-file.ts'
+import { apiProof, newNonce, proofMatches } from './proof.ts'
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -105,23 +106,31 @@ export class ApiClient {
 }
 
 /**
- * A client for the node running on site directory `dir`, or undefined when none runs: no node.json, its pid is
- * gone, or its API does not answer an authenticated status request within LIVENESS_TIMEOUT_MS.
+ * A client for the node running on site directory `dir`, or undefined when none runs: no node.json, its pid is gone
+ * or not ours, or what answers at its address cannot prove within LIVENESS_TIMEOUT_MS that it holds the site's API
+ * token (proof.ts). The token is sent only after that proof: a stale node.json whose port another process now holds
+ * never gets it.
  */
 export async function connectToNode(dir: string): Promise<ApiClient | undefined> {
   const info = await readNodeFile(dir)
   if (info === undefined) return undefined
   try {
     process.kill(info.pid, 0)
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ESRCH') return undefined // EPERM: alive but not ours; ask the API
+  } catch {
+    // ESRCH: gone. EPERM: another user's process — the site's node runs as the site's owner, which openSite
+    // requires us to be (site/permissions.ts), so a pid we may not signal is not our node.
+    return undefined
   }
+  const token = await readApiToken(dir)
   const host = info.api.host.includes(':') ? `[${info.api.host}]` : info.api.host
-  const client = new ApiClient(`http://${host}:${info.api.port}`, await readApiToken(dir), LIVENESS_TIMEOUT_MS)
+  const url = `http://${host}:${info.api.port}`
+  const nonce = newNonce()
   try {
-    await client.status()
+    const res = await fetch(`${url}${API_PREFIX}/proof?nonce=${nonce}`, { signal: AbortSignal.timeout(LIVENESS_TIMEOUT_MS) })
+    const body = res.ok ? (await res.json()) as { proof?: unknown } : {}
+    if (!proofMatches(body.proof, apiProof(token, nonce, info.api.host, info.api.port))) return undefined
   } catch {
     return undefined
   }
-  return new ApiClient(client.url, await readApiToken(dir))
+  return new ApiClient(url, token)
 }
