@@ -3,6 +3,7 @@
  * `connectToNode(dir)` finds the node through DIR/node.json, checks it is alive, and returns a client — or undefined,
  * in which case the command opens the store itself.
  */
+import { recordId } from '../../protocol/index.ts'
 import type { ListQuery } from '../store/store.ts'
 import { readApiToken } from '../site/dir.ts'
 import type { PublishOutcome, RecordInfoJson, RecordPage } from './types.ts'
@@ -64,9 +65,18 @@ export class ApiClient {
     return new Uint8Array(await res.arrayBuffer())
   }
 
+  /**
+   * Validates and stores one record through the node. A body over the node's limit is that record's outcome
+   * (`reject oversize`, the code validation gives an envelope over MAX_ENVELOPE_BYTES), not a failed call: an
+   * import carries on with the next record.
+   */
   async publish(bytes: Uint8Array): Promise<PublishOutcome> {
     const res = await this.request('POST', `${API_PREFIX}/records`, bytes)
     if (res.status === 422) return (await res.json()) as PublishOutcome
+    if (res.status === 413) {
+      const j = (await res.json().catch(() => ({}))) as { message?: string }
+      return { action: 'reject', code: 'oversize', message: `the node refused the body: ${j.message ?? 'too large'}`, id: recordId(bytes) }
+    }
     await this.check(res)
     return (await res.json()) as PublishOutcome
   }
