@@ -22,7 +22,7 @@ export async function sayHello(conn: Connection, hello: Hello): Promise<Hello> {
     try {
       reply = (await lp.read({ signal })).subarray()
     } catch (err) {
-      throw new Error(`the peer did not admit this site (its hello was refused: is this site's certificate valid under the peer's charter?): ${(err as Error).message}`)
+      throw new Error(`the peer did not admit this site (its hello was refused: is this site's certificate valid under the peer's charter?): ${(err as Error).message}`, { cause: err })
     }
     return decodeHello(reply) // well-formed, or the peer does not speak network-v1
   } finally {
