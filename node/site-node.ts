@@ -126,6 +126,9 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
+    // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
+    log('patches', net.host.patches)
+    for (const [patch, r] of Object.entries(net.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
     let sync: SyncService | undefined
     if (opts.sync !== false) {
       sync = late.sync = new SyncService({
@@ -164,6 +167,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           admittedPeers: peers.filter((p) => p.admitted).length,
           validation: Object.fromEntries(net.validator.counts),
           refusals: Object.fromEntries(net.gate.refusals),
+          patches: net.host.patches,
         }
       },
       async stop() {
