@@ -9,9 +9,9 @@ import { openSite, sitePaths } from '../site/dir.ts'
 import type { Site } from '../site/dir.ts'
 import { RecordStore, StoreError } from '../store/store.ts'
 import type { ListQuery } from '../store/store.ts'
-import { loadTrust, replayTrust } from '../store/trust.ts'
+import { replayTrust } from '../store/trust.ts'
 import type { TrustState } from '../../protocol/index.ts'
-import { Ingestor } from '../records/ingest.ts'
+import { RecordDoor, publicOutcome } from '../records/index.ts'
 import { UsageError } from './command.ts'
 
 export interface RecordAccess {
@@ -46,16 +46,13 @@ export async function openRecords(dir: string): Promise<RecordAccess> {
     }
   }
   const store = await openStoreForCli(site)
-  const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+  const door = await RecordDoor.open(store, site.config.genesisCharter)
   return {
     via: 'store', site,
     async *list(q) { for await (const i of store.list(q)) yield infoToJson(i) },
     get: (id) => store.get(id),
-    trust: async () => ingestor.trust,
-    async publish(bytes) {
-      const o = await ingestor.ingest(bytes)
-      return o.message === undefined ? { action: o.action, code: o.code, id: o.id } : { action: o.action, code: o.code, message: o.message, id: o.id }
-    },
+    trust: async () => door.trust,
+    publish: async (bytes) => publicOutcome(await door.admit(bytes, { via: 'import' })),
     close: () => store.close(),
   }
 }

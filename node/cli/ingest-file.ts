@@ -48,7 +48,11 @@ export async function ingestSequence(access: RecordAccess, file: Uint8Array): Pr
     let progress = false
     for (const i of todo) {
       const it = items[i] as { bytes: Uint8Array }
-      const o = await access.publish(it.bytes)
+      let o = await access.publish(it.bytes)
+      if (o.code === 'duplicate' && out[i].action === 'ignore' && RETRYABLE.has(out[i].code)) {
+        // aip-v1 §5.7: the trust state placed it, and the site stored it, once a later record of this file arrived
+        o = { action: 'accept', code: 'ok', id: o.id, message: 'stored once a record it depends on arrived' }
+      }
       out[i] = { index: i, offset: out[i].offset, ...o }
       if (o.action === 'accept') progress = true
     }

@@ -1,19 +1,18 @@
 /**
- * The record-layer side of gating (specs/network-v1.md §3): takes in a peer's hello records through the site's
- * Ingestor (validate → store durably → apply to trust) and decides whether the certificate places the peer in the
- * federation. Every cryptographic and trust rule is the record layer's (protocol/); this file only sequences them.
+ * The record-layer side of gating (specs/network-v1.md §3): takes in a peer's hello records through the site's door
+ * (source `hello`) and decides whether the certificate places the peer in the federation. Every cryptographic and
+ * trust rule is the record layer's (protocol/); this file only sequences them.
  */
-import { decodeRecord, validateRecord } from '../../protocol/index.ts'
-import type { DecodedRecord } from '../../protocol/index.ts'
-import type { IngestOutcome, Ingestor } from '../records/ingest.ts'
+import { decodeRecord } from '../../protocol/index.ts'
+import type { AdmitOutcome, RecordDoor } from '../records/index.ts'
 import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
 import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
-import type { NetOutcome } from './validation.ts'
 
 /**
  * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
  * receiver needs it to place the certificate), revocations, then the other certificates this site knows.
+ * TODO(t11-trust): HELLO_TYPES from the record registry.
  */
 const HELLO_TYPES = ['FederationCharter', 'CharterApproval', 'Revocation', 'SiteCertificate']
 /** Room kept for the hello's own framing and certificate. */
@@ -22,25 +21,13 @@ const HELLO_HEADROOM_BYTES = 16 * 1024
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 
 export class Admission {
-  /**
-   * @param onLearned called for each record a hello brought that this site did not have (stored, applied): the
-   *   site repeats hello with its other peers, so sites beyond this peer learn it too (§3 rule H7).
-   */
-  constructor(private readonly ingestor: Ingestor, private readonly ownKey: Uint8Array,
-    private readonly onLearned: (record: DecodedRecord) => void) {}
-
-  /** aip-v1 validation at `now` against the current trust state (duplicates are the store's to find). */
-  validate = (bytes: Uint8Array, now: number): NetOutcome => {
-    const outcome = validateRecord(bytes, { now, trust: this.ingestor.trust })
-    this.ingestor.observeIgnored(outcome) // aip-v1 §5.7: IGNOREd federation records still feed the trust state
-    return outcome
-  }
+  constructor(private readonly door: RecordDoor, private readonly ownKey: Uint8Array) {}
 
   /** This site's hello (§3). */
   async ownHello(now: number): Promise<Hello> {
-    const mine = this.ingestor.trust.siteAt(this.ownKey, now)
+    const mine = this.door.trust.siteAt(this.ownKey, now)
     if (mine === undefined) throw new Error('this site holds no valid SiteCertificate under its charter')
-    const store = this.ingestor.store
+    const store = this.door.store
     const certificate = await store.get(mine.certificateId)
     if (certificate === undefined) throw new Error(`own certificate ${mine.certificateId} is not in the store`)
     const federation: Uint8Array[] = []
@@ -59,7 +46,7 @@ export class Admission {
   }
 
   /** §3 rules H3–H5. */
-  async place(hello: Hello, remoteKey: Uint8Array, now: number): Promise<Placement> {
+  async place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement> {
     // H4 first (cheap, and refuses a stolen certificate before anything is stored): it must name the Noise key
     const cert = decodeRecord(hello.certificate)
     if (cert.action !== 'accept') return { ok: false, code: 'bad_certificate', message: `${cert.code}: ${cert.message}` }
@@ -69,10 +56,10 @@ export class Admission {
       return { ok: false, code: 'key_mismatch', message: 'the certificate names another key than the one Noise authenticated' }
     }
     // H3: the federation records, in any order (TrustState buffers what it cannot place yet), then the certificate
-    for (const bytes of hello.federation) await this.take(bytes)
-    const taken = await this.take(hello.certificate)
+    for (const bytes of hello.federation) await this.take(bytes, peer)
+    const taken = await this.take(hello.certificate, peer)
     // H5: valid now, under the current charter, for exactly this key
-    const site = this.ingestor.trust.siteAt(remoteKey, now)
+    const site = this.door.trust.siteAt(remoteKey, now)
     if (site === undefined) {
       return { ok: false, code: 'not_certified', message: `no valid certificate for this key (${taken.action} ${taken.code})` }
     }
@@ -80,11 +67,9 @@ export class Admission {
   }
 
   /** §3 rule H6. */
-  stillValid = (a: Admitted, now: number): boolean => this.ingestor.trust.siteAt(a.siteKey, now)?.certificateId === a.certificateId
+  stillValid = (a: Admitted, now: number): boolean => this.door.trust.siteAt(a.siteKey, now)?.certificateId === a.certificateId
 
-  private async take(bytes: Uint8Array): Promise<IngestOutcome> {
-    const outcome = await this.ingestor.ingest(bytes)
-    if (outcome.action === 'accept' && outcome.record !== undefined) this.onLearned(outcome.record)
-    return outcome
+  private take(bytes: Uint8Array, peer: string): Promise<AdmitOutcome> {
+    return this.door.admit(bytes, { via: 'hello', peer })
   }
 }

@@ -63,6 +63,33 @@ export const VALIDATION_QUEUE_MAX = 8_192
 export const VALIDATION_QUEUE_MAX_BYTES = 64 * 1024 * 1024
 /** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
 export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
+/** §7 "… and at most half of the bytes": the per-peer share counts bytes, not only messages (256 KiB records). */
+export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 32 * 1024 * 1024
+
+/** One family's validation queue: records waiting or running, their bytes, and how many run the pipeline at once. */
+export interface QueueLimits {
+  maxLength: number
+  maxBytes: number
+  concurrency: number
+}
+
+/**
+ * §7 "Each record family has its own validation queue", so a flood of results never delays a federation record
+ * (Lodestar's per-topic gossip queues). The families' byte budgets add up to VALIDATION_QUEUE_MAX_BYTES; results
+ * keep VALIDATION_QUEUE_MAX records. `concurrency` bounds the records of a family in the pipeline at once (group
+ * commit still collects up to that many per synced batch).
+ */
+export const VALIDATION_QUEUES: Readonly<Record<'federation' | 'results' | 'alignment', QueueLimits>> = {
+  federation: { maxLength: 1_024, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
+  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 44 * 1024 * 1024, concurrency: 1_024 },
+  alignment: { maxLength: 1_024, maxBytes: 16 * 1024 * 1024, concurrency: 64 },
+}
+
+/**
+ * §6 "At most 8 MiB of messages, from all peers together, wait for their peers' hello to finish; more are IGNOREd
+ * (queue_full)": they are inside the validation budget, and a crowd of fresh identities cannot hold more.
+ */
+export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
 
 
 /**

@@ -10,10 +10,9 @@ import { output, parse, siteDir } from '../args.ts'
 import { openSiteForCli } from '../access.ts'
 import { sitePaths } from '../../site/dir.ts'
 import { RecordStore, StoreError } from '../../store/store.ts'
-import { Ingestor } from '../../records/ingest.ts'
+import { RecordDoor } from '../../records/index.ts'
 import { libp2pPrivateKey } from '../../site/peer-id.ts'
-import { loadTrust } from '../../store/trust.ts'
-import { SyncIndex, SyncService } from '../../sync/index.ts'
+import { SyncIndex, SyncService, digestOfId } from '../../sync/index.ts'
 import type { SyncResult } from '../../sync/index.ts'
 
 const usage = `Usage: aip sync --dir DIR [--peer MULTIADDR ...] [--json]
@@ -78,14 +77,12 @@ const command: Command = {
     })
     const outcomes: PeerOutcome[] = []
     try {
-      const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+      const door = await RecordDoor.open(store, site.config.genesisCharter)
       const index = await SyncIndex.load(store)
+      door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
       const sync = new SyncService({
         libp2p, index, store,
-        accept: async (bytes) => {
-          const o = await ingestor.ingest(bytes)
-          return { action: o.action, code: o.code }
-        },
+        accept: (bytes, peer) => door.admit(bytes, { via: 'sync', peer }),
       }, { onConnect: false, intervalMs: 0 })
       await sync.start()
       for (const addr of addrs) {
