@@ -43,9 +43,7 @@ export const PUBLISH_THRESHOLD = -50
 export const GRAYLIST_THRESHOLD = -80
 /** §6 "A peer graylisted for 3 consecutive heartbeats is disconnected and barred." */
 export const GRAYLIST_DISCONNECT_HEARTBEATS = 3
-/** §6 "Each record over a signer's rate or quota costs its propagation source 5 points of application score": 11 in quick succession push it below publish. */
-export const OVER_LIMIT_PENALTY = 5
-/** §6 "The over-limit penalty decays by half every 10 s." */
+/** §6 "The application penalty (sync violations, sync-v1 §7) decays by half every 10 s." Over-limit records cost nothing. */
 export const OVER_LIMIT_PENALTY_HALF_LIFE_MS = 10_000
 
 /** §7 "Default per-signer rate: 100 records/s sustained, bursts of 1000." */

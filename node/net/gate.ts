@@ -112,7 +112,7 @@ export class PeerGate {
     denyInboundEncryptedConnection: (peerId: PeerId) => this.isBarred(peerId.toString()),
   }
 
-  /** Over-limit traffic (§7): costs the propagation source OVER_LIMIT_PENALTY points of decaying app score. */
+  /** A protocol violation (sync-v1 §7) costs the peer `points` of decaying app score; over-limit records never do (§6 step 5). */
   penalise(peerId: string, points: number): void {
     const s = this.peers.get(peerId)
     if (s === undefined) return

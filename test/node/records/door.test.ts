@@ -7,6 +7,7 @@ import { ROLES, createRecord, devFederation, generateSigningKey, parseRecordId }
 import { RecordStore } from '../../../node/store/store.ts'
 import { loadTrust } from '../../../node/store/trust.ts'
 import { RecordDoor } from '../../../node/records/index.ts'
+import { SignerLimits } from '../../../node/net/signer-limits.ts'
 
 const T0 = 1_800_000_000_000
 const root = generateSigningKey(new Uint8Array(32).fill(10))
@@ -116,3 +117,22 @@ test('a Revocation withdraws the records its signer made from effective_from on,
   assert.equal((await door.admit(after.bytes, { via: 'import' })).action, 'ignore', 'a withdrawn record came back')
   assert.deepEqual((await store.checkIntegrity()).problems, [])
 }))
+
+test('signer limits charge records from peers only: the operator\'s import is never charged as a peer (network-v1 §7)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-door-'))
+  const store = await RecordStore.open(join(dir, 'store'))
+  try {
+    const now = T0 + 1000
+    const limits = new SignerLimits({ ratePerS: 0.001, burst: 1, quotaRecords: 1000, quotaBytes: 1e9 })
+    const door = new RecordDoor(store, await loadTrust(store, fed.charter.id), { now: () => now, limits })
+    for (const r of [fed.charter, fed.certificate]) assert.equal((await door.admit(r.bytes, { via: 'import' })).action, 'accept')
+    const retraction = (i: number) => createRecord('Retraction', { target, reason: `r${i}` }, site, T0 + 10 + i)
+    for (let i = 0; i < 3; i++) assert.equal((await door.admit(retraction(i).bytes, { via: i % 2 === 0 ? 'import' : 'api' })).code, 'ok')
+    assert.equal((await door.admit(retraction(3).bytes, { via: 'sync', peer: 'p' })).code, 'ok', 'the burst of one')
+    assert.deepEqual(await door.admit(retraction(4).bytes, { via: 'gossip', peer: 'p', topic: '/aip/1/results' }).then((o) => [o.action, o.code]), ['ignore', 'rate_limited'])
+    assert.equal((await door.admit(retraction(5).bytes, { via: 'local' })).code, 'ok')
+  } finally {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
