@@ -1,6 +1,8 @@
 /**
  * Shared by `aip publish` and `aip import`: feeds every record of a CBOR sequence (RFC 8742) to a site and reports
- * one outcome per record. Records that the site cannot place yet (IGNOREd for want of a charter or certificate that
+ * one outcome per record. A file that cannot be delimited to its end (a truncated or indefinite-length item, garbage
+ * after the last record) is refused whole: nothing is imported, and the report names the offset and the code — a
+ * half-imported file is worse than none (the operator cannot tell what is missing). An empty file is an error too. Records that the site cannot place yet (IGNOREd for want of a charter or certificate that
  * comes later in the same file) are retried in further passes while any pass accepts something, so a file's order
  * does not matter. Nothing invalid is stored: every record goes through the same validation as gossip.
  */
@@ -8,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { recordId } from '../../protocol/index.ts'
 import type { PublishOutcome } from '../api/types.ts'
 import { splitSequence } from '../records/sequence.ts'
+import type { SequenceItem } from '../records/sequence.ts'
 import { UsageError } from './command.ts'
 import type { RecordAccess } from './access.ts'
 
@@ -31,17 +34,33 @@ export async function readSequenceFile(path: string): Promise<Uint8Array> {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
   }
   if (size > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${path} is ${size} bytes; split it (at most ${MAX_IMPORT_FILE_BYTES} per import)`, 1)
+  let bytes: Uint8Array
   try {
-    return new Uint8Array(await readFile(path))
+    bytes = new Uint8Array(await readFile(path))
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
   }
+  if (bytes.length === 0) throw new UsageError(`${path} is empty: it holds no record`, 1)
+  return bytes
+}
+
+/** Whether a split file holds a framing error (then nothing of it is imported). */
+export function framingError(items: SequenceItem[]): Extract<SequenceItem, { error: string }> | undefined {
+  const last = items[items.length - 1]
+  return last !== undefined && 'error' in last ? last : undefined
 }
 
 export async function ingestSequence(access: RecordAccess, file: Uint8Array): Promise<ItemOutcome[]> {
   const items = splitSequence(file)
+  const bad = framingError(items)
+  if (bad !== undefined) {
+    // all or nothing: the file is refused whole, every record unimported (aip-v1 §3.2 codes)
+    return items.map((it, index) => 'error' in it
+      ? { index, offset: it.offset, action: 'reject', code: it.code, message: `${it.error}; the rest of the file cannot be delimited, so nothing of it was imported` }
+      : { index, offset: it.offset, action: 'ignore', code: 'not_imported', message: `not imported: the file has a malformed item at offset ${bad.offset}`, id: recordId(it.bytes) })
+  }
   const out: ItemOutcome[] = items.map((it, index) => 'error' in it
-    ? { index, offset: it.offset, action: 'reject', code: 'undecodable', message: `${it.error}; the rest of the file cannot be delimited` }
+    ? { index, offset: it.offset, action: 'reject', code: it.code, message: it.error }
     : { index, offset: it.offset, action: 'ignore', code: 'pending', id: recordId(it.bytes) })
   let todo = items.map((_, i) => i).filter((i) => 'bytes' in items[i])
   while (todo.length > 0) {
