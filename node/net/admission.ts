@@ -1,24 +1,35 @@
 /**
- * The record-layer side of gating (specs/network-v1.md §3): takes in a peer's hello records through the site's door
- * (source `hello`) and decides whether the certificate places the peer in the federation. Every cryptographic and
- * trust rule is the record layer's (protocol/); this file only sequences them.
+ * The record-layer side of gating (specs/network-v1.md §3): judges a peer's certificate before anything of its hello
+ * is taken in (H2a, H4, H5 on the site's trust state or a scratch copy), then admits the hello's records through the
+ * site's door (source `hello`, H3). Every cryptographic and trust rule is the record layer's (protocol/).
  */
-import { decodeRecord } from '../../protocol/index.ts'
-import type { AdmitOutcome, RecordDoor } from '../records/index.ts'
-import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
+import { TrustState, decodeRecord, parseEnvelope, recordTypeOf, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord } from '../../protocol/index.ts'
+import type { RecordDoor } from '../records/index.ts'
+import { HELLO_MAX_BYTES, HELLO_MAX_DRY_RUN_RECORDS, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
 import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
 
 /**
  * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
- * receiver needs it to place the certificate), revocations, then the other certificates this site knows.
- * TODO(t11-trust): HELLO_TYPES from the record registry.
+ * receiver needs it to place the certificate), revocations, then the other certificates this site knows (H2a: these
+ * four types only). TODO(t11-trust): HELLO_TYPES from the record registry.
  */
 const HELLO_TYPES = ['FederationCharter', 'CharterApproval', 'Revocation', 'SiteCertificate']
+const CHAIN_TYPES = ['FederationCharter', 'CharterApproval']
 /** Room kept for the hello's own framing and certificate. */
 const HELLO_HEADROOM_BYTES = 16 * 1024
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
+
+/** The record type an envelope's protected header names, without checking its signature; undefined if none. */
+function typeOf(bytes: Uint8Array): string | undefined {
+  try {
+    return recordTypeOf(parseEnvelope(bytes).contentType)
+  } catch {
+    return undefined
+  }
+}
 
 export class Admission {
   constructor(private readonly door: RecordDoor, private readonly ownKey: Uint8Array) {}
@@ -45,9 +56,13 @@ export class Admission {
     return { certificate, federation }
   }
 
-  /** §3 rules H3–H5. */
+  /** §3 rules H2a, H4, H5, then H3 and H5 again. */
   async place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement> {
-    // H4 first (cheap, and refuses a stolen certificate before anything is stored): it must name the Noise key
+    // H2a: the four federation types only, read from the protected headers (no signature checked yet)
+    const types = hello.federation.map(typeOf)
+    const stray = types.findIndex((t) => t === undefined || !HELLO_TYPES.includes(t))
+    if (stray >= 0) return { ok: false, code: 'bad_hello', message: `record #${stray} is ${types[stray] ?? 'not a record'}, which a hello does not carry` }
+    // H4 first (cheap, and refuses a stolen certificate before anything else): it must name the Noise key
     const cert = decodeRecord(hello.certificate)
     if (cert.action !== 'accept') return { ok: false, code: 'bad_certificate', message: `${cert.code}: ${cert.message}` }
     if (cert.record.type !== 'SiteCertificate') return { ok: false, code: 'bad_certificate', message: `a ${cert.record.type}, not a SiteCertificate` }
@@ -55,10 +70,15 @@ export class Admission {
     if (!(siteKey instanceof Uint8Array) || !sameBytes(siteKey, remoteKey)) {
       return { ok: false, code: 'key_mismatch', message: 'the certificate names another key than the one Noise authenticated' }
     }
-    // H3: the federation records, in any order (TrustState buffers what it cannot place yet), then the certificate
-    for (const bytes of hello.federation) await this.take(bytes, peer)
-    const taken = await this.take(hello.certificate, peer)
-    // H5: valid now, under the current charter, for exactly this key
+    // H5 before anything is stored, buffered or charged: the site's trust state, else a scratch copy (a dry run)
+    if (this.door.trust.siteAt(remoteKey, now)?.certificateId !== cert.record.id) {
+      const judged = this.dryRun(hello, types, cert.record, remoteKey, now)
+      if (judged !== undefined) return { ok: false, code: 'not_certified', message: judged }
+    }
+    // H3: the hello's records, then the certificate, through the door
+    for (const bytes of hello.federation) await this.door.admit(bytes, { via: 'hello', peer })
+    const taken = await this.door.admit(hello.certificate, { via: 'hello', peer })
+    // H5 once more, on the site's own trust state (a Revocation it holds still refuses)
     const site = this.door.trust.siteAt(remoteKey, now)
     if (site === undefined) {
       return { ok: false, code: 'not_certified', message: `no valid certificate for this key (${taken.action} ${taken.code})` }
@@ -69,7 +89,23 @@ export class Admission {
   /** §3 rule H6. */
   stillValid = (a: Admitted, now: number): boolean => this.door.trust.siteAt(a.siteKey, now)?.certificateId === a.certificateId
 
-  private take(bytes: Uint8Array, peer: string): Promise<AdmitOutcome> {
-    return this.door.admit(bytes, { via: 'hello', peer })
+  /**
+   * §3 H5 on a scratch trust state: the site's stored charter chain, at most HELLO_MAX_DRY_RUN_RECORDS charters and
+   * approvals of the hello, then the certificate. Returns why the certificate fails, or undefined if it passes.
+   */
+  private dryRun(hello: Hello, types: Array<string | undefined>, cert: DecodedRecord, remoteKey: Uint8Array, now: number): string | undefined {
+    const scratch = new TrustState(this.door.trust.genesisCharterId)
+    for (const r of this.door.charterChain()) scratch.apply(r)
+    let checked = 0
+    for (let i = 0; i < hello.federation.length && checked < HELLO_MAX_DRY_RUN_RECORDS; i++) {
+      if (!CHAIN_TYPES.includes(types[i]!)) continue
+      checked++
+      const o = decodeRecord(hello.federation[i]!)
+      if (o.action === 'accept') scratch.apply(o.record)
+    }
+    const v = validateRecord(cert.bytes, { now, trust: scratch })
+    if (v.action !== 'accept') return `certificate ${v.action} ${v.code}: ${v.message}`
+    scratch.apply(v.record)
+    return scratch.siteAt(remoteKey, now)?.certificateId === cert.id ? undefined : 'the certificate is not valid now under the charter in effect'
   }
 }

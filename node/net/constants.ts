@@ -11,6 +11,11 @@ export const HELLO_VERSION = 1
 export const HELLO_MAX_BYTES = 512 * 1024
 /** §3 "A hello message carries at most 256 federation records." */
 export const HELLO_MAX_FEDERATION_RECORDS = 256
+/**
+ * §3 H5 "at most 64 FederationCharter and CharterApproval records of the hello" feed the scratch trust state that
+ * judges a certificate the receiver cannot place yet: the signature checks a hello costs before its certificate passes.
+ */
+export const HELLO_MAX_DRY_RUN_RECORDS = 64
 /** §3 "A peer that has not passed the hello handshake within 5 s of connecting is disconnected." */
 export const HELLO_TIMEOUT_MS = 5_000
 /** §6 "At most 64 messages per peer wait for that peer's hello to finish; more are IGNOREd." */

@@ -262,7 +262,8 @@ export class PeerGate {
     }
     const placement = await this.c.place(hello, remoteKey, this.c.now(), peerId)
     if (!placement.ok) {
-      this.refuse(peerId, placement.code === 'key_mismatch' ? 'key_mismatch' : 'not_certified', `${placement.code}: ${placement.message}`)
+      const code = placement.code === 'key_mismatch' || placement.code === 'bad_hello' ? placement.code : 'not_certified'
+      this.refuse(peerId, code, `${placement.code}: ${placement.message}`)
       return false
     }
     if (conn.status !== 'open') return false
