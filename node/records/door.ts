@@ -72,6 +72,9 @@ export interface DoorEvents extends Record<string, unknown> {
   alert: { alert: string }
 }
 
+/** The record types that make the charter chain (aip-v1 §5.2). */
+const CHAIN_TYPES: readonly string[] = ['FederationCharter', 'CharterApproval']
+
 const ok = (record: DecodedRecord): AdmitOutcome => ({ action: 'accept', code: 'ok', id: record.id, record })
 const ignore = (code: AdmitCode, message: string, id?: string): AdmitOutcome => ({ action: 'ignore', code, message, id })
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -100,6 +103,8 @@ export class RecordDoor {
   private readonly now: () => number
   /** Federation records fed to the trust state without being stored (IGNOREd), until it places them (fault 8). */
   private readonly unstored = new Map<string, DecodedRecord>()
+  /** The stored charters and approvals: what a scratch trust state needs to judge a hello (network-v1 §3 H5). */
+  private readonly chain = new Map<string, DecodedRecord>()
 
   constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly opts: DoorOptions = {}) {
     this.now = opts.now ?? Date.now
@@ -107,7 +112,20 @@ export class RecordDoor {
 
   /** The door of a store, with the trust state its records establish under the pinned genesis charter. */
   static async open(store: RecordStore, genesisCharterId: string, opts: DoorOptions = {}): Promise<RecordDoor> {
-    return new RecordDoor(store, await loadTrust(store, genesisCharterId), opts)
+    const door = new RecordDoor(store, await loadTrust(store, genesisCharterId), opts)
+    for (const type of CHAIN_TYPES) {
+      for await (const info of store.list({ type })) {
+        const bytes = await store.get(info.id)
+        const o = bytes === undefined ? undefined : decodeRecord(bytes)
+        if (o?.action === 'accept') door.chain.set(o.record.id, o.record)
+      }
+    }
+    return door
+  }
+
+  /** The charters and approvals this site has stored (network-v1 §3 H5: a scratch trust state starts from them). */
+  charterChain(): Iterable<DecodedRecord> {
+    return this.chain.values()
   }
 
   on<K extends keyof DoorEvents>(name: K, fn: Listener<DoorEvents[K]>): () => void {
@@ -194,9 +212,10 @@ export class RecordDoor {
       return ignore('duplicate', `already stored: ${id}`, id)
     }
     this.unstored.delete(id)
+    if (CHAIN_TYPES.includes(record.type)) this.chain.set(id, record)
     for (const w of withdrawn) this.events.emit('withdrawn', { id: w })
     this.events.emit('stored', { record, source })
-    if (TRUST_TYPES.has(record.type)) await this.feed(record)
+    if (TRUST_TYPES.has(record.type)) await this.feed(record, true)
     return ok(record)
   }
 
@@ -206,13 +225,16 @@ export class RecordDoor {
     if (outcome.code === 'duplicate') return
     if (this.unstored.size >= MAX_TRUST_PENDING) this.unstored.delete(this.unstored.keys().next().value!)
     this.unstored.set(outcome.record.id, outcome.record)
-    void this.feed(outcome.record)
+    void this.feed(outcome.record, false)
   }
 
-  /** Applies a record to the trust state; raises its new alerts; re-admits the buffered records it placed. */
-  private async feed(record: DecodedRecord): Promise<void> {
+  /**
+   * Applies a record to the trust state; raises its new alerts; re-admits the buffered records that a stored record
+   * placed (aip-v1 §5.7) — re-validated, stored and announced like any other.
+   */
+  private async feed(record: DecodedRecord, stored: boolean): Promise<void> {
     const alerts = this.trust.alerts().length
-    const placed = placedBy(this.trust, record, this.unstored)
+    const placed = placedBy(this.trust, record, stored ? this.unstored : new Map())
     for (const alert of this.trust.alerts().slice(alerts)) this.events.emit('alert', { alert })
     // aip-v1 §5.7 (fault 8): a buffered record placed now is re-validated and stored like any other
     for (const r of placed) {
@@ -256,14 +278,15 @@ export class RecordDoor {
 }
 
 /**
- * Applies `record`; returns the records of `candidates` the trust state placed from its pending buffer meanwhile.
+ * Applies `record`; returns the records of `candidates` that validate now that it is applied.
  * TODO(t11-trust): TrustState.apply() reports the records it placed later; until then, a version step of more than
- * one says that something was woken, and the candidates that now validate are the ones placed.
+ * one says that something was woken (and a stored charter or approval may have moved the chain), and the candidates
+ * that now validate are the ones placed.
  */
 function placedBy(trust: TrustState, record: DecodedRecord, candidates: ReadonlyMap<string, DecodedRecord>): DecodedRecord[] {
   const before = trust.version
   trust.apply(record)
-  if (trust.version - before <= 1 || candidates.size === 0) return []
+  if ((trust.version - before <= 1 && !CHAIN_TYPES.includes(record.type)) || candidates.size === 0) return []
   const now = Number.MAX_SAFE_INTEGER // trust only: clock skew is checked again when the record is re-admitted
   return [...candidates.values()].filter((r) => r.id !== record.id && validateRecord(r.bytes, { now, trust }).action === 'accept')
 }

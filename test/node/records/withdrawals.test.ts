@@ -145,3 +145,28 @@ test('fault 9: SIGKILL while Retractions are admitted: no stored Retraction outl
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('fault 8: a buffered federation record placed later is re-validated and stored; the trust state after a restart is the same (aip-v1 §5.7)', () => withDoor(FED.charter.id, async ({ door, reopen }) => {
+  for (const r of [FED.charter, FED.certificate]) assert.equal(await admit(door, r), 'accept ok')
+  const rootDE = generateSigningKey(new Uint8Array(32).fill(61))
+  const siteDE = generateSigningKey(new Uint8Array(32).fill(62))
+  const successor = createRecord('FederationCharter', {
+    name: 'with DE', members: [{ nation: 'CH', root_key: ROOT.publicKey }, { nation: 'DE', root_key: rootDE.publicKey }], quorum: 1, predecessor: parseRecordId(FED.charter.id),
+  }, ROOT, T0 + 100)
+  const certDE = cert(rootDE, siteDE, 'DE', T0 + 200)
+  const placed: string[] = []
+  door.on('stored', ({ record, source }) => { if (source.via === 'placed') placed.push(record.id) })
+  // The certificate first: its issuer is no root yet, so the trust state buffers it (IGNOREd, not stored) …
+  assert.equal(await admit(door, certDE), 'ignore unknown_issuer')
+  assert.equal(await door.store.has(certDE.id), false)
+  // … the charter that names DE's root places it: re-validated, stored, announced (the `stored` event, source placed)
+  assert.equal(await admit(door, successor), 'accept ok')
+  assert.deepEqual(placed, [certDE.id])
+  assert.equal(await door.store.has(certDE.id), true, 'a placed record was applied but never stored')
+  const t = T0 + 1000
+  const before = door.trust.siteAt(siteDE.publicKey, t)
+  assert.equal(before?.certificateId, certDE.id)
+  const again = await reopen()
+  assert.deepEqual(again.trust.siteAt(siteDE.publicKey, t), before, 'the trust state differs after a restart')
+  assert.equal(again.trust.currentCharter()?.charter.id, successor.id)
+}))
