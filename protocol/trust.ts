@@ -498,14 +498,41 @@ export class TrustState {
   }
 
   /**
-   * A digest of the placed state: SHA-256 (hex) over the IDs of the records held and the chain in effect. Equal
-   * sets of records give equal fingerprints in any order (§5.7), within the bounds; buffered records do not count.
-   * Used to check that a restart rebuilds the same state.
+   * A digest of the placed state that answers questions: SHA-256 (hex) over the chain in effect, a proposed successor
+   * of its last element (or the fork there), the approvals of those charters, and the certificates, revocations and
+   * retractions whose signer is a root in one of them or holds a certificate from one. Equal sets of records give
+   * equal fingerprints in any order (§5.7), within the bounds — also with a fork: which competitors were kept, and
+   * what was placed under charters the fork took out of the chain, cannot change an answer and is left out. Buffered
+   * records do not count. Used to check that a restart rebuilds the same state.
    */
   fingerprint(): string {
+    const lines: string[] = []
+    const live: CharterInfo[] = this.chain.map((e) => e.charter)
+    for (const e of this.chain) lines.push(`chain ${String(lines.length).padStart(6, '0')} ${e.charter.id} ${e.effectiveFrom}`)
+    const last = this.chain[this.chain.length - 1]?.charter
+    const next = last === undefined ? [] : this.successorsOf(last.id)
+    if (next.length === 1) live.push(this.charters.get(next[0]!)!)
+    if (next.length > 1) lines.push(`fork ${last!.id}`)
+    const isRoot = (key: string, nation?: string) => live.some((c) => { const n = c.nationByRoot.get(key); return n !== undefined && (nation === undefined || n === nation) })
+    for (const c of live) {
+      lines.push(`charter ${c.id}`)
+      for (const a of this.approvals.get(c.id)?.values() ?? []) lines.push(`approval ${a.id}`)
+    }
+    const certified = new Set<string>()
+    for (const c of this.certById.values()) {
+      if (!isRoot(c.issuer, c.body.nation)) continue
+      lines.push(`certificate ${c.id}`)
+      certified.add(c.key)
+    }
+    for (const [kind, map] of [['key', this.keyRevocations], ['cert', this.certRevocations]] as const) {
+      for (const [target, list] of map) {
+        for (const e of list) if (isRoot(e.issuer) || (kind === 'key' && e.issuer === target && certified.has(target))) lines.push(`revocation ${e.id}`)
+      }
+    }
+    for (const [target, keys] of this.retractions) for (const k of keys) if (certified.has(k)) lines.push(`retraction ${target} ${k}`)
+    lines.sort()
     const h = createHash('sha256')
-    for (const e of this.chain) h.update(`chain ${e.charter.id} ${e.effectiveFrom}\n`)
-    for (const id of [...this.applied].sort()) h.update(`${id}\n`)
+    for (const l of lines) h.update(`${l}\n`)
     return h.digest('hex')
   }
 }

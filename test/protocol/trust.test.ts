@@ -395,3 +395,47 @@ test('fingerprint: equal for the same records in any order, different when the s
   const pendingOnly = build(w.genesis.id, [...w.all, createRecord('CharterApproval', { charter: fakeLink('later') }, rootCH, T0)])
   assert.equal(pendingOnly.fingerprint(), a.fingerprint(), 'buffered records do not count')
 })
+
+test('order independence: a fixed set of federation records in 20 seeded orders gives one fingerprint', async () => {
+  const { mulberry32 } = await import('../../kernels/random.ts')
+  const w = world()
+  const members3 = [{ nation: 'CH', root_key: rootCH.publicKey }, { nation: 'DE', root_key: rootDE.publicKey }, { nation: 'FR', root_key: rootFR.publicKey }]
+  const s2 = createRecord('FederationCharter', { name: 's2', members: members3, quorum: 2, predecessor: parseRecordId(w.succ.id) }, rootFR, T0 + 20 * DAY)
+  const s3 = createRecord('FederationCharter', { name: 's3', members: members3, quorum: 3, predecessor: parseRecordId(s2.id) }, rootCH, T0 + 25 * DAY)
+  // Three competitors of s2 (a fork at w.succ, found in any order; s2 and s3 leave the chain).
+  const rivals = [0, 1, 2].map((i) => createRecord('FederationCharter', { name: `rival ${i}`, members: members3.slice(1), quorum: 1, predecessor: parseRecordId(w.succ.id) }, rootDE, T0 + 30 * DAY + i))
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const selfRev = createRecord('Revocation', { target_key: siteDE.publicKey, effective_from: T0 + 50 * DAY, reason: 'retired' }, siteDE, T0 + 50 * DAY)
+  const recs: DecodedRecord[] = [
+    ...w.all, s2, s3,
+    createRecord('CharterApproval', { charter: parseRecordId(s2.id) }, rootCH, T0 + 21 * DAY),
+    createRecord('CharterApproval', { charter: parseRecordId(s3.id) }, rootDE, T0 + 26 * DAY),
+    createRecord('SiteCertificate', { site_key: KEYS.outsider.publicKey, nation: 'FR', roles: ['evaluator'], not_before: T0 + 22 * DAY, not_after: T0 + YEAR }, rootFR, T0 + 22 * DAY),
+    ...rivals,
+    ...[5, 9, 7, 6].map((d) => createRecord('Revocation', { target_key: siteCH.publicKey, effective_from: T0 + d * DAY, reason: `r${d}` }, rootCH, T0 + 10 * DAY)),
+    createRecord('Revocation', { target_key: siteCH.publicKey, effective_from: T0, reason: 'foreign' }, rootDE, T0 + 10 * DAY),
+    createRecord('Revocation', { target: parseRecordId(w.certs[2]!.id), effective_from: T0 + 40 * DAY, reason: 'reissued' }, rootFR, T0 + 40 * DAY),
+    selfRev,
+    createRecord('Retraction', { target: parseRecordId(selfRev.id), reason: 'undo' }, siteDE, T0 + 49 * DAY),
+    createRecord('Retraction', { target: parseRecordId(w.genesis.id), reason: 'gone' }, siteCH, T0 + 2 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'not mine' }, KEYS.outsider, T0 + 4 * DAY),
+    ...Array.from({ length: 20 }, (_, i) => createRecord('SiteCertificate', { site_key: siteCH.publicKey, nation: 'DE', roles: [], not_before: T0, not_after: T0 + 2 * DAY + i }, rootDE, T0 + i)),
+    createRecord('CharterApproval', { charter: fakeLink('nowhere') }, rootCH, T0),
+  ]
+  const ref = build(w.genesis.id, recs)
+  assert.equal(ref.currentCharter()?.charter.id, w.succ.id, 'the fork at the successor ends the chain there')
+  assert.equal(ref.alerts().length, 1)
+  const random = mulberry32(2026)
+  for (let trial = 0; trial < 20; trial++) {
+    const order = [...recs, ...recs.slice(0, 5)]
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j]!, order[i]!]
+    }
+    const t = build(w.genesis.id, order)
+    assert.equal(t.fingerprint(), ref.fingerprint(), `trial ${trial}`)
+    assert.equal(answers(t), answers(ref), `trial ${trial}`)
+    assert.equal(t.isRetracted(result), true)
+  }
+})
