@@ -12,7 +12,7 @@
  * validateRecord(rec.bytes, { now: Date.now(), trust })   // { action: 'accept', code: 'ok', record }
  * ```
  */
-export { encodeCanonical, decodeCanonical, isMap, compareKeys } from './cbor.ts'
+export { encodeCanonical, decodeCanonical, isMap, compareKeys, setOwn } from './cbor.ts'
 export type { CborValue, CborMap, DecodeLimits } from './cbor.ts'
 export { merkleRoot, inclusionProof, verifyInclusion, MerkleBuilder, weightsLeaf, leafHash, nodeHash, sortTensorNames } from './merkle.ts'
 export { ProtocolError } from './errors.ts'
@@ -42,3 +42,4 @@ export { TrustState, TRUST_LIMITS } from './trust.ts'
 export type { CharterInfo, EffectiveCharter, Certification, SiteStatus, RecordRef, TrustLimits } from './trust.ts'
 export { devFederation, DEV_CERTIFICATE_VALIDITY_MS } from './dev.ts'
 export type { DevFederation } from './dev.ts'
+export * from './sync/index.ts'
