@@ -10,8 +10,8 @@
  *
  * For the node: `apply` returns every record it placed, including records that waited and were placed because the
  * applied one was what they waited for (§5.7: those must be re-validated, stored and relayed); `revocationEffect` says
- * which records a Revocation withdraws (§4.4); `isFederationType` (protocol/records) says which records a Retraction
- * never withdraws and a tombstone never blocks (§4.5).
+ * which records a Revocation withdraws (§4.4); `retractionWithdraws` which record a Retraction withdraws, and
+ * `isFederationType` (protocol/records) which records a Retraction never withdraws and a tombstone never blocks (§4.5).
  */
 import { createHash } from 'node:crypto'
 import {
@@ -535,6 +535,14 @@ export class TrustState {
     for (const l of lines) h.update(`${l}\n`)
     return h.digest('hex')
   }
+}
+
+/**
+ * aip-v1 §4.5: whether a Retraction withdraws a held record — it names the record, was signed by the record's own
+ * signer, and the record is not a federation record (those are never withdrawn, and a tombstone never blocks one).
+ */
+export function retractionWithdraws(retraction: DecodedRecord<'Retraction'>, target: { id: string; type: string; signer: Uint8Array }): boolean {
+  return retraction.body.target.toString() === target.id && !isFederationType(target.type) && Buffer.compare(retraction.signer, target.signer) === 0
 }
 
 /** Certificates of one key and issuer, best first: the latest not_after, then the smaller ID (§5.7). */

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRecord } from '../../protocol/records/index.ts'
 import type { DecodedRecord } from '../../protocol/records/index.ts'
-import { TrustState } from '../../protocol/trust.ts'
+import { TrustState, retractionWithdraws } from '../../protocol/trust.ts'
 import { validateRecord } from '../../protocol/validate.ts'
 import { parseRecordId } from '../../protocol/ids.ts'
 import { MAX_TRUST_PENDING } from '../../protocol/constants.ts'
@@ -226,10 +226,15 @@ test('fault 1 (§4.5): a site key retracting its own Revocation does not re-cert
     assert.equal(t.isRetracted(rev), false)
   }
   assert.equal(revFirst.fingerprint(), retractionFirst.fingerprint())
-  // A retraction of an ordinary record by its signer still counts.
+  assert.equal(retractionWithdraws(retraction, rev), false)
+  // A retraction of an ordinary record by its signer still counts; by another key it does not.
   const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteCH, T0 + 2 * DAY)
-  revFirst.apply(createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteCH, T0 + 3 * DAY))
+  const own = createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteCH, T0 + 3 * DAY)
+  revFirst.apply(own)
   assert.equal(revFirst.isRetracted(result), true)
+  assert.equal(retractionWithdraws(own, result), true)
+  assert.equal(retractionWithdraws(own, { ...result, signer: siteDE.publicKey }), false)
+  assert.equal(retractionWithdraws(own, { ...result, id: rev.id }), false)
 })
 
 test('fault 1 (§4.5): a root that certified its own key cannot retract the genesis charter (nor a certificate, an approval)', () => {
