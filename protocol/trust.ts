@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto'
 import {
   MAX_CERTIFICATES_PER_KEY, MAX_CHARTER_SUCCESSORS, MAX_TRUST_ALERTS, MAX_TRUST_CERTIFICATES, MAX_TRUST_CHARTERS,
-  MAX_TRUST_PENDING, MAX_TRUST_RETRACTIONS, MAX_TRUST_REVOCATIONS,
+  MAX_TRUST_PENDING, MAX_TRUST_PENDING_PER_SIGNER, MAX_TRUST_RETRACTIONS, MAX_TRUST_REVOCATIONS,
 } from './constants.ts'
 import { isFederationType } from './records/index.ts'
 import type { DecodedRecord } from './records/index.ts'
@@ -91,6 +91,7 @@ export interface TrustLimits {
   revocations: number
   retractions: number
   pending: number
+  pendingPerSigner: number
   alerts: number
 }
 
@@ -101,11 +102,14 @@ export const TRUST_LIMITS: Readonly<TrustLimits> = {
   revocations: MAX_TRUST_REVOCATIONS,
   retractions: MAX_TRUST_RETRACTIONS,
   pending: MAX_TRUST_PENDING,
+  pendingPerSigner: MAX_TRUST_PENDING_PER_SIGNER,
   alerts: MAX_TRUST_ALERTS,
 }
 
 export class TrustState {
   private readonly charters = new Map<string, CharterInfo>()
+  /** root key (hex) → nations it is the root of in some held charter */
+  private readonly roots = new Map<string, Set<string>>()
   /** predecessor id → ids of its first MAX_CHARTER_SUCCESSORS successors */
   private readonly successors = new Map<string, string[]>()
   /** charter id → approver key (hex) → earliest approval */
@@ -124,7 +128,11 @@ export class TrustState {
   /** IDs of the records the state holds now (a record replaced by a better one leaves). */
   private readonly applied = new Set<string>()
   /** Records that cannot be placed yet, oldest first, each with the event it waits for. */
-  private readonly pending = new Map<string, { record: DecodedRecord; on: string }>()
+  private readonly pending = new Map<string, { record: DecodedRecord; on: string; signer: string }>()
+  /** signer (hex) → ids of its pending records, oldest first */
+  private readonly pendingBySigner = new Map<string, Set<string>>()
+  /** ids of pending records whose signer was unknown when they were buffered, oldest first: dropped first */
+  private readonly pendingUnknown = new Set<string>()
   /** wait key → ids of pending records waiting for it */
   private readonly waiting = new Map<string, Set<string>>()
   private readonly alertList: string[] = []
@@ -156,13 +164,7 @@ export class TrustState {
     if (this.applied.has(record.id)) return
     const where = this.place(record)
     if (typeof where === 'object') {
-      if (!this.pending.has(record.id)) {
-        if (this.pending.size >= this.limits.pending) this.unpend(this.pending.keys().next().value!)
-        this.pending.set(record.id, { record, on: where.waitFor })
-        let set = this.waiting.get(where.waitFor)
-        if (set === undefined) this.waiting.set(where.waitFor, (set = new Set()))
-        set.add(record.id)
-      }
+      this.pend(record, where.waitFor)
       return
     }
     this.unpend(record.id)
@@ -180,13 +182,29 @@ export class TrustState {
     if (record.type === 'SiteCertificate') this.wake(waitFor.cert(hex((record as DecodedRecord<'SiteCertificate'>).body.site_key)), placed)
   }
 
+  /**
+   * §5.7: buffers a record until what it waits for is stored. A signer at its share displaces its own oldest record;
+   * a full buffer drops the oldest record of a signer it did not know, else the oldest.
+   */
+  private pend(record: DecodedRecord, on: string): void {
+    if (this.pending.has(record.id)) return
+    const signer = hex(record.signer)
+    const mine = this.pendingBySigner.get(signer)
+    if (mine !== undefined && mine.size >= this.limits.pendingPerSigner) this.unpend(mine.values().next().value!)
+    else if (this.pending.size >= this.limits.pending) this.unpend(this.pendingUnknown.values().next().value ?? this.pending.keys().next().value!)
+    this.pending.set(record.id, { record, on, signer })
+    if (!this.certsByKey.has(signer) && !this.roots.has(signer)) this.pendingUnknown.add(record.id)
+    addTo(this.pendingBySigner, signer, record.id)
+    addTo(this.waiting, on, record.id)
+  }
+
   private unpend(id: string): void {
     const p = this.pending.get(id)
     if (p === undefined) return
     this.pending.delete(id)
-    const set = this.waiting.get(p.on)
-    set?.delete(id)
-    if (set?.size === 0) this.waiting.delete(p.on)
+    this.pendingUnknown.delete(id)
+    removeFrom(this.pendingBySigner, p.signer, id)
+    removeFrom(this.waiting, p.on, id)
   }
 
   private wake(key: string, placed: DecodedRecord[]): void {
@@ -196,7 +214,7 @@ export class TrustState {
     for (const id of ids) {
       const p = this.pending.get(id)
       if (p === undefined) continue
-      this.pending.delete(id)
+      this.unpend(id)
       this.applyOne(p.record, placed)
     }
   }
@@ -238,6 +256,7 @@ export class TrustState {
     const rootsByNation = new Map(r.body.members.map((m) => [m.nation, hex(m.root_key)]))
     const nationByRoot = new Map(r.body.members.map((m) => [hex(m.root_key), m.nation]))
     this.charters.set(r.id, { id: r.id, body: r.body, proposer: signer, created: r.created, predecessorId, rootsByNation, nationByRoot })
+    for (const [root, nation] of nationByRoot) addTo(this.roots, root, nation)
     if (predecessorId !== null) {
       let s = this.successors.get(predecessorId)
       if (s === undefined) this.successors.set(predecessorId, (s = []))
@@ -340,11 +359,8 @@ export class TrustState {
   }
 
   private isRootAnywhere(key: string, nation?: string): boolean {
-    for (const c of this.charters.values()) {
-      const n = c.nationByRoot.get(key)
-      if (n !== undefined && (nation === undefined || n === nation)) return true
-    }
-    return false
+    const nations = this.roots.get(key)
+    return nations !== undefined && (nation === undefined || nations.has(nation))
   }
 
   /** §5.2: walk from the genesis charter through successors that reached quorum; stop at a fork. */
@@ -543,6 +559,18 @@ export class TrustState {
  */
 export function retractionWithdraws(retraction: DecodedRecord<'Retraction'>, target: { id: string; type: string; signer: Uint8Array }): boolean {
   return retraction.body.target.toString() === target.id && !isFederationType(target.type) && Buffer.compare(retraction.signer, target.signer) === 0
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key)
+  if (set === undefined) map.set(key, (set = new Set()))
+  set.add(value)
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key)
+  set?.delete(value)
+  if (set?.size === 0) map.delete(key)
 }
 
 /** Certificates of one key and issuer, best first: the latest not_after, then the smaller ID (§5.7). */

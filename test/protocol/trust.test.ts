@@ -5,8 +5,8 @@ import type { DecodedRecord } from '../../protocol/records/index.ts'
 import { TrustState, retractionWithdraws } from '../../protocol/trust.ts'
 import { validateRecord } from '../../protocol/validate.ts'
 import { parseRecordId } from '../../protocol/ids.ts'
-import { MAX_TRUST_PENDING } from '../../protocol/constants.ts'
-import { KEYS, T0, DAY, sampleBody, fakeLink } from './fixtures.ts'
+import { MAX_TRUST_PENDING_PER_SIGNER } from '../../protocol/constants.ts'
+import { KEYS, T0, DAY, sampleBody, fakeLink, seededKey } from './fixtures.ts'
 
 const { rootCH, rootDE, rootFR, siteCH, siteDE, siteFR } = KEYS
 const YEAR = 365 * DAY
@@ -151,12 +151,26 @@ test('signer rules: issuer must be the nation root; roles are enforced per type'
   assert.equal(validateRecord(appr2.bytes, { now: T0 + 12 * DAY, trust: t }).code, 'charter_unknown')
 })
 
-test('the pending buffer is bounded', () => {
+test('the pending buffer is bounded: one signer holds at most its share', () => {
   const t = new TrustState(fakeLink('genesis').toString())
-  const recs: DecodedRecord[] = []
-  for (let i = 0; i < MAX_TRUST_PENDING + 10; i++) recs.push(createRecord('CharterApproval', { charter: fakeLink(`c${i}`) }, rootCH, T0 + i))
-  for (const r of recs) t.apply(r)
-  assert.equal(t.pendingCount(), MAX_TRUST_PENDING)
+  for (let i = 0; i < MAX_TRUST_PENDING_PER_SIGNER + 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`c${i}`) }, rootCH, T0 + i))
+  assert.equal(t.pendingCount(), MAX_TRUST_PENDING_PER_SIGNER)
+  for (let i = 0; i < 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`d${i}`) }, rootDE, T0 + i))
+  assert.equal(t.pendingCount(), MAX_TRUST_PENDING_PER_SIGNER + 10)
+})
+
+test('fault 5 (§5.7): floods by fresh keys or by one member do not evict what a known root waits for', () => {
+  const w = world()
+  const t = build(w.genesis.id, [w.genesis, ...w.certs.slice(0, 2)], { pending: 6, pendingPerSigner: 3 })
+  assert.deepEqual(t.apply(w.approval), []) // DE's approval of a successor not yet seen: waits
+  // A certified member (CH's site) floods approvals of charters that do not exist: only its 3 newest stay.
+  for (let i = 0; i < 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`junk ${i}`) }, siteCH, T0 + i))
+  // Fresh keys, one record each: the buffer is full, they displace each other first.
+  for (let i = 0; i < 12; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`junk ${i}`) }, seededKey(`fresh ${i}`), T0 + i))
+  assert.equal(t.pendingCount(), 6)
+  const placed = t.apply(w.succ).map((r) => r.id)
+  assert.ok(placed.includes(w.approval.id), 'the approval survived the floods and is placed when its charter arrives')
+  assert.equal(t.currentCharter()?.charter.id, w.succ.id)
 })
 
 test('retractions by keys without a certificate wait (bounded) and apply once the certificate arrives', () => {
