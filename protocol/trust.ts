@@ -152,7 +152,8 @@ export class TrustState {
    *
    * Returns the records this call placed, in order: the record itself if it changed the state, then every record
    * that had been waiting (§5.7) and was placed because of it. A returned record other than `record` was buffered
-   * earlier — typically IGNOREd and never stored: the caller re-validates, stores and relays it (§5.7).
+   * earlier — typically IGNOREd and never stored: the caller re-validates, stores and relays it (§5.7); one the
+   * caller already holds (e.g. while replaying its store at startup) is simply a duplicate there.
    */
   apply(record: DecodedRecord): DecodedRecord[] {
     const placed: DecodedRecord[] = []
