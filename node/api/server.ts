@@ -62,6 +62,8 @@ class ClientAborted extends Error {}
 
 const RECORD_ID = /^b[a-z2-7]{8,120}$/
 const SIGNER_HEX = /^[0-9a-f]{64}$/
+/** `next` of a page: CREATED.ID (node/store/store.ts pageCursor). */
+const PAGE_CURSOR = /^[0-9]{1,16}\.b[a-z2-7]{8,120}$/
 
 export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise<ApiServer> {
   const expected = digest(opts.token)
@@ -189,7 +191,9 @@ function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
   for (const name of ['suite', 'model', 'after'] as const) {
     const v = p.get(name)
     if (v === null) continue
-    if (!RECORD_ID.test(v)) throw new HttpError(400, 'bad_query', `${name} must be a record ID`)
+    if (!RECORD_ID.test(v) && !(name === 'after' && PAGE_CURSOR.test(v))) {
+      throw new HttpError(400, 'bad_query', `${name} must be a record ID${name === 'after' ? ' or a page cursor (next)' : ''}`)
+    }
     q[name] = v
   }
   for (const name of ['since', 'until'] as const) {
