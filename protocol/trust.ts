@@ -19,6 +19,7 @@ import {
   MAX_TRUST_PENDING, MAX_TRUST_PENDING_PER_SIGNER, MAX_TRUST_RETRACTIONS, MAX_TRUST_REVOCATIONS,
 } from './constants.ts'
 import { isFederationType } from './records/index.ts'
+import { PendingRecords } from './trust-pending.ts'
 import type { DecodedRecord } from './records/index.ts'
 import type { FederationCharterBody } from './records/charter.ts'
 import type { SiteCertificateBody } from './records/site-certificate.ts'
@@ -127,14 +128,8 @@ export class TrustState {
   private retractionCount = 0
   /** IDs of the records the state holds now (a record replaced by a better one leaves). */
   private readonly applied = new Set<string>()
-  /** Records that cannot be placed yet, oldest first, each with the event it waits for. */
-  private readonly pending = new Map<string, { record: DecodedRecord; on: string; signer: string }>()
-  /** signer (hex) → ids of its pending records, oldest first */
-  private readonly pendingBySigner = new Map<string, Set<string>>()
-  /** ids of pending records whose signer was unknown when they were buffered, oldest first: dropped first */
-  private readonly pendingUnknown = new Set<string>()
-  /** wait key → ids of pending records waiting for it */
-  private readonly waiting = new Map<string, Set<string>>()
+  /** Records that cannot be placed yet, each filed under the event it waits for (bounded, §5.7). */
+  private readonly pending: PendingRecords
   private readonly alertList: string[] = []
   private readonly alerted = new Set<string>()
   /** Bumped on every change: callers may cache derived answers against it. */
@@ -144,6 +139,7 @@ export class TrustState {
 
   constructor(readonly genesisCharterId: string, limits: Partial<TrustLimits> = {}) {
     this.limits = { ...TRUST_LIMITS, ...limits }
+    this.pending = new PendingRecords(this.limits.pending, this.limits.pendingPerSigner)
   }
 
   /**
@@ -165,10 +161,11 @@ export class TrustState {
     if (this.applied.has(record.id)) return
     const where = this.place(record)
     if (typeof where === 'object') {
-      this.pend(record, where.waitFor)
+      const signer = hex(record.signer)
+      this.pending.add(record, signer, where.waitFor, this.certsByKey.has(signer) || this.roots.has(signer))
       return
     }
-    this.unpend(record.id)
+    this.pending.remove(record.id)
     if (where !== 'stored') return
     // Only held records are remembered: dropped ones cost nothing to re-check, and cannot grow memory.
     this.applied.add(record.id)
@@ -183,41 +180,8 @@ export class TrustState {
     if (record.type === 'SiteCertificate') this.wake(waitFor.cert(hex((record as DecodedRecord<'SiteCertificate'>).body.site_key)), placed)
   }
 
-  /**
-   * §5.7: buffers a record until what it waits for is stored. A signer at its share displaces its own oldest record;
-   * a full buffer drops the oldest record of a signer it did not know, else the oldest.
-   */
-  private pend(record: DecodedRecord, on: string): void {
-    if (this.pending.has(record.id)) return
-    const signer = hex(record.signer)
-    const mine = this.pendingBySigner.get(signer)
-    if (mine !== undefined && mine.size >= this.limits.pendingPerSigner) this.unpend(mine.values().next().value!)
-    else if (this.pending.size >= this.limits.pending) this.unpend(this.pendingUnknown.values().next().value ?? this.pending.keys().next().value!)
-    this.pending.set(record.id, { record, on, signer })
-    if (!this.certsByKey.has(signer) && !this.roots.has(signer)) this.pendingUnknown.add(record.id)
-    addTo(this.pendingBySigner, signer, record.id)
-    addTo(this.waiting, on, record.id)
-  }
-
-  private unpend(id: string): void {
-    const p = this.pending.get(id)
-    if (p === undefined) return
-    this.pending.delete(id)
-    this.pendingUnknown.delete(id)
-    removeFrom(this.pendingBySigner, p.signer, id)
-    removeFrom(this.waiting, p.on, id)
-  }
-
-  private wake(key: string, placed: DecodedRecord[]): void {
-    const ids = this.waiting.get(key)
-    if (ids === undefined) return
-    this.waiting.delete(key)
-    for (const id of ids) {
-      const p = this.pending.get(id)
-      if (p === undefined) continue
-      this.unpend(id)
-      this.applyOne(p.record, placed)
-    }
+  private wake(event: string, placed: DecodedRecord[]): void {
+    for (const r of this.pending.take(event)) this.applyOne(r, placed)
   }
 
   private forget(id: string): void {
@@ -257,7 +221,11 @@ export class TrustState {
     const rootsByNation = new Map(r.body.members.map((m) => [m.nation, hex(m.root_key)]))
     const nationByRoot = new Map(r.body.members.map((m) => [hex(m.root_key), m.nation]))
     this.charters.set(r.id, { id: r.id, body: r.body, proposer: signer, created: r.created, predecessorId, rootsByNation, nationByRoot })
-    for (const [root, nation] of nationByRoot) addTo(this.roots, root, nation)
+    for (const [root, nation] of nationByRoot) {
+      const nations = this.roots.get(root)
+      if (nations === undefined) this.roots.set(root, new Set([nation]))
+      else nations.add(nation)
+    }
     if (predecessorId !== null) {
       let s = this.successors.get(predecessorId)
       if (s === undefined) this.successors.set(predecessorId, (s = []))
@@ -560,18 +528,6 @@ export class TrustState {
  */
 export function retractionWithdraws(retraction: DecodedRecord<'Retraction'>, target: { id: string; type: string; signer: Uint8Array }): boolean {
   return retraction.body.target.toString() === target.id && !isFederationType(target.type) && Buffer.compare(retraction.signer, target.signer) === 0
-}
-
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key)
-  if (set === undefined) map.set(key, (set = new Set()))
-  set.add(value)
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key)
-  set?.delete(value)
-  if (set?.size === 0) map.delete(key)
 }
 
 /** Certificates of one key and issuer, best first: the latest not_after, then the smaller ID (§5.7). */
