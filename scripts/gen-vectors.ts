@@ -192,6 +192,7 @@ function acceptVectors(): RecordVector[] {
     vector('AlignmentBundle: TLP:RED manifest for one named site', 'dev', rec('AlignmentBundle', siteCH, t, { ...AMBER_BUNDLE, label: 'TLP:RED', audience: { sites: [siteFR.publicKey] } }).bytes, 'accept'),
     vector('AlignmentChunk: TLP:AMBER chunk with a conversational preference item', 'dev', rec('AlignmentChunk', siteCH, t, { kind: 'preference', label: 'TLP:AMBER', embargo_until: t + DAY, items: [{ id: 'p-2', language: 'en', context: [{ role: 'system', content: 'Be brief.' }], prompt: 'Name a colour.', chosen: 'Blue.', rejected: 'No.' }] }).bytes, 'accept'),
     vector('AlignmentChunk: preference pairs', 'dev', rec('AlignmentChunk', siteCH, t).bytes, 'accept'),
+    vector('AlignmentReview: a site approves a received bundle (alignment-v1 §4)', 'dev', rec('AlignmentReview', siteCH, t).bytes, 'accept'),
     vector('BenchmarkSuite by a curator-only site', 'dev', rec('BenchmarkSuite', siteFR, t).bytes, 'accept'),
     vector('BenchmarkResult by the FR site, created after the successor charter took effect', 'multi', rec('BenchmarkResult', siteFR, T0 + 13 * DAY).bytes, 'accept'),
     vector('created exactly MAX_CLOCK_SKEW_MS ahead of the receiver clock', 'dev', rec('Retraction', siteCH, NOW + 5 * 60_000).bytes, 'accept'),

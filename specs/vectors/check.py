@@ -27,7 +27,7 @@ PPM = 1000000
 LIMITS = {
     "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
-    "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144,
+    "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144, "alignment-review": 20480,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -627,6 +627,10 @@ def check_body(t, m):
                 mal("item_count")
         if "description" in m:
             txt(m["description"], LONG, 0)
+    elif t == "alignment-review":
+        fields(m, ["bundle", "decision", "reason"]); link(m["bundle"]); txt(m["reason"], LONG, 1)
+        if m["decision"] not in ("approve", "reject"):
+            mal("decision")
     elif t == "alignment-chunk":
         fields(m, ["kind", "label", "items"], ["embargo_until"])
         if m["label"] not in TLP:
