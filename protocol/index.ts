@@ -45,3 +45,4 @@ export type { CharterInfo, EffectiveCharter, Certification, SiteStatus } from '.
 export { devFederation, DEV_CERTIFICATE_VALIDITY_MS } from './dev.ts'
 export type { DevFederation } from './dev.ts'
 export * from './sync/index.ts'
+export * from './share.ts'

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { detect, reportDigest, scrub } from '../../../node/align/scrub.ts'
 
 const NATIONS = ['CH', 'DE', 'EE', 'FR', 'IT']
-const found = (s: string) => detect(s, NATIONS).map((h) => h.detector)
+const found = (s: string): string[] => detect(s, NATIONS).map((h) => h.detector)
 
 test('valid identifiers are found; a wrong check digit is not', () => {
   const cases: [string, string, string][] = [
