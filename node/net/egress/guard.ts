@@ -65,14 +65,14 @@ export class EgressGuard {
     }
     const index = files.length === 0 ? undefined : new WeightIndex(files, { maxWindows: EGRESS_GUARD_MAX_WINDOWS })
     const counter = registry === undefined ? undefined : new Counter({ name: 'aip_egress_blocked_total', help: 'Sends refused because they carried weight bytes', registers: [registry] })
-    let guard: EgressGuard | undefined
+    const ref: { guard?: EgressGuard } = {}
     const onEvent = (e: EgressEvent): void => {
-      if (!e.blocked || guard === undefined) return
-      guard.blocked++
+      if (!e.blocked || ref.guard === undefined) return
+      ref.guard.blocked++
       counter?.inc()
       log('egress_blocked', { peer: e.peer, bytes: e.hit.length, file: e.hit.weights.file, offset: e.hit.weights.offset })
     }
-    guard = new EgressGuard(new EgressMonitor({ index, block: true, onEvent }), index, files.length, missing)
+    const guard = ref.guard = new EgressGuard(new EgressMonitor({ index, block: true, onEvent }), index, files.length, missing)
     log('egress_guard', { on: true, files: files.length, bytes: index?.bytes ?? 0, stride: index?.stride ?? 0, missing })
     return guard
   }
