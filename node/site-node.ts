@@ -144,6 +144,9 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     })
     const network = net
     const alignment = align = await SiteAlignment.start({ siteKey: site.key.publicKey, door, store, index, network, registry: (opts.api ?? true) ? metrics.registry : undefined, log, now })
+    // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
+    log('patches', network.host.patches)
+    for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
     if (opts.sync !== false) {
       sync = new SyncService({
         libp2p: network.host.libp2p, index, store,
@@ -176,6 +179,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           refusals: Object.fromEntries(network.gate.refusals),
           egressGuard: guard.status(),
           alignment: alignment.status(),
+          patches: network.host.patches,
         }
       },
       async stop() {
