@@ -32,7 +32,7 @@ describe('alignment exchange between four nations', () => {
     work = await mkdtemp(join(tmpdir(), 'aip-align-'))
     bed = await createTestbed(work, 4, NOW)
     for (let i = 0; i < 4; i++) nodes.push(await startNode(bed.sites[i].dir, { bootstrap: nodes.map((n) => addrOf(n.node)) }))
-    await until(() => nodes.every((n) => admittedCount(n.node) === 3), 'every hello to pass')
+    await until(() => nodes.every((n) => admittedCount(n.node) === 3), 'every hello to pass', 60_000)
   })
 
   after(async () => {
@@ -46,8 +46,8 @@ describe('alignment exchange between four nations', () => {
     assert.equal(built.chunks.length, 2)
     for (const r of [...built.chunks, built.bundle]) assert.equal((await nodes[CH].node.publish(r.bytes)).action, 'accept')
     const holds = (i: number, id: string) => nodes[i].node.store.has(id)
-    await until(async () => (await Promise.all(built.chunks.map((c) => holds(FR, c.id)))).every(Boolean), 'FR to hold every chunk')
-    await until(async () => await holds(DE, built.bundle.id) && await holds(IT, built.bundle.id), 'the manifest everywhere')
+    await until(async () => (await Promise.all(built.chunks.map((c) => holds(FR, c.id)))).every(Boolean), 'FR to hold every chunk', 60_000)
+    await until(async () => await holds(DE, built.bundle.id) && await holds(IT, built.bundle.id), 'the manifest everywhere', 60_000)
     await nodes[DE].node.sync!.syncWith(nodes[CH].node.network.host.peerId)
     await nodes[IT].node.sync!.syncWith(nodes[FR].node.network.host.peerId)
     for (const i of [DE, IT]) for (const c of built.chunks) assert.equal(await holds(i, c.id), false, `site ${i} must not hold ${c.id}`)
@@ -63,7 +63,7 @@ describe('alignment exchange between four nations', () => {
     // IT turns rogue: it pushes the chunk straight into gossipsub, skipping its own door
     await nodes[IT].node.network.host.pubsub.publish(TOPIC_ALIGNMENT, built.chunks[0]!.bytes)
     const refused = (n: LoggedNode) => n.events.filter((e) => e.event === 'releasability_violation' && e.fields.code === 'restricted_content').length
-    await until(() => [CH, DE, FR].every((i) => refused(nodes[i]) === 1), 'every receiver to refuse it')
+    await until(() => [CH, DE, FR].every((i) => refused(nodes[i]) === 1), 'every receiver to refuse it', 60_000)
     for (const i of [CH, DE, FR]) {
       assert.equal(await nodes[i].node.store.has(built.chunks[0]!.id), false)
       const e = nodes[i].events.find((x) => x.event === 'releasability_violation')!
@@ -74,6 +74,6 @@ describe('alignment exchange between four nations', () => {
   it('a GREEN bundle travels by gossip to every site', async () => {
     const built = buildBundle({ name: 'de-green', kind: 'red-team', license: 'CC0-1.0', label: 'TLP:GREEN' }, items(300, 'green'), bed.sites[DE].key, NOW)
     for (const r of [...built.chunks, built.bundle]) assert.equal((await nodes[DE].node.publish(r.bytes)).action, 'accept')
-    await until(async () => (await Promise.all(nodes.flatMap((n) => [...built.chunks, built.bundle].map((r) => n.node.store.has(r.id))))).every(Boolean), 'every record at every site')
+    await until(async () => (await Promise.all(nodes.flatMap((n) => [...built.chunks, built.bundle].map((r) => n.node.store.has(r.id))))).every(Boolean), 'every record at every site', 60_000)
   })
 })
