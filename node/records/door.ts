@@ -21,6 +21,8 @@ import { FEDERATION_RECORD_TYPES } from '../store/store.ts'
 import type { RecordStore, TombstoneSpec } from '../store/store.ts'
 import { loadTrust } from '../store/trust.ts'
 import type { AdmitCode, AdmitOutcome, Source } from './outcome.ts'
+import { releaseRefusal } from './releasability.ts'
+import type { ShareKeeps } from './releasability.ts'
 import { fromPeer } from './outcome.ts'
 import type { Family, Ticket } from './queues.ts'
 import { ValidationQueues } from './queues.ts'
@@ -132,6 +134,13 @@ export class RecordDoor {
     return this.events.on(name, fn)
   }
 
+  private shareKeeps?: ShareKeeps
+
+  /** alignment-v1 O4: the share service's answer to "may this fetched chunk be kept?" (without one: never). */
+  bindShare(keeps: ShareKeeps): void {
+    this.shareKeeps = keeps
+  }
+
   /** The network's gate, once it runs: gossip from a peer still in hello waits for it (network-v1 §6 step 1). */
   bindPeers(peers: PeerAdmission): void {
     this.peers = peers
@@ -194,6 +203,9 @@ export class RecordDoor {
     if (source.via === 'hello' && !FEDERATION_RECORD_TYPES.has(record.type)) {
       return { action: 'reject', code: 'wrong_topic', message: `a hello does not carry ${record.type}`, id }
     }
+    // [REJECT restricted_content | not_in_audience] [IGNORE embargoed] alignment-v1 O1, O2, O4
+    const released = releaseRefusal(record, source, this.now(), this.shareKeeps)
+    if (released !== undefined) return released
     const signer = hex(record.signer)
     const limits = fromPeer(source) ? this.opts.limits : undefined
     if (limits !== undefined) {
