@@ -156,21 +156,22 @@ export class RecordDoor {
     const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer)
     if (typeof ticket === 'string') return ignore('queue_full', ticket)
     try {
-      if (source.via === 'gossip' && !(await this.helloPassed(source.peer, ticket))) {
-        return ignore('peer_not_admitted', 'propagation source has not passed hello')
-      }
+      const hello = source.via === 'gossip' ? await this.helloPassed(source.peer, ticket) : 'passed'
+      if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
+      if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
       return await ticket.run(() => this.pipeline(bytes, source))
     } finally {
       ticket.release()
     }
   }
 
-  private async helloPassed(peer: string, ticket: Ticket): Promise<boolean> {
+  /** network-v1 §6 step 1: waits for a peer's hello, holding the record's bytes inside PENDING_PEERS_MAX_BYTES. */
+  private async helloPassed(peer: string, ticket: Ticket): Promise<'passed' | 'refused' | 'full'> {
     const peers = this.peers
-    if (peers === undefined || peers.isAdmitted(peer)) return true
-    if (!ticket.pending()) return false // network-v1 §6: PENDING_PEERS_MAX_BYTES already wait for hellos
+    if (peers === undefined || peers.isAdmitted(peer)) return 'passed'
+    if (!ticket.pending()) return 'full'
     try {
-      return await peers.whenAdmitted(peer)
+      return (await peers.whenAdmitted(peer)) ? 'passed' : 'refused'
     } finally {
       ticket.admitted()
     }
