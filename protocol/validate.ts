@@ -12,7 +12,7 @@ import { ProtocolError } from './errors.ts'
 import { recordId } from './ids.ts'
 import { checkPublicKey, verifySignature } from './keys.ts'
 import type { DecodedRecord, RecordType } from './records/index.ts'
-import { parsePayload, RECORD_SPECS, recordTypeOf } from './records/index.ts'
+import { parsePayload, RECORD_SPECS, recordTypeOf, TRUST_TYPES } from './records/index.ts'
 import type { TrustState } from './trust.ts'
 
 /** REJECT: the sender could have seen the fault (spec §6.1). */
@@ -124,10 +124,11 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     case 'FederationCharter': {
       if (r.id === trust.genesisCharterId) return undefined
       const pred = (r as DecodedRecord<'FederationCharter'>).body.predecessor
-      // [IGNORE charter_unknown] A charter that is not the pinned genesis and whose predecessor is unknown.
+      // [IGNORE charter_unknown] A charter that is not the pinned genesis and whose predecessor is not in the chain in
+      // effect (§5.2: it waits until the predecessor takes effect).
       if (pred === null) return ignore('charter_unknown', 'a genesis charter other than the pinned one', r)
       const p = trust.charter(pred.toString())
-      if (p === undefined) return ignore('charter_unknown', `predecessor ${pred.toString()} is not known`, r)
+      if (p === undefined || !trust.inChain(p.id)) return ignore('charter_unknown', `predecessor ${pred.toString()} is not a charter in effect`, r)
       // [IGNORE unknown_issuer] The proposer is not a member root of the predecessor.
       if (!p.nationByRoot.has(Buffer.from(r.signer).toString('hex'))) return ignore('unknown_issuer', 'proposer is not a member root of the predecessor', r)
       // [IGNORE charter_conflict] The predecessor has another known successor: neither takes effect.
@@ -181,9 +182,6 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     }
   }
 }
-
-/** Record types the trust state consumes (spec §5). */
-export const TRUST_TYPES: ReadonlySet<RecordType> = new Set<RecordType>(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation', 'Retraction'])
 
 /**
  * Whether an outcome's record must be fed to TrustState.apply (spec §5.7): every record of a trust type that passed

@@ -3,20 +3,17 @@
  * is taken in (H2a, H4, H5 on the site's trust state or a scratch copy), then admits the hello's records through the
  * site's door (source `hello`, H3). Every cryptographic and trust rule is the record layer's (protocol/).
  */
-import { TrustState, decodeRecord, parseEnvelope, recordTypeOf, validateRecord } from '../../protocol/index.ts'
+import { HELLO_TYPES, TrustState, decodeRecord, parseEnvelope, recordTypeOf, validateRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { RecordDoor } from '../records/index.ts'
 import { HELLO_MAX_BYTES, HELLO_MAX_DRY_RUN_RECORDS, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
 import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
 
-/**
- * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
- * receiver needs it to place the certificate), revocations, then the other certificates this site knows (H2a: these
- * four types only). TODO(t11-trust): HELLO_TYPES from the record registry.
- */
-const HELLO_TYPES = ['FederationCharter', 'CharterApproval', 'Revocation', 'SiteCertificate']
-const CHAIN_TYPES = ['FederationCharter', 'CharterApproval']
+// §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
+// receiver needs it to place the certificate), revocations, then the other certificates this site knows —
+// HELLO_TYPES, derived from the record registry (protocol/records/index.ts). H2a: these four types only.
+const CHAIN_TYPES: readonly string[] = ['FederationCharter', 'CharterApproval']
 /** Room kept for the hello's own framing and certificate. */
 const HELLO_HEADROOM_BYTES = 16 * 1024
 
@@ -60,7 +57,7 @@ export class Admission {
   async place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement> {
     // H2a: the four federation types only, read from the protected headers (no signature checked yet)
     const types = hello.federation.map(typeOf)
-    const stray = types.findIndex((t) => t === undefined || !HELLO_TYPES.includes(t))
+    const stray = types.findIndex((t) => t === undefined || !(HELLO_TYPES as readonly string[]).includes(t))
     if (stray >= 0) return { ok: false, code: 'bad_hello', message: `record #${stray} is ${types[stray] ?? 'not a record'}, which a hello does not carry` }
     // H4 first (cheap, and refuses a stolen certificate before anything else): it must name the Noise key
     const cert = decodeRecord(hello.certificate)

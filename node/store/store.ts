@@ -9,7 +9,8 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { recordId } from '../../protocol/index.ts'
+import { isFederationType, recordId, specOf } from '../../protocol/index.ts'
+import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
 
@@ -24,13 +25,6 @@ export interface StorableRecord {
 }
 
 export type PutResult = 'stored' | 'duplicate' | 'tombstoned'
-
-/**
- * aip-v1 §4.5, §5: the federation records — charters, approvals, certificates, revocations. A tombstone never
- * withdraws one, nor blocks its put: they are the trust state's input, and a Retraction has no effect on them.
- * TODO(t11-trust): FEDERATION_RECORD_TYPES from the record registry (protocol/records/index.ts).
- */
-export const FEDERATION_RECORD_TYPES: ReadonlySet<string> = new Set(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation'])
 
 /** A tombstone to write in the same batch as a record (a Retraction's target, the records a Revocation withdraws). */
 export interface TombstoneSpec {
@@ -53,7 +47,10 @@ export interface ListQuery {
   model?: string
   /** Most entries to return (default: all). */
   limit?: number
-  /** Cursor: the ID of the last entry of the previous page. */
+  /**
+   * Cursor: where the previous page ended — `pageCursor(last entry)` (`CREATED.ID`, a position: it holds even when
+   * that record has been withdrawn since), or a stored record's ID.
+   */
   after?: string
   /** Only records with since <= created < until (ms). */
   since?: number
@@ -90,6 +87,21 @@ export interface Tombstone {
    * the ID out of sync: a Retraction naming an ID not stored yet says nothing about whoever will sign that ID.
    */
   withdrew?: boolean
+}
+
+/**
+ * The cursor for the page after `last`: its position in the (created, id) order, `CREATED.ID`. Paging by position,
+ * not by the record's presence, so a record withdrawn between two pages does not end the listing.
+ */
+export function pageCursor(last: RecordKey): string {
+  return `${last.created}.${last.id}`
+}
+
+const CURSOR = /^([0-9]{1,16})\.([a-z2-7]{1,128})$/
+
+function parseCursor(after: string): RecordKey | undefined {
+  const m = CURSOR.exec(after)
+  return m === null || !Number.isSafeInteger(Number(m[1])) ? undefined : { created: Number(m[1]), id: m[2]! }
 }
 
 export class StoreError extends Error {
@@ -218,9 +230,10 @@ export class RecordStore {
     let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
     const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
     if (q.after !== undefined) {
-      const after = await this.info(q.after)
-      if (after === undefined) return // the cursor's record is gone (or never existed): nothing after it
-      const cursor = `${prefix}${createdKey(after.created)}!${q.after}`
+      // a position cursor is used as is; an ID cursor is placed through its record (so it must be stored)
+      const after = parseCursor(q.after) ?? await this.info(q.after)
+      if (after === undefined) return // an ID cursor whose record is not stored: nothing to place it by
+      const cursor = `${prefix}${createdKey(after.created)}!${after.id}`
       if (cursor > gt) gt = cursor
     }
     const limit = q.limit ?? Infinity
@@ -358,7 +371,8 @@ export class RecordStore {
       const m = meta.get(id)
       // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
       // on a target signed by the same key), and never a federation record (§5: the trust state's input).
-      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || FEDERATION_RECORD_TYPES.has(m.type))) return 'duplicate'
+      // aip-v1 §4.5: … and never a federation record (the registry's federation family)
+      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || isFederationType(m.type))) return 'duplicate'
       const written: Tombstone = m !== undefined || tomb.get(id)?.withdrew === true ? { ...t, withdrew: true } : t
       batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(written)) })
       tomb.set(id, written)
@@ -377,7 +391,7 @@ export class RecordStore {
       if (op.kind === 'tombstone') return tombstone(id, op.tombstone)
       const t = tomb.get(id)
       // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
-      if (t !== undefined && !FEDERATION_RECORD_TYPES.has(op.meta.type)) {
+      if (t !== undefined && !isFederationType(op.meta.type)) {
         if (t.signer === undefined || t.signer === op.meta.signer) {
           if (t.signer !== undefined && t.withdrew !== true) {
             // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync
@@ -422,18 +436,18 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
   return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
 }
 
-/** The index fields of a record; BenchmarkResults link their suite and model by CID (protocol body fields). */
+/** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
 export function metaOf(r: StorableRecord): RecordMeta {
   if (typeof r.id !== 'string' || !/^[a-z2-7]+$/.test(r.id)) throw new StoreError('bad_record', `record ID '${String(r.id)}' is not a base32 CID`)
   if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
   if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
   const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
-  if (r.type === 'BenchmarkResult' && r.body !== null && typeof r.body === 'object') {
-    const body = r.body as { suite?: unknown; model?: unknown }
-    const suite = CID.asCID(body.suite)
-    const model = CID.asCID(body.model)
-    if (suite) meta.suite = suite.toString()
-    if (model) meta.model = model.toString()
+  const index = specOf(r.type)?.index
+  if (index !== undefined && r.body !== null && typeof r.body === 'object') {
+    for (const k of index) {
+      const link = CID.asCID((r.body as Partial<Record<IndexKey, unknown>>)[k])
+      if (link) meta[k] = link.toString()
+    }
   }
   return meta
 }
