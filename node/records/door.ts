@@ -11,7 +11,7 @@
  *   6. durable store, with the withdrawals the record causes in the same batch (aip-v1 §4.4, §4.5) —
  *      [IGNORE duplicate | tombstoned];
  *   7. effects: the trust state, then one `stored` event (sync index, metrics, gate, announcer subscribe to it).
- * The same bytes get the same outcome and code by every entrance (test/node/records/door.test.ts).
+ * The same bytes get the same outcome and code by every entrance (test/node/records/entrances.test.ts).
  */
 import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, isFederationType, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
 import type { DecodedRecord, Outcome, TrustState } from '../../protocol/index.ts'
@@ -55,8 +55,15 @@ class Events<M extends Record<string, unknown>> {
     return () => this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== fn))
   }
 
+  /** Calls every listener; one that throws does not stop the others nor change the admission's outcome. */
   emit<K extends keyof M>(name: K, event: M[K]): void {
-    for (const fn of this.listeners.get(name) ?? []) (fn as Listener<M[K]>)(event)
+    for (const fn of this.listeners.get(name) ?? []) {
+      try {
+        (fn as Listener<M[K]>)(event)
+      } catch (err) {
+        process.emitWarning(`a ${String(name)} listener failed: ${String(err)}`)
+      }
+    }
   }
 }
 
