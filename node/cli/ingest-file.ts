@@ -2,9 +2,9 @@
  * Shared by `aip publish` and `aip import`: feeds every record of a CBOR sequence (RFC 8742) to a site and reports
  * one outcome per record. A file that cannot be delimited to its end (a truncated or indefinite-length item, garbage
  * after the last record) is refused whole: nothing is imported, and the report names the offset and the code — a
- * half-imported file is worse than none (the operator cannot tell what is missing). An empty file is an error too.
- * Records that the site cannot place yet (IGNOREd for want of a charter or certificate that comes later in the same
- * file) are retried in further passes while any pass accepts something, so a file's order does not matter. Nothing invalid is stored: every record goes through the same validation as gossip.
+ * half-imported file is worse than none (the operator cannot tell what is missing). An empty file is an error too. Records that the site cannot place yet (IGNOREd for want of a charter or certificate that
+ * comes later in the same file) are retried in further passes while any pass accepts something, so a file's order
+ * does not matter. Nothing invalid is stored: every record goes through the same validation as gossip.
  */
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -34,31 +34,31 @@ export const MAX_IMPORT_FILE_BYTES = 1 << 30
  * swapped between the check and the read.
  */
 export async function readSequenceFile(path: string): Promise<Uint8Array> {
-  const bytes = await readFileBounded(path)
-  // fault 11: an empty file is an error for import, publish and records verify alike
-  if (bytes.length === 0) throw new UsageError(`${path === '-' ? 'standard input' : path} is empty: it holds no record`, 1)
-  return bytes
-}
-
-async function readFileBounded(path: string): Promise<Uint8Array> {
-  if (path === '-') return readBounded(process.stdin, 'standard input')
+  if (path === '-') {
+    const stdin = await readBounded(process.stdin, 'standard input')
+    if (stdin.length === 0) throw new UsageError('standard input is empty: it holds no record', 1)
+    return stdin
+  }
   let fh
   try {
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
   }
+  let bytes: Uint8Array
   try {
     const st = await fh.stat()
     if (!st.isFile()) throw new UsageError(`${path} is not a regular file (a FIFO or device is read until its end, which may never come); give a file, or - for standard input`, 1)
     if (st.size > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${path} is ${st.size} bytes; split it (at most ${MAX_IMPORT_FILE_BYTES} per import)`, 1)
-    return await readBounded(fh.createReadStream({ autoClose: false }), path)
+    bytes = await readBounded(fh.createReadStream({ autoClose: false }), path)
   } catch (err) {
     if (err instanceof UsageError) throw err
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
   } finally {
     await fh.close()
   }
+  if (bytes.length === 0) throw new UsageError(`${path} is empty: it holds no record`, 1)
+  return bytes
 }
 
 /** Whether a split file holds a framing error (then nothing of it is imported). */

@@ -10,10 +10,12 @@ import { HELLO_MAX_BYTES, HELLO_MAX_DRY_RUN_RECORDS, HELLO_MAX_FEDERATION_RECORD
 import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
 
-// §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
-// receiver needs it to place the certificate), revocations, then the other certificates this site knows —
-// HELLO_TYPES, derived from the record registry (protocol/records/index.ts). H2a: these four types only.
-const CHAIN_TYPES: readonly string[] = ['FederationCharter', 'CharterApproval']
+/**
+ * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
+ * receiver needs it to place the certificate), revocations, then the other certificates this site knows (H2a: these
+ * four types only) — HELLO_TYPES, derived from the record registry (protocol/records/index.ts).
+ */
+const CHAIN_TYPES = ['FederationCharter', 'CharterApproval']
 /** Room kept for the hello's own framing and certificate. */
 const HELLO_HEADROOM_BYTES = 16 * 1024
 
