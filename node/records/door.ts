@@ -190,7 +190,8 @@ export class RecordDoor {
     const known = await this.store.has(id)
     const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id })
     if (outcome.action !== 'accept') {
-      if (source.via !== 'hello') this.observe(outcome)
+      // a hello's records reach the door only once its certificate has passed (network-v1 §3 H5 before H3)
+      this.observe(outcome)
       return { action: outcome.action, code: outcome.code, message: outcome.message, id }
     }
     const record = outcome.record
