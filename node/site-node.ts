@@ -7,6 +7,7 @@
  *   await node.stop()
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { decodeRecord } from '../protocol/index.ts'
 import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
@@ -203,6 +204,12 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         publish: async (bytes) => {
           const v = await door.admit(bytes, { via: 'api' })
           if (v.action === 'accept' && v.record !== undefined) await network.forward(v.record)
+          // network-v1 §4: the operator publishing a record the site already holds (stored offline, e.g. by
+          // `aip bench run`) announces it again; the outcome stays `ignore duplicate`
+          if (v.code === 'duplicate') {
+            const held = decodeRecord(bytes)
+            if (held.action === 'accept') await network.forward(held.record).catch((err: unknown) => log('forward_failed', { id: held.record.id, error: String(err) }))
+          }
           return publicOutcome(v)
         },
       }, {
