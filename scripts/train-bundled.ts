@@ -7,7 +7,8 @@
  * options (and --stop-at the ledger's last step, if it was stopped by --max-minutes) gives the same bytes.
  *
  *   node --import tsx scripts/train-bundled.ts [--steps 600] [--batch 4] [--lr 0.002] [--seed 1] [--corpus 6000]
- *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR]
+ *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR] [--micro-batch M] [--workers W]
+ * The weights depend on --micro-batch (the objective's split), never on --workers (the pool sums in order).
  */
 import '../node/polyfill.ts'
 import { createHash } from 'node:crypto'
@@ -18,7 +19,8 @@ import { BUNDLED_CONFIG_JSON, BUNDLED_SEED, randomWeights } from '../kernels/bun
 import { parseConfig } from '../kernels/config.ts'
 import { loadModel } from '../kernels/loader.ts'
 import { modelFilesF16 } from '../kernels/train/checkpoint.ts'
-import { fromWeights } from '../kernels/train/params.ts'
+import { fromWeights, sharedCopy } from '../kernels/train/params.ts'
+import { GradientPool } from '../kernels/train/pool.ts'
 import { Trainer, TRAIN_DEFAULTS, type TrainOptions } from '../kernels/train/trainer.ts'
 import { bundledSuite } from '../node/eval/suite-records.ts'
 import { buildCorpus, toExample } from '../node/train/corpus.ts'
@@ -30,13 +32,13 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: '600' }, batch: { type: 'string', default: '4' }, lr: { type: 'string', default: '0.002' },
     seed: { type: 'string', default: '1' }, corpus: { type: 'string', default: '6000' }, 'max-minutes': { type: 'string', default: '40' },
     'stop-at': { type: 'string' }, 'eval-every': { type: 'string', default: '0' }, out: { type: 'string', default: TRAINED_DIR },
-    'aux-coef': { type: 'string', default: '0.001' },
+    'aux-coef': { type: 'string', default: '0.001' }, workers: { type: 'string', default: '1' }, 'micro-batch': { type: 'string' },
   },
 })
 const options: TrainOptions = {
   ...TRAIN_DEFAULTS,
   seed: Number(a.seed), batchSize: Number(a.batch), steps: Number(a.steps), warmup: Math.min(30, Math.floor(Number(a.steps) / 10)),
-  maxGradNorm: 1, auxCoef: Number(a['aux-coef']), adamw: { ...TRAIN_DEFAULTS.adamw, lr: Number(a.lr), weightDecay: 0.01 },
+  maxGradNorm: 1, auxCoef: Number(a['aux-coef']), microBatch: a['micro-batch'] === undefined ? Infinity : Number(a['micro-batch']), adamw: { ...TRAIN_DEFAULTS.adamw, lr: Number(a.lr), weightDecay: 0.01 },
 }
 const corpusSeed = 0x434f5250 // "CORP"
 const stopAt = a['stop-at'] === undefined ? options.steps : Number(a['stop-at'])
@@ -51,7 +53,8 @@ const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('h
 
 const config = parseConfig(BUNDLED_CONFIG_JSON)
 const initial = randomWeights(config, BUNDLED_SEED)
-const params = fromWeights(initial)
+const workers = Number(a.workers)
+const params = workers > 1 ? sharedCopy(fromWeights(initial)) : fromWeights(initial)
 const corpus = buildCorpus(corpusSeed, Number(a.corpus))
 const examples = corpus.map(toExample)
 const items = bundledSuite().suite.items
@@ -60,6 +63,7 @@ log({
   corpus_sha256: sha(JSON.stringify(corpus)), initial: `randomWeights(bundled config, ${BUNDLED_SEED})`,
 })
 const trainer = new Trainer(config, params, examples, options)
+const pool = workers > 1 ? GradientPool.open(config, params, workers, options.auxCoef) : null
 
 async function evaluate(step: number): Promise<void> {
   const files = modelFilesF16(TRAINED_CONFIG_JSON, params)
@@ -74,7 +78,7 @@ async function evaluate(step: number): Promise<void> {
 const t0 = Date.now()
 let tokens = 0
 while (trainer.step < stopAt) {
-  const r = trainer.next()
+  const r = pool === null ? trainer.next() : await trainer.nextParallel(pool)
   tokens += r.tokens
   log({ kind: 'step', ...r, loss: Number(r.loss.toPrecision(8)), ce: Number(r.ce.toPrecision(8)), aux: Number(r.aux.toPrecision(8)), gradNorm: Number(r.gradNorm.toPrecision(8)), lr: Number(r.lr.toPrecision(8)) })
   if (r.step % 10 === 0) console.log(`step ${r.step}/${options.steps} loss ${r.ce.toFixed(4)} aux ${r.aux.toFixed(3)} |g| ${r.gradNorm.toFixed(3)} ${(tokens / ((Date.now() - t0) / 1000)).toFixed(0)} tok/s`)
@@ -84,5 +88,6 @@ while (trainer.step < stopAt) {
     break
   }
 }
-log({ kind: 'done', steps: trainer.step, tokens, seconds: (Date.now() - t0) / 1000 })
+log({ kind: 'done', steps: trainer.step, tokens, seconds: (Date.now() - t0) / 1000, workers })
+await pool?.close()
 await evaluate(trainer.step)

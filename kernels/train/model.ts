@@ -33,8 +33,10 @@ interface LayerCache {
 
 /**
  * Loss of `batch` under `p`; when `grads` is given, ADDS d loss / d p into it (zero it first for a plain gradient).
+ * `scales` weigh the two terms for micro-batching (trainer.ts): by default the cross-entropy is averaged over this
+ * batch's targets (ce = 1/targets) and the auxiliary loss counts once (aux = 1); the returned figures are unscaled.
  */
-export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number, grads: Params | null): LossResult {
+export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number, grads: Params | null, scales?: { ce: number; aux: number }): LossResult {
   const { dim, vocab } = c
   const n = batch.tokens.length
   const qDim = c.heads * c.headDim
@@ -89,11 +91,11 @@ export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number,
   mm(logits, hf, p.lmHead, n, vocab, dim)
   let targets = 0
   for (let i = 0; i < n; i++) if (batch.targets[i]! >= 0) targets++
-  const scale = targets === 0 ? 0 : 1 / targets
+  const mean = targets === 0 ? 0 : 1 / targets
   const dlogits = grads === null ? null : new Float64Array(n * vocab)
-  const ceSum = crossEntropy(dlogits, logits, batch.targets, n, vocab, scale)
+  const ceSum = crossEntropy(dlogits, logits, batch.targets, n, vocab, scales?.ce ?? mean)
   const lb = loadBalancing(caches.map((lc) => lc.moe), moeShape)
-  const result: LossResult = { loss: ceSum * scale + auxCoef * lb.aux, ce: ceSum * scale, aux: lb.aux, targets }
+  const result: LossResult = { loss: ceSum * mean + auxCoef * lb.aux, ce: ceSum * mean, aux: lb.aux, targets }
   if (grads === null || dlogits === null) return result
 
   // Backward, layers in reverse order.
@@ -101,7 +103,8 @@ export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number,
   linearBackward(dhf, grads.lmHead, dlogits, hf, p.lmHead, n, vocab, dim)
   const dx = new Float64Array(n * dim)
   rmsnormBackward(dx, grads.norm, dhf, x, rf, p.norm, n, dim)
-  const dAux = auxCoef === 0 ? null : lb.dProb.map((d) => d * auxCoef)
+  const auxWeight = auxCoef * (scales?.aux ?? 1)
+  const dAux = auxWeight === 0 ? null : lb.dProb.map((d) => d * auxWeight)
   for (let l = c.layers - 1; l >= 0; l--) {
     const lp = p.layers[l]!, lg = grads.layers[l]!, lc = caches[l]!
     const shape: AttentionShape = { heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, window: c.window[l]!, globals: c.globals }

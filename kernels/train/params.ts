@@ -96,7 +96,20 @@ export function toWeights(p: Params): Weights {
 
 /** Zeroed tensors shaped like `p` (for gradients and moments), with the same aliasing. */
 export function zerosLike(p: Params): Params {
-  const z = (a: Float64Array) => new Float64Array(a.length)
+  return mapParams(p, (a) => new Float64Array(a.length))
+}
+
+/** Copies of `p` in SharedArrayBuffers (a worker pool reads them; kernels/train/pool.ts). */
+export function sharedCopy(p: Params): Params {
+  return mapParams(p, (a) => {
+    const s = new Float64Array(new SharedArrayBuffer(a.byteLength))
+    s.set(a)
+    return s
+  })
+}
+
+/** A Params whose every array is z(array of p), keeping lmHead tied to embed when it is. */
+export function mapParams(p: Params, z: (a: Float64Array) => Float64Array): Params {
   const embed = z(p.embed)
   return {
     embed,
