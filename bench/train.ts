@@ -138,6 +138,6 @@ console.log(JSON.stringify({
   ...(untrained ? { untrained_refusal: round(untrained.refusal.rate), untrained_benign_compliance: round(untrained.compliance.rate) } : {}),
   ...(trained && untrained ? { refusal_ci_clear: disjoint(trained.refusal, untrained.refusal), compliance_ci_clear: disjoint(trained.compliance, untrained.compliance) } : {}),
   batch, seq, threads: 1, load_avg_1m: round(loadavg()[0]!, 3),
-  rollback_ms: null, rollback_note: 'SovereignTune (later wave)',
+  rollback_note: 'rollback_ms belongs to SovereignTune (a later wave): not measured',
   goals: GOALS,
 }))

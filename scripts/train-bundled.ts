@@ -7,12 +7,12 @@
  * options (and --stop-at the ledger's last step, if it was stopped by --max-minutes) gives the same bytes.
  *
  *   node --import tsx scripts/train-bundled.ts [--steps 600] [--batch 4] [--lr 0.002] [--seed 1] [--corpus 6000]
- *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR] [--micro-batch M] [--workers W]
+ *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR] [--micro-batch M] [--workers W] [--init DIR]
  * The weights depend on --micro-batch (the objective's split), never on --workers (the pool sums in order).
  */
 import '../node/polyfill.ts'
 import { createHash } from 'node:crypto'
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BUNDLED_CONFIG_JSON, BUNDLED_SEED, randomWeights } from '../kernels/bundled.ts'
@@ -32,12 +32,12 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: '600' }, batch: { type: 'string', default: '4' }, lr: { type: 'string', default: '0.002' },
     seed: { type: 'string', default: '1' }, corpus: { type: 'string', default: '6000' }, 'max-minutes': { type: 'string', default: '40' },
     'stop-at': { type: 'string' }, 'eval-every': { type: 'string', default: '0' }, out: { type: 'string', default: TRAINED_DIR },
-    'aux-coef': { type: 'string', default: '0.001' }, workers: { type: 'string', default: '1' }, 'micro-batch': { type: 'string' },
+    'aux-coef': { type: 'string', default: '0.001' }, warmup: { type: 'string' }, workers: { type: 'string', default: '1' }, init: { type: 'string' }, 'micro-batch': { type: 'string' },
   },
 })
 const options: TrainOptions = {
   ...TRAIN_DEFAULTS,
-  seed: Number(a.seed), batchSize: Number(a.batch), steps: Number(a.steps), warmup: Math.min(30, Math.floor(Number(a.steps) / 10)),
+  seed: Number(a.seed), batchSize: Number(a.batch), steps: Number(a.steps), warmup: a.warmup === undefined ? Math.min(30, Math.floor(Number(a.steps) / 10)) : Number(a.warmup),
   maxGradNorm: 1, auxCoef: Number(a['aux-coef']), microBatch: a['micro-batch'] === undefined ? Infinity : Number(a['micro-batch']), adamw: { ...TRAIN_DEFAULTS.adamw, lr: Number(a.lr), weightDecay: 0.01 },
 }
 const corpusSeed = 0x434f5250 // "CORP"
@@ -52,7 +52,9 @@ const log = (o: Record<string, unknown>) => appendFileSync(ledgerPath, JSON.stri
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex')
 
 const config = parseConfig(BUNDLED_CONFIG_JSON)
-const initial = randomWeights(config, BUNDLED_SEED)
+// --init DIR continues from a model directory (a second stage; its F16/F32 values enter binary64 exactly).
+const initFile = a.init === undefined ? null : readFileSync(join(a.init, 'model.safetensors'))
+const initial = a.init === undefined ? randomWeights(config, BUNDLED_SEED) : loadModel(a.init).weights
 const workers = Number(a.workers)
 const params = workers > 1 ? sharedCopy(fromWeights(initial)) : fromWeights(initial)
 const corpus = buildCorpus(corpusSeed, Number(a.corpus))
@@ -60,7 +62,8 @@ const examples = corpus.map(toExample)
 const items = bundledSuite().suite.items
 log({
   kind: 'run', trainer: 'kernels/train (TS reference, binary64)', options, corpus_seed: corpusSeed, corpus_items: corpus.length,
-  corpus_sha256: sha(JSON.stringify(corpus)), initial: `randomWeights(bundled config, ${BUNDLED_SEED})`,
+  corpus_sha256: sha(JSON.stringify(corpus)),
+  initial: initFile === null ? `randomWeights(bundled config, ${BUNDLED_SEED})` : `model.safetensors sha256 ${sha(initFile)}`,
 })
 const trainer = new Trainer(config, params, examples, options)
 const pool = workers > 1 ? GradientPool.open(config, params, workers, options.auxCoef) : null
