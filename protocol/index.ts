@@ -15,6 +15,8 @@
 export { encodeCanonical, decodeCanonical, isMap, compareKeys } from './cbor.ts'
 export type { CborValue, CborMap, DecodeLimits } from './cbor.ts'
 export { merkleRoot, inclusionProof, verifyInclusion, MerkleBuilder, weightsLeaf, leafHash, nodeHash, sortTensorNames } from './merkle.ts'
+export { subtreesOf, rangeHash, inclusionPath, consistencyProof, rootFromInclusionProof, verifyInclusionProof, rootFromConsistencyProof, verifyConsistencyProof, MerkleProofError } from './merkle.ts'
+export type { SubtreeHash, ProofFailure } from './merkle.ts'
 export { ProtocolError } from './errors.ts'
 export type { ProtocolErrorCode } from './errors.ts'
 export * from './constants.ts'
@@ -43,3 +45,4 @@ export type { CharterInfo, EffectiveCharter, Certification, SiteStatus } from '.
 export { devFederation, DEV_CERTIFICATE_VALIDITY_MS } from './dev.ts'
 export type { DevFederation } from './dev.ts'
 export * from './sync/index.ts'
+export * from './audit/index.ts'

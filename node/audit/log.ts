@@ -11,9 +11,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { Level } from 'level'
-import { consistencyProof, inclusionPath, leafHash, rangeHash } from '../../protocol/merkle.ts'
-import { encodeBundle, encodeEntry, HASH_BYTES, tileRoot, TILE_WIDTH, tileSubtrees } from '../../protocol/audit/index.ts'
-import type { AuditEntry } from '../../protocol/audit/index.ts'
+import { consistencyProof, encodeBundle, encodeEntry, HASH_BYTES, inclusionPath, leafHash, rangeHash, tileRoot, TILE_WIDTH, tileSubtrees } from '../../protocol/index.ts'
+import type { AuditEntry } from '../../protocol/index.ts'
 import { MAX_APPEND_QUEUE, MAX_CONTENT_BYTES, TILE_CACHE_SIZE } from './constants.ts'
 
 export class AuditLogError extends Error {

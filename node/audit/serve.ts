@@ -2,7 +2,7 @@
  * Serving a log read-only in the tlog-tiles layout (specs/audit-v1.md §4): one function from a path to bytes, used by
  * the local HTTP API and the libp2p protocol alike.
  */
-import { AuditError, formatNote, parseTilePath } from '../../protocol/audit/index.ts'
+import { AuditError, formatNote, parseTilePath } from '../../protocol/index.ts'
 import type { SiteAudit } from './site-audit.ts'
 
 export interface AuditResource {

@@ -5,12 +5,11 @@
  */
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import type { SigningKey } from '../../protocol/keys.ts'
 import {
   auditOrigin, ed25519Signer, ed25519Verifier, formatCheckpoint, formatNote, formatVerifierKey, parseCheckpoint, parseNote, signNote, verifyNote,
   witnessName, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519,
-} from '../../protocol/audit/index.ts'
-import type { AuditEntry, Checkpoint, InferenceAttrs, Note, NoteSignature } from '../../protocol/audit/index.ts'
+} from '../../protocol/index.ts'
+import type { AuditEntry, Checkpoint, InferenceAttrs, Note, NoteSignature, SigningKey } from '../../protocol/index.ts'
 import { AUDIT_DIR } from './constants.ts'
 import { contentKey, readAuditConfig } from './config.ts'
 import type { AuditConfig } from './config.ts'

@@ -4,9 +4,8 @@
  * proof from that last checkpoint. Two checkpoints of one log that cannot both be true are kept as an equivocation
  * proof (§7.3), and the origin is never cosigned again.
  */
-import type { SigningKey } from '../../protocol/keys.ts'
-import { checkAdvance, cosigner, parseCheckpoint, parseNote, verifyNote, AuditError } from '../../protocol/audit/index.ts'
-import type { NoteSignature, NoteVerifier } from '../../protocol/audit/index.ts'
+import { checkAdvance, cosigner, parseCheckpoint, parseNote, verifyNote, AuditError } from '../../protocol/index.ts'
+import type { NoteSignature, NoteVerifier, SigningKey } from '../../protocol/index.ts'
 import type { AuditLog } from './log.ts'
 
 const utf8 = new TextEncoder()
