@@ -7,6 +7,7 @@
  *   await node.stop()
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { recordId } from '../protocol/index.ts'
 import type { DecodedRecord } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
@@ -27,6 +28,8 @@ import { loadTrust } from './store/trust.ts'
 import { Ingestor } from './records/ingest.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
+import { startSiteAudit } from './audit/node-audit.ts'
+import type { NodeAudit } from './audit/node-audit.ts'
 import type { SyncInit } from './sync/index.ts'
 
 export interface SiteNodeOptions {
@@ -50,6 +53,8 @@ export interface SiteNodeOptions {
   now?: () => number
   /** Anti-entropy sync with admitted peers (specs/sync-v1.md); false turns it off. Default: on, default timings. */
   sync?: SyncInit | false
+  /** The site's audit log (specs/audit-v1.md); false turns it off. Default: on, settings from DIR/audit.json. */
+  audit?: boolean
 }
 
 export interface SiteNode {
@@ -59,6 +64,8 @@ export interface SiteNode {
   /** Present unless `sync: false`. */
   sync?: SyncService
   metrics: NodeMetrics
+  /** The audit log, its checkpoints and its witness service (absent with `audit: false`). */
+  audit?: NodeAudit
   api?: ApiServer
   /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
   addrs(): string[]
@@ -85,7 +92,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
   /** The network and sync, once started (the callbacks below run only after that; a failed start stops them). */
-  const late: { network?: Network, sync?: SyncService } = {}
+  const late: { network?: Network, sync?: SyncService, audit?: NodeAudit } = {}
   try {
     const trust = await loadTrust(store, site.config.genesisCharter)
     const metrics = createMetrics({ defaults: opts.api ?? true })
@@ -93,7 +100,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
     const index = await SyncIndex.load(store)
+    const audit = late.audit = opts.audit === false ? undefined : await startSiteAudit(site, { now, log })
+    /** IDs this site is publishing itself, so the audit log tells published from received (audit-v1 §5.2). */
+    const publishing = new Set<string>()
     const stored = (record: NetRecord): void => {
+      audit?.record(record.id, record.type, publishing.has(record.id) ? 'published' : 'received', 'ok')
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
@@ -106,7 +117,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       late.network?.gate.announce()
     })
     const net = late.network = await Network.start({
-      validate: admission.validate,
+      validate: audit === undefined ? admission.validate : (bytes, t) => {
+        const v = admission.validate(bytes, t)
+        if (v.action === 'reject') audit.refused(bytes, v.code)
+        return v
+      },
       store: (record) => store.put(record as DecodedRecord),
       accepted: async (record) => {
         await ingestor.apply(record as DecodedRecord)
@@ -143,10 +158,12 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       await sync.start()
     }
     const node: SiteNode = {
-      site, store, network: net, sync, metrics,
+      site, store, network: net, sync, metrics, audit,
       addrs: () => net.addresses(),
       async publish(bytes) {
-        const v = await net.publish(bytes)
+        const id = recordId(bytes)
+        publishing.add(id)
+        const v = await net.publish(bytes).finally(() => publishing.delete(id))
         metrics.validationOutcomes.inc({ topic: 'api', action: v.action, code: v.code })
         return v.action === 'accept' ? { action: 'accept', code: 'ok', id: v.record.id } : { action: v.action, code: v.code, message: v.message }
       },
@@ -173,6 +190,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         }
         await sync?.stop()
         await net.stop()
+        await audit?.stop()
         await store.close()
         log('node_stopped', {})
       },
@@ -183,6 +201,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         status: () => node.status(),
         peers: async () => node.peers().map((p) => ({ ...p })),
         publish: (bytes) => node.publish(bytes),
+        audit: audit?.api,
       }, {
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
@@ -197,6 +216,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     return node
   } catch (err) {
     await late.sync?.stop().catch(() => undefined)
+    await late.audit?.stop().catch(() => undefined)
     await late.network?.stop().catch(() => undefined)
     await store.close()
     throw err

@@ -40,6 +40,17 @@ export interface InferenceEvent {
 
 export const sha256 = (s: string): Uint8Array => new Uint8Array(createHash('sha256').update(s, 'utf8').digest())
 
+/** audit-v1 §5.1: the entry of one inference (digests of prompt and output, never the text). */
+export function inferenceEntry(e: InferenceEvent, time: number, captured: boolean): AuditEntry {
+  const entry: AuditEntry = {
+    kind: 'inference', time, 'gen_ai.operation.name': e.operation, 'gen_ai.request.model': e.model,
+    'gen_ai.usage.input_tokens': e.inputTokens, 'gen_ai.usage.output_tokens': e.outputTokens, 'gen_ai.response.finish_reasons': e.finishReasons,
+    'aip.model.weights_root': e.weightsRoot, 'aip.caller': e.caller, 'aip.prompt.sha256': sha256(e.prompt), 'aip.output.sha256': sha256(e.output),
+  }
+  if (captured) entry['aip.content.captured'] = true
+  return entry
+}
+
 export class SiteAudit {
   readonly origin: string
   readonly witnessName: string
@@ -74,12 +85,7 @@ export class SiteAudit {
 
   /** §5.1: one inference; content is captured only when the operator turned capture on. */
   logInference(e: InferenceEvent): Promise<number> {
-    const entry: AuditEntry = {
-      kind: 'inference', time: this.now(), 'gen_ai.operation.name': e.operation, 'gen_ai.request.model': e.model,
-      'gen_ai.usage.input_tokens': e.inputTokens, 'gen_ai.usage.output_tokens': e.outputTokens, 'gen_ai.response.finish_reasons': e.finishReasons,
-      'aip.model.weights_root': e.weightsRoot, 'aip.caller': e.caller, 'aip.prompt.sha256': sha256(e.prompt), 'aip.output.sha256': sha256(e.output),
-    }
-    if (this.config.captureContent) entry['aip.content.captured'] = true
+    const entry = inferenceEntry(e, this.now(), this.config.captureContent)
     return this.log.append(entry, this.config.captureContent ? { prompt: e.prompt, output: e.output } : undefined)
   }
 

@@ -1,0 +1,66 @@
+/**
+ * The audit log inside a running node (specs/audit-v1.md): opens the site's log, logs what the node does without
+ * delaying it (entries join the next group commit; a failed append is logged, never thrown into the caller), signs
+ * checkpoints on a schedule, prunes captured content by the retention policy, and serves the log on the local API.
+ */
+import { parseEnvelope, recordId, recordTypeOf } from '../../protocol/index.ts'
+import type { NetLog } from '../net/log.ts'
+import type { Site } from '../site/dir.ts'
+import { auditApi } from './api.ts'
+import { SiteAudit } from './site-audit.ts'
+import type { InferenceEvent } from './site-audit.ts'
+
+export interface NodeAudit {
+  audit: SiteAudit
+  /** A record this site stored (published or received) or refused (aip-v1 §6.3 code). */
+  record(id: string, type: string, direction: 'published' | 'received' | 'refused', outcome: string): void
+  /** A record gossip rejected: its ID is the hash of the bytes, its type what the envelope says (or `unknown`). */
+  refused(bytes: Uint8Array, code: string): void
+  inference(e: InferenceEvent): Promise<number>
+  api: ReturnType<typeof auditApi>
+  stop(): Promise<void>
+}
+
+/** Most refusals logged per second: a peer's flood of bad records must not become a flood of audit entries. */
+export const MAX_REFUSALS_LOGGED_PER_S = 100
+
+export async function startSiteAudit(site: Site, opts: { now: () => number; log: NetLog }): Promise<NodeAudit> {
+  const audit = await SiteAudit.open({ dir: site.dir, nation: site.config.nation, key: site.key }, { now: opts.now })
+  const failed = (what: string) => (err: unknown) => opts.log('audit_append_failed', { what, err: String(err) })
+  let window = 0
+  let refusals = 0
+  const tick = async () => {
+    try {
+      await audit.checkpoint()
+      await audit.pruneContent()
+    } catch (err) {
+      opts.log('audit_checkpoint_failed', { err: String(err) })
+    }
+  }
+  const timer = audit.config.checkpointIntervalMs > 0 ? setInterval(() => void tick(), audit.config.checkpointIntervalMs) : undefined
+  timer?.unref()
+  return {
+    audit,
+    record(id, type, direction, outcome) {
+      audit.logRecord(id, type, direction, outcome).catch(failed('record'))
+    },
+    refused(bytes, code) {
+      const second = Math.floor(opts.now() / 1000)
+      if (second !== window) { window = second; refusals = 0 }
+      if (++refusals > MAX_REFUSALS_LOGGED_PER_S) return
+      let type = 'unknown'
+      try {
+        type = recordTypeOf(parseEnvelope(bytes).contentType) ?? 'unknown'
+      } catch {
+        // undecodable bytes: the type stays unknown
+      }
+      audit.logRecord(recordId(bytes), type, 'refused', code).catch(failed('refused'))
+    },
+    inference: (e) => audit.logInference(e),
+    api: auditApi(audit),
+    async stop() {
+      if (timer !== undefined) clearInterval(timer)
+      await audit.close()
+    },
+  }
+}
