@@ -75,14 +75,15 @@ export async function openAudit(dir: string): Promise<AuditAccess> {
  * Attaches a site's audit log to a local engine for the duration of a command (aip bench run/serve): every
  * inference becomes an entry (audit-v1 §5.1), written by the running node when there is one. Returns the detach.
  */
-export async function attachAudit(engine: LocalEngine, dir: string, weightsRoot: Uint8Array): Promise<() => Promise<void>> {
+export async function attachAudit(engine: LocalEngine, dir: string, weightsRoot: Uint8Array, eachCall: boolean): Promise<() => Promise<void>> {
   const access = await openAudit(dir)
   engine.audit = {
-    weightsRoot,
+    weightsRoot, eachCall,
     // through the API no content travels (the node's API takes entries only), so nothing is captured there
     log: (e: InferenceEvent) => (access.local !== undefined ? access.local.logInference(e) : access.append(inferenceEntry(e, Date.now(), false))),
   }
   return async () => {
+    await engine.flushAudit()
     engine.audit = undefined
     await access.close()
   }

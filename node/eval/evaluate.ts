@@ -13,6 +13,7 @@ import { openRecords } from '../records/access.ts'
 import { DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
 import { openLocalEngine } from './local-engine.ts'
+import { attachAudit } from '../audit/access.ts'
 import { OpenAIEngine } from './openai-client.ts'
 import type { RunMode } from './runner.ts'
 import type { BenchOutcome, ResolvedSuite } from './site-eval.ts'
@@ -50,6 +51,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
   const now = o.now ?? Date.now
   const access = await openRecords(dir)
   let engine: EvalEngine | undefined
+  let detachAudit: (() => Promise<void>) | undefined
   try {
     const suite = await resolveSuite(access, o.suite, now())
     let commitment: DecodedRecord<'ModelCommitment'>
@@ -63,6 +65,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
     } else {
       const local = await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
+      detachAudit = await attachAudit(local.engine, dir, local.commitment.weights_root, false) // audit-v1 §5.1
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }
     const r = await runBenchmark({
@@ -71,6 +74,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
     })
     return { ...r, suite, commitment, via: access.via }
   } finally {
+    await detachAudit?.()
     await engine?.close?.()
     await access.close()
   }

@@ -35,10 +35,15 @@ export interface InferenceRecord {
   output: string
 }
 
-/** Where the engine reports each call when an audit log is attached; the call returns once the entry is durable. */
+/**
+ * Where the engine reports each call when an audit log is attached. With `eachCall` (the OpenAI route: an answer
+ * leaves only once logged) a call returns after its entry is durable; otherwise (batch evaluation) entries join the
+ * log's group commits and `flushAudit()` waits for all of them.
+ */
 export interface InferenceAudit {
   weightsRoot: Uint8Array
   log(e: InferenceRecord): Promise<unknown>
+  eachCall: boolean
 }
 
 /** log softmax(row)[index], computed in double precision with the max subtracted. */
@@ -57,9 +62,20 @@ export class LocalEngine implements EvalEngine, RouteEngine {
 
   constructor(private readonly engine: TokenEngine, readonly info: EngineInfo) {}
 
+  private pending: Promise<unknown>[] = []
+
   private async logged(operation: InferenceRecord['operation'], caller: string, prompt: string, inputTokens: number, output: string, outputTokens: number, finish: string): Promise<void> {
     if (this.audit === undefined) return
-    await this.audit.log({ operation, model: this.info.model_name, weightsRoot: this.audit.weightsRoot, caller, inputTokens, outputTokens, finishReasons: [finish], prompt, output })
+    const p = this.audit.log({ operation, model: this.info.model_name, weightsRoot: this.audit.weightsRoot, caller, inputTokens, outputTokens, finishReasons: [finish], prompt, output })
+    if (this.audit.eachCall) await p
+    else this.pending.push(p)
+  }
+
+  /** Waits until every inference entry appended so far is durable (rejects if one failed). */
+  async flushAudit(): Promise<void> {
+    const p = this.pending
+    this.pending = []
+    await Promise.all(p)
   }
 
   get modelName(): string {
@@ -106,6 +122,7 @@ export class LocalEngine implements EvalEngine, RouteEngine {
   }
 
   async close(): Promise<void> {
+    await this.flushAudit()
     await this.engine.close?.()
   }
 }
