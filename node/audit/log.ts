@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { Level } from 'level'
-import { consistencyProof, encodeBundle, encodeEntry, HASH_BYTES, inclusionPath, leafHash, rangeHash, tileRoot, TILE_WIDTH, tileSubtrees } from '../../protocol/index.ts'
+import { consistencyProof, encodeBundle, encodeEntry, HASH_BYTES, inclusionPath, leafHash, rangeHash, tileOf, tileRoot, TILE_WIDTH, tileSubtrees } from '../../protocol/index.ts'
 import type { AuditEntry } from '../../protocol/index.ts'
 import { MAX_APPEND_QUEUE, MAX_CONTENT_BYTES, TILE_CACHE_SIZE } from './constants.ts'
 
@@ -224,7 +224,8 @@ export class AuditLog {
   /** Runs `fn` over subtree hashes read from tiles: first to learn which tiles it reads, then with them loaded. */
   private async withTiles<T>(fn: (sub: (lo: number, hi: number) => Uint8Array) => T): Promise<T> {
     const needed = new Map<string, [number, number]>()
-    fn(tileSubtrees((level, index) => { needed.set(`${level}/${index}`, [level, index]); return new Uint8Array(TILE_WIDTH * HASH_BYTES) }))
+    const zero = new Uint8Array(HASH_BYTES)
+    fn((lo, hi) => { const t = tileOf(lo, hi); needed.set(`${t.level}/${t.index}`, [t.level, t.index]); return zero })
     const loaded = new Map<string, Uint8Array>()
     for (const [k, [level, index]] of needed) {
       const t = await this.tile(level, index)

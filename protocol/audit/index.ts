@@ -12,4 +12,4 @@ export { encodeEntry, parseEntry, ENTRY_KINDS, ENTRY_VERSION, OPERATIONS, RECORD
 export type { AuditEntry, EntryKind, InferenceAttrs, RecordAttrs, OperatorAttrs, EgressAttrs } from './entry.ts'
 export { checkAdvance, equivocates } from './witness.ts'
 export type { AdvanceResult, WitnessRefusal } from './witness.ts'
-export { tileSubtrees, LogVerifier } from './verify.ts'
+export { tileSubtrees, tileOf, LogVerifier } from './verify.ts'

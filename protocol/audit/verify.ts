@@ -16,17 +16,19 @@ import { decodeBundle, hashTileRange, tileRoot } from './tiles.ts'
  */
 export function tileSubtrees(getTile: (level: number, index: number) => Uint8Array | undefined): SubtreeHash {
   return (lo, hi) => {
-    const n = hi - lo
-    const h = Math.round(Math.log2(n))
-    const level = Math.floor(h / TILE_HEIGHT)
-    const count = 2 ** (h - TILE_HEIGHT * level)
-    const first = lo / TILE_WIDTH ** level
-    const index = Math.floor(first / TILE_WIDTH)
-    const offset = first % TILE_WIDTH
+    const { level, index, offset, count } = tileOf(lo, hi)
     const tile = getTile(level, index)
     if (tile === undefined || tile.length < (offset + count) * HASH_BYTES) throw new AuditError('bad_tile', `tile ${level}/${index} is missing or too short`)
     return hashTileRange(tile, offset, count)
   }
+}
+
+/** §4.1: which tile holds the complete subtree [lo, hi), and where: `count` hashes from hash `offset`. */
+export function tileOf(lo: number, hi: number): { level: number; index: number; offset: number; count: number } {
+  const h = Math.round(Math.log2(hi - lo))
+  const level = Math.floor(h / TILE_HEIGHT)
+  const first = lo / TILE_WIDTH ** level
+  return { level, index: Math.floor(first / TILE_WIDTH), offset: first % TILE_WIDTH, count: 2 ** (h - TILE_HEIGHT * level) }
 }
 
 const equal = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))

@@ -27,7 +27,7 @@ test('chat, completion and scoring calls are logged with digests, token counts a
     assert.equal(audit.log.size, 1, 'logged before the answer left')
     await engine.scoreContinuations('Is this safe?', [' yes', ' no'])
     await engine.flushAudit()
-    const [chat, score] = (await audit.log.entries(0, 2)).map(parseEntry) as Record<string, unknown>[]
+    const [chat, score] = (await audit.log.entries(0, 2)).map(parseEntry) as unknown as Record<string, unknown>[]
     assert.equal(chat!['gen_ai.operation.name'], 'chat')
     assert.equal(chat!['gen_ai.request.model'], engine.modelName)
     assert.equal(chat!['aip.caller'], 'local:openai-route')

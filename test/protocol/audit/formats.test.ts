@@ -121,3 +121,26 @@ test('witness rules: advance only with a valid consistency proof; equivocation',
   assert.equal(equivocates(cp(10), cp(20)), false)
   assert.equal(equivocates(cp(10), cp(20, root), consistencyProof(sub, 10, 20)), true)
 })
+
+test('encodeEntry writes exactly the deterministic CBOR of the generic encoder, and checks every value', () => {
+  const sha = (i: number) => new Uint8Array(32).fill(i)
+  const entries: AuditEntry[] = [
+    { kind: 'inference', time: 2 ** 40 + 3, 'gen_ai.operation.name': 'score', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 70_000, 'gen_ai.usage.output_tokens': 0,
+      'gen_ai.response.finish_reasons': [], 'aip.model.weights_root': sha(1), 'aip.caller': 'local:eval', 'aip.prompt.sha256': sha(2), 'aip.output.sha256': sha(3), 'aip.content.captured': true },
+    { kind: 'operator', time: 0, 'aip.operator.action': 'erasure', 'aip.operator.subject': 'entry 5', 'aip.operator.detail': 'é'.repeat(300) },
+    { kind: 'egress', time: 23, 'aip.egress.event': 'refused', 'aip.egress.peer': '12D3Koo' },
+    { kind: 'record', time: 255, 'aip.record.id': 'x', 'aip.record.type': 'T', 'aip.record.direction': 'published', 'aip.record.outcome': 'ok' },
+  ]
+  for (const e of entries) {
+    const generic = encodeCanonical({ v: 1, ...(e as unknown as Record<string, never>) })
+    assert.deepEqual(encodeEntry(e), generic)
+    assert.deepEqual(parseEntry(generic), e)
+  }
+  const base = entries[3]! as unknown as Record<string, unknown>
+  for (const [k, v] of [['aip.record.id', ''], ['aip.record.direction', 'sideways'], ['time', -1], ['time', 1.5], ['aip.record.type', 'x'.repeat(257)], ['extra', 1], ['aip.record.id', '\ud800']] as const) {
+    assert.equal(code(() => encodeEntry({ ...base, [k]: v } as unknown as AuditEntry)), 'malformed_entry', `${k}=${String(v).slice(0, 10)}`)
+  }
+  const { 'aip.record.outcome': _, ...missing } = base
+  void _
+  assert.equal(code(() => encodeEntry(missing as unknown as AuditEntry)), 'malformed_entry')
+})
