@@ -141,6 +141,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
+    await audit?.attach({
+      libp2p: net.host.libp2p,
+      admitted: (peerId) => net.gate.admittedPeers().find((p) => p.peerId === peerId),
+      admittedPeers: () => net.gate.admittedPeers(),
+    })
     let sync: SyncService | undefined
     if (opts.sync !== false) {
       sync = late.sync = new SyncService({

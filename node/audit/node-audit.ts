@@ -7,6 +7,8 @@ import { parseEnvelope, recordId, recordTypeOf } from '../../protocol/index.ts'
 import type { NetLog } from '../net/log.ts'
 import type { Site } from '../site/dir.ts'
 import { auditApi } from './api.ts'
+import { AuditService } from './service.ts'
+import type { AuditServiceComponents } from './service.ts'
 import { SiteAudit } from './site-audit.ts'
 import type { InferenceEvent } from './site-audit.ts'
 
@@ -18,6 +20,10 @@ export interface NodeAudit {
   refused(bytes: Uint8Array, code: string): void
   inference(e: InferenceEvent): Promise<number>
   api: ReturnType<typeof auditApi>
+  /** Starts /aip/audit/1.0.0 on the node's libp2p host (after the network is up). */
+  attach(c: Omit<AuditServiceComponents, 'log'>): Promise<AuditService>
+  /** Signs a checkpoint now and asks the admitted peers of other nations to cosign it (§7). */
+  checkpointAndWitness(): Promise<{ size: number; cosignatures: number }>
   stop(): Promise<void>
 }
 
@@ -29,9 +35,16 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
   const failed = (what: string) => (err: unknown) => opts.log('audit_append_failed', { what, err: String(err) })
   let window = 0
   let refusals = 0
+  let service: AuditService | undefined
+  audit.witness.onEquivocation = (e) => opts.log('audit_equivocation', { alert: `the log ${e.origin} signed two inconsistent checkpoints`, origin: e.origin, a: e.a, b: e.b })
+  const checkpointAndWitness = async () => {
+    const note = await audit.checkpoint()
+    const cosignatures = (await service?.requestCosignatures()) ?? 0
+    return { size: Number(note.text.split('\n')[1]), cosignatures }
+  }
   const tick = async () => {
     try {
-      await audit.checkpoint()
+      await checkpointAndWitness()
       await audit.pruneContent()
     } catch (err) {
       opts.log('audit_checkpoint_failed', { err: String(err) })
@@ -58,8 +71,15 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
     },
     inference: (e) => audit.logInference(e),
     api: auditApi(audit),
+    async attach(c) {
+      service = new AuditService(audit, { ...c, log: opts.log })
+      await service.start()
+      return service
+    },
+    checkpointAndWitness,
     async stop() {
       if (timer !== undefined) clearInterval(timer)
+      await service?.stop()
       await audit.close()
     },
   }

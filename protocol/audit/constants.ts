@@ -44,3 +44,9 @@ export const MAX_ENTRY_LIST = 16
 
 /** §7: the most entries a log may hold: tree sizes stay exact in JavaScript numbers (2^53 − 1). */
 export const MAX_TREE_SIZE = Number.MAX_SAFE_INTEGER
+
+/** §4.4: largest /aip/audit/1.0.0 message: a full entry bundle of the largest entries, plus framing. */
+export const MAX_AUDIT_MESSAGE_BYTES = 2_200_000
+
+/** §4.4: most hashes in a consistency proof (2 · 64 levels is above any tree of 2^53 entries). */
+export const MAX_PROOF_HASHES = 128

@@ -13,3 +13,5 @@ export type { AuditEntry, EntryKind, InferenceAttrs, RecordAttrs, OperatorAttrs,
 export { checkAdvance, equivocates } from './witness.ts'
 export type { AdvanceResult, WitnessRefusal } from './witness.ts'
 export { tileSubtrees, tileOf, LogVerifier } from './verify.ts'
+export { AUDIT_PROTOCOL, encodeAuditRequest, decodeAuditRequest, encodeAuditResponse, decodeAuditResponse } from './wire.ts'
+export type { AuditRequest, AuditResponse } from './wire.ts'
