@@ -8,7 +8,7 @@ import { leafHash, nodeHash } from '../merkle.ts'
 import type { SubtreeHash } from '../merkle.ts'
 import { HASH_BYTES, TILE_HEIGHT, TILE_WIDTH } from './constants.ts'
 import { AuditError } from './errors.ts'
-import { decodeBundle, hashTileRange, tileRoot } from './tiles.ts'
+import { decodeBundle, hashTileRange } from './tiles.ts'
 
 /**
  * A SubtreeHash answered from tiles: the complete subtree [lo, hi) of height h is hashed from the tile at level
@@ -55,7 +55,6 @@ export class LogVerifier {
       if (!equal(h, tile0.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) throw new AuditError('bad_tile', `entry ${index * TILE_WIDTH + i} does not hash to tile 0/${index}`)
       this.push(h)
     }
-    if (width === TILE_WIDTH) this.fullRoots[0]!.push(tileRoot(tile0))
     return entries
   }
 
@@ -72,7 +71,6 @@ export class LogVerifier {
       const r = below[index * TILE_WIDTH + j]
       if (r === undefined || !equal(r, tile.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES))) throw new AuditError('bad_tile', `hash ${j} of tile ${level}/${index} is not the root of the tile below`)
     }
-    if (width === TILE_WIDTH) (this.fullRoots[level] ??= []).push(tileRoot(tile))
   }
 
   /** Leaves seen so far. */
@@ -89,11 +87,13 @@ export class LogVerifier {
     return acc
   }
 
+  /** Pushes a leaf hash; a complete subtree of 256^(l+1) leaves formed on the way is the root of a full level-l tile. */
   private push(hash: Uint8Array): void {
     let node = { size: 1, hash }
     while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.size === node.size) {
       const left = this.stack.pop()!
       node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) }
+      for (let l = 0, s = TILE_WIDTH; s <= node.size; l++, s *= TILE_WIDTH) if (s === node.size) (this.fullRoots[l] ??= []).push(node.hash)
     }
     this.stack.push(node)
     this.leaves++
