@@ -27,6 +27,11 @@ export interface NodeAudit {
   stop(): Promise<void>
 }
 
+/** audit-v1 §5.3: records whose publication by this site is an operator action, and which action. */
+export const OPERATOR_RECORD_ACTIONS: Readonly<Record<string, 'certificate' | 'revocation' | 'charter' | 'approval' | 'erasure'>> = {
+  SiteCertificate: 'certificate', Revocation: 'revocation', FederationCharter: 'charter', CharterApproval: 'approval', Retraction: 'erasure',
+}
+
 /** Most refusals logged per second: a peer's flood of bad records must not become a flood of audit entries. */
 export const MAX_REFUSALS_LOGGED_PER_S = 100
 
@@ -56,6 +61,8 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
     audit,
     record(id, type, direction, outcome) {
       audit.logRecord(id, type, direction, outcome).catch(failed('record'))
+      const action = OPERATOR_RECORD_ACTIONS[type]
+      if (direction === 'published' && action !== undefined) audit.logOperator(action, `${type} ${id}`).catch(failed('operator'))
     },
     refused(bytes, code) {
       const second = Math.floor(opts.now() / 1000)

@@ -60,6 +60,13 @@ test('export, offline verify with witnesses, tamper and rewrite detection', () =
   assert.equal(ok.entriesVerified, 600)
   assert.equal(ok.inclusion.length, 2)
   assert.equal(ok.consistentWith.size, 300)
+  const md = await aip('compliance', 'report', '--dir', dir)
+  assert.equal(md.status, 0, md.stderr)
+  assert.match(md.stdout, /log \(RFC 9162 tree, C2SP checkpoints\) of 600 entries/)
+  assert.match(md.stdout, /Operator actions logged: approval 600\. — \[first operator\/approval entry, leaf [0-9a-f]{16}…\]\(audit\/entry\/0\)/)
+  assert.match(md.stdout, /\*\*Needs the operator's own text\*\*\n\n- \[ \] The intended purpose/)
+  const html = await aip('compliance', 'report', '--dir', dir, '--format', 'html')
+  assert.match(html.stdout, /^<!doctype html>.*<a href="audit\/checkpoint">checkpoint of 600 entries/s)
   const notWitnessed = await aip('audit', 'verify', '--tiles', tiles, '--key', key, ...witnessArgs.slice(0, 2), '--quorum', '2', '--json')
   assert.equal(notWitnessed.status, 3)
 
