@@ -73,17 +73,25 @@ const decode = async (on: boolean, eachCall: boolean) => {
   return performance.now() - t0
 }
 await decode(false, false) // warm-up
-let off = 0
-let on = 0
-let offEach = 0
-let onEach = 0
-const ROUNDS = 8
-for (let r = 0; r < ROUNDS; r++) {
-  if (r % 2 === 0) { off += await decode(false, false); on += await decode(true, false) } else { on += await decode(true, false); off += await decode(false, false) }
+/** Pairs of rounds, off and on in alternating order; the median of the per-pair ratios resists the shared machine's noise. */
+const pairs = async (n: number, eachCall: boolean) => {
+  const ratios: number[] = []
+  let offMs = 0
+  let onMs = 0
+  for (let r = 0; r < n; r++) {
+    let offR: number
+    let onR: number
+    if (r % 2 === 0) { offR = await decode(false, eachCall); onR = await decode(true, eachCall) } else { onR = await decode(true, eachCall); offR = await decode(false, eachCall) }
+    offMs += offR
+    onMs += onR
+    ratios.push(onR / offR)
+  }
+  ratios.sort((x, y) => x - y)
+  return { off: offMs / n, on: onMs / n, ratio: ratios[Math.floor(n / 2)]! }
 }
-for (let r = 0; r < 4; r++) {
-  if (r % 2 === 0) { offEach += await decode(false, true); onEach += await decode(true, true) } else { onEach += await decode(true, true); offEach += await decode(false, true) }
-}
+const ROUNDS = 10
+const batch = await pairs(ROUNDS, false)
+const each = await pairs(6, true)
 engine.audit = undefined
 await engine.close()
 
@@ -141,8 +149,8 @@ const rows: [string, string][] = [
   ['record store put, 64 in flight (durable)', `${storePerS.toFixed(0)} /s`],
   ['audit append, 64 in flight (durable)', `${appendPerS.toFixed(0)} /s  (${(appendPerS / storePerS).toFixed(2)} × store)`],
   ['audit append incl. encoding each entry', `${appendEncodePerS.toFixed(0)} /s`],
-  ['chat decode, 16 × 64 tokens, audit off / on', `${(off / ROUNDS).toFixed(0)} / ${(on / ROUNDS).toFixed(0)} ms per round  (${(on / off).toFixed(3)})`],
-  ['  … each answer waiting for its durable entry', `${(offEach / 4).toFixed(0)} / ${(onEach / 4).toFixed(0)} ms per round  (${(onEach / offEach).toFixed(3)})`],
+  ['chat decode, 16 × 64 tokens, audit off / on', `${batch.off.toFixed(0)} / ${batch.on.toFixed(0)} ms per round  (median ratio ${batch.ratio.toFixed(3)})`],
+  ['  … each answer waiting for its durable entry', `${each.off.toFixed(0)} / ${each.on.toFixed(0)} ms per round  (median ratio ${each.ratio.toFixed(3)})`],
   [`build a ${N.toLocaleString('en')}-entry log (16,384 per turn)`, `${buildS.toFixed(1)} s  (${(N / buildS).toFixed(0)} /s)`],
   ['inclusion proof (random index and size)', `${inclusionUs.toFixed(0)} µs`],
   ['consistency proof (random sizes)', `${consistencyUs.toFixed(0)} µs`],
@@ -152,7 +160,7 @@ const rows: [string, string][] = [
 for (const [k, v] of rows) console.log(`${k.padEnd(48)} ${v}`)
 console.log(JSON.stringify({
   bench: 'audit', entries: N, append_per_s: Math.round(appendPerS), store_put_per_s: Math.round(storePerS), vs_store_put: Number((appendPerS / storePerS).toFixed(2)),
-  append_with_encoding_per_s: Math.round(appendEncodePerS), decode_route_overhead: Number((onEach / offEach).toFixed(3)),
-  inference_overhead: Number((on / off).toFixed(3)), inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
+  append_with_encoding_per_s: Math.round(appendEncodePerS), decode_route_overhead: Number(each.ratio.toFixed(3)),
+  inference_overhead: Number(batch.ratio.toFixed(3)), inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
   build_per_s: Math.round(N / buildS), export_s: Number(exportS.toFixed(1)), verify_1m_entries_s: Number(verifyS.toFixed(1)),
 }))
