@@ -3,7 +3,6 @@
  * delaying it (entries join the next group commit; a failed append is logged, never thrown into the caller), signs
  * checkpoints on a schedule, prunes captured content by the retention policy, and serves the log on the local API.
  */
-import { parseEnvelope, recordId, recordTypeOf } from '../../protocol/index.ts'
 import type { NetLog } from '../net/log.ts'
 import type { Site } from '../site/dir.ts'
 import { auditApi } from './api.ts'
@@ -16,8 +15,8 @@ export interface NodeAudit {
   audit: SiteAudit
   /** A record this site stored (published or received) or refused (aip-v1 §6.3 code). */
   record(id: string, type: string, direction: 'published' | 'received' | 'refused', outcome: string): void
-  /** A record gossip rejected: its ID is the hash of the bytes, its type what the envelope says (or `unknown`). */
-  refused(bytes: Uint8Array, code: string): void
+  /** A record the door rejected: its ID (the hash of the bytes) and the REJECT code; its type is not known. */
+  refused(id: string, code: string): void
   inference(e: InferenceEvent): Promise<number>
   api: ReturnType<typeof auditApi>
   /** Starts /aip/audit/1.0.0 on the node's libp2p host (after the network is up). */
@@ -64,17 +63,11 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
       const action = OPERATOR_RECORD_ACTIONS[type]
       if (direction === 'published' && action !== undefined) audit.logOperator(action, `${type} ${id}`).catch(failed('operator'))
     },
-    refused(bytes, code) {
+    refused(id, code) {
       const second = Math.floor(opts.now() / 1000)
       if (second !== window) { window = second; refusals = 0 }
       if (++refusals > MAX_REFUSALS_LOGGED_PER_S) return
-      let type = 'unknown'
-      try {
-        type = recordTypeOf(parseEnvelope(bytes).contentType) ?? 'unknown'
-      } catch {
-        // undecodable bytes: the type stays unknown
-      }
-      audit.logRecord(recordId(bytes), type, 'refused', code).catch(failed('refused'))
+      audit.logRecord(id, 'unknown', 'refused', code).catch(failed('refused'))
     },
     inference: (e) => audit.logInference(e),
     api: auditApi(audit),
