@@ -27,6 +27,8 @@ import type { Site } from './site/dir.ts'
 import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
+import { startSiteAudit } from './audit/node-audit.ts'
+import type { NodeAudit } from './audit/node-audit.ts'
 import type { SyncInit } from './sync/index.ts'
 import { EgressGuard, egressSettings } from './net/egress/index.ts'
 import type { EgressSettings } from './net/egress/index.ts'
@@ -58,6 +60,8 @@ export interface SiteNodeOptions {
    * (simulations wrap the encrypter with their own blocking monitor).
    */
   egress?: EgressSettings | false
+  /** The site's audit log (specs/audit-v1.md); false turns it off. Default: on, settings from DIR/audit.json. */
+  audit?: boolean
 }
 
 export interface SiteNode {
@@ -75,6 +79,8 @@ export interface SiteNode {
   /** The egress guard (alignment-v1 §6). */
   egress: EgressGuard
   metrics: NodeMetrics
+  /** The audit log, its checkpoints and its witness service (absent with `audit: false`). */
+  audit?: NodeAudit
   api?: ApiServer
   /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
   addrs(): string[]
@@ -103,6 +109,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   let net: Network | undefined
   let sync: SyncService | undefined
   let align: SiteAlignment | undefined
+  let audit: NodeAudit | undefined
   try {
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
@@ -110,11 +117,17 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     await seedQuotas(store, limits)
     const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits })
     const index = await SyncIndex.load(store, () => heldBackChunks(store, now()))
+    audit = opts.audit === false ? undefined : await startSiteAudit(site, { now, log })
     // The door's events: every subscriber of a stored record, in one place.
-    door.on('outcome', ({ outcome, source }) => metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code }))
+    door.on('outcome', ({ outcome, source }) => {
+      metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code })
+      if (outcome.action === 'reject') audit?.refused(outcome.id ?? 'unknown', outcome.code)
+    })
     door.on('alert', ({ alert }) => log('trust_alert', { alert }))
     door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
     door.on('stored', ({ record, source }) => {
+      // audit-v1 §5.2: what this site published itself, and what it received
+      audit?.record(record.id, record.type, source.via === 'local' || source.via === 'api' || source.via === 'import' ? 'published' : 'received', 'ok')
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
@@ -148,6 +161,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
     log('patches', network.host.patches)
     for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
+    await audit?.attach({
+      libp2p: network.host.libp2p,
+      admitted: (peerId) => network.gate.admittedPeers().find((p) => p.peerId === peerId),
+      admittedPeers: () => network.gate.admittedPeers(),
+    })
     if (opts.sync !== false) {
       sync = new SyncService({
         libp2p: network.host.libp2p, index, store,
@@ -160,7 +178,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       await sync.start()
     }
     const node: SiteNode = {
-      site, store, records: door, trust: door.trust, network, sync, metrics, alignment, egress: guard,
+      site, store, records: door, trust: door.trust, network, sync, metrics, alignment, egress: guard, audit,
       addrs: () => network.addresses(),
       publish: async (bytes) => publicOutcome(await network.publish(bytes)),
       peers: () => network.peers(),
@@ -191,6 +209,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         await sync?.stop()
         await alignment.stop()
         await network.stop()
+        await audit?.stop()
         await store.close()
         log('node_stopped', {})
       },
@@ -212,6 +231,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           }
           return publicOutcome(v)
         },
+        audit: audit?.api,
       }, {
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
@@ -228,6 +248,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     await sync?.stop().catch(() => undefined)
     await align?.stop().catch(() => undefined)
     await net?.stop().catch(() => undefined)
+    await audit?.stop().catch(() => undefined)
     await store.close()
     throw err
   }

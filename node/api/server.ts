@@ -8,6 +8,8 @@
  *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
  *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
  *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
+ *   GET  /v1/audit/<path>       handlers.audit: the audit log's checkpoint, tiles, bundles, proofs (audit-v1 §4.2);
+ *   POST /v1/audit/checkpoint   signs a checkpoint now; POST /v1/audit/entries appends one entry (CLI commands)
  *   GET  /v1/proof?nonce=HEX    {proof}: proves the node holds the token without the client sending it (proof.ts)
  *
  * Errors are JSON `{error: CODE, message}` with a stable code: unauthorized, not_found, method_not_allowed,
@@ -140,6 +142,14 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
       const bytes = await handlers.getRecord(id)
       if (bytes === undefined) throw new HttpError(404, 'not_found', `no record ${id}`)
       res.writeHead(200, { 'content-type': COSE_MEDIA_TYPE, 'content-length': bytes.length }).end(bytes)
+      return
+    }
+    if (path.startsWith(`${API_PREFIX}/audit/`) && handlers.audit !== undefined) {
+      const sub = path.slice(`${API_PREFIX}/audit/`.length)
+      setRoute('audit'); only(method === 'POST' && (sub === 'checkpoint' || sub === 'entries') ? 'POST' : 'GET')
+      const body = method === 'POST' ? await readBody(req, opts.maxBodyBytes) : undefined
+      const r = await handlers.audit(method as 'GET' | 'POST', sub, url.searchParams, body)
+      res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': r.body.length, ...r.headers }).end(r.body)
       return
     }
     throw new HttpError(404, 'not_found', `no route ${path}`)

@@ -12,7 +12,8 @@ import type { BackendName, LlamaOptions } from '../../kernels/index.ts'
 import { openRecords } from '../records/access.ts'
 import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
-import { openLocalEngine } from './local-engine.ts'
+import { LocalEngine, openLocalEngine } from './local-engine.ts'
+import { attachAudit } from '../audit/access.ts'
 import { openLlamaEngine } from './llama-engine.ts'
 import { OpenAIEngine } from './openai-client.ts'
 import type { RunMode } from './runner.ts'
@@ -55,6 +56,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
   const now = o.now ?? Date.now
   const access = await openRecords(dir)
   let engine: EvalEngine | undefined
+  let detachAudit: (() => Promise<void>) | undefined
   try {
     const suite = await resolveSuite(access, o.suite, now())
     let commitment: DecodedRecord<'ModelCommitment'>
@@ -70,6 +72,8 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
       if (o.backend === 'llama' && o.model === undefined) throw new TypeError('the llama backend needs a GGUF model file')
       const local = o.backend === 'llama' ? await openLlamaEngine(o.model!, o.llama) : await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
+      // audit-v1 §5.1: the node's own engine logs every call (the llama.cpp engine does not yet)
+      if (local.engine instanceof LocalEngine) detachAudit = await attachAudit(local.engine, dir, local.commitment.weights_root, false)
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }
     const r = await runBenchmark({
@@ -78,6 +82,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
     })
     return { ...r, suite, commitment, via: access.via }
   } finally {
+    await detachAudit?.()
     await engine?.close?.()
     await access.close()
   }

@@ -17,6 +17,7 @@ import type { SuiteItem } from '../../eval/suite.ts'
 import { resolveSuite } from '../../eval/site-eval.ts'
 import { evaluateSite } from '../../eval/evaluate.ts'
 import { startOpenAIServer } from '../../eval/openai-route.ts'
+import { attachAudit } from '../../audit/access.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
 import { ModelError } from '../../../kernels/index.ts'
@@ -28,7 +29,7 @@ const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
                         [--concurrency N] [--suite …] [--mode …]
        aip bench import  --dir DIR FILE.jsonl [--json]
-       aip bench serve   [--model DIR] [--backend ort|ts] [--port N]
+       aip bench serve   [--model DIR] [--backend ort|ts] [--port N] [--dir DIR]
        aip bench publish --dir DIR RESULT_ID [--json]
        aip bench prove   --dir DIR RESULT_ID ITEM_ID [--json]
 
@@ -47,7 +48,8 @@ run      evaluates the model (default: the bundled model on the onnxruntime back
 import   checks a JSONL suite (every bad line reported with its number; nothing imported if any is bad), signs it
          as BenchmarkSuite records and stores them; prints the suite ID to pass to \`bench run --suite\`.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
-         /v1/chat/completions, /v1/models) until interrupted; prints the URL.
+         /v1/chat/completions, /v1/models) until interrupted; prints the URL. With --dir, each request is appended
+         to that site's audit log before its answer is sent (specs/audit-v1.md §5.1).
 publish  submits a stored result, its ModelCommitment and (unless bundled) its suite's records to the running
          node, which gossips them.
 prove    prints the transcript leaf of one item and its RFC 9162 inclusion proof against the result's transcript_root.`
@@ -240,11 +242,13 @@ async function importSuite(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' } }, usage)
+  const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' } }, usage)
   const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const port = intArg(values.port, '--port', 0, 65535)
   const { engine, commitment } = await openLocalEngine(values.model, backend)
+  // with --dir, every request is logged in the site's audit log before its answer leaves (audit-v1 §5.1)
+  const detach = values.dir === undefined ? undefined : await attachAudit(engine, values.dir, commitment.weights_root, true)
   const { server, url } = await startOpenAIServer(engine, port)
   console.log(`serving ${engine.modelName} (${backend}) at ${url}/v1  weights_root ${Buffer.from(commitment.weights_root).toString('hex')}`)
   await new Promise<void>((resolve) => {
@@ -254,6 +258,7 @@ async function serve(argv: string[]): Promise<number> {
   })
   server.closeAllConnections()
   await new Promise<void>((r) => server.close(() => r()))
+  await detach?.()
   await engine.close()
   return 0
 }
