@@ -36,7 +36,7 @@ export type { BenchmarkResultBody, ScoreRow } from './records/benchmark-result.t
 export type { AlignmentBundleBody, AlignmentChunkBody, AlignmentItem, AlignmentKind } from './records/alignment-bundle.ts'
 export { ALIGNMENT_KINDS } from './records/alignment-bundle.ts'
 export type { ParamValue } from './records/schema.ts'
-export { decodeRecord, validateRecord, feedsTrust, REJECT_CODES, IGNORE_CODES } from './validate.ts'
+export { decodeRecord, validateRecord, authorize, feedsTrust, REJECT_CODES, IGNORE_CODES } from './validate.ts'
 export type { Action, Outcome, ValidationCode, ValidationContext, RejectCode, IgnoreCode } from './validate.ts'
 export { TrustState, TRUST_LIMITS, retractionWithdraws } from './trust.ts'
 export type { CharterInfo, EffectiveCharter, Certification, SiteStatus, RecordRef, TrustLimits } from './trust.ts'
