@@ -192,8 +192,7 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
     if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1) throw new UiError(400, 'bad_query', 'limit must be a positive integer')
     const page = await handlers.listRecords({ after, limit: Math.min(Number(limitText), MAX_ENVELOPE_BATCH) })
     const parts: Uint8Array[] = []
-    for (const r of page.records) {
-      const bytes = await handlers.getRecord(r.id)
+    for (const bytes of await Promise.all(page.records.map((r) => handlers.getRecord(r.id)))) {
       if (bytes === undefined) continue // withdrawn between the listing and now
       const len = Buffer.alloc(4)
       len.writeUInt32BE(bytes.length)
