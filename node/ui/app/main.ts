@@ -28,8 +28,8 @@ async function get(path: string): Promise<Response> {
 
 async function load(): Promise<Data & { csrf: string }> {
   const t0 = performance.now()
-  const session = await (await get('/session')).json() as { csrf: string; genesisCharter: string }
-  const [status, peers, envelopes] = await Promise.all([
+  const [session, status, peers, envelopes] = await Promise.all([
+    get('/session').then((r) => r.json() as Promise<{ csrf: string; genesisCharter: string }>),
     get('/status').then((r) => r.json() as Promise<Record<string, unknown>>),
     get('/peers').then((r) => r.json() as Promise<{ peers: Array<Record<string, unknown>> }>).then((p) => p.peers),
     (async () => {
