@@ -10,6 +10,7 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { decodeRecord } from '../protocol/index.ts'
 import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
+import { uiRoutes } from './ui/server.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
@@ -236,6 +237,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
         metricsPublic: site.config.api.metricsPublic, metrics,
+        ui: uiRoutes({ genesisCharter: site.config.genesisCharter, maxBodyBytes: site.config.limits.apiMaxBodyBytes }),
       })
       await writeNodeFile(site.dir, {
         pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: network.host.peerId.toString(),

@@ -40,7 +40,7 @@ export { ALIGNMENT_KINDS, RESTRICTED_LABELS, TLP_LABELS, isRestricted } from './
 export type { AlignmentReviewBody, ReviewDecision } from './records/alignment-review.ts'
 export * from './releasability.ts'
 export type { ParamValue } from './records/schema.ts'
-export { decodeRecord, validateRecord, feedsTrust, REJECT_CODES, IGNORE_CODES } from './validate.ts'
+export { decodeRecord, validateRecord, authorize, feedsTrust, REJECT_CODES, IGNORE_CODES } from './validate.ts'
 export type { Action, Outcome, ValidationCode, ValidationContext, RejectCode, IgnoreCode } from './validate.ts'
 export { TrustState, TRUST_LIMITS, retractionWithdraws } from './trust.ts'
 export type { CharterInfo, EffectiveCharter, Certification, SiteStatus, RecordRef, TrustLimits } from './trust.ts'

@@ -27,6 +27,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import type { ApiHandlers } from './types.ts'
 import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, SOCKET_IDLE_TIMEOUT_MS, TIMEOUT_CHECK_MS } from './constants.ts'
 import { apiProof, PROOF_NONCE } from './proof.ts'
+import type { UiRoutes } from '../ui/server.ts'
 
 export interface ApiOptions {
   host: string
@@ -43,6 +44,8 @@ export interface ApiOptions {
   timeouts?: { headersMs: number; requestMs: number; checkMs: number; idleMs: number }
   /** Where the server's own log lines go (default: one JSON line on stderr). */
   log?: (entry: { level: 'error' | 'info'; msg: string; [k: string]: unknown }) => void
+  /** The dashboard (node/ui), served under /ui with its own session cookie and CSRF checks. */
+  ui?: UiRoutes
 }
 
 export interface ApiServer {
@@ -103,6 +106,12 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
       if (nonce === null || !PROOF_NONCE.test(nonce)) throw new HttpError(400, 'bad_query', 'nonce must be 64 lowercase hex digits')
       const a = server.address() as AddressInfo
       return sendJson(res, 200, { proof: apiProof(opts.token, nonce, a.address, a.port) })
+    }
+    if (opts.ui !== undefined && (path === '/ui' || path.startsWith('/ui/'))) {
+      setRoute('ui')
+      const a = server.address() as AddressInfo
+      const origin = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+      return opts.ui.handle(req, res, url, { bearerOk: authorized(req.headers.authorization, expected), origin, handlers })
     }
     const isMetrics = path === '/metrics'
     if (!(isMetrics && opts.metricsPublic) && !authorized(req.headers.authorization, expected)) {
