@@ -1,0 +1,157 @@
+/**
+ * Faults 1, 4 and 9 of issue 11: what a Retraction can withdraw, what its tombstone blocks, and whether a withdrawal
+ * survives a crash. Each attack runs against one real site node (level store on disk, libp2p on 127.0.0.1).
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { createRecord, link, ROLES } from '../../../protocol/index.ts'
+import { benchmarkResult } from '../../../node/net/testbed.ts'
+import type { Attack } from './common.ts'
+import { startSite, storedTrust, testbed } from './common.ts'
+
+const retraction = (target: string, reason: string) => ({ target: link(target), reason })
+
+/** 1a: a site retracts its own (backdated-around) self-revocation; after a restart its key is certified again. */
+const retractOwnRevocation: Attack = {
+  fault: '1a',
+  name: 'site retracts its own Revocation, restarts certified again',
+  async run(work) {
+    const now = Date.now()
+    const bed = await testbed(work, 1, now - 120_000, 'r1a')
+    const site = bed.sites[0]!
+    let s = await startSite(site.dir)
+    const revocation = createRecord('Revocation', { target_key: site.key.publicKey, effective_from: now, reason: 'key retired' }, site.key, now)
+    await s.node.publish(revocation.bytes)
+    // backdated: created before the revocation takes effect, so the key was still certified when it "signed" it
+    const undo = createRecord('Retraction', retraction(revocation.id, 'never mind'), site.key, now - 30_000)
+    const undone = await s.node.publish(undo.bytes)
+    await s.node.stop()
+    s = await startSite(site.dir)
+    try {
+      const later = benchmarkResult(site.key, 1, now + 1_000)
+      const o = await s.node.publish(later.bytes)
+      const status = (await storedTrust(s.node)).siteStatus(site.key.publicKey, now + 1_000).status
+      return { succeeded: o.action === 'accept' || status === 'ok', detail: `Retraction ${undone.action}/${undone.code}; after restart a later record: ${o.action}/${o.code}, key status ${status}` }
+    } finally {
+      await s.node.stop()
+    }
+  },
+}
+
+/** 1b: a node that receives the Retraction before the Revocation never applies the Revocation. */
+const retractionFirst: Attack = {
+  fault: '1b',
+  name: 'Retraction arrives before the Revocation it names',
+  async run(work) {
+    const now = Date.now()
+    const bed = await testbed(work, 1, now - 120_000, 'r1b')
+    const site = bed.sites[0]!
+    const s = await startSite(site.dir)
+    try {
+      const revocation = createRecord('Revocation', { target_key: site.key.publicKey, effective_from: now, reason: 'key retired' }, site.key, now)
+      const undo = createRecord('Retraction', retraction(revocation.id, 'pre-empt'), site.key, now - 30_000)
+      const a = await s.node.publish(undo.bytes)
+      const b = await s.node.publish(revocation.bytes)
+      const later = benchmarkResult(site.key, 2, now + 1_000)
+      const o = await s.node.publish(later.bytes)
+      return { succeeded: o.action === 'accept', detail: `Retraction ${a.action}/${a.code}, Revocation ${b.action}/${b.code}, later record ${o.action}/${o.code}` }
+    } finally {
+      await s.node.stop()
+    }
+  },
+}
+
+/** 1c: a root certifies its own key as a site, retracts the genesis charter; after a restart the site has none. */
+const retractGenesis: Attack = {
+  fault: '1c',
+  name: 'root self-certifies and retracts the genesis charter',
+  async run(work) {
+    const now = Date.now()
+    const bed = await testbed(work, 1, now - 120_000, 'r1c')
+    const site = bed.sites[0]!
+    let s = await startSite(site.dir)
+    const selfCert = createRecord('SiteCertificate', { site_key: site.rootKey.publicKey, nation: site.nation, roles: [...ROLES], not_before: now - 60_000, not_after: now + 86_400_000 }, site.rootKey, now - 1_000)
+    const c = await s.node.publish(selfCert.bytes)
+    const undo = createRecord('Retraction', retraction(bed.charter.id, 'gone'), site.rootKey, now)
+    const r = await s.node.publish(undo.bytes)
+    await s.node.stop()
+    try {
+      s = await startSite(site.dir)
+    } catch (e) {
+      return { succeeded: true, detail: `certificate ${c.code}, Retraction ${r.action}/${r.code}; the site no longer starts: ${(e as Error).message.slice(0, 80)}` }
+    }
+    try {
+      const has = await s.node.store.has(bed.charter.id)
+      const again = await s.node.publish(bed.charter.bytes)
+      const charter = (await storedTrust(s.node)).currentCharter() !== undefined
+      return { succeeded: !has || !charter, detail: `Retraction ${r.action}/${r.code}; after restart charter stored ${has}, in effect ${charter}, re-import ${again.action}/${again.code}` }
+    } finally {
+      await s.node.stop()
+    }
+  },
+}
+
+/**
+ * 4: CH's site retracts an ID it does not hold: DE's result, which DE holds but CH has not fetched yet. When CH next
+ * syncs with DE, it must fetch that record (signed by DE, not by the censor) like DE's others.
+ */
+const preemptiveRetraction: Attack = {
+  fault: '4',
+  name: 'pre-emptive Retraction hides another signer\'s record from sync',
+  async run(work) {
+    const now = Date.now()
+    const bed = await testbed(work, 2, now - 120_000, 'r4')
+    const [ch, de] = bed.sites as [typeof bed.sites[0], typeof bed.sites[0]]
+    const victim = benchmarkResult(de.key, 7, now - 5_000)
+    const control = benchmarkResult(de.key, 8, now - 5_000)
+    const d = await startSite(de.dir, { sync: { onConnect: true, intervalMs: 0 } })
+    await d.node.publish(victim.bytes)
+    await d.node.publish(control.bytes)
+    let c = await startSite(ch.dir, { sync: false })
+    await c.node.publish(de.certificate.bytes)
+    const censor = createRecord('Retraction', retraction(victim.id, 'censored'), ch.key, now)
+    const o = await c.node.publish(censor.bytes)
+    // CH goes offline and comes back (its sync index is rebuilt from disk), then syncs with DE
+    await c.node.stop()
+    c = await startSite(ch.dir, { sync: { onConnect: true, intervalMs: 0 } })
+    try {
+      await c.node.network.host.libp2p.dial(multiaddr(d.node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!))
+      const deadline = Date.now() + 10_000
+      while (Date.now() < deadline && !(await c.node.store.has(control.id))) await new Promise((r) => setTimeout(r, 50))
+      const synced = await c.node.store.has(control.id)
+      const got = await c.node.store.has(victim.id)
+      if (!synced) return { succeeded: false, detail: 'inconclusive: sync did not deliver the control record within 10 s' }
+      return { succeeded: !got, detail: `censoring Retraction ${o.action}/${o.code}; after sync: control record fetched ${synced}, censored record fetched ${got}` }
+    } finally {
+      await c.node.stop()
+      await d.node.stop()
+    }
+  },
+}
+
+/** 9: a crash after a Retraction is stored but before its tombstone is written loses the withdrawal. */
+const crashBeforeTombstone: Attack = {
+  fault: '9',
+  name: 'crash between a Retraction and its tombstone',
+  async run(work) {
+    const now = Date.now()
+    const bed = await testbed(work, 1, now - 120_000, 'r9')
+    const site = bed.sites[0]!
+    let s = await startSite(site.dir)
+    const target = benchmarkResult(site.key, 3, now - 10_000)
+    await s.node.publish(target.bytes)
+    const undo = createRecord('Retraction', retraction(target.id, 'wrong result'), site.key, now)
+    // the state a SIGKILL leaves right after the Retraction's durable put: the Retraction on disk, no tombstone yet
+    await s.node.store.put(undo)
+    await s.node.stop()
+    s = await startSite(site.dir)
+    try {
+      const again = await s.node.publish(undo.bytes)
+      const still = await s.node.store.has(target.id)
+      return { succeeded: still, detail: `after restart, re-receiving the Retraction: ${again.action}/${again.code}; the retracted record still stored: ${still}` }
+    } finally {
+      await s.node.stop()
+    }
+  },
+}
+
+export const RETRACTION_ATTACKS: Attack[] = [retractOwnRevocation, retractionFirst, retractGenesis, preemptiveRetraction, crashBeforeTombstone]
