@@ -1,0 +1,213 @@
+/**
+ * The load parts of the adversarial benchmark: a site process killed with SIGKILL under gossip load and restarted;
+ * a certified member flooding at 10× its rate limit while an honest one publishes; fresh identities that connect and
+ * send gossip without finishing hello.
+ */
+import '../../node/polyfill.ts'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createRecord, ROLES } from '../../protocol/index.ts'
+import { RecordStore, sitePaths } from '../../node/index.ts'
+import { createSiteHost } from '../../node/net/host.ts'
+import type { SiteHost } from '../../node/net/host.ts'
+import { benchmarkResult, seedOf } from '../../node/net/testbed.ts'
+import { TOPIC_RESULTS, TOPICS } from '../../node/net/topics.ts'
+import { keyFromSeed } from '../../node/site/keys.ts'
+import { startSite, testbed } from './attacks/common.ts'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const addrOf = (addrs: string[]) => addrs.find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!
+
+interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: { addr: string; fp: string } }
+
+async function startChild(dir: string, bootstrap: string, onAck: (id: string) => void): Promise<Child> {
+  const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./site-process.ts', import.meta.url).pathname, dir, bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const replies: string[] = []
+  const waiters: ((s: string) => void)[] = []
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    const m = JSON.parse(line) as { acked?: string }
+    if (m.acked !== undefined) return onAck(m.acked)
+    const w = waiters.shift()
+    if (w) w(line)
+    else replies.push(line)
+  })
+  const lines: AsyncIterator<string> = {
+    next: () => new Promise((resolve) => {
+      const r = replies.shift()
+      if (r !== undefined) resolve({ value: r, done: false })
+      else waiters.push((value) => resolve({ value, done: false }))
+    }),
+  }
+  const ready = JSON.parse((await lines.next()).value as string) as { addr: string; fp: string }
+  return { proc, lines, ready }
+}
+
+async function ask(c: Child, cmd: string): Promise<Record<string, unknown>> {
+  c.proc.stdin!.write(`${cmd}\n`)
+  return JSON.parse((await c.lines.next()).value as string) as Record<string, unknown>
+}
+
+export interface Kill9Result { restarts: number; acked: number; lost: number; trustMismatch: number; meanRestartMs: number }
+
+/**
+ * CH runs in a child process; DE (in this process) publishes records continuously and, each cycle, one federation
+ * record (a certificate for a new key). Each cycle: wait for CH to acknowledge new records, read its trust
+ * fingerprint, SIGKILL it, check on disk that every acknowledged record is there, restart it and compare fingerprints.
+ */
+export async function kill9Loop(work: string, restarts: number, print: (l: string) => void): Promise<Kill9Result> {
+  const now = Date.now()
+  const bed = await testbed(work, 2, now - 120_000, 'k9')
+  const [ch, de] = bed.sites as [typeof bed.sites[0], typeof bed.sites[0]]
+  const pub = await startSite(de.dir)
+  const acked = new Set<string>()
+  let newAcks = 0
+  const out: Kill9Result = { restarts: 0, acked: 0, lost: 0, trustMismatch: 0, meanRestartMs: 0 }
+  let stop = false
+  let seq = 0
+  const load = (async () => {
+    while (!stop) {
+      await pub.node.publish(benchmarkResult(de.key, seq++, now).bytes).catch(() => undefined)
+      await sleep(5)
+    }
+  })()
+  let child = await startChild(ch.dir, addrOf(pub.node.addrs()), (id) => { acked.add(id); newAcks++ })
+  let restartMs = 0
+  try {
+    for (let i = 0; i < restarts; i++) {
+      const key = await keyFromSeed(seedOf(`k9:extra:${i}`))
+      const cert = createRecord('SiteCertificate', { site_key: key.publicKey, nation: 'DE', roles: [...ROLES], not_before: now - 1000, not_after: now + 86_400_000 }, de.rootKey, now - 1000)
+      newAcks = 0
+      const deadline = Date.now() + 15_000
+      await pub.node.publish(cert.bytes)
+      while ((newAcks < 20 || !acked.has(cert.id)) && Date.now() < deadline) await sleep(10)
+      const before = (await ask(child, 'fp')).fp as string
+      child.proc.kill('SIGKILL')
+      await new Promise((r) => child.proc.once('exit', r))
+      const store = await RecordStore.open(sitePaths(ch.dir).store)
+      try {
+        for (const id of acked) if (!(await store.has(id))) out.lost++
+      } finally {
+        await store.close()
+      }
+      const t0 = Date.now()
+      child = await startChild(ch.dir, addrOf(pub.node.addrs()), (id) => { acked.add(id); newAcks++ })
+      restartMs += Date.now() - t0
+      if (child.ready.fp !== before) out.trustMismatch++
+      out.restarts++
+      if ((i + 1) % 10 === 0) print(`  kill -9 #${i + 1}: ${acked.size} records acknowledged, ${out.lost} lost, ${out.trustMismatch} trust mismatches`)
+    }
+  } finally {
+    stop = true
+    await load
+    child.proc.kill('SIGKILL')
+    await pub.node.stop()
+  }
+  out.acked = acked.size
+  out.meanRestartMs = restartMs / Math.max(1, out.restarts)
+  return out
+}
+
+const p99 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? NaN
+}
+
+export interface SpamResult { p99QuietMs: number; p99SpamMs: number; ratio: number; spamSent: number; spamAccepted: number; spamAllowed: number; overQuota: number }
+
+/** Honest records' latency at a victim, without and then with a certified member flooding at 10× its rate limit. */
+export async function spamRun(work: string, seconds: number): Promise<SpamResult> {
+  const now = Date.now()
+  const bed = await testbed(work, 3, now - 120_000, 'spam')
+  const [vic, hon, spa] = bed.sites as [typeof bed.sites[0], typeof bed.sites[0], typeof bed.sites[0]]
+  const RATE = 20
+  const BURST = 20
+  const arrived = new Map<string, number>()
+  let spamAccepted = 0
+  const spamSigner = Buffer.from(spa.key.publicKey).toString('hex')
+  const v = await startSite(vic.dir, {
+    signerLimits: { ratePerS: RATE, burst: BURST, quotaRecords: 1_000_000, quotaBytes: 1 << 30 },
+    onStored: (r) => { arrived.set(r.id, performance.now()); if (Buffer.from(r.signer).toString('hex') === spamSigner) spamAccepted++ },
+  })
+  const h = await startSite(hon.dir, { bootstrap: [addrOf(v.node.addrs())] })
+  const s = await startSite(spa.dir, { bootstrap: [addrOf(v.node.addrs())], signerLimits: { ratePerS: 1e6, burst: 1e6, quotaRecords: 1e9, quotaBytes: 2 ** 40 } })
+  try {
+    while (v.node.peers().filter((p) => p.admitted).length < 2) await sleep(50)
+    await sleep(1500) // mesh
+    let seq = 0
+    const honest = async (ms: number): Promise<number[]> => {
+      const sent = new Map<string, number>()
+      const end = performance.now() + ms
+      while (performance.now() < end) {
+        const r = benchmarkResult(hon.key, seq++, now)
+        sent.set(r.id, performance.now())
+        await h.node.publish(r.bytes)
+        await sleep(1000 / (RATE / 2))
+      }
+      await sleep(2000)
+      return [...sent].map(([id, t]) => (arrived.get(id) ?? performance.now() + 10_000) - t)
+    }
+    const quiet = await honest(seconds * 1000)
+    let spamSent = 0
+    let flooding = true
+    const t0 = performance.now()
+    const flood = (async () => {
+      while (flooding) {
+        const batch = Array.from({ length: 10 }, () => benchmarkResult(spa.key, 1_000_000 + spamSent++, now))
+        for (const r of batch) await s.node.publish(r.bytes)
+        await sleep(1000 / (RATE * 10 / 10))
+      }
+    })()
+    const loud = await honest(seconds * 1000)
+    flooding = false
+    await flood
+    const elapsed = (performance.now() - t0) / 1000
+    const spamAllowed = Math.ceil(BURST + RATE * elapsed)
+    const q = p99(quiet)
+    const l = p99(loud)
+    return { p99QuietMs: q, p99SpamMs: l, ratio: l / q, spamSent, spamAccepted, spamAllowed, overQuota: Math.max(0, spamAccepted - spamAllowed) }
+  } finally {
+    await s.node.stop()
+    await h.node.stop()
+    await v.node.stop()
+  }
+}
+
+/** Heap + external bytes a site process holds while `n` fresh identities connect and gossip without hello. */
+export async function pendingPeers(work: string, n: number): Promise<{ identities: number; bytes: number; sentBytes: number }> {
+  const now = Date.now()
+  const bed = await testbed(work, 1, now - 120_000, 'pend')
+  const child = await startChild(bed.sites[0]!.dir, '', () => undefined)
+  const hosts: SiteHost[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      const key = await keyFromSeed(seedOf(`pend:${now}:${i}`))
+      const host = await createSiteHost({ key, listen: ['/ip4/127.0.0.1/tcp/0'], appSpecificScore: () => 0, asyncValidation: false, scoring: false })
+      for (const t of TOPICS) host.pubsub.subscribe(t)
+      hosts.push(host)
+    }
+    const base = (await ask(child, 'mem')).mem as number
+    const payload = new Uint8Array(64 * 1024).fill(0xa5)
+    let sentBytes = 0
+    await Promise.all(hosts.map(async (host, i) => {
+      await host.libp2p.dial(multiaddr(child.ready.addr)).catch(() => undefined)
+      await sleep(300)
+      for (let k = 0; k < 16; k++) {
+        payload[0] = i; payload[1] = k
+        await host.pubsub.publish(TOPIC_RESULTS, payload.slice()).then(() => { sentBytes += payload.length }, () => undefined)
+      }
+    }))
+    await sleep(1000)
+    let max = 0
+    for (let k = 0; k < 3; k++) {
+      max = Math.max(max, ((await ask(child, 'mem')).mem as number) - base)
+      await sleep(300)
+    }
+    return { identities: n, bytes: Math.max(0, max), sentBytes }
+  } finally {
+    child.proc.kill('SIGKILL')
+    for (const host of hosts) await host.libp2p.stop().catch(() => undefined)
+  }
+}
+

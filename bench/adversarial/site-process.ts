@@ -1,0 +1,29 @@
+/**
+ * A site in its own process, for bench/adversarial.ts (kill -9 loop, memory under pending peers). Started as
+ * `node --expose-gc --import tsx bench/adversarial/site-process.ts DIR BOOTSTRAP`; speaks JSON lines:
+ *   out {ready, peerId, addr, fp}   once started (fp: trust fingerprint of what it holds)
+ *   out {acked: id}                 each record durably stored (the site's acknowledgement)
+ *   in  "fp"  → out {fp}            the trust fingerprint now
+ *   in  "mem" → out {mem}           heap + external bytes after GC
+ */
+import '../../node/polyfill.ts'
+import { createInterface } from 'node:readline'
+import { startSiteNode } from '../../node/index.ts'
+import { trustFingerprint } from './fingerprint.ts'
+
+const [dir, bootstrap] = process.argv.slice(2)
+const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`)
+const node = await startSiteNode(dir!, {
+  listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: bootstrap ? [bootstrap] : [], api: false, sync: false, log: () => undefined,
+  onStored: (r) => say({ acked: r.id }),
+})
+say({ ready: true, peerId: node.network.host.peerId.toString(), addr: node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/')), fp: await trustFingerprint(node) })
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'fp') say({ fp: await trustFingerprint(node) })
+  if (line === 'mem') {
+    const gc = (globalThis as { gc?: () => void }).gc
+    gc?.(); gc?.()
+    const m = process.memoryUsage()
+    say({ mem: m.heapUsed + m.external })
+  }
+}
