@@ -38,7 +38,7 @@ try {
 
   log(`\n== ${values.identities} fresh identities connect and gossip without hello`)
   const pend = await pendingPeers(await mkdtemp(join(work, 'pend-')), Number(values.identities))
-  log(`  site memory growth ${(pend.bytes / 2 ** 20).toFixed(1)} MiB while ${pend.identities} identities sent ${(pend.sentBytes / 2 ** 20).toFixed(1)} MiB`)
+  log(`  site memory growth up to ${(pend.bytes / 2 ** 20).toFixed(1)} MiB while ${pend.connected} of ${pend.identities} identities got through and sent ${(pend.sentBytes / 2 ** 20).toFixed(1)} MiB`)
 
   console.log(JSON.stringify({
     attacks: attacks.length,
@@ -57,6 +57,7 @@ try {
     spam_accepted_over_quota: spam.overQuota,
     pending_peer_bytes_max: pend.bytes,
     pending_identities: pend.identities,
+    pending_identities_connected: pend.connected,
   }))
 } finally {
   await rm(work, { recursive: true, force: true })

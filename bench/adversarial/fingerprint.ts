@@ -4,7 +4,7 @@
  * `trust.fingerprint()` when it has one (issue 11), else the trust state rebuilt from the store.
  */
 import { createHash } from 'node:crypto'
-import type { SiteNode } from '../../node/index.ts'
+import type { SiteNode } from '../../node/site-node.ts'
 import { loadTrust } from '../../node/store/trust.ts'
 import type { TrustState } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'

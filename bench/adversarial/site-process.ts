@@ -1,6 +1,7 @@
 /**
- * A site in its own process, for bench/adversarial.ts (kill -9 loop, memory under pending peers). Started as
- * `node --expose-gc --import tsx bench/adversarial/site-process.ts DIR BOOTSTRAP`; speaks JSON lines:
+ * A site in its own process, for bench/adversarial.ts (kill -9 loop, memory under pending peers). Precompiled like
+ * `aip start` (bin/compiled.js, so narrow imports: no node/index.ts) and started as `node --expose-gc BUNDLE DIR
+ * BOOTSTRAP`; speaks JSON lines:
  *   out {ready, peerId, addr, fp}   once started (fp: trust fingerprint of what it holds)
  *   out {acked: id}                 each record durably stored (the site's acknowledgement)
  *   in  "fp"  → out {fp}            the trust fingerprint now
@@ -8,7 +9,7 @@
  */
 import '../../node/polyfill.ts'
 import { createInterface } from 'node:readline'
-import { startSiteNode } from '../../node/index.ts'
+import { startSiteNode } from '../../node/site-node.ts'
 import { trustFingerprint } from './fingerprint.ts'
 
 const [dir, bootstrap] = process.argv.slice(2)
