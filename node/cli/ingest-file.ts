@@ -4,7 +4,8 @@
  * comes later in the same file) are retried in further passes while any pass accepts something, so a file's order
  * does not matter. Nothing invalid is stored: every record goes through the same validation as gossip.
  */
-import { readFile, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { recordId } from '../../protocol/index.ts'
 import type { PublishOutcome } from '../api/types.ts'
 import { splitSequence } from '../records/sequence.ts'
@@ -23,19 +24,43 @@ export interface ItemOutcome extends PublishOutcome {
 /** Largest file `aip import` / `aip publish` reads (it is held in memory): 1 GiB ≈ a million 1 KB records. */
 export const MAX_IMPORT_FILE_BYTES = 1 << 30
 
+/**
+ * Reads a whole sequence file, at most MAX_IMPORT_FILE_BYTES. Only a regular file, or standard input when `path` is
+ * '-': a FIFO or a device would be read until its EOF, which may never come. The file is opened without blocking
+ * (O_NONBLOCK: opening a FIFO would otherwise wait for a writer) and checked through the open handle, so it cannot be
+ * swapped between the check and the read.
+ */
 export async function readSequenceFile(path: string): Promise<Uint8Array> {
-  let size: number
+  if (path === '-') return readBounded(process.stdin, 'standard input')
+  let fh
   try {
-    size = (await stat(path)).size
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
   }
-  if (size > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${path} is ${size} bytes; split it (at most ${MAX_IMPORT_FILE_BYTES} per import)`, 1)
   try {
-    return new Uint8Array(await readFile(path))
+    const st = await fh.stat()
+    if (!st.isFile()) throw new UsageError(`${path} is not a regular file (a FIFO or device is read until its end, which may never come); give a file, or - for standard input`, 1)
+    if (st.size > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${path} is ${st.size} bytes; split it (at most ${MAX_IMPORT_FILE_BYTES} per import)`, 1)
+    return await readBounded(fh.createReadStream({ autoClose: false }), path)
   } catch (err) {
+    if (err instanceof UsageError) throw err
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}`, 1)
+  } finally {
+    await fh.close()
   }
+}
+
+/** Reads a stream to its end, refusing it once it exceeds MAX_IMPORT_FILE_BYTES (a file may grow while read). */
+async function readBounded(stream: AsyncIterable<Buffer>, name: string): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let n = 0
+  for await (const chunk of stream) {
+    n += chunk.length
+    if (n > MAX_IMPORT_FILE_BYTES) throw new UsageError(`${name} exceeds ${MAX_IMPORT_FILE_BYTES} bytes; split it`, 1)
+    chunks.push(chunk)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
 }
 
 export async function ingestSequence(access: RecordAccess, file: Uint8Array): Promise<ItemOutcome[]> {

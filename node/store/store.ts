@@ -33,7 +33,10 @@ export interface ListQuery {
   model?: string
   /** Most entries to return (default: all). */
   limit?: number
-  /** Cursor: the ID of the last entry of the previous page. */
+  /**
+   * Cursor: where the previous page ended — `pageCursor(last entry)` (`CREATED.ID`, a position: it holds even when
+   * that record has been withdrawn since), or a stored record's ID.
+   */
   after?: string
   /** Only records with since <= created < until (ms). */
   since?: number
@@ -65,6 +68,21 @@ export interface Tombstone {
   signer?: string
   /** When this site wrote the tombstone (ms). */
   at: number
+}
+
+/**
+ * The cursor for the page after `last`: its position in the (created, id) order, `CREATED.ID`. Paging by position,
+ * not by the record's presence, so a record withdrawn between two pages does not end the listing.
+ */
+export function pageCursor(last: RecordKey): string {
+  return `${last.created}.${last.id}`
+}
+
+const CURSOR = /^([0-9]{1,16})\.([a-z2-7]{1,128})$/
+
+function parseCursor(after: string): RecordKey | undefined {
+  const m = CURSOR.exec(after)
+  return m === null || !Number.isSafeInteger(Number(m[1])) ? undefined : { created: Number(m[1]), id: m[2]! }
 }
 
 export class StoreError extends Error {
@@ -181,9 +199,10 @@ export class RecordStore {
     let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
     const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
     if (q.after !== undefined) {
-      const after = await this.info(q.after)
-      if (after === undefined) return // the cursor's record is gone (or never existed): nothing after it
-      const cursor = `${prefix}${createdKey(after.created)}!${q.after}`
+      // a position cursor is used as is; an ID cursor is placed through its record (so it must be stored)
+      const after = parseCursor(q.after) ?? await this.info(q.after)
+      if (after === undefined) return // an ID cursor whose record is not stored: nothing to place it by
+      const cursor = `${prefix}${createdKey(after.created)}!${after.id}`
       if (cursor > gt) gt = cursor
     }
     const limit = q.limit ?? Infinity
