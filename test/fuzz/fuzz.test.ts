@@ -14,9 +14,9 @@ import type { FuzzTarget } from './harness.ts'
 import { CBOR_VECTORS, mutated } from './corpus.ts'
 import { runFuzz } from './run.ts'
 
-test('fuzz smoke run: every target, 12,000 inputs, no failure', { timeout: 120_000 }, async () => {
+test('fuzz smoke run: every target, 8,000 inputs, no failure', { timeout: 120_000 }, async () => {
   const lines: string[] = []
-  const run = await runFuzz(12_000, 20_261_202, undefined, (l) => lines.push(l))
+  const run = await runFuzz(8_000, 20_261_202, undefined, (l) => lines.push(l))
   assert.equal(run.targets.length, 7)
   for (const t of run.targets) assert.ok(t.inputs > 0, `${t.name} ran no input`)
   assert.equal(run.failures, 0, lines.join('\n'))

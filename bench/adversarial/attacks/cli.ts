@@ -97,7 +97,7 @@ const importOverLimit: Attack = {
   },
 }
 
-/** 10g: list() stops silently when its cursor record is tombstoned between two pages. */
+/** 10g: paging through the API (`next` as the cursor) stops silently when the cursor record is tombstoned. */
 const listCursor: Attack = {
   fault: '10g',
   name: 'list() ends early when its cursor is tombstoned',
@@ -105,17 +105,17 @@ const listCursor: Attack = {
     const now = Date.now()
     const bed = await testbed(work, 1, now - 120_000, 'c10g')
     const site = bed.sites[0]!
-    const s = await startSite(site.dir)
+    const s = await startSite(site.dir, { api: true })
     try {
       const recs = Array.from({ length: 6 }, (_, i) => benchmarkResult(site.key, i, now + i))
       for (const r of recs) await s.node.publish(r.bytes)
-      const page1: string[] = []
-      for await (const info of s.node.store.list({ type: 'BenchmarkResult', limit: 2 })) page1.push(info.id)
-      const cursor = page1[page1.length - 1]!
-      await s.node.publish(createRecord('Retraction', { target: link(cursor), reason: 'wrong' }, site.key, now + 100).bytes)
-      const page2: string[] = []
-      for await (const info of s.node.store.list({ type: 'BenchmarkResult', after: cursor })) page2.push(info.id)
-      return { succeeded: page2.length < 4, detail: `page 1: ${page1.length}, page 2 after the tombstoned cursor: ${page2.length} of the 4 remaining` }
+      const auth = { authorization: `Bearer ${await readApiToken(site.dir)}` }
+      const get = async (q: string) => (await (await fetch(`${s.node.api!.url}/v1/records?type=BenchmarkResult&${q}`, { headers: auth })).json()) as { records: { id: string }[]; next?: string }
+      const page1 = await get('limit=2')
+      const last = page1.records[page1.records.length - 1]!.id
+      await s.node.publish(createRecord('Retraction', { target: link(last), reason: 'wrong' }, site.key, now + 100).bytes)
+      const page2 = page1.next === undefined ? { records: [] } : await get(`after=${encodeURIComponent(page1.next)}`)
+      return { succeeded: page2.records.length < 4, detail: `page 1: ${page1.records.length}; after its last record was tombstoned, page 2: ${page2.records.length} of the 4 remaining` }
     } finally {
       await s.node.stop()
     }
