@@ -30,7 +30,7 @@ try {
 
   log(`\n== kill -9 under gossip load: ${values.restarts} restarts`)
   const k9 = await kill9Loop(await mkdtemp(join(work, 'k9-')), Number(values.restarts), log)
-  log(`  ${k9.restarts} restarts (mean restart ${k9.meanRestartMs.toFixed(0)} ms), ${k9.acked} records acknowledged, ${k9.lost} lost, ${k9.trustMismatch} trust mismatches`)
+  log(`  ${k9.restarts} restarts (mean restart ${k9.meanRestartMs.toFixed(0)} ms), ${k9.acked} records acknowledged, ${k9.lost} lost, ${k9.trustMismatch} trust mismatches (fingerprint of the ${k9.fingerprintOf} before each kill)`)
 
   log('\n== a certified member floods at 10× its rate limit')
   const spam = await spamRun(await mkdtemp(join(work, 'spam-')), Number(values['spam-seconds']))
@@ -52,6 +52,7 @@ try {
     accepted_lost: k9.lost,
     trust_mismatch_after_restart: k9.trustMismatch,
     records_acknowledged: k9.acked,
+    trust_fingerprint_before_kill: k9.fingerprintOf,
     honest_p99_ratio_under_spam: Number(spam.ratio.toFixed(3)),
     honest_p99_ms: { quiet: Number(spam.p99QuietMs.toFixed(1)), spam: Number(spam.p99SpamMs.toFixed(1)) },
     spam_accepted_over_quota: spam.overQuota,

@@ -1,7 +1,9 @@
 /**
- * A trust-state fingerprint from public APIs: SHA-256 over what the state answers — the charter chain in effect, the
- * and each certified key's status at its certificate's time and an hour later. Uses the node's own
- * `trust.fingerprint()` when it has one (issue 11), else the trust state rebuilt from the store.
+ * The trust-state fingerprint the kill -9 loop compares before and after each restart: the running node's own
+ * `trust.fingerprint()` (issue 11: `SiteNode.trust`) when it exposes one — its state in memory, which a restart must
+ * rebuild from disk — else the fingerprint of the state rebuilt from its store now (what a restart would load), or,
+ * for a TrustState without `fingerprint()`, a SHA-256 over the answers it gives (chain in effect, alerts, each stored
+ * certificate's status).
  */
 import { createHash } from 'node:crypto'
 import type { SiteNode } from '../../node/site-node.ts'
@@ -9,19 +11,20 @@ import { loadTrust } from '../../node/store/trust.ts'
 import type { TrustState } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'
 
-export async function trustFingerprint(node: SiteNode): Promise<string> {
-  const own = (node as unknown as { trust?: { fingerprint?: () => string } }).trust
-  if (typeof own?.fingerprint === 'function') return own.fingerprint()
-  const trust: TrustState = await loadTrust(node.store, node.site.config.genesisCharter)
+type Fingerprinted = { fingerprint?: () => string }
+
+export async function trustFingerprint(node: SiteNode): Promise<{ fp: string; source: 'memory' | 'store' }> {
+  const own = (node as unknown as { trust?: Fingerprinted }).trust
+  if (typeof own?.fingerprint === 'function') return { fp: own.fingerprint(), source: 'memory' }
+  const trust = await loadTrust(node.store, node.site.config.genesisCharter)
+  const f = (trust as unknown as Fingerprinted).fingerprint
+  if (typeof f === 'function') return { fp: f.call(trust), source: 'store' }
+  return { fp: await answersFingerprint(node, trust), source: 'store' }
+}
+
+async function answersFingerprint(node: SiteNode, trust: TrustState): Promise<string> {
   const h = createHash('sha256')
-  const chain: string[] = []
-  for (let e = trust.currentCharter(); e !== undefined;) {
-    chain.push(`${e.charter.id}@${e.effectiveFrom}`)
-    const pred = e.charter.predecessorId
-    e = pred === null ? undefined : (trust.charterAt(e.effectiveFrom - 1))
-    if (chain.length > 64) break
-  }
-  h.update(chain.join(','))
+  h.update(`${trust.currentCharter()?.charter.id}@${trust.currentCharter()?.effectiveFrom}`)
   const keys = new Map<string, number>()
   for await (const info of node.store.list({ type: 'SiteCertificate' })) {
     const bytes = await node.store.get(info.id)

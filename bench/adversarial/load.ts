@@ -22,7 +22,7 @@ import { startSite, testbed } from './attacks/common.ts'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const addrOf = (addrs: string[]) => addrs.find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!
 
-interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: { addr: string; fp: string } }
+interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: { addr: string; fp: string; source: string } }
 
 /** The site program, precompiled like `aip start` (bin/compiled.js): a restart costs no TypeScript loading. */
 let siteModule: string | undefined
@@ -46,7 +46,7 @@ async function startChild(dir: string, bootstrap: string, onAck: (id: string) =>
       else waiters.push((value) => resolve({ value, done: false }))
     }),
   }
-  const ready = JSON.parse((await lines.next()).value as string) as { addr: string; fp: string }
+  const ready = JSON.parse((await lines.next()).value as string) as Child['ready']
   return { proc, lines, ready }
 }
 
@@ -55,7 +55,7 @@ async function ask(c: Child, cmd: string): Promise<Record<string, unknown>> {
   return JSON.parse((await c.lines.next()).value as string) as Record<string, unknown>
 }
 
-export interface Kill9Result { restarts: number; acked: number; lost: number; trustMismatch: number; meanRestartMs: number }
+export interface Kill9Result { restarts: number; acked: number; lost: number; trustMismatch: number; meanRestartMs: number; fingerprintOf: string }
 
 /**
  * CH runs in a child process; DE (in this process) publishes records continuously and, each cycle, one federation
@@ -69,7 +69,7 @@ export async function kill9Loop(work: string, restarts: number, print: (l: strin
   const pub = await startSite(de.dir)
   const acked = new Set<string>()
   let newAcks = 0
-  const out: Kill9Result = { restarts: 0, acked: 0, lost: 0, trustMismatch: 0, meanRestartMs: 0 }
+  const out: Kill9Result = { restarts: 0, acked: 0, lost: 0, trustMismatch: 0, meanRestartMs: 0, fingerprintOf: '' }
   let stop = false
   let seq = 0
   const load = (async () => {
@@ -88,7 +88,9 @@ export async function kill9Loop(work: string, restarts: number, print: (l: strin
       const deadline = Date.now() + 15_000
       await pub.node.publish(cert.bytes)
       while ((newAcks < 20 || !acked.has(cert.id)) && Date.now() < deadline) await sleep(10)
-      const before = (await ask(child, 'fp')).fp as string
+      const asked = await ask(child, 'fp')
+      const before = asked.fp as string
+      out.fingerprintOf = `trust in ${String(asked.source)}`
       child.proc.kill('SIGKILL')
       await new Promise((r) => child.proc.once('exit', r))
       const store = await RecordStore.open(sitePaths(ch.dir).store)

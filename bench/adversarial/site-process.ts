@@ -2,9 +2,9 @@
  * A site in its own process, for bench/adversarial.ts (kill -9 loop, memory under pending peers). Precompiled like
  * `aip start` (bin/compiled.js, so narrow imports: no node/index.ts) and started as `node --expose-gc BUNDLE DIR
  * BOOTSTRAP`; speaks JSON lines:
- *   out {ready, peerId, addr, fp}   once started (fp: trust fingerprint of what it holds)
+ *   out {ready, peerId, addr, fp, source}   once started (fp: trust fingerprint, bench/adversarial/fingerprint.ts)
  *   out {acked: id}                 each record durably stored (the site's acknowledgement)
- *   in  "fp"  → out {fp}            the trust fingerprint now
+ *   in  "fp"  → out {fp, source}    the trust fingerprint now
  *   in  "mem" → out {mem}           heap + external bytes after GC
  */
 import '../../node/polyfill.ts'
@@ -18,9 +18,9 @@ const node = await startSiteNode(dir!, {
   listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: bootstrap ? [bootstrap] : [], api: false, sync: false, log: () => undefined,
   onStored: (r) => say({ acked: r.id }),
 })
-say({ ready: true, peerId: node.network.host.peerId.toString(), addr: node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/')), fp: await trustFingerprint(node) })
+say({ ready: true, peerId: node.network.host.peerId.toString(), addr: node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/')), ...(await trustFingerprint(node)) })
 for await (const line of createInterface({ input: process.stdin })) {
-  if (line === 'fp') say({ fp: await trustFingerprint(node) })
+  if (line === 'fp') say(await trustFingerprint(node))
   if (line === 'mem') {
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.(); gc?.()
