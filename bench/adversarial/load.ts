@@ -4,11 +4,6 @@
  * send gossip without finishing hello.
  */
 import '../../node/polyfill.ts'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-import { compiled } from '../../bin/compiled.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createRecord, ROLES } from '../../protocol/index.ts'
 import { RecordStore, sitePaths } from '../../node/index.ts'
@@ -18,42 +13,10 @@ import { benchmarkResult, seedOf } from '../../node/net/testbed.ts'
 import { TOPIC_RESULTS, TOPICS } from '../../node/net/topics.ts'
 import { keyFromSeed } from '../../node/site/keys.ts'
 import { startSite, testbed } from './attacks/common.ts'
+import { ask, startChild } from './child.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const addrOf = (addrs: string[]) => addrs.find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!
-
-interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: { addr: string; fp: string; source: string } }
-
-/** The site program, precompiled like `aip start` (bin/compiled.js): a restart costs no TypeScript loading. */
-let siteModule: string | undefined
-
-async function startChild(dir: string, bootstrap: string, onAck: (id: string) => void): Promise<Child> {
-  siteModule ??= fileURLToPath(await compiled('bench/adversarial/site-process.ts', 'bench-adversarial-site'))
-  const proc = spawn(process.execPath, ['--expose-gc', siteModule, dir, bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const replies: string[] = []
-  const waiters: ((s: string) => void)[] = []
-  createInterface({ input: proc.stdout! }).on('line', (line) => {
-    const m = JSON.parse(line) as { acked?: string }
-    if (m.acked !== undefined) return onAck(m.acked)
-    const w = waiters.shift()
-    if (w) w(line)
-    else replies.push(line)
-  })
-  const lines: AsyncIterator<string> = {
-    next: () => new Promise((resolve) => {
-      const r = replies.shift()
-      if (r !== undefined) resolve({ value: r, done: false })
-      else waiters.push((value) => resolve({ value, done: false }))
-    }),
-  }
-  const ready = JSON.parse((await lines.next()).value as string) as Child['ready']
-  return { proc, lines, ready }
-}
-
-async function ask(c: Child, cmd: string): Promise<Record<string, unknown>> {
-  c.proc.stdin!.write(`${cmd}\n`)
-  return JSON.parse((await c.lines.next()).value as string) as Record<string, unknown>
-}
 
 export interface Kill9Result { restarts: number; acked: number; lost: number; trustMismatch: number; meanRestartMs: number; fingerprintOf: string }
 

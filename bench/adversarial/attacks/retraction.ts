@@ -4,7 +4,9 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { createRecord, link, ROLES } from '../../../protocol/index.ts'
+import { RecordStore, sitePaths } from '../../../node/index.ts'
 import { benchmarkResult } from '../../../node/net/testbed.ts'
+import { kill9, startChild } from '../child.ts'
 import type { Attack } from './common.ts'
 import { startSite, storedTrust, testbed } from './common.ts'
 
@@ -128,30 +130,62 @@ const preemptiveRetraction: Attack = {
   },
 }
 
-/** 9: a crash after a Retraction is stored but before its tombstone is written loses the withdrawal. */
+/**
+ * 9: CH (its own process) receives a stream of DE results, each followed by DE's Retraction of it, and is SIGKILLed at
+ * spread-out moments, eight times. After one more restart (a node may re-apply withdrawals at startup), no Retraction
+ * may be on disk while the record it withdrew is still stored.
+ */
+const KILLS = 8
 const crashBeforeTombstone: Attack = {
   fault: '9',
-  name: 'crash between a Retraction and its tombstone',
+  name: 'SIGKILL between a Retraction and its tombstone',
   async run(work) {
     const now = Date.now()
-    const bed = await testbed(work, 1, now - 120_000, 'r9')
-    const site = bed.sites[0]!
-    let s = await startSite(site.dir)
-    const target = benchmarkResult(site.key, 3, now - 10_000)
-    await s.node.publish(target.bytes)
-    const undo = createRecord('Retraction', retraction(target.id, 'wrong result'), site.key, now)
-    // the state a SIGKILL leaves right after the Retraction's durable put: the Retraction on disk, no tombstone yet
-    await s.node.store.put(undo)
-    await s.node.stop()
-    s = await startSite(site.dir)
+    const bed = await testbed(work, 2, now - 120_000, 'r9')
+    const [ch, de] = bed.sites as [typeof bed.sites[0], typeof bed.sites[0]]
+    const pub = await startSite(de.dir)
+    const addr = pub.node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!
+    const pairs: { record: string; retraction: string }[] = []
+    let seq = 0
     try {
-      const again = await s.node.publish(undo.bytes)
-      const still = await s.node.store.has(target.id)
-      return { succeeded: still, detail: `after restart, re-receiving the Retraction: ${again.action}/${again.code}; the retracted record still stored: ${still}` }
+      for (let k = 0; k < KILLS; k++) {
+        let acks = 0
+        const child = await startChild(ch.dir, addr, () => { acks++ })
+        const admitted = Date.now() + 10_000
+        const killAt = () => Date.now() > deadline
+        let deadline = Number.POSITIVE_INFINITY
+        while (!killAt() && Date.now() < admitted + 20_000) {
+          const r = benchmarkResult(de.key, seq++, now - 60_000)
+          const x = createRecord('Retraction', retraction(r.id, 'withdrawn'), de.key, now - 30_000)
+          pairs.push({ record: r.id, retraction: x.id })
+          await pub.node.publish(r.bytes)
+          await pub.node.publish(x.bytes)
+          if (acks > 0 && deadline === Number.POSITIVE_INFINITY) deadline = Date.now() + 200 + ((k * 337) % 700)
+          if (acks === 0 && Date.now() > admitted) break
+          if (acks === 0) await new Promise((res) => setTimeout(res, 50)) // until CH is in the mesh: a trickle
+        }
+        await kill9(child)
+      }
+      // a node may re-apply withdrawals at startup: judge what one more restart leaves
+      await kill9(await startChild(ch.dir, '', () => undefined))
+      const broken = await brokenPairs(ch.dir, pairs)
+      return { succeeded: broken.length > 0, detail: `${KILLS} kills while ${pairs.length} record/Retraction pairs streamed in: ${broken.length} Retraction(s) on disk with their record still stored` }
     } finally {
-      await s.node.stop()
+      await pub.node.stop()
     }
   },
+}
+
+/** Pairs whose Retraction is stored while the record it withdraws is stored too. */
+async function brokenPairs(dir: string, pairs: readonly { record: string; retraction: string }[]): Promise<{ record: string; retraction: string }[]> {
+  const store = await RecordStore.open(sitePaths(dir).store)
+  try {
+    const out = []
+    for (const p of pairs) if ((await store.has(p.retraction)) && (await store.has(p.record))) out.push(p)
+    return out
+  } finally {
+    await store.close()
+  }
 }
 
 export const RETRACTION_ATTACKS: Attack[] = [retractOwnRevocation, retractionFirst, retractGenesis, preemptiveRetraction, crashBeforeTombstone]
