@@ -36,7 +36,7 @@ export interface GateComponents {
    * Validates and applies the federation records, then the certificate, at time `now`; succeeds only when the
    * certificate is valid under the current charter AND certifies exactly `remoteKey` (§3 rule H4).
    */
-  place(hello: Hello, remoteKey: Uint8Array, now: number): Promise<Placement>
+  place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement>
   /** Is this admitted peer's certificate still valid at `now`? (revocations) */
   stillValid(admitted: Admitted, now: number): boolean
   log: NetLog
@@ -112,7 +112,7 @@ export class PeerGate {
     denyInboundEncryptedConnection: (peerId: PeerId) => this.isBarred(peerId.toString()),
   }
 
-  /** Over-limit traffic (§7): costs the propagation source OVER_LIMIT_PENALTY points of decaying app score. */
+  /** A protocol violation (sync-v1 §7) costs the peer `points` of decaying app score; over-limit records never do (§6 step 5). */
   penalise(peerId: string, points: number): void {
     const s = this.peers.get(peerId)
     if (s === undefined) return
@@ -260,9 +260,10 @@ export class PeerGate {
       this.refuse(peerId, 'key_mismatch', 'remote peer has no Ed25519 key')
       return false
     }
-    const placement = await this.c.place(hello, remoteKey, this.c.now())
+    const placement = await this.c.place(hello, remoteKey, this.c.now(), peerId)
     if (!placement.ok) {
-      this.refuse(peerId, placement.code === 'key_mismatch' ? 'key_mismatch' : 'not_certified', `${placement.code}: ${placement.message}`)
+      const code = placement.code === 'key_mismatch' || placement.code === 'bad_hello' ? placement.code : 'not_certified'
+      this.refuse(peerId, code, `${placement.code}: ${placement.message}`)
       return false
     }
     if (conn.status !== 'open') return false

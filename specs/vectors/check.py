@@ -302,6 +302,8 @@ def parse_envelope(b):
     def byte(v, what):
         if pos[0] >= len(b):
             reject("undecodable", f"truncated before {what}")
+        if b[pos[0]] != v and b[pos[0]] & 0x1F == 31 and 2 <= b[pos[0]] >> 5 <= 5:
+            reject("non_canonical", f"indefinite length where {what} belongs")
         if b[pos[0]] != v:
             reject("bad_envelope", what)
         pos[0] += 1

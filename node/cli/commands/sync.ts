@@ -9,10 +9,9 @@ import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
 import { sitePaths, openSite } from '../../site/dir.ts'
 import { RecordStore, StoreError } from '../../store/store.ts'
-import { Ingestor } from '../../records/ingest.ts'
+import { RecordDoor } from '../../records/index.ts'
 import { libp2pPrivateKey } from '../../site/peer-id.ts'
-import { loadTrust } from '../../store/trust.ts'
-import { SyncIndex, SyncService } from '../../sync/index.ts'
+import { SyncIndex, SyncService, digestOfId } from '../../sync/index.ts'
 import type { SyncResult } from '../../sync/index.ts'
 import { Admission } from '../../net/admission.ts'
 import { sayHello } from '../../net/hello-client.ts'
@@ -80,15 +79,13 @@ const command: Command = {
     })
     const outcomes: PeerOutcome[] = []
     try {
-      const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
-      const admission = new Admission(ingestor, site.key.publicKey, () => {})
+      const door = await RecordDoor.open(store, site.config.genesisCharter)
+      const admission = new Admission(door, site.key.publicKey)
       const index = await SyncIndex.load(store)
+      door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
       const sync = new SyncService({
         libp2p, index, store,
-        accept: async (bytes) => {
-          const o = await ingestor.ingest(bytes)
-          return { action: o.action, code: o.code }
-        },
+        accept: (bytes, peer) => door.admit(bytes, { via: 'sync', peer }),
       }, { onConnect: false, intervalMs: 0 })
       await sync.start()
       for (const addr of addrs) {
@@ -98,7 +95,7 @@ const command: Command = {
           const reply = await sayHello(conn, await admission.ownHello(Date.now()))
           const remoteKey = conn.remotePeer.publicKey?.raw
           // its charter chain and certificate, taken in as any hello's (H3–H5), so its records validate here
-          if (remoteKey !== undefined) await admission.place(reply, remoteKey, Date.now())
+          if (remoteKey !== undefined) await admission.place(reply, remoteKey, Date.now(), conn.remotePeer.toString())
           const r: SyncResult = await sync.syncWith(addr)
           outcomes.push({ peer: addr.toString(), ok: true, accepted: r.accepted, ignored: r.ignored, rounds: r.rounds, bytes: r.bytesSent + r.bytesReceived, ms: r.ms })
         } catch (err) {
