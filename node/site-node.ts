@@ -128,6 +128,9 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
     const network = net
+    // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
+    log('patches', network.host.patches)
+    for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
     if (opts.sync !== false) {
       sync = new SyncService({
         libp2p: network.host.libp2p, index, store,
@@ -158,6 +161,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           validation: Object.fromEntries(network.validator.counts),
           admissions: Object.fromEntries(door.counts),
           refusals: Object.fromEntries(network.gate.refusals),
+          patches: network.host.patches,
         }
       },
       async stop() {

@@ -72,6 +72,9 @@ export const MAX_PARAM_FIELDS = 32
 /** §5.7: most federation records the trust state holds while waiting for what they depend on. */
 export const MAX_TRUST_PENDING = 4096
 
+/** §5.7: most of those waiting records from one signer (a signer over it displaces its own oldest). */
+export const MAX_TRUST_PENDING_PER_SIGNER = 256
+
 /** §5.2: successors kept per charter ("two are enough to prove a fork"); further competitors are dropped. */
 export const MAX_CHARTER_SUCCESSORS = 2
 

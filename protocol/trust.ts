@@ -10,15 +10,16 @@
  *
  * For the node: `apply` returns every record it placed, including records that waited and were placed because the
  * applied one was what they waited for (§5.7: those must be re-validated, stored and relayed); `revocationEffect` says
- * which records a Revocation withdraws (§4.4); `isFederationType` (protocol/records) says which records a Retraction
- * never withdraws and a tombstone never blocks (§4.5).
+ * which records a Revocation withdraws (§4.4); `retractionWithdraws` which record a Retraction withdraws, and
+ * `isFederationType` (protocol/records) which records a Retraction never withdraws and a tombstone never blocks (§4.5).
  */
 import { createHash } from 'node:crypto'
 import {
   MAX_CERTIFICATES_PER_KEY, MAX_CHARTER_SUCCESSORS, MAX_TRUST_ALERTS, MAX_TRUST_CERTIFICATES, MAX_TRUST_CHARTERS,
-  MAX_TRUST_PENDING, MAX_TRUST_RETRACTIONS, MAX_TRUST_REVOCATIONS,
+  MAX_TRUST_PENDING, MAX_TRUST_PENDING_PER_SIGNER, MAX_TRUST_RETRACTIONS, MAX_TRUST_REVOCATIONS,
 } from './constants.ts'
 import { isFederationType } from './records/index.ts'
+import { PendingRecords } from './trust-pending.ts'
 import type { DecodedRecord } from './records/index.ts'
 import type { FederationCharterBody } from './records/charter.ts'
 import type { SiteCertificateBody } from './records/site-certificate.ts'
@@ -91,6 +92,7 @@ export interface TrustLimits {
   revocations: number
   retractions: number
   pending: number
+  pendingPerSigner: number
   alerts: number
 }
 
@@ -101,11 +103,14 @@ export const TRUST_LIMITS: Readonly<TrustLimits> = {
   revocations: MAX_TRUST_REVOCATIONS,
   retractions: MAX_TRUST_RETRACTIONS,
   pending: MAX_TRUST_PENDING,
+  pendingPerSigner: MAX_TRUST_PENDING_PER_SIGNER,
   alerts: MAX_TRUST_ALERTS,
 }
 
 export class TrustState {
   private readonly charters = new Map<string, CharterInfo>()
+  /** root key (hex) → nations it is the root of in some held charter */
+  private readonly roots = new Map<string, Set<string>>()
   /** predecessor id → ids of its first MAX_CHARTER_SUCCESSORS successors */
   private readonly successors = new Map<string, string[]>()
   /** charter id → approver key (hex) → earliest approval */
@@ -123,10 +128,8 @@ export class TrustState {
   private retractionCount = 0
   /** IDs of the records the state holds now (a record replaced by a better one leaves). */
   private readonly applied = new Set<string>()
-  /** Records that cannot be placed yet, oldest first, each with the event it waits for. */
-  private readonly pending = new Map<string, { record: DecodedRecord; on: string }>()
-  /** wait key → ids of pending records waiting for it */
-  private readonly waiting = new Map<string, Set<string>>()
+  /** Records that cannot be placed yet, each filed under the event it waits for (bounded, §5.7). */
+  private readonly pending: PendingRecords
   private readonly alertList: string[] = []
   private readonly alerted = new Set<string>()
   /** Bumped on every change: callers may cache derived answers against it. */
@@ -136,6 +139,7 @@ export class TrustState {
 
   constructor(readonly genesisCharterId: string, limits: Partial<TrustLimits> = {}) {
     this.limits = { ...TRUST_LIMITS, ...limits }
+    this.pending = new PendingRecords(this.limits.pending, this.limits.pendingPerSigner)
   }
 
   /**
@@ -144,7 +148,8 @@ export class TrustState {
    *
    * Returns the records this call placed, in order: the record itself if it changed the state, then every record
    * that had been waiting (§5.7) and was placed because of it. A returned record other than `record` was buffered
-   * earlier — typically IGNOREd and never stored: the caller re-validates, stores and relays it (§5.7).
+   * earlier — typically IGNOREd and never stored: the caller re-validates, stores and relays it (§5.7); one the
+   * caller already holds (e.g. while replaying its store at startup) is simply a duplicate there.
    */
   apply(record: DecodedRecord): DecodedRecord[] {
     const placed: DecodedRecord[] = []
@@ -156,16 +161,11 @@ export class TrustState {
     if (this.applied.has(record.id)) return
     const where = this.place(record)
     if (typeof where === 'object') {
-      if (!this.pending.has(record.id)) {
-        if (this.pending.size >= this.limits.pending) this.unpend(this.pending.keys().next().value!)
-        this.pending.set(record.id, { record, on: where.waitFor })
-        let set = this.waiting.get(where.waitFor)
-        if (set === undefined) this.waiting.set(where.waitFor, (set = new Set()))
-        set.add(record.id)
-      }
+      const signer = hex(record.signer)
+      this.pending.add(record, signer, where.waitFor, this.certsByKey.has(signer) || this.roots.has(signer))
       return
     }
-    this.unpend(record.id)
+    this.pending.remove(record.id)
     if (where !== 'stored') return
     // Only held records are remembered: dropped ones cost nothing to re-check, and cannot grow memory.
     this.applied.add(record.id)
@@ -180,25 +180,8 @@ export class TrustState {
     if (record.type === 'SiteCertificate') this.wake(waitFor.cert(hex((record as DecodedRecord<'SiteCertificate'>).body.site_key)), placed)
   }
 
-  private unpend(id: string): void {
-    const p = this.pending.get(id)
-    if (p === undefined) return
-    this.pending.delete(id)
-    const set = this.waiting.get(p.on)
-    set?.delete(id)
-    if (set?.size === 0) this.waiting.delete(p.on)
-  }
-
-  private wake(key: string, placed: DecodedRecord[]): void {
-    const ids = this.waiting.get(key)
-    if (ids === undefined) return
-    this.waiting.delete(key)
-    for (const id of ids) {
-      const p = this.pending.get(id)
-      if (p === undefined) continue
-      this.pending.delete(id)
-      this.applyOne(p.record, placed)
-    }
+  private wake(event: string, placed: DecodedRecord[]): void {
+    for (const r of this.pending.take(event)) this.applyOne(r, placed)
   }
 
   private forget(id: string): void {
@@ -238,6 +221,11 @@ export class TrustState {
     const rootsByNation = new Map(r.body.members.map((m) => [m.nation, hex(m.root_key)]))
     const nationByRoot = new Map(r.body.members.map((m) => [hex(m.root_key), m.nation]))
     this.charters.set(r.id, { id: r.id, body: r.body, proposer: signer, created: r.created, predecessorId, rootsByNation, nationByRoot })
+    for (const [root, nation] of nationByRoot) {
+      const nations = this.roots.get(root)
+      if (nations === undefined) this.roots.set(root, new Set([nation]))
+      else nations.add(nation)
+    }
     if (predecessorId !== null) {
       let s = this.successors.get(predecessorId)
       if (s === undefined) this.successors.set(predecessorId, (s = []))
@@ -340,11 +328,8 @@ export class TrustState {
   }
 
   private isRootAnywhere(key: string, nation?: string): boolean {
-    for (const c of this.charters.values()) {
-      const n = c.nationByRoot.get(key)
-      if (n !== undefined && (nation === undefined || n === nation)) return true
-    }
-    return false
+    const nations = this.roots.get(key)
+    return nations !== undefined && (nation === undefined || nations.has(nation))
   }
 
   /** §5.2: walk from the genesis charter through successors that reached quorum; stop at a fork. */
@@ -498,16 +483,51 @@ export class TrustState {
   }
 
   /**
-   * A digest of the placed state: SHA-256 (hex) over the IDs of the records held and the chain in effect. Equal
-   * sets of records give equal fingerprints in any order (§5.7), within the bounds; buffered records do not count.
-   * Used to check that a restart rebuilds the same state.
+   * A digest of the placed state that answers questions: SHA-256 (hex) over the chain in effect, a proposed successor
+   * of its last element (or the fork there), the approvals of those charters, and the certificates, revocations and
+   * retractions whose signer is a root in one of them or holds a certificate from one. Equal sets of records give
+   * equal fingerprints in any order (§5.7), within the bounds — also with a fork: which competitors were kept, and
+   * what was placed under charters the fork took out of the chain, cannot change an answer and is left out. Buffered
+   * records do not count. Used to check that a restart rebuilds the same state.
    */
   fingerprint(): string {
+    const lines: string[] = []
+    const live: CharterInfo[] = this.chain.map((e) => e.charter)
+    for (const e of this.chain) lines.push(`chain ${String(lines.length).padStart(6, '0')} ${e.charter.id} ${e.effectiveFrom}`)
+    const last = this.chain[this.chain.length - 1]?.charter
+    const next = last === undefined ? [] : this.successorsOf(last.id)
+    if (next.length === 1) live.push(this.charters.get(next[0]!)!)
+    if (next.length > 1) lines.push(`fork ${last!.id}`)
+    const isRoot = (key: string, nation?: string) => live.some((c) => { const n = c.nationByRoot.get(key); return n !== undefined && (nation === undefined || n === nation) })
+    for (const c of live) {
+      lines.push(`charter ${c.id}`)
+      for (const a of this.approvals.get(c.id)?.values() ?? []) lines.push(`approval ${a.id}`)
+    }
+    const certified = new Set<string>()
+    for (const c of this.certById.values()) {
+      if (!isRoot(c.issuer, c.body.nation)) continue
+      lines.push(`certificate ${c.id}`)
+      certified.add(c.key)
+    }
+    for (const [kind, map] of [['key', this.keyRevocations], ['cert', this.certRevocations]] as const) {
+      for (const [target, list] of map) {
+        for (const e of list) if (isRoot(e.issuer) || (kind === 'key' && e.issuer === target && certified.has(target))) lines.push(`revocation ${e.id}`)
+      }
+    }
+    for (const [target, keys] of this.retractions) for (const k of keys) if (certified.has(k)) lines.push(`retraction ${target} ${k}`)
+    lines.sort()
     const h = createHash('sha256')
-    for (const e of this.chain) h.update(`chain ${e.charter.id} ${e.effectiveFrom}\n`)
-    for (const id of [...this.applied].sort()) h.update(`${id}\n`)
+    for (const l of lines) h.update(`${l}\n`)
     return h.digest('hex')
   }
+}
+
+/**
+ * aip-v1 §4.5: whether a Retraction withdraws a held record — it names the record, was signed by the record's own
+ * signer, and the record is not a federation record (those are never withdrawn, and a tombstone never blocks one).
+ */
+export function retractionWithdraws(retraction: DecodedRecord<'Retraction'>, target: { id: string; type: string; signer: Uint8Array }): boolean {
+  return retraction.body.target.toString() === target.id && !isFederationType(target.type) && Buffer.compare(retraction.signer, target.signer) === 0
 }
 
 /** Certificates of one key and issuer, best first: the latest not_after, then the smaller ID (§5.7). */

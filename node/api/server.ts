@@ -13,7 +13,7 @@
  * Errors are JSON `{error: CODE, message}` with a stable code: unauthorized, not_found, method_not_allowed,
  * bad_query, length_required, body_too_large, internal. A refused body closes the connection. Headers must arrive
  * within HEADERS_TIMEOUT_MS and the whole request within REQUEST_TIMEOUT_MS (checked every TIMEOUT_CHECK_MS), and a
- * socket idle for REQUEST_TIMEOUT_MS is closed.
+ * socket without any traffic for SOCKET_IDLE_TIMEOUT_MS is closed.
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -23,7 +23,7 @@ import type { Registry } from 'prom-client'
 import type { ListQuery } from '../store/store.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { ApiHandlers } from './types.ts'
-import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS } from './constants.ts'
+import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, SOCKET_IDLE_TIMEOUT_MS, TIMEOUT_CHECK_MS } from './constants.ts'
 import { apiProof, PROOF_NONCE } from './proof.ts'
 
 export interface ApiOptions {
@@ -37,8 +37,8 @@ export interface ApiOptions {
   metricsPublic?: boolean
   /** Registry served by GET /metrics; request counts go to `metrics.apiRequests` when given. */
   metrics?: { registry: Registry; apiRequests?: NodeMetrics['apiRequests'] }
-  /** Defaults HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS (tests make them small). */
-  timeouts?: { headersMs: number; requestMs: number; checkMs: number }
+  /** Defaults HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS, SOCKET_IDLE_TIMEOUT_MS (tests make them small). */
+  timeouts?: { headersMs: number; requestMs: number; checkMs: number; idleMs: number }
   /** Where the server's own log lines go (default: one JSON line on stderr). */
   log?: (entry: { level: 'error' | 'info'; msg: string; [k: string]: unknown }) => void
 }
@@ -67,7 +67,7 @@ const PAGE_CURSOR = /^[0-9]{1,16}\.b[a-z2-7]{8,120}$/
 
 export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise<ApiServer> {
   const expected = digest(opts.token)
-  const t = opts.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, checkMs: TIMEOUT_CHECK_MS }
+  const t = opts.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, checkMs: TIMEOUT_CHECK_MS, idleMs: SOCKET_IDLE_TIMEOUT_MS }
   const log = opts.log ?? ((entry) => console.error(JSON.stringify(entry)))
   // node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (default 30 s): without a short
   // interval a slow client held its connection ~31 s, not the documented 5 s / 10 s.
@@ -149,7 +149,7 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve() })
   })
-  server.setTimeout(t.requestMs, (socket) => socket.destroy()) // idle sockets (e.g. a client that stops reading)
+  server.setTimeout(t.idleMs, (socket) => socket.destroy()) // a socket with no traffic at all, e.g. a client that stops reading its response
   const addr = server.address() as AddressInfo
   const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   return {

@@ -18,6 +18,7 @@ import type { GossipRouter } from './host.ts'
 import type { Hello } from './hello-message.ts'
 import { decodeHello, encodeHello, HelloDecodeError } from './hello-message.ts'
 import type { NetLog } from './log.ts'
+import { forgetBackoff, forgetCachedScore } from './patches/index.ts'
 
 /** Where a peer's certificate places it, once admitted. */
 export interface Admitted {
@@ -280,28 +281,10 @@ export class PeerGate {
     const s = this.peers.get(peerId)
     if (s === undefined || s.meshReady) return
     s.meshReady = true
-    this.forgetCachedScore(peerId)
-    this.forgetBackoff(peerId)
-  }
-
-  /**
-   * A PRUNE backoff set in an earlier session (the peer restarted, and its PRUNE on the way out set it) would keep
-   * a freshly admitted peer out of the mesh for a minute (§3 rule H1). Reaches into gossipsub's backoff map, which
-   * has no public API; a missing field only delays the mesh.
-   */
-  private forgetBackoff(peerId: string): void {
-    const backoff = (this.pubsub as unknown as { backoff?: Map<string, Map<string, number>> } | undefined)?.backoff
-    if (backoff instanceof Map) for (const perTopic of backoff.values()) perTopic.delete(peerId)
-  }
-
-  /**
-   * gossipsub caches a peer's score for one heartbeat; drop the pending score cached before admission so the peer
-   * gets the records published right after it (flood publishing reads the score). Reaches into gossipsub's
-   * PeerScore, which has no public API for this; a missing field only costs up to one heartbeat of delay.
-   */
-  private forgetCachedScore(peerId: string): void {
-    const score = (this.pubsub as unknown as { score?: { scoreCache?: Map<string, unknown> } } | undefined)?.score
-    score?.scoreCache?.delete(peerId)
+    // a pending score cached before admission, and a PRUNE backoff left from an earlier session, would delay the
+    // first records and the mesh (node/net/patches/gossipsub-state.ts)
+    forgetCachedScore(this.pubsub, peerId)
+    forgetBackoff(this.pubsub, peerId)
   }
 
   /** Bars a peer for PEER_BAR_MS; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). */

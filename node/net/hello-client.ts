@@ -1,5 +1,5 @@
 /**
- * The dialler's half of the hello handshake (specs/network-v1.md §3) for a process that only syncs, such as
+ * The dialler's half of the hello handshake (specs/network-v1.md §3; specs/sync-v1.md §7) for a process that only syncs, such as
  * `aip sync`: it presents this site's hello and waits for the listener's, which comes only once the listener has
  * admitted us (rule H1); a node serves sync only to admitted peers. It returns the listener's hello for the caller
  * to take in (its certificate and charter chain let the records pulled next validate). It does not join the gossip

@@ -9,7 +9,7 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { recordId, specOf } from '../../protocol/index.ts'
+import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, recordId, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
@@ -27,11 +27,11 @@ export interface StorableRecord {
 export type PutResult = 'stored' | 'duplicate' | 'tombstoned'
 
 /**
- * aip-v1 §4.5, §5: the federation records — charters, approvals, certificates, revocations. A tombstone never
- * withdraws one, nor blocks its put: they are the trust state's input, and a Retraction has no effect on them.
- * TODO(t11-trust): FEDERATION_RECORD_TYPES from the record registry (protocol/records/index.ts).
+ * aip-v1 §4.5, §5: the federation records — charters, approvals, certificates, revocations (the record registry's
+ * 'federation' family). A tombstone never withdraws one, nor blocks its put: they are the trust state's input, and a
+ * Retraction has no effect on them.
  */
-export const FEDERATION_RECORD_TYPES: ReadonlySet<string> = new Set(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation'])
+export const FEDERATION_RECORD_TYPES: ReadonlySet<string> = REGISTRY_FEDERATION_TYPES
 
 /** A tombstone to write in the same batch as a record (a Retraction's target, the records a Revocation withdraws). */
 export interface TombstoneSpec {

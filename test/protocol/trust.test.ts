@@ -2,11 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRecord } from '../../protocol/records/index.ts'
 import type { DecodedRecord } from '../../protocol/records/index.ts'
-import { TrustState } from '../../protocol/trust.ts'
+import { TrustState, retractionWithdraws } from '../../protocol/trust.ts'
 import { validateRecord } from '../../protocol/validate.ts'
 import { parseRecordId } from '../../protocol/ids.ts'
-import { MAX_TRUST_PENDING } from '../../protocol/constants.ts'
-import { KEYS, T0, DAY, sampleBody, fakeLink } from './fixtures.ts'
+import { MAX_TRUST_PENDING_PER_SIGNER } from '../../protocol/constants.ts'
+import { KEYS, T0, DAY, sampleBody, fakeLink, seededKey } from './fixtures.ts'
 
 const { rootCH, rootDE, rootFR, siteCH, siteDE, siteFR } = KEYS
 const YEAR = 365 * DAY
@@ -151,12 +151,26 @@ test('signer rules: issuer must be the nation root; roles are enforced per type'
   assert.equal(validateRecord(appr2.bytes, { now: T0 + 12 * DAY, trust: t }).code, 'charter_unknown')
 })
 
-test('the pending buffer is bounded', () => {
+test('the pending buffer is bounded: one signer holds at most its share', () => {
   const t = new TrustState(fakeLink('genesis').toString())
-  const recs: DecodedRecord[] = []
-  for (let i = 0; i < MAX_TRUST_PENDING + 10; i++) recs.push(createRecord('CharterApproval', { charter: fakeLink(`c${i}`) }, rootCH, T0 + i))
-  for (const r of recs) t.apply(r)
-  assert.equal(t.pendingCount(), MAX_TRUST_PENDING)
+  for (let i = 0; i < MAX_TRUST_PENDING_PER_SIGNER + 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`c${i}`) }, rootCH, T0 + i))
+  assert.equal(t.pendingCount(), MAX_TRUST_PENDING_PER_SIGNER)
+  for (let i = 0; i < 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`d${i}`) }, rootDE, T0 + i))
+  assert.equal(t.pendingCount(), MAX_TRUST_PENDING_PER_SIGNER + 10)
+})
+
+test('fault 5 (§5.7): floods by fresh keys or by one member do not evict what a known root waits for', () => {
+  const w = world()
+  const t = build(w.genesis.id, [w.genesis, ...w.certs.slice(0, 2)], { pending: 6, pendingPerSigner: 3 })
+  assert.deepEqual(t.apply(w.approval), []) // DE's approval of a successor not yet seen: waits
+  // A certified member (CH's site) floods approvals of charters that do not exist: only its 3 newest stay.
+  for (let i = 0; i < 10; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`junk ${i}`) }, siteCH, T0 + i))
+  // Fresh keys, one record each: the buffer is full, they displace each other first.
+  for (let i = 0; i < 12; i++) t.apply(createRecord('CharterApproval', { charter: fakeLink(`junk ${i}`) }, seededKey(`fresh ${i}`), T0 + i))
+  assert.equal(t.pendingCount(), 6)
+  const placed = t.apply(w.succ).map((r) => r.id)
+  assert.ok(placed.includes(w.approval.id), 'the approval survived the floods and is placed when its charter arrives')
+  assert.equal(t.currentCharter()?.charter.id, w.succ.id)
 })
 
 test('retractions by keys without a certificate wait (bounded) and apply once the certificate arrives', () => {
@@ -226,10 +240,15 @@ test('fault 1 (§4.5): a site key retracting its own Revocation does not re-cert
     assert.equal(t.isRetracted(rev), false)
   }
   assert.equal(revFirst.fingerprint(), retractionFirst.fingerprint())
-  // A retraction of an ordinary record by its signer still counts.
+  assert.equal(retractionWithdraws(retraction, rev), false)
+  // A retraction of an ordinary record by its signer still counts; by another key it does not.
   const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteCH, T0 + 2 * DAY)
-  revFirst.apply(createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteCH, T0 + 3 * DAY))
+  const own = createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteCH, T0 + 3 * DAY)
+  revFirst.apply(own)
   assert.equal(revFirst.isRetracted(result), true)
+  assert.equal(retractionWithdraws(own, result), true)
+  assert.equal(retractionWithdraws(own, { ...result, signer: siteDE.publicKey }), false)
+  assert.equal(retractionWithdraws(own, { ...result, id: rev.id }), false)
 })
 
 test('fault 1 (§4.5): a root that certified its own key cannot retract the genesis charter (nor a certificate, an approval)', () => {
@@ -394,4 +413,48 @@ test('fingerprint: equal for the same records in any order, different when the s
   assert.notEqual(a.fingerprint(), build(w.genesis.id, w.all.filter((r) => r !== w.approval)).fingerprint())
   const pendingOnly = build(w.genesis.id, [...w.all, createRecord('CharterApproval', { charter: fakeLink('later') }, rootCH, T0)])
   assert.equal(pendingOnly.fingerprint(), a.fingerprint(), 'buffered records do not count')
+})
+
+test('order independence: a fixed set of federation records in 20 seeded orders gives one fingerprint', async () => {
+  const { mulberry32 } = await import('../../kernels/random.ts')
+  const w = world()
+  const members3 = [{ nation: 'CH', root_key: rootCH.publicKey }, { nation: 'DE', root_key: rootDE.publicKey }, { nation: 'FR', root_key: rootFR.publicKey }]
+  const s2 = createRecord('FederationCharter', { name: 's2', members: members3, quorum: 2, predecessor: parseRecordId(w.succ.id) }, rootFR, T0 + 20 * DAY)
+  const s3 = createRecord('FederationCharter', { name: 's3', members: members3, quorum: 3, predecessor: parseRecordId(s2.id) }, rootCH, T0 + 25 * DAY)
+  // Three competitors of s2 (a fork at w.succ, found in any order; s2 and s3 leave the chain).
+  const rivals = [0, 1, 2].map((i) => createRecord('FederationCharter', { name: `rival ${i}`, members: members3.slice(1), quorum: 1, predecessor: parseRecordId(w.succ.id) }, rootDE, T0 + 30 * DAY + i))
+  const result = createRecord('BenchmarkResult', sampleBody('BenchmarkResult'), siteDE, T0 + 3 * DAY)
+  const selfRev = createRecord('Revocation', { target_key: siteDE.publicKey, effective_from: T0 + 50 * DAY, reason: 'retired' }, siteDE, T0 + 50 * DAY)
+  const recs: DecodedRecord[] = [
+    ...w.all, s2, s3,
+    createRecord('CharterApproval', { charter: parseRecordId(s2.id) }, rootCH, T0 + 21 * DAY),
+    createRecord('CharterApproval', { charter: parseRecordId(s3.id) }, rootDE, T0 + 26 * DAY),
+    createRecord('SiteCertificate', { site_key: KEYS.outsider.publicKey, nation: 'FR', roles: ['evaluator'], not_before: T0 + 22 * DAY, not_after: T0 + YEAR }, rootFR, T0 + 22 * DAY),
+    ...rivals,
+    ...[5, 9, 7, 6].map((d) => createRecord('Revocation', { target_key: siteCH.publicKey, effective_from: T0 + d * DAY, reason: `r${d}` }, rootCH, T0 + 10 * DAY)),
+    createRecord('Revocation', { target_key: siteCH.publicKey, effective_from: T0, reason: 'foreign' }, rootDE, T0 + 10 * DAY),
+    createRecord('Revocation', { target: parseRecordId(w.certs[2]!.id), effective_from: T0 + 40 * DAY, reason: 'reissued' }, rootFR, T0 + 40 * DAY),
+    selfRev,
+    createRecord('Retraction', { target: parseRecordId(selfRev.id), reason: 'undo' }, siteDE, T0 + 49 * DAY),
+    createRecord('Retraction', { target: parseRecordId(w.genesis.id), reason: 'gone' }, siteCH, T0 + 2 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'wrong seed' }, siteDE, T0 + 4 * DAY),
+    createRecord('Retraction', { target: parseRecordId(result.id), reason: 'not mine' }, KEYS.outsider, T0 + 4 * DAY),
+    ...Array.from({ length: 20 }, (_, i) => createRecord('SiteCertificate', { site_key: siteCH.publicKey, nation: 'DE', roles: [], not_before: T0, not_after: T0 + 2 * DAY + i }, rootDE, T0 + i)),
+    createRecord('CharterApproval', { charter: fakeLink('nowhere') }, rootCH, T0),
+  ]
+  const ref = build(w.genesis.id, recs)
+  assert.equal(ref.currentCharter()?.charter.id, w.succ.id, 'the fork at the successor ends the chain there')
+  assert.equal(ref.alerts().length, 1)
+  const random = mulberry32(2026)
+  for (let trial = 0; trial < 20; trial++) {
+    const order = [...recs, ...recs.slice(0, 5)]
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j]!, order[i]!]
+    }
+    const t = build(w.genesis.id, order)
+    assert.equal(t.fingerprint(), ref.fingerprint(), `trial ${trial}`)
+    assert.equal(answers(t), answers(ref), `trial ${trial}`)
+    assert.equal(t.isRetracted(result), true)
+  }
 })

@@ -7,8 +7,7 @@ import { describe, ingestSequence, readSequenceFile, summary } from '../ingest-f
 const usage = `Usage: aip import --dir DIR FILE [--json] [--quiet]
 
 Imports an RFC 8742 CBOR sequence of COSE records (as written by \`aip export\`) from a regular file, or from
-standard input when FILE is -. Every record is validated against
-the site's federation state exactly as gossip would; only accepted records are stored. Records that depend on a
+standard input when FILE is -. Every record is validated against the site's federation state exactly as gossip would; only accepted records are stored. Records that depend on a
 later record in the file (a certificate before its charter) are retried. Reports one outcome per record with its
 code, then a summary (--json: one JSON object per line, the summary last). A file that cannot be delimited to its
 end (truncated, an indefinite-length item, garbage after the last record) is refused whole: nothing is imported.

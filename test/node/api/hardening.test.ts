@@ -10,7 +10,7 @@ import { startApi } from '../../../node/api/index.ts'
 import type { ApiHandlers, ApiServer } from '../../../node/api/index.ts'
 
 const TOKEN = 'cd'.repeat(32)
-const TIMEOUTS = { headersMs: 400, requestMs: 900, checkMs: 50 }
+const TIMEOUTS = { headersMs: 400, requestMs: 900, checkMs: 50, idleMs: 1500 }
 const MAX_BODY = 1024
 
 type LogEntry = { level: string; msg: string }

@@ -61,6 +61,11 @@ test('aip import refuses a FIFO at once; reads standard input for -; an oversize
     const piped = await aip(['import', '--dir', site.dir, '-', '--json'], c.bytes)
     assert.equal(piped.status, 0, piped.stderr)
     assert.equal(await node.store.has(c.id), true)
+
+    // while we are here: `aip status` reports the dependency patches' self-check (node/net/patches/README.md)
+    const status = await aip(['status', '--dir', site.dir, '--json'])
+    assert.deepEqual((JSON.parse(status.stdout) as { patches: unknown }).patches,
+      { yamuxWindow: 'ok', writeCoalescing: 'ok', gossipsubBackoff: 'ok', gossipsubScoreCache: 'ok' })
   } finally {
     await node.stop()
   }

