@@ -38,7 +38,8 @@ try {
 
   log(`\n== ${values.identities} fresh identities connect and gossip without hello`)
   const pend = await pendingPeers(await mkdtemp(join(work, 'pend-')), Number(values.identities))
-  log(`  site memory growth up to ${(pend.bytes / 2 ** 20).toFixed(1)} MiB while ${pend.connected} of ${pend.identities} identities got through and sent ${(pend.sentBytes / 2 ** 20).toFixed(1)} MiB`)
+  const held = pend.held === null ? 'not counted by this node' : `${(pend.held / 2 ** 20).toFixed(2)} MiB`
+  log(`  ${pend.connected} of ${pend.identities} identities got through and sent ${(pend.sentBytes / 2 ** 20).toFixed(1)} MiB; held for peers in hello (the node's count): ${held}; site memory growth up to ${(pend.memoryGrowth / 2 ** 20).toFixed(1)} MiB`)
 
   console.log(JSON.stringify({
     attacks: attacks.length,
@@ -56,7 +57,9 @@ try {
     honest_p99_ratio_under_spam: Number(spam.ratio.toFixed(3)),
     honest_p99_ms: { quiet: Number(spam.p99QuietMs.toFixed(1)), spam: Number(spam.p99SpamMs.toFixed(1)) },
     spam_accepted_over_quota: spam.overQuota,
-    pending_peer_bytes_max: pend.bytes,
+    // the node's own high-water mark of bytes held for peers in hello; memory growth where the node keeps no count
+    pending_peer_bytes_max: pend.held ?? pend.memoryGrowth,
+    pending_peer_memory_growth_bytes: pend.memoryGrowth,
     pending_identities: pend.identities,
     pending_identities_connected: pend.connected,
   }))

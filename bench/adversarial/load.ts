@@ -13,10 +13,13 @@ import { benchmarkResult, seedOf } from '../../node/net/testbed.ts'
 import { TOPIC_RESULTS, TOPICS } from '../../node/net/topics.ts'
 import { keyFromSeed } from '../../node/site/keys.ts'
 import { startSite, testbed } from './attacks/common.ts'
-import { ask, startChild } from './child.ts'
+import { ask, kill9, startChild } from './child.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const addrOf = (addrs: string[]) => addrs.find((a) => a.includes('/tcp/') && a.includes('/p2p/'))!
+
+/** New records CH must acknowledge in a cycle before it is killed (besides the cycle's certificate). */
+const ACKS_PER_CYCLE = 5
 
 export interface Kill9Result { restarts: number; acked: number; lost: number; trustMismatch: number; meanRestartMs: number; fingerprintOf: string }
 
@@ -31,6 +34,8 @@ export async function kill9Loop(work: string, restarts: number, print: (l: strin
   const [ch, de] = bed.sites as [typeof bed.sites[0], typeof bed.sites[0]]
   const pub = await startSite(de.dir)
   const acked = new Set<string>()
+  /** Acknowledged records found missing after a kill (each counted once). */
+  const lost = new Set<string>()
   let newAcks = 0
   const out: Kill9Result = { restarts: 0, acked: 0, lost: 0, trustMismatch: 0, meanRestartMs: 0, fingerprintOf: '' }
   let stop = false
@@ -50,15 +55,15 @@ export async function kill9Loop(work: string, restarts: number, print: (l: strin
       newAcks = 0
       const deadline = Date.now() + 15_000
       await pub.node.publish(cert.bytes)
-      while ((newAcks < 20 || !acked.has(cert.id)) && Date.now() < deadline) await sleep(10)
+      while ((newAcks < ACKS_PER_CYCLE || !acked.has(cert.id)) && Date.now() < deadline) await sleep(10)
       const asked = await ask(child, 'fp')
       const before = asked.fp as string
       out.fingerprintOf = `trust in ${String(asked.source)}`
-      child.proc.kill('SIGKILL')
-      await new Promise((r) => child.proc.once('exit', r))
+      await kill9(child)
       const store = await RecordStore.open(sitePaths(ch.dir).store)
       try {
-        for (const id of acked) if (!(await store.has(id))) out.lost++
+        for (const id of acked) if (!(await store.has(id))) lost.add(id)
+        out.lost = lost.size
       } finally {
         await store.close()
       }
@@ -72,7 +77,7 @@ export async function kill9Loop(work: string, restarts: number, print: (l: strin
   } finally {
     stop = true
     await load
-    child.proc.kill('SIGKILL')
+    await kill9(child)
     await pub.node.stop()
   }
   out.acked = acked.size
@@ -150,13 +155,15 @@ export async function spamRun(work: string, seconds: number): Promise<SpamResult
 }
 
 /**
- * Heap + external bytes a site process holds while `n` fresh identities connect and gossip without ever sending
- * hello. libp2p admits at most 5 inbound connections per second from one address (all of ours are 127.0.0.1), so
- * the identities connect at DIAL_PER_S; each publishes 16 messages of 64 KiB as soon as it sees the site's
- * subscriptions. The site's memory is sampled every 250 ms throughout; the result is the largest growth seen.
+ * Bytes a site process holds for `n` fresh identities that connect and gossip without ever sending hello. libp2p
+ * admits at most 5 inbound connections per second from one address (all of ours are 127.0.0.1), so the identities
+ * connect at DIAL_PER_S; each publishes 16 messages of 64 KiB as soon as it sees the site's subscriptions. Two
+ * figures: the node's own count of bytes held for peers in hello (its door's high-water mark, when it keeps one),
+ * and, as a cross-check that also counts connection buffers, the largest growth of the site's heap + external
+ * memory, sampled every 250 ms.
  */
 const DIAL_PER_S = 4
-export async function pendingPeers(work: string, n: number): Promise<{ identities: number; bytes: number; sentBytes: number; connected: number }> {
+export async function pendingPeers(work: string, n: number): Promise<{ identities: number; held: number | null; memoryGrowth: number; sentBytes: number; connected: number }> {
   const now = Date.now()
   const bed = await testbed(work, 1, now - 120_000, 'pend')
   const child = await startChild(bed.sites[0]!.dir, '', () => undefined)
@@ -196,9 +203,10 @@ export async function pendingPeers(work: string, n: number): Promise<{ identitie
     await sleep(1000)
     sampling = false
     await sampler
-    return { identities: n, bytes: Math.max(0, max), sentBytes, connected }
+    const held = (await ask(child, 'pending')).pending as number | null
+    return { identities: n, held, memoryGrowth: Math.max(0, max), sentBytes, connected }
   } finally {
-    child.proc.kill('SIGKILL')
+    await kill9(child)
     for (const host of hosts) await Promise.resolve(host.libp2p.stop()).catch(() => undefined)
   }
 }

@@ -6,6 +6,8 @@
  *   out {acked: id}                 each record durably stored (the site's acknowledgement)
  *   in  "fp"  → out {fp, source}    the trust fingerprint now
  *   in  "mem" → out {mem}           heap + external bytes after GC
+ *   in  "pending" → out {pending}   the most bytes the node's door ever held for peers still in hello (its own
+ *                                   count, node.records.queues.pendingBytesMax; null when the node keeps none)
  */
 import '../../node/polyfill.ts'
 import { createInterface } from 'node:readline'
@@ -21,6 +23,10 @@ const node = await startSiteNode(dir!, {
 say({ ready: true, peerId: node.network.host.peerId.toString(), addr: node.addrs().find((a) => a.includes('/tcp/') && a.includes('/p2p/')), ...(await trustFingerprint(node)) })
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'fp') say(await trustFingerprint(node))
+  if (line === 'pending') {
+    const queues = (node as unknown as { records?: { queues?: { pendingBytesMax?: number } } }).records?.queues
+    say({ pending: queues?.pendingBytesMax ?? null })
+  }
   if (line === 'mem') {
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.(); gc?.()
