@@ -10,15 +10,18 @@ export interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready
 /** The site program, precompiled like `aip start` (bin/compiled.js): a restart costs no TypeScript loading. */
 let siteModule: string | undefined
 
-/** Starts the site at `dir` (dialling `bootstrap` if given); `onAck` gets each record id it stores durably. */
-export async function startChild(dir: string, bootstrap: string, onAck: (id: string) => void): Promise<Child> {
+/**
+ * Starts the site at `dir` (dialling `bootstrap` if given, with `options` such as signerLimits); `onAck` gets each
+ * record id it stores durably and when (wall-clock ms: performance.timeOrigin + performance.now() in the child).
+ */
+export async function startChild(dir: string, bootstrap: string, onAck: (id: string, at: number) => void, options: object = {}): Promise<Child> {
   siteModule ??= fileURLToPath(await compiled('bench/adversarial/site-process.ts', 'bench-adversarial-site'))
-  const proc = spawn(process.execPath, ['--expose-gc', siteModule, dir, bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--expose-gc', siteModule, dir, bootstrap, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] })
   const replies: string[] = []
   const waiters: ((s: string) => void)[] = []
   createInterface({ input: proc.stdout! }).on('line', (line) => {
-    const m = JSON.parse(line) as { acked?: string }
-    if (m.acked !== undefined) return onAck(m.acked)
+    const m = JSON.parse(line) as { acked?: string; at?: number }
+    if (m.acked !== undefined) return onAck(m.acked, m.at ?? Number.NaN)
     const w = waiters.shift()
     if (w) w(line)
     else replies.push(line)
