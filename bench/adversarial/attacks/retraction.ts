@@ -120,6 +120,9 @@ const preemptiveRetraction: Attack = {
       const deadline = Date.now() + 10_000
       while (Date.now() < deadline && !(await c.node.store.has(control.id))) await new Promise((r) => setTimeout(r, 50))
       const synced = await c.node.store.has(control.id)
+      // the two records come in the same session but are stored one after the other: give the second a moment
+      const settle = Date.now() + 3_000
+      while (synced && Date.now() < settle && !(await c.node.store.has(victim.id))) await new Promise((r) => setTimeout(r, 50))
       const got = await c.node.store.has(victim.id)
       if (!synced) return { succeeded: false, detail: 'inconclusive: sync did not deliver the control record within 10 s' }
       return { succeeded: !got, detail: `censoring Retraction ${o.action}/${o.code}; after sync: control record fetched ${synced}, censored record fetched ${got}` }
