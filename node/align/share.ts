@@ -201,6 +201,9 @@ export class ShareService {
         }, SHARE_RETRY_BASE_MS * 2 ** attempt)
         this.timers.add(t)
       }
+    } catch (err) {
+      // a fetch still running when the node stops meets a closed store: nothing to do then
+      if (!this.stopping) this.c.log?.('share_error', { bundle: m.id, error: String(err) })
     } finally {
       this.fetching.delete(m.id)
     }
