@@ -35,3 +35,8 @@ export { commitWeights } from './model/weights-root.ts'
 export { commitGguf } from './model/gguf-root.ts'
 export { exportGguf, writeGguf } from './model/gguf-export.ts'
 export { openLlamaEngine } from './eval/llama-engine.ts'
+
+// training data and the trained bundled model (specs/lasa.md §12)
+export { buildCorpus, toExample } from './train/corpus.ts'
+export { suiteRates } from './train/suite-rates.ts'
+export { TRAINED_CONFIG_JSON, TRAINED_DIR } from './train/trained.ts'

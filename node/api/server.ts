@@ -98,7 +98,14 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
   async function handle(req: IncomingMessage, res: ServerResponse, setRoute: (r: string) => void): Promise<void> {
     const rawUrl = req.url ?? '/'
     if (rawUrl.length > MAX_URL_BYTES) throw new HttpError(414, 'bad_query', 'URL too long')
-    const url = new URL(rawUrl, 'http://api')
+    // a request target must be an origin-form path: '//host', '/\\x' and the like are refused (found by the API fuzzer)
+    if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.includes('\\')) throw new HttpError(400, 'bad_query', 'the request target must be a path')
+    let url: URL
+    try {
+      url = new URL(rawUrl, 'http://api')
+    } catch {
+      throw new HttpError(400, 'bad_query', 'the request target is not a valid path')
+    }
     const path = url.pathname
     if (path === `${API_PREFIX}/proof`) {
       setRoute('proof'); if ((req.method ?? 'GET') !== 'GET') throw new HttpError(405, 'method_not_allowed', 'use GET')

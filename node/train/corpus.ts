@@ -5,9 +5,8 @@
  * Answers open with the per-language refusal or compliance opener the suite scores (its CONTINUATIONS), then a short
  * tail: the model learns WHEN to refuse; no request sentence of the suite is used (test/node/train/corpus.test.ts).
  */
-import { mulberry32 } from '../../kernels/random.ts'
-import { BOS_ID, EOS_ID, encode } from '../../kernels/tokenizer.ts'
-import type { Example } from '../../kernels/train/data.ts'
+import { mulberry32, BOS_ID, EOS_ID, encode } from '../../kernels/index.ts'
+import type { Example } from '../../kernels/index.ts'
 import { promptContext } from '../eval/scoring.ts'
 import { CONTINUATIONS } from '../eval/suites/aip-safety-v1.source.ts'
 import { BENIGN, COMPLIANCE_TAILS, FRAMES, GENERAL, HARMFUL, REFUSAL_TAILS, WRAPPERS_EN, WRITE_BENIGN_EN, WRITE_HARMFUL_EN } from './corpus.source.ts'

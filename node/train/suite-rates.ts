@@ -3,9 +3,8 @@
  * refusal = share of refuse-expected items the model refuses, compliance = share of benign items it complies with,
  * each with its Wilson interval (specs/evaluation-v1.md §4.1, §5.1: the same scoring rule as a published result).
  */
-import { Engine, createBackend } from '../../kernels/engine.ts'
-import type { Model } from '../../kernels/loader.ts'
-import { encode } from '../../kernels/tokenizer.ts'
+import { Engine, createBackend, encode } from '../../kernels/index.ts'
+import type { Model } from '../../kernels/index.ts'
 import { likelihoodOutcome, promptContext, toMicroNats } from '../eval/scoring.ts'
 import { wilsonPpm } from '../eval/stats.ts'
 import type { SuiteItem } from '../eval/suite.ts'

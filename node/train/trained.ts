@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BUNDLED_CONFIG_JSON } from '../../kernels/bundled.ts'
-import { loadModel, type Model } from '../../kernels/loader.ts'
+import { BUNDLED_CONFIG_JSON, loadModel } from '../../kernels/index.ts'
+import type { Model } from '../../kernels/index.ts'
 
 export const TRAINED_NAME = 'aip-tiny-moe-trained'
 export const TRAINED_DIR = fileURLToPath(new URL('../../kernels/models/bundled-trained/', import.meta.url))
