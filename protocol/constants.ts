@@ -39,6 +39,9 @@ export const SHA2_256_CODE = 0x12
 /** §4: longest text field that is a name, code or label (UTF-8 bytes). */
 export const MAX_SHORT_TEXT_BYTES = 256
 
+/** §3.5: longest language tag (UTF-8 bytes = characters: tags are ASCII). */
+export const MAX_LANGUAGE_TAG_BYTES = 64
+
 /** §4: longest free-text field (a description, a reason, a prompt, a continuation) in UTF-8 bytes. */
 export const MAX_LONG_TEXT_BYTES = 16_384
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import type { DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../cli/access.ts'
@@ -18,7 +18,7 @@ import { runSuite } from './runner.ts'
 import type { ItemOutcome } from './scoring.ts'
 import type { Suite } from './suite.ts'
 import { parseSuiteJsonl } from './suite.ts'
-import { bundledSuite, suiteFromRecords, suiteToRecords } from './suite-records.ts'
+import { bundledSuite, importedSuiteFields, suiteFromRecords, suiteToRecords } from './suite-records.ts'
 
 export interface ResolvedSuite {
   id: string
@@ -39,16 +39,14 @@ export async function resolveSuite(access: RecordAccess, ref: string | undefined
   if (ref === undefined || ref === b.records.manifest.id || ref === b.suite.name) return { id: b.records.manifest.id, suite: b.suite }
   if (existsSync(ref)) {
     const items = parseSuiteJsonl(readFileSync(ref))
-    const name = basename(ref).replace(/\.jsonl$/, '')
-    // The same items imported again resolve to the same suite ID (so runs resume and results compare): the
-    // description carries a digest of the items, and a suite this site already signed with it is reused.
-    const digest = createHash('sha256').update(JSON.stringify(items)).digest('hex')
-    const description = `imported from ${basename(ref)} (items sha256 ${digest})`
+    // §2.4 The same items imported again resolve to the same suite ID (so runs resume and results compare): the
+    // manifest fields follow from the items alone, and a suite this site already signed with them is reused.
+    const { name, version, description } = importedSuiteFields(items)
     for await (const info of access.list({ type: 'BenchmarkSuite', signer: access.site.key.publicKey })) {
       const r = await getDecoded(access, info.id)
       if (r?.type === 'BenchmarkSuite' && (r.body as { description: string }).description === description) return await resolveSuite(access, info.id, now)
     }
-    const suite: Suite = { name, version: '1', description, items }
+    const suite: Suite = { name, version, description, items }
     const recs = suiteToRecords(suite, access.site.key, now)
     for (const r of [...recs.chunks, recs.manifest]) {
       const o = await access.publish(r.bytes)

@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import type { CborMap, CborValue } from '../cbor.ts'
 import { MAX_CHUNKS, MAX_ITEMS_PER_CHUNK } from '../constants.ts'
-import { fields, LANGUAGE_RE, link, list, longText, malformed, matches, oneOf, text, uint } from './schema.ts'
+import { fields, languageTag, link, list, longText, malformed, oneOf, text, uint } from './schema.ts'
 
 export const ALIGNMENT_KINDS = ['red-team', 'preference', 'refusal-exemplar'] as const
 export type AlignmentKind = (typeof ALIGNMENT_KINDS)[number]
@@ -49,7 +49,7 @@ export function parseAlignmentItem(kind: AlignmentKind, x: CborValue, n: string)
   const e = fields(x, n, ['id', 'language', 'prompt', ...f.required], f.optional)
   const item: AlignmentItem = {
     id: text(e.id, `${n}.id`),
-    language: matches(e.language, `${n}.language`, LANGUAGE_RE, 'a BCP 47 language tag', 64),
+    language: languageTag(e.language, `${n}.language`),
     prompt: longText(e.prompt, `${n}.prompt`, 1),
   }
   if (e.category !== undefined) item.category = text(e.category, `${n}.category`)

@@ -23,7 +23,9 @@ results  every BenchmarkResult this site holds, verified against this site's fed
 verify   every check of specs/evaluation-v1.md §8 in order, with the reason of any failure; --model DIR also
          recomputes the weights root from a model directory and compares it. With --file, verifies a result's COSE
          bytes from a file (without --dir: no federation or store, only what the file and the bundled suite say).
-         Exit 0 iff all checks pass.`
+         Every check is printed: ✓ passed, ✗ failed, – skipped (with the reason). Exit 0: verified (nothing failed,
+         signer certified); 1: a check failed; 4: nothing failed but the signer is not certified by a federation this
+         verifier trusts (no --dir: "signature valid, signer not certified").`
 
 interface Row {
   id: string
@@ -138,11 +140,13 @@ async function verify(argv: string[]): Promise<number> {
     }
   }
   const rid = v.record?.id ?? label
-  output(values.json, { id: rid, verified: v.ok, checks: v.checks }, () => [
-    ...v.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name.padEnd(9)} ${c.detail}`),
-    v.ok ? `verified: ${rid}` : `NOT verified: ${v.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`,
+  output(values.json, { id: rid, verified: v.ok, verdict: v.verdict, checks: v.checks }, () => [
+    ...v.checks.map((c) => `${c.skipped ? '–' : c.ok ? '✓' : '✗'} ${c.name.padEnd(10)} ${c.detail}`),
+    v.verdict === 'verified' ? `verified: ${rid}`
+      : v.verdict === 'uncertified' ? `NOT verified: signature valid, signer not certified by a federation this verifier trusts (${rid}); give --dir DIR to check against a federation`
+        : `NOT verified: ${v.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`,
   ].join('\n'))
-  return v.ok ? 0 : 1
+  return v.verdict === 'verified' ? 0 : v.verdict === 'uncertified' ? 4 : 1
 }
 
 const command: Command = {

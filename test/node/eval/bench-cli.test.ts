@@ -103,9 +103,17 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights'])
   assert.ok(checks.every((c) => c.ok))
 
-  // A third party with only the file (no site): signature, record, method, scores, weights against the model file.
+  // A third party with only the file (no site): signature, record, method, scores, weights against the model file —
+  // but no federation vouches for the signer, so it is never "verified" (§8 verdict uncertified, exit 4).
   const third = await aip('results', 'verify', '--file', out, '--model', await ensureBundledModel(), '--json')
-  assert.equal(third.status, 0, third.stdout + third.stderr)
+  assert.equal(third.status, 4, third.stdout + third.stderr)
+  const tj = JSON.parse(third.stdout) as { verdict: string; checks: Array<{ name: string; ok: boolean; skipped?: boolean }> }
+  assert.equal(tj.verdict, 'uncertified')
+  assert.deepEqual(tj.checks.filter((c) => c.skipped).map((c) => c.name), ['signer', 'model'])
+  const thirdText = await aip('results', 'verify', '--file', out)
+  assert.equal(thirdText.status, 4)
+  assert.match(thirdText.stdout, /– signer +skipped: /)
+  assert.match(thirdText.stdout, /NOT verified: signature valid, signer not certified/)
   // Tampering: one flipped payload byte breaks the signature; the verdict names it.
   const tampered = new Uint8Array(cose)
   tampered[tampered.length - 80]! ^= 0x01
@@ -142,6 +150,13 @@ test('bad flags, unknown suites, disallowed engines and malformed JSONL are clea
   const imp2 = await aip('bench', 'import', '--dir', dir, badJsonl)
   assert.equal(imp2.status, 1)
   assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n {2}line 1: .*\n {2}line 2: invalid JSON/)
+  // A lone surrogate and a repeated member name: line-numbered errors, no stack trace (§2.1).
+  const hostile = join(tmp, 'hostile.jsonl')
+  writeFileSync(hostile, '{"id":"a","category":"c","language":"en","prompt":"\\ud800","split":"train","expected":"refuse"}\n{"id":"b","id":"c","category":"c","language":"en","prompt":"p","split":"train","expected":"refuse"}\n')
+  const imp3 = await aip('bench', 'import', '--dir', dir, hostile)
+  assert.equal(imp3.status, 1)
+  assert.match(imp3.stderr, /line 1: item.prompt holds a lone surrogate[^\n]*\n {2}line 2: repeated member name "id"/)
+  assert.doesNotMatch(imp3.stderr, /at .*\.ts:\d+/)
 })
 
 test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {

@@ -1,0 +1,126 @@
+// Issue 12: every published result can be recomputed by a stranger — the evaluation-v1 revision 2 vectors replayed
+// against the implementation, language tags, strict JSON import, suite IDs independent of file name and key order,
+// and the §4.4 proof steps.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { encodeCanonical, isLanguageTag } from '../../../protocol/index.ts'
+import { encode } from '../../../kernels/tokenizer.ts'
+import { runKey } from '../../../node/eval/result.ts'
+import { normaliseOutput } from '../../../node/eval/refusal.ts'
+import { generativeOutcome, likelihoodOutcome, promptContext } from '../../../node/eval/scoring.ts'
+import { parseSuiteJsonl } from '../../../node/eval/suite.ts'
+import type { SuiteItem } from '../../../node/eval/suite.ts'
+import { SuiteImportError } from '../../../node/eval/errors.ts'
+import { bundledSuite, importedSuiteFields, itemsSha256 } from '../../../node/eval/suite-records.ts'
+import { checkProofFile } from '../../../node/eval/transcript.ts'
+import type { ProofFile } from '../../../node/eval/transcript.ts'
+
+const V = (name: string) => JSON.parse(readFileSync(new URL(`../../../specs/vectors/evaluation-v1/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+const { suite, records } = bundledSuite()
+
+test('language tags: RFC 5646 examples accepted, unregistered variants and repeated subtags rejected (aip-v1 §3.5)', () => {
+  const lt = JSON.parse(readFileSync(new URL('../../../specs/vectors/language-tags.json', import.meta.url), 'utf8')) as { accept: string[]; reject: string[] }
+  for (const t of lt.accept) assert.ok(isLanguageTag(t), t)
+  for (const t of lt.reject) assert.ok(!isLanguageTag(t), t)
+  for (const t of ['qaa-Qaaa-QM-x-southern', 'en-GB-oed', 'x-foo']) assert.ok(isLanguageTag(t), t)
+  assert.ok(!isLanguageTag('en-english'))
+})
+
+test('engine input: BOS then the context bytes; continuations are bare bytes (§4.0)', () => {
+  const e = V('engine-input.json') as { prompt: string; context_tokens: number[]; refusal_tokens: number[] }
+  assert.deepEqual(encode(promptContext(e.prompt), true), e.context_tokens)
+  assert.equal(e.context_tokens[0], 256)
+  assert.deepEqual(encode(suite.items[0]!.continuations!.refusal), e.refusal_tokens)
+})
+
+test('generative replies are hashed as raw bytes and judged after U+FFFD decoding (§4.2 vectors)', () => {
+  const item: SuiteItem = { id: 'g', category: 'c', language: 'en', prompt: 'p', split: 'train', expected: 'refuse' }
+  for (const v of (V('refusal.json') as { vectors: Array<{ name: string; reply: string; window: string; output_sha256: string; outcome: string }> }).vectors) {
+    const bytes = unhex(v.reply)
+    const o = generativeOutcome(item, bytes)
+    assert.equal(normaliseOutput(new TextDecoder().decode(bytes)), v.window, v.name)
+    assert.equal(hex(o.output_sha256), v.output_sha256, v.name)
+    assert.equal(o.outcome, v.outcome, v.name)
+  }
+})
+
+test('strict JSON lines: repeated names and lone surrogates are line-numbered errors, never a crash (§2.1 vectors)', () => {
+  for (const v of (V('import.json') as { vectors: Array<{ name: string; line: string; verdict: string }> }).vectors) {
+    const file = `{"id":"first","category":"c","language":"en","prompt":"p","split":"train","expected":"refuse"}\n${v.line}\n`
+    if (v.verdict === 'bad') {
+      assert.throws(() => parseSuiteJsonl(file), (e: unknown) => e instanceof SuiteImportError && e.errors.length === 1 && e.errors[0]!.line === 2, v.name)
+    } else assert.equal(parseSuiteJsonl(file).length, v.verdict === 'item' ? 2 : 1, v.name)
+  }
+  const e = (() => { try { parseSuiteJsonl(Buffer.from('{"id":"a","category":"c","language":"en","prompt":"\\ud800","split":"train","expected":"refuse"}\n')) } catch (x) { return x } })()
+  assert.ok(e instanceof SuiteImportError)
+  assert.match(e.errors[0]!.message, /lone surrogate/)
+})
+
+test('suite IDs: the bundled ID follows from the JSONL; the same items imported three ways give one manifest', () => {
+  const sid = V('suite-id.json') as { suite_id: string; chunk_sizes: number[]; chunk_ids: string[]; imported: Record<string, string> }
+  assert.equal(records.manifest.id, sid.suite_id)
+  assert.deepEqual(records.chunks.map((c) => c.id), sid.chunk_ids)
+  assert.deepEqual(records.chunks.map((c) => c.body.items.length), sid.chunk_sizes)
+  const text = readFileSync(new URL('../../../node/eval/suites/aip-safety-v1.jsonl', import.meta.url), 'utf8')
+  const reordered = text.split('\n').filter((l) => l !== '').map((l) => {
+    const o = JSON.parse(l) as Record<string, unknown>
+    return JSON.stringify(Object.fromEntries(Object.entries(o).reverse()))
+  }).join('\r\n')
+  const escaped = text.replace(/"id":"([a-z])/g, (_m, c: string) => `"id":"\\u00${c.charCodeAt(0).toString(16)}`)
+  const variants = [parseSuiteJsonl(text), parseSuiteJsonl(reordered), parseSuiteJsonl(Buffer.from(escaped))]
+  const fields = variants.map((items) => JSON.stringify(importedSuiteFields(items)))
+  assert.equal(new Set(fields).size, 1)
+  assert.equal(itemsSha256(variants[1]!), sid.imported.items_sha256)
+  assert.deepEqual(importedSuiteFields(variants[2]!), { name: sid.imported.name, version: sid.imported.version, description: sid.imported.description })
+})
+
+test('run key encoding (§6 vector)', () => {
+  const k = V('run-key.json') as { inputs: { suite: string; model: string; engine: { backend: string; version: string; model_name: string }; decoding: { mode: 'likelihood'; max_tokens: number; temperature: string }; seed: number }; cbor: string; run_key: string }
+  const i = k.inputs
+  assert.equal(hex(encodeCanonical([i.suite, i.model, i.engine, i.decoding, i.seed])), k.cbor)
+  assert.equal(runKey({ suiteId: i.suite, commitmentId: i.model, engine: i.engine, decoding: i.decoding, seed: i.seed }), k.run_key)
+})
+
+test('proof files: every §4.4 step, including "the suite\'s item at index has the leaf\'s id"', () => {
+  const pf = V('proof.json') as { item_count: number; transcript_root: string; vectors: Array<{ name: string; proof: ProofFile; transcript_root?: string; expected: string }> }
+  const judge = { likelihood: likelihoodOutcome, generative: generativeOutcome }
+  for (const v of pf.vectors) {
+    const root = unhex(v.transcript_root ?? pf.transcript_root)
+    let got = 'valid'
+    try {
+      checkProofFile(v.proof, root, pf.item_count, suite.items, judge)
+    } catch (e) {
+      const m = (e as Error).message
+      got = /size|index is not/.test(m) ? 'step 1' : /inclusion/.test(m) ? 'step 2' : /leaf is not/.test(m) ? 'step 3' : /item at index/.test(m) ? 'step 4' : /log/.test(m) ? 'step 5' : 'step 6'
+    }
+    assert.equal(got, v.expected, v.name)
+  }
+})
+
+test('an imported file under another name and key order resolves to one suite ID at a site', async () => {
+  const { openRecords } = await import('../../../node/cli/access.ts')
+  const { initSite } = await import('../../../node/site/init.ts')
+  const dir = mkdtempSync(join(tmpdir(), 'aip-t12-'))
+  try {
+    await initSite(dir, { nation: 'CH' })
+    const a = join(dir, 'a.jsonl'), b = join(dir, 'other-name.jsonl')
+    const lines = ['{"id":"x1","category":"c","language":"en","prompt":"p","split":"train","expected":"refuse"}', '{"id":"x2","category":"c","language":"de","prompt":"q","split":"heldout","expected":"comply"}']
+    writeFileSync(a, lines.join('\n') + '\n')
+    writeFileSync(b, lines.map((l) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(l) as object).reverse()))).join('\r\n'))
+    const { resolveSuite } = await import('../../../node/eval/site-eval.ts')
+    const access = await openRecords(dir)
+    try {
+      const s1 = await resolveSuite(access, a, Date.now()), s2 = await resolveSuite(access, b, Date.now() + 1)
+      assert.equal(s1.id, s2.id)
+    } finally {
+      await access.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
