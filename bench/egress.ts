@@ -4,7 +4,7 @@
  * common case) and over plaintext that is half weight slices at random shifts, compared in the same run with a plain
  * pass that only counts bytes (what the tap costs without detection). Last line: one JSON object.
  */
-import { ensureBundledModel } from '../kernels/bundled.ts'
+import { ensureBundledModel } from '../kernels/index.ts'
 import { EgressScanner, loadWeightFiles, WeightIndex } from '../node/net/egress/index.ts'
 import { Rng } from '../simulations/rng.ts'
 

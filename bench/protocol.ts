@@ -13,12 +13,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto'
 import sodium from 'sodium-native'
-import { VERIFIER } from '../protocol/keys.ts'
-import { createRecord } from '../protocol/records/index.ts'
-import { sigStructure, parseEnvelope } from '../protocol/cose.ts'
-import { validateRecord } from '../protocol/validate.ts'
-import { TrustState } from '../protocol/trust.ts'
-import { devFederation } from '../protocol/dev.ts'
+import { VERIFIER, createRecord, sigStructure, parseEnvelope, validateRecord, TrustState, devFederation } from '../protocol/index.ts'
 import { KEYS, T0, DAY, sampleBody } from '../test/protocol/fixtures.ts'
 
 const seconds = Number(process.argv[2] ?? 6)

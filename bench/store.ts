@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRecord, generateSigningKey, parseRecordId } from '../protocol/index.ts'
 import type { DecodedRecord } from '../protocol/index.ts'
-import { RecordStore } from '../node/store/store.ts'
+import { RecordStore } from '../node/index.ts'
 
 const N = Number(process.argv[2] ?? 3000)
 const key = generateSigningKey(new Uint8Array(32).fill(1))

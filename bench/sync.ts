@@ -16,15 +16,12 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
-import { IdSet } from '../protocol/sync/id-set.ts'
-import { simulateSession } from '../protocol/sync/simulate.ts'
-import { SYNC_PARAMS } from '../protocol/sync/constants.ts'
+import { IdSet, simulateSession, SYNC_PARAMS, decodeRecord } from '../protocol/index.ts'
 import { RecordStore } from '../node/store/store.ts'
 import { REPO_ROOT } from '../node/runtime.ts'
-import { decodeRecord } from '../protocol/validate.ts'
 import { digestOfRecord } from '../node/sync/record-ids.ts'
 import { makeRecord, startSite } from '../test/node/sync/site.ts'
-import type { DecodedRecord } from '../protocol/records/index.ts'
+import type { DecodedRecord } from '../protocol/index.ts'
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, missing: { type: 'string', default: '1000' }, seed: { type: 'string', default: 'bench-1' } } })
 const N = Number(values.records)

@@ -12,7 +12,7 @@ import { ProtocolError } from './errors.ts'
 import { recordId } from './ids.ts'
 import { checkPublicKey, verifySignature } from './keys.ts'
 import type { DecodedRecord, RecordType } from './records/index.ts'
-import { parsePayload, RECORD_SPECS, recordTypeOf } from './records/index.ts'
+import { parsePayload, RECORD_SPECS, recordTypeOf, TRUST_TYPES } from './records/index.ts'
 import type { TrustState } from './trust.ts'
 
 /** REJECT: the sender could have seen the fault (spec §6.1). */
@@ -181,9 +181,6 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     }
   }
 }
-
-/** Record types the trust state consumes (spec §5). */
-export const TRUST_TYPES: ReadonlySet<RecordType> = new Set<RecordType>(['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation', 'Retraction'])
 
 /**
  * Whether an outcome's record must be fed to TrustState.apply (spec §5.7): every record of a trust type that passed

@@ -9,7 +9,7 @@ import { recordId } from '../../protocol/index.ts'
 import type { PublishOutcome } from '../api/types.ts'
 import { splitSequence } from '../records/sequence.ts'
 import { UsageError } from './command.ts'
-import type { RecordAccess } from './access.ts'
+import type { RecordAccess } from '../records/access.ts'
 
 /** IGNORE codes that a record later in the same file can resolve. */
 const RETRYABLE = new Set(['charter_unknown', 'unknown_issuer', 'unknown_signer', 'role_missing'])

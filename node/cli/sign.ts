@@ -12,7 +12,7 @@ import type { SigningKey } from '../site/signing-key.ts'
 import type { PublishOutcome } from '../api/types.ts'
 import { UsageError } from './command.ts'
 import { output } from './args.ts'
-import type { RecordAccess } from './access.ts'
+import type { RecordAccess } from '../records/access.ts'
 
 export async function rootKeyOf(site: Site): Promise<SigningKey> {
   try {

@@ -8,8 +8,8 @@
  * Goes through the running node when `aip start` runs on the directory (then the records are gossiped at once).
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
-import type { BackendName } from '../../kernels/backend.ts'
-import { openRecords } from '../cli/access.ts'
+import type { BackendName } from '../../kernels/index.ts'
+import { openRecords } from '../records/access.ts'
 import { DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
 import { openLocalEngine } from './local-engine.ts'

@@ -8,8 +8,8 @@ import { open } from 'node:fs/promises'
 import { createHash, type Hash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ModelError } from '../../kernels/errors.ts'
-import { locateTensors, type LocatedTensor } from '../../kernels/loader.ts'
+import { ModelError, locateTensors } from '../../kernels/index.ts'
+import type { LocatedTensor } from '../../kernels/index.ts'
 import { MerkleBuilder, sortTensorNames, weightsLeaf } from '../../protocol/index.ts'
 
 /** Bytes per read while hashing tensor data. */

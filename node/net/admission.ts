@@ -3,7 +3,7 @@
  * Ingestor (validate → store durably → apply to trust) and decides whether the certificate places the peer in the
  * federation. Every cryptographic and trust rule is the record layer's (protocol/); this file only sequences them.
  */
-import { decodeRecord, validateRecord } from '../../protocol/index.ts'
+import { HELLO_TYPES, decodeRecord, validateRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { IngestOutcome, Ingestor } from '../records/ingest.ts'
 import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
@@ -11,11 +11,9 @@ import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
 import type { NetOutcome } from './validation.ts'
 
-/**
- * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
- * receiver needs it to place the certificate), revocations, then the other certificates this site knows.
- */
-const HELLO_TYPES = ['FederationCharter', 'CharterApproval', 'Revocation', 'SiteCertificate']
+// §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
+// receiver needs it to place the certificate), revocations, then the other certificates this site knows —
+// HELLO_TYPES, derived from the record registry (protocol/records/index.ts).
 /** Room kept for the hello's own framing and certificate. */
 const HELLO_HEADROOM_BYTES = 16 * 1024
 

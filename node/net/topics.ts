@@ -2,6 +2,8 @@
  * Gossip topics: one per record family (specs/network-v1.md §4), and the message-id rule (§5).
  */
 import { hash } from 'node:crypto'
+import { RECORD_SPECS, RECORD_TYPES } from '../../protocol/index.ts'
+import type { TopicFamily } from '../../protocol/index.ts'
 
 export const TOPIC_FEDERATION = '/aip/1/federation'
 export const TOPIC_RESULTS = '/aip/1/results'
@@ -10,20 +12,15 @@ export const TOPICS: readonly string[] = [TOPIC_FEDERATION, TOPIC_RESULTS, TOPIC
 
 export type Topic = typeof TOPIC_FEDERATION | typeof TOPIC_RESULTS | typeof TOPIC_ALIGNMENT
 
-/** §4 table: the topic that carries each record type. Unknown types have no topic. */
-const TOPIC_OF_TYPE: Record<string, Topic> = {
-  FederationCharter: TOPIC_FEDERATION,
-  CharterApproval: TOPIC_FEDERATION,
-  SiteCertificate: TOPIC_FEDERATION,
-  Revocation: TOPIC_FEDERATION,
-  ModelCommitment: TOPIC_RESULTS,
-  BenchmarkSuite: TOPIC_RESULTS,
-  BenchmarkSuiteChunk: TOPIC_RESULTS,
-  BenchmarkResult: TOPIC_RESULTS,
-  Retraction: TOPIC_RESULTS,
-  AlignmentBundle: TOPIC_ALIGNMENT,
-  AlignmentChunk: TOPIC_ALIGNMENT,
+/** §4 table: the topic of each record family; which family a type belongs to is the registry's (protocol/records). */
+export const TOPIC_OF_FAMILY: Readonly<Record<TopicFamily, Topic>> = {
+  federation: TOPIC_FEDERATION,
+  results: TOPIC_RESULTS,
+  alignment: TOPIC_ALIGNMENT,
 }
+
+/** The topic that carries each record type, derived from the registry. Unknown types have no topic. */
+const TOPIC_OF_TYPE: ReadonlyMap<string, Topic> = new Map(RECORD_TYPES.map((t) => [t, TOPIC_OF_FAMILY[RECORD_SPECS[t].family]]))
 
 /** Normalises 'benchmark-result', 'BenchmarkResult' or 'benchmark_result' to 'BenchmarkResult'. */
 function pascal(type: string): string {
@@ -32,7 +29,7 @@ function pascal(type: string): string {
 
 /** §4 The topic a record of this type is published on, or undefined for a type with no topic. */
 export function topicForType(type: string): Topic | undefined {
-  return TOPIC_OF_TYPE[type] ?? TOPIC_OF_TYPE[pascal(type)]
+  return TOPIC_OF_TYPE.get(type) ?? TOPIC_OF_TYPE.get(pascal(type))
 }
 
 /** CIDv1 prefix: version 1, multicodec raw (0x55), multihash sha2-256 (0x12) of 32 bytes (0x20). */

@@ -9,7 +9,8 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { recordId } from '../../protocol/index.ts'
+import { recordId, specOf } from '../../protocol/index.ts'
+import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
 
@@ -358,18 +359,18 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
   return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
 }
 
-/** The index fields of a record; BenchmarkResults link their suite and model by CID (protocol body fields). */
+/** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
 export function metaOf(r: StorableRecord): RecordMeta {
   if (typeof r.id !== 'string' || !/^[a-z2-7]+$/.test(r.id)) throw new StoreError('bad_record', `record ID '${String(r.id)}' is not a base32 CID`)
   if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
   if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
   const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
-  if (r.type === 'BenchmarkResult' && r.body !== null && typeof r.body === 'object') {
-    const body = r.body as { suite?: unknown; model?: unknown }
-    const suite = CID.asCID(body.suite)
-    const model = CID.asCID(body.model)
-    if (suite) meta.suite = suite.toString()
-    if (model) meta.model = model.toString()
+  const index = specOf(r.type)?.index
+  if (index !== undefined && r.body !== null && typeof r.body === 'object') {
+    for (const k of index) {
+      const link = CID.asCID((r.body as Partial<Record<IndexKey, unknown>>)[k])
+      if (link) meta[k] = link.toString()
+    }
   }
   return meta
 }

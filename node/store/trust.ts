@@ -4,12 +4,12 @@
  * charter. TrustState buffers what it cannot place yet, so the replay order only matters for speed (types in
  * dependency order, each by created time).
  */
-import { TrustState, decodeRecord } from '../../protocol/index.ts'
+import { TRUST_TYPES, TrustState, decodeRecord } from '../../protocol/index.ts'
 import type { RecordType } from '../../protocol/index.ts'
 import type { RecordStore } from './store.ts'
 
-/** Record types that change who is trusted, in the order they are replayed. */
-export const FEDERATION_TYPES: readonly RecordType[] = ['FederationCharter', 'CharterApproval', 'SiteCertificate', 'Revocation', 'Retraction']
+/** Record types that change who is trusted (the registry's trust types), in the order they are replayed. */
+export const FEDERATION_TYPES: readonly RecordType[] = [...TRUST_TYPES]
 
 /** Replays the envelopes `byType(type)` yields, for each federation type, into a new TrustState. */
 export async function replayTrust(genesisCharterId: string, byType: (type: RecordType) => AsyncIterable<Uint8Array>): Promise<TrustState> {

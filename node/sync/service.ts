@@ -5,8 +5,7 @@
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { SYNC_PROTOCOL } from '../../protocol/sync/constants.ts'
-import { SyncError } from '../../protocol/sync/errors.ts'
+import { SYNC_PROTOCOL, SyncError } from '../../protocol/index.ts'
 import type { RecordStore } from '../store/store.ts'
 import { CONNECT_SYNC_DELAY_MS, MAX_INBOUND_SESSIONS, PENALTY_POINTS, SYNC_INTERVAL_MS } from './constants.ts'
 import type { SessionReport, SessionTimeouts, SyncVerdict } from './session.ts'

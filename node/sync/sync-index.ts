@@ -4,7 +4,7 @@
  * whoever stores records, and reloaded when the store's count no longer matches (a record stored by a path that
  * did not tell the index).
  */
-import { IdSet } from '../../protocol/sync/id-set.ts'
+import { IdSet } from '../../protocol/index.ts'
 import type { RecordStore } from '../store/store.ts'
 import { digestOfId } from './record-ids.ts'
 

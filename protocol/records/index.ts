@@ -1,7 +1,10 @@
 /**
- * The record types of AIP v1 (spec §4): content type, envelope size limit, who may sign, and the payload reader
- * for each. To add a record type: write protocol/records/NAME.ts (body interface + parse function), add one row
- * to RECORD_SPECS and one to BodyMap, list it in specs/aip-v1.md §4 and the CDDL, and add vectors.
+ * The record types of AIP v1 (spec §4), declared once: RECORD_SPECS holds, per type, the content type, envelope
+ * size and decode limits, who may sign, the payload reader, the gossip topic family, whether it feeds the trust
+ * state, its place in a hello and the store's index keys. Every list of types elsewhere is derived from it. To add a
+ * record type: write protocol/records/NAME.ts (body interface + parse function), add one row to the table below
+ * (the body type is the reader's return type), list it in specs/aip-v1.md §4 and the CDDL, and add vectors
+ * (CONTRIBUTING.md "Adding a record type").
  */
 import type { CborMap, CborValue, DecodeLimits } from '../cbor.ts'
 import { encodeCanonical } from '../cbor.ts'
@@ -12,38 +15,15 @@ import { recordId } from '../ids.ts'
 import type { SigningKey } from '../keys.ts'
 import { sign } from '../keys.ts'
 import { uint } from './schema.ts'
-import type { AlignmentBundleBody, AlignmentChunkBody } from './alignment-bundle.ts'
 import { parseAlignmentBundle, parseAlignmentChunk } from './alignment-bundle.ts'
-import type { BenchmarkResultBody } from './benchmark-result.ts'
 import { parseBenchmarkResult } from './benchmark-result.ts'
-import type { BenchmarkSuiteBody, BenchmarkSuiteChunkBody } from './benchmark-suite.ts'
 import { parseBenchmarkSuite, parseBenchmarkSuiteChunk } from './benchmark-suite.ts'
-import type { CharterApprovalBody, FederationCharterBody } from './charter.ts'
 import { parseCharterApproval, parseFederationCharter } from './charter.ts'
-import type { ModelCommitmentBody } from './model-commitment.ts'
 import { parseModelCommitment } from './model-commitment.ts'
-import type { RetractionBody } from './retraction.ts'
 import { parseRetraction } from './retraction.ts'
-import type { RevocationBody } from './revocation.ts'
 import { parseRevocation } from './revocation.ts'
-import type { Role, SiteCertificateBody } from './site-certificate.ts'
+import type { Role } from './site-certificate.ts'
 import { parseSiteCertificate } from './site-certificate.ts'
-
-export interface BodyMap {
-  FederationCharter: FederationCharterBody
-  CharterApproval: CharterApprovalBody
-  SiteCertificate: SiteCertificateBody
-  Revocation: RevocationBody
-  Retraction: RetractionBody
-  ModelCommitment: ModelCommitmentBody
-  BenchmarkSuite: BenchmarkSuiteBody
-  BenchmarkSuiteChunk: BenchmarkSuiteChunkBody
-  BenchmarkResult: BenchmarkResultBody
-  AlignmentBundle: AlignmentBundleBody
-  AlignmentChunk: AlignmentChunkBody
-}
-export type RecordType = keyof BodyMap
-export type BodyOf<T extends RecordType> = BodyMap[T]
 
 /**
  * Who may sign a record type (spec §5.3): 'root' = a member nation's root key; 'root-or-site' = a root, or a site
@@ -51,33 +31,111 @@ export type BodyOf<T extends RecordType> = BodyMap[T]
  */
 export type SignerRule = 'root' | 'root-or-site' | 'site' | Role
 
-interface RecordSpec<T extends RecordType> {
+/**
+ * The gossip topic family that carries a record type (network-v1 §4). The topic names live in node/net/topics.ts;
+ * which family a type belongs to is declared here, once.
+ */
+export type TopicFamily = 'federation' | 'results' | 'alignment'
+export const TOPIC_FAMILIES: readonly TopicFamily[] = ['federation', 'results', 'alignment']
+
+/** Body fields holding a link that the store indexes (node/store `RecordMeta`): results by suite, by model. */
+export type IndexKey = 'suite' | 'model'
+
+/**
+ * Everything a record type means, declared once. Every list of record types (trust types, federation types, hello
+ * order, topics, store indexes) is derived from this table (test/protocol/registry.test.ts).
+ */
+export interface RecordSpec<B = unknown> {
   contentType: string
+  /** Envelope size limit (spec §4 table). */
   maxBytes: number
   signer: SignerRule
-  parse: (m: CborMap) => BodyMap[T]
+  /** The type's strict payload reader (protocol/records/NAME.ts): a closed map in, the typed body out. */
+  parse: (m: CborMap) => B
   /** Payload decode limits for this type (one object, reused). */
   decodeLimits: DecodeLimits
+  /** network-v1 §4: the topic family that carries it. */
+  family: TopicFamily
+  /** spec §5.7: records of this type are fed to TrustState.apply (accepted or IGNOREd). */
+  trust: boolean
+  /**
+   * network-v1 §3: the type's place in a hello (1 = first), for the four types a hello carries; absent = never in a
+   * hello. Hello carries exactly the federation family.
+   */
+  hello?: number
+  /** Body link fields the store indexes (node/store metaOf), if any. */
+  index?: readonly IndexKey[]
 }
 
 const ct = (name: string) => `application/aip.${name}.v1+cbor`
 const limits = (maxBytes: number): DecodeLimits => ({ maxBytes })
 
-export const RECORD_SPECS: { [T in RecordType]: RecordSpec<T> } = {
-  FederationCharter: { contentType: ct('federation-charter'), maxBytes: C.MAX_FEDERATION_CHARTER_BYTES, signer: 'root', parse: parseFederationCharter, decodeLimits: limits(C.MAX_FEDERATION_CHARTER_BYTES) },
-  CharterApproval: { contentType: ct('charter-approval'), maxBytes: C.MAX_CHARTER_APPROVAL_BYTES, signer: 'root', parse: parseCharterApproval, decodeLimits: limits(C.MAX_CHARTER_APPROVAL_BYTES) },
-  SiteCertificate: { contentType: ct('site-certificate'), maxBytes: C.MAX_SITE_CERTIFICATE_BYTES, signer: 'root', parse: parseSiteCertificate, decodeLimits: limits(C.MAX_SITE_CERTIFICATE_BYTES) },
-  Revocation: { contentType: ct('revocation'), maxBytes: C.MAX_REVOCATION_BYTES, signer: 'root-or-site', parse: parseRevocation, decodeLimits: limits(C.MAX_REVOCATION_BYTES) },
-  Retraction: { contentType: ct('retraction'), maxBytes: C.MAX_RETRACTION_BYTES, signer: 'site', parse: parseRetraction, decodeLimits: limits(C.MAX_RETRACTION_BYTES) },
-  ModelCommitment: { contentType: ct('model-commitment'), maxBytes: C.MAX_MODEL_COMMITMENT_BYTES, signer: 'evaluator', parse: parseModelCommitment, decodeLimits: limits(C.MAX_MODEL_COMMITMENT_BYTES) },
-  BenchmarkSuite: { contentType: ct('benchmark-suite'), maxBytes: C.MAX_BENCHMARK_SUITE_BYTES, signer: 'curator', parse: parseBenchmarkSuite, decodeLimits: limits(C.MAX_BENCHMARK_SUITE_BYTES) },
-  BenchmarkSuiteChunk: { contentType: ct('benchmark-suite-chunk'), maxBytes: C.MAX_BENCHMARK_SUITE_CHUNK_BYTES, signer: 'curator', parse: parseBenchmarkSuiteChunk, decodeLimits: limits(C.MAX_BENCHMARK_SUITE_CHUNK_BYTES) },
-  BenchmarkResult: { contentType: ct('benchmark-result'), maxBytes: C.MAX_BENCHMARK_RESULT_BYTES, signer: 'evaluator', parse: parseBenchmarkResult, decodeLimits: limits(C.MAX_BENCHMARK_RESULT_BYTES) },
-  AlignmentBundle: { contentType: ct('alignment-bundle'), maxBytes: C.MAX_ALIGNMENT_BUNDLE_BYTES, signer: 'curator', parse: parseAlignmentBundle, decodeLimits: limits(C.MAX_ALIGNMENT_BUNDLE_BYTES) },
-  AlignmentChunk: { contentType: ct('alignment-chunk'), maxBytes: C.MAX_ALIGNMENT_CHUNK_BYTES, signer: 'curator', parse: parseAlignmentChunk, decodeLimits: limits(C.MAX_ALIGNMENT_CHUNK_BYTES) },
+/** One row per type: content type, size and decode limits, signer rule, reader, topic family, trust, hello order, indexes. */
+function spec<B>(name: string, maxBytes: number, signer: SignerRule, parse: (m: CborMap) => B,
+  family: TopicFamily, extra: { trust?: boolean; hello?: number; index?: readonly IndexKey[] } = {}): RecordSpec<B> {
+  return { contentType: ct(name), maxBytes, signer, parse, decodeLimits: limits(maxBytes), family, trust: extra.trust ?? false, hello: extra.hello, index: extra.index }
 }
 
+/**
+ * THE table. Row order matters once: trust types replay in this order (charters, approvals, certificates,
+ * revocations, retractions — each depends only on rows above it).
+ */
+const TABLE = {
+  FederationCharter: spec('federation-charter', C.MAX_FEDERATION_CHARTER_BYTES, 'root', parseFederationCharter, 'federation', { trust: true, hello: 1 }),
+  CharterApproval: spec('charter-approval', C.MAX_CHARTER_APPROVAL_BYTES, 'root', parseCharterApproval, 'federation', { trust: true, hello: 2 }),
+  SiteCertificate: spec('site-certificate', C.MAX_SITE_CERTIFICATE_BYTES, 'root', parseSiteCertificate, 'federation', { trust: true, hello: 4 }),
+  Revocation: spec('revocation', C.MAX_REVOCATION_BYTES, 'root-or-site', parseRevocation, 'federation', { trust: true, hello: 3 }),
+  Retraction: spec('retraction', C.MAX_RETRACTION_BYTES, 'site', parseRetraction, 'results', { trust: true }),
+  ModelCommitment: spec('model-commitment', C.MAX_MODEL_COMMITMENT_BYTES, 'evaluator', parseModelCommitment, 'results'),
+  BenchmarkSuite: spec('benchmark-suite', C.MAX_BENCHMARK_SUITE_BYTES, 'curator', parseBenchmarkSuite, 'results'),
+  BenchmarkSuiteChunk: spec('benchmark-suite-chunk', C.MAX_BENCHMARK_SUITE_CHUNK_BYTES, 'curator', parseBenchmarkSuiteChunk, 'results'),
+  BenchmarkResult: spec('benchmark-result', C.MAX_BENCHMARK_RESULT_BYTES, 'evaluator', parseBenchmarkResult, 'results', { index: ['suite', 'model'] }),
+  AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
+  AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
+}
+
+export type RecordType = keyof typeof TABLE
+/** Each type's body, as its reader returns it (field names as on the wire). */
+export type BodyMap = { [T in RecordType]: ReturnType<(typeof TABLE)[T]['parse']> }
+export type BodyOf<T extends RecordType> = BodyMap[T]
+
+export const RECORD_SPECS: { readonly [T in RecordType]: RecordSpec<BodyMap[T]> } = TABLE
+
+/** Every record type, in the table's order (for trust types: the dependency order a replay uses). */
 export const RECORD_TYPES = Object.keys(RECORD_SPECS) as RecordType[]
+
+/** Whether a string names a record type of this table (own keys only: '__proto__' or 'toString' name none). */
+export function isRecordType(type: string): type is RecordType {
+  return Object.hasOwn(RECORD_SPECS, type)
+}
+
+/** The registry row of a type named by a string (a store's or a peer's), or undefined. */
+export function specOf(type: string): RecordSpec | undefined {
+  return isRecordType(type) ? (RECORD_SPECS[type] as RecordSpec) : undefined
+}
+
+/** spec §5.7: the types fed to the trust state, in dependency order (charters before approvals before certificates…). */
+export const TRUST_TYPES: ReadonlySet<RecordType> = new Set(RECORD_TYPES.filter((t) => RECORD_SPECS[t].trust))
+
+/**
+ * spec §5: the federation records — charters, approvals, certificates, revocations (the 'federation' topic family).
+ * A Retraction never withdraws one and a tombstone never blocks one (§4.5); a hello carries only these.
+ */
+export const FEDERATION_RECORD_TYPES: ReadonlySet<RecordType> = new Set(RECORD_TYPES.filter((t) => RECORD_SPECS[t].family === 'federation'))
+
+/** network-v1 §3: the types a hello carries, in its order of priority. */
+export const HELLO_TYPES: readonly RecordType[] = RECORD_TYPES.filter((t) => RECORD_SPECS[t].hello !== undefined)
+  .sort((a, b) => RECORD_SPECS[a].hello! - RECORD_SPECS[b].hello!)
+
+/** Whether records of this type feed the trust state (spec §5.7). */
+export function isTrustType(type: string): boolean {
+  return isRecordType(type) && RECORD_SPECS[type].trust
+}
+
+/** Whether this is a federation record type (spec §5): never withdrawn by a Retraction (§4.5). */
+export function isFederationType(type: string): boolean {
+  return isRecordType(type) && RECORD_SPECS[type].family === 'federation'
+}
 
 export const CONTENT_TYPES = Object.fromEntries(RECORD_TYPES.map((t) => [t, RECORD_SPECS[t].contentType])) as Record<RecordType, string>
 

@@ -19,6 +19,6 @@ export { decodeQuery, decodeReply, encodeQuery, encodeReply, openedNodes, openGr
 export type { NodeAnswer, OpenGroup, Query, Reply } from './messages.ts'
 export { Reconciler, answerNodes, matchWants } from './reconcile.ts'
 export type { ReconcileStats } from './reconcile.ts'
-export { simulateSession } from './simulate.ts'
+export { simulateSession, varintLength } from './simulate.ts'
 export type { SimulationOptions, SimulationResult } from './simulate.ts'
 export type { TreeNode } from './tree.ts'

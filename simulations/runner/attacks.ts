@@ -4,7 +4,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { encodeCanonical, recordId } from '../../protocol/index.ts'
-import { TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/net/topics.ts'
+import { TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/index.ts'
 import type { Rng } from '../rng.ts'
 import { forge, garbage, syntheticResult } from './records.ts'
 import type { SimSiteIdentity } from './federation.ts'

@@ -6,15 +6,9 @@
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'
-import type { BackendName } from '../../kernels/backend.ts'
-import { infoToJson } from '../../node/api/types.ts'
-import type { RecordAccess } from '../../node/cli/access.ts'
-import { openLocalEngine } from '../../node/eval/local-engine.ts'
-import { findOrCreateCommitment, resolveSuite, runBenchmark } from '../../node/eval/site-eval.ts'
-import { bundledSuite } from '../../node/eval/suite-records.ts'
-import { verifyResult } from '../../node/eval/verify-record.ts'
-import { loadTrust } from '../../node/store/trust.ts'
-import type { SiteNode } from '../../node/site-node.ts'
+import type { BackendName } from '../../kernels/index.ts'
+import { infoToJson, openLocalEngine, findOrCreateCommitment, resolveSuite, runBenchmark, bundledSuite, verifyResult, loadTrust } from '../../node/index.ts'
+import type { RecordAccess, SiteNode } from '../../node/index.ts'
 import type { ResultRow } from '../run.ts'
 
 /** Decoding of the demo's runs: likelihood scoring (one forward pass per item), fixed seed. */

@@ -7,9 +7,7 @@
 import { join } from 'node:path'
 import { createRecord, generateSigningKey, ROLES } from '../../protocol/index.ts'
 import type { DecodedRecord, SigningKey } from '../../protocol/index.ts'
-import { createSiteDir, defaultConfig, sitePaths } from '../../node/site/dir.ts'
-import { peerIdOfKey } from '../../node/site/peer-id.ts'
-import { RecordStore } from '../../node/store/store.ts'
+import { createSiteDir, defaultConfig, sitePaths, peerIdOfKey, RecordStore } from '../../node/index.ts'
 import type { Rng } from '../rng.ts'
 import type { Scenario, SiteSpec } from '../scenario/types.ts'
 

@@ -2,7 +2,7 @@
  * What the runner needs from a site, wherever it runs: in this process (SimSite, mode "memory") or in a child
  * OS process over TCP (ProcessSite, mode "process"). Everything crosses as plain data (record bytes, ids, counts).
  */
-import type { BackendName } from '../../kernels/backend.ts'
+import type { BackendName } from '../../kernels/index.ts'
 import type { Role } from '../scenario/types.ts'
 import type { RecordKind, ResultRow } from '../run.ts'
 

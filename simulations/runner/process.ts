@@ -7,8 +7,8 @@
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { TS_EXEC_ARGV } from '../../node/runtime.ts'
-import type { BackendName } from '../../kernels/backend.ts'
+import { TS_EXEC_ARGV } from '../../node/index.ts'
+import type { BackendName } from '../../kernels/index.ts'
 import type { Edge, Role, SiteSpec } from '../scenario/types.ts'
 import type { AttackMaterial, AttackOutcome, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
 

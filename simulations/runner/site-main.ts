@@ -3,9 +3,8 @@
  * 127.0.0.1, driven by the parent's requests over IPC (process.ts). Exits when the parent disconnects.
  */
 import '../../node/polyfill.ts'
-import { ensureBundledModel } from '../../kernels/bundled.ts'
-import { loadWeightFiles, WeightIndex } from '../../node/net/egress/index.ts'
-import { openSite } from '../../node/site/dir.ts'
+import { ensureBundledModel } from '../../kernels/index.ts'
+import { loadWeightFiles, WeightIndex, openSite } from '../../node/index.ts'
 import { Rng } from '../rng.ts'
 import { LinkEmulator } from './links.ts'
 import type { ChildInit, ChildMessage, ChildRequest } from './process.ts'

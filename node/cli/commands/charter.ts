@@ -2,9 +2,9 @@ import type { CharterMember } from '../../../protocol/index.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hex, hexKey, output, parse, required, siteDir } from '../args.ts'
-import { openRecords, openSiteForCli } from '../access.ts'
+import { openRecords } from '../../records/access.ts'
 import { connectToNode } from '../../api/client.ts'
-import { saveConfig } from '../../site/dir.ts'
+import { saveConfig, openSite } from '../../site/dir.ts'
 import { publishSigned, recordLink, rootKeyOf, signRecord } from '../sign.ts'
 import { describe, ingestSequence, readSequenceFile, summary } from '../ingest-file.ts'
 
@@ -93,7 +93,7 @@ async function join(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' }, genesis: { type: 'string' } }, usage)
   const genesis = recordLink(required(values.genesis, '--genesis', usage), '--genesis').toString()
   const file = await readSequenceFile(required(positionals[0], 'FILE', usage))
-  const site = await openSiteForCli(siteDir(values.dir, usage))
+  const site = await openSite(siteDir(values.dir, usage))
   if (await connectToNode(site.dir)) throw new UsageError('a node is running on this site: stop it before changing its federation', 1)
   site.config.genesisCharter = genesis
   await saveConfig(site)

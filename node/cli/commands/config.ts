@@ -2,8 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
-import { openSiteForCli } from '../access.ts'
-import { saveConfig } from '../../site/dir.ts'
+import { saveConfig, openSite } from '../../site/dir.ts'
 
 const usage = `Usage: aip config --dir DIR [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--add-bootstrap MULTIADDR]...
                   [--api-port N] [--api-host HOST] [--metrics-public true|false] [--json]
@@ -33,7 +32,7 @@ const command: Command = {
       'add-bootstrap': { type: 'string', multiple: true }, 'api-port': { type: 'string' }, 'api-host': { type: 'string' },
       'metrics-public': { type: 'string' },
     }, usage)
-    const site = await openSiteForCli(siteDir(values.dir, usage))
+    const site = await openSite(siteDir(values.dir, usage))
     const c = site.config
     let changed = false
     if (values.listen) { c.listen = values.listen.map((a) => addr(a, '--listen')); changed = true }

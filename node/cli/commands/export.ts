@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hexKey, parse, siteDir } from '../args.ts'
-import { openRecords } from '../access.ts'
+import { openRecords } from '../../records/access.ts'
 import type { ListQuery } from '../../store/store.ts'
 
 const usage = `Usage: aip export --dir DIR [--type T]... [--signer HEX] [--suite ID] [--model ID] [--id ID]... [--out FILE] [--json]

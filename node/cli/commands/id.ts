@@ -1,10 +1,9 @@
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hex, output, parse, siteDir } from '../args.ts'
-import { openSiteForCli } from '../access.ts'
 import { peerIdOfKey } from '../../site/peer-id.ts'
 import { readKeyFile } from '../../site/keys.ts'
-import { sitePaths } from '../../site/dir.ts'
+import { sitePaths, openSite } from '../../site/dir.ts'
 import { readNodeFile } from '../../api/node-file.ts'
 
 const usage = `Usage: aip id --dir DIR [--json | --field NAME]
@@ -20,7 +19,7 @@ const command: Command = {
   async run(argv) {
     if (wantsHelp(argv)) { console.log(usage); return 0 }
     const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' }, field: { type: 'string' } }, usage)
-    const site = await openSiteForCli(siteDir(values.dir, usage))
+    const site = await openSite(siteDir(values.dir, usage))
     const peerId = (await peerIdOfKey(site.key)).toString()
     let rootKey: string | null = null
     try {

@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { parse, siteDir } from '../args.ts'
-import { openRecords } from '../access.ts'
+import { openRecords } from '../../records/access.ts'
 import { describe, ingestSequence, readSequenceFile, summary } from '../ingest-file.ts'
 
 const usage = `Usage: aip import --dir DIR FILE [--json] [--quiet]

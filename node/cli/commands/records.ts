@@ -3,11 +3,12 @@ import { decodeRecord, validateRecord } from '../../../protocol/index.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hexKey, output, parse, siteDir } from '../args.ts'
-import { openRecords, openSiteForCli, openStoreForCli } from '../access.ts'
+import { openRecords, openStore } from '../../records/access.ts'
 import { isoTime, toJson } from '../render.ts'
 import type { ListQuery } from '../../store/store.ts'
 import { splitSequence } from '../../records/sequence.ts'
 import { publishSigned, recordLink, signRecord } from '../sign.ts'
+import { openSite } from '../../site/dir.ts'
 
 const usage = `Usage: aip records list   --dir DIR [--type T] [--signer HEX] [--suite ID] [--model ID] [--limit N] [--after ID] [--json]
        aip records show   --dir DIR ID [--json]
@@ -132,8 +133,8 @@ async function retract(argv: string[]): Promise<number> {
 
 async function check(argv: string[]): Promise<number> {
   const { values } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
-  const site = await openSiteForCli(siteDir(values.dir, usage))
-  const store = await openStoreForCli(site)
+  const site = await openSite(siteDir(values.dir, usage))
+  const store = await openStore(site)
   try {
     const r = await store.checkIntegrity()
     output(values.json, r, () => [`${r.records} records, ${r.indexEntries} index entries: ${r.problems.length === 0 ? 'sound' : `${r.problems.length} problems`}`, ...r.problems].join('\n'))

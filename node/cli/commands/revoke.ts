@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { hexKey, parse, siteDir } from '../args.ts'
-import { openRecords } from '../access.ts'
+import { openRecords } from '../../records/access.ts'
 import { parseTime, publishSigned, recordLink, rootKeyOf, signRecord } from '../sign.ts'
 
 const usage = `Usage: aip revoke --dir DIR (--site-key HEX | --cert ID) [--effective-from MS|ISO] [--reason TEXT] [--as-site]

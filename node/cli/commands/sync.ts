@@ -7,8 +7,7 @@ import { createLibp2p } from 'libp2p'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
-import { openSiteForCli } from '../access.ts'
-import { sitePaths } from '../../site/dir.ts'
+import { sitePaths, openSite } from '../../site/dir.ts'
 import { RecordStore, StoreError } from '../../store/store.ts'
 import { Ingestor } from '../../records/ingest.ts'
 import { libp2pPrivateKey } from '../../site/peer-id.ts'
@@ -50,7 +49,7 @@ const command: Command = {
       return 0
     }
     const { values } = parse(argv, { dir: { type: 'string' }, peer: { type: 'string', multiple: true }, json: { type: 'boolean' } }, usage)
-    const site = await openSiteForCli(siteDir(values.dir, usage))
+    const site = await openSite(siteDir(values.dir, usage))
     const peers = values.peer ?? site.config.bootstrap
     if (peers.length === 0) throw new UsageError(`no peer: give --peer MULTIADDR or add bootstrap peers to the config\n\n${usage}`)
     const addrs = peers.map((p) => {

@@ -1,6 +1,8 @@
 /**
- * How a CLI command reaches a site's records: through the running node's API when `aip start` runs on the directory
- * (the node holds the store's lock, and what is published there is gossiped), else by opening the store directly.
+ * The records port: how a command, an evaluation or a simulation reaches a site's records — through the running
+ * node's API when `aip start` runs on the directory (the node holds the store's lock, and what is published there is
+ * gossiped), else by opening the store directly. Errors are SiteError / StoreError with messages meant for the
+ * operator (the CLI prints them without a stack: node/cli/run.ts).
  */
 import { connectToNode } from '../api/client.ts'
 import type { PublishOutcome, RecordInfoJson } from '../api/types.ts'
@@ -11,8 +13,7 @@ import { RecordStore, StoreError } from '../store/store.ts'
 import type { ListQuery } from '../store/store.ts'
 import { loadTrust, replayTrust } from '../store/trust.ts'
 import type { TrustState } from '../../protocol/index.ts'
-import { Ingestor } from '../records/ingest.ts'
-import { UsageError } from './command.ts'
+import { Ingestor } from './ingest.ts'
 
 export interface RecordAccess {
   /** 'api': a node runs on the directory; 'store': the command opened the store itself. */
@@ -28,7 +29,7 @@ export interface RecordAccess {
 }
 
 export async function openRecords(dir: string): Promise<RecordAccess> {
-  const site = await openSiteForCli(dir)
+  const site = await openSite(dir)
   const client = await connectToNode(site.dir)
   if (client) {
     return {
@@ -45,7 +46,7 @@ export async function openRecords(dir: string): Promise<RecordAccess> {
       close: async () => {},
     }
   }
-  const store = await openStoreForCli(site)
+  const store = await openStore(site)
   const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
   return {
     via: 'store', site,
@@ -60,22 +61,13 @@ export async function openRecords(dir: string): Promise<RecordAccess> {
   }
 }
 
-/** openSite with its errors turned into UsageErrors (printed without a stack). */
-export async function openSiteForCli(dir: string): Promise<Site> {
-  try {
-    return await openSite(dir)
-  } catch (err) {
-    if (err instanceof Error && err.name === 'SiteError') throw new UsageError(err.message, 1)
-    throw err
-  }
-}
-
-export async function openStoreForCli(site: Site): Promise<RecordStore> {
+/** Opens the site's store; when another process holds its lock, says that the node's API did not answer. */
+export async function openStore(site: Site): Promise<RecordStore> {
   try {
     return await RecordStore.open(sitePaths(site.dir).store)
   } catch (err) {
     if (err instanceof StoreError && err.code === 'store_locked') {
-      throw new UsageError(`${err.message}; its API did not answer (see ${site.dir}/node.json), so the store cannot be used now`, 1)
+      throw new StoreError('store_locked', `${err.message}; its API did not answer (see ${site.dir}/node.json), so the store cannot be used now`)
     }
     throw err
   }

@@ -1,0 +1,31 @@
+/**
+ * The public surface of node/ for the folders above it (simulations/, bench/): what it takes to create and run a
+ * site, reach its records and evaluate its model. Inside node/ files import each other directly; from outside,
+ * only this file (test/layout.test.ts). Entry points still import `node/polyfill.ts` first, on its own.
+ *
+ * @example
+ * ```ts
+ * import '../node/polyfill.ts'
+ * import { startSiteNode, openRecords } from '../node/index.ts'
+ * const node = await startSiteNode('sites/ch')            // the same node `aip start` runs
+ * const access = await openRecords('sites/ch')           // through its API while it runs
+ * for await (const r of access.list({ type: 'BenchmarkResult' })) console.log(r.id)
+ * ```
+ */
+export { startSiteNode } from './site-node.ts'
+export type { SiteNode, SiteNodeOptions } from './site-node.ts'
+export * from './site/index.ts'
+export * from './store/index.ts'
+export { openRecords, openStore } from './records/access.ts'
+export type { RecordAccess } from './records/access.ts'
+export { infoToJson } from './api/index.ts'
+export type { PublishOutcome, RecordInfoJson } from './api/index.ts'
+export { openLocalEngine } from './eval/local-engine.ts'
+export { findOrCreateCommitment, resolveSuite, runBenchmark } from './eval/site-eval.ts'
+export { bundledSuite } from './eval/suite-records.ts'
+export { verifyResult } from './eval/verify-record.ts'
+export { EgressMonitor, WeightIndex, loadWeightFiles } from './net/egress/index.ts'
+export type { WeightFile } from './net/egress/index.ts'
+export type { NetLog } from './net/log.ts'
+export { TOPICS, TOPIC_FEDERATION, TOPIC_RESULTS, TOPIC_ALIGNMENT } from './net/topics.ts'
+export { TS_EXEC_ARGV } from './runtime.ts'
