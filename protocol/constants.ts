@@ -87,3 +87,9 @@ export const MAX_BENCHMARK_SUITE_CHUNK_BYTES = 262_144
 export const MAX_BENCHMARK_RESULT_BYTES = 65_536
 export const MAX_ALIGNMENT_BUNDLE_BYTES = 262_144
 export const MAX_ALIGNMENT_CHUNK_BYTES = 262_144
+/** §4.10: a Transcript manifest (1 024 links). */
+export const MAX_TRANSCRIPT_BYTES = 65_536
+/** §4.10: a TranscriptChunk. */
+export const MAX_TRANSCRIPT_CHUNK_BYTES = 262_144
+/** §4.10: entries per TranscriptChunk. */
+export const MAX_TRANSCRIPT_ENTRIES_PER_CHUNK = 4_096

@@ -19,6 +19,8 @@ import type { ItemOutcome } from './scoring.ts'
 import type { Suite } from './suite.ts'
 import { parseSuiteJsonl } from './suite.ts'
 import { bundledSuite, importedSuiteFields, suiteFromRecords, suiteToRecords } from './suite-records.ts'
+import { transcriptToRecords } from './transcript-records.ts'
+import type { TranscriptRecords } from './transcript-records.ts'
 
 export interface ResolvedSuite {
   id: string
@@ -135,6 +137,8 @@ export interface BenchOutcome {
   stored?: { action: string; code: string; message?: string }
   outcomes: Map<string, ItemOutcome>
   checkpoint: string
+  /** The published transcript records (§4.5), when the run completed. */
+  transcript?: TranscriptRecords
 }
 
 /** Runs (or resumes) the benchmark, then signs and stores the result; the checkpoint is kept for proofs. */
@@ -148,8 +152,15 @@ export async function runBenchmark(r: BenchRun): Promise<BenchOutcome> {
   const items = r.suite.suite.items
   const outcomes = await runSuite(r.engine, items, { mode: r.mode, seed: r.seed, maxTokens: r.maxTokens, checkpoint, runKey: key, onProgress: r.onProgress, stopAfter: r.stopAfter })
   if (outcomes.size < items.length) return { outcomes, checkpoint }
-  const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, r.now())
+  const created = r.now()
+  const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, created)
   const stored = await r.access.publish(result.bytes)
+  // §4.5 the transcript is published with the result: chunks, then the manifest that links them and the result.
+  const transcript = transcriptToRecords(result.id, items, outcomes, r.access.site.key, created)
+  for (const t of [...transcript.chunks, transcript.manifest]) {
+    const o = await r.access.publish(t.bytes)
+    if (o.action === 'reject') throw new EvalError('RESULT_INVALID', `storing transcript record ${t.id}: ${o.code} ${o.message ?? ''}`)
+  }
   writeFileSync(join(dir, `${key}.result`), result.id + '\n')
-  return { result, stored, outcomes, checkpoint }
+  return { result, stored, outcomes, checkpoint, transcript }
 }

@@ -28,6 +28,7 @@ LIMITS = {
     "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
     "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144,
+    "transcript": 65536, "transcript-chunk": 262144,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -606,6 +607,26 @@ def check_body(t, m):
         if m["kind"] not in KIND_FIELDS:
             mal("kind")
         check_align_items(m["kind"], m["items"])
+    elif t == "transcript":  # §4.10
+        fields(m, ["result", "item_count", "chunks"])
+        link(m["result"])
+        for c in lst(m["chunks"], 1, 1024):
+            link(c)
+        if not len(m["chunks"]) <= uint(m["item_count"]) <= len(m["chunks"]) * 4096:
+            mal("item_count")
+    elif t == "transcript-chunk":
+        fields(m, ["entries"])
+        for e in lst(m["entries"], 1, 4096):
+            if not isinstance(e, list) or len(e) != 4:
+                mal("entry")
+            txt(e[0])
+            if e[1] not in ("refuse", "comply") or not isinstance(e[2], list) or not isinstance(e[3], bytes):
+                mal("entry")
+            if any(isinstance(x, bool) or not isinstance(x, int) or not -10**12 <= x <= 0 for x in e[2]):
+                mal("entry logprobs")
+            if not ((len(e[2]) == 2 and len(e[3]) == 0) or (len(e[2]) == 0 and len(e[3]) == 32)):
+                mal("entry evidence")
+        unique([e[0] for e in m["entries"]], "entry id")
 
 
 # ---------------------------------------------------------------- §6.1 stateless checks
@@ -711,7 +732,8 @@ class Trust:
 
 
 ROLE_OF = {"model-commitment": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
-           "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator"}
+           "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator",
+           "transcript": "evaluator", "transcript-chunk": "evaluator"}
 
 
 def ignore(code, msg=""):

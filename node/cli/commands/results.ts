@@ -2,7 +2,7 @@
  * `aip results` — the federation's benchmark results at this site, verified (specs/evaluation-v1.md §8), one table
  * per suite; `aip results verify ID` explains every check.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
@@ -13,10 +13,18 @@ import { verifyResult } from '../../eval/verify-record.ts'
 import type { Verification, VerifyContext } from '../../eval/verify-record.ts'
 import { modelWeightsRoot } from '../../eval/local-engine.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
+import { scoreChart } from '../../eval/chart.ts'
+import { EvalError } from '../../eval/errors.ts'
+import { getResult, runOutcomes } from '../../eval/proofs.ts'
+import { entriesJsonl, parseEntriesJsonl } from '../../eval/transcript-entries.ts'
+import { entriesFromRecords, findTranscript } from '../../eval/transcript-records.ts'
+import type { ItemOutcome } from '../../eval/scoring.ts'
 
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
        aip results verify --dir DIR RESULT_ID [--model DIR] [--json]
-       aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--json]
+       aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--transcript FILE] [--json]
+       aip results show   --dir DIR RESULT_ID [--json]
+       aip results transcript --dir DIR RESULT_ID --out FILE
 
 results  every BenchmarkResult this site holds, verified against this site's federation state: a table per suite
          with site, nation, model commitment, overall score, verified ✓/✗ and age (--json: one object per line).
@@ -25,7 +33,12 @@ verify   every check of specs/evaluation-v1.md §8 in order, with the reason of 
          bytes from a file (without --dir: no federation or store, only what the file and the bundled suite say).
          Every check is printed: ✓ passed, ✗ failed, – skipped (with the reason). Exit 0: verified (nothing failed,
          signer certified); 1: a check failed; 4: nothing failed but the signer is not certified by a federation this
-         verifier trusts (no --dir: "signature valid, signer not certified").`
+         verifier trusts (no --dir: "signature valid, signer not certified"). --transcript FILE (or, with --dir, the
+         site's own run) adds check 9: every likelihood outcome recomputed from its log-probabilities, the
+         transcript root, and every per-category count, score and interval (specs/evaluation-v1.md §4.5).
+show     one result: per-category scores with their 95% Wilson intervals as a text chart.
+transcript  writes the transcript entries of a result (JSON Lines, §4.5) from its published Transcript records, or
+         from this site's run of it.`
 
 interface Row {
   id: string
@@ -42,6 +55,23 @@ interface Row {
   failed: string[]
 }
 
+/** The transcript entries of a result: its published Transcript records, else this site's checkpoint of the run. */
+async function transcriptOf(access: RecordAccess, id: string): Promise<ItemOutcome[] | undefined> {
+  const r = await getResult(access, id).catch(() => undefined)
+  if (r === undefined) return undefined
+  const published = await findTranscript(access, r)
+  if (published !== undefined) {
+    try {
+      return entriesFromRecords(published.manifest, published.chunks)
+    } catch {
+      return undefined
+    }
+  }
+  const outcomes = runOutcomes(access.site.dir, r.body)
+  const items = await suiteItemsFor(access, r.body.suite.toString())
+  return outcomes === undefined || items === undefined || !items.every((i) => outcomes.has(i.id)) ? undefined : items.map((i) => outcomes.get(i.id)!)
+}
+
 async function context(access: RecordAccess): Promise<VerifyContext & { cache: Map<string, Awaited<ReturnType<typeof suiteItemsFor>>> }> {
   const trust = await access.trust()
   const cache = new Map<string, Awaited<ReturnType<typeof suiteItemsFor>>>()
@@ -49,6 +79,8 @@ async function context(access: RecordAccess): Promise<VerifyContext & { cache: M
     trust,
     cache,
     getRecord: (id) => access.get(id),
+    // Check 9: the published Transcript records of the result (any site's), else this site's own checkpoint (§6).
+    transcript: (id) => transcriptOf(access, id),
     suiteItems: async (id) => {
       if (!cache.has(id)) cache.set(id, await suiteItemsFor(access, id))
       return cache.get(id)
@@ -112,10 +144,19 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, file: { type: 'string' }, transcript: { type: 'string' }, json: { type: 'boolean' } }, usage)
   const id = positionals[0]
   if ((id === undefined) === (values.file === undefined)) throw new UsageError(`give RESULT_ID or --file FILE\n\n${usage}`)
   const modelRoot = values.model === undefined ? undefined : { root: await modelWeightsRoot(values.model), source: `the model in ${values.model}` }
+  let entries: ReturnType<typeof parseEntriesJsonl> | undefined
+  if (values.transcript !== undefined) {
+    try {
+      entries = parseEntriesJsonl(readFileSync(values.transcript, 'utf8'))
+    } catch (e) {
+      throw new UsageError(`${values.transcript}: ${(e as Error).message}`, 1)
+    }
+  }
+  const fileEntries = entries === undefined ? {} : { transcript: async () => entries }
   let v: Verification
   let label: string
   if (values.file !== undefined && values.dir === undefined && process.env.AIP_DIR === undefined) {
@@ -125,6 +166,7 @@ async function verify(argv: string[]): Promise<number> {
     v = await verifyResult(bytes, {
       suiteItems: async (sid) => (sid === bundled.records.manifest.id ? bundled.suite.items : undefined),
       ...(modelRoot ? { modelWeightsRoot: modelRoot } : {}),
+      ...fileEntries,
     })
   } else {
     const access = await openRecords(siteDir(values.dir, usage))
@@ -134,7 +176,7 @@ async function verify(argv: string[]): Promise<number> {
       label = values.file ?? id!
       const ctx = await context(access)
       if (modelRoot) ctx.modelWeightsRoot = modelRoot
-      v = await verifyResult(bytes, ctx)
+      v = await verifyResult(bytes, { ...ctx, ...fileEntries })
     } finally {
       await access.close()
     }
@@ -149,6 +191,56 @@ async function verify(argv: string[]): Promise<number> {
   return v.verdict === 'verified' ? 0 : v.verdict === 'uncertified' ? 4 : 1
 }
 
+/** `aip results show ID`: one result's per-category scores and intervals as a chart. */
+async function show(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const id = positionals[0]
+  if (id === undefined) throw new UsageError(`RESULT_ID is required\n\n${usage}`)
+  const access = await openRecords(siteDir(values.dir, usage))
+  try {
+    const r = await getResult(access, id).catch((e: unknown) => {
+      throw e instanceof EvalError ? new UsageError(e.message, 1) : e
+    })
+    const b = r.body
+    const bundled = bundledSuite()
+    const suiteName = b.suite.toString() === bundled.records.manifest.id ? ` (${bundled.suite.name})` : ''
+    output(values.json, { id, suite: b.suite.toString(), model: b.model.toString(), engine: b.engine, scores: b.scores, overall_ppm: b.overall_ppm }, () => [
+      `result  ${id}`,
+      `suite   ${b.suite.toString()}${suiteName}`,
+      `model   ${String(b.engine.model_name)} ${b.model.toString()}`,
+      `engine  ${String(b.engine.backend)} ${String(b.engine.version)}${b.engine.runtime !== undefined ? `, ${String(b.engine.runtime)}` : ''}${b.engine.cpu !== undefined ? `, ${String(b.engine.cpu)}` : ''}`,
+      '',
+      ...scoreChart(b.scores, b.overall_ppm),
+    ].join('\n'))
+    return 0
+  } finally {
+    await access.close()
+  }
+}
+
+/** `aip results transcript ID --out FILE`: the entries (§4.5) of a result this site produced. */
+async function transcript(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, out: { type: 'string' } }, usage)
+  const id = positionals[0]
+  if (id === undefined || values.out === undefined) throw new UsageError(`RESULT_ID and --out FILE are required\n\n${usage}`)
+  const access = await openRecords(siteDir(values.dir, usage))
+  try {
+    const r = await getResult(access, id)
+    const entries = await transcriptOf(access, id)
+    const items = await suiteItemsFor(access, r.body.suite.toString())
+    if (entries === undefined || items === undefined) throw new UsageError(`this site holds no transcript of ${id} (neither its Transcript records nor the run's checkpoint) or not its suite`, 1)
+    const text = entriesJsonl(items, new Map(entries.map((e) => [e.id, e])))
+    writeFileSync(values.out, text)
+    console.log(`wrote ${values.out}: ${items.length} entries, ${Buffer.byteLength(text)} bytes`)
+    return 0
+  } catch (e) {
+    if (e instanceof EvalError) throw new UsageError(e.message, 1)
+    throw e
+  } finally {
+    await access.close()
+  }
+}
+
 const command: Command = {
   summary: 'Show the federation\'s benchmark results (verified), or verify one',
   usage,
@@ -158,6 +250,8 @@ const command: Command = {
       return 0
     }
     if (argv[0] === 'verify') return verify(argv.slice(1))
+    if (argv[0] === 'show') return show(argv.slice(1))
+    if (argv[0] === 'transcript') return transcript(argv.slice(1))
     return list(argv)
   },
 }

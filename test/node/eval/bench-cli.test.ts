@@ -100,7 +100,7 @@ test('bench run stores a signed result that results lists as verified, verify ex
   const v = await aip('results', 'verify', '--dir', dir, run.result, '--model', await ensureBundledModel(), '--json')
   assert.equal(v.status, 0, v.stdout + v.stderr)
   const checks = (JSON.parse(v.stdout) as { checks: Array<{ name: string; ok: boolean }> }).checks
-  assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights'])
+  assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights', 'transcript'])
   assert.ok(checks.every((c) => c.ok))
 
   // A third party with only the file (no site): signature, record, method, scores, weights against the model file —
@@ -109,11 +109,35 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.equal(third.status, 4, third.stdout + third.stderr)
   const tj = JSON.parse(third.stdout) as { verdict: string; checks: Array<{ name: string; ok: boolean; skipped?: boolean }> }
   assert.equal(tj.verdict, 'uncertified')
-  assert.deepEqual(tj.checks.filter((c) => c.skipped).map((c) => c.name), ['signer', 'model'])
+  assert.deepEqual(tj.checks.filter((c) => c.skipped).map((c) => c.name), ['signer', 'suite', 'model', 'transcript'])
   const thirdText = await aip('results', 'verify', '--file', out)
   assert.equal(thirdText.status, 4)
   assert.match(thirdText.stdout, /– signer +skipped: /)
   assert.match(thirdText.stdout, /NOT verified: signature valid, signer not certified/)
+  // Published transcript: a stranger recomputes every outcome, the root, the scores and intervals from it (check 9).
+  const tfile = join(tmp, 'transcript.jsonl')
+  const tr = await aip('results', 'transcript', '--dir', dir, run.result, '--out', tfile)
+  assert.equal(tr.status, 0, tr.stderr)
+  // Without the (imported) suite a file-only verifier can say why it cannot run check 9; with the site's records
+  // (--dir: suite, Transcript records) it recomputes every outcome, the root, the scores and intervals.
+  const noSuite = JSON.parse((await aip('results', 'verify', '--file', out, '--transcript', tfile, '--json')).stdout) as { checks: Array<{ name: string; skipped?: boolean; detail: string }> }
+  assert.match(noSuite.checks.find((c) => c.name === 'transcript')!.detail, /skipped: the transcript needs the suite/)
+  const withT = await aip('results', 'verify', '--dir', dir, run.result, '--json')
+  const wj = JSON.parse(withT.stdout) as { checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
+  const t9 = wj.checks.find((c) => c.name === 'transcript')!
+  assert.deepEqual([t9.ok, t9.skipped ?? false], [true, false], t9.detail)
+  assert.match(t9.detail, /7 likelihood outcomes recomputed/)
+  const lines = readFileSync(tfile, 'utf8').split('\n')
+  const e0 = JSON.parse(lines[0]!) as { outcome: string }
+  lines[0] = JSON.stringify({ ...e0, outcome: e0.outcome === 'refuse' ? 'comply' : 'refuse' })
+  writeFileSync(tfile, lines.join('\n'))
+  const forged = await aip('results', 'verify', '--dir', dir, '--file', out, '--transcript', tfile)
+  assert.equal(forged.status, 1)
+  assert.match(forged.stdout, /✗ transcript +.*give (refuse|comply), the entry says/)
+  const shown = await aip('results', 'show', '--dir', dir, run.result)
+  assert.equal(shown.status, 0, shown.stderr)
+  assert.match(shown.stdout, /95% Wilson/)
+  assert.match(shown.stdout, /├[─●]*●[─●]*┤|●/)
   // Tampering: one flipped payload byte breaks the signature; the verdict names it.
   const tampered = new Uint8Array(cose)
   tampered[tampered.length - 80]! ^= 0x01

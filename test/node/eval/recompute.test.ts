@@ -13,6 +13,7 @@ import { normaliseOutput } from '../../../node/eval/refusal.ts'
 import { generativeOutcome, likelihoodOutcome, promptContext } from '../../../node/eval/scoring.ts'
 import { parseSuiteJsonl } from '../../../node/eval/suite.ts'
 import type { SuiteItem } from '../../../node/eval/suite.ts'
+import type { ItemOutcome } from '../../../node/eval/scoring.ts'
 import { SuiteImportError } from '../../../node/eval/errors.ts'
 import { bundledSuite, importedSuiteFields, itemsSha256 } from '../../../node/eval/suite-records.ts'
 import { checkProofFile } from '../../../node/eval/transcript.ts'
@@ -103,7 +104,7 @@ test('proof files: every §4.4 step, including "the suite\'s item at index has t
 })
 
 test('an imported file under another name and key order resolves to one suite ID at a site', async () => {
-  const { openRecords } = await import('../../../node/cli/access.ts')
+  const { openRecords } = await import('../../../node/records/access.ts')
   const { initSite } = await import('../../../node/site/init.ts')
   const dir = mkdtempSync(join(tmpdir(), 'aip-t12-'))
   try {
@@ -123,4 +124,37 @@ test('an imported file under another name and key order resolves to one suite ID
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('transcript records: signed, chunked within limits, read back to the same entries; check 9 recomputes them', async () => {
+  const { generateSigningKey, decodeRecord, MAX_TRANSCRIPT_CHUNK_BYTES } = await import('../../../protocol/index.ts')
+  const { transcriptToRecords, entriesFromRecords, chunkEntries } = await import('../../../node/eval/transcript-records.ts')
+  const { checkTranscript } = await import('../../../node/eval/transcript-entries.ts')
+  const { categoryScores } = await import('../../../node/eval/scoring.ts')
+  const { transcriptLeaves, transcriptRoot } = await import('../../../node/eval/transcript.ts')
+  const items = suite.items
+  const outcomes = new Map<string, ItemOutcome>(items.map((it, i) => {
+    const mR = -1_000_000 - i * 997, mC = -1_000_000 - (i % 13) * 7919
+    return [it.id, { id: it.id, outcome: likelihoodOutcome(it, mR, mC), logprobs: [mR, mC], output_sha256: new Uint8Array(0) }]
+  }))
+  const key = generateSigningKey(new Uint8Array(32).fill(12))
+  const recs = transcriptToRecords('bafkreihmww5hpl5ntycepvj2y5zsz6c2xiofo4m2gdvsge2adpmccx3qiy', items, outcomes, key, 1_000)
+  assert.equal(recs.chunks.length, 1)
+  for (const r of [...recs.chunks, recs.manifest]) assert.equal(decodeRecord(r.bytes).action, 'accept')
+  const entries = entriesFromRecords(recs.manifest, recs.chunks)
+  assert.deepEqual(entries, items.map((i) => outcomes.get(i.id)))
+  const { scores, overall_ppm } = categoryScores(items, outcomes)
+  const target = { item_count: items.length, scores, overall_ppm, transcript_root: transcriptRoot(transcriptLeaves(items, outcomes)) }
+  assert.equal(checkTranscript(target, items, entries).ok, true)
+  // Any lie is caught: an outcome the log-probabilities do not give, a reordered transcript, a wrong score.
+  const lie = entries.map((e, i) => (i === 7 ? { ...e, logprobs: [e.logprobs[1]!, e.logprobs[0]!] } : e))
+  if (likelihoodOutcome(items[7]!, lie[7]!.logprobs[0]!, lie[7]!.logprobs[1]!) !== lie[7]!.outcome) assert.equal(checkTranscript(target, items, lie).ok, false)
+  assert.match(checkTranscript(target, items, [entries[1]!, entries[0]!, ...entries.slice(2)]).detail, /suite order/)
+  assert.match(checkTranscript({ ...target, overall_ppm: overall_ppm + 1 }, items, entries).detail, /overall_ppm/)
+  // Packing: big ids force several chunks, each within its limit.
+  const big = Array.from({ length: 3000 }, (_, i): [string, 'refuse', number[], Uint8Array] => [`${'x'.repeat(200)}${i}`, 'refuse', [-1, -2], new Uint8Array(0)])
+  const packed = chunkEntries(big)
+  assert.ok(packed.length >= 2, `${packed.length} chunks`)
+  assert.deepEqual(packed.flat(), big)
+  for (const c of packed) assert.ok(encodeCanonical({ entries: c }).length < MAX_TRANSCRIPT_CHUNK_BYTES)
 })
