@@ -25,10 +25,11 @@ export function intervalBar(s: Pick<CategoryScore, 'score_ppm' | 'ci_low_ppm' | 
 /** The chart: a header with the axis, one line per category, one for the overall score (no interval is signed). */
 export function scoreChart(scores: readonly CategoryScore[], overallPpm: number): string[] {
   const w = Math.max(8, ...scores.map((s) => s.category.length))
-  const axis = `0%${' '.repeat(Math.floor(CHART_WIDTH / 2) - 3)}50%${' '.repeat(CHART_WIDTH - Math.floor(CHART_WIDTH / 2) - 4)}100%`
+  const mid = Math.floor((CHART_WIDTH - 1) / 2) // the 50 % column
+  const axis = `0%${' '.repeat(mid - 1 - 2)}50%${' '.repeat(CHART_WIDTH - (mid + 2) - 4)}100%`
   return [
-    `${'category'.padEnd(w)} ${'n'.padStart(5)} ${'score'.padStart(6)}  ${'95% Wilson'.padEnd(13)}  ${axis}`,
-    ...scores.map((s) => `${s.category.padEnd(w)} ${String(s.n).padStart(5)} ${pct(s.score_ppm).padStart(6)}  ${`[${pct(s.ci_low_ppm)}, ${pct(s.ci_high_ppm)}]`.padEnd(13)}  ${intervalBar(s)}`),
-    `${'overall'.padEnd(w)} ${String(scores.reduce((a, s) => a + s.n, 0)).padStart(5)} ${pct(overallPpm).padStart(6)}  ${''.padEnd(13)}  ${Array.from({ length: CHART_WIDTH }, (_, i) => (i === col(overallPpm) ? '●' : ' ')).join('')}`,
+    `${'category'.padEnd(w)} ${'n'.padStart(5)} ${'score'.padStart(6)}  ${'95% Wilson'.padEnd(16)}  ${axis}`,
+    ...scores.map((s) => `${s.category.padEnd(w)} ${String(s.n).padStart(5)} ${pct(s.score_ppm).padStart(6)}  ${`[${pct(s.ci_low_ppm)}, ${pct(s.ci_high_ppm)}]`.padEnd(16)}  ${intervalBar(s)}`),
+    `${'overall'.padEnd(w)} ${String(scores.reduce((a, s) => a + s.n, 0)).padStart(5)} ${pct(overallPpm).padStart(6)}  ${''.padEnd(16)}  ${Array.from({ length: CHART_WIDTH }, (_, i) => (i === col(overallPpm) ? '●' : ' ')).join('')}`,
   ]
 }
