@@ -158,3 +158,22 @@ test('transcript records: signed, chunked within limits, read back to the same e
   assert.deepEqual(packed.flat(), big)
   for (const c of packed) assert.ok(encodeCanonical({ entries: c }).length < MAX_TRANSCRIPT_CHUNK_BYTES)
 })
+
+test('the weights committed are the weights evaluated: the engine worker hashes tensors as it loads them (§6)', async () => {
+  const { EngineClient, ensureBundledModel } = await import('../../../kernels/index.ts')
+  const { commitWeights } = await import('../../../node/model/weights-root.ts')
+  const dir = await ensureBundledModel()
+  const client = await EngineClient.open({ model: dir, backend: 'ts' })
+  try {
+    assert.ok(client.digests.length > 0)
+    assert.match(client.runtime, /^node \d+\./)
+    const fromLoad = await commitWeights(dir, { digests: client.digests })
+    const golden = JSON.parse(readFileSync(new URL('../../kernels/golden/bundled.json', import.meta.url), 'utf8')) as { weights_root: string }
+    assert.equal(hex(fromLoad.weightsRoot), golden.weights_root) // = the numpy reference's root of the files
+    const lying = client.digests.map((d, i) => (i === 0 ? { ...d, sha256: new Uint8Array(32) } : d))
+    assert.notEqual(hex((await commitWeights(dir, { digests: lying })).weightsRoot), golden.weights_root)
+    await assert.rejects(commitWeights(dir, { digests: client.digests.slice(1) }), /hashed \d+ of \d+ tensors/)
+  } finally {
+    await client.close()
+  }
+})
