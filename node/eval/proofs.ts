@@ -12,7 +12,9 @@ import type { Decoding } from './result.ts'
 import { runKey } from './result.ts'
 import type { ItemOutcome } from './scoring.ts'
 import { resolveSuite } from './site-eval.ts'
-import { proveItem, transcriptLeaves, transcriptRoot, verifyItemProof } from './transcript.ts'
+import { checkProofFile, proveItem, transcriptLeaves, transcriptRoot, verifyItemProof } from './transcript.ts'
+import { generativeOutcome, likelihoodOutcome } from './scoring.ts'
+import type { SuiteItem } from './suite.ts'
 import type { ProofFile } from './transcript.ts'
 
 /** `aip bench prove` output: the §4.4 proof file plus whether it verified here. */
@@ -66,5 +68,22 @@ export async function proveFromCheckpoint(access: RecordAccess, resultId: string
     result: resultId, item: itemId, outcome: item.outcome, index, size: p.size, leaf: hex(p.leaf),
     proof: p.proof.map(hex), root: hex(body.transcript_root), ...(item.logprobs.length === 2 ? { logprobs: item.logprobs } : {}),
     verifies: verifyItemProof(p, body.transcript_root) && p.size === body.item_count,
+  }
+}
+
+/**
+ * §4.4 A verifier's check of a proof file against the signed result (bytes) and the suite: the record first
+ * (signature, validity), then the six steps. Returns the steps that passed; throws EvalError('RESULT_INVALID')
+ * naming the first failure.
+ */
+export function verifyProofFile(resultBytes: Uint8Array, proof: ProofFile, items: readonly SuiteItem[]): string[] {
+  const o = decodeRecord(resultBytes)
+  if (o.action !== 'accept' || o.record.type !== 'BenchmarkResult') throw new EvalError('RESULT_INVALID', `the result does not verify: ${o.action !== 'accept' ? `${o.code}: ${o.message}` : `a ${o.record.type}`}`)
+  const body = (o.record as DecodedRecord<'BenchmarkResult'>).body
+  if (proof.result !== undefined && proof.result !== o.record.id) throw new EvalError('RESULT_INVALID', `the proof names result ${proof.result}, the file holds ${o.record.id}`)
+  try {
+    return checkProofFile(proof, body.transcript_root, body.item_count, items, { likelihood: likelihoodOutcome, generative: generativeOutcome })
+  } catch (e) {
+    throw new EvalError('RESULT_INVALID', (e as Error).message)
   }
 }

@@ -15,7 +15,9 @@ import { modelWeightsRoot } from '../../eval/local-engine.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 import { scoreChart } from '../../eval/chart.ts'
 import { EvalError } from '../../eval/errors.ts'
-import { getResult, runOutcomes } from '../../eval/proofs.ts'
+import { getResult, runOutcomes, verifyProofFile } from '../../eval/proofs.ts'
+import type { ProofFile } from '../../eval/transcript.ts'
+import { decodeRecord } from '../../../protocol/index.ts'
 import { entriesJsonl, parseEntriesJsonl } from '../../eval/transcript-entries.ts'
 import { entriesFromRecords, findTranscript } from '../../eval/transcript-records.ts'
 import type { ItemOutcome } from '../../eval/scoring.ts'
@@ -23,6 +25,7 @@ import type { ItemOutcome } from '../../eval/scoring.ts'
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
        aip results verify --dir DIR RESULT_ID [--model DIR] [--json]
        aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--transcript FILE] [--json]
+       aip results verify-proof [--dir DIR] --file RESULT.cose PROOF.json
        aip results show   --dir DIR RESULT_ID [--json]
        aip results transcript --dir DIR RESULT_ID --out FILE
 
@@ -36,6 +39,9 @@ verify   every check of specs/evaluation-v1.md §8 in order, with the reason of 
          verifier trusts (no --dir: "signature valid, signer not certified"). --transcript FILE (or, with --dir, the
          site's own run) adds check 9: every likelihood outcome recomputed from its log-probabilities, the
          transcript root, and every per-category count, score and interval (specs/evaluation-v1.md §4.5).
+verify-proof  checks a proof file of one item (\`aip bench prove --json\`) against the signed result: the six steps
+         of specs/evaluation-v1.md §4.4 (size, inclusion, leaf, the suite's item at index, disclosed log-probabilities
+         or reply). The suite comes from DIR's store or is the bundled suite. Exit 0 iff every step passes.
 show     one result: per-category scores with their 95% Wilson intervals as a text chart.
 transcript  writes the transcript entries of a result (JSON Lines, §4.5) from its published Transcript records, or
          from this site's run of it.`
@@ -191,6 +197,42 @@ async function verify(argv: string[]): Promise<number> {
   return v.verdict === 'verified' ? 0 : v.verdict === 'uncertified' ? 4 : 1
 }
 
+/** `aip results verify-proof --file RESULT.cose PROOF.json`: §4.4 for one disclosed item. */
+async function verifyProof(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, file: { type: 'string' } }, usage)
+  const proofFile = positionals[0]
+  if (values.file === undefined || proofFile === undefined) throw new UsageError(`--file RESULT.cose and PROOF.json are required\n\n${usage}`)
+  const bytes = new Uint8Array(readFileSync(values.file))
+  let proof: ProofFile
+  try {
+    proof = JSON.parse(readFileSync(proofFile, 'utf8')) as ProofFile
+  } catch (e) {
+    throw new UsageError(`${proofFile}: not JSON (${(e as Error).message})`, 1)
+  }
+  const o = decodeRecord(bytes)
+  const suiteId = o.action === 'accept' && o.record.type === 'BenchmarkResult' ? (o.record.body as { suite: { toString(): string } }).suite.toString() : ''
+  const bundled = bundledSuite()
+  let items = suiteId === bundled.records.manifest.id ? bundled.suite.items : undefined
+  if (items === undefined && values.dir !== undefined) {
+    const access = await openRecords(siteDir(values.dir, usage))
+    try {
+      items = await suiteItemsFor(access, suiteId)
+    } finally {
+      await access.close()
+    }
+  }
+  if (items === undefined) throw new UsageError(`the result's suite ${suiteId} is not the bundled suite; give --dir DIR of a site holding it`, 1)
+  try {
+    const steps = verifyProofFile(bytes, proof, items)
+    console.log([...steps.map((s) => `✓ ${s}`), `proof verified: item ${proof.item ?? items[proof.index]?.id} is leaf ${proof.index} of the signed transcript`].join('\n'))
+    return 0
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e
+    console.log(`✗ ${e.message}\nproof NOT verified`)
+    return 1
+  }
+}
+
 /** `aip results show ID`: one result's per-category scores and intervals as a chart. */
 async function show(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' } }, usage)
@@ -251,6 +293,7 @@ const command: Command = {
     }
     if (argv[0] === 'verify') return verify(argv.slice(1))
     if (argv[0] === 'show') return show(argv.slice(1))
+    if (argv[0] === 'verify-proof') return verifyProof(argv.slice(1))
     if (argv[0] === 'transcript') return transcript(argv.slice(1))
     return list(argv)
   },

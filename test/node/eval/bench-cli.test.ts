@@ -152,6 +152,16 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.equal(p.status, 0, p.stderr)
   const proof = JSON.parse(p.stdout) as { verifies: boolean; index: number; size: number; root: string }
   assert.deepEqual([proof.verifies, proof.index, proof.size, proof.root], [true, 1, 7, run.transcript_root])
+  // §4.4 a verifier's six steps on the proof file; an index pointing at another suite item fails step 4 or 2.
+  const proofFile = join(tmp, 'proof.json')
+  writeFileSync(proofFile, p.stdout)
+  const vp = await aip('results', 'verify-proof', '--dir', dir, '--file', out, proofFile)
+  assert.equal(vp.status, 0, vp.stdout + vp.stderr)
+  assert.match(vp.stdout, /✓ suite item at index has the leaf's id\n✓ likelihood outcome recomputed\nproof verified/)
+  writeFileSync(proofFile, JSON.stringify({ ...(JSON.parse(p.stdout) as object), index: 2 }))
+  const bad = await aip('results', 'verify-proof', '--dir', dir, '--file', out, proofFile)
+  assert.equal(bad.status, 1)
+  assert.match(bad.stdout, /✗ .*\nproof NOT verified/)
 })
 
 test('bad flags, unknown suites, disallowed engines and malformed JSONL are clear errors', async () => {
