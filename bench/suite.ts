@@ -2,7 +2,9 @@
  * `npm run bench -- suite [--backends ts,ort] [--items N]`: the whole bundled suite (likelihood mode) on the
  * bundled model, per backend, one engine worker each (one thread). Goal (issue 6): seconds ≤ 20 with ORT.
  * Prints a table, then one JSON line: items, seconds (wall, ORT, else TS), cpu_seconds (all threads: robust on a
- * shared machine), items_per_s_ts, items_per_s_ort, agreement, and the 1-minute load average during the run.
+ * shared machine), items_per_s_ts, items_per_s_ort, agreement, and the 1-minute load average during the run; then
+ * (issue 12) transcript_root_ts_eq_ort (goal true), outcome_agreement_ts_ort (goal 1), verify_transcript_ms (a
+ * stranger's full recomputation of one result from its records; goal ≤ 1 000) and transcript_bytes per result.
  */
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
