@@ -7,7 +7,7 @@
  *   await node.stop()
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import type { DecodedRecord } from '../protocol/index.ts'
+import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
@@ -23,8 +23,7 @@ import type { SignerLimitsConfig } from './net/signer-limits.ts'
 import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
-import { loadTrust } from './store/trust.ts'
-import { Ingestor } from './records/ingest.ts'
+import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
 import type { SyncInit } from './sync/index.ts'
@@ -44,7 +43,7 @@ export interface SiteNodeOptions {
   hooks?: HostHooks
   /** Per-signer rate and quota (default specs/network-v1.md §7). */
   signerLimits?: SignerLimitsConfig
-  /** Called after each record is durably stored (gossip, hello or local publish). */
+  /** Called after each record is durably stored, whatever the entrance (the door's `stored` event). */
   onStored?: (record: NetRecord) => void
   /** Clock, ms since the Unix epoch (default Date.now). */
   now?: () => number
@@ -55,6 +54,10 @@ export interface SiteNodeOptions {
 export interface SiteNode {
   site: Site
   store: RecordStore
+  /** The one door by which records get in (node/records): every entrance admits through it. */
+  records: RecordDoor
+  /** The federation trust state the stored records establish. */
+  trust: TrustState
   network: Network
   /** Present unless `sync: false`. */
   sync?: SyncService
@@ -84,38 +87,36 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
-  /** The network and sync, once started (the callbacks below run only after that; a failed start stops them). */
-  const late: { network?: Network, sync?: SyncService } = {}
+  let net: Network | undefined
+  let sync: SyncService | undefined
   try {
-    const trust = await loadTrust(store, site.config.genesisCharter)
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
+    const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits })
     const index = await SyncIndex.load(store)
-    const stored = (record: NetRecord): void => {
+    // The door's events: every subscriber of a stored record, in one place.
+    door.on('outcome', ({ outcome, source }) => metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code }))
+    door.on('alert', ({ alert }) => log('trust_alert', { alert }))
+    door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
+    door.on('stored', ({ record, source }) => {
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
-      if (record.type === 'Revocation') late.network?.gate.recheck()
+      if (record.type === 'Revocation') net?.gate.recheck()
+      // network-v1 §3 H7: federation records learned from a hello (or placed from the trust buffer) are announced
+      if (source.via === 'hello' || source.via === 'placed') net?.gate.announce()
+      // aip-v1 §5.7: a buffered record placed later is forwarded like a fresh one
+      if (source.via === 'placed') net?.forward(record).catch((err: unknown) => log('forward_failed', { id: record.id, error: String(err) }))
       opts.onStored?.(record)
-    }
-    const ingestor = new Ingestor(store, trust, now, (alert) => log('trust_alert', { alert }))
-    const admission = new Admission(ingestor, site.key.publicKey, (record) => {
-      stored(record)
-      late.network?.gate.announce()
     })
-    const net = late.network = await Network.start({
-      validate: admission.validate,
-      store: (record) => store.put(record as DecodedRecord),
-      accepted: async (record) => {
-        await ingestor.apply(record as DecodedRecord)
-        stored(record)
-      },
+    const admission = new Admission(door, site.key.publicKey)
+    net = await Network.start({
+      door,
       ownHello: (t) => admission.ownHello(t),
-      place: (hello, key, t) => admission.place(hello, key, t),
+      place: (hello, key, t, peer) => admission.place(hello, key, t, peer),
       stillValid: admission.stillValid,
-      limits,
     }, {
       key: site.key,
       listen: opts.listen ?? site.config.listen,
@@ -126,44 +127,41 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       hooks: opts.hooks,
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
-    let sync: SyncService | undefined
+    const network = net
+    // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
+    log('patches', network.host.patches)
+    for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
     if (opts.sync !== false) {
-      sync = late.sync = new SyncService({
-        libp2p: net.host.libp2p, index, store,
-        accept: async (bytes) => {
-          // the serving peer is not known here: sync reports violations through `penalise` itself
-          const v = await net.validator.synced(bytes, '')
-          return { action: v.action, code: v.code }
-        },
-        admits: (peer) => net.gate.isAdmitted(peer),
-        whenAdmitted: (peer) => net.gate.whenAdmitted(peer),
-        penalise: (peer, points) => net.gate.penalise(peer, points),
+      sync = new SyncService({
+        libp2p: network.host.libp2p, index, store,
+        accept: (bytes, peer) => door.admit(bytes, { via: 'sync', peer }),
+        admits: (peer) => network.gate.isAdmitted(peer),
+        whenAdmitted: (peer) => network.gate.whenAdmitted(peer),
+        penalise: (peer, points) => network.gate.penalise(peer, points),
         log: (line) => log('sync', { line }),
       }, opts.sync ?? {})
       await sync.start()
     }
     const node: SiteNode = {
-      site, store, network: net, sync, metrics,
-      addrs: () => net.addresses(),
-      async publish(bytes) {
-        const v = await net.publish(bytes)
-        metrics.validationOutcomes.inc({ topic: 'api', action: v.action, code: v.code })
-        return v.action === 'accept' ? { action: 'accept', code: 'ok', id: v.record.id } : { action: v.action, code: v.code, message: v.message }
-      },
-      peers: () => net.peers(),
+      site, store, records: door, trust: door.trust, network, sync, metrics,
+      addrs: () => network.addresses(),
+      publish: async (bytes) => publicOutcome(await network.publish(bytes)),
+      peers: () => network.peers(),
       async status() {
-        const peers = net.peers()
+        const peers = network.peers()
         return {
           nation: site.config.nation,
-          peerId: net.host.peerId.toString(),
-          addrs: net.addresses(),
+          peerId: network.host.peerId.toString(),
+          addrs: network.addresses(),
           startedAt,
           uptimeMs: now() - startedAt,
           records: await store.count(),
           peers: peers.length,
           admittedPeers: peers.filter((p) => p.admitted).length,
-          validation: Object.fromEntries(net.validator.counts),
-          refusals: Object.fromEntries(net.gate.refusals),
+          validation: Object.fromEntries(network.validator.counts),
+          admissions: Object.fromEntries(door.counts),
+          refusals: Object.fromEntries(network.gate.refusals),
+          patches: network.host.patches,
         }
       },
       async stop() {
@@ -172,7 +170,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           await removeNodeFile(site.dir)
         }
         await sync?.stop()
-        await net.stop()
+        await network.stop()
         await store.close()
         log('node_stopped', {})
       },
@@ -182,22 +180,27 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         ...storeHandlers(store),
         status: () => node.status(),
         peers: async () => node.peers().map((p) => ({ ...p })),
-        publish: (bytes) => node.publish(bytes),
+        // POST /v1/records: the operator's own records (`aip import`/`publish` through this node), never charged as a peer
+        publish: async (bytes) => {
+          const v = await door.admit(bytes, { via: 'api' })
+          if (v.action === 'accept' && v.record !== undefined) await network.forward(v.record)
+          return publicOutcome(v)
+        },
       }, {
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
         metricsPublic: site.config.api.metricsPublic, metrics,
       })
       await writeNodeFile(site.dir, {
-        pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: net.host.peerId.toString(),
-        addrs: net.addresses(), startedAt,
+        pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: network.host.peerId.toString(),
+        addrs: network.addresses(), startedAt,
       })
       log('api_listening', { url: node.api.url })
     }
     return node
   } catch (err) {
-    await late.sync?.stop().catch(() => undefined)
-    await late.network?.stop().catch(() => undefined)
+    await sync?.stop().catch(() => undefined)
+    await net?.stop().catch(() => undefined)
     await store.close()
     throw err
   }

@@ -319,7 +319,8 @@ class Reader {
       case 5: {
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
         if (arg * 2 > this.b.length - this.pos) this.fail('undecodable', `map of ${arg} entries exceeds input`)
-        // A plain object (fast properties); '__proto__' is defined as an own property, never as the prototype.
+        // A plain object (fast properties, unlike a null-prototype dictionary); every key, '__proto__' included, is an
+        // own property (setOwn), and readers look keys up with Object.hasOwn, never `in` (spec §3.5).
         const out: CborMap = {}
         let prev = -1
         let prevLen = 0
@@ -338,8 +339,7 @@ class Reader {
           prevLen = klen
           const key = klen <= 32 ? this.mapKey(k, klen) : this.utf8(k, k + klen, 'map key')
           const v = this.value(depth + 1)
-          if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
-          else out[key] = v
+          setOwn(out, key, v)
         }
         return out
       }
@@ -385,6 +385,16 @@ export function decodeCanonical(bytes: Uint8Array, limits: DecodeLimits = {}): C
   const v = r.value(0)
   if (r.pos !== bytes.length) r.fail('undecodable', `${bytes.length - r.pos} trailing bytes`)
   return v
+}
+
+/**
+ * Sets `key` as an own, enumerable data property of a map (spec §3.5: map keys are own keys). A plain assignment of
+ * '__proto__' would instead replace the object's prototype and hide the key — and make every field of the value
+ * readable as if it were the map's own.
+ */
+export function setOwn(map: CborMap, key: string, value: CborValue): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true })
+  else map[key] = value
 }
 
 /** Type guards for decoded values. */

@@ -75,6 +75,30 @@ export const MAX_PARAM_FIELDS = 32
 /** §5.7: most federation records the trust state holds while waiting for what they depend on. */
 export const MAX_TRUST_PENDING = 4096
 
+/** §5.7: most of those waiting records from one signer (a signer over it displaces its own oldest). */
+export const MAX_TRUST_PENDING_PER_SIGNER = 256
+
+/** §5.2: successors kept per charter ("two are enough to prove a fork"); further competitors are dropped. */
+export const MAX_CHARTER_SUCCESSORS = 2
+
+/** §5.7: most charters the trust state holds (the chain and at most two successors of each element). */
+export const MAX_TRUST_CHARTERS = 1024
+
+/** §5.7: most site certificates the trust state holds. */
+export const MAX_TRUST_CERTIFICATES = 65_536
+
+/** §5.7: certificates kept per site key and issuer: those with the latest not_after (ties: smaller ID). */
+export const MAX_CERTIFICATES_PER_KEY = 16
+
+/** §5.7: most revocations the trust state holds (one per target and signer: the earliest effective_from). */
+export const MAX_TRUST_REVOCATIONS = 65_536
+
+/** §5.7: most retractions the trust state holds. */
+export const MAX_TRUST_RETRACTIONS = 65_536
+
+/** §5.2, §5.7: operator alerts kept (one per fork, one per full part of the state). */
+export const MAX_TRUST_ALERTS = 64
+
 /** §4: envelope size limit per record type (bytes). Checked before the payload is decoded. */
 export const MAX_FEDERATION_CHARTER_BYTES = 65_536
 export const MAX_CHARTER_APPROVAL_BYTES = 1_024

@@ -110,7 +110,10 @@ class Cursor {
   }
   byte(expected: number, what: string): void {
     if (this.pos >= this.b.length) this.fail('undecodable', `truncated before ${what}`)
-    if (this.b[this.pos] !== expected) this.fail('bad_envelope', `expected ${what} (0x${expected.toString(16).padStart(2, '0')})`)
+    const got = this.b[this.pos]!
+    // §3.2: an indefinite-length head (strings, arrays, maps) is never a shortest form, wherever it stands
+    if (got !== expected && (got & 0x1f) === 31 && got >> 5 >= 2 && got >> 5 <= 5) this.fail('non_canonical', `an indefinite length where ${what} belongs`)
+    if (got !== expected) this.fail('bad_envelope', `expected ${what} (0x${expected.toString(16).padStart(2, '0')})`)
     this.pos++
   }
   /** A byte or text string of major type `major`; length in shortest form; returns its content. */

@@ -12,7 +12,7 @@
  * validateRecord(rec.bytes, { now: Date.now(), trust })   // { action: 'accept', code: 'ok', record }
  * ```
  */
-export { encodeCanonical, decodeCanonical, isMap, compareKeys } from './cbor.ts'
+export { encodeCanonical, decodeCanonical, isMap, compareKeys, setOwn } from './cbor.ts'
 export type { CborValue, CborMap, DecodeLimits } from './cbor.ts'
 export { merkleRoot, inclusionProof, verifyInclusion, MerkleBuilder, weightsLeaf, leafHash, nodeHash, sortTensorNames } from './merkle.ts'
 export { ProtocolError } from './errors.ts'
@@ -40,8 +40,8 @@ export { ALIGNMENT_KINDS } from './records/alignment-bundle.ts'
 export type { ParamValue } from './records/schema.ts'
 export { decodeRecord, validateRecord, feedsTrust, REJECT_CODES, IGNORE_CODES } from './validate.ts'
 export type { Action, Outcome, ValidationCode, ValidationContext, RejectCode, IgnoreCode } from './validate.ts'
-export { TrustState } from './trust.ts'
-export type { CharterInfo, EffectiveCharter, Certification, SiteStatus } from './trust.ts'
+export { TrustState, TRUST_LIMITS, retractionWithdraws } from './trust.ts'
+export type { CharterInfo, EffectiveCharter, Certification, SiteStatus, RecordRef, TrustLimits } from './trust.ts'
 export { devFederation, DEV_CERTIFICATE_VALIDITY_MS } from './dev.ts'
 export type { DevFederation } from './dev.ts'
 export * from './sync/index.ts'

@@ -124,10 +124,11 @@ function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
     case 'FederationCharter': {
       if (r.id === trust.genesisCharterId) return undefined
       const pred = (r as DecodedRecord<'FederationCharter'>).body.predecessor
-      // [IGNORE charter_unknown] A charter that is not the pinned genesis and whose predecessor is unknown.
+      // [IGNORE charter_unknown] A charter that is not the pinned genesis and whose predecessor is not in the chain in
+      // effect (§5.2: it waits until the predecessor takes effect).
       if (pred === null) return ignore('charter_unknown', 'a genesis charter other than the pinned one', r)
       const p = trust.charter(pred.toString())
-      if (p === undefined) return ignore('charter_unknown', `predecessor ${pred.toString()} is not known`, r)
+      if (p === undefined || !trust.inChain(p.id)) return ignore('charter_unknown', `predecessor ${pred.toString()} is not a charter in effect`, r)
       // [IGNORE unknown_issuer] The proposer is not a member root of the predecessor.
       if (!p.nationByRoot.has(Buffer.from(r.signer).toString('hex'))) return ignore('unknown_issuer', 'proposer is not a member root of the predecessor', r)
       // [IGNORE charter_conflict] The predecessor has another known successor: neither takes effect.

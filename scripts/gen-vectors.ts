@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { encodeCanonical, decodeCanonical, ProtocolError, envelope, protectedHeader, sigStructure, parseEnvelope, recordId, parseRecordId, sign, verifySignature, verifySignatureNoble, merkleRoot, inclusionProof, weightsLeaf, sortTensorNames, createRecord, CONTENT_TYPES, RECORD_SPECS, TrustState, validateRecord } from '../protocol/index.ts'
+import { encodeCanonical, decodeCanonical, setOwn, ProtocolError, envelope, protectedHeader, sigStructure, parseEnvelope, recordId, parseRecordId, sign, verifySignature, verifySignatureNoble, merkleRoot, inclusionProof, weightsLeaf, sortTensorNames, createRecord, CONTENT_TYPES, RECORD_SPECS, TrustState, validateRecord } from '../protocol/index.ts'
 import type { CborMap, CborValue, SigningKey, BodyOf, RecordType } from '../protocol/index.ts'
 import { KEYS, T0, DAY, sampleBody, seededKey, fakeLink, digest } from '../test/protocol/fixtures.ts'
 
@@ -191,6 +191,12 @@ function acceptVectors(): RecordVector[] {
   ]
 }
 
+/** A map with one more own key, '__proto__' included (a plain assignment of '__proto__' would set the prototype). */
+function withKey(m: CborMap, key: string, value: CborValue): CborMap {
+  setOwn(m, key, value)
+  return m
+}
+
 function rejectVectors(): RecordVector[] {
   const t = T0 + 2 * DAY
   const retraction = rec('Retraction', siteCH, t)
@@ -237,6 +243,8 @@ function rejectVectors(): RecordVector[] {
     vector('malformed: a tag other than 42 in the payload (correctly signed)', 'dev', signed(spliced(retractionMap, 'wrong tokenizer', 'c074323032362d30312d30315430303a30303a30305a')), 'reject', 'malformed'),
     vector('malformed: an integer beyond 2^53 − 1 (correctly signed)', 'dev', signed(spliced(resultMap({}), 'wilson-95', '1b0020000000000000'), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: unknown field in a BenchmarkResult', 'dev', signed(encodeCanonical(resultMap({ notes: 'extra' })), 'BenchmarkResult'), 'reject', 'malformed'),
+    vector('malformed: payload whose "__proto__" key holds the fields (spec §3.5: own keys only)', 'dev', signed(encodeCanonical(withKey({ created: t }, '__proto__', { target: fakeLink('result'), reason: 'wrong tokenizer' }))), 'reject', 'malformed'),
+    vector('malformed: a Retraction with an extra "__proto__" key holding an empty map (an unknown field like any other)', 'dev', signed(encodeCanonical(withKey({ ...retractionMap }, '__proto__', {}))), 'reject', 'malformed'),
     vector('malformed: BenchmarkResult without weights_root', 'dev', signed(encodeCanonical(resultMap({ weights_root: undefined })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: score_ppm above 1 000 000', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 1_000_001, ci_low_ppm: 0, ci_high_ppm: 1_000_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: ci_low_ppm above score_ppm', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 500_000, ci_low_ppm: 600_000, ci_high_ppm: 700_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
@@ -273,6 +281,7 @@ function ignoreVectors(): RecordVector[] {
     vector('charter_unknown: a certificate while the pinned genesis charter is not yet known', 'empty', rec('SiteCertificate', rootCH, t).bytes, 'ignore', 'charter_unknown'),
     vector('charter_unknown: a result while the pinned genesis charter is not yet known', 'empty', rec('BenchmarkResult', siteCH, t).bytes, 'ignore', 'charter_unknown'),
     vector('charter_unknown: a successor charter whose predecessor is unknown', 'dev', rec('FederationCharter', rootCH, t, { name: 'orphan', members: [{ nation: 'CH', root_key: rootCH.publicKey }], quorum: 1, predecessor: fakeLink('unknown charter') }).bytes, 'ignore', 'charter_unknown'),
+    vector('charter_unknown: a charter whose predecessor is stored but not in effect (a successor still short of its quorum)', 'proposed', rec('FederationCharter', rootCH, T0 + 12 * DAY, { name: 'too early', members: [{ nation: 'CH', root_key: rootCH.publicKey }], quorum: 1, predecessor: parseRecordId(multiFed.successor.id) }).bytes, 'ignore', 'charter_unknown'),
     vector('charter_unknown: a second genesis charter (not the pinned one)', 'dev', rec('FederationCharter', rootDE, t, { name: 'other', members: [{ nation: 'DE', root_key: rootDE.publicKey }], quorum: 1, predecessor: null }).bytes, 'ignore', 'charter_unknown'),
     vector('charter_conflict: a second successor of the same predecessor (both are ignored, operator alerted)', 'fork', multiFed.rival.bytes, 'ignore', 'charter_conflict'),
     vector('unknown_issuer: a CH certificate signed by the DE root', 'multi', rec('SiteCertificate', rootDE, t).bytes, 'ignore', 'unknown_issuer'),

@@ -13,7 +13,7 @@ import {
 import type { DecodedRecord, RecordType } from '../protocol/index.ts'
 import { TOPIC_OF_FAMILY, TOPICS, topicForType } from '../node/net/topics.ts'
 import { FEDERATION_TYPES } from '../node/store/trust.ts'
-import { metaOf } from '../node/store/store.ts'
+import { FEDERATION_RECORD_TYPES as STORE_FEDERATION_TYPES, metaOf } from '../node/store/store.ts'
 import { KEYS, T0, sampleBody } from './protocol/fixtures.ts'
 
 const spec = (name: string): string => readFileSync(new URL(`../specs/${name}`, import.meta.url), 'utf8')
@@ -64,6 +64,7 @@ test('trust types: derived from the registry, in dependency order; the store rep
 test('federation records and hello: the federation family, in hello priority order', () => {
   const federation = byRule((t) => RECORD_SPECS[t].family === 'federation')
   assert.deepEqual([...FEDERATION_RECORD_TYPES], federation)
+  assert.deepEqual([...STORE_FEDERATION_TYPES], federation) // what a tombstone never withdraws nor blocks (§4.5)
   for (const t of RECORD_TYPES) assert.equal(isFederationType(t), federation.includes(t), t)
   // network-v1 §3: the charter chain, revocations, then certificates.
   assert.deepEqual(HELLO_TYPES, ['FederationCharter', 'CharterApproval', 'Revocation', 'SiteCertificate'])

@@ -3,11 +3,13 @@
  * `connectToNode(dir)` finds the node through DIR/node.json, checks it is alive, and returns a client — or undefined,
  * in which case the command opens the store itself.
  */
+import { recordId } from '../../protocol/index.ts'
 import type { ListQuery } from '../store/store.ts'
 import { readApiToken } from '../site/dir.ts'
 import type { PublishOutcome, RecordInfoJson, RecordPage } from './types.ts'
 import { API_PREFIX, LIVENESS_TIMEOUT_MS } from './constants.ts'
 import { readNodeFile } from './node-file.ts'
+import { apiProof, newNonce, proofMatches } from './proof.ts'
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -63,9 +65,18 @@ export class ApiClient {
     return new Uint8Array(await res.arrayBuffer())
   }
 
+  /**
+   * Validates and stores one record through the node. A body over the node's limit is that record's outcome
+   * (`reject oversize`, the code validation gives an envelope over MAX_ENVELOPE_BYTES), not a failed call: an
+   * import carries on with the next record.
+   */
   async publish(bytes: Uint8Array): Promise<PublishOutcome> {
     const res = await this.request('POST', `${API_PREFIX}/records`, bytes)
     if (res.status === 422) return (await res.json()) as PublishOutcome
+    if (res.status === 413) {
+      const j = (await res.json().catch(() => ({}))) as { message?: string }
+      return { action: 'reject', code: 'oversize', message: `the node refused the body: ${j.message ?? 'too large'}`, id: recordId(bytes) }
+    }
     await this.check(res)
     return (await res.json()) as PublishOutcome
   }
@@ -105,23 +116,31 @@ export class ApiClient {
 }
 
 /**
- * A client for the node running on site directory `dir`, or undefined when none runs: no node.json, its pid is
- * gone, or its API does not answer an authenticated status request within LIVENESS_TIMEOUT_MS.
+ * A client for the node running on site directory `dir`, or undefined when none runs: no node.json, its pid is gone
+ * or not ours, or what answers at its address cannot prove within LIVENESS_TIMEOUT_MS that it holds the site's API
+ * token (proof.ts). The token is sent only after that proof: a stale node.json whose port another process now holds
+ * never gets it.
  */
 export async function connectToNode(dir: string): Promise<ApiClient | undefined> {
   const info = await readNodeFile(dir)
   if (info === undefined) return undefined
   try {
     process.kill(info.pid, 0)
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ESRCH') return undefined // EPERM: alive but not ours; ask the API
+  } catch {
+    // ESRCH: gone. EPERM: another user's process — the site's node runs as the site's owner, which openSite
+    // requires us to be (site/permissions.ts), so a pid we may not signal is not our node.
+    return undefined
   }
+  const token = await readApiToken(dir)
   const host = info.api.host.includes(':') ? `[${info.api.host}]` : info.api.host
-  const client = new ApiClient(`http://${host}:${info.api.port}`, await readApiToken(dir), LIVENESS_TIMEOUT_MS)
+  const url = `http://${host}:${info.api.port}`
+  const nonce = newNonce()
   try {
-    await client.status()
+    const res = await fetch(`${url}${API_PREFIX}/proof?nonce=${nonce}`, { signal: AbortSignal.timeout(LIVENESS_TIMEOUT_MS) })
+    const body = res.ok ? (await res.json()) as { proof?: unknown } : {}
+    if (!proofMatches(body.proof, apiProof(token, nonce, info.api.host, info.api.port))) return undefined
   } catch {
     return undefined
   }
-  return new ApiClient(client.url, await readApiToken(dir))
+  return new ApiClient(url, token)
 }

@@ -10,6 +10,13 @@ export const DEFAULT_PAGE_SIZE = 100
 export const REQUEST_TIMEOUT_MS = 10_000
 /** Headers must arrive within this time, ms. */
 export const HEADERS_TIMEOUT_MS = 5_000
+/** How often the server checks those two deadlines, ms: a slow client is cut at most this late. */
+export const TIMEOUT_CHECK_MS = 1_000
+/**
+ * A socket with no traffic in either direction for this long is closed, ms: a client that stops reading its
+ * response. Longer than any handler takes, since it also runs while one computes its answer.
+ */
+export const SOCKET_IDLE_TIMEOUT_MS = 30_000
 /** Most query parameters / URL length accepted, bytes. */
 export const MAX_URL_BYTES = 2048
 /** The client gives up on the running node after this long, ms (liveness check). */

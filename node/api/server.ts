@@ -8,9 +8,12 @@
  *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
  *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
  *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
+ *   GET  /v1/proof?nonce=HEX    {proof}: proves the node holds the token without the client sending it (proof.ts)
  *
  * Errors are JSON `{error: CODE, message}` with a stable code: unauthorized, not_found, method_not_allowed,
- * bad_query, body_too_large, internal.
+ * bad_query, length_required, body_too_large, internal. A refused body closes the connection. Headers must arrive
+ * within HEADERS_TIMEOUT_MS and the whole request within REQUEST_TIMEOUT_MS (checked every TIMEOUT_CHECK_MS), and a
+ * socket without any traffic for SOCKET_IDLE_TIMEOUT_MS is closed.
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -20,7 +23,8 @@ import type { Registry } from 'prom-client'
 import type { ListQuery } from '../store/store.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import type { ApiHandlers } from './types.ts'
-import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS } from './constants.ts'
+import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, SOCKET_IDLE_TIMEOUT_MS, TIMEOUT_CHECK_MS } from './constants.ts'
+import { apiProof, PROOF_NONCE } from './proof.ts'
 
 export interface ApiOptions {
   host: string
@@ -33,6 +37,10 @@ export interface ApiOptions {
   metricsPublic?: boolean
   /** Registry served by GET /metrics; request counts go to `metrics.apiRequests` when given. */
   metrics?: { registry: Registry; apiRequests?: NodeMetrics['apiRequests'] }
+  /** Defaults HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, TIMEOUT_CHECK_MS, SOCKET_IDLE_TIMEOUT_MS (tests make them small). */
+  timeouts?: { headersMs: number; requestMs: number; checkMs: number; idleMs: number }
+  /** Where the server's own log lines go (default: one JSON line on stderr). */
+  log?: (entry: { level: 'error' | 'info'; msg: string; [k: string]: unknown }) => void
 }
 
 export interface ApiServer {
@@ -44,23 +52,38 @@ export interface ApiServer {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly close = false) {
     super(message)
   }
 }
 
+/** The client went away while we read its body: its doing, not a handler failure. */
+class ClientAborted extends Error {}
+
 const RECORD_ID = /^b[a-z2-7]{8,120}$/
 const SIGNER_HEX = /^[0-9a-f]{64}$/
+/** `next` of a page: CREATED.ID (node/store/store.ts pageCursor). */
+const PAGE_CURSOR = /^[0-9]{1,16}\.b[a-z2-7]{8,120}$/
 
 export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise<ApiServer> {
   const expected = digest(opts.token)
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+  const t = opts.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, checkMs: TIMEOUT_CHECK_MS, idleMs: SOCKET_IDLE_TIMEOUT_MS }
+  const log = opts.log ?? ((entry) => console.error(JSON.stringify(entry)))
+  // node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (default 30 s): without a short
+  // interval a slow client held its connection ~31 s, not the documented 5 s / 10 s.
+  const server = createServer({ requestTimeout: t.requestMs, headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkMs }, (req, res) => {
     let route = 'unknown'
     handle(req, res, (r) => { route = r })
       .catch((err: unknown) => {
+        if (err instanceof ClientAborted) {
+          log({ level: 'info', msg: 'api client aborted', route })
+          res.destroy()
+          return
+        }
         const e = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error')
-        if (!(err instanceof HttpError)) console.error(JSON.stringify({ level: 'error', msg: 'api handler failed', route, err: String(err) }))
-        sendJson(res, e.status, { error: e.code, message: e.message }, e.status === 401 ? { 'www-authenticate': 'Bearer' } : {})
+        if (!(err instanceof HttpError)) log({ level: 'error', msg: 'api handler failed', route, err: String(err) })
+        sendJson(res, e.status, { error: e.code, message: e.message },
+          { ...(e.status === 401 ? { 'www-authenticate': 'Bearer' } : {}), ...(e.close ? { connection: 'close' } : {}) })
       })
       .finally(() => {
         opts.metrics?.apiRequests?.inc({ route, status: String(res.statusCode) })
@@ -72,6 +95,13 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
     if (rawUrl.length > MAX_URL_BYTES) throw new HttpError(414, 'bad_query', 'URL too long')
     const url = new URL(rawUrl, 'http://api')
     const path = url.pathname
+    if (path === `${API_PREFIX}/proof`) {
+      setRoute('proof'); if ((req.method ?? 'GET') !== 'GET') throw new HttpError(405, 'method_not_allowed', 'use GET')
+      const nonce = url.searchParams.get('nonce')
+      if (nonce === null || !PROOF_NONCE.test(nonce)) throw new HttpError(400, 'bad_query', 'nonce must be 64 lowercase hex digits')
+      const a = server.address() as AddressInfo
+      return sendJson(res, 200, { proof: apiProof(opts.token, nonce, a.address, a.port) })
+    }
     const isMetrics = path === '/metrics'
     if (!(isMetrics && opts.metricsPublic) && !authorized(req.headers.authorization, expected)) {
       throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token (see api.token in the site directory)')
@@ -119,6 +149,7 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve() })
   })
+  server.setTimeout(t.idleMs, (socket) => socket.destroy()) // a socket with no traffic at all, e.g. a client that stops reading its response
   const addr = server.address() as AddressInfo
   const hostForUrl = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   return {
@@ -160,7 +191,9 @@ function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
   for (const name of ['suite', 'model', 'after'] as const) {
     const v = p.get(name)
     if (v === null) continue
-    if (!RECORD_ID.test(v)) throw new HttpError(400, 'bad_query', `${name} must be a record ID`)
+    if (!RECORD_ID.test(v) && !(name === 'after' && PAGE_CURSOR.test(v))) {
+      throw new HttpError(400, 'bad_query', `${name} must be a record ID${name === 'after' ? ' or a page cursor (next)' : ''}`)
+    }
     q[name] = v
   }
   for (const name of ['since', 'until'] as const) {
@@ -179,24 +212,36 @@ function parseQuery(p: URLSearchParams, maxPageSize: number): ListQuery {
   return q
 }
 
-/** Reads a request body of at most `max` bytes; refuses larger ones before buffering them. */
+/**
+ * Reads a request body of at most `max` bytes; refuses larger ones before buffering them, and bodies without a
+ * Content-Length (chunked: a chunk may announce 2^60 bytes) at once. A refusal closes the connection rather than
+ * draining the rest of the body.
+ */
 async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? NaN)
-  if (declared > max) {
-    req.resume()
-    throw new HttpError(413, 'body_too_large', `the body is ${declared} bytes; the limit is ${max}`)
+  if (req.headers['content-length'] === undefined) {
+    throw new HttpError(411, 'length_required', 'a record body needs a Content-Length (chunked bodies are not accepted)', true)
   }
-  const chunks: Buffer[] = []
-  let n = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    n += chunk.length
-    if (n > max) {
-      req.resume()
-      throw new HttpError(413, 'body_too_large', `the body exceeds the limit of ${max} bytes`)
+  const declared = Number(req.headers['content-length'])
+  if (declared > max) throw new HttpError(413, 'body_too_large', `the body is ${declared} bytes; the limit is ${max}`, true)
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let n = 0
+    const done = (err?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone)
+      req.on('error', () => {}) // a reset after the refusal is the client's business, not an uncaught error
+      if (err === undefined) resolve(new Uint8Array(Buffer.concat(chunks)))
+      else { req.pause(); reject(err) }
     }
-    chunks.push(chunk)
-  }
-  return new Uint8Array(Buffer.concat(chunks))
+    const onData = (chunk: Buffer) => {
+      n += chunk.length
+      if (n > max) done(new HttpError(413, 'body_too_large', `the body exceeds the limit of ${max} bytes`, true))
+      else chunks.push(chunk)
+    }
+    const onEnd = () => done()
+    // 'aborted' / ECONNRESET, or closed before the end: the client went away before its body was complete
+    const onGone = () => done(new ClientAborted('the client closed the connection before the body was complete'))
+    req.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone)
+  })
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

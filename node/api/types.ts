@@ -14,7 +14,7 @@ export interface RecordInfoJson {
 
 export interface RecordPage {
   records: RecordInfoJson[]
-  /** Cursor for the next page (pass as `after`), absent on the last page. */
+  /** Cursor for the next page (pass as `after`; CREATED.ID, a position), absent on the last page. */
   next?: string
 }
 

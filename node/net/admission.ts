@@ -1,44 +1,43 @@
 /**
- * The record-layer side of gating (specs/network-v1.md §3): takes in a peer's hello records through the site's
- * Ingestor (validate → store durably → apply to trust) and decides whether the certificate places the peer in the
- * federation. Every cryptographic and trust rule is the record layer's (protocol/); this file only sequences them.
+ * The record-layer side of gating (specs/network-v1.md §3): judges a peer's certificate before anything of its hello
+ * is taken in (H2a, H4, H5 on the site's trust state or a scratch copy), then admits the hello's records through the
+ * site's door (source `hello`, H3). Every cryptographic and trust rule is the record layer's (protocol/).
  */
-import { HELLO_TYPES, decodeRecord, validateRecord } from '../../protocol/index.ts'
+import { HELLO_TYPES, TrustState, decodeRecord, parseEnvelope, recordTypeOf, validateRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
-import type { IngestOutcome, Ingestor } from '../records/ingest.ts'
-import { HELLO_MAX_BYTES, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
+import type { RecordDoor } from '../records/index.ts'
+import { HELLO_MAX_BYTES, HELLO_MAX_DRY_RUN_RECORDS, HELLO_MAX_FEDERATION_RECORDS } from './constants.ts'
 import type { Admitted, Placement } from './gate.ts'
 import type { Hello } from './hello-message.ts'
-import type { NetOutcome } from './validation.ts'
 
-// §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
-// receiver needs it to place the certificate), revocations, then the other certificates this site knows —
-// HELLO_TYPES, derived from the record registry (protocol/records/index.ts).
+/**
+ * §3 What a hello carries besides the certificate, in this order until a limit is reached: the charter chain (the
+ * receiver needs it to place the certificate), revocations, then the other certificates this site knows (H2a: these
+ * four types only) — HELLO_TYPES, derived from the record registry (protocol/records/index.ts).
+ */
+const CHAIN_TYPES = ['FederationCharter', 'CharterApproval']
 /** Room kept for the hello's own framing and certificate. */
 const HELLO_HEADROOM_BYTES = 16 * 1024
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 
-export class Admission {
-  /**
-   * @param onLearned called for each record a hello brought that this site did not have (stored, applied): the
-   *   site repeats hello with its other peers, so sites beyond this peer learn it too (§3 rule H7).
-   */
-  constructor(private readonly ingestor: Ingestor, private readonly ownKey: Uint8Array,
-    private readonly onLearned: (record: DecodedRecord) => void) {}
-
-  /** aip-v1 validation at `now` against the current trust state (duplicates are the store's to find). */
-  validate = (bytes: Uint8Array, now: number): NetOutcome => {
-    const outcome = validateRecord(bytes, { now, trust: this.ingestor.trust })
-    this.ingestor.observeIgnored(outcome) // aip-v1 §5.7: IGNOREd federation records still feed the trust state
-    return outcome
+/** The record type an envelope's protected header names, without checking its signature; undefined if none. */
+function typeOf(bytes: Uint8Array): string | undefined {
+  try {
+    return recordTypeOf(parseEnvelope(bytes).contentType)
+  } catch {
+    return undefined
   }
+}
+
+export class Admission {
+  constructor(private readonly door: RecordDoor, private readonly ownKey: Uint8Array) {}
 
   /** This site's hello (§3). */
   async ownHello(now: number): Promise<Hello> {
-    const mine = this.ingestor.trust.siteAt(this.ownKey, now)
+    const mine = this.door.trust.siteAt(this.ownKey, now)
     if (mine === undefined) throw new Error('this site holds no valid SiteCertificate under its charter')
-    const store = this.ingestor.store
+    const store = this.door.store
     const certificate = await store.get(mine.certificateId)
     if (certificate === undefined) throw new Error(`own certificate ${mine.certificateId} is not in the store`)
     const federation: Uint8Array[] = []
@@ -56,9 +55,13 @@ export class Admission {
     return { certificate, federation }
   }
 
-  /** §3 rules H3–H5. */
-  async place(hello: Hello, remoteKey: Uint8Array, now: number): Promise<Placement> {
-    // H4 first (cheap, and refuses a stolen certificate before anything is stored): it must name the Noise key
+  /** §3 rules H2a, H4, H5, then H3 and H5 again. */
+  async place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement> {
+    // H2a: the four federation types only, read from the protected headers (no signature checked yet)
+    const types = hello.federation.map(typeOf)
+    const stray = types.findIndex((t) => t === undefined || !(HELLO_TYPES as readonly string[]).includes(t))
+    if (stray >= 0) return { ok: false, code: 'bad_hello', message: `record #${stray} is ${types[stray] ?? 'not a record'}, which a hello does not carry` }
+    // H4 first (cheap, and refuses a stolen certificate before anything else): it must name the Noise key
     const cert = decodeRecord(hello.certificate)
     if (cert.action !== 'accept') return { ok: false, code: 'bad_certificate', message: `${cert.code}: ${cert.message}` }
     if (cert.record.type !== 'SiteCertificate') return { ok: false, code: 'bad_certificate', message: `a ${cert.record.type}, not a SiteCertificate` }
@@ -66,11 +69,16 @@ export class Admission {
     if (!(siteKey instanceof Uint8Array) || !sameBytes(siteKey, remoteKey)) {
       return { ok: false, code: 'key_mismatch', message: 'the certificate names another key than the one Noise authenticated' }
     }
-    // H3: the federation records, in any order (TrustState buffers what it cannot place yet), then the certificate
-    for (const bytes of hello.federation) await this.take(bytes)
-    const taken = await this.take(hello.certificate)
-    // H5: valid now, under the current charter, for exactly this key
-    const site = this.ingestor.trust.siteAt(remoteKey, now)
+    // H5 before anything is stored, buffered or charged: the site's trust state, else a scratch copy (a dry run)
+    if (this.door.trust.siteAt(remoteKey, now)?.certificateId !== cert.record.id) {
+      const judged = this.dryRun(hello, types, cert.record, remoteKey, now)
+      if (judged !== undefined) return { ok: false, code: 'not_certified', message: judged }
+    }
+    // H3: the hello's records, then the certificate, through the door
+    for (const bytes of hello.federation) await this.door.admit(bytes, { via: 'hello', peer })
+    const taken = await this.door.admit(hello.certificate, { via: 'hello', peer })
+    // H5 once more, on the site's own trust state (a Revocation it holds still refuses)
+    const site = this.door.trust.siteAt(remoteKey, now)
     if (site === undefined) {
       return { ok: false, code: 'not_certified', message: `no valid certificate for this key (${taken.action} ${taken.code})` }
     }
@@ -78,11 +86,25 @@ export class Admission {
   }
 
   /** §3 rule H6. */
-  stillValid = (a: Admitted, now: number): boolean => this.ingestor.trust.siteAt(a.siteKey, now)?.certificateId === a.certificateId
+  stillValid = (a: Admitted, now: number): boolean => this.door.trust.siteAt(a.siteKey, now)?.certificateId === a.certificateId
 
-  private async take(bytes: Uint8Array): Promise<IngestOutcome> {
-    const outcome = await this.ingestor.ingest(bytes)
-    if (outcome.action === 'accept' && outcome.record !== undefined) this.onLearned(outcome.record)
-    return outcome
+  /**
+   * §3 H5 on a scratch trust state: the site's stored charter chain, at most HELLO_MAX_DRY_RUN_RECORDS charters and
+   * approvals of the hello, then the certificate. Returns why the certificate fails, or undefined if it passes.
+   */
+  private dryRun(hello: Hello, types: Array<string | undefined>, cert: DecodedRecord, remoteKey: Uint8Array, now: number): string | undefined {
+    const scratch = new TrustState(this.door.trust.genesisCharterId)
+    for (const r of this.door.charterChain()) scratch.apply(r)
+    let checked = 0
+    for (let i = 0; i < hello.federation.length && checked < HELLO_MAX_DRY_RUN_RECORDS; i++) {
+      if (!CHAIN_TYPES.includes(types[i]!)) continue
+      checked++
+      const o = decodeRecord(hello.federation[i]!)
+      if (o.action === 'accept') scratch.apply(o.record)
+    }
+    const v = validateRecord(cert.bytes, { now, trust: scratch })
+    if (v.action !== 'accept') return `certificate ${v.action} ${v.code}: ${v.message}`
+    scratch.apply(v.record)
+    return scratch.siteAt(remoteKey, now)?.certificateId === cert.id ? undefined : 'the certificate is not valid now under the charter in effect'
   }
 }

@@ -11,6 +11,11 @@ export const HELLO_VERSION = 1
 export const HELLO_MAX_BYTES = 512 * 1024
 /** §3 "A hello message carries at most 256 federation records." */
 export const HELLO_MAX_FEDERATION_RECORDS = 256
+/**
+ * §3 H5 "at most 64 FederationCharter and CharterApproval records of the hello" feed the scratch trust state that
+ * judges a certificate the receiver cannot place yet: the signature checks a hello costs before its certificate passes.
+ */
+export const HELLO_MAX_DRY_RUN_RECORDS = 64
 /** §3 "A peer that has not passed the hello handshake within 5 s of connecting is disconnected." */
 export const HELLO_TIMEOUT_MS = 5_000
 /** §6 "At most 64 messages per peer wait for that peer's hello to finish; more are IGNOREd." */
@@ -43,9 +48,7 @@ export const PUBLISH_THRESHOLD = -50
 export const GRAYLIST_THRESHOLD = -80
 /** §6 "A peer graylisted for 3 consecutive heartbeats is disconnected and barred." */
 export const GRAYLIST_DISCONNECT_HEARTBEATS = 3
-/** §6 "Each record over a signer's rate or quota costs its propagation source 5 points of application score": 11 in quick succession push it below publish. */
-export const OVER_LIMIT_PENALTY = 5
-/** §6 "The over-limit penalty decays by half every 10 s." */
+/** §6 "The application penalty (sync violations, sync-v1 §7) decays by half every 10 s." Over-limit records cost nothing. */
 export const OVER_LIMIT_PENALTY_HALF_LIFE_MS = 10_000
 
 /** §7 "Default per-signer rate: 100 records/s sustained, bursts of 1000." */
@@ -63,6 +66,33 @@ export const VALIDATION_QUEUE_MAX = 8_192
 export const VALIDATION_QUEUE_MAX_BYTES = 64 * 1024 * 1024
 /** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
 export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
+/** §7 "… and at most half of the bytes": the per-peer share counts bytes, not only messages (256 KiB records). */
+export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 32 * 1024 * 1024
+
+/** One family's validation queue: records waiting or running, their bytes, and how many run the pipeline at once. */
+export interface QueueLimits {
+  maxLength: number
+  maxBytes: number
+  concurrency: number
+}
+
+/**
+ * §7 "Each record family has its own validation queue", so a flood of results never delays a federation record
+ * (Lodestar's per-topic gossip queues). The families' byte budgets add up to VALIDATION_QUEUE_MAX_BYTES; results
+ * keep VALIDATION_QUEUE_MAX records. `concurrency` bounds the records of a family in the pipeline at once (group
+ * commit still collects up to that many per synced batch).
+ */
+export const VALIDATION_QUEUES: Readonly<Record<'federation' | 'results' | 'alignment', QueueLimits>> = {
+  federation: { maxLength: 1_024, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
+  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 44 * 1024 * 1024, concurrency: 1_024 },
+  alignment: { maxLength: 1_024, maxBytes: 16 * 1024 * 1024, concurrency: 64 },
+}
+
+/**
+ * §6 "At most 8 MiB of messages, from all peers together, wait for their peers' hello to finish; more are IGNOREd
+ * (queue_full)": they are inside the validation budget, and a crowd of fresh identities cannot hold more.
+ */
+export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
 
 
 /**

@@ -18,6 +18,7 @@ import type { GossipRouter } from './host.ts'
 import type { Hello } from './hello-message.ts'
 import { decodeHello, encodeHello, HelloDecodeError } from './hello-message.ts'
 import type { NetLog } from './log.ts'
+import { forgetBackoff, forgetCachedScore } from './patches/index.ts'
 
 /** Where a peer's certificate places it, once admitted. */
 export interface Admitted {
@@ -36,7 +37,7 @@ export interface GateComponents {
    * Validates and applies the federation records, then the certificate, at time `now`; succeeds only when the
    * certificate is valid under the current charter AND certifies exactly `remoteKey` (§3 rule H4).
    */
-  place(hello: Hello, remoteKey: Uint8Array, now: number): Promise<Placement>
+  place(hello: Hello, remoteKey: Uint8Array, now: number, peer: string): Promise<Placement>
   /** Is this admitted peer's certificate still valid at `now`? (revocations) */
   stillValid(admitted: Admitted, now: number): boolean
   log: NetLog
@@ -112,7 +113,7 @@ export class PeerGate {
     denyInboundEncryptedConnection: (peerId: PeerId) => this.isBarred(peerId.toString()),
   }
 
-  /** Over-limit traffic (§7): costs the propagation source OVER_LIMIT_PENALTY points of decaying app score. */
+  /** A protocol violation (sync-v1 §7) costs the peer `points` of decaying app score; over-limit records never do (§6 step 5). */
   penalise(peerId: string, points: number): void {
     const s = this.peers.get(peerId)
     if (s === undefined) return
@@ -260,9 +261,10 @@ export class PeerGate {
       this.refuse(peerId, 'key_mismatch', 'remote peer has no Ed25519 key')
       return false
     }
-    const placement = await this.c.place(hello, remoteKey, this.c.now())
+    const placement = await this.c.place(hello, remoteKey, this.c.now(), peerId)
     if (!placement.ok) {
-      this.refuse(peerId, placement.code === 'key_mismatch' ? 'key_mismatch' : 'not_certified', `${placement.code}: ${placement.message}`)
+      const code = placement.code === 'key_mismatch' || placement.code === 'bad_hello' ? placement.code : 'not_certified'
+      this.refuse(peerId, code, `${placement.code}: ${placement.message}`)
       return false
     }
     if (conn.status !== 'open') return false
@@ -279,28 +281,10 @@ export class PeerGate {
     const s = this.peers.get(peerId)
     if (s === undefined || s.meshReady) return
     s.meshReady = true
-    this.forgetCachedScore(peerId)
-    this.forgetBackoff(peerId)
-  }
-
-  /**
-   * A PRUNE backoff set in an earlier session (the peer restarted, and its PRUNE on the way out set it) would keep
-   * a freshly admitted peer out of the mesh for a minute (§3 rule H1). Reaches into gossipsub's backoff map, which
-   * has no public API; a missing field only delays the mesh.
-   */
-  private forgetBackoff(peerId: string): void {
-    const backoff = (this.pubsub as unknown as { backoff?: Map<string, Map<string, number>> } | undefined)?.backoff
-    if (backoff instanceof Map) for (const perTopic of backoff.values()) perTopic.delete(peerId)
-  }
-
-  /**
-   * gossipsub caches a peer's score for one heartbeat; drop the pending score cached before admission so the peer
-   * gets the records published right after it (flood publishing reads the score). Reaches into gossipsub's
-   * PeerScore, which has no public API for this; a missing field only costs up to one heartbeat of delay.
-   */
-  private forgetCachedScore(peerId: string): void {
-    const score = (this.pubsub as unknown as { score?: { scoreCache?: Map<string, unknown> } } | undefined)?.score
-    score?.scoreCache?.delete(peerId)
+    // a pending score cached before admission, and a PRUNE backoff left from an earlier session, would delay the
+    // first records and the mesh (node/net/patches/gossipsub-state.ts)
+    forgetCachedScore(this.pubsub, peerId)
+    forgetBackoff(this.pubsub, peerId)
   }
 
   /** Bars a peer for PEER_BAR_MS; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). */

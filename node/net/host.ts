@@ -23,8 +23,8 @@ import {
   INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
-import { withWriteCoalescing } from './write-coalescing.ts'
-import { installYamuxWindowPatch } from './yamux-window.ts'
+import { checkRouterPatches, checkTransportPatches, withWriteCoalescing } from './patches/index.ts'
+import type { PatchReport } from './patches/index.ts'
 
 /** What gossipsub's implementation offers beyond its exported interface (asyncValidation needs it). */
 export interface GossipRouter extends GossipSub {
@@ -69,6 +69,8 @@ export interface SiteHost {
   libp2p: Libp2p<{ pubsub: GossipSub, identify: unknown, ping: unknown }>
   pubsub: GossipRouter
   peerId: PeerId
+  /** The patches' self-check (node/net/patches/README.md): 'ok' or 'disabled: WHY' for each. */
+  patches: PatchReport
 }
 
 /** §6 per-topic score parameters: only P4 (invalid deliveries) counts; delivery-rate penalties are off. */
@@ -85,7 +87,7 @@ function topicScore(): TopicScoreParams {
 }
 
 export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
-  installYamuxWindowPatch() // §2: window updates at half a window (node/net/yamux-window.ts)
+  await checkTransportPatches() // §2: yamux window updates at half a window, socket write coalescing (node/net/patches/)
   const privateKey = await libp2pPrivateKey(opts.key)
   const scoring = opts.scoring ?? true
   const libp2p = await createLibp2p({
@@ -133,5 +135,5 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
   if (typeof pubsub.reportMessageValidationResult !== 'function' || typeof pubsub.getScore !== 'function') {
     throw new Error('@libp2p/gossipsub no longer exposes reportMessageValidationResult/getScore')
   }
-  return { libp2p, pubsub, peerId: libp2p.peerId }
+  return { libp2p, pubsub, peerId: libp2p.peerId, patches: checkRouterPatches(pubsub) }
 }

@@ -12,7 +12,7 @@ import type { SigningKey } from '../site/signing-key.ts'
 import { createSiteHost } from './host.ts'
 import type { NetLog } from './log.ts'
 import { topicForType, TOPICS } from './topics.ts'
-import type { ValidationComponents, Verdict } from './validation.ts'
+import type { AdmitOutcome, RecordDoor } from '../records/index.ts'
 import { GossipValidator } from './validation.ts'
 
 export interface NetworkOptions {
@@ -23,12 +23,15 @@ export interface NetworkOptions {
   hooks?: HostHooks
   listen: string[]
   bootstrap: string[]
-  metrics: Pick<NodeMetrics, 'registry' | 'validationOutcomes' | 'peersAdmitted'>
+  metrics: Pick<NodeMetrics, 'registry' | 'peersAdmitted'>
   log: NetLog
   now(): number
 }
 
-export type NetworkComponents = Omit<GateComponents, 'log' | 'now'> & Omit<ValidationComponents, 'log' | 'now'>
+export type NetworkComponents = Omit<GateComponents, 'log' | 'now'> & {
+  /** The site's one door for records (node/records): gossip enters through it. */
+  door: RecordDoor
+}
 
 export interface PeerInfo {
   peerId: string
@@ -42,17 +45,18 @@ export interface PeerInfo {
 export class Network {
   private redial?: NodeJS.Timeout
   private constructor(readonly host: SiteHost, readonly gate: PeerGate, readonly validator: GossipValidator,
-    private readonly opts: NetworkOptions) {}
+    private readonly door: RecordDoor, private readonly opts: NetworkOptions) {}
 
   static async start(c: NetworkComponents, opts: NetworkOptions): Promise<Network> {
     const gate = new PeerGate({ ...c, log: opts.log, now: opts.now })
     const host = await createSiteHost({ key: opts.key, metrics: opts.libp2pMetrics, listen: opts.listen, appSpecificScore: gate.appSpecificScore, connectionGater: gate.gater, hooks: opts.hooks })
-    const validator = new GossipValidator({ ...c, log: opts.log, now: opts.now }, gate, opts.metrics)
+    const validator = new GossipValidator(c.door, opts.log, opts.now, opts.metrics)
+    c.door.bindPeers(gate)
     await gate.start(host.libp2p, host.pubsub)
     validator.attach(host.pubsub)
     host.pubsub.addEventListener('gossipsub:heartbeat', () => opts.metrics.peersAdmitted.set(gate.admittedPeers().length))
     for (const t of TOPICS) host.pubsub.subscribe(t)
-    const net = new Network(host, gate, validator, opts)
+    const net = new Network(host, gate, validator, c.door, opts)
     net.dialBootstrap()
     net.redial = setInterval(() => net.dialBootstrap(), REDIAL_INTERVAL_MS)
     opts.log('network_started', { peer_id: host.peerId.toString(), listen: net.addresses() })
@@ -63,13 +67,16 @@ export class Network {
     return this.host.libp2p.getMultiaddrs().map((a) => a.toString())
   }
 
-  /** Validates, stores durably, then gossips. A record this site already has is gossiped again (harmless). */
-  async publish(bytes: Uint8Array): Promise<Verdict> {
-    const v = await this.validator.local(bytes, this.opts.now())
-    if (v.action !== 'accept') return v
-    const topic = topicForType(v.record.type)
-    if (topic === undefined) return { action: 'reject', code: 'no_topic', message: `${v.record.type} has no topic` }
-    await this.host.pubsub.publish(topic, bytes)
+  /** Gossips a record the door has stored (local publishing, a buffered record placed later) on its type's topic. */
+  async forward(record: { type: string; bytes: Uint8Array }): Promise<void> {
+    const topic = topicForType(record.type)
+    if (topic !== undefined) await this.host.pubsub.publish(topic, record.bytes)
+  }
+
+  /** Admits a record this site publishes through the door (source `local`), then gossips it. */
+  async publish(bytes: Uint8Array): Promise<AdmitOutcome> {
+    const v = await this.door.admit(bytes, { via: 'local' })
+    if (v.action === 'accept' && v.record !== undefined) await this.forward(v.record)
     return v
   }
 

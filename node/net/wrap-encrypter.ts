@@ -1,6 +1,6 @@
 /**
  * Wraps a libp2p connection-encrypter factory (e.g. `noise()`): the one place where libp2p 3 hands over both the raw
- * connection (before the handshake) and the secured one (after). Used by write coalescing (node/net/write-coalescing.ts),
+ * connection (before the handshake) and the secured one (after). Used by write coalescing (node/net/patches/write-coalescing.ts),
  * egress accounting (node/net/egress/monitor.ts) and tests that count what a host writes.
  */
 import type { ConnectionEncrypter, MessageStream, SecureConnectionOptions, SecuredConnection } from '@libp2p/interface'

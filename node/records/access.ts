@@ -11,9 +11,10 @@ import { openSite, sitePaths } from '../site/dir.ts'
 import type { Site } from '../site/dir.ts'
 import { RecordStore, StoreError } from '../store/store.ts'
 import type { ListQuery } from '../store/store.ts'
-import { loadTrust, replayTrust } from '../store/trust.ts'
+import { replayTrust } from '../store/trust.ts'
 import type { TrustState } from '../../protocol/index.ts'
-import { Ingestor } from './ingest.ts'
+import { RecordDoor } from './door.ts'
+import { publicOutcome } from './outcome.ts'
 
 export interface RecordAccess {
   /** 'api': a node runs on the directory; 'store': the command opened the store itself. */
@@ -47,16 +48,13 @@ export async function openRecords(dir: string): Promise<RecordAccess> {
     }
   }
   const store = await openStore(site)
-  const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+  const door = await RecordDoor.open(store, site.config.genesisCharter)
   return {
     via: 'store', site,
     async *list(q) { for await (const i of store.list(q)) yield infoToJson(i) },
     get: (id) => store.get(id),
-    trust: async () => ingestor.trust,
-    async publish(bytes) {
-      const o = await ingestor.ingest(bytes)
-      return o.message === undefined ? { action: o.action, code: o.code, id: o.id } : { action: o.action, code: o.code, message: o.message, id: o.id }
-    },
+    trust: async () => door.trust,
+    publish: async (bytes) => publicOutcome(await door.admit(bytes, { via: 'import' })),
     close: () => store.close(),
   }
 }

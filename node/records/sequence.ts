@@ -12,8 +12,11 @@ export const MAX_SEQUENCE_DEPTH = 32
 
 export type SequenceItem =
   | { offset: number; bytes: Uint8Array }
-  /** The bytes from `offset` on are not a well-formed CBOR item: nothing after it can be delimited. */
-  | { offset: number; error: string }
+  /**
+   * The bytes from `offset` on are not a well-formed CBOR item: nothing after it can be delimited. `code` is the
+   * record layer's (aip-v1 §6.3): `non_canonical` for an indefinite length (as `cbor.json` says), else `undecodable`.
+   */
+  | { offset: number; error: string; code: 'non_canonical' | 'undecodable' }
 
 /** Splits a CBOR sequence into items. A malformed item ends the split with an error entry. */
 export function splitSequence(buf: Uint8Array): SequenceItem[] {
@@ -22,7 +25,7 @@ export function splitSequence(buf: Uint8Array): SequenceItem[] {
   while (pos < buf.length) {
     const end = itemEnd(buf, pos, 0)
     if (typeof end === 'string') {
-      items.push({ offset: pos, error: end })
+      items.push({ offset: pos, error: end, code: end.startsWith(INDEFINITE) ? 'non_canonical' : 'undecodable' })
       break
     }
     items.push({ offset: pos, bytes: buf.subarray(pos, end) })
@@ -30,6 +33,8 @@ export function splitSequence(buf: Uint8Array): SequenceItem[] {
   }
   return items
 }
+
+const INDEFINITE = 'indefinite length'
 
 /** Concatenates items into one sequence. */
 export function joinSequence(items: Uint8Array[]): Uint8Array {
@@ -57,7 +62,7 @@ function itemEnd(buf: Uint8Array, pos: number, depth: number): number | string {
     arg = 0
     for (let i = 0; i < n; i++) arg = arg * 256 + buf[p + i] // > 2^53 only loses precision; it still exceeds any length
     p += n
-  } else if (info === 31) return 'indefinite length (not allowed in AIP records)'
+  } else if (info === 31) return major >= 2 && major <= 5 ? `${INDEFINITE} (not allowed in AIP records)` : `additional information 31 on major type ${major} (malformed)`
   else return `reserved additional information ${info}`
   const left = buf.length - p
   switch (major) {

@@ -1,6 +1,8 @@
 /**
  * The site directory: everything one sovereign site keeps on disk (layout in node/README.md).
  *
+ * The directory is 0700 and, like config.json and the key files, owned by the user running aip (permissions.ts).
+ *
  *   DIR/config.json       SiteConfig (0644)
  *   DIR/site.key          the site's Ed25519 seed: record signer and PeerId (0600)
  *   DIR/nation-root.key   the nation root key, when this site holds one (0600); never leaves the directory
@@ -9,7 +11,7 @@
  *   DIR/node.json         written by `aip start` while the node runs
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, writeFile, rename } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, writeFile, rename } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { MAX_ENVELOPE_BYTES } from '../../protocol/index.ts'
 import type { SigningKey } from './signing-key.ts'
@@ -17,6 +19,7 @@ import { API_TOKEN_BYTES, API_TOKEN_FILE, CONFIG_FILE, CONFIG_VERSION, DEFAULT_A
   DEFAULT_LISTEN, NATION_CODE, ROOT_KEY_FILE, SITE_KEY_FILE, STORE_DIR } from './constants.ts'
 import { SiteError } from './errors.ts'
 import { readKeyFile, readSecretFile, writeKeyFile, writeSecretFile } from './keys.ts'
+import { checkPath, SAFE_MODE } from './permissions.ts'
 
 /** Operational limits of the node; defaults in DEFAULT_LIMITS. Network limits are node-net's (specs/network-v1.md). */
 export interface SiteLimits {
@@ -86,9 +89,10 @@ export function checkNation(nation: string): string {
  */
 export async function createSiteDir(dir: string, config: SiteConfig, key: SigningKey, rootKey?: SigningKey): Promise<Site> {
   const abs = resolve(dir)
-  await mkdir(abs, { recursive: true })
+  await mkdir(abs, { recursive: true, mode: SAFE_MODE.dir })
   const existing = await readdir(abs)
   if (existing.length > 0) throw new SiteError('already_exists', `${abs} is not empty; refusing to create a site there`)
+  await chmod(abs, SAFE_MODE.dir) // an existing empty directory, or a umask that left group bits: make it exact
   const p = sitePaths(abs)
   await writeKeyFile(p.siteKey, key)
   if (rootKey) await writeKeyFile(p.rootKey, rootKey)
@@ -98,7 +102,10 @@ export async function createSiteDir(dir: string, config: SiteConfig, key: Signin
   return site
 }
 
-/** Opens an existing site directory; a clear SiteError when it is not one or is damaged. */
+/**
+ * Opens an existing site directory; a clear SiteError when it is not one, is damaged, or is unsafe: the directory or
+ * config.json writable by group or others, a key file readable by them, or any of them owned by another user.
+ */
 export async function openSite(dir: string): Promise<Site> {
   const abs = resolve(dir)
   const p = sitePaths(abs)
@@ -108,6 +115,8 @@ export async function openSite(dir: string): Promise<Site> {
   } catch {
     throw new SiteError('not_a_site', `${abs} is not an AIP site directory (no ${CONFIG_FILE}; create one with \`aip init --dir ${dir} --nation CC\`)`)
   }
+  await checkPath(abs, 'dir')
+  await checkPath(p.config, 'config')
   const config = parseConfig(text, p.config)
   const key = await readKeyFile(p.siteKey)
   return { dir: abs, config, key }
@@ -117,7 +126,8 @@ export async function openSite(dir: string): Promise<Site> {
 export async function saveConfig(site: Site): Promise<void> {
   const p = sitePaths(site.dir)
   const tmp = `${p.config}.tmp-${process.pid}`
-  await writeFile(tmp, JSON.stringify(site.config, null, 2) + '\n', { mode: 0o644 })
+  await writeFile(tmp, JSON.stringify(site.config, null, 2) + '\n', { mode: SAFE_MODE.config })
+  await chmod(tmp, SAFE_MODE.config) // a stale temp file keeps its mode; make it exact
   await rename(tmp, p.config)
 }
 

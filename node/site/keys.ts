@@ -7,7 +7,8 @@
  * signs anything. A key file readable by group or others is refused, as ssh does.
  */
 import { randomBytes } from 'node:crypto'
-import { readFile, stat, writeFile, chmod } from 'node:fs/promises'
+import { readFile, writeFile, chmod } from 'node:fs/promises'
+import { checkPath } from './permissions.ts'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { SigningKey } from './signing-key.ts'
 import { SECRET_FILE_MODE } from './constants.ts'
@@ -32,17 +33,9 @@ export async function writeSecretFile(path: string, text: string): Promise<void>
   await chmod(path, SECRET_FILE_MODE) // the umask can only remove bits; chmod makes the mode exact
 }
 
-/** Reads a secret file, refusing one that group or others can read or write. */
+/** Reads a secret file, refusing one that group or others can read or write, or that another user owns. */
 export async function readSecretFile(path: string): Promise<string> {
-  let mode: number
-  try {
-    mode = (await stat(path)).mode & 0o777
-  } catch {
-    throw new SiteError('missing_file', `${path} does not exist`)
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new SiteError('insecure_mode', `${path} has mode 0${mode.toString(8)}; it must be 0600 (chmod 600 ${path})`)
-  }
+  await checkPath(path, 'secret')
   return readFile(path, 'utf8')
 }
 

@@ -9,7 +9,7 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { recordId, specOf } from '../../protocol/index.ts'
+import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, recordId, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
@@ -26,6 +26,27 @@ export interface StorableRecord {
 
 export type PutResult = 'stored' | 'duplicate' | 'tombstoned'
 
+/**
+ * aip-v1 §4.5, §5: the federation records — charters, approvals, certificates, revocations (the record registry's
+ * 'federation' family). A tombstone never withdraws one, nor blocks its put: they are the trust state's input, and a
+ * Retraction has no effect on them.
+ */
+export const FEDERATION_RECORD_TYPES: ReadonlySet<string> = REGISTRY_FEDERATION_TYPES
+
+/** A tombstone to write in the same batch as a record (a Retraction's target, the records a Revocation withdraws). */
+export interface TombstoneSpec {
+  id: string
+  reason: string
+  /** Withdraw only a record by this signer (and block only its put). */
+  signer: Uint8Array
+}
+
+/** What `putWith` did: the record's result and the IDs its tombstones withdrew from the store. */
+export interface PutWithResult {
+  result: PutResult
+  withdrawn: string[]
+}
+
 export interface ListQuery {
   type?: string
   signer?: Uint8Array
@@ -33,7 +54,10 @@ export interface ListQuery {
   model?: string
   /** Most entries to return (default: all). */
   limit?: number
-  /** Cursor: the ID of the last entry of the previous page. */
+  /**
+   * Cursor: where the previous page ended — `pageCursor(last entry)` (`CREATED.ID`, a position: it holds even when
+   * that record has been withdrawn since), or a stored record's ID.
+   */
   after?: string
   /** Only records with since <= created < until (ms). */
   since?: number
@@ -65,6 +89,26 @@ export interface Tombstone {
   signer?: string
   /** When this site wrote the tombstone (ms). */
   at: number
+  /**
+   * sync-v1 §2: the tombstone withdrew a stored record, or refused a put by its own signer. Only then does it keep
+   * the ID out of sync: a Retraction naming an ID not stored yet says nothing about whoever will sign that ID.
+   */
+  withdrew?: boolean
+}
+
+/**
+ * The cursor for the page after `last`: its position in the (created, id) order, `CREATED.ID`. Paging by position,
+ * not by the record's presence, so a record withdrawn between two pages does not end the listing.
+ */
+export function pageCursor(last: RecordKey): string {
+  return `${last.created}.${last.id}`
+}
+
+const CURSOR = /^([0-9]{1,16})\.([a-z2-7]{1,128})$/
+
+function parseCursor(after: string): RecordKey | undefined {
+  const m = CURSOR.exec(after)
+  return m === null || !Number.isSafeInteger(Number(m[1])) ? undefined : { created: Number(m[1]), id: m[2]! }
 }
 
 export class StoreError extends Error {
@@ -75,7 +119,7 @@ export class StoreError extends Error {
 }
 
 type Op =
-  | { kind: 'put'; record: StorableRecord; meta: RecordMeta; done: (r: PutResult) => void; fail: (e: unknown) => void }
+  | { kind: 'put'; record: StorableRecord; meta: RecordMeta; then?: Array<{ id: string; tombstone: Tombstone }>; withdrawn?: string[]; done: (r: PutResult) => void; fail: (e: unknown) => void }
   | { kind: 'tombstone'; id: string; tombstone: Tombstone; done: (r: PutResult) => void; fail: (e: unknown) => void }
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
@@ -117,6 +161,18 @@ export class RecordStore {
   /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
   put(record: StorableRecord): Promise<PutResult> {
     return new Promise((done, fail) => this.enqueue({ kind: 'put', record, meta: metaOf(record), done, fail }))
+  }
+
+  /**
+   * Stores a record and, only if it is stored, its tombstones, in ONE synced batch (aip-v1 §4.4, §4.5): a crash never
+   * keeps a Retraction or Revocation without the withdrawals it causes. A tombstone never withdraws a federation record.
+   */
+  putWith(record: StorableRecord, tombstones: readonly TombstoneSpec[], at = Date.now()): Promise<PutWithResult> {
+    const then = tombstones.map((t) => ({ id: t.id, tombstone: { reason: t.reason, signer: hex(t.signer), at } }))
+    return new Promise((done, fail) => {
+      const op: Op = { kind: 'put', record, meta: metaOf(record), then, withdrawn: [], done: (result) => done({ result, withdrawn: op.kind === 'put' ? op.withdrawn ?? [] : [] }), fail }
+      this.enqueue(op)
+    })
   }
 
   /** Stores many records in one synced batch (group commit); results in input order. */
@@ -181,9 +237,10 @@ export class RecordStore {
     let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
     const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
     if (q.after !== undefined) {
-      const after = await this.info(q.after)
-      if (after === undefined) return // the cursor's record is gone (or never existed): nothing after it
-      const cursor = `${prefix}${createdKey(after.created)}!${q.after}`
+      // a position cursor is used as is; an ID cursor is placed through its record (so it must be stored)
+      const after = parseCursor(q.after) ?? await this.info(q.after)
+      if (after === undefined) return // an ID cursor whose record is not stored: nothing to place it by
+      const cursor = `${prefix}${createdKey(after.created)}!${after.id}`
       if (cursor > gt) gt = cursor
     }
     const limit = q.limit ?? Infinity
@@ -305,29 +362,54 @@ export class RecordStore {
       if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(present[i])) as RecordMeta))
       if (!tomb.has(id)) tomb.set(id, tombs[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(tombs[i])) as Tombstone))
     })
+    // Tombstones written after a put (putWith) may name IDs this batch has not read yet.
+    const extra = [...new Set(ops.flatMap((op) => (op.kind === 'put' ? (op.then ?? []).map((t) => t.id) : [])).filter((id) => !meta.has(id)))]
+    if (extra.length > 0) {
+      const more = await this.db.getMany([...extra.map((id) => META + id), ...extra.map((id) => TOMBSTONE + id)])
+      extra.forEach((id, i) => {
+        meta.set(id, more[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(more[i])) as RecordMeta))
+        tomb.set(id, more[extra.length + i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(more[extra.length + i])) as Tombstone))
+      })
+    }
     const batch: BatchOp[] = []
     let delta = 0
+    /** Writes one tombstone; 'stored' if written (withdrawing the stored record, if any), else 'duplicate'. */
+    const tombstone = (id: string, t: Tombstone, withdrawn?: string[]): PutResult => {
+      const m = meta.get(id)
+      // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
+      // on a target signed by the same key), and never a federation record (§5: the trust state's input).
+      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || FEDERATION_RECORD_TYPES.has(m.type))) return 'duplicate'
+      const written: Tombstone = m !== undefined || tomb.get(id)?.withdrew === true ? { ...t, withdrew: true } : t
+      batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(written)) })
+      tomb.set(id, written)
+      if (m !== undefined) {
+        batch.push({ type: 'del', key: RECORD + id }, { type: 'del', key: META + id })
+        for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
+        meta.set(id, undefined)
+        withdrawn?.push(id)
+        delta--
+      }
+      return 'stored'
+    }
     const results = ops.map((op, i): PutResult => {
       const id = ids[i]
       const m = meta.get(id)
-      if (op.kind === 'tombstone') {
-        // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
-        // on a target signed by the same key).
-        if (m !== undefined && op.tombstone.signer !== undefined && m.signer !== op.tombstone.signer) return 'duplicate'
-        batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(op.tombstone)) })
-        tomb.set(id, op.tombstone)
-        if (m !== undefined) {
-          batch.push({ type: 'del', key: RECORD + id }, { type: 'del', key: META + id })
-          for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
-          meta.set(id, undefined)
-          delta--
-        }
-        return 'stored'
-      }
+      if (op.kind === 'tombstone') return tombstone(id, op.tombstone)
       const t = tomb.get(id)
-      if (t !== undefined) {
-        if (t.signer === undefined || t.signer === op.meta.signer) return 'tombstoned'
-        batch.push({ type: 'del', key: TOMBSTONE + id }) // a tombstone by another signer withdraws nothing
+      // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
+      if (t !== undefined && !FEDERATION_RECORD_TYPES.has(op.meta.type)) {
+        if (t.signer === undefined || t.signer === op.meta.signer) {
+          if (t.signer !== undefined && t.withdrew !== true) {
+            // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync
+            const confirmed = { ...t, withdrew: true }
+            batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(confirmed)) })
+            tomb.set(id, confirmed)
+          }
+          return 'tombstoned'
+        }
+      }
+      if (t !== undefined && tomb.get(id) !== undefined) {
+        batch.push({ type: 'del', key: TOMBSTONE + id }) // by another signer, or on a federation record: withdraws nothing
         tomb.set(id, undefined)
       }
       if (m !== undefined) return 'duplicate'
@@ -336,6 +418,7 @@ export class RecordStore {
       for (const k of indexKeys(id, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
       meta.set(id, op.meta)
       delta++
+      for (const then of op.then ?? []) tombstone(then.id, then.tombstone, op.withdrawn)
       return 'stored'
     })
     if (batch.length > 0) {

@@ -5,7 +5,7 @@
  * const index = await SyncIndex.load(store)
  * const sync = new SyncService({
  *   libp2p: net.host.libp2p, index, store,
- *   accept: async (bytes) => { const v = await net.validator.local(bytes, now()); return { action: v.action, code: v.code } },
+ *   accept: (bytes, peer) => door.admit(bytes, { via: 'sync', peer }),   // node/records: the one door
  *   admits: (peer) => net.gate.isAdmitted(peer),
  *   whenAdmitted: (peer) => net.gate.whenAdmitted(peer),
  *   penalise: (peer, points) => net.gate.penalise(peer, points),
@@ -15,9 +15,8 @@
  * const r = await sync.syncWith(multiaddr) // on demand: { peer, accepted, rounds, bytesSent, bytesReceived, … }
  * await sync.stop()                        // before the network stops
  * ```
- * Whoever stores records by another path (gossip, publish) calls `index.add(digestOfId(id))` (a site node's
- * `stored` callback); whoever withdraws one may call `index.withdraw(digest)`. The index also reloads itself from
- * the store when the store's count disagrees with it.
+ * The door's `stored` event calls `index.add(digestOfId(id))` whatever the entrance, its `withdrawn` event
+ * `index.withdraw(digest)`. The index also reloads itself from the store when the store's count disagrees with it.
  */
 export { SyncService } from './service.ts'
 export type { SyncComponents, SyncInit, SyncResult } from './service.ts'

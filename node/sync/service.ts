@@ -16,8 +16,8 @@ export interface SyncComponents {
   libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial' | 'getPeers' | 'addEventListener' | 'removeEventListener'>
   index: SyncIndex
   store: Pick<RecordStore, 'getMany'>
-  /** Validates a record exactly as gossip does and stores it durably (node/net/validation.ts `local`). */
-  accept(bytes: Uint8Array): Promise<SyncVerdict>
+  /** Admits a record pulled from `peer` through the site's door (node/records, source `sync`): validated, stored. */
+  accept(bytes: Uint8Array, peer: string): Promise<SyncVerdict>
   /** Scores a peer down (node/net/gate.ts `penalise`). */
   penalise?(peerId: string, points: number): void
   /** Whether a peer may sync (passed federation admission). Default: every connected peer. */
@@ -130,7 +130,7 @@ export class SyncService {
     this.streams.add(stream)
     try {
       const report = await initiate(stream, mine, this.c.index.tombstones(), {
-        accept: (bytes) => this.c.accept(bytes),
+        accept: (bytes) => this.c.accept(bytes, remote),
         onStored: (digest) => this.c.index.add(digest),
       }, this.init.timeouts ?? DEFAULT_TIMEOUTS)
       this.c.log?.(`sync: pulled from ${remote}: ${report.accepted} new, ${report.rounds} rounds, ${report.bytesSent + report.bytesReceived} bytes`)

@@ -30,7 +30,9 @@ export class SyncIndex {
     const ids: Uint8Array[] = []
     for await (const id of this.store.ids()) ids.push(digestOfId(id))
     const gone: Uint8Array[] = []
-    for await (const t of this.store.tombstones()) gone.push(digestOfId(t.id))
+    // sync-v1 §2: a tombstone keeps an ID out of sync only when it withdrew a stored record, refused a put by its own
+    // signer, or is an operator's erasure (no signer) — not a Retraction naming an ID this site never held
+    for await (const t of this.store.tombstones()) if (t.withdrew === true || t.signer === undefined) gone.push(digestOfId(t.id))
     this.ids = IdSet.from(ids)
     this.gone = IdSet.from(gone)
     this.pending = []

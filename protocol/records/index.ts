@@ -7,7 +7,7 @@
  * (CONTRIBUTING.md "Adding a record type").
  */
 import type { CborMap, CborValue, DecodeLimits } from '../cbor.ts'
-import { encodeCanonical } from '../cbor.ts'
+import { encodeCanonical, setOwn } from '../cbor.ts'
 import * as C from '../constants.ts'
 import { envelope, protectedHeader, sigStructure } from '../cose.ts'
 import { ProtocolError } from '../errors.ts'
@@ -169,7 +169,7 @@ function toCbor(v: unknown): CborValue {
   if (Array.isArray(v)) return v.map(toCbor)
   if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && Object.getPrototypeOf(v) === Object.prototype) {
     const out: CborMap = {}
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCbor(x)
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) setOwn(out, k, toCbor(x))
     return out
   }
   return v as CborValue
@@ -177,9 +177,9 @@ function toCbor(v: unknown): CborValue {
 
 /** Reads a decoded payload map into a typed body (spec §4): `created` plus the type's own fields. */
 export function parsePayload<T extends RecordType>(type: T, m: CborMap): { created: number; body: BodyOf<T> } {
-  const created = uint(m.created, 'created')
+  const created = uint(Object.hasOwn(m, 'created') ? m.created : undefined, 'created')
   const rest: CborMap = {}
-  for (const k of Object.keys(m)) if (k !== 'created') rest[k] = m[k]!
+  for (const k of Object.keys(m)) if (k !== 'created') setOwn(rest, k, m[k]!) // own keys stay own: '__proto__' too (§3.5)
   return { created, body: RECORD_SPECS[type].parse(rest) }
 }
 
@@ -193,8 +193,8 @@ export function createRecord<T extends RecordType>(type: T, body: BodyOf<T>, key
   const cbor = toCbor(body)
   if (typeof cbor !== 'object' || cbor === null || Array.isArray(cbor) || cbor instanceof Uint8Array) throw new ProtocolError('malformed', 'body must be a map')
   const map = cbor as CborMap
-  if ('created' in map) throw new ProtocolError('malformed', "body must not contain 'created' (pass it as an argument)")
-  const payloadMap: CborMap = { ...map, created }
+  if (Object.hasOwn(map, 'created')) throw new ProtocolError('malformed', "body must not contain 'created' (pass it as an argument)")
+  const payloadMap: CborMap = { ...map, created } // spread defines own properties ('__proto__' included)
   const payload = encodeCanonical(payloadMap)
   const parsed = parsePayload(type, payloadMap)
   const prot = protectedHeader(spec.contentType, key.publicKey)

@@ -31,10 +31,14 @@ export function utf8Length(s: string): number {
   return n
 }
 
-/** Checks that `m` has exactly the required keys plus any of the optional ones. */
+/**
+ * Checks that `m` has exactly the required keys plus any of the optional ones (spec §3.5: closed maps, own keys only —
+ * a key inherited from a prototype is not a field, and '__proto__' is an unknown field like any other).
+ */
 export function fields(m: CborValue | undefined, name: string, required: readonly string[], optional: readonly string[] = []): CborMap {
   if (!isMap(m)) return malformed(name, 'expected a map')
-  for (const k of required) if (!(k in m)) malformed(name, `missing field '${k}'`)
+  if (Object.getPrototypeOf(m) !== Object.prototype && Object.getPrototypeOf(m) !== null) malformed(name, 'expected a plain map')
+  for (const k of required) if (!Object.hasOwn(m, k)) malformed(name, `missing field '${k}'`)
   const keys = Object.keys(m)
   // Every required key is present; only when there are more keys is each one looked up.
   if (keys.length !== required.length) for (const k of keys) if (!required.includes(k) && !optional.includes(k)) malformed(name, `unknown field '${k}'`)
@@ -120,7 +124,7 @@ export function params(v: CborValue | undefined, name: string, required: readonl
   if (!isMap(v)) return malformed(name, 'expected a map')
   const keys = Object.keys(v)
   if (keys.length > maxFields) malformed(name, `more than ${maxFields} entries`)
-  for (const k of required) if (!(k in v)) malformed(name, `missing field '${k}'`)
+  for (const k of required) if (!Object.hasOwn(v, k)) malformed(name, `missing field '${k}'`)
   for (const k of keys) {
     if (k.length === 0 || (k.length > MAX_SHORT_TEXT_BYTES / 3 && utf8Length(k) > MAX_SHORT_TEXT_BYTES)) malformed(`${name} key`, 'empty or too long')
     const x = v[k]!

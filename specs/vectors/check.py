@@ -303,6 +303,8 @@ def parse_envelope(b):
     def byte(v, what):
         if pos[0] >= len(b):
             reject("undecodable", f"truncated before {what}")
+        if b[pos[0]] != v and b[pos[0]] & 0x1F == 31 and 2 <= b[pos[0]] >> 5 <= 5:
+            reject("non_canonical", f"indefinite length where {what} belongs")
         if b[pos[0]] != v:
             reject("bad_envelope", what)
         pos[0] += 1
@@ -659,21 +661,25 @@ class Trust:
         self.genesis = genesis
         recs = [decode_record(r) for r in records]
         pool = [r for r in recs if r["type"] == "federation-charter"]
-        self.charters = {}
-        changed = True
-        while changed:  # §5.2: store the genesis and successors proposed by a member root of a stored predecessor
-            changed = False
-            for c in pool:
-                if c["id"] in self.charters:
-                    continue
-                pred = c["body"]["predecessor"]
-                if c["id"] == genesis or (pred is not None and link_str(pred) in self.charters and c["signer"] in self.roots(self.charters[link_str(pred)])):
-                    self.charters[c["id"]] = c
-                    changed = True
+        self.charters = {c["id"]: c for c in pool if c["id"] == genesis}
         self.approvals = [r for r in recs if r["type"] == "charter-approval"]
         self.certs = [r for r in recs if r["type"] == "site-certificate"]
         self.revocations = [r for r in recs if r["type"] == "revocation"]
         self.chain = self.build_chain()
+        changed = True
+        while changed:  # §5.2: store successors of chain charters proposed by one of their member roots, two at most
+            changed = False
+            in_chain = {c["id"] for c, _ in self.chain}
+            for c in pool:
+                pred = c["body"]["predecessor"]
+                if c["id"] in self.charters or pred is None or link_str(pred) not in in_chain:
+                    continue
+                if c["signer"] in self.roots(self.charters[link_str(pred)]) and len(self.successors(link_str(pred))) < 2:
+                    self.charters[c["id"]] = c
+                    self.chain = self.build_chain()
+                    changed = True
+                    break
+        self.chain_ids = {c["id"] for c, _ in self.chain}
 
     @staticmethod
     def roots(c):
@@ -754,7 +760,7 @@ def validate(b, now, trust, known):
         if r["id"] == trust.genesis:
             return r
         pred = body["predecessor"]
-        if pred is None or link_str(pred) not in trust.charters:
+        if pred is None or link_str(pred) not in trust.chain_ids:
             ignore("charter_unknown")
         if signer not in trust.roots(trust.charters[link_str(pred)]):
             ignore("unknown_issuer")

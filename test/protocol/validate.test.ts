@@ -6,6 +6,7 @@ import { TrustState } from '../../protocol/trust.ts'
 import { devFederation } from '../../protocol/dev.ts'
 import { recordId } from '../../protocol/ids.ts'
 import { KEYS, T0, DAY, sampleBody } from './fixtures.ts'
+import type { CborMap as Map } from '../../protocol/cbor.ts'
 
 function devTrust() {
   const fed = devFederation({ nation: 'CH', rootKey: KEYS.rootCH, siteKey: KEYS.siteCH, created: T0 })
@@ -95,4 +96,35 @@ test('sigStructureView writes the same bytes as sigStructure', async () => {
   const big = new Uint8Array(70_000)
   const prot = new Uint8Array(10)
   assert.deepEqual(Uint8Array.from(sigStructureView(prot, big)), sigStructure(prot, big))
+})
+
+test('closed maps use own keys only (§3.5): a "__proto__" key holding the fields is malformed, never a second wire form', async () => {
+  const { encodeCanonical, setOwn, decodeCanonical } = await import('../../protocol/cbor.ts')
+  const { envelope, protectedHeader, sigStructure } = await import('../../protocol/cose.ts')
+  const { sign } = await import('../../protocol/keys.ts')
+  const { CONTENT_TYPES, parsePayload } = await import('../../protocol/records/index.ts')
+  const { trust } = devTrust()
+  const signed = (type: 'Retraction' | 'FederationCharter', payload: Uint8Array, key = KEYS.siteCH) => {
+    const prot = protectedHeader(CONTENT_TYPES[type], key.publicKey)
+    return envelope(prot, payload, sign(key, sigStructure(prot, payload)))
+  }
+  const withProto = (m: Map, v: Map): Map => (setOwn(m, '__proto__', v), m)
+  const honest = createRecord('Retraction', { target: sampleBody('Retraction').target, reason: 'wrong tokenizer' }, KEYS.siteCH, T0 + DAY)
+  assert.equal(validateRecord(honest.bytes, { now: T0 + DAY, trust }).code, 'ok')
+  // Every field under "__proto__": the same content as `honest`, another ID. REJECTed, not accepted.
+  const hidden = signed('Retraction', encodeCanonical(withProto({ created: T0 + DAY }, { target: sampleBody('Retraction').target, reason: 'wrong tokenizer' })))
+  const o = validateRecord(hidden, { now: T0 + DAY, trust })
+  assert.deepEqual([o.action, o.code], ['reject', 'malformed'])
+  // All fields present and an extra "__proto__": an unknown field like any other.
+  const extra = signed('Retraction', encodeCanonical(withProto({ target: sampleBody('Retraction').target, reason: 'x', created: T0 + DAY }, {})))
+  assert.deepEqual([validateRecord(extra, { now: T0 + DAY, trust }).code], ['malformed'])
+  // Nested maps too: a charter member whose fields hide under "__proto__".
+  const member = withProto({}, { nation: 'CH', root_key: KEYS.rootCH.publicKey })
+  const charter = signed('FederationCharter', encodeCanonical({ name: 'x', members: [member], quorum: 1, predecessor: null, created: T0 }), KEYS.rootCH)
+  assert.equal(decodeRecord(charter).code, 'malformed')
+  // The decoder keeps the key as an own entry, never as the prototype; parsePayload keeps it own too.
+  const decoded = decodeCanonical(encodeCanonical(withProto({ created: 1 }, { reason: 'x' }))) as Map
+  assert.equal(Object.getPrototypeOf(decoded), Object.prototype)
+  assert.deepEqual(Object.keys(decoded), ['created', '__proto__'])
+  assert.throws(() => parsePayload('Retraction', decoded), /unknown field '__proto__'|missing field/)
 })

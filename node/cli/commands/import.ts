@@ -6,11 +6,13 @@ import { describe, ingestSequence, readSequenceFile, summary } from '../ingest-f
 
 const usage = `Usage: aip import --dir DIR FILE [--json] [--quiet]
 
-Imports an RFC 8742 CBOR sequence of COSE records (as written by \`aip export\`). Every record is validated against
-the site's federation state exactly as gossip would; only accepted records are stored. Records that depend on a
+Imports an RFC 8742 CBOR sequence of COSE records (as written by \`aip export\`) from a regular file, or from
+standard input when FILE is -. Every record is validated against the site's federation state exactly as gossip would; only accepted records are stored. Records that depend on a
 later record in the file (a certificate before its charter) are retried. Reports one outcome per record with its
-code, then a summary (--json: one JSON object per line, the summary last). Exit 0 when every record is accepted or
-already stored, 1 otherwise.`
+code, then a summary (--json: one JSON object per line, the summary last). A file that cannot be delimited to its
+end (truncated, an indefinite-length item, garbage after the last record) is refused whole: nothing is imported.
+An empty file is an error. A record the running node refuses as too large is reported (reject oversize) and the
+import goes on. Exit 0 when every record is accepted or already stored, 1 otherwise.`
 
 const command: Command = {
   summary: 'Import records from an RFC 8742 CBOR sequence file, validating each',

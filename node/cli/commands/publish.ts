@@ -6,7 +6,8 @@ import { describe, ingestSequence, readSequenceFile } from '../ingest-file.ts'
 
 const usage = `Usage: aip publish --dir DIR FILE [--json]
 
-Publishes the signed record(s) in FILE (one COSE_Sign1 record, or several as a CBOR sequence): each is validated
+Publishes the signed record(s) in FILE (one COSE_Sign1 record, or several as a CBOR sequence; a regular file, or -
+for standard input): each is validated
 against the site's federation state and, when accepted, stored. While \`aip start\` runs on DIR the records go
 through the node's API and are gossiped to the federation; otherwise they are stored, and other sites get them when
 they next sync with this site. Prints one outcome per record (--json: one JSON object per line). Exit 0 when every record is accepted or

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { decodeRecord, validateRecord } from '../../../protocol/index.ts'
 import type { Command } from '../command.ts'
 import { UsageError, wantsHelp } from '../command.ts'
@@ -7,6 +6,7 @@ import { openRecords, openStore } from '../../records/access.ts'
 import { isoTime, toJson } from '../render.ts'
 import type { ListQuery } from '../../store/store.ts'
 import { splitSequence } from '../../records/sequence.ts'
+import { readSequenceFile } from '../ingest-file.ts'
 import { publishSigned, recordLink, signRecord } from '../sign.ts'
 import { openSite } from '../../site/dir.ts'
 
@@ -83,10 +83,10 @@ async function show(argv: string[]): Promise<number> {
 
 async function verify(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { dir: { type: 'string' }, json: { type: 'boolean' }, file: { type: 'string' } }, usage)
-  const items: { label: string; bytes?: Uint8Array; error?: string }[] = []
+  const items: { label: string; bytes?: Uint8Array; error?: string; code?: string }[] = []
   if (values.file !== undefined) {
-    for (const it of splitSequence(new Uint8Array(await readFile(values.file)))) {
-      items.push('bytes' in it ? { label: `@${it.offset}`, bytes: it.bytes } : { label: `@${it.offset}`, error: it.error })
+    for (const it of splitSequence(await readSequenceFile(values.file))) {
+      items.push('bytes' in it ? { label: `@${it.offset}`, bytes: it.bytes } : { label: `@${it.offset}`, error: it.error, code: it.code })
     }
   }
   const ids = positionals.map(recordIdArg)
@@ -100,7 +100,7 @@ async function verify(argv: string[]): Promise<number> {
     const trust = await access.trust()
     let ok = true
     for (const it of items) {
-      const o = it.bytes ? validateRecord(it.bytes, { now: Date.now(), trust }) : { action: 'reject' as const, code: 'undecodable', message: it.error }
+      const o = it.bytes ? validateRecord(it.bytes, { now: Date.now(), trust }) : { action: 'reject' as const, code: it.code ?? 'undecodable', message: it.error }
       const line = o.action === 'accept' ? { item: it.label, id: o.record.id, action: o.action, code: o.code, type: o.record.type }
         : { item: it.label, action: o.action, code: o.code, message: o.message }
       if (o.action !== 'accept') ok = false

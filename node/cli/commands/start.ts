@@ -38,7 +38,7 @@ const command: Command = {
       node = await startSiteNode(dir, { listen: values.listen, bootstrap: values.bootstrap })
     } catch (err) {
       const code = (err as { code?: string }).code
-      if (code !== undefined && /^(store_locked|not_a_site|missing_file|insecure_mode|bad_key_file|bad_config)$/.test(code)) {
+      if (code !== undefined && /^(store_locked|not_a_site|missing_file|insecure_mode|insecure_owner|bad_key_file|bad_config)$/.test(code)) {
         throw new UsageError((err as Error).message, 1)
       }
       throw err

@@ -6,7 +6,8 @@ import { wantsHelp } from '../command.ts'
 const usage = `Usage: aip status --dir DIR [--json]
 
 Asks the node running on DIR (\`aip start --dir DIR\`) for its status: peer id, addresses, records stored, peers,
-validation outcomes by code. Exits 1 when no node runs on DIR.
+validation outcomes by code, and the self-check of the patches into dependencies (node/net/patches/README.md:
+\`patches: {yamuxWindow: "ok", ...}\`). Exits 1 when no node runs on DIR.
 
 Options:
   --dir DIR   the site directory

@@ -9,18 +9,20 @@ import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
 import { sitePaths, openSite } from '../../site/dir.ts'
 import { RecordStore, StoreError } from '../../store/store.ts'
-import { Ingestor } from '../../records/ingest.ts'
+import { RecordDoor } from '../../records/index.ts'
 import { libp2pPrivateKey } from '../../site/peer-id.ts'
-import { loadTrust } from '../../store/trust.ts'
-import { SyncIndex, SyncService } from '../../sync/index.ts'
+import { SyncIndex, SyncService, digestOfId } from '../../sync/index.ts'
 import type { SyncResult } from '../../sync/index.ts'
+import { Admission } from '../../net/admission.ts'
+import { sayHello } from '../../net/hello-client.ts'
 
 const usage = `Usage: aip sync --dir DIR [--peer MULTIADDR ...] [--json]
 
 Pulls the records this site lacks from each peer over /aip/sync/1.0.0 (specs/sync-v1.md), once, then exits.
 Every record passes the same validation as a gossiped one and is stored durably before the next is counted;
-withdrawn (tombstoned) records are never fetched. A running node (\`aip start\`) syncs by itself when a peer connects
-and every 60 s; this command opens the site's store, so run it while the node is stopped.
+withdrawn (tombstoned) records are never fetched. It presents the site's hello first (specs/network-v1.md §3), as
+every peer must before a node serves it. A running node (\`aip start\`) syncs by itself when a peer connects and
+every 60 s; this command opens the site's store, so run it while the node is stopped.
 
   --dir DIR         site directory (or AIP_DIR)
   --peer MULTIADDR  a peer to pull from, e.g. /ip4/10.0.0.2/tcp/4001/p2p/12D3Koo… (repeatable);
@@ -77,18 +79,23 @@ const command: Command = {
     })
     const outcomes: PeerOutcome[] = []
     try {
-      const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+      const door = await RecordDoor.open(store, site.config.genesisCharter)
+      const admission = new Admission(door, site.key.publicKey)
       const index = await SyncIndex.load(store)
+      door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
       const sync = new SyncService({
         libp2p, index, store,
-        accept: async (bytes) => {
-          const o = await ingestor.ingest(bytes)
-          return { action: o.action, code: o.code }
-        },
+        accept: (bytes, peer) => door.admit(bytes, { via: 'sync', peer }),
       }, { onConnect: false, intervalMs: 0 })
       await sync.start()
       for (const addr of addrs) {
         try {
+          // network-v1 §3: a node serves sync only to a peer that passed hello; the session reuses this connection
+          const conn = await libp2p.dial(addr)
+          const reply = await sayHello(conn, await admission.ownHello(Date.now()))
+          const remoteKey = conn.remotePeer.publicKey?.raw
+          // its charter chain and certificate, taken in as any hello's (H3–H5), so its records validate here
+          if (remoteKey !== undefined) await admission.place(reply, remoteKey, Date.now(), conn.remotePeer.toString())
           const r: SyncResult = await sync.syncWith(addr)
           outcomes.push({ peer: addr.toString(), ok: true, accepted: r.accepted, ignored: r.ignored, rounds: r.rounds, bytes: r.bytesSent + r.bytesReceived, ms: r.ms })
         } catch (err) {

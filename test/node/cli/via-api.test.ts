@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { createRecord, generateSigningKey, parseRecordId } from '../../../protocol/index.ts'
 import { openSite, readApiToken, sitePaths } from '../../../node/site/dir.ts'
 import { RecordStore } from '../../../node/store/store.ts'
-import { loadTrust } from '../../../node/store/trust.ts'
-import { Ingestor } from '../../../node/records/ingest.ts'
+import { RecordDoor, publicOutcome } from '../../../node/records/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile, connectToNode } from '../../../node/api/index.ts'
 import { createMetrics, observeStore } from '../../../node/metrics.ts'
 import { aip, aipJson, lines, withTmp } from './helpers.ts'
@@ -20,7 +19,7 @@ test('while a node holds the store, CLI commands go through its API; a dead API 
 
   // What `aip start` does, minus the network: hold the store, serve the API, advertise it in node.json.
   const store = await RecordStore.open(sitePaths(dir).store)
-  const ingestor = new Ingestor(store, await loadTrust(store, site.config.genesisCharter))
+  const door = await RecordDoor.open(store, site.config.genesisCharter)
   const metrics = createMetrics({ defaults: false })
   observeStore(store, metrics)
   const api = await startApi({
@@ -28,9 +27,9 @@ test('while a node holds the store, CLI commands go through its API; a dead API 
     status: async () => ({ records: await store.count() }),
     peers: async () => [],
     publish: async (bytes) => {
-      const o = await ingestor.ingest(bytes)
+      const o = await door.admit(bytes, { via: 'api' })
       metrics.validationOutcomes.inc({ topic: 'api', action: o.action, code: o.code })
-      return { action: o.action, code: o.code, id: o.id, ...(o.message ? { message: o.message } : {}) }
+      return publicOutcome(o)
     },
   }, { host: '127.0.0.1', port: 0, token: await readApiToken(dir), maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: 2, metrics })
   try {

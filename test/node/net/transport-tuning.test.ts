@@ -1,7 +1,7 @@
 /**
  * specs/network-v1.md §2 on real libp2p hosts over TCP on 127.0.0.1 (node/net/host.ts): yamux window updates at
- * half a window (node/net/yamux-window.ts) and one socket write per connection per turn
- * (node/net/write-coalescing.ts). Both must leave every byte delivered, in order, also past the initial window.
+ * half a window (node/net/patches/yamux-window.ts) and one socket write per connection per turn
+ * (node/net/patches/write-coalescing.ts). Both must leave every byte delivered, in order, also past the initial window.
  */
 import '../../../node/polyfill.ts'
 import assert from 'node:assert/strict'
@@ -16,9 +16,9 @@ import { createSiteHost } from '../../../node/net/host.ts'
 import type { SiteHost } from '../../../node/net/host.ts'
 import { seedOf } from '../../../node/net/testbed.ts'
 import { keyFromSeed } from '../../../node/site/keys.ts'
-import { coalesceSocketWrites } from '../../../node/net/write-coalescing.ts'
+import { coalesceSocketWrites } from '../../../node/net/patches/write-coalescing.ts'
 import { wrapEncrypter } from '../../../node/net/wrap-encrypter.ts'
-import { assertYamuxWindowPatch } from '../../../node/net/yamux-window.ts'
+import { assertYamuxWindowPatch } from '../../../node/net/patches/yamux-window.ts'
 
 const PROTOCOL = '/aip-test/transfer/1.0.0'
 
@@ -86,7 +86,7 @@ describe('transport tuning (network-v1 §2)', () => {
   })
 })
 
-describe('write coalescing (node/net/write-coalescing.ts)', () => {
+describe('write coalescing (node/net/patches/write-coalescing.ts)', () => {
   it('corks a socket for the rest of the turn: many writes leave together, intact and in order', async () => {
     const chunks: Buffer[] = []
     let reads = 0

@@ -1,11 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSiteDir, defaultConfig, openSite, readApiToken, readRootKey, saveConfig, sitePaths } from '../../../node/site/dir.ts'
 import { newKey, keyFromSeed } from '../../../node/site/keys.ts'
 import { SiteError } from '../../../node/site/errors.ts'
+import { initSite } from '../../../node/site/init.ts'
 import { peerIdOfKey, peerIdOfPublicKey, libp2pPrivateKey } from '../../../node/site/peer-id.ts'
 
 const GENESIS = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
@@ -88,4 +89,39 @@ test('one key: the PeerId from the site key matches the PeerId of its public key
   assert.equal(fromSeed.toString(), peerIdOfPublicKey(key.publicKey).toString())
   assert.deepEqual((await libp2pPrivateKey(key)).publicKey.raw, key.publicKey)
   assert.match(fromSeed.toString(), /^12D3KooW/)
+})
+
+test('aip init creates a safe site even under a permissive umask; an unsafe one is refused with the fix', async () => {
+  const dir = await tmp()
+  const umask = process.umask(0o002) // group-writable by default, as on many shared hosts
+  try {
+    const site = (await initSite(join(dir, 's'), { nation: 'CH' })).site
+    const p = sitePaths(site.dir)
+    assert.equal((await stat(site.dir)).mode & 0o777, 0o700)
+    assert.equal((await stat(p.config)).mode & 0o777, 0o644)
+    for (const f of [p.siteKey, p.rootKey, p.apiToken]) assert.equal((await stat(f)).mode & 0o777, 0o600, f)
+    await openSite(site.dir)
+
+    const refused = async (code: string, fix: RegExp) => assert.rejects(openSite(site.dir),
+      (e: unknown) => isSiteError(code)(e) && fix.test((e as Error).message))
+    await chmod(site.dir, 0o775) // another user of the group could replace config.json (the trust anchor)
+    await refused('insecure_mode', new RegExp(`chmod 700 ${site.dir}\\)`))
+    await chmod(site.dir, 0o700)
+    await chmod(p.config, 0o666)
+    await refused('insecure_mode', new RegExp(`chmod 644 ${p.config}\\)`))
+    await chmod(p.config, 0o644)
+    await saveConfig(site) // rewriting the config keeps it safe
+    assert.equal((await stat(p.config)).mode & 0o777, 0o644)
+    await openSite(site.dir)
+    if (process.getuid?.() === 0) { // only root can give a file away; elsewhere the mode checks above still run
+      await chown(p.config, 4242, 4242)
+      await refused('insecure_owner', new RegExp(`chown 0 ${p.config}`))
+      await chown(p.config, 0, 0)
+      await chown(p.siteKey, 4242, 4242)
+      await refused('insecure_owner', /site\.key is owned by uid 4242/)
+    }
+  } finally {
+    process.umask(umask)
+    await rm(dir, { recursive: true, force: true })
+  }
 })

@@ -1,7 +1,7 @@
 /**
  * A real sync site for tests and bench/sync.ts: libp2p (TCP on 127.0.0.1, Noise, Yamux), a level RecordStore on
- * disk, a TrustState pinned to a seeded dev federation, and records accepted through node-site's Ingestor
- * (the record layer's validateRecord, a durable put, then trust and tombstone effects).
+ * disk, a TrustState pinned to a seeded dev federation, and records accepted through the site's one door
+ * (node/records: the record layer's validateRecord, a durable put with its tombstones, then trust effects).
  */
 import '../../../node/polyfill.ts'
 import { createHash } from 'node:crypto'
@@ -20,9 +20,9 @@ import { recordCid } from '../../../protocol/ids.ts'
 import type { SigningKey } from '../../../protocol/keys.ts'
 import { devFederation } from '../../../protocol/dev.ts'
 import { TrustState } from '../../../protocol/trust.ts'
-import { Ingestor } from '../../../node/records/ingest.ts'
+import { RecordDoor } from '../../../node/records/index.ts'
 import { RecordStore } from '../../../node/store/store.ts'
-import { SyncIndex, SyncService } from '../../../node/sync/index.ts'
+import { SyncIndex, SyncService, digestOfId } from '../../../node/sync/index.ts'
 import type { SyncInit, SyncVerdict } from '../../../node/sync/index.ts'
 
 /** 2026-01-01T00:00:00Z: records are created from here on; sites' clocks read T0 + 30 days. */
@@ -90,9 +90,9 @@ export async function startSite(dir?: string, init: SyncInit = { onConnect: fals
   const trust = new TrustState(FED.charter.id)
   trust.apply(FED.charter)
   trust.apply(FED.certificate)
-  const ingestor = new Ingestor(store, trust, () => NOW)
-  const accept = async (bytes: Uint8Array): Promise<SyncVerdict> => {
-    const o = await ingestor.ingest(bytes)
+  const door = new RecordDoor(store, trust, { now: () => NOW })
+  const accept = async (bytes: Uint8Array, peer = ''): Promise<SyncVerdict> => {
+    const o = await door.admit(bytes, { via: 'sync', peer })
     const verdict: SyncVerdict = { action: o.action, code: o.code }
     hooks.afterAccept?.(bytes, verdict)
     return verdict
@@ -104,6 +104,7 @@ export async function startSite(dir?: string, init: SyncInit = { onConnect: fals
     streamMuxers: [yamux()],
   })
   const index = await SyncIndex.load(store)
+  door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
   const penalised: string[] = []
   const log = process.env.AIP_SYNC_LOG !== undefined ? (line: string) => console.error(line) : undefined
   const sync = new SyncService({ libp2p, index, store, accept, penalise: (peer) => penalised.push(peer), log }, init)

@@ -10,10 +10,11 @@
  * so no stream ever waits for an update it would otherwise have got, and peers running any yamux see a valid stream.
  *
  * It wraps `YamuxStream.prototype.sendWindowUpdate` (a public export of '@chainsafe/libp2p-yamux/stream') and reads
- * three of its private fields; `assertYamuxWindowPatch` fails loudly if a yamux upgrade renames them, and a test
- * counts the WINDOW_UPDATE frames on a real connection.
+ * three of its private fields; `checkYamuxWindow` verifies them on a real stream at start (README.md) — a failed check
+ * leaves the patch uninstalled — and a test counts the WINDOW_UPDATE frames on a real connection.
  */
 import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
+import { silentLog } from './state.ts'
 
 interface WindowFields { state: StreamState, recvWindow: number, recvWindowCapacity: number, sendWindowUpdate(): void }
 
@@ -33,10 +34,26 @@ export function installYamuxWindowPatch(): void {
   proto[PATCHED] = true
 }
 
-/** Throws unless a live stream has the fields the patch reads (called once a connection exists, e.g. in tests). */
-export function assertYamuxWindowPatch(stream: unknown): void {
+/** What is missing from `stream` for the patch to work, or undefined when it has all it reads. */
+export function yamuxFieldsMissing(stream: unknown): string | undefined {
   const s = stream as Partial<WindowFields>
-  if (!(stream instanceof YamuxStream) || typeof s.recvWindow !== 'number' || typeof s.recvWindowCapacity !== 'number' || typeof s.state !== 'number') {
-    throw new Error('@chainsafe/libp2p-yamux stream fields changed; revisit node/net/yamux-window.ts')
-  }
+  if (!(stream instanceof YamuxStream)) return 'not a YamuxStream'
+  for (const f of ['recvWindow', 'recvWindowCapacity', 'state'] as const) if (typeof s[f] !== 'number') return `YamuxStream has no numeric \`${f}\``
+  if (typeof (YamuxStream.prototype as unknown as Partial<WindowFields>).sendWindowUpdate !== 'function') return 'YamuxStream.prototype.sendWindowUpdate is gone'
+  return undefined
+}
+
+/** Throws unless a live stream has the fields the patch reads (tests call it on a stream of a real connection). */
+export function assertYamuxWindowPatch(stream: unknown): void {
+  const missing = yamuxFieldsMissing(stream)
+  if (missing !== undefined) throw new Error(`@chainsafe/libp2p-yamux changed (${missing}); revisit node/net/patches/yamux-window.ts`)
+}
+
+/** Self-check: builds one YamuxStream (no connection needed) and checks what the patch reads. */
+export function checkYamuxWindow(): string | undefined {
+  const stream = new YamuxStream({
+    id: 'aip-self-check', streamId: 1, state: StreamState.Init, direction: 'outbound', log: silentLog,
+    sendFrame: () => {}, getRTT: () => 0,
+  } as unknown as ConstructorParameters<typeof YamuxStream>[0])
+  return yamuxFieldsMissing(stream)
 }

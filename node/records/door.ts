@@ -1,0 +1,292 @@
+/**
+ * The one door by which a record gets into a site (issue 11): gossip, sync, hello, the local API, `aip import` /
+ * `publish` and local publishing all call `admit(bytes, source)`, and get one outcome (node/records/outcome.ts).
+ * In this order:
+ *   1. [IGNORE queue_full]        a peer's record takes a slot in its family's queue and its peer's share (network-v1 §7);
+ *   2. [IGNORE peer_not_admitted] a gossip record whose peer is still in hello waits for it, inside the budget (§6);
+ *   3. the record layer's outcome (aip-v1 §6: duplicate first, then decoding, signature, trust);
+ *   4. [REJECT wrong_topic]       gossip: the type belongs on another topic; hello: not one of its four types (§3, §4);
+ *   5. [IGNORE rate_limited | quota_exceeded] a peer's record whose signer is over its limit (§7) — no penalty for
+ *                                 the peer that relayed it;
+ *   6. durable store, with the withdrawals the record causes in the same batch (aip-v1 §4.4, §4.5) —
+ *      [IGNORE duplicate | tombstoned];
+ *   7. effects: the trust state, then one `stored` event (sync index, metrics, gate, announcer subscribe to it).
+ * The same bytes get the same outcome and code by every entrance (test/node/records/door.test.ts).
+ */
+import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord, Outcome, RecordType, RevocationBody, SiteCertificateBody, TrustState } from '../../protocol/index.ts'
+import type { SignerLimits } from '../net/signer-limits.ts'
+import { topicForType, TOPIC_ALIGNMENT, TOPIC_FEDERATION } from '../net/topics.ts'
+import { FEDERATION_RECORD_TYPES } from '../store/store.ts'
+import type { RecordStore, TombstoneSpec } from '../store/store.ts'
+import { loadTrust } from '../store/trust.ts'
+import type { AdmitCode, AdmitOutcome, Source } from './outcome.ts'
+import { fromPeer } from './outcome.ts'
+import type { Family, Ticket } from './queues.ts'
+import { ValidationQueues } from './queues.ts'
+
+/** A record the door stored, and the entrance it came by. */
+export interface StoredEvent {
+  record: DecodedRecord
+  source: Source
+}
+
+/** Whether peers passed hello (the network's gate; absent when no network runs). */
+export interface PeerAdmission {
+  isAdmitted(peer: string): boolean
+  whenAdmitted(peer: string): Promise<boolean>
+}
+
+export interface DoorOptions {
+  /** Clock, ms since the Unix epoch (default Date.now). */
+  now?: () => number
+  /** Per-signer rate and quota, charged for records from peers (network-v1 §7). Default: none. */
+  limits?: SignerLimits
+}
+
+type Listener<T> = (event: T) => void
+
+/** A tiny typed emitter: each event has one payload type. */
+class Events<M extends Record<string, unknown>> {
+  private readonly listeners = new Map<keyof M, Array<Listener<never>>>()
+  on<K extends keyof M>(name: K, fn: Listener<M[K]>): () => void {
+    const list = this.listeners.get(name) ?? []
+    list.push(fn as Listener<never>)
+    this.listeners.set(name, list)
+    return () => this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== fn))
+  }
+
+  emit<K extends keyof M>(name: K, event: M[K]): void {
+    for (const fn of this.listeners.get(name) ?? []) (fn as Listener<M[K]>)(event)
+  }
+}
+
+export interface DoorEvents extends Record<string, unknown> {
+  /** A record was durably stored and applied. */
+  stored: StoredEvent
+  /** A stored record was withdrawn, or a put was refused by a tombstone naming its own signer (sync-v1 §2). */
+  withdrawn: { id: string }
+  /** Every admission's outcome (metrics, logs). */
+  outcome: { outcome: AdmitOutcome; source: Source }
+  /** A new operator alert from the trust state (competing charters, aip-v1 §5.2). */
+  alert: { alert: string }
+}
+
+/** The record types that make the charter chain (aip-v1 §5.2). */
+const CHAIN_TYPES: readonly string[] = ['FederationCharter', 'CharterApproval']
+
+const ok = (record: DecodedRecord): AdmitOutcome => ({ action: 'accept', code: 'ok', id: record.id, record })
+const ignore = (code: AdmitCode, message: string, id?: string): AdmitOutcome => ({ action: 'ignore', code, message, id })
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+/** The family (and so the queue) of a record: its gossip topic's, or — before decoding — its content type's. */
+function familyOf(bytes: Uint8Array, source: Source): Family {
+  let topic: string | undefined
+  if (source.via === 'gossip') topic = source.topic
+  else {
+    try {
+      const type = recordTypeOf(parseEnvelope(bytes).contentType)
+      topic = type === undefined ? undefined : topicForType(type)
+    } catch {
+      topic = undefined // undecodable: the results queue judges it (cheaply)
+    }
+  }
+  return topic === TOPIC_FEDERATION ? 'federation' : topic === TOPIC_ALIGNMENT ? 'alignment' : 'results'
+}
+
+export class RecordDoor {
+  readonly queues = new ValidationQueues()
+  /** Outcome counts by `action/code`, every entrance (status, tests). */
+  readonly counts = new Map<string, number>()
+  private readonly events = new Events<DoorEvents>()
+  private peers?: PeerAdmission
+  private readonly now: () => number
+  /** Federation records fed to the trust state without being stored (IGNOREd), until it places them (fault 8). */
+  private readonly unstored = new Map<string, DecodedRecord>()
+  /** The stored charters and approvals: what a scratch trust state needs to judge a hello (network-v1 §3 H5). */
+  private readonly chain = new Map<string, DecodedRecord>()
+
+  constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly opts: DoorOptions = {}) {
+    this.now = opts.now ?? Date.now
+  }
+
+  /** The door of a store, with the trust state its records establish under the pinned genesis charter. */
+  static async open(store: RecordStore, genesisCharterId: string, opts: DoorOptions = {}): Promise<RecordDoor> {
+    const door = new RecordDoor(store, await loadTrust(store, genesisCharterId), opts)
+    for (const type of CHAIN_TYPES) {
+      for await (const info of store.list({ type })) {
+        const bytes = await store.get(info.id)
+        const o = bytes === undefined ? undefined : decodeRecord(bytes)
+        if (o?.action === 'accept') door.chain.set(o.record.id, o.record)
+      }
+    }
+    return door
+  }
+
+  /** The charters and approvals this site has stored (network-v1 §3 H5: a scratch trust state starts from them). */
+  charterChain(): Iterable<DecodedRecord> {
+    return this.chain.values()
+  }
+
+  on<K extends keyof DoorEvents>(name: K, fn: Listener<DoorEvents[K]>): () => void {
+    return this.events.on(name, fn)
+  }
+
+  /** The network's gate, once it runs: gossip from a peer still in hello waits for it (network-v1 §6 step 1). */
+  bindPeers(peers: PeerAdmission): void {
+    this.peers = peers
+  }
+
+  /** Admits one record by one entrance. Never throws. */
+  async admit(bytes: Uint8Array, source: Source): Promise<AdmitOutcome> {
+    let outcome: AdmitOutcome
+    try {
+      outcome = fromPeer(source) && source.via !== 'hello' ? await this.queued(bytes, source) : await this.pipeline(bytes, source)
+    } catch (err) {
+      outcome = ignore('internal_error', String(err))
+    }
+    const key = `${outcome.action}/${outcome.code}`
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+    this.events.emit('outcome', { outcome, source })
+    return outcome
+  }
+
+  /** Steps 1–2: a peer's record waits in its family's queue (and, for gossip, for its peer's hello). */
+  private async queued(bytes: Uint8Array, source: Extract<Source, { peer: string }>): Promise<AdmitOutcome> {
+    const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer)
+    if (typeof ticket === 'string') return ignore('queue_full', ticket)
+    try {
+      if (source.via === 'gossip' && !(await this.helloPassed(source.peer, ticket))) {
+        return ignore('peer_not_admitted', 'propagation source has not passed hello')
+      }
+      return await ticket.run(() => this.pipeline(bytes, source))
+    } finally {
+      ticket.release()
+    }
+  }
+
+  private async helloPassed(peer: string, ticket: Ticket): Promise<boolean> {
+    const peers = this.peers
+    if (peers === undefined || peers.isAdmitted(peer)) return true
+    if (!ticket.pending()) return false // network-v1 §6: PENDING_PEERS_MAX_BYTES already wait for hellos
+    try {
+      return await peers.whenAdmitted(peer)
+    } finally {
+      ticket.admitted()
+    }
+  }
+
+  /** Steps 3–7. */
+  private async pipeline(bytes: Uint8Array, source: Source): Promise<AdmitOutcome> {
+    if (bytes.length > MAX_ENVELOPE_BYTES) return { action: 'reject', code: 'oversize', message: `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}` }
+    const id = recordId(bytes)
+    const known = await this.store.has(id)
+    const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id })
+    if (outcome.action !== 'accept') {
+      if (source.via !== 'hello') this.observe(outcome)
+      return { action: outcome.action, code: outcome.code, message: outcome.message, id }
+    }
+    const record = outcome.record
+    // [REJECT wrong_topic] network-v1 §4 (gossip) and §3 (a hello carries the federation family only)
+    if (source.via === 'gossip' && topicForType(record.type) !== source.topic) {
+      return { action: 'reject', code: 'wrong_topic', message: `${record.type} does not belong on ${source.topic}`, id }
+    }
+    if (source.via === 'hello' && !FEDERATION_RECORD_TYPES.has(record.type)) {
+      return { action: 'reject', code: 'wrong_topic', message: `a hello does not carry ${record.type}`, id }
+    }
+    const signer = hex(record.signer)
+    const limits = fromPeer(source) ? this.opts.limits : undefined
+    if (limits !== undefined) {
+      // [IGNORE rate_limited | quota_exceeded] network-v1 §7; never a penalty for the relay (§6 rule S2)
+      const verdict = limits.charge(signer, bytes.length, this.now())
+      if (verdict !== 'ok') return ignore(verdict, `signer ${signer.slice(0, 16)}…`, id)
+    }
+    const tombstones = await this.withdrawals(record)
+    const { result, withdrawn } = await this.store.putWith(record, tombstones, this.now())
+    if (result !== 'stored') {
+      limits?.refund(signer, bytes.length)
+      if (result === 'tombstoned') {
+        this.events.emit('withdrawn', { id })
+        return ignore('tombstoned', 'retracted or erased at this site', id)
+      }
+      return ignore('duplicate', `already stored: ${id}`, id)
+    }
+    this.unstored.delete(id)
+    if (CHAIN_TYPES.includes(record.type)) this.chain.set(id, record)
+    for (const w of withdrawn) this.events.emit('withdrawn', { id: w })
+    this.events.emit('stored', { record, source })
+    if (TRUST_TYPES.has(record.type)) await this.feed(record, true)
+    return ok(record)
+  }
+
+  /** aip-v1 §5.7: a federation record IGNOREd after the stateless checks still feeds the trust state (not stored). */
+  private observe(outcome: Outcome): void {
+    if (outcome.action !== 'ignore' || outcome.record === undefined || !TRUST_TYPES.has(outcome.record.type)) return
+    if (outcome.code === 'duplicate') return
+    if (this.unstored.size >= MAX_TRUST_PENDING) this.unstored.delete(this.unstored.keys().next().value!)
+    this.unstored.set(outcome.record.id, outcome.record)
+    void this.feed(outcome.record, false)
+  }
+
+  /**
+   * Applies a record to the trust state; raises its new alerts; re-admits the buffered records that a stored record
+   * placed (aip-v1 §5.7) — re-validated, stored and announced like any other.
+   */
+  private async feed(record: DecodedRecord, stored: boolean): Promise<void> {
+    const alerts = this.trust.alerts().length
+    const placed = placedBy(this.trust, record, stored ? this.unstored : new Map())
+    for (const alert of this.trust.alerts().slice(alerts)) this.events.emit('alert', { alert })
+    // aip-v1 §5.7 (fault 8): a buffered record placed now is re-validated and stored like any other
+    for (const r of placed) {
+      this.unstored.delete(r.id)
+      await this.admit(r.bytes, { via: 'placed' })
+    }
+  }
+
+  /**
+   * aip-v1 §4.4, §4.5: the tombstones a record writes in its own batch. A Retraction withdraws its target when the
+   * target has the Retraction's signer (the store checks, and never withdraws a federation record). A Revocation
+   * withdraws exactly the records whose signer's status at their `created` it changes from valid to not: not those
+   * a foreign root's revocation leaves valid, not those already invalid (e.g. on transient fork state).
+   */
+  private async withdrawals(record: DecodedRecord): Promise<TombstoneSpec[]> {
+    if (record.type === 'Retraction') {
+      const body = record.body as { target: { toString(): string }; reason: string }
+      return [{ id: body.target.toString(), reason: `retracted by ${record.id}: ${body.reason}`.slice(0, 512), signer: record.signer }]
+    }
+    if (record.type !== 'Revocation') return []
+    const body = record.body as RevocationBody
+    let key = body.target_key
+    if (key === undefined && body.target !== undefined) {
+      const bytes = await this.store.get(body.target.toString())
+      const cert = bytes === undefined ? undefined : decodeRecord(bytes)
+      if (cert?.action === 'accept' && cert.record.type === 'SiteCertificate') key = (cert.record.body as SiteCertificateBody).site_key
+    }
+    if (key === undefined) return []
+    const valid: Array<{ id: string; created: number }> = []
+    for await (const info of this.store.list({ signer: key, since: body.effective_from })) {
+      if (TRUST_TYPES.has(info.type as RecordType)) continue // federation records stay: the trust state's input
+      if (this.trust.siteAt(key, info.created) !== undefined) valid.push({ id: info.id, created: info.created })
+    }
+    if (valid.length === 0) return []
+    // TODO(t11-trust): the protocol's pure "does this Revocation change this record's status" helper
+    this.trust.apply(record) // idempotent; applied before the batch so the check below sees it
+    const signer = key
+    return valid.filter((r) => this.trust.siteAt(signer, r.created) === undefined)
+      .map((r) => ({ id: r.id, reason: `withdrawn: signer revoked by ${record.id}`, signer }))
+  }
+}
+
+/**
+ * Applies `record`; returns the records of `candidates` that validate now that it is applied.
+ * TODO(t11-trust): TrustState.apply() reports the records it placed later; until then, a version step of more than
+ * one says that something was woken (and a stored charter or approval may have moved the chain), and the candidates
+ * that now validate are the ones placed.
+ */
+function placedBy(trust: TrustState, record: DecodedRecord, candidates: ReadonlyMap<string, DecodedRecord>): DecodedRecord[] {
+  const before = trust.version
+  trust.apply(record)
+  if ((trust.version - before <= 1 && !CHAIN_TYPES.includes(record.type)) || candidates.size === 0) return []
+  const now = Number.MAX_SAFE_INTEGER // trust only: clock skew is checked again when the record is re-admitted
+  return [...candidates.values()].filter((r) => r.id !== record.id && validateRecord(r.bytes, { now, trust }).action === 'accept')
+}

@@ -1,0 +1,59 @@
+/**
+ * The patches into dependencies' non-public members (node/net/patches/README.md): each one's self-check passes on
+ * the pinned versions (so an upgrade that breaks one fails here), a real node logs and reports them, a failed check
+ * disables its patch, and the README's versions are package.json's exact pins and the lock's.
+ */
+import '../../../node/polyfill.ts'
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startSiteNode } from '../../../node/site-node.ts'
+import { initSite } from '../../../node/site/init.ts'
+import { PATCH_NAMES, forgetBackoff, patchEnabled } from '../../../node/net/patches/index.ts'
+import { checkGossipsubBackoff, checkGossipsubScoreCache } from '../../../node/net/patches/gossipsub-state.ts'
+import { settle } from '../../../node/net/patches/state.ts'
+import { yamuxFieldsMissing } from '../../../node/net/patches/yamux-window.ts'
+import { withTmp } from '../cli/helpers.ts'
+
+const ROOT = new URL('../../../', import.meta.url).pathname
+
+test('every patch passes its self-check on the pinned dependencies; the node logs the report and aip status shows it', { timeout: 30_000 }, () => withTmp(async (tmp) => {
+  const { site } = await initSite(join(tmp, 'ch'), { nation: 'CH' })
+  const events: Array<[string, Record<string, unknown> | undefined]> = []
+  const node = await startSiteNode(site.dir, { api: false, sync: false, listen: ['/ip4/127.0.0.1/tcp/0'], log: (e, f) => events.push([e, f]) })
+  try {
+    const ok = Object.fromEntries(PATCH_NAMES.map((n) => [n, 'ok']))
+    assert.deepEqual((await node.status()).patches, ok)
+    assert.deepEqual(events.find(([e]) => e === 'patches')?.[1], ok)
+    assert.equal(events.filter(([e]) => e === 'patch_disabled').length, 0)
+  } finally {
+    await node.stop()
+  }
+}))
+
+test('a check that finds a member missing says which; a disabled patch leaves the dependency alone', () => {
+  assert.match(yamuxFieldsMissing({}) ?? '', /not a YamuxStream/)
+  assert.match(checkGossipsubBackoff({ backoff: {} }) ?? '', /backoff/)
+  assert.match(checkGossipsubScoreCache({ score: {} }) ?? '', /scoreCache/)
+  const backoff = new Map([['/aip/1/results', new Map([['peer', 1]])]])
+  forgetBackoff({ backoff }, 'peer')
+  assert.equal(backoff.get('/aip/1/results')!.size, 0, 'enabled: the backoff is cleared')
+  backoff.get('/aip/1/results')!.set('peer', 1)
+  settle('gossipsubBackoff', 'gossipsub has no `backoff` Map') // as createSiteHost does when the check fails
+  assert.equal(patchEnabled('gossipsubBackoff'), false)
+  forgetBackoff({ backoff }, 'peer')
+  assert.equal(backoff.get('/aip/1/results')!.size, 1, 'disabled: untouched')
+})
+
+test('the README names the exact versions package.json pins and the lock holds', () => {
+  const readme = readFileSync(join(ROOT, 'node/net/patches/README.md'), 'utf8')
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> }
+  const named = [...readme.matchAll(/`(@[a-z0-9-]+\/[a-z0-9-]+)` (\d+\.\d+\.\d+)/g)].map((m) => [m[1]!, m[2]!] as const)
+  assert.deepEqual([...new Set(named.map(([p]) => p))].sort(), ['@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/gossipsub', '@libp2p/tcp'])
+  for (const [name, version] of named) {
+    assert.equal(pkg.dependencies[name], version, `package.json pins ${name} exactly`)
+    assert.equal(lock.packages[`node_modules/${name}`]?.version, version, `the lock holds ${name}@${version}`)
+  }
+})
