@@ -23,8 +23,8 @@ import { entriesFromRecords, findTranscript } from '../../eval/transcript-record
 import type { ItemOutcome } from '../../eval/scoring.ts'
 
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
-       aip results verify --dir DIR RESULT_ID [--model DIR] [--json]
-       aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--transcript FILE] [--json]
+       aip results verify --dir DIR RESULT_ID [--model DIR|FILE.gguf] [--json]
+       aip results verify [--dir DIR] --file RESULT.cose [--model DIR|FILE.gguf] [--transcript FILE] [--json]
        aip results verify-proof [--dir DIR] --file RESULT.cose PROOF.json
        aip results show   --dir DIR RESULT_ID [--json]
        aip results transcript --dir DIR RESULT_ID --out FILE
