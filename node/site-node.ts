@@ -27,6 +27,9 @@ import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
 import type { SyncInit } from './sync/index.ts'
+import { EgressGuard, egressSettings } from './net/egress/index.ts'
+import type { EgressSettings } from './net/egress/index.ts'
+import { heldBackChunks, SiteAlignment } from './align/site.ts'
 
 export interface SiteNodeOptions {
   /** Override the config's listen addresses (e.g. an ephemeral port in tests). */
@@ -49,6 +52,11 @@ export interface SiteNodeOptions {
   now?: () => number
   /** Anti-entropy sync with admitted peers (specs/sync-v1.md); false turns it off. Default: on, default timings. */
   sync?: SyncInit | false
+  /**
+   * The egress guard (specs/alignment-v1.md §6): default on, with config.json's `egress` settings. false turns it off
+   * (simulations wrap the encrypter with their own blocking monitor).
+   */
+  egress?: EgressSettings | false
 }
 
 export interface SiteNode {
@@ -61,6 +69,10 @@ export interface SiteNode {
   network: Network
   /** Present unless `sync: false`. */
   sync?: SyncService
+  /** Alignment exchange: /aip/share/1.0.0 and the releasability rules (specs/alignment-v1.md). */
+  alignment?: SiteAlignment
+  /** The egress guard (alignment-v1 §6). */
+  egress: EgressGuard
   metrics: NodeMetrics
   api?: ApiServer
   /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
@@ -89,13 +101,14 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const startedAt = now()
   let net: Network | undefined
   let sync: SyncService | undefined
+  let align: SiteAlignment | undefined
   try {
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
     const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits })
-    const index = await SyncIndex.load(store)
+    const index = await SyncIndex.load(store, () => heldBackChunks(store, now()))
     // The door's events: every subscriber of a stored record, in one place.
     door.on('outcome', ({ outcome, source }) => metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code }))
     door.on('alert', ({ alert }) => log('trust_alert', { alert }))
@@ -112,6 +125,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       opts.onStored?.(record)
     })
     const admission = new Admission(door, site.key.publicKey)
+    const guard = await EgressGuard.start(opts.egress === false ? { guard: false, weights: [] } : opts.egress ?? egressSettings(site.dir, site.config as { egress?: unknown }),
+      (opts.api ?? true) ? metrics.registry : undefined, log)
     net = await Network.start({
       door,
       ownHello: (t) => admission.ownHello(t),
@@ -124,10 +139,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics,
       log,
       now,
-      hooks: opts.hooks,
+      hooks: { ...opts.hooks, wrapEncrypter: (noise) => guard.wrap(opts.hooks?.wrapEncrypter?.(noise) ?? noise) },
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
     const network = net
+    const alignment = align = await SiteAlignment.start({ siteKey: site.key.publicKey, door, store, index, network, registry: (opts.api ?? true) ? metrics.registry : undefined, log, now })
     // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
     log('patches', network.host.patches)
     for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
@@ -143,7 +159,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       await sync.start()
     }
     const node: SiteNode = {
-      site, store, records: door, trust: door.trust, network, sync, metrics,
+      site, store, records: door, trust: door.trust, network, sync, metrics, alignment, egress: guard,
       addrs: () => network.addresses(),
       publish: async (bytes) => publicOutcome(await network.publish(bytes)),
       peers: () => network.peers(),
@@ -161,6 +177,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           validation: Object.fromEntries(network.validator.counts),
           admissions: Object.fromEntries(door.counts),
           refusals: Object.fromEntries(network.gate.refusals),
+          egressGuard: guard.status(),
+          alignment: alignment.status(),
           patches: network.host.patches,
         }
       },
@@ -170,6 +188,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           await removeNodeFile(site.dir)
         }
         await sync?.stop()
+        await alignment.stop()
         await network.stop()
         await store.close()
         log('node_stopped', {})
@@ -200,6 +219,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     return node
   } catch (err) {
     await sync?.stop().catch(() => undefined)
+    await align?.stop().catch(() => undefined)
     await net?.stop().catch(() => undefined)
     await store.close()
     throw err

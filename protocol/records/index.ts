@@ -16,6 +16,7 @@ import type { SigningKey } from '../keys.ts'
 import { sign } from '../keys.ts'
 import { uint } from './schema.ts'
 import { parseAlignmentBundle, parseAlignmentChunk } from './alignment-bundle.ts'
+import { parseAlignmentReview } from './alignment-review.ts'
 import { parseBenchmarkResult } from './benchmark-result.ts'
 import { parseBenchmarkSuite, parseBenchmarkSuiteChunk } from './benchmark-suite.ts'
 import { parseTranscript, parseTranscriptChunk } from './transcript.ts'
@@ -95,6 +96,7 @@ const TABLE = {
   TranscriptChunk: spec('transcript-chunk', C.MAX_TRANSCRIPT_CHUNK_BYTES, 'evaluator', parseTranscriptChunk, 'results'),
   AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
   AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
+  AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),
 }
 
 export type RecordType = keyof typeof TABLE

@@ -50,7 +50,7 @@ test('bench run at CH, bench publish through the running node, the result is ver
 
     const pub = await aip('bench', 'publish', '--dir', ch.dir, run.result, '--json')
     assert.equal(pub.status, 0, pub.stdout + pub.stderr)
-    const published = (JSON.parse(pub.stdout) as { published: Array<{ id: string; action: string }> }).published
+    const published = (JSON.parse(pub.stdout) as { published: Array<{ id: string; action: string; code: string }> }).published
     assert.equal(published.at(-3)!.id, run.result)
     // Since the one door (issue 11), records the node already stored answer 'ignore duplicate' (they were stored, and
     // are served by sync); anything else is a failure.
