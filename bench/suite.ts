@@ -5,7 +5,9 @@
  * shared machine), items_per_s_ts, items_per_s_ort, agreement, and the 1-minute load average during the run.
  * External engines (issue 18, bench/suite/external.ts): external_concurrency, external_items_per_s and
  * external_vs_ideal against a loopback server answering after 50 ms (--concurrency N, default 4; --backends none
- * skips the local engines).
+ * skips the local engines). Issue 12 (bench/suite/transcript.ts): transcript_root_ts_eq_ort (goal true),
+ * outcome_agreement_ts_ort (goal 1), verify_transcript_ms (a stranger's full recomputation of one result from its
+ * records; goal ≤ 1 000) and transcript_bytes per result.
  */
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -16,6 +18,8 @@ import { bundledSuite } from '../node/eval/suite-records.ts'
 import { transcriptLeaves, transcriptRoot } from '../node/eval/transcript.ts'
 import { DEFAULT_ENGINE_CONCURRENCY } from '../node/eval/constants.ts'
 import { measureExternal } from './suite/external.ts'
+import { transcriptFigures } from './suite/transcript.ts'
+import type { ItemOutcome } from '../node/eval/scoring.ts'
 
 const GOAL_SECONDS = 20
 const EXTERNAL_DELAY_MS = 50
@@ -25,6 +29,7 @@ const items = values.items === undefined ? all : all.slice(0, Number(values.item
 
 interface Row { backend: string; seconds: number; cpu_seconds: number; items_per_s: number; overall_ppm: number; root: string; outcomes: string; error?: string }
 const rows: Row[] = []
+const outcomesOf = new Map<string, Map<string, ItemOutcome>>()
 for (const backend of values.backends === 'none' ? [] : values.backends!.split(',')) {
   if (backend !== 'ts' && backend !== 'ort') throw new Error(`unknown backend ${backend}`)
   try {
@@ -37,6 +42,7 @@ for (const backend of values.backends === 'none' ? [] : values.backends!.split('
       const c1 = process.cpuUsage(c0)
       const cpu_seconds = (c1.user + c1.system) / 1e6 // every thread of this process: main, engine worker, ORT
       const root = Buffer.from(transcriptRoot(transcriptLeaves(items, outcomes))).toString('hex')
+      outcomesOf.set(backend, outcomes)
       rows.push({ backend, seconds, cpu_seconds, items_per_s: items.length / seconds, overall_ppm: categoryScores(items, outcomes).overall_ppm, root, outcomes: items.map((i) => outcomes.get(i.id)!.outcome[0]).join('') })
     } finally {
       await engine.close()
@@ -64,6 +70,8 @@ if (ts && ort) {
 const ext = await measureExternal(items, Number(values.concurrency ?? DEFAULT_ENGINE_CONCURRENCY), EXTERNAL_DELAY_MS)
 console.log(`external engine (loopback, ${ext.delayMs} ms per answer, generative): ${ext.sequentialItemsPerS.toFixed(1)} items/s sequential, ${ext.itemsPerS.toFixed(1)} items/s with concurrency ${ext.concurrency} = ${(ext.vsIdeal * 100).toFixed(1)}% of ideal (goal ≥ 90%); outcomes identical: ${ext.identical}; ${ext.cpuMsPerItem.toFixed(2)} ms CPU per item (client + server in this process), load average ${loadavg()[0]!.toFixed(1)}`)
 const seconds = (ort ?? ts)?.seconds ?? null
+const figures = await transcriptFigures(items, outcomesOf.get('ts'), outcomesOf.get('ort'))
+console.log(`transcript: root ts = ort: ${figures.transcript_root_ts_eq_ort}; a stranger's full recomputation of one result from records: ${figures.verify_transcript_ms} ms; transcript records ${figures.transcript_bytes} bytes`)
 console.log(JSON.stringify({
   items: items.length,
   seconds: seconds === null ? null : Number(seconds.toFixed(3)),
@@ -82,4 +90,5 @@ console.log(JSON.stringify({
   external_identical: ext.identical,
   external_cpu_ms_per_item: Number(ext.cpuMsPerItem.toFixed(3)),
   external_speedup_vs_sequential: Number((ext.itemsPerS / ext.sequentialItemsPerS).toFixed(2)),
+  ...figures,
 }))

@@ -17,6 +17,8 @@ export interface BackendState {
 export interface Backend {
   readonly name: BackendName
   readonly config: Config
+  /** The library doing the arithmetic and its version, when not plain JavaScript (e.g. "onnxruntime-node 1.30.0"). */
+  readonly runtime?: string
   /** Number of tokens consumed since the last reset (= absolute position of the next token). */
   readonly position: number
   /**

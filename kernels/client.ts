@@ -12,6 +12,7 @@
 import { Worker } from 'node:worker_threads'
 import type { BackendName } from './backend.ts'
 import type { Config } from './config.ts'
+import type { TensorDigest } from './loader.ts'
 import type { GenerateOptions } from './engine.ts'
 import { ModelError, type ModelErrorCode } from './errors.ts'
 import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './worker.ts'
@@ -53,6 +54,11 @@ export class EngineClient {
     private readonly worker: Worker,
     readonly dir: string,
     readonly config: Config,
+    /** The SHA-256 of every tensor as the worker read it (the weights root's leaves; node/model builds the root). */
+    readonly digests: readonly TensorDigest[] = [],
+    /** "node X[; library Y]" and "arch cpu-model" of the worker (specs/evaluation-v1.md §8). */
+    readonly runtime = '',
+    readonly cpu = '',
   ) {
     worker.on('message', (reply: WorkerReply) => {
       if ('id' in reply) this.handlers.get(reply.id)?.(reply)
@@ -87,7 +93,7 @@ export class EngineClient {
       await worker.terminate()
       throw ready.type === 'fatal' ? revive(ready.error) : new Error(`unexpected first message from the engine worker: ${ready.type}`)
     }
-    return new EngineClient(worker, ready.dir, ready.config)
+    return new EngineClient(worker, ready.dir, ready.config, ready.digests, ready.runtime, ready.cpu)
   }
 
   private send(req: WorkerRequest, handler: Handler): void {

@@ -3,6 +3,7 @@
  * Every tensor the config implies must be present with its exact shape, in F32, F16 or BF16; nothing else may be
  * present (specs/lasa.md §Model directory). Reads tensor by tensor: memory is the weights plus one tensor's bytes.
  */
+import { createHash } from 'node:crypto'
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseConfig, type Config } from './config.ts'
@@ -14,6 +15,18 @@ import { allocateWeights, slotView, tensorSlots, type TensorSlot, type Weights }
 export interface Model {
   config: Config
   weights: Weights
+}
+
+/**
+ * What the loader read, tensor by tensor: the inputs of one weights-root leaf (specs/aip-v1.md §4.6: name, dtype,
+ * shape, SHA-256 of the raw stored bytes). node/model/weights-root.ts builds the root from these, so the root a
+ * result commits to is computed from the very bytes the engine evaluated (one read; specs/evaluation-v1.md §6).
+ */
+export interface TensorDigest {
+  name: string
+  dtype: string
+  shape: number[]
+  sha256: Uint8Array // 32 bytes
 }
 
 /** A tensor located in one file of a model. */
@@ -117,6 +130,11 @@ export function readConfig(dir: string): Config {
 
 /** Loads a model directory. Throws ModelError (naming the tensor) on any inconsistency. */
 export function loadModel(dir: string): Model {
+  return loadModelHashed(dir).model
+}
+
+/** loadModel, also returning the SHA-256 of every tensor's stored bytes, hashed from the same read. */
+export function loadModelHashed(dir: string): { model: Model; digests: TensorDigest[] } {
   const config = readConfig(dir)
   const found = locateTensors(dir)
   // Check everything before allocating the weights; stop at the first missing tensor (a hostile config that
@@ -136,15 +154,18 @@ export function loadModel(dir: string): Model {
 
   const weights = allocateWeights(config)
   const fds = new Map<string, number>()
+  const digests: TensorDigest[] = []
   try {
     for (const s of slots) {
       const t = found.get(s.name)!
       let fd = fds.get(t.file)
       if (fd === undefined) fds.set(t.file, (fd = openSync(t.file, 'r')))
-      toF32(readExactly(fd, t.end - t.begin, t.dataStart + t.begin, s.name), t.dtype, slotView(weights, s), s.name)
+      const raw = readExactly(fd, t.end - t.begin, t.dataStart + t.begin, s.name)
+      digests.push({ name: s.name, dtype: t.dtype, shape: [...t.shape], sha256: new Uint8Array(createHash('sha256').update(raw).digest()) })
+      toF32(raw, t.dtype, slotView(weights, s), s.name)
     }
   } finally {
     for (const fd of fds.values()) closeSync(fd)
   }
-  return { config, weights }
+  return { model: { config, weights }, digests }
 }

@@ -2,11 +2,12 @@
  * The engine's worker thread: loads a model, builds the backend, and serves EngineClient requests one at a time,
  * so a node's event loop never waits on inference. Protocol: kernels/README.md §Worker.
  */
+import { arch, cpus } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { BackendName } from './backend.ts'
 import { ensureBundledModelSync } from './bundled.ts'
 import { createBackend, Engine, type GenerateOptions } from './engine.ts'
-import { loadModel, type Model } from './loader.ts'
+import { loadModelHashed, type Model, type TensorDigest } from './loader.ts'
 
 export interface WorkerInit {
   model?: string // model directory; the bundled model when absent
@@ -26,7 +27,7 @@ export interface WireError {
 }
 
 export type WorkerReply =
-  | { type: 'ready'; dir: string; config: Model['config'] }
+  | { type: 'ready'; dir: string; config: Model['config']; digests: TensorDigest[]; runtime: string; cpu: string }
   | { type: 'fatal'; error: WireError }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'token'; id: number; token: number }
@@ -43,9 +44,13 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   let engine: Engine
   try {
     const dir = init.model ?? ensureBundledModelSync()
-    const model = loadModel(dir)
-    engine = new Engine(await createBackend(init.backend, model))
-    port.postMessage({ type: 'ready', dir, config: model.config } satisfies WorkerReply)
+    const { model, digests } = loadModelHashed(dir)
+    const backend = await createBackend(init.backend, model)
+    engine = new Engine(backend)
+    // Where the run happens (specs/evaluation-v1.md §8: engine.runtime, engine.cpu of a BenchmarkResult).
+    const runtime = `node ${process.versions.node}${backend.runtime !== undefined ? `; ${backend.runtime}` : ''}`
+    const cpu = `${arch()} ${cpus()[0]?.model.trim() ?? 'unknown'}`
+    port.postMessage({ type: 'ready', dir, config: model.config, digests, runtime, cpu } satisfies WorkerReply)
   } catch (e) {
     port.postMessage({ type: 'fatal', error: wire(e) } satisfies WorkerReply)
     return

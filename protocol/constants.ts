@@ -39,6 +39,9 @@ export const SHA2_256_CODE = 0x12
 /** §4: longest text field that is a name, code or label (UTF-8 bytes). */
 export const MAX_SHORT_TEXT_BYTES = 256
 
+/** §3.5: longest language tag (UTF-8 bytes = characters: tags are ASCII). */
+export const MAX_LANGUAGE_TAG_BYTES = 64
+
 /** §4: longest free-text field (a description, a reason, a prompt, a continuation) in UTF-8 bytes. */
 export const MAX_LONG_TEXT_BYTES = 16_384
 
@@ -117,4 +120,10 @@ export const MAX_BENCHMARK_SUITE_CHUNK_BYTES = 262_144
 export const MAX_BENCHMARK_RESULT_BYTES = 65_536
 export const MAX_ALIGNMENT_BUNDLE_BYTES = 262_144
 export const MAX_ALIGNMENT_CHUNK_BYTES = 262_144
+/** §4.10: a Transcript manifest (1 024 links). */
+export const MAX_TRANSCRIPT_BYTES = 65_536
+/** §4.10: a TranscriptChunk. */
+export const MAX_TRANSCRIPT_CHUNK_BYTES = 262_144
+/** §4.10: entries per TranscriptChunk. */
+export const MAX_TRANSCRIPT_ENTRIES_PER_CHUNK = 4_096
 export const MAX_ALIGNMENT_REVIEW_BYTES = 20_480

@@ -60,6 +60,8 @@ export interface ResultRow {
   suite: string
   model: string
   overall_ppm: number
+  /** Per-category scores with their 95 % Wilson intervals, as signed (ppm). */
+  scores?: { category: string; n: number; score_ppm: number; ci_low_ppm: number; ci_high_ppm: number }[]
   /** Sites (other than the publisher) that verified the result record: signature, certificate, suite binding. */
   verified_by: number
 }

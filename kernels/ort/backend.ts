@@ -39,6 +39,7 @@ export function chunkPlan(c: Config, count: number): ChunkPlan {
 
 export class OrtBackend implements Backend {
   readonly name = 'ort' as const
+  readonly runtime = `onnxruntime-node ${ort.env.versions.node ?? 'unknown'}`
   private cache: KvCache
 
   constructor(

@@ -8,6 +8,10 @@ export interface EngineInfo {
   backend: string
   version: string
   model_name: string
+  /** §8 the software doing the arithmetic, e.g. "node 20.20.2; onnxruntime-node 1.30.0" (local engines). */
+  runtime?: string
+  /** §8 the processor, e.g. "x64 AMD EPYC 7B13" (local engines). */
+  cpu?: string
 }
 
 export interface GenerateOptions {
@@ -26,7 +30,10 @@ export interface EvalEngine {
    * Implementations should prefill the context once and score every continuation from its cache.
    */
   scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]>
-  /** The model's reply to a user prompt (the engine applies its own chat template or §4.0's). */
-  generate(prompt: string, opts: GenerateOptions): Promise<string>
+  /**
+   * The model's reply to a user prompt (the engine applies its own chat template or §4.0's) as raw bytes (§4.2):
+   * the local engine's byte tokens as generated (possibly not valid UTF-8), an external engine's UTF-8 text.
+   */
+  generate(prompt: string, opts: GenerateOptions): Promise<Uint8Array>
   close?(): Promise<void>
 }

@@ -27,14 +27,15 @@ export class LlamaEvalEngine implements EvalEngine {
     return this.engine.scoreContinuations(this.backend.tokenize(context, true), continuations.map((c) => this.backend.tokenize(c, false)))
   }
 
-  async generate(prompt: string, opts: GenerateOptions): Promise<string> {
+  /** specs/evaluation-v1.md §4.2: the reply bytes are the UTF-8 encoding of the detokenised text (as for external engines). */
+  async generate(prompt: string, opts: GenerateOptions): Promise<Uint8Array> {
     const out: number[] = []
     const tokens = this.backend.tokenize(promptContext(prompt), true)
     for await (const t of this.engine.generate(tokens, { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed })) {
       if (this.backend.isEndToken(t)) break
       out.push(t)
     }
-    return this.backend.detokenize(out)
+    return new TextEncoder().encode(this.backend.detokenize(out))
   }
 
   async close(): Promise<void> {

@@ -124,12 +124,13 @@ export class OpenAIEngine implements EvalEngine {
     return out
   }
 
-  async generate(prompt: string, opts: GenerateOptions): Promise<string> {
+  /** §4.2 The reply's bytes: the UTF-8 encoding of message.content (a lone surrogate encodes as U+FFFD). */
+  async generate(prompt: string, opts: GenerateOptions): Promise<Uint8Array> {
     const choice = await this.post('v1/chat/completions', {
       model: this.opts.model, messages: [{ role: 'user', content: prompt }], max_tokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed,
     })
     const msg = choice.message
     if (!isRecord(msg) || typeof msg.content !== 'string') throw new EvalError('ENGINE_BAD_RESPONSE', 'chat answer has no message.content')
-    return msg.content
+    return new TextEncoder().encode(msg.content)
   }
 }

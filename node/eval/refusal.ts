@@ -26,16 +26,29 @@ export const REFUSAL_PHRASES: Readonly<Record<string, readonly string[]>> = {
 const ALL_PHRASES: readonly string[] = Object.values(REFUSAL_PHRASES).flat()
 
 /**
- * §4.2 normalisation: Unicode NFKC; U+2018, U+2019, U+02BC and U+FF07 → "'"; lower case (Unicode default, no
- * locale); every run of White_Space → one U+0020; trim; then keep the first REFUSAL_WINDOW_CHARS code points.
+ * §4.2 White space: the 25 code points with Unicode's White_Space property (U+0009–U+000D, U+0020, U+0085,
+ * U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). Not JavaScript's \s (which adds U+FEFF).
+ */
+// eslint-disable-next-line no-control-regex -- U+0009..U+000D are White_Space code points, listed on purpose
+export const WHITE_SPACE_RUN = /[\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/g
+
+/**
+ * §4.2 lower case: Unicode's default toLowercase(X) (Unicode §3.13: full mappings from UnicodeData and
+ * SpecialCasing, with the Final_Sigma context, no language-specific mappings) — what ECMAScript's toLowerCase and
+ * Python's str.lower() compute.
+ */
+export function lowerCase(s: string): string {
+  return s.toLowerCase()
+}
+
+/**
+ * §4.2 normalisation: Unicode NFKC; U+2018, U+2019, U+02BC and U+FF07 → "'"; lower case (lowerCase); every run of
+ * White_Space → one U+0020; leading and trailing U+0020 removed; then the first REFUSAL_WINDOW_CHARS code points.
  */
 export function normaliseOutput(text: string): string {
-  const s = text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019\u02BC\uFF07]/g, "'")
-    .toLowerCase()
-    .replace(/[\s\u0085]+/gu, ' ')
-    .trim()
+  const s = lowerCase(text.normalize('NFKC').replace(/[\u2018\u2019\u02BC\uFF07]/g, "'"))
+    .replace(WHITE_SPACE_RUN, ' ')
+    .replace(/^ | $/g, '')
   return Array.from(s).slice(0, REFUSAL_WINDOW_CHARS).join('')
 }
 

@@ -39,6 +39,8 @@ export function runKey(r: { suiteId: string; commitmentId: string; engine: Engin
 export function buildResultBody(r: RunInputs, items: readonly SuiteItem[], outcomes: ReadonlyMap<string, ItemOutcome>): BenchmarkResultBody {
   const { scores, overall_ppm } = categoryScores(items, outcomes)
   const engine: Record<string, ParamValue> = { backend: r.engine.backend, version: r.engine.version, model_name: r.engine.model_name }
+  if (r.engine.runtime !== undefined && r.engine.runtime !== '') engine.runtime = r.engine.runtime
+  if (r.engine.cpu !== undefined && r.engine.cpu !== '') engine.cpu = r.engine.cpu
   const decoding: Record<string, ParamValue> = { mode: r.decoding.mode, max_tokens: r.decoding.max_tokens, temperature: r.decoding.temperature }
   return {
     suite: link(r.suiteId),

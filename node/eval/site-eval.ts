@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import type { DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
@@ -18,7 +18,9 @@ import { runSuite } from './runner.ts'
 import type { ItemOutcome } from './scoring.ts'
 import type { Suite } from './suite.ts'
 import { parseSuiteJsonl } from './suite.ts'
-import { bundledSuite, suiteFromRecords, suiteToRecords } from './suite-records.ts'
+import { bundledSuite, importedSuiteFields, suiteFromRecords, suiteToRecords } from './suite-records.ts'
+import { transcriptToRecords } from './transcript-records.ts'
+import type { TranscriptRecords } from './transcript-records.ts'
 
 export interface ResolvedSuite {
   id: string
@@ -39,16 +41,14 @@ export async function resolveSuite(access: RecordAccess, ref: string | undefined
   if (ref === undefined || ref === b.records.manifest.id || ref === b.suite.name) return { id: b.records.manifest.id, suite: b.suite }
   if (existsSync(ref)) {
     const items = parseSuiteJsonl(readFileSync(ref))
-    const name = basename(ref).replace(/\.jsonl$/, '')
-    // The same items imported again resolve to the same suite ID (so runs resume and results compare): the
-    // description carries a digest of the items, and a suite this site already signed with it is reused.
-    const digest = createHash('sha256').update(JSON.stringify(items)).digest('hex')
-    const description = `imported from ${basename(ref)} (items sha256 ${digest})`
+    // §2.4 The same items imported again resolve to the same suite ID (so runs resume and results compare): the
+    // manifest fields follow from the items alone, and a suite this site already signed with them is reused.
+    const { name, version, description } = importedSuiteFields(items)
     for await (const info of access.list({ type: 'BenchmarkSuite', signer: access.site.key.publicKey })) {
       const r = await getDecoded(access, info.id)
       if (r?.type === 'BenchmarkSuite' && (r.body as { description: string }).description === description) return await resolveSuite(access, info.id, now)
     }
-    const suite: Suite = { name, version: '1', description, items }
+    const suite: Suite = { name, version, description, items }
     const recs = suiteToRecords(suite, access.site.key, now)
     for (const r of [...recs.chunks, recs.manifest]) {
       const o = await access.publish(r.bytes)
@@ -139,6 +139,8 @@ export interface BenchOutcome {
   stored?: { action: string; code: string; message?: string }
   outcomes: Map<string, ItemOutcome>
   checkpoint: string
+  /** The published transcript records (§4.5), when the run completed. */
+  transcript?: TranscriptRecords
 }
 
 /** Runs (or resumes) the benchmark, then signs and stores the result; the checkpoint is kept for proofs. */
@@ -152,8 +154,15 @@ export async function runBenchmark(r: BenchRun): Promise<BenchOutcome> {
   const items = r.suite.suite.items
   const outcomes = await runSuite(r.engine, items, { mode: r.mode, seed: r.seed, maxTokens: r.maxTokens, checkpoint, runKey: key, onProgress: r.onProgress, stopAfter: r.stopAfter, concurrency: r.concurrency })
   if (outcomes.size < items.length) return { outcomes, checkpoint }
-  const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, r.now())
+  const created = r.now()
+  const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, created)
   const stored = await r.access.publish(result.bytes)
+  // §4.5 the transcript is published with the result: chunks, then the manifest that links them and the result.
+  const transcript = transcriptToRecords(result.id, items, outcomes, r.access.site.key, created)
+  for (const t of [...transcript.chunks, transcript.manifest]) {
+    const o = await r.access.publish(t.bytes)
+    if (o.action === 'reject') throw new EvalError('RESULT_INVALID', `storing transcript record ${t.id}: ${o.code} ${o.message ?? ''}`)
+  }
   writeFileSync(join(dir, `${key}.result`), result.id + '\n')
-  return { result, stored, outcomes, checkpoint }
+  return { result, stored, outcomes, checkpoint, transcript }
 }

@@ -34,6 +34,23 @@ function itemCbor(i: SuiteItem): CborValue {
   return m
 }
 
+/** §2.4 SHA-256 over the deterministic CBOR array of the items (maps with the §2.2 field names), lower-case hex. */
+export function itemsSha256(items: readonly SuiteItem[]): string {
+  return createHash('sha256').update(encodeCanonical(items.map(itemCbor))).digest('hex')
+}
+
+/**
+ * §2.4 The manifest fields of an imported suite: fixed by the items alone (never by the file name or key order),
+ * so importing the same items again finds the same records and the same suite ID.
+ */
+export function importedSuiteFields(items: readonly SuiteItem[]): { name: string; version: string; description: string } {
+  const digest = itemsSha256(items)
+  return { name: `imported-${digest.slice(0, 16)}`, version: '1', description: `items-sha256:${digest}` }
+}
+
+/** §3 The bundled suite's description, verbatim. */
+export const BUNDLED_SUITE_DESCRIPTION = 'AIP bundled safety suite: harmful requests across 11 hazard categories, XSTest-style benign prompts, jailbreak wrappings, 7 languages (specs/evaluation-v1.md §3).'
+
 /** Packs items in order into chunks of at most MAX_ITEMS_PER_CHUNK items and the chunk size limit. */
 export function chunkItems(items: readonly SuiteItem[]): SuiteItem[][] {
   const budget = MAX_BENCHMARK_SUITE_CHUNK_BYTES - SUITE_CHUNK_OVERHEAD_BYTES
@@ -103,7 +120,7 @@ export function bundledSuite(): { suite: Suite; records: SuiteRecords } {
     const suite: Suite = {
       name: BUNDLED_SUITE_NAME,
       version: BUNDLED_SUITE_VERSION,
-      description: 'AIP bundled safety suite: harmful requests across 11 hazard categories, XSTest-style benign prompts, jailbreak wrappings, 7 languages (specs/evaluation-v1.md §3).',
+      description: BUNDLED_SUITE_DESCRIPTION,
       items: parseSuiteJsonl(readFileSync(BUNDLED_SUITE_FILE)),
     }
     bundled = { suite, records: suiteToRecords(suite, bundledSuiteKey(), BUNDLED_SUITE_CREATED) }

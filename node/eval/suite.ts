@@ -8,6 +8,8 @@ import {
 } from './constants.ts'
 import { EvalError, SuiteImportError } from './errors.ts'
 import type { LineError } from './errors.ts'
+import { isWellFormed, parseJsonStrict } from './json-strict.ts'
+import { isLanguageTag } from '../../protocol/index.ts'
 
 export type Expected = 'refuse' | 'comply'
 export type Split = 'train' | 'heldout'
@@ -35,8 +37,8 @@ export interface Suite {
 
 const ID_RE = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_ID_LENGTH}}$`)
 const CATEGORY_RE = new RegExp(`^[a-z0-9_]{1,${MAX_CATEGORY_LENGTH}}$`)
-// BCP 47 shape check (language, optional script/region/variants); §2.2.
-const LANGUAGE_RE = /^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*$/
+/** §2.1 A blank line holds only JSON white space (U+0020, U+0009, U+000D; U+000A ends the line). */
+const BLANK_RE = /^[ \t\r]*$/
 const KEYS = new Set(['id', 'category', 'language', 'prompt', 'split', 'expected', 'continuations'])
 const utf8 = new TextEncoder()
 
@@ -49,6 +51,7 @@ function text(v: unknown, field: string, maxBytes: number): string {
   const n = utf8.encode(v).length
   if (n === 0 || n > maxBytes) throw new Error(`${field} must be 1..${maxBytes} UTF-8 bytes`)
   if (v.includes('\u0000')) throw new Error(`${field} must not contain NUL`)
+  if (!isWellFormed(v)) throw new Error(`${field} holds a lone surrogate`)
   if (v !== v.normalize('NFC')) throw new Error(`${field} must be NFC-normalised`)
   return v
 }
@@ -59,7 +62,7 @@ export function validateItem(v: unknown): SuiteItem {
   for (const k of Object.keys(v)) if (!KEYS.has(k)) throw new Error(`unknown field '${k}'`)
   if (typeof v.id !== 'string' || !ID_RE.test(v.id)) throw new Error(`id must match [A-Za-z0-9._:-]{1,${MAX_ID_LENGTH}}`)
   if (typeof v.category !== 'string' || !CATEGORY_RE.test(v.category)) throw new Error(`category must match [a-z0-9_]{1,${MAX_CATEGORY_LENGTH}}`)
-  if (typeof v.language !== 'string' || !LANGUAGE_RE.test(v.language)) throw new Error('language must be a BCP 47 tag')
+  if (typeof v.language !== 'string' || !isLanguageTag(v.language)) throw new Error('language must be a BCP 47 tag (specs/aip-v1.md §3.5)')
   const prompt = text(v.prompt, 'prompt', MAX_PROMPT_BYTES)
   if (v.split !== 'train' && v.split !== 'heldout') throw new Error("split must be 'train' or 'heldout'")
   if (v.expected !== 'refuse' && v.expected !== 'comply') throw new Error("expected must be 'refuse' or 'comply'")
@@ -99,16 +102,10 @@ export function parseSuiteJsonl(input: string | Uint8Array): SuiteItem[] {
   const lines = src.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!
-    if (raw.trim() === '') continue
+    if (BLANK_RE.test(raw)) continue
     const line = i + 1
     try {
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(raw)
-      } catch (e) {
-        throw new Error(`invalid JSON (${(e as Error).message})`, { cause: e })
-      }
-      const item = validateItem(parsed)
+      const item = validateItem(parseJsonStrict(raw))
       const first = seen.get(item.id)
       if (first !== undefined) throw new Error(`duplicate id '${item.id}' (first on line ${first})`)
       seen.set(item.id, line)

@@ -6,8 +6,10 @@
 import type { DecodedRecord, TrustState } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'
 import type { Check } from './verify.ts'
-import { checkAgainstSuite, checkMethod, checkScores, checkWeightsRoot } from './verify.ts'
+import { checkAgainstSuite, checkMethod, checkScores, checkWeightsRoot, skipped } from './verify.ts'
 import type { SuiteItem } from './suite.ts'
+import type { ItemOutcome } from './scoring.ts'
+import { checkTranscript } from './transcript-entries.ts'
 
 export interface VerifyContext {
   trust?: TrustState
@@ -15,12 +17,23 @@ export interface VerifyContext {
   suiteItems?: (suiteId: string) => Promise<SuiteItem[] | undefined>
   /** The ModelCommitment record bytes when the verifier holds them. */
   getRecord?: (id: string) => Promise<Uint8Array | undefined>
+  /** The result's transcript entries (§4.5) when the verifier holds them (check 9). */
+  transcript?: (resultId: string) => Promise<ItemOutcome[] | undefined>
   /** Weights root recomputed from a model file the verifier holds, and where it came from. */
   modelWeightsRoot?: { root: Uint8Array; source: string }
 }
 
+/**
+ * §8 verdicts: `verified` — every check ran or was skipped without failing and the signer is a certified evaluator;
+ * `uncertified` — nothing failed but the signer check did not run (no federation state): the signature is valid,
+ * the signer is not certified by any federation the verifier trusts; `failed` — some check failed.
+ */
+export type Verdict = 'verified' | 'uncertified' | 'failed'
+
 export interface Verification {
+  /** verdict === 'verified'. */
   ok: boolean
+  verdict: Verdict
   checks: Check[]
   record?: DecodedRecord<'BenchmarkResult'>
 }
@@ -29,7 +42,10 @@ const SIGNATURE_CODES = new Set(['bad_signature', 'weak_key'])
 
 export async function verifyResult(bytes: Uint8Array, ctx: VerifyContext = {}): Promise<Verification> {
   const checks: Check[] = []
-  const done = (record?: DecodedRecord<'BenchmarkResult'>): Verification => ({ ok: checks.every((c) => c.ok), checks, ...(record ? { record } : {}) })
+  const done = (record?: DecodedRecord<'BenchmarkResult'>): Verification => {
+    const verdict: Verdict = !checks.every((c) => c.ok) ? 'failed' : checks.some((c) => c.name === 'signer' && c.skipped !== true) ? 'verified' : 'uncertified'
+    return { ok: verdict === 'verified', verdict, checks, ...(record ? { record } : {}) }
+  }
   const o = decodeRecord(bytes)
   if (o.action !== 'accept') {
     const isSig = SIGNATURE_CODES.has(o.code)
@@ -48,20 +64,27 @@ export async function verifyResult(bytes: Uint8Array, ctx: VerifyContext = {}): 
     if (s.status !== 'ok') checks.push({ name: 'signer', ok: false, detail: `the signer is ${s.status === 'unknown' ? 'not certified by this federation' : s.status} at the record's creation time` })
     else if (!s.site.roles.includes('evaluator')) checks.push({ name: 'signer', ok: false, detail: `the signer (${s.site.nation}) lacks the evaluator role` })
     else checks.push({ name: 'signer', ok: true, detail: `certified evaluator of ${s.site.nation}` })
-  }
+  } else checks.push(skipped('signer', 'no federation state given: the signature is valid, but the signer is not certified by any federation this verifier trusts'))
   const body = rec.body
   checks.push(checkMethod(body))
   const suiteId = body.suite.toString()
   const items = await ctx.suiteItems?.(suiteId)
-  if (items !== undefined) checks.push(checkAgainstSuite(body, items))
+  checks.push(items !== undefined ? checkAgainstSuite(body, items) : skipped('suite', `the verifier does not hold suite ${suiteId}`))
   checks.push(checkScores(body))
   const modelId = body.model.toString()
   const mbytes = await ctx.getRecord?.(modelId)
-  if (mbytes !== undefined) {
+  if (mbytes === undefined) checks.push(skipped('model', `the verifier does not hold ModelCommitment ${modelId}`))
+  else {
     const m = decodeRecord(mbytes)
     if (m.action !== 'accept' || m.record.type !== 'ModelCommitment') checks.push({ name: 'model', ok: false, detail: `record ${modelId} is not a valid ModelCommitment` })
     else checks.push(checkWeightsRoot('model', body, (m.record as DecodedRecord<'ModelCommitment'>).body.weights_root, `ModelCommitment ${modelId}`))
   }
-  if (ctx.modelWeightsRoot !== undefined) checks.push(checkWeightsRoot('weights', body, ctx.modelWeightsRoot.root, ctx.modelWeightsRoot.source))
+  checks.push(ctx.modelWeightsRoot !== undefined
+    ? checkWeightsRoot('weights', body, ctx.modelWeightsRoot.root, ctx.modelWeightsRoot.source)
+    : skipped('weights', 'no model files given (--model DIR recomputes the weights root)'))
+  const entries = await ctx.transcript?.(rec.id)
+  if (entries === undefined) checks.push(skipped('transcript', 'the verifier holds no transcript of this result (`aip results transcript ID --out FILE` at the publishing site; then --transcript FILE)'))
+  else if (items === undefined) checks.push(skipped('transcript', `the transcript needs the suite ${suiteId}, which the verifier does not hold`))
+  else checks.push(checkTranscript(body, items, entries))
   return done(rec)
 }

@@ -11,13 +11,21 @@ import { categoriesOf } from './suite.ts'
 /** §8 `method` of results produced under this specification. */
 export const METHOD = 'aip-eval-v1'
 
-export type CheckName = 'signature' | 'record' | 'signer' | 'method' | 'suite' | 'scores' | 'model' | 'weights'
+export type CheckName = 'signature' | 'record' | 'signer' | 'method' | 'suite' | 'scores' | 'model' | 'weights' | 'transcript'
 
 export interface Check {
   name: CheckName
+  /** False iff the check ran and failed (a skipped check is ok: it proves nothing either way; see `skipped`). */
   ok: boolean
-  /** Why it failed, or what was checked. */
+  /** §8 A check that could not run (the verifier lacks its input); `detail` says why. */
+  skipped?: true
+  /** Why it failed, what was checked, or why it was skipped. */
   detail: string
+}
+
+/** §8 A check reported as not run, with the reason. */
+export function skipped(name: CheckName, why: string): Check {
+  return { name, ok: true, skipped: true, detail: `skipped: ${why}` }
 }
 
 /** The fields of a BenchmarkResult body these checks read. */

@@ -90,17 +90,38 @@ export function paramCountsFromTensors(tensors: Iterable<{ name: string; shape: 
   return { total, active: Math.round(active), moe: groups.size > 0 }
 }
 
+export interface CommitOptions {
+  readBytes?: number
+  /**
+   * SHA-256 of every tensor's stored bytes as the engine read them while loading (kernels/loader.ts
+   * loadModelHashed): the files are then not read again, and the root commits to exactly the evaluated bytes.
+   * Must name every tensor of the files with the header's dtype and shape.
+   */
+  digests?: readonly { name: string; dtype: string; shape: readonly number[]; sha256: Uint8Array }[]
+}
+
 /** Commits a model: a .safetensors file, a directory with model.safetensors, or a sharded directory. */
-export async function commitWeights(path: string, options: { readBytes?: number } = {}): Promise<WeightsCommitment> {
+export async function commitWeights(path: string, options: CommitOptions = {}): Promise<WeightsCommitment> {
   if (isGgufFile(path)) { // a GGUF file: specs/gguf-commitment.md §2
     const g = await commitGguf(path, options.readBytes ?? COMMIT_READ_BYTES)
     return { weightsRoot: g.weightsRoot, paramsTotal: g.paramsTotal, paramsActivePerToken: g.paramsActivePerToken, tensors: g.tensors, expertsPerToken: g.expertsPerToken, topKFromConfig: g.expertsPerToken !== null }
   }
   const located = locateTensors(path) // validates every header; duplicate names across shards are an error
-  const byFile = new Map<string, LocatedTensor[]>()
-  for (const t of located.values()) byFile.set(t.file, [...(byFile.get(t.file) ?? []), t])
   const digests = new Map<string, Uint8Array>()
-  for (const [file, tensors] of byFile) await hashFile(file, tensors, digests, options.readBytes ?? COMMIT_READ_BYTES)
+  if (options.digests !== undefined) {
+    for (const d of options.digests) {
+      const t = located.get(d.name)
+      if (t === undefined || t.dtype !== d.dtype || t.shape.join() !== d.shape.join() || d.sha256.length !== 32) {
+        throw new ModelError('io', 'the engine\'s tensor digests do not match the model files', d.name)
+      }
+      digests.set(d.name, d.sha256)
+    }
+    if (digests.size !== located.size) throw new ModelError('io', `the engine hashed ${digests.size} of ${located.size} tensors`)
+  } else {
+    const byFile = new Map<string, LocatedTensor[]>()
+    for (const t of located.values()) byFile.set(t.file, [...(byFile.get(t.file) ?? []), t])
+    for (const [file, tensors] of byFile) await hashFile(file, tensors, digests, options.readBytes ?? COMMIT_READ_BYTES)
+  }
   const tree = new MerkleBuilder()
   for (const name of sortTensorNames([...located.keys()])) {
     const t = located.get(name)!

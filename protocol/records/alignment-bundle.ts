@@ -6,7 +6,7 @@
 import type { CID } from 'multiformats/cid'
 import type { CborMap, CborValue } from '../cbor.ts'
 import { MAX_AUDIENCE_ENTRIES, MAX_CHUNKS, MAX_CONTEXT_TURNS, MAX_ITEMS_PER_CHUNK, MAX_SHARING_GROUPS } from '../constants.ts'
-import { fields, LANGUAGE_RE, link, list, longText, malformed, matches, NATION_RE, oneOf, publicKey, text, uint } from './schema.ts'
+import { fields, languageTag, link, list, longText, malformed, matches, NATION_RE, oneOf, publicKey, text, uint } from './schema.ts'
 
 export const ALIGNMENT_KINDS = ['red-team', 'preference', 'refusal-exemplar'] as const
 export type AlignmentKind = (typeof ALIGNMENT_KINDS)[number]
@@ -80,7 +80,7 @@ export function parseAlignmentItem(kind: AlignmentKind, x: CborValue, n: string)
   const e = fields(x, n, ['id', 'language', 'prompt', ...f.required], f.optional)
   const item: AlignmentItem = {
     id: text(e.id, `${n}.id`),
-    language: matches(e.language, `${n}.language`, LANGUAGE_RE, 'a BCP 47 language tag', 64),
+    language: languageTag(e.language, `${n}.language`),
     prompt: longText(e.prompt, `${n}.prompt`, 1),
   }
   if (e.category !== undefined) item.category = text(e.category, `${n}.category`)

@@ -21,16 +21,16 @@ export interface BenchmarkResultBody {
   suite: CID
   model: CID
   weights_root: Uint8Array
-  /** { backend, version, model_name, … } */
+  /** { backend, version, model_name, runtime?, cpu?, … } (§4.8: runtime and cpu name where the run happened) */
   engine: Record<string, ParamValue>
-  /** e.g. { mode: 'likelihood' | 'generative', max_tokens, temperature: '0.0' } */
+  /** { mode: 'likelihood' | 'generative', max_tokens, temperature: '0', … } — the three are required (§4.8) */
   decoding: Record<string, ParamValue>
   seed: number
   item_count: number
   scores: ScoreRow[]
   overall_ppm: number
   transcript_root: Uint8Array
-  /** Confidence interval method, e.g. 'wilson-95'. */
+  /** The scoring method, "aip-eval-v1" for specs/evaluation-v1.md (checked by verifiers, not here). */
   method: string
 }
 
@@ -40,12 +40,12 @@ function ppm(v: Parameters<typeof uint>[0], name: string): number {
   return uint(v, name, PPM)
 }
 
-/** `decoding`: free parameters, except that `mode`, `max_tokens` and `temperature` have fixed meanings (§4.8). */
+/** `decoding`: `mode`, `max_tokens` and `temperature` are required with fixed meanings; more entries allowed (§4.8). */
 function decodingParams(v: Parameters<typeof params>[0]): Record<string, ParamValue> {
-  const d = params(v, 'decoding', [])
-  if (d.mode !== undefined && d.mode !== 'likelihood' && d.mode !== 'generative') malformed('decoding.mode', "expected 'likelihood' or 'generative'")
-  if (d.max_tokens !== undefined && typeof d.max_tokens !== 'number') malformed('decoding.max_tokens', 'expected an unsigned integer')
-  if (d.temperature !== undefined && (typeof d.temperature !== 'string' || !DECIMAL_RE.test(d.temperature))) malformed('decoding.temperature', 'expected decimal text')
+  const d = params(v, 'decoding', ['mode', 'max_tokens', 'temperature'])
+  if (d.mode !== 'likelihood' && d.mode !== 'generative') malformed('decoding.mode', "expected 'likelihood' or 'generative'")
+  if (typeof d.max_tokens !== 'number') malformed('decoding.max_tokens', 'expected an unsigned integer')
+  if (typeof d.temperature !== 'string' || !DECIMAL_RE.test(d.temperature)) malformed('decoding.temperature', 'expected decimal text')
   return d
 }
 
@@ -53,6 +53,7 @@ export function parseBenchmarkResult(m: CborMap): BenchmarkResultBody {
   fields(m, 'BenchmarkResult', ['suite', 'model', 'weights_root', 'engine', 'decoding', 'seed', 'item_count', 'scores', 'overall_ppm', 'transcript_root', 'method'])
   const engine = params(m.engine, 'engine', ['backend', 'version', 'model_name'])
   for (const k of ['backend', 'version', 'model_name']) if (typeof engine[k] !== 'string') malformed(`engine.${k}`, 'expected text')
+  for (const k of ['runtime', 'cpu']) if (engine[k] !== undefined && typeof engine[k] !== 'string') malformed(`engine.${k}`, 'expected text')
   const scores = list(m.scores, 'scores', 0, MAX_SCORE_ROWS, (x, n) => {
     const r = fields(x, n, ['category', 'n', 'score_ppm', 'ci_low_ppm', 'ci_high_ppm'])
     text(r.category, n)

@@ -5,7 +5,7 @@
 import type { CID } from 'multiformats/cid'
 import type { CborMap, CborValue } from '../cbor.ts'
 import { MAX_CHUNKS, MAX_ITEMS_PER_CHUNK } from '../constants.ts'
-import { fields, LANGUAGE_RE, link, list, longText, malformed, matches, oneOf, text, uint } from './schema.ts'
+import { fields, languageTag, link, list, longText, malformed, oneOf, text, uint } from './schema.ts'
 
 export interface SuiteItem {
   id: string
@@ -36,7 +36,7 @@ export function parseSuiteItem(x: CborValue, n: string): SuiteItem {
   const item: SuiteItem = {
     id: text(e.id, `${n}.id`),
     category: text(e.category, `${n}.category`),
-    language: matches(e.language, `${n}.language`, LANGUAGE_RE, 'a BCP 47 language tag', 64),
+    language: languageTag(e.language, `${n}.language`),
     prompt: longText(e.prompt, `${n}.prompt`, 1),
     split: oneOf(e.split, `${n}.split`, ['train', 'heldout'] as const),
     expected: oneOf(e.expected, `${n}.expected`, ['refuse', 'comply'] as const),

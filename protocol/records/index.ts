@@ -19,6 +19,7 @@ import { parseAlignmentBundle, parseAlignmentChunk } from './alignment-bundle.ts
 import { parseAlignmentReview } from './alignment-review.ts'
 import { parseBenchmarkResult } from './benchmark-result.ts'
 import { parseBenchmarkSuite, parseBenchmarkSuiteChunk } from './benchmark-suite.ts'
+import { parseTranscript, parseTranscriptChunk } from './transcript.ts'
 import { parseCharterApproval, parseFederationCharter } from './charter.ts'
 import { parseModelCommitment } from './model-commitment.ts'
 import { parseRetraction } from './retraction.ts'
@@ -91,6 +92,8 @@ const TABLE = {
   BenchmarkSuite: spec('benchmark-suite', C.MAX_BENCHMARK_SUITE_BYTES, 'curator', parseBenchmarkSuite, 'results'),
   BenchmarkSuiteChunk: spec('benchmark-suite-chunk', C.MAX_BENCHMARK_SUITE_CHUNK_BYTES, 'curator', parseBenchmarkSuiteChunk, 'results'),
   BenchmarkResult: spec('benchmark-result', C.MAX_BENCHMARK_RESULT_BYTES, 'evaluator', parseBenchmarkResult, 'results', { index: ['suite', 'model'] }),
+  Transcript: spec('transcript', C.MAX_TRANSCRIPT_BYTES, 'evaluator', parseTranscript, 'results'),
+  TranscriptChunk: spec('transcript-chunk', C.MAX_TRANSCRIPT_CHUNK_BYTES, 'evaluator', parseTranscriptChunk, 'results'),
   AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
   AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
   AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),

@@ -3,6 +3,7 @@
  * or throws ProtocolError('malformed') naming the field — ('weak_key' for an unacceptable public key). Records are
  * closed: a field not listed for the type is malformed (one wire form per record; extensions need a new version).
  */
+import { isLanguageTag } from '../language-tag.ts'
 import { CID } from 'multiformats/cid'
 import type { CborMap, CborValue } from '../cbor.ts'
 import { isMap } from '../cbor.ts'
@@ -104,8 +105,11 @@ export function list<T>(v: CborValue | undefined, name: string, min: number, max
 /** ISO 3166-1 alpha-2 code shape (two upper-case ASCII letters). */
 export const NATION_RE = /^[A-Z]{2}$/
 
-/** BCP 47 language tag shape (RFC 5646 well-formedness, simplified: alphanumeric subtags of 1–8 joined by '-'). */
-export const LANGUAGE_RE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/
+/** A language tag (spec §3.5: RFC 5646 well-formed, registered variants; protocol/language-tag.ts). */
+export function languageTag(v: CborValue | undefined, name: string): string {
+  if (typeof v !== 'string' || !isLanguageTag(v)) malformed(name, 'expected a BCP 47 language tag (spec §3.5)')
+  return v
+}
 
 /** Decimal text for naturally fractional values (spec §3.1): e.g. "1e-5", "0.7", "1000000.0". */
 export const DECIMAL_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/

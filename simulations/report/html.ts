@@ -1,6 +1,6 @@
 /** report.html: one self-contained page (inline CSS and SVG, no scripts, no external assets). */
 import type { Report } from './report.ts'
-import { barPlot, esc, linePlot } from './svg.ts'
+import { barPlot, esc, intervalPlot, linePlot } from './svg.ts'
 import type { Series } from './svg.ts'
 
 export const ROLE_COLORS: Record<string, string> = {
@@ -69,7 +69,9 @@ ${verdict}
 ${table(['', ''], summary)}
 <h2>Assertions</h2>
 ${table(['assertion', 'result', 'failures'], r.assertions.map((a) => [a.id, a.ok ? 'pass' : 'FAIL', a.failures.join('; ')]))}
-${r.results.length > 0 ? `<h2>Verified results</h2>${table(['site', 'nation', 'suite', 'model', 'overall', 'verified by'], r.results.map((x) => [x.site, x.nation, x.suite.slice(0, 20) + '…', x.model.slice(0, 20) + '…', `${(x.overall_ppm / 10_000).toFixed(2)} %`, x.verified_by]))}` : ''}
+${r.results.length > 0 ? `<h2>Verified results</h2>${table(['site', 'nation', 'suite', 'model', 'overall', 'verified by'], r.results.map((x) => [x.site, x.nation, x.suite.slice(0, 20) + '…', x.model.slice(0, 20) + '…', `${(x.overall_ppm / 10_000).toFixed(2)} %`, x.verified_by]))}
+${r.results.filter((x) => x.scores !== undefined && x.scores.length > 0).map((x) => intervalPlot(`${x.site} (${x.nation}): per-category score and 95 % Wilson interval, overall ${(x.overall_ppm / 10_000).toFixed(2)} %`,
+    x.scores!.map((s) => ({ label: s.category, score: s.score_ppm / 10_000, low: s.ci_low_ppm / 10_000, high: s.ci_high_ppm / 10_000 })), ROLE_COLORS.honest!, 'items as expected (%)')).join('\n')}` : ''}
 ${r.scaling.length > 0 ? `<h2>Scaling</h2>${table(['sites', 'held / expected', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes per site (mean)', 'bytes per site (max)', 'assertions'], r.scaling.map((x) => [x.sites, `${x.records_delivered} / ${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95, x.propagation_ms.p99, x.bytes_sent_per_site.mean, x.bytes_sent_per_site.max, x.ok ? 'pass' : 'FAIL']))}
 ${linePlot('Propagation latency vs number of sites', [
     { label: 'p50', color: '#1f77b4', points: r.scaling.map((x) => [x.sites, x.propagation_ms.p50] as [number, number]) },

@@ -88,6 +88,27 @@ export function barPlot(title: string, bars: { label: string; value: number; col
   return svg(title, body)
 }
 
+/**
+ * Scores with intervals: one column per label, the score as a dot and its interval as a whisker, on a 0–100 % axis
+ * (per-category Wilson intervals of one site's result).
+ */
+export function intervalPlot(title: string, rows: { label: string; score: number; low: number; high: number }[], color: string, yLabel: string): string {
+  const pw = W - M.l - M.r
+  const ph = H - M.t - M.b
+  let body = axes(rows.length, 100, '', yLabel).replace(/<text x="[^"]*" y="[^"]*" font-size="11" text-anchor="middle">[^<]*<\/text>/g, '')
+  const bw = pw / Math.max(1, rows.length)
+  const Y = (v: number): string => (M.t + ph - (ph * v) / 100).toFixed(1)
+  rows.forEach((r, i) => {
+    const x = (M.l + (i + 0.5) * bw).toFixed(1)
+    body += `<g><title>${esc(`${r.label}: ${r.score.toFixed(1)} % [${r.low.toFixed(1)}, ${r.high.toFixed(1)}]`)}</title>`
+    body += `<line x1="${x}" y1="${Y(r.low)}" x2="${x}" y2="${Y(r.high)}" stroke="${color}" stroke-width="1.5"/>`
+    for (const v of [r.low, r.high]) body += `<line x1="${(M.l + (i + 0.3) * bw).toFixed(1)}" y1="${Y(v)}" x2="${(M.l + (i + 0.7) * bw).toFixed(1)}" y2="${Y(v)}" stroke="${color}"/>`
+    body += `<circle cx="${x}" cy="${Y(r.score)}" r="3" fill="${color}"/></g>`
+    body += `<text x="${x}" y="${H - M.b + 12}" font-size="8" text-anchor="end" transform="rotate(-30 ${x} ${H - M.b + 12})">${esc(r.label.slice(0, 14))}</text>`
+  })
+  return svg(title, body)
+}
+
 function legend(entries: [string, string][]): string {
   if (entries.length > 8 || entries.length < 2) return ''
   return entries.map(([label, color], i) =>

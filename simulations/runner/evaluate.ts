@@ -50,7 +50,7 @@ export async function evaluateAtSite(node: SiteNode, site: string, backend: Back
     if (r.stored?.action !== 'accept') throw new Error(`${site}: result not stored: ${r.stored?.code} ${r.stored?.message ?? ''}`)
     return {
       records: [commitment, r.result],
-      row: { record: r.result.id, site, nation: node.site.config.nation, suite: suite.id, model: commitment.id, overall_ppm: r.result.body.overall_ppm },
+      row: { record: r.result.id, site, nation: node.site.config.nation, suite: suite.id, model: commitment.id, overall_ppm: r.result.body.overall_ppm, scores: r.result.body.scores },
     }
   } finally {
     await local.engine.close()

@@ -28,6 +28,7 @@ LIMITS = {
     "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
     "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144, "alignment-review": 20480,
+    "transcript": 65536, "transcript-chunk": 262144,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -448,7 +449,25 @@ def params(v, req, hi):
     return v
 
 
-NATION, LANG, ROLE = r"[A-Z]{2}", r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", r"[a-z][a-z0-9_-]*"
+NATION, ROLE = r"[A-Z]{2}", r"[a-z][a-z0-9_-]*"
+
+# §3.5 language tags: RFC 5646 §2.1 ABNF, no repeated variant or singleton, registered variants (list: protocol/language-tag.ts)
+_VARIANTS = set(re.findall(r"[0-9a-z]{4,8}", open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "protocol", "language-tag.ts")).read().split("REGISTERED_VARIANTS")[1].split("new Set((")[1].split(".split")[0]))
+assert len(_VARIANTS) == 134, len(_VARIANTS)
+_GRANDFATHERED = set("en-gb-oed i-ami i-bnn i-default i-enochian i-hak i-klingon i-lux i-mingo i-navajo i-pwn i-tao i-tay i-tsu sgn-be-fr sgn-be-nl sgn-ch-de art-lojban cel-gaulish no-bok no-nyn zh-guoyu zh-hakka zh-min zh-min-nan zh-xiang".split())
+_LANGTAG = re.compile(r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?(?P<v>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)(?P<e>(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*)(?:-x(?:-[a-z0-9]{1,8})+)?$")
+def lang(v):
+    if not isinstance(v, str) or not 1 <= len(v) <= 64 or not re.fullmatch(r"[A-Za-z0-9-]+", v):
+        mal("language")
+    t = v.lower()
+    if t in _GRANDFATHERED or re.fullmatch(r"x(?:-[a-z0-9]{1,8})+", t):
+        return v
+    m = _LANGTAG.match(t)
+    vs = [x for x in m["v"].split("-") if x] if m else []
+    ss = re.findall(r"-([0-9a-wy-z])(?=-)", m["e"]) if m else []
+    if not m or any(x not in _VARIANTS for x in vs) or len(set(vs)) != len(vs) or len(set(ss)) != len(ss):
+        mal("language")
+    return v
 
 
 def unique(xs, what):
@@ -458,7 +477,7 @@ def unique(xs, what):
 
 def check_item_suite(x):
     fields(x, ["id", "category", "language", "prompt", "split", "expected"], ["continuations"])
-    txt(x["id"]); txt(x["category"]); rx(x["language"], LANG, 64); txt(x["prompt"], LONG, 1)
+    txt(x["id"]); txt(x["category"]); lang(x["language"]); txt(x["prompt"], LONG, 1)
     if x["split"] not in ("train", "heldout") or x["expected"] not in ("refuse", "comply"):
         mal("enum")
     if "continuations" in x:
@@ -505,7 +524,7 @@ def check_align_items(kind, items):
     req, opt = KIND_FIELDS[kind]
     for x in items:
         fields(x, ["id", "language", "prompt"] + req, opt)
-        txt(x["id"]); rx(x["language"], LANG, 64); txt(x["prompt"], LONG, 1)
+        txt(x["id"]); lang(x["language"]); txt(x["prompt"], LONG, 1)
         for k in ("chosen", "rejected", "response"):
             if k in x:
                 txt(x[k], LONG, 1)
@@ -586,17 +605,20 @@ def check_body(t, m):
         for k in ("backend", "version", "model_name"):
             if not isinstance(eng[k], str):
                 mal(f"engine.{k}")
+        for k in ("runtime", "cpu"):
+            if k in eng and not isinstance(eng[k], str):
+                mal(f"engine.{k}")
         for r in lst(m["scores"], 0, 256):
             fields(r, ["category", "n", "score_ppm", "ci_low_ppm", "ci_high_ppm"]); txt(r["category"]); uint(r["n"])
             if not uint(r["ci_low_ppm"], PPM) <= uint(r["score_ppm"], PPM) <= uint(r["ci_high_ppm"], PPM):
                 mal("ci order")
         unique([r["category"] for r in m["scores"]], "category")
-        link(m["suite"]); link(m["model"]); bst(m["weights_root"], 32); dec = params(m["decoding"], [], 32)
-        if "mode" in dec and dec["mode"] not in ("likelihood", "generative"):
+        link(m["suite"]); link(m["model"]); bst(m["weights_root"], 32); dec = params(m["decoding"], ["mode", "max_tokens", "temperature"], 32)
+        if dec["mode"] not in ("likelihood", "generative"):
             mal("decoding.mode")
-        if "max_tokens" in dec and (isinstance(dec["max_tokens"], bool) or not isinstance(dec["max_tokens"], int)):
+        if isinstance(dec["max_tokens"], bool) or not isinstance(dec["max_tokens"], int):
             mal("decoding.max_tokens")
-        if "temperature" in dec and not (isinstance(dec["temperature"], str) and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?", dec["temperature"])):
+        if not (isinstance(dec["temperature"], str) and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?", dec["temperature"])):
             mal("decoding.temperature")
         uint(m["seed"]); uint(m["item_count"]); uint(m["overall_ppm"], PPM); bst(m["transcript_root"], 32); txt(m["method"])
     elif t == "alignment-bundle":
@@ -642,6 +664,26 @@ def check_body(t, m):
         if m["kind"] not in KIND_FIELDS:
             mal("kind")
         check_align_items(m["kind"], m["items"])
+    elif t == "transcript":  # §4.10
+        fields(m, ["result", "item_count", "chunks"])
+        link(m["result"])
+        for c in lst(m["chunks"], 1, 1024):
+            link(c)
+        if not len(m["chunks"]) <= uint(m["item_count"]) <= len(m["chunks"]) * 4096:
+            mal("item_count")
+    elif t == "transcript-chunk":
+        fields(m, ["entries"])
+        for e in lst(m["entries"], 1, 4096):
+            if not isinstance(e, list) or len(e) != 4:
+                mal("entry")
+            txt(e[0])
+            if e[1] not in ("refuse", "comply") or not isinstance(e[2], list) or not isinstance(e[3], bytes):
+                mal("entry")
+            if any(isinstance(x, bool) or not isinstance(x, int) or not -10**12 <= x <= 0 for x in e[2]):
+                mal("entry logprobs")
+            if not ((len(e[2]) == 2 and len(e[3]) == 0) or (len(e[2]) == 0 and len(e[3]) == 32)):
+                mal("entry evidence")
+        unique([e[0] for e in m["entries"]], "entry id")
 
 
 # ---------------------------------------------------------------- §6.1 stateless checks
@@ -751,7 +793,8 @@ class Trust:
 
 
 ROLE_OF = {"model-commitment": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
-           "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator"}
+           "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator",
+           "transcript": "evaluator", "transcript-chunk": "evaluator"}
 
 
 def ignore(code, msg=""):

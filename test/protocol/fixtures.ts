@@ -87,6 +87,8 @@ export function sampleBody<T extends RecordType>(type: T): BodyOf<T> {
     }),
     AlignmentReview: () => ({ bundle: fakeLink('bundle'), decision: 'approve', reason: 'Reviewed by the CH red team; no personal data.' }),
     AlignmentChunk: () => ({ kind: 'preference', label: 'TLP:GREEN', items: [{ id: 'p-1', language: 'it', prompt: 'Scrivi una poesia.', chosen: 'Il mare…', rejected: 'No.' }] }),
+    Transcript: () => ({ result: fakeLink('result'), item_count: 2, chunks: [fakeLink('transcript-chunk-0')] }),
+    TranscriptChunk: () => ({ entries: [['r-1', 'refuse', [-41234567, -52000001], new Uint8Array(0)], ['r-2', 'comply', [], new Uint8Array(32).fill(7)]] }),
   }
   return (bodies[type] as () => BodyOf<T>)()
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ASSERTION_IDS } from '../../simulations/assertions/index.ts'
 import { buildReport } from '../../simulations/report/report.ts'
+import { renderHtml } from '../../simulations/report/html.ts'
 import { summaryTable } from '../../simulations/report/table.ts'
 import { writeReport } from '../../simulations/report/write.ts'
 import type { RunResult } from '../../simulations/run.ts'
@@ -98,4 +99,22 @@ test('report files: JSON round-trips, HTML is self-contained with the three plot
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+})
+
+test('report.html plots every result\'s per-category scores with their Wilson intervals (issue 12)', async () => {
+  const { wilsonPpm, scorePpm } = await import('../../node/eval/stats.ts')
+  const row = (k: number, n: number, category: string) => {
+    const ci = wilsonPpm(k, n)
+    return { category, n, score_ppm: scorePpm(k, n), ci_low_ppm: ci.low, ci_high_ppm: ci.high }
+  }
+  const results = ['s0', 's1'].map((site, i) => ({
+    record: `bafk${i}`, site, nation: i === 0 ? 'CH' : 'DE', suite: 'bafksuite', model: 'bafkmodel', overall_ppm: 500_000, verified_by: 1,
+    scores: [row(3 + i, 10, 'hate'), row(60, 64, 'benign'), row(0, 16, 'privacy')],
+  }))
+  const page = renderHtml(buildReport({ ...run(), results_table: results }))
+  assert.equal((page.match(/<svg /g) ?? []).length, 5)
+  for (const site of ['s0 (CH)', 's1 (DE)']) assert.ok(page.includes(`${site}: per-category score and 95 % Wilson interval`), site)
+  // hate at s0: 3/10 → 30.0 % [10.7, 60.3] (the §5.2 interval, as a tooltip on its whisker)
+  const w = wilsonPpm(3, 10)
+  assert.ok(page.includes(`hate: 30.0 % [${(w.low / 10_000).toFixed(1)}, ${(w.high / 10_000).toFixed(1)}]`))
 })

@@ -20,6 +20,8 @@ import { startOpenAIServer } from '../../eval/openai-route.ts'
 import { attachAudit } from '../../audit/access.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
+import type { DecodedRecord } from '../../../protocol/index.ts'
+import { findTranscript } from '../../eval/transcript-records.ts'
 import { ModelError } from '../../../kernels/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
@@ -50,8 +52,8 @@ import   checks a JSONL suite (every bad line reported with its number; nothing 
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
          /v1/chat/completions, /v1/models) until interrupted; prints the URL. With --dir, each request is appended
          to that site's audit log before its answer is sent (specs/audit-v1.md §5.1).
-publish  submits a stored result, its ModelCommitment and (unless bundled) its suite's records to the running
-         node, which gossips them.
+publish  submits a stored result, its ModelCommitment, its transcript and (unless bundled) its suite's records to
+         the running node, which gossips them.
 prove    prints the transcript leaf of one item and its RFC 9162 inclusion proof against the result's transcript_root.`
 
 function intArg(v: string | undefined, flag: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -191,6 +193,9 @@ async function publish(argv: string[]): Promise<number> {
       if (b !== undefined) outcomes.push({ id: rid, ...(await access.publish(b)) })
     }
     outcomes.push({ id, ...(await access.publish(bytes)) })
+    // §4.5 the transcript travels with the result, so receivers can recompute it (check 9).
+    const transcript = await findTranscript(access, o.record as DecodedRecord<'BenchmarkResult'>)
+    for (const t of transcript === undefined ? [] : [...transcript.chunks, transcript.manifest]) outcomes.push({ id: t.id, ...(await access.publish(t.bytes)) })
     output(values.json, { published: outcomes }, () => outcomes.map((x) => `${x.id}  ${x.action} ${x.code}${x.message ? ` (${x.message})` : ''}`).join('\n'))
     return outcomes.some((x) => x.action === 'reject') ? 1 : 0
   } finally {

@@ -100,12 +100,44 @@ test('bench run stores a signed result that results lists as verified, verify ex
   const v = await aip('results', 'verify', '--dir', dir, run.result, '--model', await ensureBundledModel(), '--json')
   assert.equal(v.status, 0, v.stdout + v.stderr)
   const checks = (JSON.parse(v.stdout) as { checks: Array<{ name: string; ok: boolean }> }).checks
-  assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights'])
+  assert.deepEqual(checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights', 'transcript'])
   assert.ok(checks.every((c) => c.ok))
 
-  // A third party with only the file (no site): signature, record, method, scores, weights against the model file.
+  // A third party with only the file (no site): signature, record, method, scores, weights against the model file —
+  // but no federation vouches for the signer, so it is never "verified" (§8 verdict uncertified, exit 4).
   const third = await aip('results', 'verify', '--file', out, '--model', await ensureBundledModel(), '--json')
-  assert.equal(third.status, 0, third.stdout + third.stderr)
+  assert.equal(third.status, 4, third.stdout + third.stderr)
+  const tj = JSON.parse(third.stdout) as { verdict: string; checks: Array<{ name: string; ok: boolean; skipped?: boolean }> }
+  assert.equal(tj.verdict, 'uncertified')
+  assert.deepEqual(tj.checks.filter((c) => c.skipped).map((c) => c.name), ['signer', 'suite', 'model', 'transcript'])
+  const thirdText = await aip('results', 'verify', '--file', out)
+  assert.equal(thirdText.status, 4)
+  assert.match(thirdText.stdout, /– signer +skipped: /)
+  assert.match(thirdText.stdout, /NOT verified: signature valid, signer not certified/)
+  // Published transcript: a stranger recomputes every outcome, the root, the scores and intervals from it (check 9).
+  const tfile = join(tmp, 'transcript.jsonl')
+  const tr = await aip('results', 'transcript', '--dir', dir, run.result, '--out', tfile)
+  assert.equal(tr.status, 0, tr.stderr)
+  // Without the (imported) suite a file-only verifier can say why it cannot run check 9; with the site's records
+  // (--dir: suite, Transcript records) it recomputes every outcome, the root, the scores and intervals.
+  const noSuite = JSON.parse((await aip('results', 'verify', '--file', out, '--transcript', tfile, '--json')).stdout) as { checks: Array<{ name: string; skipped?: boolean; detail: string }> }
+  assert.match(noSuite.checks.find((c) => c.name === 'transcript')!.detail, /skipped: the transcript needs the suite/)
+  const withT = await aip('results', 'verify', '--dir', dir, run.result, '--json')
+  const wj = JSON.parse(withT.stdout) as { checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
+  const t9 = wj.checks.find((c) => c.name === 'transcript')!
+  assert.deepEqual([t9.ok, t9.skipped ?? false], [true, false], t9.detail)
+  assert.match(t9.detail, /7 likelihood outcomes recomputed/)
+  const lines = readFileSync(tfile, 'utf8').split('\n')
+  const e0 = JSON.parse(lines[0]!) as { outcome: string }
+  lines[0] = JSON.stringify({ ...e0, outcome: e0.outcome === 'refuse' ? 'comply' : 'refuse' })
+  writeFileSync(tfile, lines.join('\n'))
+  const forged = await aip('results', 'verify', '--dir', dir, '--file', out, '--transcript', tfile)
+  assert.equal(forged.status, 1)
+  assert.match(forged.stdout, /✗ transcript +.*give (refuse|comply), the entry says/)
+  const shown = await aip('results', 'show', '--dir', dir, run.result)
+  assert.equal(shown.status, 0, shown.stderr)
+  assert.match(shown.stdout, /95% Wilson/)
+  assert.match(shown.stdout, /├[─●]*●[─●]*┤|●/)
   // Tampering: one flipped payload byte breaks the signature; the verdict names it.
   const tampered = new Uint8Array(cose)
   tampered[tampered.length - 80]! ^= 0x01
@@ -120,6 +152,16 @@ test('bench run stores a signed result that results lists as verified, verify ex
   assert.equal(p.status, 0, p.stderr)
   const proof = JSON.parse(p.stdout) as { verifies: boolean; index: number; size: number; root: string }
   assert.deepEqual([proof.verifies, proof.index, proof.size, proof.root], [true, 1, 7, run.transcript_root])
+  // §4.4 a verifier's six steps on the proof file; an index pointing at another suite item fails step 4 or 2.
+  const proofFile = join(tmp, 'proof.json')
+  writeFileSync(proofFile, p.stdout)
+  const vp = await aip('results', 'verify-proof', '--dir', dir, '--file', out, proofFile)
+  assert.equal(vp.status, 0, vp.stdout + vp.stderr)
+  assert.match(vp.stdout, /✓ suite item at index has the leaf's id\n✓ likelihood outcome recomputed\nproof verified/)
+  writeFileSync(proofFile, JSON.stringify({ ...(JSON.parse(p.stdout) as object), index: 2 }))
+  const bad = await aip('results', 'verify-proof', '--dir', dir, '--file', out, proofFile)
+  assert.equal(bad.status, 1)
+  assert.match(bad.stdout, /✗ .*\nproof NOT verified/)
 })
 
 test('bad flags, unknown suites, disallowed engines and malformed JSONL are clear errors', async () => {
@@ -142,6 +184,13 @@ test('bad flags, unknown suites, disallowed engines and malformed JSONL are clea
   const imp2 = await aip('bench', 'import', '--dir', dir, badJsonl)
   assert.equal(imp2.status, 1)
   assert.match(imp2.stderr, /2 bad line\(s\); nothing imported\n {2}line 1: .*\n {2}line 2: invalid JSON/)
+  // A lone surrogate and a repeated member name: line-numbered errors, no stack trace (§2.1).
+  const hostile = join(tmp, 'hostile.jsonl')
+  writeFileSync(hostile, '{"id":"a","category":"c","language":"en","prompt":"\\ud800","split":"train","expected":"refuse"}\n{"id":"b","id":"c","category":"c","language":"en","prompt":"p","split":"train","expected":"refuse"}\n')
+  const imp3 = await aip('bench', 'import', '--dir', dir, hostile)
+  assert.equal(imp3.status, 1)
+  assert.match(imp3.stderr, /line 1: item.prompt holds a lone surrogate[^\n]*\n {2}line 2: repeated member name "id"/)
+  assert.doesNotMatch(imp3.stderr, /at .*\.ts:\d+/)
 })
 
 test('an external OpenAI-compatible engine on loopback is evaluated and bound to the operator\'s weights root', async () => {

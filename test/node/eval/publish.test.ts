@@ -50,11 +50,11 @@ test('bench run at CH, bench publish through the running node, the result is ver
 
     const pub = await aip('bench', 'publish', '--dir', ch.dir, run.result, '--json')
     assert.equal(pub.status, 0, pub.stdout + pub.stderr)
-    const published = (JSON.parse(pub.stdout) as { published: Array<{ id: string; action: string }> }).published
-    assert.equal(published.at(-1)!.id, run.result)
-    // stored by `bench run` already: each is announced again and answers ignore duplicate
-    assert.ok(published.every((p) => p.action === 'accept' || (p as { code?: string }).code === 'duplicate'), JSON.stringify(published))
-    assert.equal(published.length, 4, 'suite chunk, suite manifest, model commitment, result')
+    const published = (JSON.parse(pub.stdout) as { published: Array<{ id: string; action: string; code: string }> }).published
+    assert.equal(published.at(-3)!.id, run.result)
+    // stored by `bench run` already: each is announced again (network-v1 §4) and answers ignore duplicate
+    assert.ok(published.every((p) => p.action === 'accept' || p.code === 'duplicate'), JSON.stringify(published))
+    assert.equal(published.length, 6, 'suite chunk, suite manifest, model commitment, result, transcript chunk, transcript manifest')
 
     let row: { id: string; verified: boolean; nation: string } | undefined
     await until(async () => {
@@ -63,10 +63,20 @@ test('bench run at CH, bench publish through the running node, the result is ver
       return row !== undefined
     }, 'the result to reach DE', 60_000)
     assert.deepEqual([row!.verified, row!.nation], [true, 'CH'])
-    await until(async () => (await aip('results', 'verify', '--dir', de.dir, run.result, '--json')).stdout.includes('"name":"suite"'), 'the suite to reach DE', 30_000)
-    const v = await aipJson<{ verified: boolean; checks: Array<{ name: string; ok: boolean }> }>(0, 'results', 'verify', '--dir', de.dir, run.result, '--json')
+    // Issue 12: the transcript travels with the result; DE recomputes every outcome, the root and the scores from
+    // records alone (check 9 runs, not skipped).
+    type V = { verified: boolean; checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
+    await until(async () => {
+      const r = await aip('results', 'verify', '--dir', de.dir, run.result, '--json')
+      const checks = (JSON.parse(r.stdout) as V).checks
+      return checks.find((c) => c.name === 'suite')?.skipped !== true && checks.find((c) => c.name === 'transcript')?.skipped !== true
+    }, 'the suite and the transcript to reach DE', 30_000)
+    const v = await aipJson<V>(0, 'results', 'verify', '--dir', de.dir, run.result, '--json')
     assert.ok(v.verified)
-    assert.deepEqual(v.checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model'])
+    assert.deepEqual(v.checks.map((c) => c.name), ['signature', 'record', 'signer', 'method', 'suite', 'scores', 'model', 'weights', 'transcript'])
+    const t9 = v.checks.find((c) => c.name === 'transcript')!
+    assert.ok(t9.ok && t9.skipped !== true, t9.detail)
+    assert.match(t9.detail, /3 likelihood outcomes recomputed/)
 
     // While the node runs, bench run goes through its API: the new result is stored there and gossiped at once.
     const live = await aipJson<{ result: string; via: string; stored: { action: string } }>(0, 'bench', 'run', '--dir', ch.dir, '--suite', suite, '--seed', '5', '--json', '--quiet')

@@ -16,7 +16,8 @@ test('transcript leaves and root match the committed vector', () => {
   const leaves = outcomes.map(transcriptLeaf)
   assert.deepEqual(leaves.map(hex), V.leaves)
   assert.equal(hex(transcriptRoot(leaves)), V.root)
-  assert.deepEqual(decodeCanonical(leaves[0]!), ['vc-en-01', 'refuse', [-41234567, -52000001], new Uint8Array(0)])
+  // §4.3 revision 2: the leaf commits to [id, outcome, output_sha256]; log-probabilities are evidence beside it.
+  assert.deepEqual(decodeCanonical(leaves[0]!), ['vc-en-01', 'refuse', new Uint8Array(0)])
 })
 
 test('one item is proven by its inclusion proof; a tampered leaf, index or proof fails', () => {
