@@ -48,6 +48,18 @@ export class SignerLimits {
     return 'ok'
   }
 
+  /**
+   * network-v1 §7 step 3a: whether `signer` is already over a limit at `now`, without charging or tracking anything
+   * (the key comes from an envelope not yet verified: an unknown key is never added, so this cannot grow the map).
+   */
+  peek(signer: string, size: number, now: number): LimitVerdict {
+    const u = this.usage.get(signer)
+    if (u === undefined) return 'ok'
+    if (u.records + 1 > this.cfg.quotaRecords || u.bytes + size > this.cfg.quotaBytes) return 'quota_exceeded'
+    const tokens = Math.min(this.cfg.burst, u.tokens + ((now - u.at) * this.cfg.ratePerS) / 1000)
+    return tokens < 1 ? 'rate_limited' : 'ok'
+  }
+
   /** Gives back a charge whose record was not stored after all (a duplicate found at commit time). */
   refund(signer: string, size: number): void {
     const u = this.usage.get(signer)

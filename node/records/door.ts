@@ -87,6 +87,15 @@ const ok = (record: DecodedRecord): AdmitOutcome => ({ action: 'accept', code: '
 const ignore = (code: AdmitCode, message: string, id?: string): AdmitOutcome => ({ action: 'ignore', code, message, id })
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
+/** The signer key an envelope names (unverified), or undefined when it does not parse. */
+function kidOf(bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    return parseEnvelope(bytes).kid
+  } catch {
+    return undefined
+  }
+}
+
 /** The family (and so the queue) of a record: its gossip topic's, or — before decoding — its content type's. */
 function familyOf(bytes: Uint8Array, source: Source): Family {
   let topic: string | undefined
@@ -197,6 +206,14 @@ export class RecordDoor {
     if (bytes.length > MAX_ENVELOPE_BYTES) return { action: 'reject', code: 'oversize', message: `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}` }
     const id = recordId(bytes)
     const known = await this.store.has(id)
+    const limits = fromPeer(source) ? this.opts.limits : undefined
+    if (limits !== undefined && !known) {
+      // [IGNORE rate_limited | quota_exceeded] network-v1 §7 step 3a: a signer already over its limit costs no
+      // signature check — its key is read from the protected header; nothing is charged until a record verifies
+      const kid = kidOf(bytes)
+      const over = kid === undefined ? 'ok' : limits.peek(hex(kid), bytes.length, this.now())
+      if (over !== 'ok') return ignore(over, `signer ${hex(kid!).slice(0, 16)}… over its limit (not verified)`, id)
+    }
     const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id })
     if (outcome.action !== 'accept') {
       // a hello's records reach the door only once its certificate has passed (network-v1 §3 H5 before H3)
@@ -215,7 +232,6 @@ export class RecordDoor {
     const released = releaseRefusal(record, source, this.now(), this.shareKeeps)
     if (released !== undefined) return released
     const signer = hex(record.signer)
-    const limits = fromPeer(source) ? this.opts.limits : undefined
     if (limits !== undefined) {
       // [IGNORE rate_limited | quota_exceeded] network-v1 §7; never a penalty for the relay (§6 rule S2)
       const verdict = limits.charge(signer, bytes.length, this.now())

@@ -23,4 +23,15 @@ describe('per-signer rate and quota (specs/network-v1.md §7)', () => {
     l.seed('c', 2, 0)
     assert.equal(l.charge('c', 1, 0), 'quota_exceeded', 'seeded from the store')
   })
+
+  it('peek says a signer is over its limit without charging, and never tracks an unknown key (§6 step 2a)', () => {
+    const l = new SignerLimits({ ratePerS: 10, burst: 2, quotaRecords: 1000, quotaBytes: 1e9 })
+    assert.equal(l.peek('unknown', 100, 0), 'ok')
+    assert.equal(l.charge('a', 100, 0), 'ok')
+    assert.equal(l.peek('a', 100, 0), 'ok', 'one token left')
+    assert.equal(l.charge('a', 100, 0), 'ok')
+    assert.equal(l.peek('a', 100, 0), 'rate_limited')
+    assert.equal(l.peek('a', 100, 0), 'rate_limited', 'peeking charges nothing')
+    assert.equal(l.peek('a', 100, 100), 'ok', 'refilled after 100 ms at 10/s')
+  })
 })
