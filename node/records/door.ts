@@ -159,6 +159,8 @@ export class RecordDoor {
       if (source.via === 'gossip' && !(await this.helloPassed(source.peer, ticket))) {
         return ignore('peer_not_admitted', 'propagation source has not passed hello')
       }
+      // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
+      if (source.via === 'gossip') return await ticket.run(() => this.pipeline(bytes, source), (ms) => ignore('queue_full', `shed: waited ${Math.round(ms)} ms for validation`))
       return await ticket.run(() => this.pipeline(bytes, source))
     } finally {
       ticket.release()
