@@ -11,6 +11,7 @@
  *      until the last is stored at site 3; `rss_mb_max` is the largest RSS of any phase (the flood's backlog);
  *   3. forged, AIP: site 5 (a member gone rogue) injects F forged records (bad signature; signed by an
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
+ *   (run before phase 3, in this order:)
  *   3b. relative loads, AIP (issue 17): 30 % and 60 % of the capacity phase 2 measured (`capacity_per_s`), paced;
  *      p99 publish → stored at site 3;
  *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
@@ -315,19 +316,20 @@ try {
   }
   const at30 = await relative(0.3)
   const at60 = await relative(0.6)
-  await aip[FORGER].ask({ cmd: 'inject', records: fed.forged }, 'injected')
-  await new Promise((r) => setTimeout(r, 2000))
-  const forgedIds = fed.forgedIds
-  const forgedAccepted = (await Promise.all(aip.filter((_, i) => i !== FORGER).map((s) => s.ask({ cmd: 'has', ids: forgedIds }, 'has'))))
-    .reduce((a, h) => a + h.count, 0)
-  const forgerCounts = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
-  // ---- overload: a flood at 2× capacity, then recovery by sync
+  // ---- overload: a flood at 2× capacity, then recovery by sync — before the forged phase, which gets site 5
+  // graylisted and cut off by the honest sites (it could then neither receive the flood nor sync)
   const floodRate = Math.max(1, Math.round(capacity * OVERLOAD_FACTOR))
   const floodRecords = fed.more(seq, Math.round(floodRate * FLOOD_S))
   seq += floodRecords.length
   await new Promise((r) => setTimeout(r, 2000))
   const over = await overload(aip, floodRecords, floodRate)
   const overStats = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  await aip[FORGER].ask({ cmd: 'inject', records: fed.forged }, 'injected')
+  await new Promise((r) => setTimeout(r, 2000))
+  const forgedIds = fed.forgedIds
+  const forgedAccepted = (await Promise.all(aip.filter((_, i) => i !== FORGER).map((s) => s.ask({ cmd: 'has', ids: forgedIds }, 'has'))))
+    .reduce((a, h) => a + h.count, 0)
+  const forgerCounts = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
   await stopSites(aip)
   // ---- baseline: the same warm-up, then the flood
   const base = await startSites('baseline', fed.dirs)
