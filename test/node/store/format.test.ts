@@ -16,7 +16,7 @@ import { RecordStore, StoreError } from '../../../node/store/store.ts'
 const utf8 = new TextEncoder()
 const hexKey = (n: number) => Buffer.alloc(32, n).toString('hex')
 
-/** Writes n records in format 1, exactly as the store wrote them before issue 17 (7 entries per BenchmarkResult). */
+/** Writes n records in format 1, as the store wrote them before issue 17: record, meta, all, type, signer and suite entries. */
 async function writeFormat1(location: string, n: number): Promise<Array<{ id: string; bytes: Uint8Array; signer: number; created: number }>> {
   const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
   await db.open()
