@@ -9,6 +9,8 @@
  *   lasa_vs_dense_attn     attention core (kernels/attention.ts attend) for queries at position 16,383, LASA vs W = ∞
  *   moe_vs_dense_ffn       one MoE layer vs a dense SwiGLU FFN with the same total parameters, 512 tokens (ORT; TS too)
  *   fused_vs_sparse_moe    com.microsoft MoE vs the standard-op sparse MoE, 512 tokens and 1 token (why prefill/decode differ)
+ *   llama_*, ort_vs_llama_*  ORT vs llama.cpp on identical plain-Mixtral weights (bundled sizes, and ~100M parameters
+ *                          unless --no-100m), one thread each; llama_logits_max_rel_err: f32 GGUF vs TS (bench/engine/llama.ts)
  */
 import ort from 'onnxruntime-node'
 import { attend, attentionParams, KvCache as RefCache } from '../kernels/attention.ts'
@@ -26,6 +28,7 @@ import { createOrtBackend } from '../kernels/ort/index.ts'
 import { moe as ortMoe, transposeInto, type MoeLayout } from '../kernels/ort/moe.ts'
 import { GraphBuilder } from '../kernels/ort/onnx.ts'
 import { createSession } from '../kernels/ort/sessions.ts'
+import { measurePlain, type LlamaSide } from './engine/llama.ts'
 
 const quick = process.argv.includes('--quick')
 const PROMPT = 512
@@ -217,6 +220,10 @@ function tsFfnTimes(w: LayerWeights, cfg: Config): { moe: number; dense: number 
 const ortFfn = await ortFfnTimes()
 const tsFfn = tsFfnTimes(lw, c)
 
+// --- llama.cpp vs ORT on identical plain-Mixtral weights ---------------------------------------------------------
+const plain = await measurePlain('bundled', { prompt, decodeSteps: DECODE_STEPS, reps: REPS, errTokens: 128, now })
+const big: LlamaSide | null = process.argv.includes('--no-100m') ? null : await measurePlain('100m', { prompt, decodeSteps: DECODE_STEPS, reps: quick ? 1 : 3, errTokens: 32, now })
+
 // --- report -----------------------------------------------------------------------------------------------------
 const r3 = (x: number) => Number(x.toPrecision(3))
 const figures = {
@@ -235,6 +242,24 @@ const figures = {
   lasa_vs_dense_kv_bytes_16k: r3(lasaBytes / denseBytes),
   ort_fused_vs_sparse_moe_time_512: r3(ortFfn.fused / ortFfn.moe),
   ort_fused_vs_sparse_moe_time_1: r3(ortFfn.fused1 / ortFfn.sparse1),
+  llama_decode_tok_s: r3(plain.llama.decode),
+  llama_prefill_tok_s: r3(plain.llama.prefill),
+  ort_plain_decode_tok_s: r3(plain.ort.decode),
+  ort_plain_prefill_tok_s: r3(plain.ort.prefill),
+  ort_vs_llama_decode: r3(plain.ort.decode / plain.llama.decode),
+  ort_vs_llama_prefill: r3(plain.ort.prefill / plain.llama.prefill),
+  llama_logits_max_rel_err: Number(plain.maxRelErr.toPrecision(2)),
+  ...(big === null ? {} : {
+    params_100m: big.params,
+    llama_decode_tok_s_100m: r3(big.llama.decode),
+    llama_prefill_tok_s_100m: r3(big.llama.prefill),
+    ort_decode_tok_s_100m: r3(big.ort.decode),
+    ort_prefill_tok_s_100m: r3(big.ort.prefill),
+    ort_vs_llama_decode_100m: r3(big.ort.decode / big.llama.decode),
+    ort_vs_llama_prefill_100m: r3(big.ort.prefill / big.llama.prefill),
+    llama_logits_max_rel_err_100m: Number(big.maxRelErr.toPrecision(2)),
+  }),
+  llama_threads: 1,
   clock: wall ? 'wall' : 'process_cpu',
 }
 const goals: [string, number, string, boolean][] = [
@@ -245,6 +270,14 @@ const goals: [string, number, string, boolean][] = [
   ['LASA / dense attention time at 16k', figures.lasa_vs_dense_attn_time_16k, '≤ 0.05', figures.lasa_vs_dense_attn_time_16k <= 0.05],
   ['MoE / dense FFN time (ORT, 512 tok)', figures.moe_vs_dense_ffn_time, '≤ 0.25', figures.moe_vs_dense_ffn_time <= 0.25],
   ['MoE / dense FFN time (TS, 512 tok)', figures.ts_moe_vs_dense_ffn_time, '(≤ 0.25)', figures.ts_moe_vs_dense_ffn_time <= 0.25],
+  ['ORT / llama.cpp decode (bundled size)', figures.ort_vs_llama_decode, '≥ 0.7', figures.ort_vs_llama_decode >= 0.7],
+  ['ORT / llama.cpp prefill (bundled size)', figures.ort_vs_llama_prefill, '≥ 0.7', figures.ort_vs_llama_prefill >= 0.7],
+  ['llama.cpp f32 vs TS log-prob rel. error', figures.llama_logits_max_rel_err, '≤ 1e-3', figures.llama_logits_max_rel_err <= 1e-3],
+  ...(big === null ? [] : [
+    ['ORT / llama.cpp decode (~100M)', figures.ort_vs_llama_decode_100m!, '≥ 0.7', figures.ort_vs_llama_decode_100m! >= 0.7],
+    ['ORT / llama.cpp prefill (~100M)', figures.ort_vs_llama_prefill_100m!, '≥ 0.7', figures.ort_vs_llama_prefill_100m! >= 0.7],
+    ['llama.cpp f32 vs TS rel. error (~100M)', figures.llama_logits_max_rel_err_100m!, '≤ 1e-3', figures.llama_logits_max_rel_err_100m! <= 1e-3],
+  ] as [string, number, string, boolean][]),
 ]
 const rows: [string, string][] = [
   ['TS prefill tok/s (512-token prompt)', String(figures.ts_prefill_tok_s)],
@@ -257,6 +290,14 @@ const rows: [string, string][] = [
   ['TS FFN 512 tok: MoE / dense (ms)', `${r3(tsFfn.moe * 1e3)} / ${r3(tsFfn.dense * 1e3)}`],
   ['ORT MoE layer 512 tok: sparse (standard ops) / com.microsoft MoE (ms)', `${r3(ortFfn.moe * 1e3)} / ${r3(ortFfn.fused * 1e3)}`],
   ['ORT MoE layer 1 tok: sparse (standard ops) / com.microsoft MoE (µs)', `${r3(ortFfn.sparse1 * 1e6)} / ${r3(ortFfn.fused1 * 1e6)}`],
+  [`plain Mixtral, bundled sizes (${plain.params} params): prefill tok/s ORT / llama.cpp`, `${r3(plain.ort.prefill)} / ${r3(plain.llama.prefill)}`],
+  ['plain Mixtral, bundled sizes: decode tok/s ORT / llama.cpp', `${r3(plain.ort.decode)} / ${r3(plain.llama.decode)}`],
+  [`llama.cpp f32 GGUF vs TS: max rel. error of log p (${plain.errTokens} positions × vocab)`, String(figures.llama_logits_max_rel_err)],
+  ...(big === null ? [] : [
+    [`plain Mixtral ~100M (${big.params} params): prefill tok/s ORT / llama.cpp`, `${r3(big.ort.prefill)} / ${r3(big.llama.prefill)}`],
+    ['plain Mixtral ~100M: decode tok/s ORT / llama.cpp', `${r3(big.ort.decode)} / ${r3(big.llama.decode)}`],
+    [`llama.cpp f32 GGUF vs TS, ~100M: max rel. error (${big.errTokens} positions × vocab)`, String(figures.llama_logits_max_rel_err_100m)],
+  ] as [string, string][]),
 ]
 console.log(`engine benchmark — bundled model (${c.layers} layers, dim ${c.dim}, ${c.experts} experts top-${c.topK}, W ${c.window[0]}, G ${c.globals}), one thread, ${wall ? 'wall' : 'process CPU'} time${quick ? ', --quick' : ''}`)
 for (const [k, v] of rows) console.log(`  ${k.padEnd(70)} ${v}`)

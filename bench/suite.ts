@@ -3,6 +3,9 @@
  * bundled model, per backend, one engine worker each (one thread). Goal (issue 6): seconds ≤ 20 with ORT.
  * Prints a table, then one JSON line: items, seconds (wall, ORT, else TS), cpu_seconds (all threads: robust on a
  * shared machine), items_per_s_ts, items_per_s_ort, agreement, and the 1-minute load average during the run.
+ * External engines (issue 18, bench/suite/external.ts): external_concurrency, external_items_per_s and
+ * external_vs_ideal against a loopback server answering after 50 ms (--concurrency N, default 4; --backends none
+ * skips the local engines).
  */
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -11,15 +14,18 @@ import { runSuite } from '../node/eval/runner.ts'
 import { categoryScores } from '../node/eval/scoring.ts'
 import { bundledSuite } from '../node/eval/suite-records.ts'
 import { transcriptLeaves, transcriptRoot } from '../node/eval/transcript.ts'
+import { DEFAULT_ENGINE_CONCURRENCY } from '../node/eval/constants.ts'
+import { measureExternal } from './suite/external.ts'
 
 const GOAL_SECONDS = 20
-const { values } = parseArgs({ options: { backends: { type: 'string', default: 'ts,ort' }, items: { type: 'string' } } })
+const EXTERNAL_DELAY_MS = 50
+const { values } = parseArgs({ options: { backends: { type: 'string', default: 'ts,ort' }, items: { type: 'string' }, concurrency: { type: 'string' } } })
 const all = bundledSuite().suite.items
 const items = values.items === undefined ? all : all.slice(0, Number(values.items))
 
 interface Row { backend: string; seconds: number; cpu_seconds: number; items_per_s: number; overall_ppm: number; root: string; outcomes: string; error?: string }
 const rows: Row[] = []
-for (const backend of values.backends!.split(',')) {
+for (const backend of values.backends === 'none' ? [] : values.backends!.split(',')) {
   if (backend !== 'ts' && backend !== 'ort') throw new Error(`unknown backend ${backend}`)
   try {
     const { engine } = await openLocalEngine(undefined, backend)
@@ -55,6 +61,8 @@ if (ts && ort) {
   agreement = same / ts.outcomes.length
   console.log(`ts/ort outcome agreement: ${(agreement * 100).toFixed(1)}% (float differences can flip near-ties)`)
 }
+const ext = await measureExternal(items, Number(values.concurrency ?? DEFAULT_ENGINE_CONCURRENCY), EXTERNAL_DELAY_MS)
+console.log(`external engine (loopback, ${ext.delayMs} ms per answer, generative): ${ext.sequentialItemsPerS.toFixed(1)} items/s sequential, ${ext.itemsPerS.toFixed(1)} items/s with concurrency ${ext.concurrency} = ${(ext.vsIdeal * 100).toFixed(1)}% of ideal (goal ≥ 90%); outcomes identical: ${ext.identical}; ${ext.cpuMsPerItem.toFixed(2)} ms CPU per item (client + server in this process), load average ${loadavg()[0]!.toFixed(1)}`)
 const seconds = (ort ?? ts)?.seconds ?? null
 console.log(JSON.stringify({
   items: items.length,
@@ -67,4 +75,11 @@ console.log(JSON.stringify({
   items_per_s_ts: ts ? Number(ts.items_per_s.toFixed(2)) : null,
   items_per_s_ort: ort ? Number(ort.items_per_s.toFixed(2)) : null,
   ts_ort_agreement: agreement,
+  external_concurrency: ext.concurrency,
+  external_items_per_s: Number(ext.itemsPerS.toFixed(2)),
+  external_vs_ideal: Number(ext.vsIdeal.toFixed(3)),
+  external_sequential_items_per_s: Number(ext.sequentialItemsPerS.toFixed(2)),
+  external_identical: ext.identical,
+  external_cpu_ms_per_item: Number(ext.cpuMsPerItem.toFixed(3)),
+  external_speedup_vs_sequential: Number((ext.itemsPerS / ext.sequentialItemsPerS).toFixed(2)),
 }))

@@ -6,7 +6,8 @@
 import type { Config } from './config.ts'
 import type { Weights } from './weights.ts'
 
-export type BackendName = 'ts' | 'ort'
+/** 'llama' runs a GGUF file through llama.cpp (kernels/llama/): opened by path, not from a loaded Model. */
+export type BackendName = 'ts' | 'ort' | 'llama'
 
 /** Opaque copy of a backend's sequence state (KV caches + position), only valid for the backend that made it. */
 export interface BackendState {

@@ -53,6 +53,7 @@ const ORT_MODULE = './ort/index.ts'
 /** Builds the named backend for a loaded model; 'ort' loads kernels/ort/ on demand. */
 export async function createBackend(name: BackendName, model: Model): Promise<Backend> {
   if (name === 'ts') return new TsBackend(model.config, model.weights)
+  if (name === 'llama') throw new Error('the llama backend opens a GGUF file: use createLlamaBackend(path) (kernels/llama/backend.ts)')
   let mod: { createOrtBackend?: BackendFactory }
   try {
     mod = (await import(new URL(ORT_MODULE, import.meta.url).href)) as { createOrtBackend?: BackendFactory }

@@ -12,7 +12,7 @@ export type ValidationLabels = 'topic' | 'action' | 'code'
 
 export interface NodeMetrics {
   registry: Registry
-  /** Outcomes of record validation, by gossip topic (or `api`, `import`, `sync`), action and code. */
+  /** Outcomes of the door (node/records), by gossip topic or entrance (`sync`, `hello`, `api`, `import`, `local`, `placed`), action and code. */
   validationOutcomes: Counter<ValidationLabels>
   /** Records written to the store, by record type. */
   recordsStored: Counter<'type'>

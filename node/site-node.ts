@@ -7,8 +7,10 @@
  *   await node.stop()
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { decodeRecord } from '../protocol/index.ts'
 import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
+import { uiRoutes } from './ui/server.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
@@ -26,7 +28,12 @@ import type { Site } from './site/dir.ts'
 import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
+import { startSiteAudit } from './audit/node-audit.ts'
+import type { NodeAudit } from './audit/node-audit.ts'
 import type { SyncInit } from './sync/index.ts'
+import { EgressGuard, egressSettings } from './net/egress/index.ts'
+import type { EgressSettings } from './net/egress/index.ts'
+import { heldBackChunks, SiteAlignment } from './align/site.ts'
 
 export interface SiteNodeOptions {
   /** Override the config's listen addresses (e.g. an ephemeral port in tests). */
@@ -49,6 +56,13 @@ export interface SiteNodeOptions {
   now?: () => number
   /** Anti-entropy sync with admitted peers (specs/sync-v1.md); false turns it off. Default: on, default timings. */
   sync?: SyncInit | false
+  /**
+   * The egress guard (specs/alignment-v1.md §6): default on, with config.json's `egress` settings. false turns it off
+   * (simulations wrap the encrypter with their own blocking monitor).
+   */
+  egress?: EgressSettings | false
+  /** The site's audit log (specs/audit-v1.md); false turns it off. Default: on, settings from DIR/audit.json. */
+  audit?: boolean
 }
 
 export interface SiteNode {
@@ -61,7 +75,13 @@ export interface SiteNode {
   network: Network
   /** Present unless `sync: false`. */
   sync?: SyncService
+  /** Alignment exchange: /aip/share/1.0.0 and the releasability rules (specs/alignment-v1.md). */
+  alignment?: SiteAlignment
+  /** The egress guard (alignment-v1 §6). */
+  egress: EgressGuard
   metrics: NodeMetrics
+  /** The audit log, its checkpoints and its witness service (absent with `audit: false`). */
+  audit?: NodeAudit
   api?: ApiServer
   /** Multiaddrs with /p2p/PEERID, for other sites' bootstrap lists. */
   addrs(): string[]
@@ -89,18 +109,26 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
   const startedAt = now()
   let net: Network | undefined
   let sync: SyncService | undefined
+  let align: SiteAlignment | undefined
+  let audit: NodeAudit | undefined
   try {
     const metrics = createMetrics({ defaults: opts.api ?? true })
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
     const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits })
-    const index = await SyncIndex.load(store)
+    const index = await SyncIndex.load(store, () => heldBackChunks(store, now()))
+    audit = opts.audit === false ? undefined : await startSiteAudit(site, { now, log })
     // The door's events: every subscriber of a stored record, in one place.
-    door.on('outcome', ({ outcome, source }) => metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code }))
+    door.on('outcome', ({ outcome, source }) => {
+      metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code })
+      if (outcome.action === 'reject') audit?.refused(outcome.id ?? 'unknown', outcome.code)
+    })
     door.on('alert', ({ alert }) => log('trust_alert', { alert }))
     door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
     door.on('stored', ({ record, source }) => {
+      // audit-v1 §5.2: what this site published itself, and what it received
+      audit?.record(record.id, record.type, source.via === 'local' || source.via === 'api' || source.via === 'import' ? 'published' : 'received', 'ok')
       metrics.recordsStored.inc({ type: record.type })
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
@@ -112,6 +140,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       opts.onStored?.(record)
     })
     const admission = new Admission(door, site.key.publicKey)
+    const guard = await EgressGuard.start(opts.egress === false ? { guard: false, weights: [] } : opts.egress ?? egressSettings(site.dir, site.config as { egress?: unknown }),
+      (opts.api ?? true) ? metrics.registry : undefined, log)
     net = await Network.start({
       door,
       ownHello: (t) => admission.ownHello(t),
@@ -124,13 +154,19 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics,
       log,
       now,
-      hooks: opts.hooks,
+      hooks: { ...opts.hooks, wrapEncrypter: (noise) => guard.wrap(opts.hooks?.wrapEncrypter?.(noise) ?? noise) },
       libp2pMetrics: opts.libp2pMetrics ?? ((opts.api ?? true) ? prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false }) : undefined),
     })
     const network = net
+    const alignment = align = await SiteAlignment.start({ siteKey: site.key.publicKey, door, store, index, network, registry: (opts.api ?? true) ? metrics.registry : undefined, log, now })
     // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
     log('patches', network.host.patches)
     for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
+    await audit?.attach({
+      libp2p: network.host.libp2p,
+      admitted: (peerId) => network.gate.admittedPeers().find((p) => p.peerId === peerId),
+      admittedPeers: () => network.gate.admittedPeers(),
+    })
     if (opts.sync !== false) {
       sync = new SyncService({
         libp2p: network.host.libp2p, index, store,
@@ -143,7 +179,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       await sync.start()
     }
     const node: SiteNode = {
-      site, store, records: door, trust: door.trust, network, sync, metrics,
+      site, store, records: door, trust: door.trust, network, sync, metrics, alignment, egress: guard, audit,
       addrs: () => network.addresses(),
       publish: async (bytes) => publicOutcome(await network.publish(bytes)),
       peers: () => network.peers(),
@@ -161,6 +197,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           validation: Object.fromEntries(network.validator.counts),
           admissions: Object.fromEntries(door.counts),
           refusals: Object.fromEntries(network.gate.refusals),
+          egressGuard: guard.status(),
+          alignment: alignment.status(),
           patches: network.host.patches,
         }
       },
@@ -170,7 +208,9 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           await removeNodeFile(site.dir)
         }
         await sync?.stop()
+        await alignment.stop()
         await network.stop()
+        await audit?.stop()
         await store.close()
         log('node_stopped', {})
       },
@@ -184,12 +224,20 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         publish: async (bytes) => {
           const v = await door.admit(bytes, { via: 'api' })
           if (v.action === 'accept' && v.record !== undefined) await network.forward(v.record)
+          // network-v1 §4: the operator publishing a record the site already holds (stored offline, e.g. by
+          // `aip bench run`) announces it again; the outcome stays `ignore duplicate`
+          if (v.code === 'duplicate') {
+            const held = decodeRecord(bytes)
+            if (held.action === 'accept') await network.forward(held.record).catch((err: unknown) => log('forward_failed', { id: held.record.id, error: String(err) }))
+          }
           return publicOutcome(v)
         },
+        audit: audit?.api,
       }, {
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
         metricsPublic: site.config.api.metricsPublic, metrics,
+        ui: uiRoutes({ genesisCharter: site.config.genesisCharter, maxBodyBytes: site.config.limits.apiMaxBodyBytes }),
       })
       await writeNodeFile(site.dir, {
         pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: network.host.peerId.toString(),
@@ -200,7 +248,9 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     return node
   } catch (err) {
     await sync?.stop().catch(() => undefined)
+    await align?.stop().catch(() => undefined)
     await net?.stop().catch(() => undefined)
+    await audit?.stop().catch(() => undefined)
     await store.close()
     throw err
   }

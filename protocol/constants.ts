@@ -60,6 +60,15 @@ export const MAX_CHUNKS = 1024
 /** §4.7: most items inline in one chunk record or one AlignmentBundle. */
 export const MAX_ITEMS_PER_CHUNK = 256
 
+/** alignment-v1 §2 R1: most nations, sites, or nations of one group, in one audience list. */
+export const MAX_AUDIENCE_ENTRIES = 64
+
+/** alignment-v1 §2 R1: most sharing groups in one audience. */
+export const MAX_SHARING_GROUPS = 16
+
+/** alignment-v1 §1: most turns of context before an item's prompt. */
+export const MAX_CONTEXT_TURNS = 64
+
 /** §4.8: most per-category score rows in one BenchmarkResult. */
 export const MAX_SCORE_ROWS = 256
 
@@ -108,3 +117,4 @@ export const MAX_BENCHMARK_SUITE_CHUNK_BYTES = 262_144
 export const MAX_BENCHMARK_RESULT_BYTES = 65_536
 export const MAX_ALIGNMENT_BUNDLE_BYTES = 262_144
 export const MAX_ALIGNMENT_CHUNK_BYTES = 262_144
+export const MAX_ALIGNMENT_REVIEW_BYTES = 20_480

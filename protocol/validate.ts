@@ -117,8 +117,8 @@ export function validateRecord(bytes: Uint8Array, ctx: ValidationContext): Outco
   return authorize(r, ctx.trust) ?? decoded
 }
 
-/** §6.2 signer checks; undefined = accept. */
-function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
+/** §6.2 signer checks; undefined = accept. Exported for callers that already ran decodeRecord (the dashboard). */
+export function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefined {
   const rule = RECORD_SPECS[r.type as RecordType].signer
   switch (r.type) {
     case 'FederationCharter': {

@@ -158,6 +158,16 @@ const mixedKey = ed.utils.getExtendedPublicKey(mixedKeySeed).point.add(ed.Point.
 const mixedCert = createRecord('SiteCertificate', { site_key: mixedKey, nation: 'CH', roles: [], not_before: T0, not_after: T0 + 365 * DAY }, rootCH, T0)
 CONTEXTS.dev!.records.push(hex(mixedCert.bytes))
 
+/** alignment-v1 §2: an AMBER manifest (chunks only), audience sorted and unique. */
+const AMBER_BUNDLE: BodyOf<'AlignmentBundle'> = {
+  name: 'de-jailbreaks-2026-q1', kind: 'red-team', license: 'CC-BY-4.0', label: 'TLP:AMBER',
+  audience: { nations: ['CH', 'FR'], groups: [{ name: 'alpine', nations: ['AT', 'CH', 'IT'] }] },
+  embargo_until: T0 + 3 * DAY, item_count: 10, chunks: [fakeLink('amber-0')],
+}
+
+/** A typed body as a CBOR map (undefined members dropped), for hand-built reject vectors. */
+const toMap = (body: object): CborMap => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as CborMap
+
 const rec = <T extends RecordType>(type: T, key: SigningKey, created: number, body: BodyOf<T> = sampleBody(type)) => createRecord(type, body, key, created)
 
 function acceptVectors(): RecordVector[] {
@@ -177,8 +187,12 @@ function acceptVectors(): RecordVector[] {
     vector('BenchmarkSuiteChunk: two items, one with likelihood continuations', 'dev', rec('BenchmarkSuiteChunk', siteCH, t).bytes, 'accept'),
     vector('BenchmarkResult: ~1 KB result with six category rows', 'dev', rec('BenchmarkResult', siteCH, t).bytes, 'accept'),
     vector('AlignmentBundle: refusal exemplars inline', 'dev', rec('AlignmentBundle', siteCH, t).bytes, 'accept'),
-    vector('AlignmentBundle: preference pairs split into chunk records', 'dev', rec('AlignmentBundle', siteCH, t, { name: 'prefs', kind: 'preference', license: 'CC0-1.0', item_count: 300, chunks: [fakeLink('a0'), fakeLink('a1')] }).bytes, 'accept'),
+    vector('AlignmentBundle: preference pairs split into chunk records', 'dev', rec('AlignmentBundle', siteCH, t, { name: 'prefs', kind: 'preference', license: 'CC0-1.0', label: 'TLP:CLEAR', item_count: 300, chunks: [fakeLink('a0'), fakeLink('a1')] }).bytes, 'accept'),
+    vector('AlignmentBundle: TLP:AMBER manifest for two nations and a sharing group, embargoed (alignment-v1 §2)', 'dev', rec('AlignmentBundle', siteCH, t, { ...AMBER_BUNDLE }).bytes, 'accept'),
+    vector('AlignmentBundle: TLP:RED manifest for one named site', 'dev', rec('AlignmentBundle', siteCH, t, { ...AMBER_BUNDLE, label: 'TLP:RED', audience: { sites: [siteFR.publicKey] } }).bytes, 'accept'),
+    vector('AlignmentChunk: TLP:AMBER chunk with a conversational preference item', 'dev', rec('AlignmentChunk', siteCH, t, { kind: 'preference', label: 'TLP:AMBER', embargo_until: t + DAY, items: [{ id: 'p-2', language: 'en', context: [{ role: 'system', content: 'Be brief.' }], prompt: 'Name a colour.', chosen: 'Blue.', rejected: 'No.' }] }).bytes, 'accept'),
     vector('AlignmentChunk: preference pairs', 'dev', rec('AlignmentChunk', siteCH, t).bytes, 'accept'),
+    vector('AlignmentReview: a site approves a received bundle (alignment-v1 §4)', 'dev', rec('AlignmentReview', siteCH, t).bytes, 'accept'),
     vector('BenchmarkSuite by a curator-only site', 'dev', rec('BenchmarkSuite', siteFR, t).bytes, 'accept'),
     vector('BenchmarkResult by the FR site, created after the successor charter took effect', 'multi', rec('BenchmarkResult', siteFR, T0 + 13 * DAY).bytes, 'accept'),
     vector('created exactly MAX_CLOCK_SKEW_MS ahead of the receiver clock', 'dev', rec('Retraction', siteCH, NOW + 5 * 60_000).bytes, 'accept'),
@@ -209,6 +223,7 @@ function rejectVectors(): RecordVector[] {
     }
     return m
   }
+  const alignMap = (): CborMap => ({ ...toMap(sampleBody('AlignmentBundle')), created: t })
   const signed = (payload: Uint8Array, type: RecordType = 'Retraction', key = siteCH) => signRaw(key, CONTENT_TYPES[type], payload)
   const withProtected = (prot: Uint8Array, payload = env.payload, key = siteCH) => envelope(prot, payload, sign(key, sigStructure(prot, payload)))
   const sig = env.signature
@@ -247,6 +262,12 @@ function rejectVectors(): RecordVector[] {
     vector('malformed: score_ppm above 1 000 000', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 1_000_001, ci_low_ppm: 0, ci_high_ppm: 1_000_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: ci_low_ppm above score_ppm', 'dev', signed(encodeCanonical(resultMap({ scores: [{ category: 'x', n: 1, score_ppm: 500_000, ci_low_ppm: 600_000, ci_high_ppm: 700_000 }] })), 'BenchmarkResult'), 'reject', 'malformed'),
     vector('malformed: decoding.temperature as an integer instead of decimal text', 'dev', signed(encodeCanonical(resultMap({ decoding: { mode: 'likelihood', max_tokens: 64, temperature: 0 } })), 'BenchmarkResult'), 'reject', 'malformed'),
+    vector('malformed: TLP:AMBER bundle with inline items (alignment-v1 R2)', 'dev', signed(encodeCanonical({ ...alignMap(), label: 'TLP:AMBER', audience: { nations: ['FR'] } }), 'AlignmentBundle'), 'reject', 'malformed'),
+    vector('malformed: TLP:GREEN bundle with an audience (alignment-v1 R1)', 'dev', signed(encodeCanonical({ ...alignMap(), audience: { nations: ['FR'] } }), 'AlignmentBundle'), 'reject', 'malformed'),
+    vector('malformed: TLP:AMBER+STRICT audience naming nations (sites only, R1)', 'dev', signed(encodeCanonical({ ...toMap({ ...AMBER_BUNDLE, label: 'TLP:AMBER+STRICT', embargo_until: undefined, audience: { nations: ['FR'] } }), created: t }), 'AlignmentBundle'), 'reject', 'malformed'),
+    vector('malformed: audience nations not sorted (one wire form, R1)', 'dev', signed(encodeCanonical({ ...toMap({ ...AMBER_BUNDLE, audience: { nations: ['FR', 'CH'] } }), created: t }), 'AlignmentBundle'), 'reject', 'malformed'),
+    vector('malformed: unknown TLP label', 'dev', signed(encodeCanonical({ ...alignMap(), label: 'TLP:WHITE' }), 'AlignmentBundle'), 'reject', 'malformed'),
+    vector('malformed: AlignmentChunk without its label (R3)', 'dev', signed(encodeCanonical({ kind: 'refusal-exemplar', items: alignMap().items as CborValue, created: t }), 'AlignmentChunk'), 'reject', 'malformed'),
     vector('malformed: nation code not upper-case ISO 3166-1 alpha-2', 'dev', signRaw(rootCH, CONTENT_TYPES.SiteCertificate, encodeCanonical({ site_key: siteDE.publicKey, nation: 'ch', roles: [], not_before: t, not_after: t + DAY, created: t })), 'reject', 'malformed'),
     vector('malformed: payload is an array, not a map', 'dev', signed(encodeCanonical([t, 'wrong tokenizer'])), 'reject', 'malformed'),
     vector('malformed: a link that is not a raw sha2-256 CIDv1 (dag-cbor codec)', 'dev', signed(spliced({ ...retractionMap, target: 'LINK' }, 'LINK', 'd82a5825000171122' + '0' + hex(digest('x')))), 'reject', 'malformed'),

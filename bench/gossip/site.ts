@@ -36,7 +36,7 @@ const memAtMax: Record<string, number> = {}
 let qMax = 0
 const rssTimer = setInterval(() => {
   const m = process.memoryUsage()
-  const q = (node?.network.validator as unknown as { inFlight?: number } | undefined)?.inFlight ?? 0
+  const q = node?.records.queues.length ?? 0 // records from peers waiting or running in the door's queues
   if (q > qMax) qMax = q
   if (m.rss > rssMax) {
     rssMax = m.rss

@@ -8,6 +8,8 @@
  *   GET  /v1/records/:id        the envelope bytes (application/cose), 404 when absent
  *   POST /v1/records            body = envelope bytes (≤ limits.apiMaxBodyBytes) → PublishOutcome (422 if rejected)
  *   GET  /metrics               Prometheus text; token required unless `metricsPublic`
+ *   GET  /v1/audit/<path>       handlers.audit: the audit log's checkpoint, tiles, bundles, proofs (audit-v1 §4.2);
+ *   POST /v1/audit/checkpoint   signs a checkpoint now; POST /v1/audit/entries appends one entry (CLI commands)
  *   GET  /v1/proof?nonce=HEX    {proof}: proves the node holds the token without the client sending it (proof.ts)
  *
  * Errors are JSON `{error: CODE, message}` with a stable code: unauthorized, not_found, method_not_allowed,
@@ -25,6 +27,7 @@ import type { NodeMetrics } from '../metrics.ts'
 import type { ApiHandlers } from './types.ts'
 import { API_PREFIX, COSE_MEDIA_TYPE, DEFAULT_PAGE_SIZE, HEADERS_TIMEOUT_MS, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, SOCKET_IDLE_TIMEOUT_MS, TIMEOUT_CHECK_MS } from './constants.ts'
 import { apiProof, PROOF_NONCE } from './proof.ts'
+import type { UiRoutes } from '../ui/server.ts'
 
 export interface ApiOptions {
   host: string
@@ -41,6 +44,8 @@ export interface ApiOptions {
   timeouts?: { headersMs: number; requestMs: number; checkMs: number; idleMs: number }
   /** Where the server's own log lines go (default: one JSON line on stderr). */
   log?: (entry: { level: 'error' | 'info'; msg: string; [k: string]: unknown }) => void
+  /** The dashboard (node/ui), served under /ui with its own session cookie and CSRF checks. */
+  ui?: UiRoutes
 }
 
 export interface ApiServer {
@@ -93,7 +98,14 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
   async function handle(req: IncomingMessage, res: ServerResponse, setRoute: (r: string) => void): Promise<void> {
     const rawUrl = req.url ?? '/'
     if (rawUrl.length > MAX_URL_BYTES) throw new HttpError(414, 'bad_query', 'URL too long')
-    const url = new URL(rawUrl, 'http://api')
+    // a request target must be an origin-form path: '//host', '/\\x' and the like are refused (found by the API fuzzer)
+    if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.includes('\\')) throw new HttpError(400, 'bad_query', 'the request target must be a path')
+    let url: URL
+    try {
+      url = new URL(rawUrl, 'http://api')
+    } catch {
+      throw new HttpError(400, 'bad_query', 'the request target is not a valid path')
+    }
     const path = url.pathname
     if (path === `${API_PREFIX}/proof`) {
       setRoute('proof'); if ((req.method ?? 'GET') !== 'GET') throw new HttpError(405, 'method_not_allowed', 'use GET')
@@ -101,6 +113,12 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
       if (nonce === null || !PROOF_NONCE.test(nonce)) throw new HttpError(400, 'bad_query', 'nonce must be 64 lowercase hex digits')
       const a = server.address() as AddressInfo
       return sendJson(res, 200, { proof: apiProof(opts.token, nonce, a.address, a.port) })
+    }
+    if (opts.ui !== undefined && (path === '/ui' || path.startsWith('/ui/'))) {
+      setRoute('ui')
+      const a = server.address() as AddressInfo
+      const origin = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+      return opts.ui.handle(req, res, url, { bearerOk: authorized(req.headers.authorization, expected), origin, handlers })
     }
     const isMetrics = path === '/metrics'
     if (!(isMetrics && opts.metricsPublic) && !authorized(req.headers.authorization, expected)) {
@@ -140,6 +158,14 @@ export async function startApi(handlers: ApiHandlers, opts: ApiOptions): Promise
       const bytes = await handlers.getRecord(id)
       if (bytes === undefined) throw new HttpError(404, 'not_found', `no record ${id}`)
       res.writeHead(200, { 'content-type': COSE_MEDIA_TYPE, 'content-length': bytes.length }).end(bytes)
+      return
+    }
+    if (path.startsWith(`${API_PREFIX}/audit/`) && handlers.audit !== undefined) {
+      const sub = path.slice(`${API_PREFIX}/audit/`.length)
+      setRoute('audit'); only(method === 'POST' && (sub === 'checkpoint' || sub === 'entries') ? 'POST' : 'GET')
+      const body = method === 'POST' ? await readBody(req, opts.maxBodyBytes) : undefined
+      const r = await handlers.audit(method as 'GET' | 'POST', sub, url.searchParams, body)
+      res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': r.body.length, ...r.headers }).end(r.body)
       return
     }
     throw new HttpError(404, 'not_found', `no route ${path}`)

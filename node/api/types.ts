@@ -34,6 +34,8 @@ export interface ApiHandlers {
   getRecord(id: string): Promise<Uint8Array | undefined>
   /** Validates and, when accepted, stores and gossips the record. */
   publish(bytes: Uint8Array): Promise<PublishOutcome>
+  /** GET /v1/audit/<path>, POST checkpoint | entries: the audit log (specs/audit-v1.md §4.2, node/audit/api.ts); absent = none. */
+  audit?(method: 'GET' | 'POST', path: string, query: URLSearchParams, body?: Uint8Array): Promise<{ status: number; contentType: string; body: Uint8Array; headers?: Record<string, string> }>
 }
 
 export function infoToJson(i: RecordInfo): RecordInfoJson {

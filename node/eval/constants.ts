@@ -37,6 +37,18 @@ export const DEFAULT_MAX_TOKENS = 64
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 /** §7.3 "An external engine request that takes longer than REQUEST_TIMEOUT_MS fails." */
 export const REQUEST_TIMEOUT_MS = 120_000
+/** §6 "An external engine is sent up to --concurrency items at once, DEFAULT_ENGINE_CONCURRENCY by default." */
+export const DEFAULT_ENGINE_CONCURRENCY = 4
+/** §6 "… and at most MAX_ENGINE_CONCURRENCY." */
+export const MAX_ENGINE_CONCURRENCY = 64
+/** §6 "Outcomes wait for the items before them at most ENGINE_AHEAD_FACTOR × concurrency items deep." */
+export const ENGINE_AHEAD_FACTOR = 4
+/** §7.1 "A request answered 429 or 5xx is sent again, ENGINE_MAX_ATTEMPTS times in all." */
+export const ENGINE_MAX_ATTEMPTS = 4
+/** §7.1 "… after Retry-After, else ENGINE_RETRY_BASE_MS × 2^(attempt − 1) …" */
+export const ENGINE_RETRY_BASE_MS = 100
+/** §7.1 "… never waiting longer than ENGINE_RETRY_MAX_MS." */
+export const ENGINE_RETRY_MAX_MS = 30_000
 /** §7.2 "A request body larger than MAX_REQUEST_BYTES is answered 413." */
 export const MAX_REQUEST_BYTES = 256 * 1024
 /** §7.2 "max_tokens above MAX_ROUTE_TOKENS is answered 400." */

@@ -8,11 +8,13 @@
  * Goes through the running node when `aip start` runs on the directory (then the records are gossiped at once).
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
-import type { BackendName } from '../../kernels/index.ts'
+import type { BackendName, LlamaOptions } from '../../kernels/index.ts'
 import { openRecords } from '../records/access.ts'
-import { DEFAULT_MAX_TOKENS } from './constants.ts'
+import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
-import { openLocalEngine } from './local-engine.ts'
+import { LocalEngine, openLocalEngine } from './local-engine.ts'
+import { attachAudit } from '../audit/access.ts'
+import { openLlamaEngine } from './llama-engine.ts'
 import { OpenAIEngine } from './openai-client.ts'
 import type { RunMode } from './runner.ts'
 import type { BenchOutcome, ResolvedSuite } from './site-eval.ts'
@@ -37,6 +39,10 @@ export interface EvaluateOptions {
   weightsRootHex?: string
   onProgress?: (done: number, total: number) => void
   stopAfter?: number
+  /** backend 'llama': llama.cpp settings (threads, context size, KV cache type). */
+  llama?: LlamaOptions
+  /** External engines: items in flight at once (default DEFAULT_ENGINE_CONCURRENCY); local engines run one at a time. */
+  concurrency?: number
   now?: () => number
 }
 
@@ -50,6 +56,7 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
   const now = o.now ?? Date.now
   const access = await openRecords(dir)
   let engine: EvalEngine | undefined
+  let detachAudit: (() => Promise<void>) | undefined
   try {
     const suite = await resolveSuite(access, o.suite, now())
     let commitment: DecodedRecord<'ModelCommitment'>
@@ -61,16 +68,21 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
       else throw new TypeError('engineUrl needs commitmentId or weightsRootHex')
       active = engine = new OpenAIEngine({ url: o.engineUrl, model: o.engineModel, allowlist: engineAllowlist(access.site.dir) })
     } else {
-      const local = await openLocalEngine(o.model, o.backend ?? 'ort')
+      // --backend llama: a GGUF file through llama.cpp (specs/gguf-commitment.md §5)
+      if (o.backend === 'llama' && o.model === undefined) throw new TypeError('the llama backend needs a GGUF model file')
+      const local = o.backend === 'llama' ? await openLlamaEngine(o.model!, o.llama) : await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
+      // audit-v1 §5.1: the node's own engine logs every call (the llama.cpp engine does not yet)
+      if (local.engine instanceof LocalEngine) detachAudit = await attachAudit(local.engine, dir, local.commitment.weights_root, false)
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }
     const r = await runBenchmark({
       access, suite, engine: active, commitment, mode: o.mode ?? 'likelihood', seed: o.seed ?? 0, maxTokens: o.maxTokens ?? DEFAULT_MAX_TOKENS,
-      now, onProgress: o.onProgress, stopAfter: o.stopAfter,
+      now, onProgress: o.onProgress, stopAfter: o.stopAfter, concurrency: o.engineUrl !== undefined ? o.concurrency ?? DEFAULT_ENGINE_CONCURRENCY : 1,
     })
     return { ...r, suite, commitment, via: access.via }
   } finally {
+    await detachAudit?.()
     await engine?.close?.()
     await access.close()
   }

@@ -22,6 +22,30 @@ export interface TokenEngine {
   close?(): Promise<void>
 }
 
+/** One inference as the audit log records it (specs/audit-v1.md §5.1; node/audit/site-audit.ts InferenceEvent). */
+export interface InferenceRecord {
+  operation: 'chat' | 'text_completion' | 'generate_content' | 'score'
+  model: string
+  weightsRoot: Uint8Array
+  caller: string
+  inputTokens: number
+  outputTokens: number
+  finishReasons: string[]
+  prompt: string
+  output: string
+}
+
+/**
+ * Where the engine reports each call when an audit log is attached. With `eachCall` (the OpenAI route: an answer
+ * leaves only once logged) a call returns after its entry is durable; otherwise (batch evaluation) entries join the
+ * log's group commits and `flushAudit()` waits for all of them.
+ */
+export interface InferenceAudit {
+  weightsRoot: Uint8Array
+  log(e: InferenceRecord): Promise<unknown>
+  eachCall: boolean
+}
+
 /** log softmax(row)[index], computed in double precision with the max subtracted. */
 function logSoftmaxAt(row: Float32Array, index: number): number {
   let max = -Infinity
@@ -33,34 +57,57 @@ function logSoftmaxAt(row: Float32Array, index: number): number {
 
 export class LocalEngine implements EvalEngine, RouteEngine {
   readonly canScore = true
+  /** When set, every generation and scoring call appends an inference entry to the site's audit log (audit-v1 §5.1). */
+  audit: InferenceAudit | undefined
 
   constructor(private readonly engine: TokenEngine, readonly info: EngineInfo) {}
+
+  private pending: Promise<unknown>[] = []
+
+  private async logged(operation: InferenceRecord['operation'], caller: string, prompt: string, inputTokens: number, output: string, outputTokens: number, finish: string): Promise<void> {
+    if (this.audit === undefined) return
+    const p = this.audit.log({ operation, model: this.info.model_name, weightsRoot: this.audit.weightsRoot, caller, inputTokens, outputTokens, finishReasons: [finish], prompt, output })
+    if (this.audit.eachCall) await p
+    else this.pending.push(p)
+  }
+
+  /** Waits until every inference entry appended so far is durable (rejects if one failed). */
+  async flushAudit(): Promise<void> {
+    const p = this.pending
+    this.pending = []
+    await Promise.all(p)
+  }
 
   get modelName(): string {
     return this.info.model_name
   }
 
-  scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
-    return this.engine.scoreContinuations(encode(context, true), continuations.map((c) => encode(c)))
+  async scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
+    const prompt = encode(context, true)
+    const scores = await this.engine.scoreContinuations(prompt, continuations.map((c) => encode(c)))
+    await this.logged('score', 'local:eval', JSON.stringify([context, ...continuations]), prompt.length, JSON.stringify(scores), 0, 'stop')
+    return scores
   }
 
-  private async run(prompt: number[], maxTokens: number, temperature: number, seed: number): Promise<string> {
+  private async run(operation: InferenceRecord['operation'], caller: string, text: string, prompt: number[], maxTokens: number, temperature: number, seed: number): Promise<string> {
     const out: number[] = []
     for await (const t of this.engine.generate(prompt, { maxTokens, temperature, seed, stop: [EOS_ID] })) out.push(t)
-    return decode(out)
+    const reply = decode(out)
+    await this.logged(operation, caller, text, prompt.length, reply, out.length, out.length < maxTokens ? 'stop' : 'length')
+    return reply
   }
 
   /** §4.0: the reply to a user prompt continues the template "User: …\nAssistant: ". */
   generate(prompt: string, opts: GenerateOptions): Promise<string> {
-    return this.run(encode(promptContext(prompt), true), opts.maxTokens, opts.temperature, opts.seed)
+    return this.run('generate_content', 'local:eval', prompt, encode(promptContext(prompt), true), opts.maxTokens, opts.temperature, opts.seed)
   }
 
   chat(prompt: string, maxTokens: number): Promise<string> {
-    return this.run(encode(promptContext(prompt), true), maxTokens, 0, 0)
+    return this.run('chat', 'local:openai-route', prompt, encode(promptContext(prompt), true), maxTokens, 0, 0)
   }
 
   complete(text: string, maxTokens: number): Promise<string> {
-    return this.run(encode(text, true), maxTokens, 0, 0)
+    return this.run('text_completion', 'local:openai-route', text, encode(text, true), maxTokens, 0, 0)
   }
 
   /** Each byte of `text` with log p(byte | BOS, preceding bytes), from one full prefill. */
@@ -70,10 +117,12 @@ export class LocalEngine implements EvalEngine, RouteEngine {
     const rows = await this.engine.logits(tokens)
     const out: PromptToken[] = []
     for (let i = 1; i < tokens.length; i++) out.push({ start: i - 1, end: i, logprob: logSoftmaxAt(rows[i - 1]!, tokens[i]!) })
+    await this.logged('score', 'local:openai-route', text, tokens.length, JSON.stringify(out.map((t) => t.logprob)), 0, 'stop')
     return out
   }
 
   async close(): Promise<void> {
+    await this.flushAudit()
     await this.engine.close?.()
   }
 }

@@ -3,7 +3,8 @@
  * restricted to loopback or an allowlist of site-internal hosts (specs/evaluation-v1.md §7.1).
  */
 import { isIP } from 'node:net'
-import { MAX_RESPONSE_BYTES, REQUEST_TIMEOUT_MS } from './constants.ts'
+import { ENGINE_MAX_ATTEMPTS, ENGINE_RETRY_BASE_MS, ENGINE_RETRY_MAX_MS } from './constants.ts'
+import { postJson } from './http-post.ts'
 import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
 import { EvalError } from './errors.ts'
 
@@ -16,6 +17,19 @@ export interface OpenAIClientOptions {
   /** Use /v1/completions echo log-probabilities for likelihood items (default true). */
   likelihood?: boolean
 }
+
+/** §7.1 The wait before attempt `attempt + 1`: Retry-After (seconds or an HTTP date) when given, else exponential; capped. */
+export function retryDelayMs(attempt: number, retryAfter: string | null, now = Date.now()): number {
+  let ms = ENGINE_RETRY_BASE_MS * 2 ** (attempt - 1)
+  if (retryAfter !== null) {
+    const s = retryAfter.trim()
+    if (/^\d+$/.test(s)) ms = Number(s) * 1000
+    else if (!Number.isNaN(Date.parse(s))) ms = Math.max(0, Date.parse(s) - now)
+  }
+  return Math.min(ms, ENGINE_RETRY_MAX_MS)
+}
+
+const retryable = (status: number) => status === 429 || (status >= 500 && status <= 599)
 
 /** §7.1 loopback: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -55,39 +69,23 @@ export class OpenAIEngine implements EvalEngine {
     this.info = { backend: 'openai', version: 'v1', model_name: opts.model }
   }
 
+  /** §7.1 POSTs, resending after a 429 or 5xx answer (at most ENGINE_MAX_ATTEMPTS in all, honouring Retry-After). */
   private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.postOnce(path, body)
+      if (!('retry' in r)) return r.choice
+      if (attempt >= ENGINE_MAX_ATTEMPTS) throw new EvalError('ENGINE_FAILED', `${r.retry} (after ${attempt} attempts)`)
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt, r.retryAfter)))
+    }
+  }
+
+  private async postOnce(path: string, body: unknown): Promise<{ choice: Record<string, unknown> } | { retry: string; retryAfter: string | null }> {
     const url = new URL(path, this.base)
-    let res: Response
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'error',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      })
-    } catch (e) {
-      throw new EvalError('ENGINE_FAILED', `${url.href}: ${(e as Error).message}`)
-    }
-    const declared = Number(res.headers.get('content-length') ?? '0')
-    if (declared > MAX_RESPONSE_BYTES) {
-      await res.body?.cancel()
-      throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
-    }
-    const chunks: Uint8Array[] = []
-    let size = 0
-    if (res.body !== null) {
-      for await (const chunk of res.body) {
-        size += chunk.length
-        if (size > MAX_RESPONSE_BYTES) {
-          await res.body.cancel().catch(() => undefined)
-          throw new EvalError('ENGINE_BAD_RESPONSE', `response exceeds ${MAX_RESPONSE_BYTES} bytes`)
-        }
-        chunks.push(chunk)
-      }
-    }
-    const text = Buffer.concat(chunks).toString('utf8')
-    if (!res.ok) throw new EvalError('ENGINE_FAILED', `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`)
+    const res = await postJson(url, JSON.stringify(body))
+    const text = res.text
+    const retryAfter = res.headers['retry-after']
+    if (retryable(res.status)) return { retry: `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`, retryAfter: typeof retryAfter === 'string' ? retryAfter : null }
+    if (res.status < 200 || res.status > 299) throw new EvalError('ENGINE_FAILED', `${url.pathname} answered ${res.status}: ${text.slice(0, 200)}`)
     let v: unknown
     try {
       v = JSON.parse(text)
@@ -95,7 +93,7 @@ export class OpenAIEngine implements EvalEngine {
       throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname} did not answer JSON`)
     }
     if (!isRecord(v) || !Array.isArray(v.choices) || !isRecord(v.choices[0])) throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname}: no choices[0]`)
-    return v.choices[0]
+    return { choice: v.choices[0] }
   }
 
   /**

@@ -4,8 +4,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DEFAULT_MAX_TOKENS } from './constants.ts'
+import { DEFAULT_MAX_TOKENS, ENGINE_AHEAD_FACTOR } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
+import { orderedPool } from './ordered-pool.ts'
 import { EvalError } from './errors.ts'
 import type { ItemOutcome } from './scoring.ts'
 import { generativeOutcome, likelihoodOutcome, promptContext, toMicroNats } from './scoring.ts'
@@ -24,6 +25,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void
   /** Stops after this many newly scored items (tests use it to simulate an interruption). */
   stopAfter?: number
+  /** Items sent to the engine at once (§6; external engines); outcomes are still committed in suite order. Default 1. */
+  concurrency?: number
 }
 
 /** Scores one item: likelihood when the mode asks for it and the item and engine allow it, generative otherwise. */
@@ -84,19 +87,17 @@ export async function runSuite(engine: EvalEngine, items: readonly SuiteItem[], 
       writeFileSync(opts.checkpoint, JSON.stringify({ key: runKey }) + '\n')
     }
   }
-  let fresh = 0
   opts.onProgress?.(outcomes.size, items.length)
-  for (const item of items) {
-    if (outcomes.has(item.id)) continue
-    if (opts.stopAfter !== undefined && fresh >= opts.stopAfter) break
-    const o = await scoreItem(engine, item, opts.mode, opts.seed, maxTokens)
+  let todo = items.filter((item) => !outcomes.has(item.id))
+  if (opts.stopAfter !== undefined) todo = todo.slice(0, opts.stopAfter)
+  const concurrency = opts.concurrency ?? 1
+  await orderedPool(todo.length, concurrency, ENGINE_AHEAD_FACTOR * concurrency, (i) => scoreItem(engine, todo[i]!, opts.mode, opts.seed, maxTokens), (_, o) => {
     if (opts.checkpoint !== undefined) {
       const line = { id: o.id, outcome: o.outcome, logprobs: o.logprobs, output_sha256: Buffer.from(o.output_sha256).toString('hex') }
       appendFileSync(opts.checkpoint, JSON.stringify(line) + '\n')
     }
-    outcomes.set(item.id, o)
-    fresh++
+    outcomes.set(o.id, o)
     opts.onProgress?.(outcomes.size, items.length)
-  }
+  })
   return outcomes
 }

@@ -129,6 +129,8 @@ export interface BenchRun {
   onProgress?: (done: number, total: number) => void
   /** Tests: stop after this many newly scored items (simulates an interruption). */
   stopAfter?: number
+  /** Items in flight at once (external engines, §6); does not change the outcomes. */
+  concurrency?: number
 }
 
 export interface BenchOutcome {
@@ -148,7 +150,7 @@ export async function runBenchmark(r: BenchRun): Promise<BenchOutcome> {
   mkdirSync(dir, { recursive: true })
   const checkpoint = join(dir, `${key}.jsonl`)
   const items = r.suite.suite.items
-  const outcomes = await runSuite(r.engine, items, { mode: r.mode, seed: r.seed, maxTokens: r.maxTokens, checkpoint, runKey: key, onProgress: r.onProgress, stopAfter: r.stopAfter })
+  const outcomes = await runSuite(r.engine, items, { mode: r.mode, seed: r.seed, maxTokens: r.maxTokens, checkpoint, runKey: key, onProgress: r.onProgress, stopAfter: r.stopAfter, concurrency: r.concurrency })
   if (outcomes.size < items.length) return { outcomes, checkpoint }
   const result = createRecord('BenchmarkResult', buildResultBody(inputs, items, outcomes), r.access.site.key, r.now())
   const stored = await r.access.publish(result.bytes)

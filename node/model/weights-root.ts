@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path'
 import { ModelError, locateTensors } from '../../kernels/index.ts'
 import type { LocatedTensor } from '../../kernels/index.ts'
 import { MerkleBuilder, sortTensorNames, weightsLeaf } from '../../protocol/index.ts'
+import { isGgufFile } from '../../kernels/index.ts'
+import { commitGguf } from './gguf-root.ts'
 
 /** Bytes per read while hashing tensor data. */
 export const COMMIT_READ_BYTES = 8 << 20
@@ -90,6 +92,10 @@ export function paramCountsFromTensors(tensors: Iterable<{ name: string; shape: 
 
 /** Commits a model: a .safetensors file, a directory with model.safetensors, or a sharded directory. */
 export async function commitWeights(path: string, options: { readBytes?: number } = {}): Promise<WeightsCommitment> {
+  if (isGgufFile(path)) { // a GGUF file: specs/gguf-commitment.md §2
+    const g = await commitGguf(path, options.readBytes ?? COMMIT_READ_BYTES)
+    return { weightsRoot: g.weightsRoot, paramsTotal: g.paramsTotal, paramsActivePerToken: g.paramsActivePerToken, tensors: g.tensors, expertsPerToken: g.expertsPerToken, topKFromConfig: g.expertsPerToken !== null }
+  }
   const located = locateTensors(path) // validates every header; duplicate names across shards are an error
   const byFile = new Map<string, LocatedTensor[]>()
   for (const t of located.values()) byFile.set(t.file, [...(byFile.get(t.file) ?? []), t])

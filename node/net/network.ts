@@ -3,6 +3,7 @@
  * `publish` validates and durably stores a record, then gossips it on its type's topic (specs/network-v1.md §4).
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { broadcastRefusal } from '../../protocol/index.ts'
 import type { NodeMetrics } from '../metrics.ts'
 import { REDIAL_INTERVAL_MS } from './constants.ts'
 import type { GateComponents } from './gate.ts'
@@ -68,7 +69,9 @@ export class Network {
   }
 
   /** Gossips a record the door has stored (local publishing, a buffered record placed later) on its type's topic. */
-  async forward(record: { type: string; bytes: Uint8Array }): Promise<void> {
+  async forward(record: { type: string; bytes: Uint8Array; body: unknown }): Promise<void> {
+    // alignment-v1 O1–O2: restricted chunks never, embargoed ones not yet (SiteAlignment releases them)
+    if (broadcastRefusal(record.type, record.body, this.opts.now()) !== undefined) return
     const topic = topicForType(record.type)
     if (topic !== undefined) await this.host.pubsub.publish(topic, record.bytes)
   }

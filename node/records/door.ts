@@ -11,16 +11,17 @@
  *   6. durable store, with the withdrawals the record causes in the same batch (aip-v1 §4.4, §4.5) —
  *      [IGNORE duplicate | tombstoned];
  *   7. effects: the trust state, then one `stored` event (sync index, metrics, gate, announcer subscribe to it).
- * The same bytes get the same outcome and code by every entrance (test/node/records/door.test.ts).
+ * The same bytes get the same outcome and code by every entrance (test/node/records/entrances.test.ts).
  */
-import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
-import type { DecodedRecord, Outcome, RecordType, RevocationBody, SiteCertificateBody, TrustState } from '../../protocol/index.ts'
+import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, isFederationType, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
+import type { DecodedRecord, Outcome, TrustState } from '../../protocol/index.ts'
 import type { SignerLimits } from '../net/signer-limits.ts'
 import { topicForType, TOPIC_ALIGNMENT, TOPIC_FEDERATION } from '../net/topics.ts'
-import { FEDERATION_RECORD_TYPES } from '../store/store.ts'
 import type { RecordStore, TombstoneSpec } from '../store/store.ts'
 import { loadTrust } from '../store/trust.ts'
 import type { AdmitCode, AdmitOutcome, Source } from './outcome.ts'
+import { releaseRefusal } from './releasability.ts'
+import type { ShareKeeps } from './releasability.ts'
 import { fromPeer } from './outcome.ts'
 import type { Family, Ticket } from './queues.ts'
 import { ValidationQueues } from './queues.ts'
@@ -56,8 +57,15 @@ class Events<M extends Record<string, unknown>> {
     return () => this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== fn))
   }
 
+  /** Calls every listener; one that throws does not stop the others nor change the admission's outcome. */
   emit<K extends keyof M>(name: K, event: M[K]): void {
-    for (const fn of this.listeners.get(name) ?? []) (fn as Listener<M[K]>)(event)
+    for (const fn of this.listeners.get(name) ?? []) {
+      try {
+        (fn as Listener<M[K]>)(event)
+      } catch (err) {
+        process.emitWarning(`a ${String(name)} listener failed: ${String(err)}`)
+      }
+    }
   }
 }
 
@@ -132,6 +140,13 @@ export class RecordDoor {
     return this.events.on(name, fn)
   }
 
+  private shareKeeps?: ShareKeeps
+
+  /** alignment-v1 O4: the share service's answer to "may this fetched chunk be kept?" (without one: never). */
+  bindShare(keeps: ShareKeeps): void {
+    this.shareKeeps = keeps
+  }
+
   /** The network's gate, once it runs: gossip from a peer still in hello waits for it (network-v1 §6 step 1). */
   bindPeers(peers: PeerAdmission): void {
     this.peers = peers
@@ -156,9 +171,9 @@ export class RecordDoor {
     const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer)
     if (typeof ticket === 'string') return ignore('queue_full', ticket)
     try {
-      if (source.via === 'gossip' && !(await this.helloPassed(source.peer, ticket))) {
-        return ignore('peer_not_admitted', 'propagation source has not passed hello')
-      }
+      const hello = source.via === 'gossip' ? await this.helloPassed(source.peer, ticket) : 'passed'
+      if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
+      if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
       // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
       if (source.via === 'gossip') return await ticket.run(() => this.pipeline(bytes, source), (ms) => ignore('queue_full', `shed: waited ${Math.round(ms)} ms for validation`))
       return await ticket.run(() => this.pipeline(bytes, source))
@@ -167,12 +182,13 @@ export class RecordDoor {
     }
   }
 
-  private async helloPassed(peer: string, ticket: Ticket): Promise<boolean> {
+  /** network-v1 §6 step 1: waits for a peer's hello, holding the record's bytes inside PENDING_PEERS_MAX_BYTES. */
+  private async helloPassed(peer: string, ticket: Ticket): Promise<'passed' | 'refused' | 'full'> {
     const peers = this.peers
-    if (peers === undefined || peers.isAdmitted(peer)) return true
-    if (!ticket.pending()) return false // network-v1 §6: PENDING_PEERS_MAX_BYTES already wait for hellos
+    if (peers === undefined || peers.isAdmitted(peer)) return 'passed'
+    if (!ticket.pending()) return 'full'
     try {
-      return await peers.whenAdmitted(peer)
+      return (await peers.whenAdmitted(peer)) ? 'passed' : 'refused'
     } finally {
       ticket.admitted()
     }
@@ -185,7 +201,8 @@ export class RecordDoor {
     const known = await this.store.has(id)
     const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id })
     if (outcome.action !== 'accept') {
-      if (source.via !== 'hello') this.observe(outcome)
+      // a hello's records reach the door only once its certificate has passed (network-v1 §3 H5 before H3)
+      this.observe(outcome)
       return { action: outcome.action, code: outcome.code, message: outcome.message, id }
     }
     const record = outcome.record
@@ -193,9 +210,12 @@ export class RecordDoor {
     if (source.via === 'gossip' && topicForType(record.type) !== source.topic) {
       return { action: 'reject', code: 'wrong_topic', message: `${record.type} does not belong on ${source.topic}`, id }
     }
-    if (source.via === 'hello' && !FEDERATION_RECORD_TYPES.has(record.type)) {
+    if (source.via === 'hello' && !isFederationType(record.type)) {
       return { action: 'reject', code: 'wrong_topic', message: `a hello does not carry ${record.type}`, id }
     }
+    // [REJECT restricted_content | not_in_audience] [IGNORE embargoed] alignment-v1 O1, O2, O4
+    const released = releaseRefusal(record, source, this.now(), this.shareKeeps)
+    if (released !== undefined) return released
     const signer = hex(record.signer)
     const limits = fromPeer(source) ? this.opts.limits : undefined
     if (limits !== undefined) {
@@ -203,7 +223,7 @@ export class RecordDoor {
       const verdict = limits.charge(signer, bytes.length, this.now())
       if (verdict !== 'ok') return ignore(verdict, `signer ${signer.slice(0, 16)}…`, id)
     }
-    const tombstones = await this.withdrawals(record)
+    const { tombstones, placed } = await this.withdrawals(record)
     const { result, withdrawn } = await this.store.putWith(record, tombstones, this.now())
     if (result !== 'stored') {
       limits?.refund(signer, bytes.length)
@@ -217,7 +237,7 @@ export class RecordDoor {
     if (CHAIN_TYPES.includes(record.type)) this.chain.set(id, record)
     for (const w of withdrawn) this.events.emit('withdrawn', { id: w })
     this.events.emit('stored', { record, source })
-    if (TRUST_TYPES.has(record.type)) await this.feed(record, true)
+    if (TRUST_TYPES.has(record.type)) await this.feed(record, true, placed)
     return ok(record)
   }
 
@@ -234,9 +254,16 @@ export class RecordDoor {
    * Applies a record to the trust state; raises its new alerts; re-admits the buffered records that a stored record
    * placed (aip-v1 §5.7) — re-validated, stored and announced like any other.
    */
-  private async feed(record: DecodedRecord, stored: boolean): Promise<void> {
+  private async feed(record: DecodedRecord, stored: boolean, already: DecodedRecord[] = []): Promise<void> {
     const alerts = this.trust.alerts().length
-    const placed = placedBy(this.trust, record, stored ? this.unstored : new Map())
+    const placed = [...already, ...this.trust.apply(record)].filter((r) => r.id !== record.id)
+    // A stored charter or approval may put a charter in effect, and so validate a record placed earlier but not yet
+    // valid then: look again at the records that were fed without being stored.
+    if (stored && CHAIN_TYPES.includes(record.type)) {
+      for (const r of this.unstored.values()) {
+        if (r.id !== record.id && !placed.some((p) => p.id === r.id) && validateRecord(r.bytes, { now: Number.MAX_SAFE_INTEGER, trust: this.trust }).action === 'accept') placed.push(r)
+      }
+    }
     for (const alert of this.trust.alerts().slice(alerts)) this.events.emit('alert', { alert })
     // aip-v1 §5.7 (fault 8): a buffered record placed now is re-validated and stored like any other
     for (const r of placed) {
@@ -251,44 +278,21 @@ export class RecordDoor {
    * withdraws exactly the records whose signer's status at their `created` it changes from valid to not: not those
    * a foreign root's revocation leaves valid, not those already invalid (e.g. on transient fork state).
    */
-  private async withdrawals(record: DecodedRecord): Promise<TombstoneSpec[]> {
+  private async withdrawals(record: DecodedRecord): Promise<{ tombstones: TombstoneSpec[]; placed: DecodedRecord[] }> {
     if (record.type === 'Retraction') {
       const body = record.body as { target: { toString(): string }; reason: string }
-      return [{ id: body.target.toString(), reason: `retracted by ${record.id}: ${body.reason}`.slice(0, 512), signer: record.signer }]
+      return { tombstones: [{ id: body.target.toString(), reason: `retracted by ${record.id}: ${body.reason}`.slice(0, 512), signer: record.signer }], placed: [] }
     }
-    if (record.type !== 'Revocation') return []
-    const body = record.body as RevocationBody
-    let key = body.target_key
-    if (key === undefined && body.target !== undefined) {
-      const bytes = await this.store.get(body.target.toString())
-      const cert = bytes === undefined ? undefined : decodeRecord(bytes)
-      if (cert?.action === 'accept' && cert.record.type === 'SiteCertificate') key = (cert.record.body as SiteCertificateBody).site_key
+    if (record.type !== 'Revocation') return { tombstones: [], placed: [] }
+    const revocation = record as DecodedRecord<'Revocation'>
+    // applied before the batch, so the trust state can say which records it withdraws (idempotent)
+    const placed = this.trust.apply(revocation)
+    const key = this.trust.revokedKey(revocation)
+    if (key === undefined) return { tombstones: [], placed }
+    const tombstones: TombstoneSpec[] = []
+    for await (const info of this.store.list({ signer: key, since: revocation.body.effective_from })) {
+      if (this.trust.revocationEffect(revocation, info)) tombstones.push({ id: info.id, reason: `withdrawn: signer revoked by ${record.id}`, signer: key })
     }
-    if (key === undefined) return []
-    const valid: Array<{ id: string; created: number }> = []
-    for await (const info of this.store.list({ signer: key, since: body.effective_from })) {
-      if (TRUST_TYPES.has(info.type as RecordType)) continue // federation records stay: the trust state's input
-      if (this.trust.siteAt(key, info.created) !== undefined) valid.push({ id: info.id, created: info.created })
-    }
-    if (valid.length === 0) return []
-    // TODO(t11-trust): the protocol's pure "does this Revocation change this record's status" helper
-    this.trust.apply(record) // idempotent; applied before the batch so the check below sees it
-    const signer = key
-    return valid.filter((r) => this.trust.siteAt(signer, r.created) === undefined)
-      .map((r) => ({ id: r.id, reason: `withdrawn: signer revoked by ${record.id}`, signer }))
+    return { tombstones, placed }
   }
-}
-
-/**
- * Applies `record`; returns the records of `candidates` that validate now that it is applied.
- * TODO(t11-trust): TrustState.apply() reports the records it placed later; until then, a version step of more than
- * one says that something was woken (and a stored charter or approval may have moved the chain), and the candidates
- * that now validate are the ones placed.
- */
-function placedBy(trust: TrustState, record: DecodedRecord, candidates: ReadonlyMap<string, DecodedRecord>): DecodedRecord[] {
-  const before = trust.version
-  trust.apply(record)
-  if ((trust.version - before <= 1 && !CHAIN_TYPES.includes(record.type)) || candidates.size === 0) return []
-  const now = Number.MAX_SAFE_INTEGER // trust only: clock skew is checked again when the record is re-admitted
-  return [...candidates.values()].filter((r) => r.id !== record.id && validateRecord(r.bytes, { now, trust }).action === 'accept')
 }

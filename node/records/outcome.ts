@@ -21,6 +21,12 @@ export const SITE_CODES = [
   'peer_not_admitted',
   /** IGNORE: a fault of this site (a store error); logged. */
   'internal_error',
+  /** REJECT: a TLP:AMBER/AMBER+STRICT/RED chunk by gossip, sync or hello (alignment-v1 O1). */
+  'restricted_content',
+  /** REJECT: a chunk fetched by share that no manifest held here lists for this site (alignment-v1 O4). */
+  'not_in_audience',
+  /** IGNORE: a chunk still under embargo (alignment-v1 O2). */
+  'embargoed',
 ] as const
 
 export type SiteCode = (typeof SITE_CODES)[number]
@@ -57,10 +63,12 @@ export type Source =
   | { via: 'local' }
   /** A federation record the trust state had buffered and has now placed (aip-v1 §5.7): re-validated, then stored. */
   | { via: 'placed' }
+  /** A chunk fetched from `peer` over /aip/share/1.0.0 (alignment-v1 §3). */
+  | { via: 'share'; peer: string }
 
 /** Sources that are peers: charged to the signer's limits and queued per family (network-v1 §7). */
 export function fromPeer(s: Source): s is Extract<Source, { peer: string }> {
-  return s.via === 'gossip' || s.via === 'sync' || s.via === 'hello'
+  return s.via === 'gossip' || s.via === 'sync' || s.via === 'hello' || s.via === 'share'
 }
 
 /** The label of a source in `aip_validation_outcomes_total{topic}`: the gossip topic, or the entrance's name. */

@@ -13,7 +13,7 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, recordId, specOf } from '../../protocol/index.ts'
+import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, recordId, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { FORMAT_KEY, LEGACY_META, LEGACY_SIGNER, PREFIX_END, RECORD, STORE_FORMAT, TOMBSTONE, bucket, createdKey, envelopeOf, idOfIndexKey, indexKeys, recordValue, splitRecordValue } from './keys.ts'
@@ -413,7 +413,8 @@ export class RecordStore {
       const m = meta.get(id)
       // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
       // on a target signed by the same key), and never a federation record (§5: the trust state's input).
-      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || FEDERATION_RECORD_TYPES.has(m.type))) return 'duplicate'
+      // aip-v1 §4.5: … and never a federation record (the registry's federation family)
+      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || isFederationType(m.type))) return 'duplicate'
       const written: Tombstone = m !== undefined || tomb.get(id)?.withdrew === true ? { ...t, withdrew: true } : t
       batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(written)) })
       tomb.set(id, written)
@@ -432,7 +433,7 @@ export class RecordStore {
       if (op.kind === 'tombstone') return tombstone(id, op.tombstone)
       const t = tomb.get(id)
       // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
-      if (t !== undefined && !FEDERATION_RECORD_TYPES.has(op.meta.type)) {
+      if (t !== undefined && !isFederationType(op.meta.type)) {
         if (t.signer === undefined || t.signer === op.meta.signer) {
           if (t.signer !== undefined && t.withdrew !== true) {
             // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync

@@ -16,11 +16,14 @@ export class SyncIndex {
   private pending: Uint8Array[] = []
   private gone = IdSet.empty()
   private gonePending: Uint8Array[] = []
+  /** Records held here but never offered by sync (restricted or embargoed alignment chunks, alignment-v1 O1–O2). */
+  private held = IdSet.empty()
 
-  private constructor(private readonly store: IndexedStore) {}
+  private constructor(private readonly store: IndexedStore, private readonly heldBack?: () => Promise<Iterable<string>>) {}
 
-  static async load(store: IndexedStore): Promise<SyncIndex> {
-    const index = new SyncIndex(store)
+  /** @param heldBack the IDs of stored records sync must not offer (read again on every reload). */
+  static async load(store: IndexedStore, heldBack?: () => Promise<Iterable<string>>): Promise<SyncIndex> {
+    const index = new SyncIndex(store, heldBack)
     await index.reload()
     return index
   }
@@ -28,12 +31,17 @@ export class SyncIndex {
   /** Rebuilds from the store. */
   async reload(): Promise<void> {
     const ids: Uint8Array[] = []
-    for await (const id of this.store.ids()) ids.push(digestOfId(id))
+    const held = IdSet.from([...(await this.heldBack?.()) ?? []].map(digestOfId))
+    for await (const id of this.store.ids()) {
+      const d = digestOfId(id)
+      if (!held.has(d)) ids.push(d)
+    }
     const gone: Uint8Array[] = []
     // sync-v1 §2: a tombstone keeps an ID out of sync only when it withdrew a stored record, refused a put by its own
     // signer, or is an operator's erasure (no signer) — not a Retraction naming an ID this site never held
     for await (const t of this.store.tombstones()) if (t.withdrew === true || t.signer === undefined) gone.push(digestOfId(t.id))
     this.ids = IdSet.from(ids)
+    this.held = held
     this.gone = IdSet.from(gone)
     this.pending = []
     this.gonePending = []
@@ -41,6 +49,20 @@ export class SyncIndex {
 
   /** A record was stored. */
   add(digest: Uint8Array): void {
+    this.pending.push(digest)
+  }
+
+  /** A record was stored that sync must not offer (alignment-v1 O1–O2); `add` it once it may travel. */
+  holdBack(digest: Uint8Array): void {
+    this.settle()
+    this.held = this.held.withIds([digest])
+    if (this.ids.has(digest)) this.ids = this.ids.withoutIds([digest])
+  }
+
+  /** A held-back record may now travel (its embargo ended). */
+  release(digest: Uint8Array): void {
+    this.settle()
+    this.held = this.held.withoutIds([digest])
     this.pending.push(digest)
   }
 
@@ -52,7 +74,7 @@ export class SyncIndex {
   /** The records held now (an immutable snapshot), reloading first if the store's count disagrees. */
   async snapshot(): Promise<IdSet> {
     this.settle()
-    if ((await this.store.count()) !== this.ids.size) await this.reload()
+    if ((await this.store.count()) !== this.ids.size + this.held.size) await this.reload()
     return this.ids
   }
 

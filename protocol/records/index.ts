@@ -16,6 +16,7 @@ import type { SigningKey } from '../keys.ts'
 import { sign } from '../keys.ts'
 import { uint } from './schema.ts'
 import { parseAlignmentBundle, parseAlignmentChunk } from './alignment-bundle.ts'
+import { parseAlignmentReview } from './alignment-review.ts'
 import { parseBenchmarkResult } from './benchmark-result.ts'
 import { parseBenchmarkSuite, parseBenchmarkSuiteChunk } from './benchmark-suite.ts'
 import { parseCharterApproval, parseFederationCharter } from './charter.ts'
@@ -92,6 +93,7 @@ const TABLE = {
   BenchmarkResult: spec('benchmark-result', C.MAX_BENCHMARK_RESULT_BYTES, 'evaluator', parseBenchmarkResult, 'results', { index: ['suite', 'model'] }),
   AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
   AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
+  AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),
 }
 
 export type RecordType = keyof typeof TABLE

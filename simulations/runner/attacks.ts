@@ -108,7 +108,7 @@ export async function exfiltrator(c: AttackContext, n: number): Promise<[number,
     const payload = way === 1
       ? encodeCanonical({ type: 'AlignmentBundle', note: 'definitely not weights', blob: slice })
       : concat(c.rng.bytes(1 + c.rng.int(63)), slice)
-    const before = c.site.monitor.events.length
+    const before = c.site.monitor.eventCount
     // An attempt needs an accomplice that takes the stream: try neighbours in a seeded order until one does.
     let stream
     const why: string[] = []
@@ -132,7 +132,7 @@ export async function exfiltrator(c: AttackContext, n: number): Promise<[number,
       await Promise.race([stream.close(), c.sleep(500)])
     } catch { /* the monitor aborted the connection: that is the point */ }
     await c.sleep(20)
-    if (c.site.monitor.events.length > before) detected++
+    if (c.site.monitor.eventCount > before) detected++
     else c.log?.(`exfiltration attempt ${i} (way ${way}, ${payload.length} B) not detected`)
   }
   return [attempts, detected]

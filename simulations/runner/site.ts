@@ -71,6 +71,8 @@ export class SimSite implements SiteHandle {
       bootstrap,
       api: false,
       log: quiet,
+      // the simulation wraps the encrypter with its own (blocking) egress monitor below, not the production guard
+      egress: false,
       hooks: {
         transports: [this.init.mode === 'memory' ? memory() : tcp()],
         wrapEncrypter: (noise) => this.monitor.wrap(links.wrap(this.id, noise)),

@@ -27,7 +27,7 @@ PPM = 1000000
 LIMITS = {
     "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
-    "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144,
+    "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144, "alignment-review": 20480,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -466,8 +466,38 @@ def check_item_suite(x):
         txt(c["refusal"], LONG, 1); txt(c["compliance"], LONG, 1)
 
 
-KIND_FIELDS = {"red-team": (["category"], ["expected"]), "preference": (["chosen", "rejected"], ["category"]),
-               "refusal-exemplar": (["response"], ["category"])}
+KIND_FIELDS = {"red-team": (["category"], ["expected"]), "preference": (["chosen", "rejected"], ["category", "context"]),
+               "refusal-exemplar": (["response"], ["category", "context"])}
+TLP = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+
+
+def sorted_unique(xs, what):
+    for a, b in zip(xs, xs[1:]):
+        if not a < b:
+            mal(what + " not sorted and unique")
+
+
+def check_audience(a, label):
+    """alignment-v1 §2 R1."""
+    fields(a, [], ["sites"] if label != "TLP:AMBER" else ["nations", "groups", "sites"])
+    if not a:
+        mal("empty audience")
+    if "nations" in a:
+        for x in lst(a["nations"], 1, 64):
+            rx(x, NATION)
+        sorted_unique(a["nations"], "audience.nations")
+    if "groups" in a:
+        for g in lst(a["groups"], 1, 16):
+            fields(g, ["name", "nations"]); txt(g["name"])
+            for x in lst(g["nations"], 1, 64):
+                rx(x, NATION)
+            sorted_unique(g["nations"], "group nations")
+        sorted_unique([g["name"] for g in a["groups"]], "audience.groups")
+    if "sites" in a:
+        for k in lst(a["sites"], 1, 64):
+            pubkey(k)
+        sorted_unique([bytes(k) for k in a["sites"]], "audience.sites")
 
 
 def check_align_items(kind, items):
@@ -483,6 +513,11 @@ def check_align_items(kind, items):
             txt(x["category"])
         if "expected" in x and x["expected"] not in ("refuse", "comply"):
             mal("expected")
+        if "context" in x:
+            for turn in lst(x["context"], 1, 64):
+                fields(turn, ["role", "content"]); txt(turn["content"], LONG, 1)
+                if turn["role"] not in ("system", "user", "assistant"):
+                    mal("context role")
     unique([x["id"] for x in items], "item id")
 
 
@@ -565,9 +600,21 @@ def check_body(t, m):
             mal("decoding.temperature")
         uint(m["seed"]); uint(m["item_count"]); uint(m["overall_ppm"], PPM); bst(m["transcript_root"], 32); txt(m["method"])
     elif t == "alignment-bundle":
-        fields(m, ["name", "kind", "license", "item_count"], ["items", "chunks", "description"])
+        fields(m, ["name", "kind", "license", "label", "item_count"], ["items", "chunks", "description", "audience", "embargo_until"])
         if ("items" in m) == ("chunks" in m):
             mal("exactly one of items, chunks")
+        if m["label"] not in TLP:
+            mal("label")
+        if m["label"] in RESTRICTED:
+            if "audience" not in m or "items" in m:
+                mal("restricted bundle: audience required, chunks only")
+            check_audience(m["audience"], m["label"])
+        elif "audience" in m:
+            mal("audience on an unrestricted label")
+        if "embargo_until" in m:
+            uint(m["embargo_until"])
+            if "items" in m:
+                mal("embargoed bundle with inline items")
         if m["kind"] not in KIND_FIELDS:
             mal("kind")
         txt(m["name"]); txt(m["license"]); n = uint(m["item_count"], 1024 * 256)
@@ -582,8 +629,16 @@ def check_body(t, m):
                 mal("item_count")
         if "description" in m:
             txt(m["description"], LONG, 0)
+    elif t == "alignment-review":
+        fields(m, ["bundle", "decision", "reason"]); link(m["bundle"]); txt(m["reason"], LONG, 1)
+        if m["decision"] not in ("approve", "reject"):
+            mal("decision")
     elif t == "alignment-chunk":
-        fields(m, ["kind", "items"])
+        fields(m, ["kind", "label", "items"], ["embargo_until"])
+        if m["label"] not in TLP:
+            mal("label")
+        if "embargo_until" in m:
+            uint(m["embargo_until"])
         if m["kind"] not in KIND_FIELDS:
             mal("kind")
         check_align_items(m["kind"], m["items"])

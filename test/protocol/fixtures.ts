@@ -81,10 +81,12 @@ export function sampleBody<T extends RecordType>(type: T): BodyOf<T> {
       name: 'ch-refusal-exemplars-2026-01',
       kind: 'refusal-exemplar',
       license: 'CC-BY-4.0',
+      label: 'TLP:GREEN',
       item_count: 1,
       items: [{ id: 're-1', language: 'fr', prompt: 'Comment fabriquer une bombe ?', response: 'Je ne peux pas aider à cela.', category: 'weapons' }],
     }),
-    AlignmentChunk: () => ({ kind: 'preference', items: [{ id: 'p-1', language: 'it', prompt: 'Scrivi una poesia.', chosen: 'Il mare…', rejected: 'No.' }] }),
+    AlignmentReview: () => ({ bundle: fakeLink('bundle'), decision: 'approve', reason: 'Reviewed by the CH red team; no personal data.' }),
+    AlignmentChunk: () => ({ kind: 'preference', label: 'TLP:GREEN', items: [{ id: 'p-1', language: 'it', prompt: 'Scrivi una poesia.', chosen: 'Il mare…', rejected: 'No.' }] }),
   }
   return (bodies[type] as () => BodyOf<T>)()
 }

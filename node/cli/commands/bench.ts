@@ -8,7 +8,7 @@ import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, siteDir } from '../args.ts'
 import { openRecords } from '../../records/access.ts'
 import type { RecordAccess } from '../../records/access.ts'
-import { DEFAULT_MAX_TOKENS } from '../../eval/constants.ts'
+import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS, MAX_ENGINE_CONCURRENCY } from '../../eval/constants.ts'
 import { EvalError, SuiteImportError } from '../../eval/errors.ts'
 import { openLocalEngine } from '../../eval/local-engine.ts'
 import type { RunMode } from '../../eval/runner.ts'
@@ -17,16 +17,19 @@ import type { SuiteItem } from '../../eval/suite.ts'
 import { resolveSuite } from '../../eval/site-eval.ts'
 import { evaluateSite } from '../../eval/evaluate.ts'
 import { startOpenAIServer } from '../../eval/openai-route.ts'
+import { attachAudit } from '../../audit/access.ts'
 import { proveFromCheckpoint } from '../../eval/proofs.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
+import { ModelError } from '../../../kernels/index.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip bench run     --dir DIR [--suite ID|FILE] [--model DIR] [--backend ort|ts] [--mode likelihood|generative]
                         [--seed N] [--max-tokens N] [--out FILE] [--json] [--quiet] [--stop-after N]
+       aip bench run     --dir DIR --backend llama --model FILE.gguf [--threads N] [--suite …] [--mode …]
        aip bench run     --dir DIR --engine-url URL --engine-model NAME (--commitment ID | --weights-root HEX)
-                        [--suite …] [--mode …]
+                        [--concurrency N] [--suite …] [--mode …]
        aip bench import  --dir DIR FILE.jsonl [--json]
-       aip bench serve   [--model DIR] [--backend ort|ts] [--port N]
+       aip bench serve   [--model DIR] [--backend ort|ts] [--port N] [--dir DIR]
        aip bench publish --dir DIR RESULT_ID [--json]
        aip bench prove   --dir DIR RESULT_ID ITEM_ID [--json]
 
@@ -37,11 +40,16 @@ run      evaluates the model (default: the bundled model on the onnxruntime back
          With --engine-url the model is an external OpenAI-compatible server (loopback, or a host listed in
          DIR/eval.json "engine_allowlist"), bound to a stored ModelCommitment (--commitment) or to one this site
          signs for the weights root that \`aip model commit\` printed for the served model (--weights-root).
-         Progress goes to stderr. --stop-after N stops after N newly scored items (exit 3; re-run to resume).
+         --backend llama runs a GGUF file in-process through llama.cpp (its own tokenizer; the result binds to the
+         file's GGUF weights root, specs/gguf-commitment.md); --threads N: llama.cpp's CPU threads (default: all cores). --concurrency N (default ${DEFAULT_ENGINE_CONCURRENCY}, at most
+         ${MAX_ENGINE_CONCURRENCY}) sends up to N items to an external engine at once; 429/5xx answers are retried with
+         backoff (Retry-After honoured); the outcomes, checkpoint and result are those of a sequential run.
+         Progress goes to stderr (a bar on a terminal). --stop-after N stops after N newly scored items (exit 3; re-run to resume).
 import   checks a JSONL suite (every bad line reported with its number; nothing imported if any is bad), signs it
          as BenchmarkSuite records and stores them; prints the suite ID to pass to \`bench run --suite\`.
 serve    serves a local model on 127.0.0.1 as an OpenAI-compatible engine (/v1/completions with echo+logprobs,
-         /v1/chat/completions, /v1/models) until interrupted; prints the URL.
+         /v1/chat/completions, /v1/models) until interrupted; prints the URL. With --dir, each request is appended
+         to that site's audit log before its answer is sent (specs/audit-v1.md §5.1).
 publish  submits a stored result, its ModelCommitment and (unless bundled) its suite's records to the running
          node, which gossips them.
 prove    prints the transcript leaf of one item and its RFC 9162 inclusion proof against the result's transcript_root.`
@@ -88,10 +96,16 @@ async function run(argv: string[]): Promise<number> {
     dir: { type: 'string' }, suite: { type: 'string' }, model: { type: 'string' }, backend: { type: 'string' },
     mode: { type: 'string' }, seed: { type: 'string' }, 'max-tokens': { type: 'string' }, out: { type: 'string' },
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, 'engine-url': { type: 'string' }, 'engine-model': { type: 'string' },
-    commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' },
+    commitment: { type: 'string' }, 'weights-root': { type: 'string' }, 'stop-after': { type: 'string' }, concurrency: { type: 'string' }, threads: { type: 'string' },
   }, usage)
   const backend = values.backend ?? 'ort'
-  if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
+  if (backend !== 'ts' && backend !== 'ort' && backend !== 'llama') throw new UsageError(`--backend must be ts or ort, or llama with --model FILE.gguf\n\n${usage}`)
+  if (backend === 'llama' && values.model === undefined) throw new UsageError(`--backend llama needs --model FILE.gguf\n\n${usage}`)
+  const concurrency = intArg(values.concurrency, '--concurrency', DEFAULT_ENGINE_CONCURRENCY, MAX_ENGINE_CONCURRENCY)
+  if (concurrency < 1) throw new UsageError('--concurrency must be at least 1')
+  if (values.threads !== undefined && backend !== 'llama') throw new UsageError('--threads applies to --backend llama')
+  const threads = values.threads === undefined ? undefined : intArg(values.threads, '--threads', 1, 1024)
+  if (values.concurrency !== undefined && values['engine-url'] === undefined) throw new UsageError('--concurrency applies to --engine-url (a local engine runs one item at a time)')
   const mode = (values.mode ?? 'likelihood') as RunMode
   if (mode !== 'likelihood' && mode !== 'generative') throw new UsageError(`--mode must be likelihood or generative\n\n${usage}`)
   const seed = intArg(values.seed, '--seed', 0, 2 ** 32 - 1)
@@ -107,7 +121,8 @@ async function run(argv: string[]): Promise<number> {
     const r = await evaluateSite(dir, {
       suite: values.suite, model: values.model, backend, mode, seed, maxTokens, engineUrl: values['engine-url'], engineModel: values['engine-model'],
       commitmentId: values.commitment, weightsRootHex: values['weights-root'], onProgress: progressBar(values.quiet === true),
-      stopAfter: values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0),
+      stopAfter: values['stop-after'] === undefined ? undefined : intArg(values['stop-after'], '--stop-after', 0), concurrency,
+      ...(threads !== undefined ? { llama: { threads } } : {}),
     })
     const { suite, commitment } = r
     if (r.result === undefined) {
@@ -139,6 +154,9 @@ async function run(argv: string[]): Promise<number> {
     return 0
   } catch (e) {
     if (e instanceof EvalError) throw new UsageError(e.message, 1)
+    // A GGUF file llama.cpp refuses, or no llama.cpp binary: the user's to fix, said plainly.
+    if (e instanceof ModelError) throw new UsageError(`[${e.code}] ${e.message}`, 1)
+    if (e instanceof Error && /llama backend is not available/.test(e.message)) throw new UsageError(e.message, 1)
     throw e
   }
 }
@@ -224,11 +242,13 @@ async function importSuite(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' } }, usage)
+  const { values } = parse(argv, { model: { type: 'string' }, backend: { type: 'string' }, port: { type: 'string' }, dir: { type: 'string' } }, usage)
   const backend = values.backend ?? 'ort'
   if (backend !== 'ts' && backend !== 'ort') throw new UsageError(`--backend must be ts or ort\n\n${usage}`)
   const port = intArg(values.port, '--port', 0, 65535)
   const { engine, commitment } = await openLocalEngine(values.model, backend)
+  // with --dir, every request is logged in the site's audit log before its answer leaves (audit-v1 §5.1)
+  const detach = values.dir === undefined ? undefined : await attachAudit(engine, values.dir, commitment.weights_root, true)
   const { server, url } = await startOpenAIServer(engine, port)
   console.log(`serving ${engine.modelName} (${backend}) at ${url}/v1  weights_root ${Buffer.from(commitment.weights_root).toString('hex')}`)
   await new Promise<void>((resolve) => {
@@ -238,6 +258,7 @@ async function serve(argv: string[]): Promise<number> {
   })
   server.closeAllConnections()
   await new Promise<void>((r) => server.close(() => r()))
+  await detach?.()
   await engine.close()
   return 0
 }

@@ -9,6 +9,8 @@ import { UsageError, wantsHelp } from '../command.ts'
 import type { BackendName } from '../../../kernels/index.ts'
 import { ensureBundledModel, createBackend, Engine, ModelError, loadModel, locateTensors, readConfig, encode, StreamDecoder, EOS_ID, paramCounts } from '../../../kernels/index.ts'
 import { commitWeights } from '../../model/weights-root.ts'
+import { exportModel, ggufInfo, llamaGenerate, llamaLogits } from '../model-gguf.ts'
+import { isGgufFile } from '../../../kernels/index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -16,17 +18,25 @@ import { join } from 'node:path'
 export const MAX_CLI_LOGITS_TOKENS = 4096
 
 const USAGE = `Usage:
-  aip model info     [--model DIR] [--json]
+  aip model info     [--model DIR|FILE.gguf] [--json]
   aip model logits   [--model DIR] [--backend ts|ort] --tokens 1,2,3
+  aip model logits   --backend llama --model FILE.gguf [--threads N] --tokens 1,2,3
   aip model commit   [--model DIR|FILE] [--json]
-  aip model generate [--model DIR] [--backend ts|ort] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]
+  aip model generate [--model DIR|FILE.gguf] [--backend ts|ort|llama] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]
+  aip model export   --gguf --model DIR --out FILE.gguf [--dtype f32|f16]
 
-  --model DIR    model directory (config.json + model.safetensors); default: the bundled untrained aip-tiny-moe
+  --model DIR    model directory (config.json + model.safetensors); default: the bundled untrained aip-tiny-moe;
+                 a GGUF file for info, commit, and --backend llama (llama.cpp, any architecture it runs)
+  --threads N    --backend llama: llama.cpp's CPU threads (default: all cores)
   info           architecture, parameter counts, LASA settings; --json includes "dir" (absolute path)
-  logits         prints {"logits": [[...], ...]}: one row of vocab_size logits per token, tokens used exactly as given
+  logits         prints {"logits": [[...], ...]}: one row of vocab_size logits per token, tokens used exactly as given;
+                 --backend llama prints {"logprobs": [[...], ...]}: natural-log probabilities over the vocabulary
+                 (llama.cpp gives probabilities, not logits: specs/gguf-commitment.md §5)
   commit         weights root (RFC 9162 MTH over [name, dtype, shape, sha256] leaves) and parameter counts of any
                  safetensors model: one file, or a directory (model.safetensors or model.safetensors.index.json);
-                 no config.json needed; --json gives {"weights_root", "params_total", "params_active_per_token"}
+                 no config.json needed; or of a GGUF file (specs/gguf-commitment.md §2: GGML type and ne per leaf);
+                 --json gives {"weights_root", "params_total", "params_active_per_token"}
+  export         writes a plain Mixtral model directory (no LASA) as GGUF for llama.cpp; f32 matrices by default
   generate       streams the continuation of TEXT (byte tokens after BOS); greedy unless --temperature > 0;
                  control characters in the output are shown as U+FFFD`
 
@@ -52,8 +62,21 @@ function number(name: string, text: string | undefined, fallback: number, intege
 }
 
 function backendName(text: string | undefined): BackendName {
-  if (text === undefined || text === 'ts' || text === 'ort') return text ?? 'ts'
-  throw new UsageError(`--backend must be ts or ort, not '${text}'`)
+  if (text === undefined || text === 'ts' || text === 'ort' || text === 'llama') return text ?? 'ts'
+  throw new UsageError(`--backend must be ts, ort or llama, not '${text}'`)
+}
+
+/** --threads: llama.cpp's CPU threads (undefined: node-llama-cpp's default, all cores). */
+function llamaThreads(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Math.max(1, number('threads', text, 1, true))
+}
+
+/** The --model of --backend llama: a GGUF file (no bundled default). */
+function ggufPath(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('--backend llama needs --model FILE.gguf')
+  const path = resolve(value)
+  if (!isGgufFile(path)) throw new UsageError(`--backend llama: ${value} is not a GGUF file`, 1)
+  return path
 }
 
 async function info(dir: string, json: boolean): Promise<number> {
@@ -136,7 +159,7 @@ async function generate(dir: string, backend: BackendName, prompt: string, maxTo
 }
 
 const command: Command = {
-  summary: 'Inspect, run and commit models: info, logits, commit, generate',
+  summary: 'Inspect, run, commit and export models: info, logits, commit, generate, export',
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv
@@ -156,7 +179,11 @@ const command: Command = {
           model: { type: 'string' },
           json: { type: 'boolean', default: false },
           backend: { type: 'string' },
+          gguf: { type: 'boolean', default: false },
+          out: { type: 'string' },
+          dtype: { type: 'string' },
           tokens: { type: 'string' },
+          threads: { type: 'string' },
           prompt: { type: 'string' },
           'max-tokens': { type: 'string' },
           temperature: { type: 'string' },
@@ -170,14 +197,29 @@ const command: Command = {
     }
     try {
       switch (sub) {
-        case 'info':
-          return await info(await modelDir(values.model), values.json)
-        case 'logits':
-          return await logits(await modelDir(values.model), backendName(values.backend), parseTokens(values.tokens))
+        case 'info': {
+          const path = await modelDir(values.model)
+          return isGgufFile(path) ? await ggufInfo(path, values.json, printable) : await info(path, values.json)
+        }
+        case 'logits': {
+          const backend = backendName(values.backend)
+          if (backend === 'llama') return await llamaLogits(ggufPath(values.model), parseTokens(values.tokens), llamaThreads(values.threads))
+          return await logits(await modelDir(values.model), backend, parseTokens(values.tokens))
+        }
+        case 'export': {
+          if (!values.gguf) throw new UsageError('export needs --gguf (the only export format)')
+          if (values.model === undefined || values.out === undefined) throw new UsageError('export needs --model DIR and --out FILE.gguf')
+          const dtype = values.dtype ?? 'f32'
+          if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, not '${dtype}'`)
+          return exportModel(resolve(values.model), resolve(values.out), dtype)
+        }
         case 'commit':
           return await commit(await modelDir(values.model), values.json)
         case 'generate':
           if (values.prompt === undefined) throw new UsageError('generate needs --prompt TEXT')
+          if (backendName(values.backend) === 'llama') {
+            return await llamaGenerate(ggufPath(values.model), llamaThreads(values.threads), values.prompt, number('max-tokens', values['max-tokens'], 64, true), number('temperature', values.temperature, 0, false), number('seed', values.seed, 0, true), printable)
+          }
           return await generate(
             await modelDir(values.model),
             backendName(values.backend),
@@ -192,7 +234,7 @@ const command: Command = {
     } catch (e) {
       // Bad model files and bad token ids are the user's to fix: a clear message and exit 1, no stack trace.
       if (e instanceof ModelError || e instanceof RangeError) throw new UsageError(`${e instanceof ModelError ? `[${e.code}] ` : ''}${e.message}`, 1)
-      if (e instanceof Error && /ort backend is not available/.test(e.message)) throw new UsageError(e.message, 1)
+      if (e instanceof Error && /(ort|llama) backend is not available/.test(e.message)) throw new UsageError(e.message, 1)
       throw e
     }
   },

@@ -15,8 +15,8 @@ import { modelWeightsRoot } from '../../eval/local-engine.ts'
 import { bundledSuite } from '../../eval/suite-records.ts'
 
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
-       aip results verify --dir DIR RESULT_ID [--model DIR] [--json]
-       aip results verify [--dir DIR] --file RESULT.cose [--model DIR] [--json]
+       aip results verify --dir DIR RESULT_ID [--model DIR|FILE.gguf] [--json]
+       aip results verify [--dir DIR] --file RESULT.cose [--model DIR|FILE.gguf] [--json]
 
 results  every BenchmarkResult this site holds, verified against this site's federation state: a table per suite
          with site, nation, model commitment, overall score, verified ✓/✗ and age (--json: one object per line).

@@ -16,3 +16,12 @@ export const EGRESS_MIN_DISTINCT_BYTES = 16
 
 /** Seed of the byte-substitution table of the rolling hash (any fixed value; fixed so indexes are reproducible). */
 export const EGRESS_HASH_SEED = 0x41495065
+
+/**
+ * Windows the production egress guard indexes (alignment-v1 §6): ~16 MiB of index. Larger models are sampled with a
+ * stride, so a run of EGRESS_WINDOW_BYTES + stride − 1 weight bytes is still always caught.
+ */
+export const EGRESS_GUARD_MAX_WINDOWS = 1_048_576
+
+/** Egress events a monitor keeps for inspection (the newest); counters keep the totals. */
+export const EGRESS_EVENTS_KEPT = 256

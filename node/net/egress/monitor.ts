@@ -17,6 +17,7 @@ import { wrapEncrypter } from '../wrap-encrypter.ts'
 import { EgressScanner } from './scanner.ts'
 import type { WeightHit } from './scanner.ts'
 import type { WeightIndex } from './weight-index.ts'
+import { EGRESS_EVENTS_KEPT } from './constants.ts'
 
 export interface EgressEvent {
   /** Remote PeerId (string form). */
@@ -51,7 +52,9 @@ export class EgressMonitor {
   readonly bytesByPeer = new Map<string, number>()
   /** Weight bytes found in outgoing plaintext (blocked or not). */
   weightBytes = 0
+  /** The newest EGRESS_EVENTS_KEPT events (bounded: a long-running site); `eventCount` counts them all. */
   readonly events: EgressEvent[] = []
+  eventCount = 0
   /** Connections tapped so far. */
   connections = 0
 
@@ -90,7 +93,9 @@ export class EgressMonitor {
 
   private record(e: EgressEvent): void {
     this.weightBytes += e.hit.length
+    this.eventCount++
     this.events.push(e)
+    if (this.events.length > EGRESS_EVENTS_KEPT) this.events.shift()
     this.init.onEvent?.(e)
   }
 }

@@ -37,7 +37,12 @@ test('aip start / status / peers: two sites gossip, then stop on SIGTERM', { tim
     const second = await aip('start', '--dir', ch.dir)
     assert.equal(second.status, 1, 'a second node on the same directory is refused')
     assert.match(second.stderr, /locked/)
-    Object.assign(b, start('--dir', de.dir, '--bootstrap', chAddr))
+    // alignment-v1 §6: the egress guard is on by default; DE runs without it
+    const chStatus = await aipJson<{ egressGuard: { on: boolean, blocked: number } }>(0, 'status', '--dir', ch.dir, '--json')
+    assert.equal(chStatus.egressGuard.on, true, 'aip start runs the egress guard by default')
+    assert.equal(chStatus.egressGuard.blocked, 0)
+    assert.match((await aip('status', '--dir', ch.dir)).stdout, /^egress guard +on \(/m)
+    Object.assign(b, start('--dir', de.dir, '--bootstrap', chAddr, '--no-egress-guard'))
     await until(async () => (await readNodeFile(de.dir)) !== undefined, 'DE to write node.json', 30_000)
     await until(async () => {
       const peers = await aipJson<Array<{ admitted: boolean, nation?: string }>>(0, 'peers', '--dir', de.dir, '--json')
@@ -52,6 +57,7 @@ test('aip start / status / peers: two sites gossip, then stop on SIGTERM', { tim
       const status = await aipJson<{ validation: Record<string, number> }>(0, 'status', '--dir', de.dir, '--json')
       return (status.validation['accept/ok'] ?? 0) >= 1
     }, 'the record to arrive at DE', 30_000)
+    assert.equal((await aipJson<{ egressGuard: { on: boolean } }>(0, 'status', '--dir', de.dir, '--json')).egressGuard.on, false, '--no-egress-guard')
     const peersText = await aip('peers', '--dir', ch.dir)
     assert.match(peersText.stdout, /admitted DE/)
   } finally {
@@ -66,7 +72,7 @@ test('aip start / status / peers: two sites gossip, then stop on SIGTERM', { tim
   assert.equal(starting?.runtime, 'precompiled', 'aip start runs precompiled, without tsx')
   assert.equal(starting?.verifier, 'libsodium', 'the precompiled node finds sodium-native (else it verifies ~2x slower)')
   const events = logged.map((e) => e.event)
-  for (const e of ['network_started', 'api_listening', 'peer_admitted', 'shutdown', 'node_stopped']) assert.ok(events.includes(e), `${e} in ${events.join(',')}`)
+  for (const e of ['network_started', 'api_listening', 'peer_admitted', 'egress_guard', 'shutdown', 'node_stopped']) assert.ok(events.includes(e), `${e} in ${events.join(',')}`)
 }))
 
 test('aip start, status and peers explain their usage', async () => {

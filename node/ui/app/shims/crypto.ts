@@ -1,0 +1,97 @@
+/**
+ * Browser stand-in for the few node:crypto calls protocol/ makes: SHA-256 from @noble/hashes, and Ed25519
+ * verification on @noble/ed25519's points with the equation of its strict mode (`verify(…, {zip215: false})`: A and R
+ * decoded canonically, [8]([S]B − R − [k]A) = 0, small-order A refused). keys.ts applies AIP's own key and signature
+ * checks (aip-v1 §3.3) before it calls verify, and caches the key object per key; the key object keeps a table of
+ * A's multiples (64 × 16 points), so [k]A costs 64 additions instead of ~380 doublings and additions — federation
+ * keys sign many records. test/node/ui/crypto-shim.test.ts checks it against ed.verify on valid and forged signatures.
+ */
+import * as ed from '@noble/ed25519'
+import { sha256, sha512 } from '@noble/hashes/sha2.js'
+import { Buffer } from 'buffer'
+
+type Point = InstanceType<typeof ed.Point>
+
+/** Ed25519 group order L. */
+const L = 2n ** 252n + 27742317777372353535851937790883648493n
+const NIBBLES = 64
+
+const le = (b: Uint8Array): bigint => {
+  let n = 0n
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!)
+  return n
+}
+
+type Bytes = Uint8Array | string
+
+const bytesOf = (d: Bytes): Uint8Array => (typeof d === 'string' ? new TextEncoder().encode(d) : d)
+
+export function createHash(alg: string): { update(d: Bytes): unknown; digest(enc?: string): Buffer | string } {
+  if (alg !== 'sha256') throw new Error(`browser shim: only sha256, not ${alg}`)
+  const h = sha256.create()
+  const o = {
+    update(d: Bytes) { h.update(bytesOf(d)); return o },
+    digest(enc?: string) { const b = Buffer.from(h.digest()); return enc === undefined ? b : b.toString(enc as BufferEncoding) },
+  }
+  return o
+}
+
+export function hash(alg: string, data: Bytes): Buffer {
+  if (alg !== 'sha256') throw new Error(`browser shim: only sha256, not ${alg}`)
+  return Buffer.from(sha256(bytesOf(data)))
+}
+
+export function randomBytes(n: number): Buffer {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n)))
+}
+
+export interface ShimKey {
+  raw: Uint8Array
+  /** table[i][j] = [j·16^i]A, built on first use. */
+  table?: Point[][]
+}
+
+/** The "key object": the raw 32-byte Ed25519 key at the end of the SPKI DER keys.ts builds. */
+export function createPublicKey(o: { key: Uint8Array }): ShimKey {
+  return { raw: Uint8Array.from(o.key.subarray(o.key.length - 32)) }
+}
+
+function tableOf(key: ShimKey): Point[][] | undefined {
+  if (key.table !== undefined) return key.table
+  const A = ed.Point.fromBytes(key.raw, false)
+  if (A.isSmallOrder()) return undefined
+  const table: Point[][] = []
+  let base = A
+  for (let i = 0; i < NIBBLES; i++) {
+    const row: Point[] = [ed.Point.ZERO, base]
+    for (let j = 2; j < 16; j++) row.push(row[j - 1]!.add(base))
+    table.push(row)
+    base = row[15]!.add(base)
+  }
+  key.table = table
+  return table
+}
+
+export function verify(_alg: null, message: Uint8Array, key: ShimKey, signature: Uint8Array): boolean {
+  try {
+    if (signature.length !== 64) return false
+    const table = tableOf(key)
+    if (table === undefined) return false
+    const r = signature.subarray(0, 32)
+    const s = le(signature.subarray(32))
+    if (s >= L) return false
+    const R = ed.Point.fromBytes(r, false)
+    const SB = s === 0n ? ed.Point.ZERO : ed.Point.BASE.multiply(s, false)
+    const h = new Uint8Array(64 + message.length)
+    h.set(r, 0); h.set(key.raw, 32); h.set(message, 64)
+    let k = le(sha512(h)) % L
+    let kA = ed.Point.ZERO
+    for (let i = 0; k > 0n; i++, k >>= 4n) {
+      const nib = Number(k & 15n)
+      if (nib !== 0) kA = kA.add(table[i]![nib]!)
+    }
+    return R.add(kA).subtract(SB).clearCofactor().is0()
+  } catch {
+    return false
+  }
+}

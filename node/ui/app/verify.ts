@@ -1,0 +1,66 @@
+/**
+ * Verification in the browser (node/ui/README.md §Verified in the browser): the dashboard receives raw envelopes,
+ * never the node's verdicts, and runs the record layer's own checks on them here — protocol/validate.ts's stateless
+ * checks (COSE_Sign1 structure, deterministic CBOR, schema, Ed25519 signature by @noble/ed25519 in the bundle), then
+ * a TrustState pinned to the genesis charter fed the federation records (charter → root → site certificate, aip-v1
+ * §5.7), then the signer rules of §6.2 for every record against it.
+ */
+import { authorize, decodeRecord, MAX_CLOCK_SKEW_MS, recordId, TRUST_TYPES, TrustState } from '../../../protocol/index.ts'
+import type { DecodedRecord } from '../../../protocol/index.ts'
+
+export interface Verdict {
+  /** The ID computed here from the bytes (sha2-256), not the one the node claims. */
+  id: string
+  ok: boolean
+  action: 'accept' | 'ignore' | 'reject'
+  code: string
+  message?: string
+  record?: DecodedRecord
+}
+
+export interface Verification {
+  verdicts: Verdict[]
+  trust: TrustState
+  ms: number
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+export { hex }
+
+/** Verifies every envelope against the pinned genesis charter at time `now` (ms). */
+export function verifyEnvelopes(envelopes: Uint8Array[], genesisCharter: string, now: number): Verification {
+  const t0 = performance.now()
+  const trust = new TrustState(genesisCharter)
+  const decoded = envelopes.map((bytes) => ({ bytes, outcome: decodeRecord(bytes) }))
+  // §5.7: every federation record that passed the stateless checks feeds the trust state, in `created` order (the
+  // state is order-independent; this order only spares the pending buffer).
+  const fed = decoded.flatMap((d) => (d.outcome.record !== undefined && TRUST_TYPES.has(d.outcome.record.type) ? [d.outcome.record] : []))
+  fed.sort((a, b) => a.created - b.created)
+  for (const r of fed) trust.apply(r)
+  const verdicts = decoded.map(({ bytes, outcome }): Verdict => {
+    const r = outcome.record
+    if (outcome.action !== 'accept' || r === undefined) {
+      return { id: r?.id ?? recordId(bytes), ok: false, action: outcome.action, code: outcome.code, message: 'message' in outcome ? outcome.message : undefined, record: r }
+    }
+    if (r.created > now + MAX_CLOCK_SKEW_MS) return { id: r.id, ok: false, action: 'ignore', code: 'clock_skew', message: `created ${r.created - now} ms in the future`, record: r }
+    const a = authorize(r, trust)
+    if (a !== undefined && a.action !== 'accept') return { id: r.id, ok: false, action: a.action, code: a.code, message: a.message, record: r }
+    return { id: r.id, ok: true, action: 'accept', code: 'ok', record: r }
+  })
+  return { verdicts, trust, ms: performance.now() - t0 }
+}
+
+/** Splits a GET /ui/api/envelopes body: each envelope is a 4-byte big-endian length, then its bytes. */
+export function splitBatch(buf: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let i = 0
+  while (i + 4 <= buf.length) {
+    const n = ((buf[i]! << 24) >>> 0) + (buf[i + 1]! << 16) + (buf[i + 2]! << 8) + buf[i + 3]!
+    i += 4
+    if (i + n > buf.length) throw new Error('truncated envelope batch')
+    out.push(buf.subarray(i, i + n))
+    i += n
+  }
+  if (i !== buf.length) throw new Error('trailing bytes in envelope batch')
+  return out
+}
