@@ -2,10 +2,16 @@
  * `npm run bench -- store [N]`: durable record-store throughput on this disk, ~1 KB records, every write synced.
  * Compares, in the same run: one put awaited at a time (one fsync per record), 64 puts in flight (group commit), and
  * putMany of 256. The gossip path writes like the second row (concurrent validations share synced batches).
+ * store_vs_raw_put (issue 17; goal ≤ 1.5): CPU per record (user + system of this process, LevelDB's background
+ * compaction threads included) of the store's durable put with its indexes, 64 in flight, ÷ a raw level put of the
+ * same envelope bytes under their ID, written in synced batches of the size the store's group commit formed.
+ * Both run in this process in alternating rounds, so the ratio holds on a loaded machine; the load average is
+ * printed and recorded.
  * Prints a table and, as its last line, one JSON object.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { Level } from 'level'
 import { join } from 'node:path'
 import { createRecord, generateSigningKey, parseRecordId } from '../protocol/index.ts'
 import type { DecodedRecord } from '../protocol/index.ts'
@@ -31,6 +37,40 @@ async function run(name: string, records: DecodedRecord[], write: (s: RecordStor
   return { name, per_s: records.length / s, records_per_batch: records.length / batches }
 }
 
+/** CPU µs per record of the store's put (64 in flight) and of a raw level batch put of the same bytes. */
+async function cpuPair(records: DecodedRecord[]): Promise<{ store: number; raw: number; perBatch: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-bench-store-'))
+  const store = await RecordStore.open(join(dir, 'store'))
+  let batches = 0
+  store.onBatch = () => { batches++ }
+  let c0 = process.cpuUsage()
+  let i = 0
+  await Promise.all(Array.from({ length: 64 }, async () => { while (i < records.length) await store.put(records[i++]) }))
+  let c = process.cpuUsage(c0)
+  const storeUs = (c.user + c.system) / records.length
+  await store.close()
+  const perBatch = Math.max(1, Math.round(records.length / batches))
+  const raw = new Level<string, Uint8Array>(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  await raw.open()
+  c0 = process.cpuUsage()
+  for (let j = 0; j < records.length; j += perBatch) {
+    const b = raw.batch()
+    for (const r of records.slice(j, j + perBatch)) b.put(r.id, r.bytes)
+    await b.write({ sync: true })
+  }
+  c = process.cpuUsage(c0)
+  await raw.close()
+  await rm(dir, { recursive: true, force: true })
+  return { store: storeUs, raw: (c.user + c.system) / records.length, perBatch }
+}
+
+const pairs = []
+for (let r = 0; r < 3; r++) pairs.push(await cpuPair(make(5e12 + r * 1e9)))
+const ratios = pairs.map((p) => p.store / p.raw).sort((a, b) => a - b)
+const storeVsRaw = ratios[1]!
+const storeUs = pairs.map((p) => p.store).sort((a, b) => a - b)[1]!
+const rawUs = pairs.map((p) => p.raw).sort((a, b) => a - b)[1]!
+
 const seq = await run('sequential put (await each)', make(1e12), async (s, rs) => { for (const r of rs) await s.put(r) })
 const conc = await run('64 puts in flight', make(2e12), async (s, rs) => {
   let i = 0
@@ -42,8 +82,14 @@ const many = await run('putMany(256)', make(3e12), async (s, rs) => {
 const bytes = make(4e12)[0].bytes.length
 console.log(`record store, ${N} records of ${bytes} bytes, every batch synced (fsync)`)
 for (const r of [seq, conc, many]) console.log(`${r.name.padEnd(30)} ${r.per_s.toFixed(0).padStart(8)} records/s   ${r.records_per_batch.toFixed(1).padStart(6)} records/batch`)
+console.log(`${'store put, CPU µs/record'.padEnd(30)} ${storeUs.toFixed(1).padStart(8)}   (64 in flight, ~${pairs[1]!.perBatch} records/batch)`)
+console.log(`${'raw level put, CPU µs/record'.padEnd(30)} ${rawUs.toFixed(1).padStart(8)}   (same bytes, same batch size)`)
+console.log(`${'store_vs_raw_put'.padEnd(30)} ${storeVsRaw.toFixed(2).padStart(8)}   (median of 3 paired runs; goal ≤ 1.5)`)
+console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`)
 console.log(JSON.stringify({
   bench: 'store', records: N, record_bytes: bytes,
   sequential_per_s: Math.round(seq.per_s), concurrent64_per_s: Math.round(conc.per_s), put_many_per_s: Math.round(many.per_s),
   group_commit_speedup: Number((conc.per_s / seq.per_s).toFixed(2)),
+  store_cpu_us_per_record: Number(storeUs.toFixed(1)), raw_put_cpu_us_per_record: Number(rawUs.toFixed(1)),
+  store_vs_raw_put: Number(storeVsRaw.toFixed(2)), load_average_1m: Number(loadavg()[0]!.toFixed(2)),
 }))

@@ -18,21 +18,29 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 /** CIDv1 prefix: version 1, codec raw, multihash sha2-256, 32-byte digest. */
 const CID_PREFIX = Uint8Array.of(0x01, RAW_CODEC, SHA2_256_CODE, 0x20)
 
-/** RFC 4648 base32, lower case, no padding (the multibase 'b' alphabet). */
-function base32(bytes: Uint8Array): string {
-  let out = ''
+const BASE32_CODES = Uint8Array.from(BASE32, (c) => c.charCodeAt(0))
+
+/**
+ * RFC 4648 base32, lower case, no padding (the multibase 'b' alphabet), after `prefix` (one ASCII character).
+ * On the hot path (every received record's ID): the characters go into one buffer and become one flat string, not
+ * ~58 appends building a rope that is flattened again when the ID is first used as a map key.
+ */
+function base32(prefix: string, bytes: Uint8Array): string {
+  const chars = new Uint8Array(1 + Math.ceil((bytes.length * 8) / 5))
+  chars[0] = prefix.charCodeAt(0)
+  let o = 1
   let buffer = 0
   let bits = 0
   for (let i = 0; i < bytes.length; i++) {
     buffer = ((buffer << 8) | bytes[i]!) & 0xfff
     bits += 8
     while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31]
+      chars[o++] = BASE32_CODES[(buffer >>> (bits - 5)) & 31]!
       bits -= 5
     }
   }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31]
-  return out
+  if (bits > 0) chars[o] = BASE32_CODES[(buffer << (5 - bits)) & 31]!
+  return String.fromCharCode.apply(null, chars as unknown as number[])
 }
 
 /** The record ID string of an envelope: 'b' + base32(01 55 12 20 || sha256(envelope)), 59 characters ('bafkrei…'). */
@@ -40,7 +48,7 @@ export function recordId(envelopeBytes: Uint8Array): string {
   const cid = new Uint8Array(36)
   cid.set(CID_PREFIX)
   cid.set(hash('sha256', envelopeBytes, 'buffer'), 4)
-  return 'b' + base32(cid)
+  return base32('b', cid)
 }
 
 /** Parses a record ID; throws ProtocolError('bad_id') for anything but the canonical base32 form of a record CID. */

@@ -50,9 +50,14 @@ export function sign(key: SigningKey, message: Uint8Array): Uint8Array {
 
 /** True when the little-endian scalar s (32 bytes) is < L. */
 export function scalarIsCanonical(s: Uint8Array): boolean {
+  return scalarIsCanonicalAt(s, 0)
+}
+
+/** scalarIsCanonical of the 32 bytes of `b` from `at`. */
+function scalarIsCanonicalAt(b: Uint8Array, at: number): boolean {
   for (let i = 31; i >= 0; i--) {
-    if (s[i]! < L_LE[i]!) return true
-    if (s[i]! > L_LE[i]!) return false
+    if (b[at + i]! < L_LE[i]!) return true
+    if (b[at + i]! > L_LE[i]!) return false
   }
   return false // s == L
 }
@@ -156,7 +161,8 @@ export function verifySignatureOpenssl(publicKey: Uint8Array, message: Uint8Arra
 function preChecked(publicKey: Uint8Array, signature: Uint8Array): CachedKey | 'weak_key' | 'bad_signature' {
   const k = lookup(publicKey)
   if (k.check !== 'ok') return 'weak_key'
-  if (signature.length !== 64 || !scalarIsCanonical(signature.subarray(32)) || isSmallOrderEncoding(signature.subarray(0, 32))) return 'bad_signature'
+  // S is signature[32, 64), R is signature[0, 32): compared in place (no views allocated on the hot path)
+  if (signature.length !== 64 || !scalarIsCanonicalAt(signature, 32) || (SMALL_ORDER_FIRST.has(signature[0]!) && isSmallOrderEncoding(signature.subarray(0, 32)))) return 'bad_signature'
   return k
 }
 

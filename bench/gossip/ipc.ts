@@ -8,6 +8,8 @@ export type Cmd =
   | { cmd: 'arrivals' }
   | { cmd: 'has', ids: string[] }
   | { cmd: 'stats' }
+  | { cmd: 'sync' }
+  | { cmd: 'count' }
   | { cmd: 'stop' }
 
 export type Reply =
@@ -19,5 +21,7 @@ export type Reply =
   | { ev: 'arrivals', arrivals: Array<[string, number]> }
   | { ev: 'has', count: number }
   | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, counts: Record<string, number> }
+  | { ev: 'synced', fetched: number }
+  | { ev: 'count', records: number }
   | { ev: 'stopped' }
   | { ev: 'error', message: string }

@@ -10,6 +10,8 @@ export interface BenchFederation {
   /** Forged records, base64: half with a broken signature, half signed by an uncertified key. */
   forged: string[]
   forgedIds: string[]
+  /** More genuine records by the publisher, base64: `count` of them from sequence number `from` on. */
+  more(from: number, count: number): string[]
 }
 
 export async function benchFederation(work: string, sites: number, count: number, forged: number): Promise<BenchFederation> {
@@ -29,5 +31,6 @@ export async function benchFederation(work: string, sites: number, count: number
     records,
     forged: forgedBytes.map((b) => Buffer.from(b).toString('base64')),
     forgedIds: forgedBytes.map((b) => recordId(b)),
+    more: (from, count) => Array.from({ length: count }, (_, i) => Buffer.from(benchmarkResult(publisher, from + i, now).bytes).toString('base64')),
   }
 }

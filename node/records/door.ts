@@ -183,6 +183,8 @@ export class RecordDoor {
       const hello = source.via === 'gossip' ? await this.helloPassed(source.peer, ticket) : 'passed'
       if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
       if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
+      // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
+      if (source.via === 'gossip') return await ticket.run(() => this.pipeline(bytes, source), (ms) => ignore('queue_full', `shed: waited ${Math.round(ms)} ms for validation`))
       return await ticket.run(() => this.pipeline(bytes, source))
     } finally {
       ticket.release()

@@ -7,7 +7,7 @@
  */
 import type { QueueLimits } from '../net/constants.ts'
 import {
-  PENDING_PEERS_MAX_BYTES, VALIDATION_QUEUES, VALIDATION_QUEUE_PER_PEER_MAX, VALIDATION_QUEUE_PER_PEER_MAX_BYTES,
+  PENDING_PEERS_MAX_BYTES, VALIDATION_QUEUE_MAX_WAIT_MS, VALIDATION_QUEUES, VALIDATION_QUEUE_PER_PEER_MAX, VALIDATION_QUEUE_PER_PEER_MAX_BYTES,
 } from '../net/constants.ts'
 
 export type Family = keyof typeof VALIDATION_QUEUES
@@ -33,7 +33,11 @@ class FamilyQueue {
 
 /** A slot held by one record; `release` exactly once. */
 export interface Ticket {
-  run<T>(fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` when the family has a free slot. With `shed`: if the record waited longer than the queue's maximum
+   * wait (network-v1 §7.1) by then, `shed(waitedMs)` answers instead and `fn` never runs.
+   */
+  run<T>(fn: () => Promise<T>, shed?: (waitedMs: number) => T): Promise<T>
   /** The peer is still in hello: count these bytes as pending until `admitted()` (or release). */
   pending(): boolean
   admitted(): void
@@ -47,7 +51,8 @@ export class ValidationQueues {
   pendingBytes = 0
   pendingBytesMax = 0
 
-  constructor() {
+  /** @param maxWaitMs network-v1 §7.1 VALIDATION_QUEUE_MAX_WAIT_MS (tests shorten it). */
+  constructor(readonly maxWaitMs = VALIDATION_QUEUE_MAX_WAIT_MS) {
     for (const [f, limits] of Object.entries(VALIDATION_QUEUES)) this.families.set(f as Family, new FamilyQueue(limits))
   }
 
@@ -77,13 +82,17 @@ export class ValidationQueues {
     this.perPeer.set(peer, p)
     let pending = false
     let released = false
+    const arrived = performance.now()
     const unpend = (): void => {
       if (!pending) return
       pending = false
       this.pendingBytes -= size
     }
     return {
-      run: (fn) => q.run(fn),
+      run: (fn, shed) => q.run(() => {
+        const waited = performance.now() - arrived
+        return shed !== undefined && waited > this.maxWaitMs ? Promise.resolve(shed(waited)) : fn()
+      }),
       pending: () => {
         if (this.pendingBytes + size > PENDING_PEERS_MAX_BYTES) return false
         pending = true

@@ -6,13 +6,17 @@
  * written are collected into the next batch (group commit), and each batch — records, meta, every index entry — is
  * one level batch written with `{ sync: true }`. So when `put` resolves the record is on disk, and after a SIGKILL
  * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
+ *
+ * Layout (keys.ts): format 2 since issue 17 — the record and its meta in one entry, no signer index. A format-1 store
+ * is migrated on open, record by record in synced batches (resumable: a record still has its m! entry until its own
+ * batch rewrote it); a store of an unknown (newer) format is refused with 'store_format'.
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
 import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, recordId, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
-import { META, PREFIX_END, RECORD, TOMBSTONE, bucket, createdKey, idOfIndexKey, indexKeys } from './keys.ts'
+import { FORMAT_KEY, LEGACY_META, LEGACY_SIGNER, PREFIX_END, RECORD, STORE_FORMAT, TOMBSTONE, bucket, createdKey, envelopeOf, idOfIndexKey, indexKeys, recordValue, splitRecordValue } from './keys.ts'
 
 /** What the store needs of a record; the record layer's DecodedRecord satisfies it. */
 export interface StorableRecord {
@@ -112,7 +116,7 @@ function parseCursor(after: string): RecordKey | undefined {
 }
 
 export class StoreError extends Error {
-  constructor(readonly code: 'store_locked' | 'store_open_failed' | 'bad_record' | 'store_closed', message: string, options?: { cause?: unknown }) {
+  constructor(readonly code: 'store_locked' | 'store_open_failed' | 'store_format' | 'bad_record' | 'store_closed', message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'StoreError'
   }
@@ -125,6 +129,8 @@ type Op =
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
 const EMPTY = new Uint8Array(0)
+/** Records rewritten per synced batch when a format-1 store is migrated. */
+const MIGRATE_BATCH = 500
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -153,9 +159,38 @@ export class RecordStore {
       }
       throw new StoreError('store_open_failed', `cannot open the record store ${location}: ${(err as Error).message}`, { cause: err })
     }
+    await RecordStore.checkFormat(db, location)
     let n = 0
     for await (const _ of db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) n++
     return new RecordStore(db, n, location)
+  }
+
+  /** Reads the layout version: writes it on a new store, migrates format 1, refuses any other (keys.ts). */
+  private static async checkFormat(db: Level<string, Uint8Array>, location: string): Promise<void> {
+    const v = await db.get(FORMAT_KEY)
+    if (v !== undefined) {
+      const format = fromUtf8.decode(v)
+      if (format === String(STORE_FORMAT)) return
+      await db.close()
+      throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates format 1): use the aip version that wrote it`)
+    }
+    // No version key: a new store, or one written in format 1 (which has m! meta entries next to its records).
+    for (;;) {
+      const legacy = await db.iterator({ gte: LEGACY_META, lt: LEGACY_META + PREFIX_END, limit: MIGRATE_BATCH }).all()
+      if (legacy.length === 0) break
+      const envelopes = await db.getMany(legacy.map(([k]) => RECORD + k.slice(LEGACY_META.length)))
+      const batch = db.batch()
+      legacy.forEach(([k, m], i) => {
+        const id = k.slice(LEGACY_META.length)
+        const meta = JSON.parse(fromUtf8.decode(m)) as RecordMeta
+        const envelope = envelopes[i]
+        if (envelope !== undefined) batch.put(RECORD + id, recordValue(meta, envelope))
+        batch.del(k)
+        batch.del(`${LEGACY_SIGNER}${meta.signer}!${createdKey(meta.created)}!${id}`)
+      })
+      await batch.write({ sync: true })
+    }
+    await db.put(FORMAT_KEY, utf8.encode(String(STORE_FORMAT)), { sync: true })
   }
 
   /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
@@ -220,8 +255,8 @@ export class RecordStore {
   }
 
   async info(id: string): Promise<RecordInfo | undefined> {
-    const m = await this.db.get(META + id)
-    return m === undefined ? undefined : infoOf(id, JSON.parse(fromUtf8.decode(m)) as RecordMeta)
+    const v = await this.db.get(RECORD + id)
+    return v === undefined ? undefined : infoOf(id, splitRecordValue(v).meta)
   }
 
   /**
@@ -230,9 +265,10 @@ export class RecordStore {
    */
   async *list(q: ListQuery = {}): AsyncIterable<RecordInfo> {
     const signer = q.signer === undefined ? undefined : hex(q.signer)
+    // the most selective index there is; the signer (no index since format 2) is filtered on the meta below
     const [index, value]: [IndexName, string | undefined] =
       q.suite !== undefined ? ['suite', q.suite] : q.model !== undefined ? ['model', q.model]
-        : signer !== undefined ? ['signer', signer] : q.type !== undefined ? ['type', q.type] : ['all', undefined]
+        : q.type !== undefined ? ['type', q.type] : ['all', undefined]
     const prefix = bucket(index, value)
     let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
     const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
@@ -290,27 +326,26 @@ export class RecordStore {
     const problems: string[] = []
     const expected = new Set<string>()
     let records = 0
-    for await (const [key, bytes] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
+    for await (const [key, value] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
       records++
       const id = key.slice(RECORD.length)
-      if (recordId(bytes) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
-      const m = await this.db.get(META + id)
-      if (m === undefined) {
-        problems.push(`record ${id}: no meta`)
+      let meta: RecordMeta
+      try {
+        meta = splitRecordValue(value).meta
+      } catch {
+        problems.push(`record ${id}: no readable meta`)
         continue
       }
-      for (const k of indexKeys(id, JSON.parse(fromUtf8.decode(m)) as RecordMeta)) expected.add(k)
+      if (recordId(envelopeOf(value)) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
+      for (const k of indexKeys(id, meta)) expected.add(k)
     }
     let indexEntries = 0
     for await (const key of this.db.keys()) {
-      if (key.startsWith(RECORD) || key.startsWith(META) || key.startsWith(TOMBSTONE)) continue
+      if (key.startsWith(RECORD) || key.startsWith(TOMBSTONE) || key === FORMAT_KEY) continue
       indexEntries++
       if (!expected.delete(key)) problems.push(`index entry ${key} has no matching record`)
     }
     for (const k of expected) problems.push(`index entry ${k} is missing`)
-    for await (const key of this.db.keys({ gte: META, lt: META + PREFIX_END })) {
-      if (!(await this.db.has(RECORD + key.slice(META.length)))) problems.push(`meta ${key} has no record`)
-    }
     if (records !== this.records) problems.push(`count ${this.records} != ${records} records on disk`)
     return { records, indexEntries, problems }
   }
@@ -351,23 +386,23 @@ export class RecordStore {
 
   private async writeBatch(ops: Op[]): Promise<PutResult[]> {
     const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
-    // One native read for both: each ID's meta (stored?) then its tombstone (withdrawn?).
-    const found = await this.db.getMany([...ids.map((id) => META + id), ...ids.map((id) => TOMBSTONE + id)])
+    // One native read for both: each ID's record and meta (stored?) then its tombstone (withdrawn?).
+    const found = await this.db.getMany([...ids.map((id) => RECORD + id), ...ids.map((id) => TOMBSTONE + id)])
     const present = found.slice(0, ids.length)
     const tombs = found.slice(ids.length)
     // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
     const meta = new Map<string, RecordMeta | undefined>()
     const tomb = new Map<string, Tombstone | undefined>()
     ids.forEach((id, i) => {
-      if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(present[i])) as RecordMeta))
+      if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : splitRecordValue(present[i]).meta)
       if (!tomb.has(id)) tomb.set(id, tombs[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(tombs[i])) as Tombstone))
     })
     // Tombstones written after a put (putWith) may name IDs this batch has not read yet.
     const extra = [...new Set(ops.flatMap((op) => (op.kind === 'put' ? (op.then ?? []).map((t) => t.id) : [])).filter((id) => !meta.has(id)))]
     if (extra.length > 0) {
-      const more = await this.db.getMany([...extra.map((id) => META + id), ...extra.map((id) => TOMBSTONE + id)])
+      const more = await this.db.getMany([...extra.map((id) => RECORD + id), ...extra.map((id) => TOMBSTONE + id)])
       extra.forEach((id, i) => {
-        meta.set(id, more[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(more[i])) as RecordMeta))
+        meta.set(id, more[i] === undefined ? undefined : splitRecordValue(more[i]).meta)
         tomb.set(id, more[extra.length + i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(more[extra.length + i])) as Tombstone))
       })
     }
@@ -384,7 +419,7 @@ export class RecordStore {
       batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(written)) })
       tomb.set(id, written)
       if (m !== undefined) {
-        batch.push({ type: 'del', key: RECORD + id }, { type: 'del', key: META + id })
+        batch.push({ type: 'del', key: RECORD + id })
         for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
         meta.set(id, undefined)
         withdrawn?.push(id)
@@ -414,8 +449,7 @@ export class RecordStore {
         tomb.set(id, undefined)
       }
       if (m !== undefined) return 'duplicate'
-      batch.push({ type: 'put', key: RECORD + id, value: op.record.bytes })
-      batch.push({ type: 'put', key: META + id, value: utf8.encode(JSON.stringify(op.meta)) })
+      batch.push({ type: 'put', key: RECORD + id, value: recordValue(op.meta, op.record.bytes) })
       for (const k of indexKeys(id, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
       meta.set(id, op.meta)
       delta++
@@ -425,7 +459,7 @@ export class RecordStore {
     if (batch.length > 0) {
       // A chained batch: the same single atomic, synced LevelDB write as db.batch(array), but each operation goes
       // straight to the native batch — about 2.5× less CPU than the array form's per-operation cloning and checks
-      // (7 operations per record; bench/gossip).
+      // (5 operations per BenchmarkResult, 3 for other types; bench/gossip).
       const chained = this.db.batch()
       for (const op of batch) {
         if (op.type === 'put') chained.put(op.key, op.value)
@@ -438,9 +472,9 @@ export class RecordStore {
   }
 }
 
-/** level returns Buffers; callers get plain Uint8Array views (same memory), as the record layer produces. */
+/** An r! value's envelope as a plain Uint8Array view (level returns Buffers; same memory), as the record layer produces. */
 function plain(v: Uint8Array | undefined): Uint8Array | undefined {
-  return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+  return v === undefined ? undefined : envelopeOf(v)
 }
 
 /** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
