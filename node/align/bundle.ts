@@ -4,17 +4,10 @@
  * MAX_ITEMS_PER_CHUNK items and its envelope limit. Every chunk carries the bundle's label and embargo (R3).
  */
 import { createRecord, isRestricted, MAX_ALIGNMENT_BUNDLE_BYTES, MAX_ALIGNMENT_CHUNK_BYTES, MAX_ITEMS_PER_CHUNK, parseRecordId, encodeCanonical } from '../../protocol/index.ts'
-import type { AlignmentBundleBody, AlignmentItem, AlignmentKind, Audience, CborValue, DecodedRecord, SigningKey, TlpLabel } from '../../protocol/index.ts'
+import type { AlignmentBundleBody, AlignmentItem, CborValue, DecodedRecord, SigningKey } from '../../protocol/index.ts'
 
-export interface BundleSpec {
-  name: string
-  kind: AlignmentKind
-  license: string
-  label: TlpLabel
-  audience?: Audience
-  embargo_until?: number
-  description?: string
-}
+/** What a bundle says about itself: the manifest's fields except its contents (items, chunks, count). */
+export type BundleSpec = Omit<AlignmentBundleBody, 'item_count' | 'items' | 'chunks'>
 
 export interface BuiltBundle {
   bundle: DecodedRecord<'AlignmentBundle'>
