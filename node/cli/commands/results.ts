@@ -18,13 +18,15 @@ import { EvalError } from '../../eval/errors.ts'
 import { getResult, runOutcomes, verifyProofFile } from '../../eval/proofs.ts'
 import type { ProofFile } from '../../eval/transcript.ts'
 import { decodeRecord } from '../../../protocol/index.ts'
+import type { DecodedRecord } from '../../../protocol/index.ts'
 import { entriesJsonl, parseEntriesJsonl } from '../../eval/transcript-entries.ts'
 import { entriesFromRecords, findTranscript } from '../../eval/transcript-records.ts'
+import { fileRecords, recordsOfSequence } from '../../records/file-access.ts'
 import type { ItemOutcome } from '../../eval/scoring.ts'
 
 const usage = `Usage: aip results        --dir DIR [--suite ID] [--json]
        aip results verify --dir DIR RESULT_ID [--model DIR|FILE.gguf] [--json]
-       aip results verify [--dir DIR] --file RESULT.cose [--model DIR|FILE.gguf] [--transcript FILE] [--json]
+       aip results verify [--dir DIR] --file RESULT.cose [--records RECORDS.cbor] [--model DIR|FILE.gguf] [--transcript FILE] [--json]
        aip results verify-proof [--dir DIR] --file RESULT.cose PROOF.json
        aip results show   --dir DIR RESULT_ID [--json]
        aip results transcript --dir DIR RESULT_ID --out FILE
@@ -33,7 +35,9 @@ results  every BenchmarkResult this site holds, verified against this site's fed
          with site, nation, model commitment, overall score, verified ✓/✗ and age (--json: one object per line).
 verify   every check of specs/evaluation-v1.md §8 in order, with the reason of any failure; --model DIR also
          recomputes the weights root from a model directory and compares it. With --file, verifies a result's COSE
-         bytes from a file (without --dir: no federation or store, only what the file and the bundled suite say).
+         bytes from a file (without --dir: no federation or store, only what the file and the bundled suite say;
+         --records adds the records the publishing site gossips — suite, ModelCommitment, Transcript — as a CBOR
+         sequence, e.g. from \`aip export\`, so an auditor without a site recomputes every outcome and score).
          Every check is printed: ✓ passed, ✗ failed, – skipped (with the reason). Exit 0: verified (nothing failed,
          signer certified); 1: a check failed; 4: nothing failed but the signer is not certified by a federation this
          verifier trusts (no --dir: "signature valid, signer not certified"). --transcript FILE (or, with --dir, the
@@ -150,9 +154,10 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, file: { type: 'string' }, transcript: { type: 'string' }, json: { type: 'boolean' } }, usage)
+  const { values, positionals } = parse(argv, { dir: { type: 'string' }, model: { type: 'string' }, file: { type: 'string' }, transcript: { type: 'string' }, records: { type: 'string' }, json: { type: 'boolean' } }, usage)
   const id = positionals[0]
   if ((id === undefined) === (values.file === undefined)) throw new UsageError(`give RESULT_ID or --file FILE\n\n${usage}`)
+  if (values.records !== undefined && values.file === undefined) throw new UsageError(`--records goes with --file\n\n${usage}`)
   const modelRoot = values.model === undefined ? undefined : { root: await modelWeightsRoot(values.model), source: `the model in ${values.model}` }
   let entries: ReturnType<typeof parseEntriesJsonl> | undefined
   if (values.transcript !== undefined) {
@@ -169,9 +174,32 @@ async function verify(argv: string[]): Promise<number> {
     const bytes = new Uint8Array(readFileSync(values.file))
     const bundled = bundledSuite()
     label = values.file
+    // --records: the records the publishing site gossips (suite, model commitment, transcript), as a CBOR sequence
+    let held: RecordAccess | undefined
+    if (values.records !== undefined) {
+      try {
+        held = fileRecords(recordsOfSequence(new Uint8Array(readFileSync(values.records))))
+      } catch (e) {
+        throw new UsageError(`${values.records}: ${(e as Error).message}`, 1)
+      }
+    }
+    const fromRecords = held === undefined ? {} : {
+      getRecord: (rid: string) => held.get(rid),
+      transcript: async (rid: string) => {
+        const r = decodeRecord((await held.get(rid)) ?? bytes)
+        if (r.action !== 'accept' || r.record.type !== 'BenchmarkResult') return undefined
+        const t = await findTranscript(held, r.record as DecodedRecord<'BenchmarkResult'>)
+        try {
+          return t === undefined ? undefined : entriesFromRecords(t.manifest, t.chunks)
+        } catch {
+          return undefined
+        }
+      },
+    }
     v = await verifyResult(bytes, {
-      suiteItems: async (sid) => (sid === bundled.records.manifest.id ? bundled.suite.items : undefined),
+      suiteItems: async (sid) => (sid === bundled.records.manifest.id ? bundled.suite.items : held === undefined ? undefined : await suiteItemsFor(held, sid)),
       ...(modelRoot ? { modelWeightsRoot: modelRoot } : {}),
+      ...fromRecords,
       ...fileEntries,
     })
   } else {

@@ -127,6 +127,15 @@ test('bench run stores a signed result that results lists as verified, verify ex
   const t9 = wj.checks.find((c) => c.name === 'transcript')!
   assert.deepEqual([t9.ok, t9.skipped ?? false], [true, false], t9.detail)
   assert.match(t9.detail, /7 likelihood outcomes recomputed/)
+  // An auditor with no site: the result file plus the records the site gossips (aip export) recompute everything too
+  const recs = join(tmp, 'gossiped.cbor')
+  const exp = await aip('export', '--dir', dir, '--type', 'BenchmarkSuite', '--type', 'BenchmarkSuiteChunk', '--type', 'ModelCommitment', '--type', 'Transcript', '--type', 'TranscriptChunk', '--out', recs)
+  assert.equal(exp.status, 0, exp.stderr)
+  const auditor = await aip('results', 'verify', '--file', out, '--records', recs, '--json')
+  assert.equal(auditor.status, 4, auditor.stdout + auditor.stderr) // nothing failed; no federation vouches for the signer
+  const aj = JSON.parse(auditor.stdout) as { checks: Array<{ name: string; ok: boolean; skipped?: boolean; detail: string }> }
+  assert.deepEqual(aj.checks.filter((c) => c.skipped).map((c) => c.name), ['signer', 'weights']) // weights: give --model
+  assert.match(aj.checks.find((c) => c.name === 'transcript')!.detail, /7 likelihood outcomes recomputed/)
   const lines = readFileSync(tfile, 'utf8').split('\n')
   const e0 = JSON.parse(lines[0]!) as { outcome: string }
   lines[0] = JSON.stringify({ ...e0, outcome: e0.outcome === 'refuse' ? 'comply' : 'refuse' })
