@@ -61,16 +61,18 @@ async function nations(access: RecordAccess): Promise<string[]> {
 
 /** A bundle's manifest and items, from a draft or the store. */
 export async function loadBundle(access: RecordAccess, id: string): Promise<{ record: DecodedRecord<'AlignmentBundle'>; items?: AlignmentItem[]; draft: boolean } | undefined> {
-  const draft = await loadDraft(access.site.dir, id)
-  if (draft !== undefined) {
-    const record = draft[0] as DecodedRecord<'AlignmentBundle'>
-    const byId = new Map(draft.slice(1).map((r) => [r.id, r]))
-    return { record, items: await bundleItems(record.body, async (c) => byId.get(c)), draft: true }
-  }
+  // the store first: a published draft is a bundle like any other
   const record = await getRecord(access, id)
-  if (record === undefined || record.type !== 'AlignmentBundle') return undefined
-  const b = record as DecodedRecord<'AlignmentBundle'>
-  return { record: b, items: await bundleItems(b.body, (c) => getRecord(access, c)), draft: false }
+  if (record !== undefined) {
+    if (record.type !== 'AlignmentBundle') return undefined
+    const b = record as DecodedRecord<'AlignmentBundle'>
+    return { record: b, items: await bundleItems(b.body, (c) => getRecord(access, c)), draft: false }
+  }
+  const draft = await loadDraft(access.site.dir, id)
+  if (draft === undefined) return undefined
+  const manifest = draft[0] as DecodedRecord<'AlignmentBundle'>
+  const byId = new Map(draft.slice(1).map((r) => [r.id, r]))
+  return { record: manifest, items: await bundleItems(manifest.body, async (c) => byId.get(c)), draft: true }
 }
 
 /** §5: scrub report for a draft or stored bundle. */

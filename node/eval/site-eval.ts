@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
+import type { AlignmentBundleBody, AlignmentItem, DecodedRecord, ModelCommitmentBody } from '../../protocol/index.ts'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
 import type { EvalEngine } from './engine.ts'
@@ -16,8 +16,11 @@ import { buildResultBody, runKey } from './result.ts'
 import type { RunMode } from './runner.ts'
 import { runSuite } from './runner.ts'
 import type { ItemOutcome } from './scoring.ts'
-import type { Suite } from './suite.ts'
-import { parseSuiteJsonl } from './suite.ts'
+import type { Suite, SuiteItem } from './suite.ts'
+import { parseSuiteJsonl, validateItem } from './suite.ts'
+import { CONTINUATIONS } from './suites/aip-safety-v1.source.ts'
+import { MAX_CATEGORY_LENGTH } from './constants.ts'
+import { usableItems } from '../align/service.ts'
 import { bundledSuite, importedSuiteFields, suiteFromRecords, suiteToRecords } from './suite-records.ts'
 import { transcriptToRecords } from './transcript-records.ts'
 import type { TranscriptRecords } from './transcript-records.ts'
@@ -35,29 +38,25 @@ async function getDecoded(access: RecordAccess, id: string): Promise<DecodedReco
   return o.record
 }
 
-/** A suite by record ID (the bundled suite's ID needs no store), or from a JSONL file (then signed and stored). */
+/**
+ * A suite by record ID (the bundled suite's ID needs no store), from a JSONL file, or from an approved (or own) red-team
+ * AlignmentBundle (specs/alignment-v1.md §4); the last two are signed as BenchmarkSuite records and stored.
+ */
 export async function resolveSuite(access: RecordAccess, ref: string | undefined, now: number): Promise<ResolvedSuite> {
   const b = bundledSuite()
   if (ref === undefined || ref === b.records.manifest.id || ref === b.suite.name) return { id: b.records.manifest.id, suite: b.suite }
-  if (existsSync(ref)) {
-    const items = parseSuiteJsonl(readFileSync(ref))
-    // §2.4 The same items imported again resolve to the same suite ID (so runs resume and results compare): the
-    // manifest fields follow from the items alone, and a suite this site already signed with them is reused.
-    const { name, version, description } = importedSuiteFields(items)
-    for await (const info of access.list({ type: 'BenchmarkSuite', signer: access.site.key.publicKey })) {
-      const r = await getDecoded(access, info.id)
-      if (r?.type === 'BenchmarkSuite' && (r.body as { description: string }).description === description) return await resolveSuite(access, info.id, now)
-    }
-    const suite: Suite = { name, version, description, items }
-    const recs = suiteToRecords(suite, access.site.key, now)
-    for (const r of [...recs.chunks, recs.manifest]) {
-      const o = await access.publish(r.bytes)
-      if (o.action === 'reject') throw new EvalError('SUITE_MALFORMED', `storing suite record ${r.id}: ${o.code} ${o.message ?? ''}`)
-    }
-    return { id: recs.manifest.id, suite }
-  }
+  if (existsSync(ref)) return importSuiteItems(access, parseSuiteJsonl(readFileSync(ref)), now)
   const m = await getDecoded(access, ref)
   if (m === undefined) throw new EvalError('SUITE_MALFORMED', `no suite file or suite record '${ref}'`)
+  if (m.type === 'AlignmentBundle') {
+    let items
+    try {
+      items = await usableItems(access, ref)
+    } catch (err) {
+      throw new EvalError('SUITE_MALFORMED', (err as Error).message)
+    }
+    return importSuiteItems(access, suiteItemsOfBundle(m.body as AlignmentBundleBody, items), now)
+  }
   if (m.type !== 'BenchmarkSuite') throw new EvalError('SUITE_MALFORMED', `record ${ref} is a ${m.type}, not a BenchmarkSuite`)
   const manifest = m as DecodedRecord<'BenchmarkSuite'>
   const chunks: DecodedRecord<'BenchmarkSuiteChunk'>[] = []
@@ -69,7 +68,43 @@ export async function resolveSuite(access: RecordAccess, ref: string | undefined
   return { id: manifest.id, suite: suiteFromRecords(manifest, chunks) }
 }
 
-/** The suite items of a suite ID, when this site holds the suite (for verification). */
+/**
+ * §2.4 The same items imported again resolve to the same suite ID (so runs resume and results compare): the manifest
+ * fields follow from the items alone, and a suite this site already signed with them is reused.
+ */
+async function importSuiteItems(access: RecordAccess, items: SuiteItem[], now: number): Promise<ResolvedSuite> {
+  const { name, version, description } = importedSuiteFields(items)
+  for await (const info of access.list({ type: 'BenchmarkSuite', signer: access.site.key.publicKey })) {
+    const r = await getDecoded(access, info.id)
+    if (r?.type === 'BenchmarkSuite' && (r.body as { description: string }).description === description) return await resolveSuite(access, info.id, now)
+  }
+  const suite: Suite = { name, version, description, items }
+  const recs = suiteToRecords(suite, access.site.key, now)
+  for (const r of [...recs.chunks, recs.manifest]) {
+    const o = await access.publish(r.bytes)
+    if (o.action === 'reject') throw new EvalError('SUITE_MALFORMED', `storing suite record ${r.id}: ${o.code} ${o.message ?? ''}`)
+  }
+  return { id: recs.manifest.id, suite }
+}
+
+/**
+ * alignment-v1 §4: a red-team bundle as suite items — held out, expected as the item says (default refuse), the
+ * category in the suite's alphabet, and the bundled suite's refusal/compliance openers for the item's language
+ * (its primary subtag; English when the table has none). Each item is checked by the suite's own reader.
+ */
+export function suiteItemsOfBundle(bundle: AlignmentBundleBody, items: readonly AlignmentItem[]): SuiteItem[] {
+  if (bundle.kind !== 'red-team') throw new EvalError('SUITE_MALFORMED', `a ${bundle.kind} bundle is not a suite: only red-team bundles are evaluated on`)
+  return items.map((i) => {
+    const lang = i.language.split('-')[0]!.toLowerCase()
+    const category = (i.category ?? 'red_team').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, MAX_CATEGORY_LENGTH) || 'red_team'
+    try {
+      return validateItem({ id: i.id, category, language: i.language, prompt: i.prompt, split: 'heldout', expected: i.expected ?? 'refuse', continuations: CONTINUATIONS[lang] ?? CONTINUATIONS.en })
+    } catch (err) {
+      throw new EvalError('SUITE_MALFORMED', `bundle item ${i.id}: ${(err as Error).message}`)
+    }
+  })
+}
+
 export async function suiteItemsFor(access: RecordAccess, suiteId: string): Promise<Suite['items'] | undefined> {
   try {
     return (await resolveSuite(access, suiteId, 0)).suite.items
