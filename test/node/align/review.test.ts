@@ -84,7 +84,13 @@ test('aip bench run --suite BUNDLE: an own or approved red-team bundle becomes a
       ['jailbreak_weapons', 'refuse', 'heldout', 'Es tut'], ['benign', 'comply', 'heldout', 'Es tut'], ['jailbreak', 'refuse', 'heldout', 'Je sui'],
     ])
     assert.equal((await resolveSuite(s, draft.id, Date.now() + 1)).id, first.id, 'the same bundle resolves to the same suite')
+    const amber = await importDraft(s, file, { kind: 'red-team' }, { name: 'de-amber', kind: 'red-team', license: 'CC0-1.0', label: 'TLP:AMBER', audience: { nations: ['FR'] } }, Date.now())
+    await publishDraft(s, amber.id, amber.digest)
   } finally {
     await s.close()
   }
+  // alignment-v1 §2: aip export withholds restricted chunks unless the operator keeps the file
+  const out = join(tmp, 'chunks.cbor')
+  assert.deepEqual(await aipJson(0, 'export', '--dir', a, '--type', 'AlignmentChunk', '--out', out, '--json'), { records: 0, bytes: 0, out, withheld: 1 })
+  assert.equal((await aipJson<{ records: number }>(0, 'export', '--dir', a, '--type', 'AlignmentChunk', '--include-restricted', '--out', out, '--json')).records, 1)
 }))
