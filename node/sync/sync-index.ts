@@ -54,7 +54,8 @@ export class SyncIndex {
 
   /** A record was stored that sync must not offer (alignment-v1 O1–O2); `add` it once it may travel. */
   holdBack(digest: Uint8Array): void {
-    this.settle()
+    // a record just stored is still pending: take it out there, instead of settling and rebuilding the whole set
+    this.pending = this.pending.filter((d) => Buffer.compare(d, digest) !== 0)
     this.held = this.held.withIds([digest])
     if (this.ids.has(digest)) this.ids = this.ids.withoutIds([digest])
   }
