@@ -17,7 +17,9 @@
  *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
  *      with its neighbours until every site holds every record the publisher accepted: `overload_converged_ms`
  *      (from the flood's last publish), `overload_accepted_lost` (still missing at CONVERGE_TIMEOUT_MS),
- *      `overload_rss_mb_max`; `rss_mb_max` covers every phase;
+ *      `overload_rss_mb_max`; `rss_mb_max` covers every phase; what the sites shed by network-v1 §7.1 (at arrival, at
+ *      their turn) or refused with a full queue budget (§7): `overload_shed_at_arrival`, `overload_shed_at_turn`,
+ *      `overload_refused_queue_full`;
  *   4. warm-up and throughput, baseline: plain gossipsub (StrictNoSign, no validation, no store), new processes,
  *      same records.
  * Before the sites start, the harness measures in-process what a site must do per record beyond gossipsub
@@ -266,7 +268,7 @@ async function necessary(records: string[], dir: string): Promise<{ verifyUs: nu
  * site still lacked at the end (counted once per site).
  */
 async function overload(sites: Site[], records: string[], rate: number): Promise<{ convergedMs: number | null, lost: number, gossipDelivered: number }> {
-  await Promise.all(sites.map((x) => x.ask({ cmd: 'arrivals' }, 'arrivals')))
+  await Promise.all(sites.map((x) => x.ask({ cmd: 'arrivals', off: true }, 'arrivals'))) // read by no one: not kept
   await publishAll(sites[PUBLISHER], records, rate)
   const end = Date.now()
   const ids = records.map((r) => recordId(Buffer.from(r, 'base64'))) // store IDs ('has'), not gossip message ids
@@ -322,8 +324,11 @@ try {
   const floodRecords = fed.more(seq, Math.round(floodRate * FLOOD_S))
   seq += floodRecords.length
   await new Promise((r) => setTimeout(r, 2000))
+  const preFlood = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
   const over = await overload(aip, floodRecords, floodRate)
   const overStats = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
+  /** network-v1 §7.1 refusals during the overload phase, all sites: at arrival (rule 1), at the turn (rule 2), budget full (§7). */
+  const shedBy = (k: 'arrival' | 'turn' | 'full'): number => overStats.reduce((a, st, i) => a + st.refused[k] - preFlood[i]!.refused[k], 0)
   await aip[FORGER].ask({ cmd: 'inject', records: fed.forged }, 'injected')
   await new Promise((r) => setTimeout(r, 2000))
   const forgedIds = fed.forgedIds
@@ -388,6 +393,9 @@ try {
     overload_records: floodRecords.length,
     overload_gossip_delivered_share: Number((over.gossipDelivered / (floodRecords.length * SITES)).toFixed(3)),
     overload_rss_mb_max: Number((Math.max(...overStats.map((s) => s.rssMax)) / 2 ** 20).toFixed(1)),
+    overload_shed_at_arrival: shedBy('arrival'),
+    overload_shed_at_turn: shedBy('turn'),
+    overload_refused_queue_full: shedBy('full'),
     overload_accepted_lost: over.lost,
     overload_converged_ms: over.convergedMs,
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),

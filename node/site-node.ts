@@ -26,6 +26,7 @@ import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
 import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
+import type { QueueOptions } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
 import { startSiteAudit } from './audit/node-audit.ts'
@@ -50,6 +51,8 @@ export interface SiteNodeOptions {
   hooks?: HostHooks
   /** Per-signer rate and quota (default specs/network-v1.md §7). */
   signerLimits?: SignerLimitsConfig
+  /** Validation queue budgets (default specs/network-v1.md §7, §7.1; a site MAY configure others). */
+  queues?: QueueOptions
   /** Called after each record is durably stored, whatever the entrance (the door's `stored` event). */
   onStored?: (record: NetRecord) => void
   /** Clock, ms since the Unix epoch (default Date.now). */
@@ -116,7 +119,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     metrics.recordsInStore.set(await store.count())
     const limits = new SignerLimits(opts.signerLimits ?? DEFAULT_SIGNER_LIMITS)
     await seedQuotas(store, limits)
-    const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits })
+    const door = await RecordDoor.open(store, site.config.genesisCharter, { now, limits, queues: opts.queues })
     const index = await SyncIndex.load(store, () => heldBackChunks(store, now()))
     audit = opts.audit === false ? undefined : await startSiteAudit(site, { now, log })
     // The door's events: every subscriber of a stored record, in one place.

@@ -5,7 +5,7 @@ export type Cmd =
   | { cmd: 'mesh' }
   | { cmd: 'publish', records: string[], rate: number, window: number }
   | { cmd: 'inject', records: string[] }
-  | { cmd: 'arrivals' }
+  | { cmd: 'arrivals', off?: boolean }
   | { cmd: 'has', ids: string[] }
   | { cmd: 'stats' }
   | { cmd: 'sync' }
@@ -20,7 +20,7 @@ export type Reply =
   | { ev: 'injected' }
   | { ev: 'arrivals', arrivals: Array<[string, number]> }
   | { ev: 'has', count: number }
-  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, counts: Record<string, number> }
+  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, refused: { arrival: number, turn: number, full: number }, counts: Record<string, number> }
   | { ev: 'synced', fetched: number }
   | { ev: 'count', records: number }
   | { ev: 'stopped' }

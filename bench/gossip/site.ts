@@ -6,6 +6,7 @@
 import '../../node/polyfill.ts'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
+import { writeHeapSnapshot } from 'node:v8'
 import { Registry } from 'prom-client'
 import { VERIFIER } from '../../protocol/index.ts'
 import { createSiteHost } from '../../node/net/host.ts'
@@ -14,7 +15,10 @@ import { messageIdOf, messageIdToString, TOPIC_RESULTS, TOPICS } from '../../nod
 import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
 import { openSite } from '../../node/site/dir.ts'
+import { boundHeapGrowth } from '../../node/runtime.ts'
 import type { Cmd, Reply } from './ipc.ts'
+
+boundHeapGrowth() // as `aip start` does (node/cli/start-main.ts), in both modes
 
 const now = (): number => performance.timeOrigin + performance.now()
 const send = (r: Reply): void => { process.send?.(r) }
@@ -30,6 +34,8 @@ let batchMaxS = 0
 let batchMaxOps = 0
 /** Arrival time (stored / delivered) of each message id, since the last 'arrivals' command. */
 let arrivals = new Map<string, number>()
+/** Off during the overload phase, which reads no arrivals: the map would be the harness's memory in the site's RSS. */
+let recordArrivals = true
 /** process.memoryUsage() when RSS peaked (MB), printed with AIP_BENCH_DEBUG. */
 const memAtMax: Record<string, number> = {}
 /** Largest number of gossip messages waiting in validation or storage at once. */
@@ -42,7 +48,13 @@ const rssTimer = setInterval(() => {
     rssMax = m.rss
     Object.assign(memAtMax, m)
   }
+  if (heapAtMb > 0 && m.rss > heapAtMb * 2 ** 20) {
+    heapAtMb = 0 // once per process
+    console.error(`site ${process.pid}: heap snapshot ${writeHeapSnapshot(`/tmp/aip-heap-${process.pid}.heapsnapshot`)} at rss ${Math.round(m.rss / 2 ** 20)} MB, queue ${q}`)
+  }
 }, 100)
+/** AIP_BENCH_HEAP_SNAPSHOT_MB=N: the first time RSS exceeds N MB, write a heap snapshot to /tmp (diagnosis). */
+let heapAtMb = Number(process.env.AIP_BENCH_HEAP_SNAPSHOT_MB ?? 0)
 
 /** CPU time (user + system) this process has used, ms. */
 function cpuMs(): number {
@@ -67,7 +79,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
       // phase then asks each site for one round of sync ('sync'), the guarantee that recovers what gossip shed
       listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], api: false, sync: { onConnect: false, intervalMs: 0 }, log: () => undefined, libp2pMetrics,
       signerLimits: { ratePerS: 1e9, burst: 1e9, quotaRecords: 1e9, quotaBytes: 1e15 },
-      onStored: (record) => { arrivals.set(messageIdToString(messageIdOf(record.bytes)), now()) },
+      onStored: (record) => { if (recordArrivals) arrivals.set(messageIdToString(messageIdOf(record.bytes)), now()) },
     })
     host = node.network.host
     const observe = node.store.onBatch
@@ -79,7 +91,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
       scoring: false, metrics: libp2pMetrics,
     })
     for (const t of TOPICS) host.pubsub.subscribe(t)
-    host.pubsub.addEventListener('gossipsub:message', (evt) => { arrivals.set(evt.detail.msgId, now()) })
+    host.pubsub.addEventListener('gossipsub:message', (evt) => { if (recordArrivals) arrivals.set(evt.detail.msgId, now()) })
   }
   send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString(), rss: process.memoryUsage().rss, verifier: VERIFIER })
 }
@@ -142,6 +154,7 @@ process.on('message', (cmd: Cmd) => {
       case 'arrivals': {
         const out = [...arrivals.entries()]
         arrivals = new Map()
+        recordArrivals = cmd.off !== true
         return send({ ev: 'arrivals', arrivals: out })
       }
       case 'has': {
@@ -149,8 +162,8 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'has', count: found.length })
       }
       case 'stats':
-        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))}`)
-        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
+        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))} outcomes ${JSON.stringify(Object.fromEntries(node?.network.validator.counts ?? []))} refused ${JSON.stringify(node?.records.queues.refused ?? {})}`)
+        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, refused: { ...node?.records.queues.refused ?? { arrival: 0, turn: 0, full: 0 } }, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'sync': {
         const results = node?.sync === undefined ? [] : await node.sync.syncAll()
         return send({ ev: 'synced', fetched: results.reduce((a, r) => a + r.accepted, 0) })

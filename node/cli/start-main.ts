@@ -7,6 +7,8 @@
 import '../polyfill.ts'
 import start from './commands/start.ts'
 import { exitQuietlyOnEpipe, runCommand } from './run.ts'
+import { boundHeapGrowth } from '../runtime.ts'
 
+boundHeapGrowth() // node/README.md § Memory: a site's heap stays near what is live, also under a flood
 exitQuietlyOnEpipe()
 process.exitCode = await runCommand('start', start, process.argv.slice(3))

@@ -111,6 +111,13 @@ export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
  */
 export const MCACHE_HEARTBEATS = 10
 /**
+ * §6 "A site remembers the ids of the messages it has seen for 30 s" (gossipsub's seenTTL; its default is 2 min).
+ * Sized to memory (issue 17, §7.1 rule 5): an id costs ~0.2 KB, and 2 min of a 1,600 records/s flood held ~190,000 of
+ * them. A duplicate that arrives later costs a store lookup (IGNORE duplicate, aip-v1 §6), not a validation: the
+ * message id is the record ID (§5). 30 s covers the mcache window and a queue's maximum wait several times over.
+ */
+export const SEEN_TTL_MS = 30_000
+/**
  * §5 IDONTWANT (gossipsub v1.2) only for messages of at least 16 KiB. gossipsub's default, 512 bytes, sends every
  * mesh peer an IDONTWANT for each ~1 KB record: one more message per record per link, which cost more CPU than the
  * duplicates it saved (bench/gossip on this machine: ~12% less CPU per record without it, ~40% more bytes). Large

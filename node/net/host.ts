@@ -20,7 +20,7 @@ import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import {
   APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, IDONTWANT_MIN_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
-  INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD,
+  INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD, SEEN_TTL_MS,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
 import { checkRouterPatches, checkTransportPatches, withWriteCoalescing } from './patches/index.ts'
@@ -109,6 +109,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         msgIdToStrFn: messageIdToString,
         asyncValidation: opts.asyncValidation ?? true,
         mcacheLength: process.env.AIP_X_MCACHE ? Number(process.env.AIP_X_MCACHE) : MCACHE_HEARTBEATS,
+        seenTTL: SEEN_TTL_MS, // §6, §7.1 rule 5
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

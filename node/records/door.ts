@@ -3,6 +3,7 @@
  * `publish` and local publishing all call `admit(bytes, source)`, and get one outcome (node/records/outcome.ts).
  * In this order:
  *   1. [IGNORE queue_full]        a peer's record takes a slot in its family's queue and its peer's share (network-v1 §7);
+ *                                 gossip past the site's capacity is shed, at arrival or at its turn (§7.1);
  *   2. [IGNORE peer_not_admitted] a gossip record whose peer is still in hello waits for it, inside the budget (§6);
  *   3. the record layer's outcome (aip-v1 §6: duplicate first, then decoding, signature, trust);
  *   4. [REJECT wrong_topic]       gossip: the type belongs on another topic; hello: not one of its four types (§3, §4);
@@ -23,7 +24,7 @@ import type { AdmitCode, AdmitOutcome, Source } from './outcome.ts'
 import { releaseRefusal } from './releasability.ts'
 import type { ShareKeeps } from './releasability.ts'
 import { fromPeer } from './outcome.ts'
-import type { Family, Ticket } from './queues.ts'
+import type { Family, QueueOptions, Ticket } from './queues.ts'
 import { ValidationQueues } from './queues.ts'
 
 /** A record the door stored, and the entrance it came by. */
@@ -43,6 +44,8 @@ export interface DoorOptions {
   now?: () => number
   /** Per-signer rate and quota, charged for records from peers (network-v1 §7). Default: none. */
   limits?: SignerLimits
+  /** The validation queues' budgets (network-v1 §7, §7.1). Default: the spec's. */
+  queues?: QueueOptions
 }
 
 type Listener<T> = (event: T) => void
@@ -112,7 +115,7 @@ function familyOf(bytes: Uint8Array, source: Source): Family {
 }
 
 export class RecordDoor {
-  readonly queues = new ValidationQueues()
+  readonly queues: ValidationQueues
   /** Outcome counts by `action/code`, every entrance (status, tests). */
   readonly counts = new Map<string, number>()
   private readonly events = new Events<DoorEvents>()
@@ -125,6 +128,7 @@ export class RecordDoor {
 
   constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly opts: DoorOptions = {}) {
     this.now = opts.now ?? Date.now
+    this.queues = new ValidationQueues(opts.queues)
   }
 
   /** The door of a store, with the trust state its records establish under the pinned genesis charter. */
@@ -177,7 +181,8 @@ export class RecordDoor {
 
   /** Steps 1–2: a peer's record waits in its family's queue (and, for gossip, for its peer's hello). */
   private async queued(bytes: Uint8Array, source: Extract<Source, { peer: string }>): Promise<AdmitOutcome> {
-    const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer)
+    // network-v1 §7.1 rule 1: gossip that could not start within the maximum wait is shed at arrival
+    const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer, source.via === 'gossip')
     if (typeof ticket === 'string') return ignore('queue_full', ticket)
     try {
       const hello = source.via === 'gossip' ? await this.helloPassed(source.peer, ticket) : 'passed'

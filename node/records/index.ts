@@ -13,6 +13,6 @@ export type { DoorEvents, DoorOptions, PeerAdmission, StoredEvent } from './door
 export { ADMIT_CODES, SITE_CODES, fromPeer, publicOutcome, sourceLabel } from './outcome.ts'
 export type { AdmitCode, AdmitOutcome, SiteCode, Source } from './outcome.ts'
 export { ValidationQueues } from './queues.ts'
-export type { Family } from './queues.ts'
+export type { Family, QueueOptions } from './queues.ts'
 export { joinSequence, splitSequence, MAX_SEQUENCE_DEPTH } from './sequence.ts'
 export type { SequenceItem } from './sequence.ts'

@@ -4,6 +4,8 @@
  * peer takes a slot in its family's queue (messages and bytes) and in its peer's share the moment it arrives — also
  * while its peer is still in hello (fault 10: what waits for a hello is inside the budget) — and holds it until its
  * outcome is known. At most `concurrency` records of a family run the pipeline at once; the others wait in order.
+ * Past its capacity a site sheds gossip (§7.1): at arrival when it could not start within the maximum wait at the
+ * pace its queue has been starting records, and at its turn when it has waited longer than that.
  */
 import type { QueueLimits } from '../net/constants.ts'
 import {
@@ -12,12 +14,37 @@ import {
 
 export type Family = keyof typeof VALIDATION_QUEUES
 
+/** The pace window (the maximum wait) is counted in this many buckets. */
+const PACE_BUCKETS = 10
+
 class FamilyQueue {
   length = 0
   bytes = 0
   running = 0
+  /** The most records this queue has held at once (waiting or running). */
+  peak = 0
   private readonly waiting: Array<() => void> = []
-  constructor(readonly limits: QueueLimits) {}
+  /** Records started per bucket of the last `windowMs` (oldest first), and the current bucket's number. */
+  private readonly starts = new Array<number>(PACE_BUCKETS).fill(0)
+  private bucket = 0
+  private readonly bucketMs: number
+
+  constructor(readonly limits: QueueLimits, windowMs: number) {
+    this.bucketMs = Math.max(1, windowMs / PACE_BUCKETS)
+  }
+
+  /** Records waiting for their turn (not yet running). */
+  get waitingCount(): number {
+    return this.waiting.length
+  }
+
+  /** Records this queue started in the last window (§7.1 rule 1: its pace). */
+  startedInWindow(now: number): number {
+    this.roll(now)
+    let n = 0
+    for (const s of this.starts) n += s
+    return n
+  }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve))
@@ -28,6 +55,23 @@ class FamilyQueue {
       this.running--
       this.waiting.shift()?.()
     }
+  }
+
+  /** A record starts the pipeline now (one shed at its turn does not count: it cost nothing). */
+  started(now: number): void {
+    this.roll(now)
+    this.starts[PACE_BUCKETS - 1]!++
+  }
+
+  private roll(now: number): void {
+    const b = Math.floor(now / this.bucketMs)
+    if (b === this.bucket) return
+    const shift = Math.min(PACE_BUCKETS, b - this.bucket)
+    for (let i = 0; i < shift; i++) {
+      this.starts.shift()
+      this.starts.push(0)
+    }
+    this.bucket = b
   }
 }
 
@@ -44,16 +88,32 @@ export interface Ticket {
   release(): void
 }
 
+/** Budgets of the queues: network-v1 §7 and §7.1 by default; a site MAY configure others (tests use small ones). */
+export interface QueueOptions {
+  /** §7.1 VALIDATION_QUEUE_MAX_WAIT_MS. */
+  maxWaitMs?: number
+  /** §7 VALIDATION_QUEUES, per family. */
+  families?: Partial<Record<Family, QueueLimits>>
+}
+
 export class ValidationQueues {
   private readonly families = new Map<Family, FamilyQueue>()
   private readonly perPeer = new Map<string, { messages: number; bytes: number }>()
   /** Bytes held now for peers still in hello, and the most ever held (the adversarial bench reads it). */
   pendingBytes = 0
   pendingBytesMax = 0
+  /** network-v1 §7.1 VALIDATION_QUEUE_MAX_WAIT_MS. */
+  readonly maxWaitMs: number
+  /** Records refused or shed so far: at arrival (§7.1 rule 1), at their turn (rule 2), by a full budget (§7). */
+  readonly refused = { arrival: 0, turn: 0, full: 0 }
 
-  /** @param maxWaitMs network-v1 §7.1 VALIDATION_QUEUE_MAX_WAIT_MS (tests shorten it). */
-  constructor(readonly maxWaitMs = VALIDATION_QUEUE_MAX_WAIT_MS) {
-    for (const [f, limits] of Object.entries(VALIDATION_QUEUES)) this.families.set(f as Family, new FamilyQueue(limits))
+  /** @param opts the budgets, or just the maximum wait (ms). */
+  constructor(opts: QueueOptions | number = {}) {
+    const o = typeof opts === 'number' ? { maxWaitMs: opts } : opts
+    this.maxWaitMs = o.maxWaitMs ?? VALIDATION_QUEUE_MAX_WAIT_MS
+    for (const [f, limits] of Object.entries(VALIDATION_QUEUES)) {
+      this.families.set(f as Family, new FamilyQueue(o.families?.[f as Family] ?? limits, this.maxWaitMs))
+    }
   }
 
   /** Records waiting or running, all families (the `aip_gossip_validation_queue` gauge). */
@@ -67,16 +127,37 @@ export class ValidationQueues {
     return this.families.get(family)!.length
   }
 
-  /** A slot for `size` bytes of `family` from `peer`, or why not (the caller answers IGNORE queue_full). */
-  reserve(family: Family, size: number, peer: string): Ticket | string {
+  /** The most records `family`'s queue has held at once, waiting or running (never above its maxLength). */
+  peakOf(family: Family): number {
+    return this.families.get(family)!.peak
+  }
+
+  /**
+   * A slot for `size` bytes of `family` from `peer`, or why not (the caller answers IGNORE queue_full).
+   * `gossip`: network-v1 §7.1 rule 1 applies at arrival — refused when at least as many records of the family
+   * already wait for their turn as it started in the last maximum wait (at that pace this one could not start in time).
+   */
+  reserve(family: Family, size: number, peer: string, gossip = false): Ticket | string {
     const q = this.families.get(family)!
-    if (q.length >= q.limits.maxLength || q.bytes + size > q.limits.maxBytes) return `the ${family} queue is full (${q.length} records, ${q.bytes} bytes)`
+    if (q.length >= q.limits.maxLength || q.bytes + size > q.limits.maxBytes) {
+      this.refused.full++
+      return `the ${family} queue is full (${q.length} records, ${q.bytes} bytes)`
+    }
+    if (gossip && q.waitingCount > 0) {
+      const pace = q.startedInWindow(performance.now())
+      if (q.waitingCount >= pace) {
+        this.refused.arrival++
+        return `shed: ${q.waitingCount} ${family} records wait and ${pace} started in the last ${this.maxWaitMs} ms`
+      }
+    }
     const p = this.perPeer.get(peer) ?? { messages: 0, bytes: 0 }
     if (p.messages >= VALIDATION_QUEUE_PER_PEER_MAX || p.bytes + size > VALIDATION_QUEUE_PER_PEER_MAX_BYTES) {
+      this.refused.full++
       return `${p.messages} records (${p.bytes} bytes) from this peer already wait`
     }
     q.length++
     q.bytes += size
+    if (q.length > q.peak) q.peak = q.length
     p.messages++
     p.bytes += size
     this.perPeer.set(peer, p)
@@ -90,8 +171,13 @@ export class ValidationQueues {
     }
     return {
       run: (fn, shed) => q.run(() => {
-        const waited = performance.now() - arrived
-        return shed !== undefined && waited > this.maxWaitMs ? Promise.resolve(shed(waited)) : fn()
+        const now = performance.now()
+        if (shed !== undefined && now - arrived > this.maxWaitMs) {
+          this.refused.turn++
+          return Promise.resolve(shed(now - arrived))
+        }
+        q.started(now)
+        return fn()
       }),
       pending: () => {
         if (this.pendingBytes + size > PENDING_PEERS_MAX_BYTES) return false

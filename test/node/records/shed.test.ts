@@ -40,3 +40,32 @@ test('the maximum wait is inside the mcache window, so a record validated in tim
   assert.ok(VALIDATION_QUEUE_MAX_WAIT_MS < MCACHE_HEARTBEATS * 1000)
   assert.equal(new ValidationQueues().maxWaitMs, VALIDATION_QUEUE_MAX_WAIT_MS)
 })
+
+test('§7.1 rule 1: gossip is shed at arrival once as many wait as the queue started in the last maximum wait', async () => {
+  const queues = new ValidationQueues({ maxWaitMs: 60_000, families: { results: { maxLength: 100, maxBytes: 1 << 20, concurrency: 2 } } })
+  type T = Exclude<ReturnType<ValidationQueues['reserve']>, string>
+  let open!: () => void
+  const gate = new Promise<void>((r) => { open = r })
+  const held: T[] = []
+  const runs: Array<Promise<string>> = []
+  // two run (the pace so far: 2 started), then two wait for them
+  for (let i = 0; i < 4; i++) {
+    const t = queues.reserve('results', 100, `p${i}`, true)
+    assert.notEqual(typeof t, 'string', `record ${i} takes a slot`)
+    held.push(t as T)
+    runs.push((t as T).run(() => gate.then(() => 'validated'), () => 'shed'))
+  }
+  const refused = queues.reserve('results', 100, 'p4', true)
+  assert.equal(typeof refused, 'string', 'a fifth gossiped record could not start in time: shed at arrival')
+  assert.match(refused as string, /^shed: 2 results records wait and 2 started/)
+  const sync = queues.reserve('results', 100, 'p5')
+  assert.notEqual(typeof sync, 'string', 'a record from sync (not gossip) is never shed by the pace')
+  assert.equal(queues.lengthOf('results'), 5)
+  open()
+  assert.deepEqual(await Promise.all(runs), ['validated', 'validated', 'validated', 'validated'])
+  for (const t of [...held, sync as T]) t.release()
+  assert.equal(queues.peakOf('results'), 5, 'the queue never held more than it admitted')
+  const again = queues.reserve('results', 100, 'p6', true)
+  assert.notEqual(typeof again, 'string', 'with nothing waiting, gossip is admitted again')
+  ;(again as T).release()
+})
