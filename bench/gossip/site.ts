@@ -15,7 +15,7 @@ import { messageIdOf, messageIdToString, TOPIC_RESULTS, TOPICS } from '../../nod
 import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
 import { openSite } from '../../node/site/dir.ts'
-import { boundHeapGrowth } from '../../node/runtime.ts'
+import { boundHeapGrowth } from '../../node/memory.ts'
 import type { Cmd, Reply } from './ipc.ts'
 
 boundHeapGrowth() // as `aip start` does (node/cli/start-main.ts), in both modes

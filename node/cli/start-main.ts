@@ -7,7 +7,7 @@
 import '../polyfill.ts'
 import start from './commands/start.ts'
 import { exitQuietlyOnEpipe, runCommand } from './run.ts'
-import { boundHeapGrowth } from '../runtime.ts'
+import { boundHeapGrowth } from '../memory.ts'
 
 boundHeapGrowth() // node/README.md § Memory: a site's heap stays near what is live, also under a flood
 exitQuietlyOnEpipe()

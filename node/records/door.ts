@@ -189,7 +189,7 @@ export class RecordDoor {
       if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
       if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
       // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
-      if (source.via === 'gossip') return await ticket.run(() => this.pipeline(bytes, source), (ms) => ignore('queue_full', `shed: waited ${Math.round(ms)} ms for validation`))
+      if (source.via === 'gossip') return await ticket.run(() => this.pipeline(bytes, source, ticket), (ms) => ignore('queue_full', `shed: waited ${Math.round(ms)} ms for validation`))
       return await ticket.run(() => this.pipeline(bytes, source))
     } finally {
       ticket.release()
@@ -209,10 +209,14 @@ export class RecordDoor {
   }
 
   /** Steps 3–7. */
-  private async pipeline(bytes: Uint8Array, source: Source): Promise<AdmitOutcome> {
+  private async pipeline(bytes: Uint8Array, source: Source, shedding?: Pick<Ticket, 'late'>): Promise<AdmitOutcome> {
     if (bytes.length > MAX_ENVELOPE_BYTES) return { action: 'reject', code: 'oversize', message: `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}` }
     const id = recordId(bytes)
     const known = await this.store.has(id)
+    // [IGNORE queue_full] network-v1 §7.1 rule 2: gossip whose turn to be validated comes past the maximum wait (a
+    // slot was free, but the reads and synced batches ahead of it were not) is shed before it costs a verification
+    const waited = known ? undefined : shedding?.late()
+    if (waited !== undefined) return ignore('queue_full', `shed: waited ${Math.round(waited)} ms for validation`, id)
     const limits = fromPeer(source) ? this.opts.limits : undefined
     if (limits !== undefined && !known) {
       // [IGNORE rate_limited | quota_exceeded] network-v1 §7 step 3a: a signer already over its limit costs no

@@ -82,6 +82,11 @@ export interface Ticket {
    * wait (network-v1 §7.1) by then, `shed(waitedMs)` answers instead and `fn` never runs.
    */
   run<T>(fn: () => Promise<T>, shed?: (waitedMs: number) => T): Promise<T>
+  /**
+   * §7.1 rule 2 at the record's turn to be validated (after its slot, e.g. behind the store's reads): how long it has
+   * waited since it arrived if that is past the maximum wait (counted as shed at its turn), else undefined.
+   */
+  late(): number | undefined
   /** The peer is still in hello: count these bytes as pending until `admitted()` (or release). */
   pending(): boolean
   admitted(): void
@@ -179,6 +184,12 @@ export class ValidationQueues {
         q.started(now)
         return fn()
       }),
+      late: () => {
+        const waited = performance.now() - arrived
+        if (waited <= this.maxWaitMs) return undefined
+        this.refused.turn++
+        return waited
+      },
       pending: () => {
         if (this.pendingBytes + size > PENDING_PEERS_MAX_BYTES) return false
         pending = true

@@ -69,3 +69,17 @@ test('§7.1 rule 1: gossip is shed at arrival once as many wait as the queue sta
   assert.notEqual(typeof again, 'string', 'with nothing waiting, gossip is admitted again')
   ;(again as T).release()
 })
+
+test('§7.1 rule 2 again at validation: a record whose slot came in time but whose check comes late is shed then', async () => {
+  const queues = new ValidationQueues(30)
+  type T = Exclude<ReturnType<ValidationQueues['reserve']>, string>
+  const t = queues.reserve('results', 100, 'p', true) as T
+  const outcome = await t.run(async () => {
+    assert.equal(t.late(), undefined, 'in time: validated')
+    await sleep(60) // e.g. behind the store's reads and a synced batch
+    return t.late()
+  }, () => -1)
+  assert.ok(outcome !== undefined && outcome > 30, 'past the maximum wait by its check: shed')
+  assert.deepEqual(queues.refused, { arrival: 0, turn: 1, full: 0 })
+  t.release()
+})
