@@ -6,6 +6,7 @@
 import '../../node/polyfill.ts'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
+import { readFileSync } from 'node:fs'
 import { writeHeapSnapshot } from 'node:v8'
 import { Registry } from 'prom-client'
 import { VERIFIER } from '../../protocol/index.ts'
@@ -45,6 +46,7 @@ const rssTimer = setInterval(() => {
   const q = node?.records.queues.length ?? 0 // records from peers waiting or running in the door's queues
   if (q > qMax) qMax = q
   if (m.rss > rssMax) {
+    if (process.env.AIP_BENCH_DEBUG !== undefined && m.rss > rssMax + 4 * 2 ** 20) Object.assign(memAtMax, smaps())
     rssMax = m.rss
     Object.assign(memAtMax, m)
   }
@@ -55,6 +57,32 @@ const rssTimer = setInterval(() => {
 }, 100)
 /** AIP_BENCH_HEAP_SNAPSHOT_MB=N: the first time RSS exceeds N MB, write a heap snapshot to /tmp (diagnosis). */
 let heapAtMb = Number(process.env.AIP_BENCH_HEAP_SNAPSHOT_MB ?? 0)
+
+/**
+ * AIP_BENCH_DEBUG: resident memory by kind of mapping (/proc/self/smaps), bytes: malloc's main arena ([heap]), 64 MB
+ * malloc thread arenas, other anonymous mappings (V8's pages, large ArrayBuffers), and files (code).
+ */
+function smaps(): Record<string, number> {
+  const out = { mallocMain: 0, mallocArenas: 0, anon: 0, files: 0 }
+  let kind: keyof typeof out = 'anon'
+  try {
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
+      if (head !== null) {
+        const path = head[1]!
+        kind = path === '[heap]' ? 'mallocMain' : path === '' ? 'anon' : 'files'
+        continue
+      }
+      const size = /^Size:\s+(\d+) kB/.exec(line)
+      if (size !== null && kind === 'anon' && Number(size[1]) % 65536 === 0 && Number(size[1]) >= 65536) kind = 'mallocArenas'
+      const rss = /^Rss:\s+(\d+) kB/.exec(line)
+      if (rss !== null) out[kind] += Number(rss[1]) * 1024
+    }
+  } catch {
+    // not Linux
+  }
+  return out
+}
 
 /** CPU time (user + system) this process has used, ms. */
 function cpuMs(): number {

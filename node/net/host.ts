@@ -23,7 +23,7 @@ import {
   INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD, SEEN_TTL_MS,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
-import { checkRouterPatches, checkTransportPatches, withWriteCoalescing } from './patches/index.ts'
+import { checkRouterPatches, checkTransportPatches, installDeliveryWindow, withWriteCoalescing } from './patches/index.ts'
 import type { PatchReport } from './patches/index.ts'
 
 /** What gossipsub's implementation offers beyond its exported interface (asyncValidation needs it). */
@@ -136,5 +136,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
   if (typeof pubsub.reportMessageValidationResult !== 'function' || typeof pubsub.getScore !== 'function') {
     throw new Error('@libp2p/gossipsub no longer exposes reportMessageValidationResult/getScore')
   }
-  return { libp2p, pubsub, peerId: libp2p.peerId, patches: checkRouterPatches(pubsub) }
+  const patches = checkRouterPatches(pubsub)
+  installDeliveryWindow(pubsub, SEEN_TTL_MS) // §7.1 rule 5: the score's delivery records, too, for SEEN_TTL_MS
+  return { libp2p, pubsub, peerId: libp2p.peerId, patches }
 }

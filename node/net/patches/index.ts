@@ -6,12 +6,14 @@
  * `aip status` shows it (`patches: { yamuxWindow: 'ok', ... }`).
  */
 import { checkGossipsubBackoff, checkGossipsubScoreCache } from './gossipsub-state.ts'
+import { checkGossipsubDeliveries } from './gossipsub-deliveries.ts'
 import { report, settle } from './state.ts'
 import type { PatchReport } from './state.ts'
 import { checkWriteCoalescing } from './write-coalescing.ts'
 import { checkYamuxWindow, installYamuxWindowPatch } from './yamux-window.ts'
 
 export { forgetBackoff, forgetCachedScore } from './gossipsub-state.ts'
+export { installDeliveryWindow } from './gossipsub-deliveries.ts'
 export { withWriteCoalescing, coalesceSocketWrites } from './write-coalescing.ts'
 export { assertYamuxWindowPatch } from './yamux-window.ts'
 export { PATCH_NAMES, patchEnabled } from './state.ts'
@@ -34,5 +36,6 @@ export function checkTransportPatches(): Promise<void> {
 export function checkRouterPatches(pubsub: unknown): PatchReport {
   settle('gossipsubBackoff', checkGossipsubBackoff(pubsub))
   settle('gossipsubScoreCache', checkGossipsubScoreCache(pubsub))
+  settle('gossipsubDeliveryWindow', checkGossipsubDeliveries(pubsub))
   return report()
 }

@@ -12,8 +12,10 @@ import { startSiteNode } from '../../../node/site-node.ts'
 import { initSite } from '../../../node/site/init.ts'
 import { PATCH_NAMES, forgetBackoff, patchEnabled } from '../../../node/net/patches/index.ts'
 import { checkGossipsubBackoff, checkGossipsubScoreCache } from '../../../node/net/patches/gossipsub-state.ts'
+import { checkGossipsubDeliveries } from '../../../node/net/patches/gossipsub-deliveries.ts'
 import { settle } from '../../../node/net/patches/state.ts'
 import { yamuxFieldsMissing } from '../../../node/net/patches/yamux-window.ts'
+import { SEEN_TTL_MS } from '../../../node/net/constants.ts'
 import { withTmp } from '../cli/helpers.ts'
 
 const ROOT = new URL('../../../', import.meta.url).pathname
@@ -36,6 +38,7 @@ test('a check that finds a member missing says which; a disabled patch leaves th
   assert.match(yamuxFieldsMissing({}) ?? '', /not a YamuxStream/)
   assert.match(checkGossipsubBackoff({ backoff: {} }) ?? '', /backoff/)
   assert.match(checkGossipsubScoreCache({ score: {} }) ?? '', /scoreCache/)
+  assert.match(checkGossipsubDeliveries({ score: { deliveryRecords: { records: new Map(), gc: () => {} } } }) ?? '', /queue/)
   const backoff = new Map([['/aip/1/results', new Map([['peer', 1]])]])
   forgetBackoff({ backoff }, 'peer')
   assert.equal(backoff.get('/aip/1/results')!.size, 0, 'enabled: the backoff is cleared')
@@ -57,3 +60,26 @@ test('the README names the exact versions package.json pins and the lock holds',
     assert.equal(lock.packages[`node_modules/${name}`]?.version, version, `the lock holds ${name}@${version}`)
   }
 })
+
+test('gossipsubDeliveryWindow: on a real router, delivery records go after SEEN_TTL_MS instead of 2 minutes', { timeout: 30_000 }, () => withTmp(async (tmp) => {
+  const { site } = await initSite(join(tmp, 'ch'), { nation: 'CH' })
+  const node = await startSiteNode(site.dir, { api: false, sync: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  try {
+    const score = (node.network.host.pubsub as unknown as { score: { validateMessage(id: string): void, deliveryRecords: { records: Map<string, unknown>, gc(): void } } }).score
+    score.validateMessage('fresh') // gossipsub's own path: ensureRecord, expire = now + 2 min
+    const records = score.deliveryRecords.records
+    assert.ok(records.has('fresh'))
+    score.deliveryRecords.gc()
+    assert.ok(records.has('fresh'), 'a record younger than SEEN_TTL_MS stays')
+    const realNow = Date.now
+    Date.now = () => realNow() + SEEN_TTL_MS + 1
+    try {
+      score.deliveryRecords.gc()
+    } finally {
+      Date.now = realNow
+    }
+    assert.equal(records.has('fresh'), false, 'gone once older than SEEN_TTL_MS (gossipsub alone keeps it 2 min)')
+  } finally {
+    await node.stop()
+  }
+}))
