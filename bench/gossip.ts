@@ -13,7 +13,8 @@
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
  *   (run before phase 3, in this order:)
  *   3b. relative loads, AIP (issue 17): 30 % and 60 % of the capacity phase 2 measured (`capacity_per_s`), paced;
- *      p99 publish → stored at site 3;
+ *      p99 publish → stored at site 3; at 60 % also the CPU per record per site and the records per synced batch,
+ *      against the throughput phase's (paced arrivals make smaller group commits than an unthrottled window);
  *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
  *      with its neighbours until every site holds every record the publisher accepted: `overload_converged_ms`
  *      (from the flood's last publish), `overload_accepted_lost` (still missing at CONVERGE_TIMEOUT_MS),
@@ -32,7 +33,8 @@
  * (node refuses --cpu-prof in NODE_OPTIONS). Under saturation a wall-clock profile charges descheduled time to
  * whatever ran last; `perf record -F 1999 -- node --import tsx scripts/bench.ts gossip` with
  * AIP_BENCH_EXEC_ARGV=--perf-basic-prof samples CPU time instead. AIP_BENCH_DEBUG=1 prints each site's deepest
- * validation queue and its memory at peak RSS.
+ * validation queue, its memory at peak RSS (process.memoryUsage() and resident memory by mapping kind) and what it
+ * shed; AIP_BENCH_HEAP_SNAPSHOT_MB=N writes a heap snapshot of each site the first time its RSS passes N MB.
  */
 import '../node/polyfill.ts'
 import { fork } from 'node:child_process'
@@ -310,14 +312,21 @@ try {
   // ---- loads relative to the capacity this run measured (issue 17): 30 % and 60 % of it
   const capacity = tp.perS
   let seq = 2_000_000
-  const relative = async (share: number): Promise<number[]> => {
+  /** Each relative load's latencies, and what a record cost each site there: CPU µs and records per synced batch. */
+  const relative = async (share: number): Promise<{ lat: number[], cpuUs: number, perBatch: number }> => {
     const rate = Math.max(1, Math.round(capacity * share))
     const recs = fed.more(seq, Math.round(rate * RELATIVE_S))
     seq += recs.length
-    return paced(aip, recs, rate)
+    await new Promise((r) => setTimeout(r, 2000)) // let the previous phase drain (paced then waits 0)
+    const t0 = await totals(aip)
+    const lat = await paced(aip, recs, rate, 0)
+    const t1 = await totals(aip)
+    return { lat, cpuUs: Math.round((t1.cpuMs - t0.cpuMs) * 1000 / SITES / recs.length), perBatch: Number(((recs.length * SITES) / Math.max(1, t1.batches - t0.batches)).toFixed(1)) }
   }
-  const at30 = await relative(0.3)
-  const at60 = await relative(0.6)
+  const r30 = await relative(0.3)
+  const r60 = await relative(0.6)
+  const at30 = r30.lat
+  const at60 = r60.lat
   // ---- overload: a flood at 2× capacity, then recovery by sync — before the forged phase, which gets site 5
   // graylisted and cut off by the honest sites (it could then neither receive the flood nor sync)
   const floodRate = Math.max(1, Math.round(capacity * OVERLOAD_FACTOR))
@@ -388,6 +397,8 @@ try {
     delivered_at_30pct: at30.length,
     p99_ms_at_60pct: pct(at60, 99),
     delivered_at_60pct: at60.length,
+    cpu_us_per_record_per_site_at_60pct: r60.cpuUs,
+    records_per_store_batch_at_60pct: r60.perBatch,
     overload_per_s: floodRate,
     overload_s: FLOOD_S,
     overload_records: floodRecords.length,
