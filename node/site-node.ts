@@ -133,6 +133,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
       if (record.type === 'Revocation') net?.gate.recheck()
+      audit?.gossip.stored(record) // audit-v1 §7.4: checkpoints compared, equivocation proofs alerted
       // network-v1 §3 H7: federation records learned from a hello (or placed from the trust buffer) are announced
       if (source.via === 'hello' || source.via === 'placed') net?.gate.announce()
       // aip-v1 §5.7: a buffered record placed later is forwarded like a fresh one
@@ -162,6 +163,15 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
     log('patches', network.host.patches)
     for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
+    if (audit !== undefined) {
+      audit.gossip.publish = (bytes) => network.publish(bytes)
+      // audit-v1 §7.3: the equivocation proofs this site holds stay alerts across restarts
+      for await (const info of store.list({ type: 'AuditEquivocation' })) {
+        const bytes = await store.get(info.id)
+        const o = bytes === undefined ? undefined : decodeRecord(bytes)
+        if (o?.action === 'accept') audit.gossip.stored(o.record)
+      }
+    }
     await audit?.attach({
       libp2p: network.host.libp2p,
       admitted: (peerId) => network.gate.admittedPeers().find((p) => p.peerId === peerId),
@@ -200,6 +210,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           egressGuard: guard.status(),
           alignment: alignment.status(),
           patches: network.host.patches,
+          // operator alerts: the trust state's (aip-v1 §5.2) and audit equivocations (audit-v1 §7.3)
+          alerts: [...door.trust.alerts(), ...(audit?.gossip.alertList() ?? [])],
         }
       },
       async stop() {

@@ -9,6 +9,7 @@ import { auditApi } from './api.ts'
 import { AuditService } from './service.ts'
 import type { AuditServiceComponents } from './service.ts'
 import { SiteAudit } from './site-audit.ts'
+import { AuditGossip } from './gossip.ts'
 import type { InferenceEvent } from './site-audit.ts'
 
 export interface NodeAudit {
@@ -23,6 +24,10 @@ export interface NodeAudit {
   attach(c: Omit<AuditServiceComponents, 'log'>): Promise<AuditService>
   /** Signs a checkpoint now and asks the admitted peers of other nations to cosign it (§7). */
   checkpointAndWitness(): Promise<{ size: number; cosignatures: number }>
+  /** §7.4: checkpoints and equivocation proofs on gossip; the door's stored records go to `gossip.stored`. */
+  gossip: AuditGossip
+  /** Signs a checkpoint, gathers cosignatures and publishes it as an AuditCheckpoint (schedule and `--publish`). */
+  checkpointAndPublish(): Promise<{ size: number; cosignatures: number; record?: string }>
   stop(): Promise<void>
 }
 
@@ -40,15 +45,19 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
   let window = 0
   let refusals = 0
   let service: AuditService | undefined
-  audit.witness.onEquivocation = (e) => opts.log('audit_equivocation', { alert: `the log ${e.origin} signed two inconsistent checkpoints`, origin: e.origin, a: e.a, b: e.b })
+  const gossip = new AuditGossip(audit, { key: site.key, now: opts.now, log: opts.log, witnessGossipDelayMs: audit.config.witnessGossipDelayMs })
   const checkpointAndWitness = async () => {
     const note = await audit.checkpoint()
     const cosignatures = (await service?.requestCosignatures()) ?? 0
     return { size: Number(note.text.split('\n')[1]), cosignatures }
   }
+  const checkpointAndPublish = async () => {
+    const r = await checkpointAndWitness()
+    return { ...r, record: await gossip.publishOwn() }
+  }
   const tick = async () => {
     try {
-      await checkpointAndWitness()
+      await checkpointAndPublish()
       await audit.pruneContent()
     } catch (err) {
       opts.log('audit_checkpoint_failed', { err: String(err) })
@@ -70,7 +79,9 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
       audit.logRecord(id, 'unknown', 'refused', code).catch(failed('refused'))
     },
     inference: (e) => audit.logInference(e),
-    api: auditApi(audit),
+    api: auditApi(audit, { publish: checkpointAndPublish }),
+    gossip,
+    checkpointAndPublish,
     async attach(c) {
       service = new AuditService(audit, { ...c, log: opts.log })
       await service.start()
@@ -79,6 +90,7 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
     checkpointAndWitness,
     async stop() {
       if (timer !== undefined) clearInterval(timer)
+      await gossip.stop()
       await service?.stop()
       await audit.close()
     },
