@@ -28,7 +28,7 @@ import type { Site } from './site/dir.ts'
 import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
-import { startSiteAudit } from './audit/node-audit.ts'
+import { EGRESS_EVENTS, startSiteAudit } from './audit/node-audit.ts'
 import type { NodeAudit } from './audit/node-audit.ts'
 import type { SyncInit } from './sync/index.ts'
 import { EgressGuard, egressSettings } from './net/egress/index.ts'
@@ -103,7 +103,12 @@ async function seedQuotas(store: RecordStore, limits: SignerLimits): Promise<voi
 
 export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
   const site = await openSite(dir)
-  const log = opts.log ?? jsonLineLog({ site: site.config.nation })
+  const plainLog = opts.log ?? jsonLineLog({ site: site.config.nation })
+  // audit-v1 §5.4: every egress event the node logs is also an audit entry (audit is set once it is open)
+  const log: NetLog = (event, fields) => {
+    plainLog(event, fields)
+    if (EGRESS_EVENTS.has(event)) audit?.egress(event, fields ?? {})
+  }
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()

@@ -7,7 +7,7 @@ import { connectToNode } from '../api/index.ts'
 import { openSite, readApiToken } from '../site/index.ts'
 import { encodeEntry, parseNote } from '../../protocol/index.ts'
 import type { AuditEntry, Note } from '../../protocol/index.ts'
-import type { LocalEngine } from '../eval/local-engine.ts'
+import type { AuditableEngine } from '../eval/inference-log.ts'
 import { auditResource } from './serve.ts'
 import { inferenceEntry, SiteAudit } from './site-audit.ts'
 import type { InferenceEvent } from './site-audit.ts'
@@ -82,7 +82,7 @@ export async function openAudit(dir: string): Promise<AuditAccess> {
  * Attaches a site's audit log to a local engine for the duration of a command (aip bench run/serve): every
  * inference becomes an entry (audit-v1 §5.1), written by the running node when there is one. Returns the detach.
  */
-export async function attachAudit(engine: LocalEngine, dir: string, weightsRoot: Uint8Array, eachCall: boolean): Promise<() => Promise<void>> {
+export async function attachAudit(engine: AuditableEngine, dir: string, weightsRoot: Uint8Array, eachCall: boolean): Promise<() => Promise<void>> {
   const access = await openAudit(dir)
   engine.audit = {
     weightsRoot, eachCall,

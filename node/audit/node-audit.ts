@@ -19,6 +19,8 @@ export interface NodeAudit {
   /** A record the door rejected: its ID (the hash of the bytes) and the REJECT code; its type is not known. */
   refused(id: string, code: string): void
   inference(e: InferenceEvent): Promise<number>
+  /** audit-v1 §5.4: an egress event the node logged (EGRESS_EVENTS), at most MAX_REFUSALS_LOGGED_PER_S a second. */
+  egress(event: string, fields: Record<string, unknown>): void
   api: ReturnType<typeof auditApi>
   /** Starts /aip/audit/1.0.0 on the node's libp2p host (after the network is up). */
   attach(c: Omit<AuditServiceComponents, 'log'>): Promise<AuditService>
@@ -36,6 +38,12 @@ export const OPERATOR_RECORD_ACTIONS: Readonly<Record<string, 'certificate' | 'r
   SiteCertificate: 'certificate', Revocation: 'revocation', FederationCharter: 'charter', CharterApproval: 'approval', Retraction: 'erasure',
 }
 
+/**
+ * audit-v1 §5.4: the node's log events that are egress events — a send the egress guard blocked (weight bytes), a
+ * restricted chunk a share request was refused, a record withheld from broadcast by its label or embargo.
+ */
+export const EGRESS_EVENTS: ReadonlySet<string> = new Set(['egress_blocked', 'share_refused', 'broadcast_withheld'])
+
 /** Most refusals logged per second: a peer's flood of bad records must not become a flood of audit entries. */
 export const MAX_REFUSALS_LOGGED_PER_S = 100
 
@@ -44,6 +52,8 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
   const failed = (what: string) => (err: unknown) => opts.log('audit_append_failed', { what, err: String(err) })
   let window = 0
   let refusals = 0
+  let egressWindow = 0
+  let egressEvents = 0
   let service: AuditService | undefined
   const gossip = new AuditGossip(audit, { key: site.key, now: opts.now, log: opts.log, witnessGossipDelayMs: audit.config.witnessGossipDelayMs })
   const checkpointAndWitness = async () => {
@@ -79,6 +89,14 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
       audit.logRecord(id, 'unknown', 'refused', code).catch(failed('refused'))
     },
     inference: (e) => audit.logInference(e),
+    egress(event, fields) {
+      const second = Math.floor(opts.now() / 1000)
+      if (second !== egressWindow) { egressWindow = second; egressEvents = 0 }
+      if (++egressEvents > MAX_REFUSALS_LOGGED_PER_S) return
+      const { peer, ...rest } = fields
+      const detail = JSON.stringify(rest)
+      audit.logEgress(event, typeof peer === 'string' ? peer : '', detail.length > 2 ? detail.slice(0, 4096) : undefined).catch(failed('egress'))
+    },
     api: auditApi(audit, { publish: checkpointAndPublish }),
     gossip,
     checkpointAndPublish,
