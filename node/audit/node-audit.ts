@@ -95,7 +95,13 @@ export async function startSiteAudit(site: Site, opts: { now: () => number; log:
       if (++egressEvents > MAX_REFUSALS_LOGGED_PER_S) return
       const { peer, ...rest } = fields
       const detail = JSON.stringify(rest)
-      audit.logEgress(event, typeof peer === 'string' ? peer : '', detail.length > 2 ? detail.slice(0, 4096) : undefined).catch(failed('egress'))
+      // a withheld broadcast goes to no one peer: its peer is the gossip network
+      const to = typeof peer === 'string' && peer.length > 0 ? peer.slice(0, 256) : event === 'broadcast_withheld' ? 'gossip' : 'unknown'
+      try {
+        audit.logEgress(event, to, detail.length > 2 ? detail.slice(0, 4096) : undefined).catch(failed('egress'))
+      } catch (err) {
+        failed('egress')(err) // never into the caller: the event happened whether or not it could be logged
+      }
     },
     api: auditApi(audit, { publish: checkpointAndPublish }),
     gossip,
