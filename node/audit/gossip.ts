@@ -177,9 +177,10 @@ export class AuditGossip {
     const origin = parseNote(r.body.a).text.split('\n')[0]!
     if (this.proven.has(origin)) return
     this.proven.add(origin)
+    // the witness refuses the log before the alert shows (whoever reads the alert may rely on it)
+    await this.audit.witness.recordEquivocation(origin, r.body.a, r.body.b)
     this.alerts.delete(origin)
     this.raise(origin, equivocationAlert(r.body, r.id))
-    await this.audit.witness.recordEquivocation(origin, r.body.a, r.body.b)
   }
 
   private raise(origin: string, alert: string): void {

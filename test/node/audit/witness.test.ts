@@ -129,7 +129,7 @@ describe('audit witnesses across three nations', () => {
     assert.ok(de.events.some((x) => x.event === 'audit_equivocation'), 'logged by the witness')
     // audit-v1 §7.3: DE gossips the proof; every site — CH itself included — accepts it and raises the alert
     for (const n of nodes) {
-      await until(async () => alertsOf(await n.node.status()).some((a) => a.includes(latest.origin)), 'the equivocation alert on every site')
+      await until(async () => alertsOf(await n.node.status()).some((a) => a.includes(latest.origin)), 'the equivocation alert on every site', 60_000)
       assert.ok(n.events.some((x) => x.event === 'audit_alert'), 'an alert in the node log')
     }
     // and neither witness cosigns that log again, not even a consistent checkpoint
