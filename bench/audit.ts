@@ -3,10 +3,15 @@
  *
  *   append_per_s          durable appends of real inference entries (encoded and checked), 64 in flight
  *   vs_store_put          ÷ the record store's durable put rate, 64 in flight, ~1 KB records (bench/store.ts)
- *   inference_overhead    bundled-model chat decode (ORT, 16 chats × 64 tokens, greedy) with the audit log on ÷ off,
- *                         alternating rounds; entries join the log's group commits and one flush ends the round (the
- *                         `aip bench run` mode). decode_route_overhead: each answer waits for its own durable entry
- *                         (the OpenAI route's mode: one fsync per answer, which this disk makes the whole cost)
+ *   inference_overhead    bundled-model chat decode (ORT, greedy) with the audit log on ÷ off: 40 pairs of blocks of
+ *                         2 chats × up to 256 tokens, both blocks of a pair on the same prompts, off and on first in
+ *                         turn (so the shared machine's load drifts little inside a pair); the median of the per-pair
+ *                         wall-time ratios, its 95 % interval (order statistics), and the same for this process's CPU
+ *                         time (user + system, every thread), which other processes' load disturbs less. Entries
+ *                         join the log's group commits in the background and the one flush at the end is charged to
+ *                         the on-blocks (the `aip bench run` mode).
+ *                         decode_route_overhead: each answer waits for its own durable entry (the OpenAI route's
+ *                         mode: one fsync per answer, which this disk makes the whole cost)
  *   inclusion_proof_us    log.inclusionProof on the N-entry log (tiles read from the level database and cached)
  *   consistency_proof_us  log.consistencyProof on the same log
  *   verify_1m_entries_s   `aip audit verify --tiles DIR` (the CLI, a child process) over N = 1,000,000 entries
@@ -63,35 +68,63 @@ await log.close()
 // 2. inference overhead: the bundled model, chat decode with and without the log (durable per answer)
 const { engine, commitment } = await openLocalEngine(undefined, 'ort')
 const site = await SiteAudit.open({ dir: join(tmp, 'site'), nation: 'CH', key }, { config: { ...DEFAULT_AUDIT_CONFIG } })
-const prompts = Array.from({ length: 16 }, (_, i) => `Question ${i}: how do I keep my data in my own country?`)
-/** One round of chats; `eachCall`: every answer waits for its entry (the route), else one flush at the round's end. */
-const decode = async (on: boolean, eachCall: boolean) => {
+const prompts = Array.from({ length: 64 }, (_, i) => `Question ${i}: how do I keep my data in my own country?`)
+const BLOCK = 2 // chats per block: short blocks, alternated, so the machine's load drifts little within a pair
+const TOKENS = 256 // the per-inference cost is fixed; long enough answers make it a share of a realistic call
+/**
+ * One block of chats from prompt `start` on (both blocks of a pair answer the same prompts, so the same tokens);
+ * `eachCall`: every answer waits for its durable entry (the route), else entries join the log's group commits in the
+ * background (`aip bench run`) and one flush after all pairs is charged to the on-blocks (pairs()). Returns wall ms
+ * and this process's CPU ms (user + system, every thread: ORT's, the log's writes').
+ */
+const decode = async (on: boolean, eachCall: boolean, start: number) => {
   engine.audit = on ? { weightsRoot: commitment.weights_root, eachCall, log: (e) => site.logInference(e) } : undefined
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
-  for (const p of prompts) await engine.chat(p, 64)
-  await engine.flushAudit()
-  return performance.now() - t0
+  for (let i = 0; i < BLOCK; i++) await engine.chat(prompts[(start + i) % prompts.length]!, TOKENS)
+  const wall = performance.now() - t0
+  const c = process.cpuUsage(c0)
+  return { wall, cpu: (c.user + c.system) / 1000 }
 }
-await decode(false, false) // warm-up
-/** Pairs of rounds, off and on in alternating order; the median of the per-pair ratios resists the shared machine's noise. */
+for (let i = 0; i < 2; i++) await decode(false, false, 0) // warm-up
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+/** The order-statistics 95 % interval of a median of n pair ratios (binomial, normal approximation). */
+const medianCi = (xs: number[]): [number, number] => {
+  const s = [...xs].sort((a, b) => a - b)
+  const h = Math.ceil(1.96 * Math.sqrt(s.length) / 2)
+  const mid = Math.floor(s.length / 2)
+  return [s[Math.max(0, mid - h)]!, s[Math.min(s.length - 1, mid + h)]!]
+}
+/** Pairs of blocks, off and on in alternating order; medians of the per-pair ratios resist the shared machine's noise. */
 const pairs = async (n: number, eachCall: boolean) => {
-  const ratios: number[] = []
+  const wall: number[] = []
+  const cpu: number[] = []
   let offMs = 0
   let onMs = 0
+  const runs: { off: { wall: number; cpu: number }; on: { wall: number; cpu: number } }[] = []
   for (let r = 0; r < n; r++) {
-    let offR: number
-    let onR: number
-    if (r % 2 === 0) { offR = await decode(false, eachCall); onR = await decode(true, eachCall) } else { onR = await decode(true, eachCall); offR = await decode(false, eachCall) }
-    offMs += offR
-    onMs += onR
-    ratios.push(onR / offR)
+    const [first, second] = r % 2 === 0 ? [false, true] : [true, false]
+    const a = await decode(first, eachCall, r * BLOCK)
+    const b = await decode(second, eachCall, r * BLOCK)
+    runs.push(first ? { off: b, on: a } : { off: a, on: b })
   }
-  ratios.sort((x, y) => x - y)
-  return { off: offMs / n, on: onMs / n, ratio: ratios[Math.floor(n / 2)]! }
+  // the background group commits' last wait, charged in equal parts to the on-blocks
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await engine.flushAudit()
+  const flushWall = (performance.now() - t0) / n
+  const fc = process.cpuUsage(c0)
+  const flushCpu = (fc.user + fc.system) / 1000 / n
+  for (const { off, on } of runs) {
+    offMs += off.wall
+    onMs += on.wall + flushWall
+    wall.push((on.wall + flushWall) / off.wall)
+    cpu.push((on.cpu + flushCpu) / off.cpu)
+  }
+  return { off: offMs / n, on: onMs / n, ratio: median(wall), ci: medianCi(wall), cpu: median(cpu), cpuCi: medianCi(cpu), n }
 }
-const ROUNDS = 10
-const batch = await pairs(ROUNDS, false)
-const each = await pairs(6, true)
+const batch = await pairs(40, false)
+const each = await pairs(12, true)
 engine.audit = undefined
 await engine.close()
 
@@ -149,8 +182,8 @@ const rows: [string, string][] = [
   ['record store put, 64 in flight (durable)', `${storePerS.toFixed(0)} /s`],
   ['audit append, 64 in flight (durable)', `${appendPerS.toFixed(0)} /s  (${(appendPerS / storePerS).toFixed(2)} × store)`],
   ['audit append incl. encoding each entry', `${appendEncodePerS.toFixed(0)} /s`],
-  ['chat decode, 16 × 64 tokens, audit off / on', `${batch.off.toFixed(0)} / ${batch.on.toFixed(0)} ms per round  (median ratio ${batch.ratio.toFixed(3)})`],
-  ['  … each answer waiting for its durable entry', `${each.off.toFixed(0)} / ${each.on.toFixed(0)} ms per round  (median ratio ${each.ratio.toFixed(3)})`],
+  [`chat decode, ${batch.n} pairs of ${BLOCK} × ≤ ${TOKENS} tokens, off / on`, `${batch.off.toFixed(0)} / ${batch.on.toFixed(0)} ms per block  (median wall ratio ${batch.ratio.toFixed(3)}, 95 % ${batch.ci.map((x) => x.toFixed(3)).join('–')}; CPU ${batch.cpu.toFixed(3)}, ${batch.cpuCi.map((x) => x.toFixed(3)).join('–')})`],
+  [`  … each answer waiting for its durable entry`, `${each.off.toFixed(0)} / ${each.on.toFixed(0)} ms per block  (median wall ratio ${each.ratio.toFixed(3)}, 95 % ${each.ci.map((x) => x.toFixed(3)).join('–')}; CPU ${each.cpu.toFixed(3)})`],
   [`build a ${N.toLocaleString('en')}-entry log (16,384 per turn)`, `${buildS.toFixed(1)} s  (${(N / buildS).toFixed(0)} /s)`],
   ['inclusion proof (random index and size)', `${inclusionUs.toFixed(0)} µs`],
   ['consistency proof (random sizes)', `${consistencyUs.toFixed(0)} µs`],
@@ -161,6 +194,7 @@ for (const [k, v] of rows) console.log(`${k.padEnd(48)} ${v}`)
 console.log(JSON.stringify({
   bench: 'audit', entries: N, append_per_s: Math.round(appendPerS), store_put_per_s: Math.round(storePerS), vs_store_put: Number((appendPerS / storePerS).toFixed(2)),
   append_with_encoding_per_s: Math.round(appendEncodePerS), decode_route_overhead: Number(each.ratio.toFixed(3)),
-  inference_overhead: Number(batch.ratio.toFixed(3)), inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
+  inference_overhead: Number(batch.ratio.toFixed(3)), inference_overhead_ci95: batch.ci.map((x) => Number(x.toFixed(3))),
+  inference_overhead_cpu: Number(batch.cpu.toFixed(3)), inference_overhead_cpu_ci95: batch.cpuCi.map((x) => Number(x.toFixed(3))), inference_pairs: batch.n, inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
   build_per_s: Math.round(N / buildS), export_s: Number(exportS.toFixed(1)), verify_1m_entries_s: Number(verifyS.toFixed(1)),
 }))

@@ -13,6 +13,11 @@
  * ```
  */
 export { startSiteNode } from './site-node.ts'
+export { AuditLog } from './audit/log.ts'
+export { verifyLog } from './audit/verify-log.ts'
+export type { TileSource, VerifyReport } from './audit/verify-log.ts'
+export { auditResource } from './audit/serve.ts'
+export { writeAuditConfig, DEFAULT_AUDIT_CONFIG } from './audit/config.ts'
 export type { SiteNode, SiteNodeOptions } from './site-node.ts'
 export * from './site/index.ts'
 export * from './store/index.ts'

@@ -29,7 +29,7 @@ import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
 import type { QueueOptions } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
-import { startSiteAudit } from './audit/node-audit.ts'
+import { EGRESS_EVENTS, startSiteAudit } from './audit/node-audit.ts'
 import type { NodeAudit } from './audit/node-audit.ts'
 import type { SyncInit } from './sync/index.ts'
 import { EgressGuard, egressSettings } from './net/egress/index.ts'
@@ -106,7 +106,12 @@ async function seedQuotas(store: RecordStore, limits: SignerLimits): Promise<voi
 
 export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
   const site = await openSite(dir)
-  const log = opts.log ?? jsonLineLog({ site: site.config.nation })
+  const plainLog = opts.log ?? jsonLineLog({ site: site.config.nation })
+  // audit-v1 §5.4: every egress event the node logs is also an audit entry (audit is set once it is open)
+  const log: NetLog = (event, fields) => {
+    plainLog(event, fields)
+    if (EGRESS_EVENTS.has(event)) audit?.egress(event, fields ?? {})
+  }
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
@@ -136,6 +141,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics.recordsInStore.inc()
       index.add(digestOfId(record.id))
       if (record.type === 'Revocation') net?.gate.recheck()
+      audit?.gossip.stored(record) // audit-v1 §7.4: checkpoints compared, equivocation proofs alerted
       // network-v1 §3 H7: federation records learned from a hello (or placed from the trust buffer) are announced
       if (source.via === 'hello' || source.via === 'placed') net?.gate.announce()
       // aip-v1 §5.7: a buffered record placed later is forwarded like a fresh one
@@ -165,6 +171,15 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
     // node/net/patches/README.md: a patch whose self-check failed is disabled, loudly
     log('patches', network.host.patches)
     for (const [patch, r] of Object.entries(network.host.patches)) if (r !== 'ok') log('patch_disabled', { level: 'warn', patch, reason: r })
+    if (audit !== undefined) {
+      audit.gossip.publish = (bytes) => network.publish(bytes)
+      // audit-v1 §7.3: the equivocation proofs this site holds stay alerts across restarts
+      for await (const info of store.list({ type: 'AuditEquivocation' })) {
+        const bytes = await store.get(info.id)
+        const o = bytes === undefined ? undefined : decodeRecord(bytes)
+        if (o?.action === 'accept') audit.gossip.stored(o.record)
+      }
+    }
     await audit?.attach({
       libp2p: network.host.libp2p,
       admitted: (peerId) => network.gate.admittedPeers().find((p) => p.peerId === peerId),
@@ -203,6 +218,8 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           egressGuard: guard.status(),
           alignment: alignment.status(),
           patches: network.host.patches,
+          // operator alerts: the trust state's (aip-v1 §5.2) and audit equivocations (audit-v1 §7.3)
+          alerts: [...door.trust.alerts(), ...(audit?.gossip.alertList() ?? [])],
         }
       },
       async stop() {

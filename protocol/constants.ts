@@ -127,3 +127,11 @@ export const MAX_TRANSCRIPT_CHUNK_BYTES = 262_144
 /** §4.10: entries per TranscriptChunk. */
 export const MAX_TRANSCRIPT_ENTRIES_PER_CHUNK = 4_096
 export const MAX_ALIGNMENT_REVIEW_BYTES = 20_480
+/** §4.11: an AuditCheckpoint (a signed note with up to 100 signature lines). */
+export const MAX_AUDIT_CHECKPOINT_BYTES = 20_480
+/** §4.11: an AuditEquivocation (two notes and a consistency proof). */
+export const MAX_AUDIT_EQUIVOCATION_BYTES = 40_960
+/** §4.11: a signed note inside an audit record, bytes of UTF-8. */
+export const MAX_AUDIT_NOTE_TEXT_BYTES = 16_384
+/** §4.11: hashes in an AuditEquivocation's consistency proof (RFC 9162: at most 2·log2(size) + 1 < 128). */
+export const MAX_AUDIT_PROOF_HASHES = 128

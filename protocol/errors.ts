@@ -15,6 +15,7 @@ export type ProtocolErrorCode =
   | 'weak_key' // a public key that is non-canonical or of small order (spec §3.3)
   | 'bad_signature' // the Ed25519 signature does not verify (spec §3.3)
   | 'bad_id' // not a CIDv1 raw sha2-256 base32 record ID (spec §3.4)
+  | 'bad_evidence' // an audit record's signed notes do not prove what it states (spec §4.11, audit-v1 §7.4)
 
 export class ProtocolError extends Error {
   constructor(

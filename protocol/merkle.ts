@@ -275,17 +275,8 @@ export function verifyInclusionProof(leafHashValue: Uint8Array, index: number, s
   if (!equalBytes(rootFromInclusionProof(leafHashValue, index, size, proof), root)) throw new MerkleProofError('root_mismatch', 'the inclusion proof leads to another root')
 }
 
-/**
- * RFC 9162 §2.1.4.2: the root of the tree of size n that a consistency proof implies, given the root of size m.
- * Also checks that the proof reproduces rootM. Throws MerkleProofError.
- */
-export function rootFromConsistencyProof(m: number, n: number, proof: readonly Uint8Array[], rootM: Uint8Array): Uint8Array {
-  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || n < m) throw new MerkleProofError('bad_size', `no consistency from size ${m} to ${n}`)
-  checkHashes(proof)
-  if (m === n) {
-    if (proof.length !== 0) throw new MerkleProofError('bad_proof_length', 'equal sizes take an empty proof')
-    return rootM
-  }
+/** RFC 9162 §2.1.4.2's loop (0 < m < n): the roots of sizes m and n a proof computes (m a power of two: from rootM). */
+function consistencyRoots(m: number, n: number, proof: readonly Uint8Array[], rootM: Uint8Array): { fr: Uint8Array; sr: Uint8Array } {
   if (m === 0) throw new MerkleProofError('bad_size', 'every tree extends the empty tree: there is no root to compute')
   if (proof.length === 0) throw new MerkleProofError('bad_proof_length', 'empty consistency proof')
   const path = (m & (m - 1)) === 0 ? [rootM, ...proof] : [...proof]
@@ -308,8 +299,35 @@ export function rootFromConsistencyProof(m: number, n: number, proof: readonly U
     sn = Math.floor(sn / 2)
   }
   if (sn !== 0) throw new MerkleProofError('bad_proof_length', 'consistency proof too short')
+  return { fr, sr }
+}
+
+/**
+ * RFC 9162 §2.1.4.2: the root of the tree of size n that a consistency proof implies, given the root of size m.
+ * Also checks that the proof reproduces rootM. Throws MerkleProofError.
+ */
+export function rootFromConsistencyProof(m: number, n: number, proof: readonly Uint8Array[], rootM: Uint8Array): Uint8Array {
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || n < m) throw new MerkleProofError('bad_size', `no consistency from size ${m} to ${n}`)
+  checkHashes(proof)
+  if (m === n) {
+    if (proof.length !== 0) throw new MerkleProofError('bad_proof_length', 'equal sizes take an empty proof')
+    return rootM
+  }
+  const { fr, sr } = consistencyRoots(m, n, proof, rootM)
   if (!equalBytes(fr, rootM)) throw new MerkleProofError('root_mismatch', 'the proof does not reproduce the first root')
   return sr
+}
+
+/**
+ * The root of size m that a consistency proof from m to n claims, when m is not a power of two (the proof then
+ * holds everything that root is made of); undefined when m is a power of two (the proof omits that root). The
+ * caller checks the pair with verifyConsistencyProof. Throws MerkleProofError for a proof of the wrong shape.
+ */
+export function firstRootOfConsistencyProof(m: number, n: number, proof: readonly Uint8Array[]): Uint8Array | undefined {
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m <= 0 || n <= m) throw new MerkleProofError('bad_size', `no consistency from size ${m} to ${n}`)
+  checkHashes(proof)
+  if ((m & (m - 1)) === 0) return undefined
+  return consistencyRoots(m, n, proof, new Uint8Array(32)).fr
 }
 
 /** Verifies that the tree (n, rootN) extends (m, rootM); throws MerkleProofError. m = 0 is consistent with anything. */

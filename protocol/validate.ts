@@ -14,9 +14,12 @@ import { checkPublicKey, verifySignature } from './keys.ts'
 import type { DecodedRecord, RecordType } from './records/index.ts'
 import { parsePayload, RECORD_SPECS, recordTypeOf, TRUST_TYPES } from './records/index.ts'
 import type { TrustState } from './trust.ts'
+import { parseCheckpoint } from './audit/checkpoint.ts'
+import { parseNote } from './audit/note.ts'
+import { originNation } from './records/audit.ts'
 
 /** REJECT: the sender could have seen the fault (spec §6.1). */
-export const REJECT_CODES = ['oversize', 'undecodable', 'non_canonical', 'bad_envelope', 'malformed', 'weak_key', 'bad_signature'] as const
+export const REJECT_CODES = ['oversize', 'undecodable', 'non_canonical', 'bad_envelope', 'malformed', 'weak_key', 'bad_signature', 'bad_evidence'] as const
 /** IGNORE: depends on what this receiver knows or its clock (spec §6.2). */
 export const IGNORE_CODES = [
   'unknown_type',
@@ -29,6 +32,7 @@ export const IGNORE_CODES = [
   'expired_signer',
   'revoked_signer',
   'role_missing',
+  'unknown_log',
 ] as const
 
 export type RejectCode = (typeof REJECT_CODES)[number]
@@ -178,9 +182,22 @@ export function authorize(r: DecodedRecord, trust: TrustState): Outcome | undefi
       }
       // [IGNORE role_missing] The signer's certificate lacks the role the record type requires.
       if (rule !== 'site' && !s.site.roles.includes(rule)) return ignore('role_missing', `signer lacks role '${rule}'`, r)
+      if (r.type === 'AuditCheckpoint' || r.type === 'AuditEquivocation') return authorizeLog(r as DecodedRecord<'AuditCheckpoint' | 'AuditEquivocation'>, trust)
       return undefined
     }
   }
+}
+
+/**
+ * [IGNORE unknown_log] §4.11: the log an audit record is about holds a certificate valid at `created` of the nation
+ * its origin names — a checkpoint of a key no nation certified proves nothing about a member.
+ */
+function authorizeLog(r: DecodedRecord<'AuditCheckpoint' | 'AuditEquivocation'>, trust: TrustState): Outcome | undefined {
+  const note = 'note' in r.body ? r.body.note : r.body.a
+  const nation = originNation(parseCheckpoint(parseNote(note).text).origin)
+  const s = trust.siteStatus(r.body.log, r.created)
+  if (s.status !== 'ok' || s.site.nation !== nation) return ignore('unknown_log', `the log key holds no valid certificate of ${String(nation)} at created`, r)
+  return undefined
 }
 
 /**

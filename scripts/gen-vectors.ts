@@ -10,7 +10,9 @@ import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { encodeCanonical, decodeCanonical, setOwn, ProtocolError, envelope, protectedHeader, sigStructure, parseEnvelope, recordId, parseRecordId, sign, verifySignature, verifySignatureNoble, merkleRoot, inclusionProof, weightsLeaf, sortTensorNames, createRecord, CONTENT_TYPES, RECORD_SPECS, TrustState, validateRecord } from '../protocol/index.ts'
 import type { CborMap, CborValue, SigningKey, BodyOf, RecordType } from '../protocol/index.ts'
-import { KEYS, T0, DAY, sampleBody, seededKey, fakeLink, digest } from '../test/protocol/fixtures.ts'
+import { KEYS, T0, DAY, sampleBody, seededKey, fakeLink, digest, auditNote } from '../test/protocol/fixtures.ts'
+import { auditOrigin, consistencyProof, ed25519Signer, equivocationBody, formatCheckpoint, formatNote, leafHash, rangeHash, signNote, subtreesOf } from '../protocol/index.ts'
+import type { AuditEquivocationBody } from '../protocol/index.ts'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
@@ -166,6 +168,36 @@ const AMBER_BUNDLE: BodyOf<'AlignmentBundle'> = {
 }
 
 /** A typed body as a CBOR map (undefined members dropped), for hand-built reject vectors. */
+/** A checkpoint under `log`'s origin but signed by `signer` (a forgery when they differ). */
+function auditNoteBy(signer: SigningKey, log: SigningKey, nation: string, size: number, root: Uint8Array) {
+  const origin = auditOrigin(nation, log.publicKey)
+  return signNote(formatCheckpoint({ origin, size, root, extensions: [] }), ed25519Signer(origin, signer))
+}
+
+/** A signed note with one character of its root line changed (the signature no longer verifies). */
+function tamperRoot(note: string): string {
+  const lines = note.split('\n')
+  lines[2] = (lines[2]![0] === 'A' ? 'B' : 'A') + lines[2]!.slice(1)
+  return lines.join('\n')
+}
+
+/**
+ * audit-v1 §7.3 across sizes: the log served a 5-entry tree whose entry 3 was rewritten, then a 7-entry tree that
+ * extends the original. `body` proves it; `consistent` pairs the 7-tree with its real prefix (no equivocation).
+ */
+function splitView(): { body: AuditEquivocationBody; consistent: AuditEquivocationBody } {
+  const leaves = Array.from({ length: 7 }, (_, i) => leafHash(new TextEncoder().encode(`entry ${i}`)))
+  const tree = subtreesOf(leaves)
+  const rewritten = subtreesOf([...leaves.slice(0, 3), leafHash(new TextEncoder().encode('entry 3, rewritten')), leaves[4]!])
+  const root = (t: typeof tree, n: number) => rangeHash(t, 0, n)
+  const proof = consistencyProof(tree, 5, 7)
+  const b = auditNote(siteCH, 'CH', 7, root(tree, 7))
+  return {
+    body: equivocationBody(siteCH.publicKey, auditNote(siteCH, 'CH', 5, root(rewritten, 5)), b, { root: root(tree, 5), proof }),
+    consistent: { ...equivocationBody(siteCH.publicKey, auditNote(siteCH, 'CH', 5, root(tree, 5)), b, { root: root(tree, 5), proof }) },
+  }
+}
+
 const toMap = (body: object): CborMap => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as CborMap
 
 const rec = <T extends RecordType>(type: T, key: SigningKey, created: number, body: BodyOf<T> = sampleBody(type)) => createRecord(type, body, key, created)
@@ -195,6 +227,10 @@ function acceptVectors(): RecordVector[] {
     vector('AlignmentChunk: TLP:AMBER chunk with a conversational preference item', 'dev', rec('AlignmentChunk', siteCH, t, { kind: 'preference', label: 'TLP:AMBER', embargo_until: t + DAY, items: [{ id: 'p-2', language: 'en', context: [{ role: 'system', content: 'Be brief.' }], prompt: 'Name a colour.', chosen: 'Blue.', rejected: 'No.' }] }).bytes, 'accept'),
     vector('AlignmentChunk: preference pairs', 'dev', rec('AlignmentChunk', siteCH, t).bytes, 'accept'),
     vector('AlignmentReview: a site approves a received bundle (alignment-v1 §4)', 'dev', rec('AlignmentReview', siteCH, t).bytes, 'accept'),
+    vector('AuditCheckpoint: a site gossips its signed audit checkpoint (audit-v1 §7.4)', 'dev', rec('AuditCheckpoint', siteCH, t).bytes, 'accept'),
+    vector('AuditCheckpoint: a witness (another site) gossips the checkpoint it was shown', 'dev', rec('AuditCheckpoint', siteFR, t).bytes, 'accept'),
+    vector('AuditEquivocation: two checkpoints of one size with different roots (audit-v1 §7.3)', 'dev', rec('AuditEquivocation', siteFR, t).bytes, 'accept'),
+    vector('AuditEquivocation: checkpoints of sizes 5 and 7 and a consistency proof showing the 7-tree starts with another 5-tree', 'dev', rec('AuditEquivocation', siteFR, t, splitView().body).bytes, 'accept'),
     vector('BenchmarkSuite by a curator-only site', 'dev', rec('BenchmarkSuite', siteFR, t).bytes, 'accept'),
     vector('BenchmarkResult by the FR site, created after the successor charter took effect', 'multi', rec('BenchmarkResult', siteFR, T0 + 13 * DAY).bytes, 'accept'),
     vector('created exactly MAX_CLOCK_SKEW_MS ahead of the receiver clock', 'dev', rec('Retraction', siteCH, NOW + 5 * 60_000).bytes, 'accept'),
@@ -279,6 +315,12 @@ function rejectVectors(): RecordVector[] {
     vector('malformed: payload is an array, not a map', 'dev', signed(encodeCanonical([t, 'wrong tokenizer'])), 'reject', 'malformed'),
     vector('malformed: a link that is not a raw sha2-256 CIDv1 (dag-cbor codec)', 'dev', signed(spliced({ ...retractionMap, target: 'LINK' }, 'LINK', 'd82a5825000171122' + '0' + hex(digest('x')))), 'reject', 'malformed'),
     vector('malformed: SiteCertificate with not_after before not_before', 'dev', signRaw(rootCH, CONTENT_TYPES.SiteCertificate, encodeCanonical({ site_key: siteDE.publicKey, nation: 'CH', roles: [], not_before: t, not_after: t - 1, created: t })), 'reject', 'malformed'),
+    vector('bad_evidence: an "equivocation" of one checkpoint twice (consistent: a member framing another)', 'dev', signed(encodeCanonical({ ...toMap(sampleBody('AuditEquivocation')), b: toMap(sampleBody('AuditEquivocation')).a!, created: t }), 'AuditEquivocation'), 'reject', 'bad_evidence'),
+    vector('bad_evidence: an equivocation whose second note is signed by the reporter, not the log', 'dev', signed(encodeCanonical({ ...toMap(sampleBody('AuditEquivocation')), b: formatNote(auditNoteBy(siteFR, siteCH, 'CH', 42, digest('forged root'))), created: t }), 'AuditEquivocation'), 'reject', 'bad_evidence'),
+    vector('bad_evidence: an equivocation whose log signature does not verify (one character of the root changed)', 'dev', signed(encodeCanonical({ ...toMap(sampleBody('AuditEquivocation')), b: tamperRoot(toMap(sampleBody('AuditEquivocation')).b as string), created: t }), 'AuditEquivocation'), 'reject', 'bad_evidence'),
+    vector('bad_evidence: checkpoints of sizes 5 and 7 whose proof shows they are consistent (prefix_root = a\'s root)', 'dev', signed(encodeCanonical({ ...toMap(splitView().consistent), created: t }), 'AuditEquivocation'), 'reject', 'bad_evidence'),
+    vector('bad_evidence: checkpoints of different sizes without a proof', 'dev', signed(encodeCanonical({ ...toMap({ ...splitView().body, prefix_root: undefined, proof: undefined }), created: t }), 'AuditEquivocation'), 'reject', 'bad_evidence'),
+    vector('bad_evidence: an AuditCheckpoint whose origin names another key than log', 'dev', signed(encodeCanonical({ log: siteFR.publicKey, note: toMap(sampleBody('AuditCheckpoint')).note!, created: t }), 'AuditCheckpoint'), 'reject', 'bad_evidence'),
     vector('weak_key: kid is the identity point; R = identity, S = 0 satisfies the RFC 8032 equation for any message', 'dev', smallKeyEnv, 'reject', 'weak_key'),
     vector('weak_key: kid is a non-canonical encoding (x = 0 with the sign bit set)', 'dev', unhex(hex(retraction.bytes).replace(hex(siteCH.publicKey), hex(negZeroKey))), 'reject', 'weak_key'),
     vector('weak_key: SiteCertificate certifying a small-order site key (order 8)', 'dev', signRaw(rootCH, CONTENT_TYPES.SiteCertificate, encodeCanonical({ site_key: unhex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa'), nation: 'CH', roles: [], not_before: t, not_after: t + DAY, created: t })), 'reject', 'weak_key'),
@@ -313,6 +355,8 @@ function ignoreVectors(): RecordVector[] {
     vector('expired_signer: signed after the certificate\'s not_after', 'dev', rec('BenchmarkResult', siteDE, T0 + 15 * DAY).bytes, 'ignore', 'expired_signer'),
     vector('revoked_signer: signed after the key\'s revocation took effect', 'dev', rec('BenchmarkResult', outsider, T0 + 25 * DAY).bytes, 'ignore', 'revoked_signer'),
     vector('role_missing: a BenchmarkResult by a site certified only as curator', 'dev', rec('BenchmarkResult', siteFR, t).bytes, 'ignore', 'role_missing'),
+    vector('unknown_log: an equivocation about a log key no nation certified', 'dev', rec('AuditEquivocation', siteFR, t, equivocationBody(seededKey('stranger').publicKey, auditNote(seededKey('stranger'), 'CH', 3, digest('x')), auditNote(seededKey('stranger'), 'CH', 3, digest('y')))).bytes, 'ignore', 'unknown_log'),
+    vector('unknown_log: a checkpoint of a CH site under the origin of another nation', 'dev', rec('AuditCheckpoint', siteFR, t, { log: siteCH.publicKey, note: formatNote(auditNote(siteCH, 'DE', 42, digest('audit root 42'))) }).bytes, 'ignore', 'unknown_log'),
     vector('boundary: created exactly at the certificate\'s not_after (exclusive)', 'dev', rec('BenchmarkResult', siteDE, T0 + 10 * DAY).bytes, 'ignore', 'expired_signer'),
     vector('boundary: created exactly at a key revocation\'s effective_from (inclusive)', 'dev', rec('Retraction', outsider, T0 + 20 * DAY).bytes, 'ignore', 'revoked_signer'),
     vector('unknown_issuer: a CharterApproval by a root that is not a member of the predecessor', 'proposed', rec('CharterApproval', rootFR, T0 + 11 * DAY, { charter: parseRecordId(multiFed.successor.id) }).bytes, 'ignore', 'unknown_issuer'),

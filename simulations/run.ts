@@ -81,4 +81,29 @@ export interface RunResult {
   results_table: ResultRow[]
   /** Problems the runner met that are not assertion failures (e.g. a site that failed to start). */
   errors: string[]
+  /** Scenarios with checkpoint events or equivocators (audit-v1 §7). */
+  audit?: AuditRun
+}
+
+/** The audit log under attack (simulations/README.md § audit-witness): everything read back from the sites. */
+export interface AuditRun {
+  /** Checkpoint events applied (site × event). */
+  checkpoints: number
+  /** Of which by honest sites. */
+  honest_checkpoints: number
+  /** Honest sites' checkpoints cosigned by ≥ k other nations (k = 2), cosignatures verified by the runner. */
+  checkpoints_witnessed: number
+  /** Split views an equivocator put before witnesses (both views cosigned by some witness). */
+  equivocations_injected: number
+  /** Injected equivocations every live honest site raised an alert for (from the sites' own alert lists). */
+  equivocations_detected: number
+  /** (honest site, injected equivocation) alerts. */
+  equivocation_alerts: number
+  honest_sites: number
+  /** Honest sites' audit alerts naming a log that did not equivocate. */
+  false_alarms: number
+  false_alarm_examples: string[]
+  /** Entries of the honest sites' logs verified from their tiles against their latest checkpoints (§4.3). */
+  entries_verified: number
+  logs_verified: number
 }

@@ -7,7 +7,7 @@ import { connectToNode } from '../api/index.ts'
 import { openSite, readApiToken } from '../site/index.ts'
 import { encodeEntry, parseNote } from '../../protocol/index.ts'
 import type { AuditEntry, Note } from '../../protocol/index.ts'
-import type { LocalEngine } from '../eval/local-engine.ts'
+import type { AuditableEngine } from '../eval/inference-log.ts'
 import { auditResource } from './serve.ts'
 import { inferenceEntry, SiteAudit } from './site-audit.ts'
 import type { InferenceEvent } from './site-audit.ts'
@@ -20,6 +20,11 @@ export interface AuditAccess {
   append(entry: AuditEntry): Promise<number>
   /** The latest checkpoint; with `sign`, signs one of the current tree first. */
   checkpoint(sign: boolean): Promise<Note | undefined>
+  /**
+   * audit-v1 §7.4: the running node signs a checkpoint, gathers cosignatures and gossips it as an AuditCheckpoint;
+   * returns it (undefined without a running node).
+   */
+  publish(): Promise<Note | undefined>
   /** A tlog-tiles resource (`checkpoint`, `tile/…`) or undefined. */
   resource(path: string): Promise<Uint8Array | undefined>
   /** The log itself when the command opened it ('log'). */
@@ -49,6 +54,7 @@ export async function openAudit(dir: string): Promise<AuditAccess> {
         if (res.status === 404) return undefined
         return parseNote(await (await ok(res)).text())
       },
+      publish: async () => parseNote(await (await ok(await call('POST', 'checkpoint?publish=1'))).text()),
       async resource(path) {
         const res = await call('GET', path)
         if (res.status === 404) return undefined
@@ -63,6 +69,7 @@ export async function openAudit(dir: string): Promise<AuditAccess> {
     vkey: async () => audit.verifierKey,
     append: (entry) => audit.append(entry),
     checkpoint: async (sign) => (sign ? audit.checkpoint() : audit.latest()),
+    publish: async () => undefined,
     async resource(path) {
       const r = await auditResource(audit, path)
       return typeof r === 'string' ? undefined : r.body
@@ -75,7 +82,7 @@ export async function openAudit(dir: string): Promise<AuditAccess> {
  * Attaches a site's audit log to a local engine for the duration of a command (aip bench run/serve): every
  * inference becomes an entry (audit-v1 §5.1), written by the running node when there is one. Returns the detach.
  */
-export async function attachAudit(engine: LocalEngine, dir: string, weightsRoot: Uint8Array, eachCall: boolean): Promise<() => Promise<void>> {
+export async function attachAudit(engine: AuditableEngine, dir: string, weightsRoot: Uint8Array, eachCall: boolean): Promise<() => Promise<void>> {
   const access = await openAudit(dir)
   engine.audit = {
     weightsRoot, eachCall,

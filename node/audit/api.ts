@@ -2,7 +2,8 @@
  * The audit log over the local HTTP API (specs/audit-v1.md §4.2), mounted by node/api/server.ts at /v1/audit/:
  *
  *   GET  checkpoint, tile/<L>/<N>[.p/<W>], tile/entries/<N>[.p/<W>]     tlog-tiles (read-only)
- *   POST checkpoint                                                    sign a checkpoint now; returns it
+ *   POST checkpoint[?publish=1]                                        sign a checkpoint now; returns it (publish: also
+ *                                                                      gather cosignatures and gossip it, §7.4)
  *   POST entries                                                       body = one encoded entry (§5) → {index}
  *   GET  vkey                                                          the log's verifier key (text)
  *   GET  proof/inclusion?index=I&size=N, proof/consistency?from=M&size=N   {proof: [base64]} (for tools without tiles)
@@ -23,7 +24,7 @@ function uintParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v)
 }
 
-export function auditApi(audit: SiteAudit): (method: 'GET' | 'POST', path: string, q: URLSearchParams, body?: Uint8Array) => Promise<Reply> {
+export function auditApi(audit: SiteAudit, opts: { publish?: () => Promise<unknown> } = {}): (method: 'GET' | 'POST', path: string, q: URLSearchParams, body?: Uint8Array) => Promise<Reply> {
   return async (method, path, q, body) => {
     if (method === 'POST' && path === 'entries') {
       let entry
@@ -35,7 +36,15 @@ export function auditApi(audit: SiteAudit): (method: 'GET' | 'POST', path: strin
       }
       return json(200, { index: await audit.append(entry) })
     }
-    if (method === 'POST') return text(formatNote(await audit.checkpoint()))
+    if (method === 'POST') {
+      if (q.get('publish') === '1') {
+        if (opts.publish === undefined) return json(409, { error: 'not_running', message: 'publishing needs the running node' })
+        await opts.publish()
+        const note = await audit.latest()
+        if (note !== undefined) return text(formatNote(note))
+      }
+      return text(formatNote(await audit.checkpoint()))
+    }
     if (path === 'vkey') return text(audit.verifierKey + '\n')
     if (path === 'equivocations') return json(200, { equivocations: await audit.witness.equivocations() })
     if (path === 'proof/inclusion' || path === 'proof/consistency') {

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { readSecretFile, writeSecretFile } from '../site/keys.ts'
-import { AUDIT_CONFIG_FILE, CONTENT_KEY_FILE, DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_RETENTION_DAYS, DEFAULT_WITNESS_QUORUM } from './constants.ts'
+import { AUDIT_CONFIG_FILE, CONTENT_KEY_FILE, DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_RETENTION_DAYS, DEFAULT_WITNESS_GOSSIP_DELAY_MS, DEFAULT_WITNESS_QUORUM } from './constants.ts'
 
 export interface AuditConfig {
   /** Capture prompts and outputs, encrypted, outside the tree (audit-v1 §6). Default false. */
@@ -19,11 +19,13 @@ export interface AuditConfig {
   witnessQuorum: number
   /** Verifier keys of witnesses to ask and trust, besides the federation's certified sites. */
   witnesses: string[]
+  /** audit-v1 §7.4: ms a witness waits for the log's own AuditCheckpoint before gossiping the checkpoint it cosigned. */
+  witnessGossipDelayMs: number
 }
 
 export const DEFAULT_AUDIT_CONFIG: AuditConfig = {
   captureContent: false, retentionDays: DEFAULT_RETENTION_DAYS, checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
-  witnessQuorum: DEFAULT_WITNESS_QUORUM, witnesses: [],
+  witnessQuorum: DEFAULT_WITNESS_QUORUM, witnesses: [], witnessGossipDelayMs: DEFAULT_WITNESS_GOSSIP_DELAY_MS,
 }
 
 export async function readAuditConfig(dir: string): Promise<AuditConfig> {
@@ -35,7 +37,7 @@ export async function readAuditConfig(dir: string): Promise<AuditConfig> {
   }
   const v = JSON.parse(text) as Partial<AuditConfig>
   const c = { ...DEFAULT_AUDIT_CONFIG, ...v }
-  if (typeof c.captureContent !== 'boolean' || !(c.retentionDays >= 1) || !(c.checkpointIntervalMs >= 0) || !(Number.isInteger(c.witnessQuorum) && c.witnessQuorum >= 0) || !Array.isArray(c.witnesses)) {
+  if (typeof c.captureContent !== 'boolean' || !(c.retentionDays >= 1) || !(c.checkpointIntervalMs >= 0) || !(Number.isInteger(c.witnessQuorum) && c.witnessQuorum >= 0) || !Array.isArray(c.witnesses) || !(c.witnessGossipDelayMs >= 0)) {
     throw new Error(`${AUDIT_CONFIG_FILE}: bad audit configuration`)
   }
   return c

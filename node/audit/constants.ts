@@ -15,6 +15,9 @@ export const DEFAULT_RETENTION_DAYS = 183
 /** Default interval between scheduled checkpoints, ms. */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000
 
+/** audit-v1 §7.4: default wait of a witness for the log's own AuditCheckpoint before it gossips the one it cosigned, ms. */
+export const DEFAULT_WITNESS_GOSSIP_DELAY_MS = 30_000
+
 /** audit-v1 §7.1: default number of other nations whose cosignatures make a checkpoint witnessed. */
 export const DEFAULT_WITNESS_QUORUM = 2
 

@@ -24,10 +24,19 @@ export interface Equivocation {
   at: number
 }
 
+/** What a witness found, with what the gossiped proof needs (§7.4): the log key and, across sizes, the log's proof. */
+export interface EquivocationFound extends Equivocation {
+  logKey: Uint8Array
+  /** The consistency proof the log gave from a's size to b's (b the larger), when the sizes differ. */
+  proof?: readonly Uint8Array[]
+}
+
 export class Witness {
   private readonly signer: ReturnType<typeof cosigner>
   /** Called once per equivocation found (the node raises an alert and gossips the proof). */
-  onEquivocation: ((e: Equivocation) => void) | undefined
+  onEquivocation: ((e: EquivocationFound) => void) | undefined
+  /** Called after each cosignature, with the note as the log sent it (§7.4: the witness may gossip it). */
+  onCosigned: ((logKey: Uint8Array, note: string) => void) | undefined
 
   constructor(private readonly log: AuditLog, key: SigningKey, readonly name: string, private readonly now: () => number) {
     this.signer = cosigner(name, key)
@@ -67,20 +76,26 @@ export class Witness {
     const last = lastNote === undefined ? undefined : parseCheckpoint(parseNote(lastNote).text)
     const r = checkAdvance(last, cp, proof)
     if (!r.ok) {
-      if (r.code === 'inconsistent' && last !== undefined) await this.recordEquivocation(cp.origin, lastNote!, noteText)
+      // §7.3: the last cosigned note and this one, both verified as the log's, cannot both be true
+      if (r.code === 'inconsistent' && last !== undefined) await this.recordEquivocation(cp.origin, lastNote!, noteText, { logKey: logKey.publicKey, proof: cp.size > last.size ? proof : undefined })
       return r
     }
     if (last === undefined || cp.size > last.size) await this.log.putMeta(`witness/${cp.origin}`, utf8.encode(noteText))
-    return { ok: true, signature: { name: this.signer.name, keyId: this.signer.keyId, signature: this.signer.cosign(utf8.encode(text), Math.floor(this.now() / 1000)) } }
+    const signature = { name: this.signer.name, keyId: this.signer.keyId, signature: this.signer.cosign(utf8.encode(text), Math.floor(this.now() / 1000)) }
+    this.onCosigned?.(logKey.publicKey, noteText)
+    return { ok: true, signature }
   }
 
-  /** Records an equivocation found elsewhere (two notes, both verified by the caller as the log's). */
-  async recordEquivocation(origin: string, a: string, b: string): Promise<void> {
+  /**
+   * Records an equivocation (two notes, both verified by the caller as the log's); `found` is given when this site
+   * found it (then the node gossips the proof), absent when it learnt it from an accepted AuditEquivocation.
+   */
+  async recordEquivocation(origin: string, a: string, b: string, found?: { logKey: Uint8Array; proof?: readonly Uint8Array[] }): Promise<void> {
     const key = `equivocation/${origin}`
     if ((await this.log.getMeta(key)) !== undefined) return
     const e: Equivocation = { origin, a, b, at: this.now() }
     await this.log.putMeta(key, utf8.encode(JSON.stringify(e)))
-    this.onEquivocation?.(e)
+    if (found !== undefined) this.onEquivocation?.({ ...e, ...found })
   }
 }
 

@@ -12,7 +12,7 @@ import type { BackendName, LlamaOptions } from '../../kernels/index.ts'
 import { openRecords } from '../records/access.ts'
 import { DEFAULT_ENGINE_CONCURRENCY, DEFAULT_MAX_TOKENS } from './constants.ts'
 import type { EvalEngine } from './engine.ts'
-import { LocalEngine, openLocalEngine } from './local-engine.ts'
+import { openLocalEngine } from './local-engine.ts'
 import { attachAudit } from '../audit/access.ts'
 import { openLlamaEngine } from './llama-engine.ts'
 import { OpenAIEngine } from './openai-client.ts'
@@ -66,14 +66,17 @@ export async function evaluateSite(dir: string, o: EvaluateOptions = {}): Promis
       if (o.commitmentId !== undefined) commitment = await getCommitment(access, o.commitmentId)
       else if (o.weightsRootHex !== undefined) commitment = await findOrCreateCommitment(access, externalCommitmentBody(o.engineModel, o.weightsRootHex), now())
       else throw new TypeError('engineUrl needs commitmentId or weightsRootHex')
-      active = engine = new OpenAIEngine({ url: o.engineUrl, model: o.engineModel, allowlist: engineAllowlist(access.site.dir) })
+      const external = new OpenAIEngine({ url: o.engineUrl, model: o.engineModel, allowlist: engineAllowlist(access.site.dir) })
+      active = engine = external
+      // audit-v1 §5.1: an external server's answers are inferences of this site too, under the commitment they are scored as
+      detachAudit = await attachAudit(external, dir, commitment.body.weights_root, false)
     } else {
       // --backend llama: a GGUF file through llama.cpp (specs/gguf-commitment.md §5)
       if (o.backend === 'llama' && o.model === undefined) throw new TypeError('the llama backend needs a GGUF model file')
       const local = o.backend === 'llama' ? await openLlamaEngine(o.model!, o.llama) : await openLocalEngine(o.model, o.backend ?? 'ort')
       active = engine = local.engine
-      // audit-v1 §5.1: the node's own engine logs every call (the llama.cpp engine does not yet)
-      if (local.engine instanceof LocalEngine) detachAudit = await attachAudit(local.engine, dir, local.commitment.weights_root, false)
+      // audit-v1 §5.1: the node's engine logs every call, on the kernels backends as on llama.cpp
+      detachAudit = await attachAudit(local.engine, dir, local.commitment.weights_root, false)
       commitment = await findOrCreateCommitment(access, local.commitment, now())
     }
     const r = await runBenchmark({

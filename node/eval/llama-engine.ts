@@ -13,32 +13,62 @@ import type { ModelCommitmentBody, ParamValue } from '../../protocol/index.ts'
 import { commitGguf } from '../model/gguf-root.ts'
 import { COMMIT_READ_BYTES } from '../model/weights-root.ts'
 import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
+import { InferenceLog } from './inference-log.ts'
+import type { AuditableEngine } from './inference-log.ts'
+import type { InferenceAudit } from './local-engine.ts'
 import { promptContext } from './scoring.ts'
 
-export class LlamaEvalEngine implements EvalEngine {
+export class LlamaEvalEngine implements EvalEngine, AuditableEngine {
   readonly canScore = true
   private readonly engine: Engine
+  private readonly inferences = new InferenceLog()
 
   constructor(private readonly backend: LlamaBackend, readonly info: EngineInfo) {
     this.engine = new Engine(backend)
   }
 
-  scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
-    return this.engine.scoreContinuations(this.backend.tokenize(context, true), continuations.map((c) => this.backend.tokenize(c, false)))
+  /** When set, every call appends an inference entry to the site's audit log (audit-v1 §5.1), as the local engine's. */
+  get audit(): InferenceAudit | undefined {
+    return this.inferences.audit
+  }
+
+  set audit(a: InferenceAudit | undefined) {
+    this.inferences.audit = a
+  }
+
+  flushAudit(): Promise<void> {
+    return this.inferences.flushAudit()
+  }
+
+  async scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
+    const prompt = this.backend.tokenize(context, true)
+    const scores = await this.engine.scoreContinuations(prompt, continuations.map((c) => this.backend.tokenize(c, false)))
+    await this.inferences.logged({
+      operation: 'score', model: this.info.model_name, caller: 'local:eval', inputTokens: prompt.length, outputTokens: 0, finishReasons: ['stop'],
+      prompt: JSON.stringify([context, ...continuations]), output: JSON.stringify(scores),
+    })
+    return scores
   }
 
   /** specs/evaluation-v1.md §4.2: the reply bytes are the UTF-8 encoding of the detokenised text (as for external engines). */
   async generate(prompt: string, opts: GenerateOptions): Promise<Uint8Array> {
     const out: number[] = []
     const tokens = this.backend.tokenize(promptContext(prompt), true)
+    let stopped = false
     for await (const t of this.engine.generate(tokens, { maxTokens: opts.maxTokens, temperature: opts.temperature, seed: opts.seed })) {
-      if (this.backend.isEndToken(t)) break
+      if (this.backend.isEndToken(t)) { stopped = true; break }
       out.push(t)
     }
-    return new TextEncoder().encode(this.backend.detokenize(out))
+    const text = this.backend.detokenize(out)
+    await this.inferences.logged({
+      operation: 'generate_content', model: this.info.model_name, caller: 'local:eval', inputTokens: tokens.length, outputTokens: out.length,
+      finishReasons: [stopped || out.length < opts.maxTokens ? 'stop' : 'length'], prompt, output: text,
+    })
+    return new TextEncoder().encode(text)
   }
 
   async close(): Promise<void> {
+    await this.inferences.flushAudit()
     await this.backend.dispose()
   }
 }

@@ -7,6 +7,9 @@ import { ENGINE_MAX_ATTEMPTS, ENGINE_RETRY_BASE_MS, ENGINE_RETRY_MAX_MS } from '
 import { postJson } from './http-post.ts'
 import type { EngineInfo, EvalEngine, GenerateOptions } from './engine.ts'
 import { EvalError } from './errors.ts'
+import { InferenceLog } from './inference-log.ts'
+import type { AuditableEngine } from './inference-log.ts'
+import type { InferenceAudit } from './local-engine.ts'
 
 export interface OpenAIClientOptions {
   /** Base URL, e.g. http://127.0.0.1:8000 (the client appends /v1/...). */
@@ -58,10 +61,36 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-export class OpenAIEngine implements EvalEngine {
+/** OpenAI `usage` token counts of one answer (0 when the server reports none). */
+interface Usage {
+  input: number
+  output: number
+}
+
+const tokens = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0)
+
+export class OpenAIEngine implements EvalEngine, AuditableEngine {
   readonly info: EngineInfo
   readonly canScore: boolean
   private readonly base: URL
+  private readonly inferences = new InferenceLog()
+
+  /** When set, every call appends an inference entry to the site's audit log (audit-v1 §5.1), as the local engine's. */
+  get audit(): InferenceAudit | undefined {
+    return this.inferences.audit
+  }
+
+  set audit(a: InferenceAudit | undefined) {
+    this.inferences.audit = a
+  }
+
+  flushAudit(): Promise<void> {
+    return this.inferences.flushAudit()
+  }
+
+  async close(): Promise<void> {
+    await this.inferences.flushAudit()
+  }
 
   constructor(private readonly opts: OpenAIClientOptions) {
     this.base = checkEndpointAllowed(opts.url, opts.allowlist)
@@ -70,7 +99,7 @@ export class OpenAIEngine implements EvalEngine {
   }
 
   /** §7.1 POSTs, resending after a 429 or 5xx answer (at most ENGINE_MAX_ATTEMPTS in all, honouring Retry-After). */
-  private async post(path: string, body: unknown): Promise<Record<string, unknown>> {
+  private async post(path: string, body: unknown): Promise<Record<string, unknown> & { usage?: Usage }> {
     for (let attempt = 1; ; attempt++) {
       const r = await this.postOnce(path, body)
       if (!('retry' in r)) return r.choice
@@ -79,7 +108,7 @@ export class OpenAIEngine implements EvalEngine {
     }
   }
 
-  private async postOnce(path: string, body: unknown): Promise<{ choice: Record<string, unknown> } | { retry: string; retryAfter: string | null }> {
+  private async postOnce(path: string, body: unknown): Promise<{ choice: Record<string, unknown> & { usage?: Usage } } | { retry: string; retryAfter: string | null }> {
     const url = new URL(path, this.base)
     const res = await postJson(url, JSON.stringify(body))
     const text = res.text
@@ -93,7 +122,8 @@ export class OpenAIEngine implements EvalEngine {
       throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname} did not answer JSON`)
     }
     if (!isRecord(v) || !Array.isArray(v.choices) || !isRecord(v.choices[0])) throw new EvalError('ENGINE_BAD_RESPONSE', `${url.pathname}: no choices[0]`)
-    return { choice: v.choices[0] }
+    const usage = isRecord(v.usage) ? { input: tokens(v.usage.prompt_tokens), output: tokens(v.usage.completion_tokens) } : undefined
+    return { choice: { ...v.choices[0], usage } }
   }
 
   /**
@@ -103,8 +133,10 @@ export class OpenAIEngine implements EvalEngine {
    */
   async scoreContinuations(context: string, continuations: readonly string[]): Promise<number[]> {
     const out: number[] = []
+    let input = 0
     for (const cont of continuations) {
       const choice = await this.post('v1/completions', { model: this.opts.model, prompt: context + cont, max_tokens: 1, echo: true, logprobs: 1, temperature: 0 })
+      input += choice.usage?.input ?? 0
       const lp = choice.logprobs
       if (!isRecord(lp) || !Array.isArray(lp.token_logprobs) || !Array.isArray(lp.text_offset) || lp.token_logprobs.length !== lp.text_offset.length) {
         throw new EvalError('ENGINE_BAD_RESPONSE', 'completions answer has no echo log-probabilities (use generative mode)')
@@ -121,6 +153,10 @@ export class OpenAIEngine implements EvalEngine {
       if (counted === 0) throw new EvalError('ENGINE_BAD_RESPONSE', 'no token of the continuation was echoed')
       out.push(sum)
     }
+    await this.inferences.logged({
+      operation: 'score', model: this.opts.model, caller: 'local:eval', inputTokens: input, outputTokens: 0, finishReasons: ['stop'],
+      prompt: JSON.stringify([context, ...continuations]), output: JSON.stringify(out),
+    })
     return out
   }
 
@@ -131,6 +167,11 @@ export class OpenAIEngine implements EvalEngine {
     })
     const msg = choice.message
     if (!isRecord(msg) || typeof msg.content !== 'string') throw new EvalError('ENGINE_BAD_RESPONSE', 'chat answer has no message.content')
+    const finish = typeof choice.finish_reason === 'string' && choice.finish_reason.length > 0 ? choice.finish_reason.slice(0, 64) : 'stop'
+    await this.inferences.logged({
+      operation: 'chat', model: this.opts.model, caller: 'local:eval', inputTokens: choice.usage?.input ?? 0, outputTokens: choice.usage?.output ?? 0,
+      finishReasons: [finish], prompt, output: msg.content,
+    })
     return new TextEncoder().encode(msg.content)
   }
 }

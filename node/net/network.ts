@@ -71,7 +71,11 @@ export class Network {
   /** Gossips a record the door has stored (local publishing, a buffered record placed later) on its type's topic. */
   async forward(record: { type: string; bytes: Uint8Array; body: unknown }): Promise<void> {
     // alignment-v1 O1–O2: restricted chunks never, embargoed ones not yet (SiteAlignment releases them)
-    if (broadcastRefusal(record.type, record.body, this.opts.now()) !== undefined) return
+    const withheld = broadcastRefusal(record.type, record.body, this.opts.now())
+    if (withheld !== undefined) {
+      this.opts.log('broadcast_withheld', { id: (record as { id?: string }).id, type: record.type, reason: withheld })
+      return
+    }
     const topic = topicForType(record.type)
     if (topic !== undefined) await this.host.pubsub.publish(topic, record.bytes)
   }

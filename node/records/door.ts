@@ -14,7 +14,7 @@
  *   7. effects: the trust state, then one `stored` event (sync index, metrics, gate, announcer subscribe to it).
  * The same bytes get the same outcome and code by every entrance (test/node/records/entrances.test.ts).
  */
-import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, isFederationType, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
+import { MAX_ENVELOPE_BYTES, MAX_TRUST_PENDING, TRUST_TYPES, decodeRecord, equivocationAlert, isFederationType, parseEnvelope, recordId, recordTypeOf, validateRecord } from '../../protocol/index.ts'
 import type { DecodedRecord, Outcome, TrustState } from '../../protocol/index.ts'
 import type { SignerLimits } from '../net/signer-limits.ts'
 import { topicForType, TOPIC_ALIGNMENT, TOPIC_FEDERATION } from '../net/topics.ts'
@@ -79,7 +79,7 @@ export interface DoorEvents extends Record<string, unknown> {
   withdrawn: { id: string }
   /** Every admission's outcome (metrics, logs). */
   outcome: { outcome: AdmitOutcome; source: Source }
-  /** A new operator alert from the trust state (competing charters, aip-v1 §5.2). */
+  /** A new operator alert: from the trust state (competing charters, aip-v1 §5.2), or an accepted AuditEquivocation (aip-v1 §4.11). */
   alert: { alert: string }
 }
 
@@ -262,6 +262,8 @@ export class RecordDoor {
     if (CHAIN_TYPES.includes(record.type)) this.chain.set(id, record)
     for (const w of withdrawn) this.events.emit('withdrawn', { id: w })
     this.events.emit('stored', { record, source })
+    // audit-v1 §7.3: an accepted equivocation proof is an operator alert on every site
+    if (record.type === 'AuditEquivocation') this.events.emit('alert', { alert: equivocationAlert((record as DecodedRecord<'AuditEquivocation'>).body, id) })
     if (TRUST_TYPES.has(record.type)) await this.feed(record, true, placed)
     return ok(record)
   }

@@ -17,6 +17,7 @@ import { sign } from '../keys.ts'
 import { uint } from './schema.ts'
 import { parseAlignmentBundle, parseAlignmentChunk } from './alignment-bundle.ts'
 import { parseAlignmentReview } from './alignment-review.ts'
+import { parseAuditCheckpoint, parseAuditEquivocation } from './audit.ts'
 import { parseBenchmarkResult } from './benchmark-result.ts'
 import { parseBenchmarkSuite, parseBenchmarkSuiteChunk } from './benchmark-suite.ts'
 import { parseTranscript, parseTranscriptChunk } from './transcript.ts'
@@ -97,6 +98,8 @@ const TABLE = {
   AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
   AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
   AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),
+  AuditCheckpoint: spec('audit-checkpoint', C.MAX_AUDIT_CHECKPOINT_BYTES, 'site', parseAuditCheckpoint, 'results'),
+  AuditEquivocation: spec('audit-equivocation', C.MAX_AUDIT_EQUIVOCATION_BYTES, 'site', parseAuditEquivocation, 'results'),
 }
 
 export type RecordType = keyof typeof TABLE

@@ -118,9 +118,43 @@ export const noRunnerErrors: Assertion = {
   },
 }
 
+export const equivocationsDetected: Assertion = {
+  id: 'equivocations-detected',
+  describe: 'an equivocation was injected, and every live honest site raised an alert for each one (from the sites\' own alert lists)',
+  check(run) {
+    const a = run.audit
+    if (a === undefined || a.equivocations_injected === 0) return ['no equivocation was injected (both views cosigned)']
+    return a.equivocations_detected === a.equivocations_injected ? [] : [`${a.equivocations_detected} of ${a.equivocations_injected} equivocations alerted at every honest site (${a.equivocation_alerts} alerts over ${a.honest_sites} sites)`]
+  },
+}
+
+export const noFalseAlarms: Assertion = {
+  id: 'no-false-alarms',
+  describe: 'no honest site raised an audit alert against a log that did not equivocate',
+  check(run) {
+    const a = run.audit
+    if (a === undefined) return ['the scenario has no audit events']
+    return a.false_alarms === 0 ? [] : [`${a.false_alarms} false alarms: ${list(a.false_alarm_examples)}`]
+  },
+}
+
+export const checkpointsWitnessed: Assertion = {
+  id: 'checkpoints-witnessed',
+  describe: 'every honest checkpoint got cosignatures of ≥ 2 other nations, and every honest log verified from its tiles',
+  check(run) {
+    const a = run.audit
+    if (a === undefined || a.checkpoints === 0) return ['no checkpoint event']
+    const fails: string[] = []
+    const honestCheckpoints = a.honest_checkpoints
+    if (a.checkpoints_witnessed < honestCheckpoints) fails.push(`${a.checkpoints_witnessed} of ${honestCheckpoints} honest checkpoints witnessed`)
+    if (a.logs_verified < a.honest_sites || a.entries_verified === 0) fails.push(`${a.logs_verified} of ${a.honest_sites} honest logs verified (${a.entries_verified} entries)`)
+    return fails
+  },
+}
+
 export const ASSERTIONS: readonly Assertion[] = [
   allDelivered, noForgedAccepted, noDuplicates, noWeightEgress, exfilDetected, propagationBelow, convergedAfterHeal,
-  resultsVerified, rejectsRecorded, noRunnerErrors,
+  resultsVerified, rejectsRecorded, noRunnerErrors, equivocationsDetected, noFalseAlarms, checkpointsWitnessed,
 ]
 export const ASSERTION_IDS: readonly string[] = ASSERTIONS.map((a) => a.id)
 

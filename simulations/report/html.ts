@@ -4,7 +4,7 @@ import { barPlot, esc, intervalPlot, linePlot } from './svg.ts'
 import type { Series } from './svg.ts'
 
 export const ROLE_COLORS: Record<string, string> = {
-  honest: '#1f77b4', forger: '#d62728', replayer: '#ff7f0e', spammer: '#9467bd', intruder: '#8c564b', exfiltrator: '#e377c2',
+  honest: '#1f77b4', forger: '#d62728', replayer: '#ff7f0e', spammer: '#9467bd', intruder: '#8c564b', exfiltrator: '#e377c2', equivocator: '#17becf',
 }
 
 const MAX_HELD_LINES = 20

@@ -65,6 +65,17 @@ export interface Report {
   site_details: SiteReport[]
   /** Every publish → held latency (ms), sorted; the CDF plot is drawn from it. */
   propagation_samples_ms: number[]
+  /** Scenarios with checkpoint events or equivocators (audit-witness): the audit keys, at the top level. */
+  checkpoints?: number
+  honest_checkpoints?: number
+  checkpoints_witnessed?: number
+  equivocations_injected?: number
+  equivocations_detected?: number
+  equivocation_alerts?: number
+  false_alarms?: number
+  false_alarm_examples?: string[]
+  entries_verified?: number
+  logs_verified?: number
 }
 
 function count<T>(xs: T[], key: (x: T) => string): Record<string, number> {
@@ -111,6 +122,7 @@ export function buildReport(run: RunResult): Report {
       records_held: s.held.length, held_over_time: s.held_over_time,
     })),
     propagation_samples_ms: samples,
+    ...(run.audit === undefined ? {} : (({ honest_sites: _, ...keys }) => keys)(run.audit)),
   }
 }
 

@@ -20,6 +20,12 @@ export function summaryTable(r: Report): string {
     ['forged_accepted', r.forged_accepted],
     ['weight_bytes_egressed', r.weight_bytes_egressed],
     ['weight_exfil attempts/detected', `${r.weight_exfil_attempts} / ${r.weight_exfil_detected}`],
+    ...(r.checkpoints_witnessed === undefined ? [] : [
+      ['checkpoints / witnessed (k = 2)', `${r.checkpoints} / ${r.checkpoints_witnessed}`],
+      ['equivocations injected / detected', `${r.equivocations_injected} / ${r.equivocations_detected} (${r.equivocation_alerts} site alerts)`],
+      ['false_alarms', r.false_alarms ?? 0],
+      ['entries_verified (logs)', `${r.entries_verified} (${r.logs_verified})`],
+    ]),
     ['outcomes_by_code', Object.entries(r.outcomes_by_code).map(([k, v]) => `${k}=${v}`).join(' ') || '-'],
     ['duration_ms', r.duration_ms],
   ]

@@ -2,9 +2,16 @@
  * The byzantine roles' attacks (simulations/README.md § Byzantine roles). Each returns the records it put on the wire,
  * with the kind that says what honest sites must do with them.
  */
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { encodeCanonical, recordId } from '../../protocol/index.ts'
-import { TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/index.ts'
+import { lpStream } from '@libp2p/utils'
+import {
+  AUDIT_PROTOCOL, decodeAuditResponse, ed25519Signer, encodeAuditRequest, encodeCanonical, encodeEntry, formatCheckpoint, formatNote, MAX_AUDIT_MESSAGE_BYTES,
+  recordId, signNote,
+} from '../../protocol/index.ts'
+import type { Note } from '../../protocol/index.ts'
+import { AuditLog, TOPIC_RESULTS, TOPIC_FEDERATION } from '../../node/index.ts'
 import type { Rng } from '../rng.ts'
 import { forge, garbage, syntheticResult } from './records.ts'
 import type { SimSiteIdentity } from './federation.ts'
@@ -143,4 +150,60 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0)
   out.set(b, a.length)
   return out
+}
+
+/**
+ * The equivocator (audit-v1 §7.3): appends `n` entries to its audit log, then rewrites the last one in a copy of the
+ * log and signs a checkpoint of each tree at the same size; it asks half of the witnesses of other nations to cosign
+ * the true one and the other half the rewritten one (each with a valid consistency proof from what that witness last
+ * cosigned), and gossips neither. The witnesses' own gossip must expose it. Returns the number of witnesses shown
+ * each view ([true, rewritten]).
+ */
+export async function equivocator(c: AttackContext & { dir: string }, n: number): Promise<[number, number]> {
+  const node = c.site.node
+  const audit = node?.audit
+  if (node === undefined || audit === undefined) return [0, 0]
+  const log = audit.audit.log
+  for (let i = 0; i < n; i++) await audit.audit.logOperator('other', `equivocator entry ${i}`)
+  const size = log.size
+  const origin = audit.audit.origin
+  const real = await audit.audit.checkpoint()
+  // the copy: every entry as it is, but the last one rewritten
+  const forkDir = join(c.dir, `audit-fork-${c.now()}`)
+  const fork = await AuditLog.open(forkDir)
+  try {
+    const entries = await log.entries(0, size)
+    for (let i = 0; i < size; i++) {
+      const data = i === size - 1 ? encodeEntry({ kind: 'operator', time: c.now(), 'aip.operator.action': 'other', 'aip.operator.subject': 'rewritten history' }) : entries[i]!
+      await fork.appendEncoded(data, c.now())
+    }
+    const rewritten = signNote(formatCheckpoint({ origin, size, root: await fork.root(size), extensions: [] }), ed25519Signer(origin, c.identity.key))
+    const witnesses = node.network.gate.admittedPeers().filter((p) => p.nation !== c.identity.spec.nation).sort((a, b) => a.peerId.localeCompare(b.peerId))
+    const shown: [number, number] = [0, 0]
+    for (const [i, w] of witnesses.entries()) {
+      const [note, tree] = i % 2 === 0 ? [real, log] : [rewritten, fork]
+      if (await cosignOnce(node, w.peerId, note, tree, size)) shown[i % 2]!++
+      else c.log?.(`equivocator: ${w.peerId} did not cosign view ${i % 2}`)
+    }
+    return shown
+  } finally {
+    await fork.close()
+    await rm(forkDir, { recursive: true, force: true })
+  }
+}
+
+/** One cosign request over /aip/audit/1.0.0 (retrying once from the size the witness names); true if cosigned. */
+async function cosignOnce(node: NonNullable<SimSite['node']>, peerId: string, note: Note, tree: AuditLog, size: number): Promise<boolean> {
+  let old = 0
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const proof = old > 0 && old <= size ? await tree.consistencyProof(old, size) : []
+    const stream = await node.network.host.libp2p.dialProtocol(peerIdFromString(peerId), AUDIT_PROTOCOL)
+    const lp = lpStream(stream, { maxDataLength: MAX_AUDIT_MESSAGE_BYTES })
+    await lp.write(encodeAuditRequest({ op: 'cosign', note: formatNote(note), old, proof }))
+    const res = decodeAuditResponse((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray())
+    await stream.close().catch(() => {})
+    if ('conflict' in res) { old = res.conflict; continue }
+    return 'ok' in res
+  }
+  return false
 }

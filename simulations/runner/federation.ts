@@ -7,9 +7,12 @@
 import { join } from 'node:path'
 import { createRecord, generateSigningKey, ROLES } from '../../protocol/index.ts'
 import type { DecodedRecord, SigningKey } from '../../protocol/index.ts'
-import { createSiteDir, defaultConfig, sitePaths, peerIdOfKey, RecordStore } from '../../node/index.ts'
+import { createSiteDir, defaultConfig, sitePaths, peerIdOfKey, RecordStore, writeAuditConfig, DEFAULT_AUDIT_CONFIG } from '../../node/index.ts'
 import type { Rng } from '../rng.ts'
 import type { Scenario, SiteSpec } from '../scenario/types.ts'
+
+/** audit-v1 §7.4: how long a simulated witness waits for the log's own AuditCheckpoint before gossiping its view (ms). */
+export const SIM_WITNESS_GOSSIP_DELAY_MS = 1_000
 
 /** Certificates are valid this long from the run's start. */
 const CERT_VALIDITY_MS = 24 * 3600 * 1000
@@ -60,6 +63,9 @@ export async function createSimSiteDir(fed: SimFederation, id: string): Promise<
   const s = fed.sites.get(id) as SimSiteIdentity
   const config = { ...defaultConfig(s.spec.nation, fed.charter.id), listen: [], bootstrap: [] }
   await createSiteDir(s.dir, config, s.key)
+  // audit-v1 §7.4 in a run of seconds: checkpoints only on `checkpoint` events; a witness gossips the checkpoint it
+  // cosigned when the log's own has not arrived within a second
+  await writeAuditConfig(s.dir, { ...DEFAULT_AUDIT_CONFIG, checkpointIntervalMs: 0, witnessGossipDelayMs: SIM_WITNESS_GOSSIP_DELAY_MS })
   const store = await RecordStore.open(sitePaths(s.dir).store)
   try {
     await store.putMany(s.spec.role === 'intruder' ? [fed.charter, s.certificate] : [...new Set([...fed.genesis, s.certificate])])

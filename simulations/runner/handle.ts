@@ -16,6 +16,16 @@ export interface AttackOutcome {
   sent: { id: string; kind: RecordKind }[]
   /** [attempts, detected] for exfiltrators. */
   exfil: [number, number]
+  /** Equivocators: split views put before witnesses (1 when both views were cosigned by some witness). */
+  equivocations?: number
+}
+
+/** A site's audit state as an outsider reads it (audit-v1 §4.3, §7): its latest checkpoint and its tiles. */
+export interface AuditView {
+  /** The latest signed checkpoint with its cosignatures (signed-note text), if any. */
+  checkpoint?: string
+  /** Reads a tlog-tiles resource of the site's log (as /aip/audit/1.0.0 or the HTTP API serve it). */
+  get(path: string): Promise<Uint8Array | undefined>
 }
 
 export interface EvaluationOutcome {
@@ -55,6 +65,12 @@ export interface SiteHandle {
   attack(role: Role, count: number, material: AttackMaterial): Promise<AttackOutcome>
   evaluate(backend: BackendName): Promise<EvaluationOutcome>
   verify(bytes: Uint8Array): Promise<boolean>
+  /** audit-v1 §7.4: signs a checkpoint, gathers cosignatures, gossips it; returns the note (mode memory). */
+  auditCheckpoint(): Promise<string | undefined>
+  /** The site's operator alerts (aip status `alerts`): trust and audit equivocations. */
+  alerts(): Promise<string[]>
+  /** The site's log as an outsider reads it (mode memory). */
+  auditView(): Promise<AuditView>
   sample(atMs: number): void
   /** Ends a child process (no-op in memory). */
   dispose(): Promise<void>

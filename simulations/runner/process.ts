@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { TS_EXEC_ARGV } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
 import type { Edge, Role, SiteSpec } from '../scenario/types.ts'
-import type { AttackMaterial, AttackOutcome, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
 
 /** A child that does not answer a request within this time is considered lost (evaluations take longer). */
 const CHILD_REPLY_TIMEOUT_MS = 120_000
@@ -41,6 +41,7 @@ export type ChildRequest =
   | { op: 'attack'; role: Role; count: number; victims: string[]; genesis: string[]; label: string }
   | { op: 'evaluate'; backend: BackendName }
   | { op: 'verify'; bytes: string }
+  | { op: 'alerts' }
 
 export type ChildMessage =
   | { type: 'reply'; id: number; ok: true; value: unknown; addrs: string[] }
@@ -171,6 +172,19 @@ export class ProcessSite implements SiteHandle {
 
   verify(bytes: Uint8Array): Promise<boolean> {
     return this.call({ op: 'verify', bytes: b64(bytes) })
+  }
+
+  alerts(): Promise<string[]> {
+    return this.child === undefined ? Promise.resolve([]) : this.call({ op: 'alerts' })
+  }
+
+  /** Checkpoint events and the audit view reach into the node: mode memory only (scenario/validate.ts refuses them here). */
+  auditCheckpoint(): Promise<string | undefined> {
+    return Promise.reject(new Error('checkpoint events need mode "memory"'))
+  }
+
+  auditView(): Promise<AuditView> {
+    return Promise.reject(new Error('the audit view needs mode "memory"'))
   }
 
   sample(atMs: number): void {

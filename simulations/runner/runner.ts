@@ -6,15 +6,17 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { createRecord, decodeRecord } from '../../protocol/index.ts'
+import {
+  auditOrigin, cosignatureVerifier, createRecord, decodeRecord, formatVerifierKey, parseNote, verifyNote, witnessName, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519,
+} from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { loadWeightFiles, WeightIndex } from '../../node/index.ts'
+import { DEFAULT_AUDIT_CONFIG, loadWeightFiles, verifyLog, WeightIndex } from '../../node/index.ts'
 import { Rng } from '../rng.ts'
 import type { Event, Scenario } from '../scenario/types.ts'
-import type { Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
+import type { AuditRun, Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
 import { buildFederation, createSimSiteDir } from './federation.ts'
-import type { SimFederation } from './federation.ts'
+import type { SimFederation, SimSiteIdentity } from './federation.ts'
 import { LinkEmulator } from './links.ts'
 import { syntheticResult } from './records.ts'
 import type { SiteHandle } from './handle.ts'
@@ -111,6 +113,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const honestRecords: DecodedRecord[] = []
   const resultRecords: { record: DecodedRecord; row: Omit<ResultRow, 'verified_by'> }[] = []
   const exfil = { attempts: 0, detected: 0 }
+  const auditTally = { checkpoints: 0, honest: 0, witnessed: 0, injected: new Set<string>() }
   let healAt: number | null = null
 
   const startSite = async (id: string): Promise<void> => {
@@ -251,6 +254,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         log(`revoke ${e.site}`)
         return
       }
+      case 'checkpoint': {
+        const targets = e.site === '*' ? [...sites.values()].filter((s) => s.alive && !s.revoked) : [sites.get(e.site) as SiteHandle]
+        for (const s of targets) {
+          const note = await s.auditCheckpoint()
+          if (note === undefined) { errors.push(`checkpoint at ${e.at_ms} ms: ${s.id} has no audit log`); continue }
+          auditTally.checkpoints++
+          if (fed.sites.get(s.id)?.spec.role === 'honest') auditTally.honest++
+          // audit-v1 §7.1, checked here with the keys the runner derives itself: cosignatures of k other nations
+          if (fed.sites.get(s.id)?.spec.role === 'honest' && cosigningNations(note, s.id, fed).size >= DEFAULT_AUDIT_CONFIG.witnessQuorum) auditTally.witnessed++
+        }
+        log(`checkpoint ${e.site}`)
+        return
+      }
       case 'attack': {
         const s = sites.get(e.site) as SiteHandle
         const identity = fed.sites.get(e.site)
@@ -261,6 +277,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         for (const x of out.sent) track(x.id, x.kind, e.site, false)
         exfil.attempts += out.exfil[0]
         exfil.detected += out.exfil[1]
+        if ((out.equivocations ?? 0) > 0) auditTally.injected.add(e.site)
         log(`attack by ${e.site} (${identity.spec.role}) ×${e.count}`)
         return
       }
@@ -283,7 +300,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const expectedNow = (): [string, string][] => expectedPairs(tracked, sites, fed)
     while (clock() < deadline) {
       const missing = expectedNow().filter(([site, id]) => !(sites.get(site) as SiteHandle).held.has(id))
-      if (missing.length === 0) break
+      // an injected equivocation: also until every honest site raised its alert (or the deadline; never assumed)
+      if (missing.length === 0 && (await auditAlerts(sites, fed, auditTally.injected)).undetected === 0) break
       await sleep(100)
     }
     await sleep(Math.min(500, scenario.settle_ms)) // late refusals and stray acceptances still count
@@ -322,6 +340,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       for (let i = 0; i < n; i++) outcomes.push({ site: s.id, action, code })
     }
   }
+  const audit = auditTally.checkpoints === 0 && auditTally.injected.size === 0 ? undefined : await auditResults(sites, fed, auditTally)
+  if (audit !== undefined) errors.push(...audit.errors)
   const siteRuns = []
   for (const s of sites.values()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
@@ -335,7 +355,80 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),
-    outcomes, heal_at_ms: healAt, exfil, results_table, errors,
+    outcomes, heal_at_ms: healAt, exfil, results_table, errors, ...(audit === undefined ? {} : { audit: audit.result }),
+  }
+}
+
+/** The nations other than the log's whose cosignatures on `note` verify with the keys the runner derived (§7.1). */
+function cosigningNations(note: string, siteId: string, fed: SimFederation): Set<string> {
+  const own = fed.sites.get(siteId) as SimSiteIdentity
+  const parsed = parseNote(note)
+  const nations = new Set<string>()
+  for (const w of fed.sites.values()) {
+    if (w.spec.nation === own.spec.nation || w.spec.role === 'intruder') continue
+    const v = cosignatureVerifier(witnessName(w.spec.nation, w.key.publicKey), w.key.publicKey)
+    const sigs = parsed.signatures.filter((s) => s.name === v.name && s.keyId === v.keyId)
+    if (sigs.length === 0) continue
+    try {
+      verifyNote({ text: parsed.text, signatures: sigs }, [v])
+      nations.add(w.spec.nation)
+    } catch { /* a cosignature that does not verify counts for nothing */ }
+  }
+  return nations
+}
+
+/**
+ * The honest sites' audit alerts (aip status `alerts`), read back from each live site: which site's log each one
+ * names, how many injected equivocations some honest site has not alerted on yet, and alerts on other logs.
+ */
+async function auditAlerts(sites: Map<string, SiteHandle>, fed: SimFederation, injected: Set<string>): Promise<{ undetected: number; detectedBy: Map<string, Set<string>>; falseAlarms: string[] }> {
+  const siteOfOrigin = new Map([...fed.sites.values()].map((s) => [auditOrigin(s.spec.nation, s.key.publicKey), s.spec.id]))
+  const detectedBy = new Map([...injected].map((id) => [id, new Set<string>()]))
+  const falseAlarms: string[] = []
+  const honest = [...sites.values()].filter((s) => s.alive && fed.sites.get(s.id)?.spec.role === 'honest')
+  for (const s of honest) {
+    for (const alert of await s.alerts()) {
+      const origin = /aip-audit\/[A-Z]{2}\/[0-9a-f]{16}/.exec(alert)?.[0]
+      if (origin === undefined) continue
+      const accused = siteOfOrigin.get(origin)
+      if (accused !== undefined && injected.has(accused)) detectedBy.get(accused)!.add(s.id)
+      else falseAlarms.push(`${s.id}: ${alert}`)
+    }
+  }
+  const undetected = [...detectedBy.values()].filter((by) => by.size < honest.length).length
+  return { undetected, detectedBy, falseAlarms }
+}
+
+/** End of run: alerts read back, and every honest site's log verified from its tiles as a regulator would (§4.3). */
+async function auditResults(sites: Map<string, SiteHandle>, fed: SimFederation, t: { checkpoints: number; honest: number; witnessed: number; injected: Set<string> }): Promise<{ result: AuditRun; errors: string[] }> {
+  const errors: string[] = []
+  const alerts = await auditAlerts(sites, fed, t.injected)
+  const honest = [...sites.values()].filter((s) => s.alive && fed.sites.get(s.id)?.spec.role === 'honest')
+  let entries = 0
+  let logsVerified = 0
+  const witnesses = [...fed.sites.values()].filter((w) => w.spec.role !== 'intruder')
+    .map((w) => ({ nation: w.spec.nation, vkey: formatVerifierKey(witnessName(w.spec.nation, w.key.publicKey), SIG_TYPE_COSIGNATURE_V1, w.key.publicKey) }))
+  for (const s of honest) {
+    const id = fed.sites.get(s.id) as SimSiteIdentity
+    const view = await s.auditView()
+    if (view.checkpoint === undefined) continue
+    try {
+      const logKey = formatVerifierKey(auditOrigin(id.spec.nation, id.key.publicKey), SIG_TYPE_ED25519, id.key.publicKey)
+      const r = await verifyLog(view, { checkpoint: view.checkpoint, logKey, witnesses, quorum: DEFAULT_AUDIT_CONFIG.witnessQuorum, full: true })
+      entries += r.entriesVerified
+      logsVerified++
+    } catch (err) {
+      errors.push(`${s.id}: its audit log does not verify: ${(err as Error).message}`)
+    }
+  }
+  return {
+    errors,
+    result: {
+      checkpoints: t.checkpoints, honest_checkpoints: t.honest, checkpoints_witnessed: t.witnessed, equivocations_injected: t.injected.size,
+      equivocations_detected: [...alerts.detectedBy.values()].filter((by) => by.size === honest.length && honest.length > 0).length,
+      equivocation_alerts: [...alerts.detectedBy.values()].reduce((n, by) => n + by.size, 0), honest_sites: honest.length,
+      false_alarms: alerts.falseAlarms.length, false_alarm_examples: alerts.falseAlarms.slice(0, 5), entries_verified: entries, logs_verified: logsVerified,
+    },
   }
 }
 

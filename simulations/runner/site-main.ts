@@ -44,6 +44,7 @@ async function handle(s: SimSite, req: ChildRequest): Promise<unknown> {
       return { records: ev.records.map(b64), row: ev.row }
     }
     case 'verify': return s.verify(unb64(req.bytes))
+    case 'alerts': return s.alerts()
   }
 }
 

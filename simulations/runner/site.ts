@@ -5,10 +5,10 @@
  */
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
-import { EgressMonitor, startSiteNode } from '../../node/index.ts'
+import { auditResource, EgressMonitor, startSiteNode } from '../../node/index.ts'
 import type { WeightIndex, NetLog, SiteNode } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { decodeRecord } from '../../protocol/index.ts'
+import { decodeRecord, formatNote } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import { Rng } from '../rng.ts'
 import type { Mode, Role } from '../scenario/types.ts'
@@ -16,7 +16,7 @@ import * as attacks from './attacks.ts'
 import { EXFIL_PROTOCOL } from './attacks.ts'
 import { evaluateAtSite, verifyAtSite } from './evaluate.ts'
 import type { SimSiteIdentity } from './federation.ts'
-import type { AttackMaterial, AttackOutcome, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
 import type { LinkEmulator } from './links.ts'
 
 
@@ -135,6 +135,11 @@ export class SimSite implements SiteHandle {
       case 'spammer': return { sent: await attacks.spammer(c, count), exfil: [0, 0] }
       case 'intruder': return { sent: await attacks.intruder(c, count), exfil: [0, 0] }
       case 'exfiltrator': return { sent: [], exfil: await attacks.exfiltrator(c, count) }
+      case 'equivocator': {
+        const [a, b] = await attacks.equivocator({ ...c, dir: this.init.identity.dir }, count)
+        this.init.log?.(`${this.id}: showed the true checkpoint to ${a} witnesses and the rewritten one to ${b}`)
+        return { sent: [], exfil: [0, 0], equivocations: a > 0 && b > 0 ? 1 : 0 }
+      }
       case 'honest': return { sent: [], exfil: [0, 0] }
     }
   }
@@ -153,6 +158,31 @@ export class SimSite implements SiteHandle {
     const o = decodeRecord(bytes)
     if (this.node === undefined || o.action !== 'accept') return false
     return verifyAtSite(this.node, o.record as DecodedRecord)
+  }
+
+  async auditCheckpoint(): Promise<string | undefined> {
+    const audit = this.node?.audit
+    if (audit === undefined) return undefined
+    await audit.checkpointAndPublish()
+    const note = await audit.audit.latest()
+    return note === undefined ? undefined : formatNote(note)
+  }
+
+  async alerts(): Promise<string[]> {
+    return this.node === undefined ? [] : ((await this.node.status()).alerts as string[])
+  }
+
+  async auditView(): Promise<AuditView> {
+    const audit = this.node?.audit?.audit
+    if (audit === undefined) return { get: async () => undefined }
+    const note = await audit.latest()
+    return {
+      checkpoint: note === undefined ? undefined : formatNote(note),
+      async get(path) {
+        const r = await auditResource(audit, path)
+        return typeof r === 'string' ? undefined : r.body
+      },
+    }
   }
 
   async dispose(): Promise<void> {

@@ -4,8 +4,8 @@
  */
 
 /** What a site does. Everything but `honest` is a byzantine role. */
-export type Role = 'honest' | 'forger' | 'replayer' | 'spammer' | 'intruder' | 'exfiltrator'
-export const ROLES: readonly Role[] = ['honest', 'forger', 'replayer', 'spammer', 'intruder', 'exfiltrator']
+export type Role = 'honest' | 'forger' | 'replayer' | 'spammer' | 'intruder' | 'exfiltrator' | 'equivocator'
+export const ROLES: readonly Role[] = ['honest', 'forger', 'replayer', 'spammer', 'intruder', 'exfiltrator', 'equivocator']
 
 /** memory: every site in this process over @libp2p/memory; process: one OS process per site over TCP on 127.0.0.1. */
 export type Mode = 'memory' | 'process'
@@ -49,9 +49,11 @@ export type Event =
   | { at_ms: number; type: 'revoke'; site: string }
   /** A byzantine site performs its role's attack `count` times. */
   | { at_ms: number; type: 'attack'; site: string; count: number }
+  /** audit-v1 §7: the site ("*": every live site) signs a checkpoint, asks the other nations to cosign, gossips it. */
+  | { at_ms: number; type: 'checkpoint'; site: string }
 
 export type EventType = Event['type']
-export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack']
+export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint']
 
 export interface AssertionSpec {
   id: string

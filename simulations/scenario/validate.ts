@@ -79,6 +79,8 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const models = c.str(raw, 'models', '', /^(shared|per-site)$/, 'shared') as Scenario['models']
   const assertions = parseAssertions(c, raw.assertions, knownAssertions)
   const scaleSteps = parseScaleSteps(c, raw, sites.length)
+  // the audit runner calls (checkpoints, alerts, tiles) reach into the site's node: memory mode only
+  if (mode === 'process' && (timeline.some((e) => e.type === 'checkpoint') || sites.some((s) => s.role === 'equivocator'))) c.fail('mode', 'checkpoint events and equivocators need mode "memory"')
   if (c.problems.length === 0) checkConnected(c, sites, edges)
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems)
   return { name, description, seed, mode, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, models, assertions }
@@ -239,10 +241,15 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
         out.push({ at_ms: at, type, site: s, count: c.int(e, 'count', p, 1, MAX_PUBLISH_COUNT, 1) })
         return
       }
+      case 'checkpoint': {
+        c.keys(e, p, ['at_ms', 'type', 'site'])
+        out.push({ at_ms: at, type, site: site(e, p) })
+        return
+      }
       default: {
         c.keys(e, p, ['at_ms', 'type', 'site'])
         const s = site(e, p)
-        if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish`)
+        if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish and checkpoint`)
         if (type === 'join') {
           if (byId.get(s)?.joins_later !== true) c.fail(`${p}.site`, `site "${s}" must have joins_later: true to join`)
           if (joined.has(s)) c.fail(`${p}.site`, `site "${s}" joins twice`)

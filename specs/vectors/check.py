@@ -28,7 +28,7 @@ LIMITS = {
     "federation-charter": 65536, "charter-approval": 1024, "site-certificate": 2048, "revocation": 20480,
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
     "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144, "alignment-review": 20480,
-    "transcript": 65536, "transcript-chunk": 262144,
+    "transcript": 65536, "transcript-chunk": 262144, "audit-checkpoint": 20480, "audit-equivocation": 40960,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -541,7 +541,9 @@ def check_align_items(kind, items):
 
 
 def check_body(t, m):
-    if t == "federation-charter":
+    if t.startswith("audit-"):
+        check_audit(t, m)
+    elif t == "federation-charter":
         fields(m, ["name", "members", "quorum", "predecessor"]); txt(m["name"])
         for x in lst(m["members"], 1, 256):
             fields(x, ["nation", "root_key"]); rx(x["nation"], NATION); pubkey(x["root_key"])
@@ -686,6 +688,109 @@ def check_body(t, m):
         unique([e[0] for e in m["entries"]], "entry id")
 
 
+# ---------------------------------------------------------------- §4.11 audit records (audit-v1 §3, C2SP notes)
+AUDIT_ORIGIN = re.compile(r"aip-audit/([A-Z]{2})/([0-9a-f]{16})")
+
+
+def evidence(msg):
+    reject("bad_evidence", msg)
+
+
+def b64(s):
+    try:
+        b = base64.b64decode(s, validate=True)
+    except ValueError:
+        evidence("base64")
+    if not s or base64.b64encode(b).decode() != s:
+        evidence("non-canonical base64")
+    return b
+
+
+def log_note(log, note):
+    """A checkpoint note of `log`'s audit log, its log signature verified: (origin, size, root, lines, nation)."""
+    if len(note.encode()) > 65536 or any(ord(c) < 0x20 and c != "\n" for c in note):
+        evidence("note size or control characters")
+    i = note.rfind("\n\n")
+    if i < 0:
+        evidence("no blank line")
+    text, block = note[:i + 1], note[i + 2:]
+    if not block.endswith("\n"):
+        evidence("signature block")
+    sigs = []
+    for line in block[:-1].split("\n"):
+        if not line.startswith("\u2014 ") or " " not in line[2:]:
+            evidence("signature line")
+        name, raw = line[2:].split(" ", 1)
+        raw = b64(raw)
+        if len(raw) < 5:
+            evidence("short signature")
+        sigs.append((name, int.from_bytes(raw[:4], "big"), raw[4:]))
+    if len(sigs) > 100:
+        evidence("too many signatures")
+    lines = text[:-1].split("\n")
+    if len(lines) < 3 or len(lines) > 11 or any(x == "" for x in lines[3:]):
+        evidence("checkpoint lines")
+    origin, size, root = lines[0], lines[1], b64(lines[2])
+    if not re.fullmatch(r"0|[1-9][0-9]{0,15}", size) or int(size) > MAX_INT or len(root) != 32:
+        evidence("checkpoint size or root")
+    m = AUDIT_ORIGIN.fullmatch(origin)
+    if m is None or m.group(2) != log[:8].hex():
+        evidence("origin is not the log of this key")
+    kid = int.from_bytes(hashlib.sha256(origin.encode() + b"\n\x01" + log).digest()[:4], "big")
+    mine = [s for s in sigs if s[0] == origin and s[1] == kid]
+    if not mine:
+        evidence("no signature by the log")
+    for _, _, sig in mine:
+        if len(sig) != 64 or verify(log, text.encode(), sig) != "ok":
+            evidence("log signature")
+    return origin, int(size), root, len(sigs), m.group(1)
+
+
+def consistent(m, n, proof, rm, rn):
+    """RFC 9162 §2.1.4.2 with 0 < m < n."""
+    def h(a, b):
+        return hashlib.sha256(b"\x01" + a + b).digest()
+    path = [rm] + list(proof) if m & (m - 1) == 0 else list(proof)
+    fn, sn = m - 1, n - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = h(c, fr), h(c, sr)
+            if not fn & 1:
+                while fn & 1 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = h(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == rm and sr == rn
+
+
+def check_audit(t, m):
+    if t == "audit-checkpoint":
+        fields(m, ["log", "note"])
+        log_note(pubkey(m["log"]), txt(m["note"], LONG))
+        return
+    fields(m, ["log", "a", "b"], ["prefix_root", "proof"])
+    log = pubkey(m["log"])
+    a, b = txt(m["a"], LONG), txt(m["b"], LONG)
+    prefix = bst(m["prefix_root"], 32) if "prefix_root" in m else None
+    proof = [bst(x, 32) for x in lst(m["proof"], 1, 128)] if "proof" in m else None
+    oa, sa, ra, na, _ = log_note(log, a)
+    ob, sb, rb, nb, _ = log_note(log, b)
+    if na != 1 or nb != 1 or oa != ob:
+        evidence("one log, exactly its signature on each note")
+    if sa == sb:
+        if prefix is not None or proof is not None or ra >= rb:
+            evidence("same size: roots differ, a's smaller, no proof")
+        return
+    if sa > sb or sa == 0 or prefix is None or proof is None or prefix == ra or not consistent(sa, sb, proof, prefix, rb):
+        evidence("the proof does not place another prefix inside b")
+
+
 # ---------------------------------------------------------------- §6.1 stateless checks
 def decode_record(b):
     if len(b) > MAX_ENVELOPE_BYTES:
@@ -770,9 +875,12 @@ class Trust:
         return None
 
     def status(self, key, t):
+        return self.status_nation(key, t)[:2]
+
+    def status_nation(self, key, t):
         c = self.charter_at(t)
         if c is None:
-            return "unknown", None
+            return "unknown", None, None
         roots_by_nation = {m["nation"]: m["root_key"] for m in c["body"]["members"]}
         expired = revoked = False
         for cert in self.certs:
@@ -788,8 +896,8 @@ class Trust:
                    for r in self.revocations):
                 revoked = True
                 continue
-            return "ok", b["roles"]
-        return ("revoked" if revoked else "expired" if expired else "unknown"), None
+            return "ok", b["roles"], b["nation"]
+        return ("revoked" if revoked else "expired" if expired else "unknown"), None, None
 
 
 ROLE_OF = {"model-commitment": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
@@ -852,6 +960,11 @@ def validate(b, now, trust, known):
         ignore({"unknown": "unknown_signer", "expired": "expired_signer", "revoked": "revoked_signer"}[st])
     if t in ROLE_OF and ROLE_OF[t] not in roles:
         ignore("role_missing")
+    if t.startswith("audit-"):
+        note = body["note"] if t == "audit-checkpoint" else body["a"]
+        st, _, nation = trust.status_nation(body["log"], at)
+        if st != "ok" or nation != AUDIT_ORIGIN.fullmatch(note[:note.index("\n")]).group(1):
+            ignore("unknown_log")
     return r
 
 

@@ -8,6 +8,10 @@ import { generateSigningKey } from '../../protocol/keys.ts'
 import type { SigningKey } from '../../protocol/keys.ts'
 import { recordCid } from '../../protocol/ids.ts'
 import type { BodyOf, RecordType } from '../../protocol/records/index.ts'
+import { equivocationBody } from '../../protocol/records/audit.ts'
+import { auditOrigin, formatCheckpoint } from '../../protocol/audit/checkpoint.ts'
+import { ed25519Signer, formatNote, signNote } from '../../protocol/audit/note.ts'
+import type { Note } from '../../protocol/audit/note.ts'
 
 /** 2026-01-01T00:00:00Z */
 export const T0 = 1_767_225_600_000
@@ -34,6 +38,12 @@ export const KEYS = {
   siteDE: seededKey('site DE-1'),
   siteFR: seededKey('site FR-1'),
   outsider: seededKey('outsider'),
+}
+
+/** A checkpoint of `key`'s audit log (audit-v1 §3.2) signed by the log, without cosignatures. */
+export function auditNote(key: SigningKey, nation: string, size: number, root: Uint8Array): Note {
+  const origin = auditOrigin(nation, key.publicKey)
+  return signNote(formatCheckpoint({ origin, size, root, extensions: [] }), ed25519Signer(origin, key))
 }
 
 export function sampleBody<T extends RecordType>(type: T): BodyOf<T> {
@@ -89,6 +99,8 @@ export function sampleBody<T extends RecordType>(type: T): BodyOf<T> {
     AlignmentChunk: () => ({ kind: 'preference', label: 'TLP:GREEN', items: [{ id: 'p-1', language: 'it', prompt: 'Scrivi una poesia.', chosen: 'Il mare…', rejected: 'No.' }] }),
     Transcript: () => ({ result: fakeLink('result'), item_count: 2, chunks: [fakeLink('transcript-chunk-0')] }),
     TranscriptChunk: () => ({ entries: [['r-1', 'refuse', [-41234567, -52000001], new Uint8Array(0)], ['r-2', 'comply', [], new Uint8Array(32).fill(7)]] }),
+    AuditCheckpoint: () => ({ log: KEYS.siteCH.publicKey, note: formatNote(auditNote(KEYS.siteCH, 'CH', 42, digest('audit root 42'))) }),
+    AuditEquivocation: () => equivocationBody(KEYS.siteCH.publicKey, auditNote(KEYS.siteCH, 'CH', 42, digest('audit root 42')), auditNote(KEYS.siteCH, 'CH', 42, digest('audit root 42, rewritten'))),
   }
   return (bodies[type] as () => BodyOf<T>)()
 }

@@ -10,8 +10,10 @@ import { openAudit } from '../../audit/access.ts'
 import { dirSource, exportTiles, urlSource, verifyLog, VerifyError } from '../../audit/verify-log.ts'
 
 const usage = `Usage:
-  aip audit checkpoint --dir DIR [--sign]      the latest signed checkpoint (signed note, cosignatures included);
-                                               --sign signs one of the current tree first
+  aip audit checkpoint --dir DIR [--sign | --publish]
+                                               the latest signed checkpoint (signed note, cosignatures included);
+                                               --sign signs one of the current tree first; --publish (running
+                                               node) also asks witnesses to cosign it and gossips it (§7.4)
   aip audit key --dir DIR [--witness]          the log's C2SP verifier key <name>+<key ID>+<base64 key>
                                                (--witness: this site's cosignature/v1 key as a witness)
   aip audit verify (--tiles DIR | --url PREFIX [--token T]) --key VKEY [--checkpoint FILE]
@@ -41,7 +43,7 @@ const command: Command = {
     if (wantsHelp(argv) || argv.length === 0) { console.log(usage); return argv.length === 0 ? 2 : 0 }
     const [sub, ...rest] = argv
     const { values } = parse(rest, {
-      dir: { type: 'string' }, sign: { type: 'boolean' }, witness: { type: 'string', multiple: true }, tiles: { type: 'string' }, url: { type: 'string' },
+      dir: { type: 'string' }, sign: { type: 'boolean' }, publish: { type: 'boolean' }, witness: { type: 'string', multiple: true }, tiles: { type: 'string' }, url: { type: 'string' },
       token: { type: 'string' }, key: { type: 'string' }, checkpoint: { type: 'string' }, quorum: { type: 'string' }, entry: { type: 'string', multiple: true },
       older: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' },
     }, usage)
@@ -50,6 +52,12 @@ const command: Command = {
     try {
       switch (sub) {
         case 'checkpoint': {
+          if (values.publish === true) {
+            const published = await access.publish()
+            if (published === undefined) throw new UsageError('--publish needs the node running on this directory (aip start)', 1)
+            process.stdout.write(formatNote(published))
+            return 0
+          }
           const note = await access.checkpoint(values.sign === true) ?? await access.checkpoint(true)
           process.stdout.write(formatNote(note!))
           return 0

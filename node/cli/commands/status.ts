@@ -16,7 +16,8 @@ const usage = `Usage: aip status --dir DIR [--json]
 Asks the node running on DIR (\`aip start --dir DIR\`) for its status: peer id, addresses, records stored, peers,
 validation outcomes by code, and the self-check of the patches into dependencies (node/net/patches/README.md:
 \`patches: {yamuxWindow: "ok", ...}\`), and the egress guard (alignment-v1 §6: on/off, weight files indexed, sends
-blocked). Exits 1 when no node runs on DIR.
+blocked), and the operator alerts (\`alerts\`: competing charters, aip-v1 §5.2; audit logs that equivocated, audit-v1
+§7.3). Exits 1 when no node runs on DIR.
 
 Options:
   --dir DIR   the site directory

@@ -1,6 +1,7 @@
 /** The dashboard's views: pure functions of what main.ts loaded and what verify.ts concluded. */
 import { h } from 'preact'
 import type { ComponentChild as VNode } from 'preact'
+import { equivocationAlert } from '../../../protocol/index.ts'
 import type { DecodedRecord } from '../../../protocol/index.ts'
 import type { Verdict, Verification } from './verify.ts'
 import { hex } from './verify.ts'
@@ -35,7 +36,9 @@ export function federationView(d: Data): VNode {
   const chain = []
   for (let e = trust.currentCharter()?.charter; e !== undefined; e = e.predecessorId === null ? undefined : trust.charter(e.predecessorId)) chain.push(e)
   const certs = ok(verdicts).filter((v) => v.record.type === 'SiteCertificate') as Array<Verdict & { record: DecodedRecord<'SiteCertificate'> }>
-  const alerts = trust.alerts()
+  // audit-v1 §7.3: an equivocation proof verified in this browser (signatures, notes, certified log) is an alert too
+  const equivocations = ok(verdicts).filter((v) => v.record.type === 'AuditEquivocation') as Array<Verdict & { record: DecodedRecord<'AuditEquivocation'> }>
+  const alerts = [...trust.alerts(), ...new Set(equivocations.map((v) => equivocationAlert(v.record.body, v.record.id)))]
   const current = chain[0]
   return h('section', { 'aria-labelledby': 'h-fed' },
     h('h2', { id: 'h-fed' }, 'Federation'),
@@ -52,7 +55,7 @@ export function federationView(d: Data): VNode {
     table('Connected peers (as the node reports them; latency is not reported yet)', ['Peer', 'Nation', 'Admitted', 'Score'],
       d.peers.map((p) => [h('code', { title: String(p.peerId) }, short(String(p.peerId), 16)), String(p.nation ?? '—'), p.admitted === true ? 'yes' : 'no', String(p.score ?? '')])),
     h('h3', null, 'Alerts'),
-    alerts.length === 0 ? h('p', null, 'No trust alerts.') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', { key: a }, a))))
+    alerts.length === 0 ? h('p', null, 'No trust or audit alerts.') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', { key: a }, a))))
 }
 
 export function resultsView(d: Data): VNode {

@@ -2,7 +2,8 @@
  * alignment-v1 §2–§3 on real nodes (libp2p on 127.0.0.1, level on disk): four nations in a full mesh. CH publishes a
  * TLP:AMBER bundle for FR; only FR ever holds its items — fetched over /aip/share/1.0.0 — while DE and IT hold the
  * manifest only, also after syncing with CH. A member that pushes a restricted chunk into gossip is refused at every
- * receiver, which keeps nothing and logs who sent it. A GREEN bundle reaches everyone by gossip.
+ * receiver, which keeps nothing and logs who sent it. A GREEN bundle reaches everyone by gossip. The withheld
+ * broadcasts and refused share requests are egress entries of CH's audit log.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,6 +15,7 @@ import type { Testbed } from '../../../node/net/testbed.ts'
 import { TOPIC_ALIGNMENT } from '../../../node/net/topics.ts'
 import { buildBundle } from '../../../node/align/bundle.ts'
 import type { AlignmentItem } from '../../../protocol/index.ts'
+import { parseEntry } from '../../../protocol/index.ts'
 import { addrOf, admittedCount, startNode, until } from '../net/helpers.ts'
 import type { LoggedNode } from '../net/helpers.ts'
 
@@ -55,6 +57,12 @@ describe('alignment exchange between four nations', () => {
     const kept = await nodes[DE].node.alignment!.share.fetchFrom(nodes[CH].node.network.host.peerId.toString(), built.chunks.map((c) => c.id))
     assert.equal(kept, 0)
     assert.ok((nodes[CH].node.alignment!.share.counts.get('refused/not_in_audience') ?? 0) >= 2)
+    // audit-v1 §5.4: CH's audit log holds the egress events — chunks withheld from broadcast, DE's request refused
+    const log = nodes[CH].node.audit!.audit.log
+    const egress = (await log.entries(0, log.size)).map(parseEntry).filter((e) => e.kind === 'egress')
+    const events = new Set(egress.map((e) => e['aip.egress.event']))
+    assert.ok(events.has('broadcast_withheld') && events.has('share_refused'), [...events].join(', '))
+    assert.ok(egress.some((e) => e['aip.egress.event'] === 'share_refused' && e['aip.egress.peer'] === nodes[DE].node.network.host.peerId.toString()))
   })
 
   it('a member that gossips a restricted chunk is refused everywhere; receivers keep nothing and log the sender', async () => {

@@ -9,6 +9,7 @@ import { generateSigningKey } from '../../../protocol/keys.ts'
 import { parseEntry } from '../../../protocol/audit/index.ts'
 import { openLocalEngine } from '../../../node/eval/local-engine.ts'
 import { startOpenAIServer } from '../../../node/eval/openai-route.ts'
+import { OpenAIEngine } from '../../../node/eval/openai-client.ts'
 import { SiteAudit } from '../../../node/audit/site-audit.ts'
 import { DEFAULT_AUDIT_CONFIG } from '../../../node/audit/config.ts'
 
@@ -49,6 +50,38 @@ test('chat, completion and scoring calls are logged with digests, token counts a
     server.closeAllConnections()
     await new Promise<void>((r) => server.close(() => r()))
     await engine.close()
+    await audit.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('an OpenAI-compatible server\'s answers are logged like the local engine\'s (the node\'s own route as the server)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-audit-openai-'))
+  const { engine: served, commitment } = await openLocalEngine(undefined, 'ort')
+  const audit = await SiteAudit.open({ dir, nation: 'CH', key: generateSigningKey(new Uint8Array(32).fill(4)) })
+  const { server, url } = await startOpenAIServer(served)
+  const client = new OpenAIEngine({ url, model: 'served-model' })
+  try {
+    client.audit = { weightsRoot: commitment.weights_root, eachCall: false, log: (e) => audit.logInference(e) }
+    const reply = new TextDecoder().decode(await client.generate('Hello there', { maxTokens: 4, temperature: 0, seed: 0 }))
+    await client.scoreContinuations('Is this safe?', [' yes', ' no'])
+    await client.flushAudit()
+    assert.equal(audit.log.size, 2)
+    const [chat, score] = (await audit.log.entries(0, 2)).map(parseEntry) as unknown as Record<string, unknown>[]
+    assert.equal(chat!['gen_ai.operation.name'], 'chat')
+    assert.equal(chat!['gen_ai.request.model'], 'served-model')
+    assert.equal(chat!['aip.caller'], 'local:eval')
+    assert.deepEqual(chat!['gen_ai.response.finish_reasons'], ['length'], 'the server\'s finish_reason')
+    assert.equal(hex(chat!['aip.prompt.sha256']), sha('Hello there'))
+    assert.equal(hex(chat!['aip.output.sha256']), sha(reply))
+    assert.equal(hex(chat!['aip.model.weights_root']), hex(commitment.weights_root))
+    assert.equal(chat!['gen_ai.usage.input_tokens'], 0, 'this server reports no usage: 0, not a guess')
+    assert.equal(score!['gen_ai.operation.name'], 'score')
+    assert.equal(audit.log.size, 2)
+  } finally {
+    server.closeAllConnections()
+    await new Promise<void>((r) => server.close(() => r()))
+    await served.close()
     await audit.close()
     await rm(dir, { recursive: true, force: true })
   }

@@ -21,6 +21,9 @@ import { commitGguf } from '../../../node/model/gguf-root.ts'
 import { exportGguf } from '../../../node/model/gguf-export.ts'
 import { initSite } from '../../../node/site/init.ts'
 import { tempDir, TINY_MIXTRAL, writeModel } from '../../kernels/helpers.ts'
+import { SiteAudit } from '../../../node/audit/site-audit.ts'
+import { parseEntry } from '../../../protocol/audit/index.ts'
+import { generateSigningKey } from '../../../protocol/keys.ts'
 
 const ITEMS = bundledSuite().suite.items.filter((_, i) => i % 80 === 0) // 5 items
 const tmp = tempDir('aip-llama-eval-')
@@ -61,6 +64,31 @@ test('likelihood and generative outcomes on llama.cpp equal the TS engine on the
       assert.equal(x.logprobs.length, y.logprobs.length)
       x.logprobs.forEach((v, k) => assert.ok(Math.abs(v - y.logprobs[k]!) <= 1e-3 * Math.abs(y.logprobs[k]!), `${item.id}: ${v} vs ${y.logprobs[k]}`))
     }
+  }
+})
+
+test('llama.cpp inferences are logged like the local engine\'s: digests, token counts, finish reason, weights root (audit-v1 §5.1)', async () => {
+  const dir = join(tmp.dir, 'audit-site')
+  const audit = await SiteAudit.open({ dir, nation: 'CH', key: generateSigningKey(new Uint8Array(32).fill(5)) })
+  const root = new Uint8Array(32).fill(6)
+  try {
+    llama.audit = { weightsRoot: root, eachCall: false, log: (e) => audit.logInference(e) }
+    const reply = new TextDecoder().decode(await llama.generate('Hi', { maxTokens: 3, temperature: 0, seed: 0 }))
+    await llama.scoreContinuations('Is this safe?', [' yes', ' no'])
+    await llama.flushAudit()
+    const [gen, score] = (await audit.log.entries(0, audit.log.size)).map(parseEntry) as unknown as Record<string, unknown>[]
+    assert.equal(audit.log.size, 2)
+    assert.equal(gen!['gen_ai.operation.name'], 'generate_content')
+    assert.equal(gen!['aip.caller'], 'local:eval')
+    assert.ok((gen!['gen_ai.usage.input_tokens'] as number) > 0)
+    assert.ok((gen!['gen_ai.usage.output_tokens'] as number) <= 3)
+    assert.equal(Buffer.from(gen!['aip.output.sha256'] as Uint8Array).toString('hex'), createHash('sha256').update(reply).digest('hex'))
+    assert.equal(Buffer.from(gen!['aip.model.weights_root'] as Uint8Array).toString('hex'), Buffer.from(root).toString('hex'))
+    assert.equal(score!['gen_ai.operation.name'], 'score')
+    assert.ok((score!['gen_ai.usage.input_tokens'] as number) > 0)
+  } finally {
+    llama.audit = undefined
+    await audit.close()
   }
 })
 

@@ -56,7 +56,7 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       for (const nation of ['CH', 'DE', 'FR']) assert.ok(text.includes(nation), nation)
       assert.equal(await page.locator('table:has(caption:text("Sites")) .badge.ok').count(), SITES)
       assert.equal(await page.locator('table:has(caption:text("Charter chain")) tbody tr').count(), 1)
-      assert.ok(text.includes('No trust alerts.'))
+      assert.ok(text.includes('No trust or audit alerts.'))
     })
 
     await t.test('results view: sites side by side and an SVG interval plot per suite', async () => {
