@@ -209,6 +209,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           validation: Object.fromEntries(network.validator.counts),
           admissions: Object.fromEntries(door.counts),
           refusals: Object.fromEntries(network.gate.refusals),
+          queues: { trustPending: door.trust.pendingCount() },
           egressGuard: guard.status(),
           alignment: alignment.status(),
           patches: network.host.patches,
@@ -252,7 +253,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         metricsPublic: site.config.api.metricsPublic, metrics,
         ui: uiRoutes({
           genesisCharter: site.config.genesisCharter, siteKey: Buffer.from(site.key.publicKey).toString('hex'), maxBodyBytes: site.config.limits.apiMaxBodyBytes,
-          align: uiAlign({ site, store, door, publish: apiPublish, now }), alerts: () => [...alerts],
+          align: uiAlign({ site, store, door, publish: apiPublish, now }), alerts: () => [...alerts], metrics: () => metrics.registry.metrics(),
         }),
       })
       await writeNodeFile(site.dir, {

@@ -11,6 +11,7 @@
  *   GET  /ui/api/align/reviews    the site's signed AlignmentReview records, as an envelope batch (verified by the page)
  *   POST /ui/api/align/decide     {bundle, decision, reason} → a signed review, as `aip align approve|reject` (CSRF)
  *   GET  /ui/api/audit/checkpoint | vkey | equivocations    the audit log's, as GET /v1/audit/… returns them
+ *   GET  /ui/api/metrics          the node's Prometheus metrics (text), as GET /metrics serves them
  *   GET  /ui/api/alerts           the node's recent alerts (trust alerts, audit equivocations), newest last
  *   POST /ui/api/records          publish an envelope (the body), as POST /v1/records       (CSRF)
  *   POST /ui/api/logout           ends the session                                           (CSRF)
@@ -38,6 +39,8 @@ export interface UiOptions {
   now?: () => number
   /** The alignment review queue and its one action (absent: the routes answer 404). */
   align?: UiAlign
+  /** The node's Prometheus metrics as text (what GET /metrics serves; absent: 404). */
+  metrics?: () => Promise<string>
   /** The node's recent alerts, newest last (absent: none). */
   alerts?: () => Array<{ at: number; kind: string; message: string }>
 }
@@ -185,6 +188,11 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
       case '/api/status': only('GET'); return json(res, 200, await handlers.status())
       case '/api/peers': only('GET'); return json(res, 200, { peers: await handlers.peers() })
       case '/api/envelopes': { only('GET'); return envelopes(handlers, res, url) }
+      case '/api/metrics': {
+        only('GET')
+        if (opts.metrics === undefined) throw new UiError(404, 'not_found', 'metrics are not enabled')
+        return send(res, 200, 'text/plain; charset=utf-8', await opts.metrics())
+      }
       case '/api/alerts': only('GET'); return json(res, 200, { alerts: opts.alerts?.() ?? [] })
       case '/api/align': only('GET'); return json(res, 200, { bundles: await needAlign().bundles() })
       case '/api/align/reviews': only('GET'); return send(res, 200, 'application/octet-stream', batch(await needAlign().reviews()))

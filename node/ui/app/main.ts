@@ -56,15 +56,16 @@ async function envelopes(type?: string): Promise<Uint8Array[]> {
 /** What loads after the first render, each on its own (a failure shows in its view, not as a page error). */
 async function extras(): Promise<Omit<Extras, 'reviews'> & { reviews: Uint8Array[] | Error }> {
   const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
-  const [queue, reviews, checkpoint, vkey, equivocations, alerts] = await Promise.all([
+  const [queue, reviews, checkpoint, vkey, equivocations, alerts, metrics] = await Promise.all([
     settle(getJson<{ bundles: Extras['queue'] & object }>('/align').then((x) => x.bundles)),
     settle(get('/align/reviews').then(async (r) => splitBatch(new Uint8Array(await r.arrayBuffer())))),
     settle(get('/audit/checkpoint').then((r) => r.text())),
     settle(get('/audit/vkey').then((r) => r.text())),
     settle(getJson<{ equivocations: Array<Record<string, unknown>> }>('/audit/equivocations').then((x) => x.equivocations)),
     settle(getJson<{ alerts: Extras['alerts'] & object }>('/alerts').then((x) => x.alerts)),
+    settle(get('/metrics').then((r) => r.text())),
   ])
-  return { queue, reviews, checkpoint, vkey, equivocations, alerts }
+  return { queue, reviews, checkpoint, vkey, equivocations, alerts, metrics }
 }
 
 const tabOf = (hash: string): { tab: Tab; arg: string[] } => {

@@ -11,24 +11,10 @@ import { CID } from 'multiformats/cid'
 import type { DecodedRecord } from '../../../protocol/index.ts'
 import type { Verdict } from './verify.ts'
 import { hex } from './verify.ts'
+import { links } from './links.ts'
+import type { Link } from './links.ts'
 import { badge, date, short, table, who } from './views.ts'
 import type { Data } from './views.ts'
-
-export interface Link {
-  /** Where in the body: `suite`, `chunks[3]`, `inputs.bundles[0]`. */
-  path: string
-  id: string
-}
-
-/** Every CID link in a record body, with its path (depth-first, in field order). */
-export function links(body: unknown, path = ''): Link[] {
-  const cid = body !== null && typeof body === 'object' ? CID.asCID(body) : null
-  if (cid !== null) return [{ path, id: cid.toString() }]
-  if (Array.isArray(body)) return body.flatMap((x, i) => links(x, `${path}[${i}]`))
-  if (body === null || typeof body !== 'object' || body instanceof Uint8Array) return []
-  const entries = body instanceof Map ? [...(body as Map<unknown, unknown>)] : Object.entries(body)
-  return entries.flatMap(([k, v]) => links(v, path === '' ? String(k) : `${path}.${String(k)}`))
-}
 
 /** Types a backlink is followed from only into these (results and transcripts *use* a model; they are not its provenance). */
 const BACKLINK_TARGETS = new Set(['ModelCommitment', 'AlignmentBundle'])
@@ -106,19 +92,21 @@ export function provenanceGraph(d: Data, root: string): { nodes: GNode[]; edges:
   return { nodes: [...nodes.values()], edges: edges.filter((e) => nodes.has(e.from) && nodes.has(e.to)) }
 }
 
-const NW = 200, NH = 50, COL = 270, ROW = 70, PAD = 12
+const NW = 210, NH = 62, COL = 280, ROW = 80, PAD = 12
 
-function nodeText(d: Data, n: GNode): [string, string, 'valid' | 'invalid' | 'missing' | 'group'] {
+const clip = (s: string, n = 27): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s)
+
+/** A node's three lines (what, which, verdict) and its kind. */
+function nodeText(d: Data, n: GNode): [string, string, string, 'valid' | 'invalid' | 'missing' | 'group'] {
   if (n.group !== undefined) {
     const g = n.group
-    return [`${g.total} ${g.field}`, `${g.valid} verified${g.invalid > 0 ? `, ${g.invalid} invalid` : ''}${g.total - g.valid - g.invalid > 0 ? `, ${g.total - g.valid - g.invalid} not held` : ''}`, g.invalid > 0 ? 'invalid' : 'group']
+    return [`${g.total} links`, clip(g.field), `${g.valid} verified${g.invalid > 0 ? `, ${g.invalid} invalid` : ''}${g.total - g.valid - g.invalid > 0 ? `, ${g.total - g.valid - g.invalid} not held` : ''}`, g.invalid > 0 ? 'invalid' : 'group']
   }
   const v = n.verdict
-  if (v === undefined) return ['not held here', short(n.id!, 20), 'missing']
+  if (v === undefined) return ['not held here', short(n.id!, 22), 'cannot be verified', 'missing']
   const r = v.record
-  const name = r === undefined ? '?' : typeof (r.body as { name?: unknown }).name === 'string' ? ` ${(r.body as { name: string }).name}` : ''
-  const title = `${r?.type ?? 'undecodable'}${name}`
-  return [title.length > 26 ? `${title.slice(0, 25)}…` : title, v.ok ? `✓ verified · ${r === undefined ? '' : who(d, r)}` : `✗ invalid: ${v.code}`, v.ok ? 'valid' : 'invalid']
+  const name = r === undefined ? '' : typeof (r.body as { name?: unknown }).name === 'string' ? (r.body as { name: string }).name : short(v.id, 22)
+  return [r?.type ?? 'undecodable', clip(name), v.ok ? `✓ verified · ${r === undefined ? '' : who(d, r)}` : `✗ invalid: ${v.code}`, v.ok ? 'valid' : 'invalid']
 }
 
 function graphSvg(d: Data, root: string, selected: string | undefined, g: ReturnType<typeof provenanceGraph>): VNode {
@@ -128,7 +116,7 @@ function graphSvg(d: Data, root: string, selected: string | undefined, g: Return
   for (const [depth, ns] of cols) ns.forEach((n, i) => pos.set(n.key, { x: PAD + depth * COL, y: PAD + i * ROW }))
   const width = PAD * 2 + (Math.max(...cols.keys()) * COL) + NW
   const height = PAD * 2 + Math.max(...[...cols.values()].map((c) => c.length)) * ROW - (ROW - NH)
-  const summary = g.nodes.map((n) => nodeText(d, n).slice(0, 2).join(' ')).join('; ')
+  const summary = g.nodes.map((n) => nodeText(d, n).slice(0, 3).join(' ')).join('; ')
   return h('svg', { class: 'graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': `Provenance graph of ${root}: ${summary}` },
     h('defs', null, h('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, h('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))),
     g.edges.map((e, i) => {
@@ -142,14 +130,15 @@ function graphSvg(d: Data, root: string, selected: string | undefined, g: Return
     }),
     g.nodes.map((n) => {
       const p = pos.get(n.key)!
-      const [title, sub, kind] = nodeText(d, n)
+      const [title, name, sub, kind] = nodeText(d, n)
       const box = [
         h('rect', { x: p.x, y: p.y, width: NW, height: NH, rx: 6, class: `node ${kind}${n.id === selected ? ' selected' : ''}` }),
-        h('text', { x: p.x + 8, y: p.y + 20, class: 'node-title' }, title),
-        h('text', { x: p.x + 8, y: p.y + 38, class: 'node-sub' }, sub),
+        h('text', { x: p.x + 8, y: p.y + 18, class: 'node-title' }, title),
+        h('text', { x: p.x + 8, y: p.y + 35, class: 'node-name' }, name),
+        h('text', { x: p.x + 8, y: p.y + 52, class: 'node-sub' }, sub),
       ]
       if (n.id === undefined) return h('g', { key: n.key, 'data-node': n.key }, box)
-      return h('a', { key: n.key, href: `#provenance/${root}/${n.id}`, 'data-node': n.id, 'aria-label': `${title}, ${sub}, ${n.id}` }, box)
+      return h('a', { key: n.key, href: `#provenance/${root}/${n.id}`, 'data-node': n.id, 'aria-label': `${title} ${name}, ${sub}, ${n.id}` }, box)
     }))
 }
 

@@ -29,6 +29,8 @@ export interface Extras {
   vkey: string | Error
   equivocations: Array<Record<string, unknown>> | Error
   alerts: Alert[] | Error
+  /** The node's Prometheus text. */
+  metrics: string | Error
 }
 
 export interface Data {
@@ -90,7 +92,7 @@ export function federationView(d: Data): VNode {
       })),
     table('Connected peers (as the node reports them; latency: the round trip of libp2p\'s last ping)', ['Peer', 'Nation', 'Admitted', 'Latency', 'Gossip score'],
       d.peers.map((p) => [h('code', { title: String(p.peerId) }, short(String(p.peerId), 16)), String(p.nation ?? '—'), p.admitted === true ? 'yes' : 'no',
-        typeof p.rttMs === 'number' ? `${p.rttMs.toFixed(0)} ms` : 'not measured yet', typeof p.score === 'number' ? p.score.toFixed(1) : '']), 'peers'),
+        typeof p.rttMs === 'number' ? (p.rttMs < 1 ? '< 1 ms' : `${p.rttMs.toFixed(0)} ms`) : 'not measured yet', typeof p.score === 'number' ? p.score.toFixed(1) : '']), 'peers'),
     h('h3', null, 'Alerts'),
     alerts.length === 0 ? h('p', null, 'No trust alerts (verified in this browser).') : h('ul', { class: 'alerts' }, alerts.map((a) => h('li', { key: a }, a))),
     nodeAlerts(d))
@@ -139,14 +141,34 @@ export function resultsView(d: Data): VNode {
     }))
 }
 
+/** Metric families the health view shows (the node's own, libp2p's connections and streams, the process). */
+const HEALTH_METRICS = /^(aip_|libp2p_(connection|protocol_streams|dialler)|process_resident_memory_bytes|process_cpu_seconds_total|nodejs_eventloop_lag_p99_seconds|nodejs_heap_size_used_bytes)/
+/** Most metric samples shown. */
+const MAX_METRIC_ROWS = 120
+
+/** Prometheus text exposition → [name{labels}, value] rows of the metrics the view shows. */
+export function metricRows(text: string): Array<[string, string]> {
+  const rows: Array<[string, string]> = []
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#') || !HEALTH_METRICS.test(line)) continue
+    const i = line.lastIndexOf(' ')
+    if (i > 0 && !line.slice(0, i).endsWith('_bucket') && !/_bucket\{/.test(line)) rows.push([line.slice(0, i), line.slice(i + 1)])
+  }
+  return rows.slice(0, MAX_METRIC_ROWS)
+}
+
 export function healthView(d: Data): VNode {
   const s = d.status
   const scalar = Object.entries(s).filter(([, v]) => typeof v !== 'object' || v === null)
   const maps = Object.entries(s).filter(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v)) as Array<[string, Record<string, unknown>]>
+  const m = d.extras?.metrics
   return h('section', { 'aria-labelledby': 'h-health' },
     h('h2', { id: 'h-health' }, 'Node health'),
     table('Status', ['Field', 'Value'], scalar.map(([k, v]) => [k, String(v)])),
-    maps.map(([k, m]) => h('div', { key: k }, table(k, ['Key', 'Count'], Object.entries(m).map(([a, b]) => [a, typeof b === 'object' ? JSON.stringify(b) : String(b)])))))
+    maps.map(([k, m]) => h('div', { key: k }, table(k, ['Key', 'Count'], Object.entries(m).map(([a, b]) => [a, typeof b === 'object' ? JSON.stringify(b) : String(b)])))),
+    m === undefined ? pending('metrics') : m instanceof Error ? failed('Metrics', m)
+      : table('Metrics (the node\'s Prometheus registry: records, validation, gossip, sync, egress guard, libp2p, process)', ['Metric', 'Value'],
+        metricRows(m).map(([k, v]) => [h('code', null, k), v]), 'metrics'))
 }
 
 export function recordsView(d: Data, onPublish: (file: File) => void, publishResult: string): VNode {

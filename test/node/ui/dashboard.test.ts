@@ -19,6 +19,7 @@ import { haveChromium, launchChromium } from './chromium.ts'
 
 /** The page's document, as the callbacks passed to page.evaluate see it (they run in the browser). */
 declare const document: { cookie: string; getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null }
+declare const location: { hash: string }
 
 const SITES = 3
 const RESULTS = 30
@@ -111,8 +112,8 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
 
     await t.test('approving a bundle: refused without the CSRF token, with a forged one and from another origin; done with both', async () => {
       const body = JSON.stringify({ bundle: d.ids.greenBundle, decision: 'approve', reason: 'forged' })
-      const attempts = await page.evaluate(async (b) => Promise.all([{}, { 'x-aip-csrf': 'A'.repeat(43) }].map(async (headers) => {
-        const r = await fetch('/ui/api/align/decide', { method: 'POST', body: b, headers: { 'content-type': 'application/json', ...headers } })
+      const attempts = await page.evaluate(async (b) => Promise.all([[], [['x-aip-csrf', 'A'.repeat(43)]]].map(async (extra: string[][]) => {
+        const r = await fetch('/ui/api/align/decide', { method: 'POST', body: b, headers: [['content-type', 'application/json'], ...extra] as Array<[string, string]> })
         return [r.status, ((await r.json()) as { error: string }).error]
       })), body)
       assert.deepEqual(attempts, [[403, 'csrf'], [403, 'csrf']])
@@ -148,7 +149,9 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
 
     await t.test('node health view: the status counts', async () => {
       await page.click('nav a[href="#health"]')
-      await page.waitForSelector('table:has(caption:text("Status"))')
+      await page.waitForSelector('table.metrics')
+      assert.match(await page.textContent('table.metrics') ?? '', /aip_records_in_store/, 'the node\'s metrics')
+      assert.match(await page.textContent('main') ?? '', /queues.*trustPending/)
       const row = page.locator('table:has(caption:text("Status")) tr:has(td:text-is("records")) td').nth(1)
       assert.equal(await row.textContent(), String(records))
     })
