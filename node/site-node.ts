@@ -12,7 +12,7 @@ import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
 import { uiRoutes } from './ui/server.ts'
 import { uiAlign } from './ui/align.ts'
-import { MAX_ALERTS } from './ui/constants.ts'
+import { alertingLog } from './ui/alerts.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
@@ -105,17 +105,9 @@ async function seedQuotas(store: RecordStore, limits: SignerLimits): Promise<voi
 
 export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
   const site = await openSite(dir)
-  const sink = opts.log ?? jsonLineLog({ site: site.config.nation })
-  // the dashboard's alert list: every event that carries an `alert` (trust alerts, audit equivocations, …) or is
-  // logged as a warning or error, kept in memory, newest last
-  const alerts: Array<{ at: number; kind: string; message: string }> = []
-  const log: NetLog = (event, fields) => {
-    sink(event, fields)
-    if (fields === undefined || (fields.alert === undefined && fields.level !== 'warn' && fields.level !== 'error')) return
-    const { alert, level: _level, ...rest } = fields
-    alerts.push({ at: Date.now(), kind: event, message: typeof alert === 'string' ? alert : JSON.stringify(rest) })
-    if (alerts.length > MAX_ALERTS) alerts.shift()
-  }
+  // the dashboard's alert list: every logged event that carries an `alert` or is a warning or error
+  const alerting = alertingLog(opts.log ?? jsonLineLog({ site: site.config.nation }))
+  const log = alerting.log
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
@@ -253,7 +245,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
         metricsPublic: site.config.api.metricsPublic, metrics,
         ui: uiRoutes({
           genesisCharter: site.config.genesisCharter, siteKey: Buffer.from(site.key.publicKey).toString('hex'), maxBodyBytes: site.config.limits.apiMaxBodyBytes,
-          align: uiAlign({ site, store, door, publish: apiPublish, now }), alerts: () => [...alerts], metrics: () => metrics.registry.metrics(),
+          align: uiAlign({ site, store, door, publish: apiPublish, now }), alerts: alerting.alerts, metrics: () => metrics.registry.metrics(),
         }),
       })
       await writeNodeFile(site.dir, {
