@@ -6,7 +6,8 @@
  *   GET  /ui/  /ui/app.js  /ui/app.css     the page and its bundle (no data in them)
  *   GET  /ui/api/session          {csrf, genesisCharter, siteKey}
  *   GET  /ui/api/status | peers   what /v1/status and /v1/peers return
- *   GET  /ui/api/envelopes?after=&limit=   raw envelopes, each as a 4-byte big-endian length then its bytes
+ *   GET  /ui/api/envelopes?after=&limit=&type=   raw envelopes, each as a 4-byte big-endian length then its bytes
+ *   GET  /ui/api/record?id=ID     the bytes the node holds under ID (the page checks they hash to ID)
  *   GET  /ui/api/align            the alignment review queue: bundles with the node's scrub report (align.ts)
  *   GET  /ui/api/align/reviews    the site's signed AlignmentReview records, as an envelope batch (verified by the page)
  *   POST /ui/api/align/decide     {bundle, decision, reason} → a signed review, as `aip align approve|reject` (CSRF)
@@ -188,6 +189,14 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
       case '/api/status': only('GET'); return json(res, 200, await handlers.status())
       case '/api/peers': only('GET'); return json(res, 200, { peers: await handlers.peers() })
       case '/api/envelopes': { only('GET'); return envelopes(handlers, res, url) }
+      case '/api/record': {
+        only('GET')
+        const id = url.searchParams.get('id') ?? ''
+        if (!RECORD_ID_RE.test(id)) throw new UiError(400, 'bad_query', 'id must be a record ID')
+        const bytes = await handlers.getRecord(id)
+        if (bytes === undefined) throw new UiError(404, 'not_found', `no record ${id} at this node`)
+        return send(res, 200, 'application/octet-stream', bytes)
+      }
       case '/api/metrics': {
         only('GET')
         if (opts.metrics === undefined) throw new UiError(404, 'not_found', 'metrics are not enabled')

@@ -68,6 +68,14 @@ async function extras(): Promise<Omit<Extras, 'reviews'> & { reviews: Uint8Array
   return { queue, reviews, checkpoint, vkey, equivocations, alerts, metrics }
 }
 
+/** The page's verifier, kept for the records loaded after the first pass (the site's reviews after a decision). */
+let verifier: BrowserVerifier | undefined
+
+const checkedExtras = async (v: BrowserVerifier): Promise<Extras> => {
+  const x = await extras()
+  return { ...x, reviews: x.reviews instanceof Error ? x.reviews : v.check(x.reviews) }
+}
+
 const tabOf = (hash: string): { tab: Tab; arg: string[] } => {
   const [head, ...arg] = hash.replace(/^#/, '').split('/')
   return { tab: TABS.find(([id]) => id === head)?.[0] ?? 'federation', arg }
@@ -94,12 +102,12 @@ function App(): VNode {
         Promise.all([...TRUST_TYPES].map((t) => envelopes(t))).then((xs) => xs.flat()),
       ])
       const now = Date.now()
-      const v = new BrowserVerifier(session.genesisCharter, now)
+      const v = verifier = new BrowserVerifier(session.genesisCharter, now)
       v.add(fed)
       const base = { csrf: session.csrf, genesisCharter: session.genesisCharter, siteKey: session.siteKey, status, peers, now }
       if (!live) return
       setData({ ...base, verification: v.snapshot(), done: false, extras: undefined })
-      const more = extras()
+      const more = checkedExtras(v)
       const all = await rest
       for (let i = 0; i < all.length; i += SLICE) {
         await new Promise((r) => setTimeout(r, 0))
@@ -111,8 +119,7 @@ function App(): VNode {
       document.body.dataset.records = String(v.count)
       document.body.dataset.loadMs = (performance.now() - t0).toFixed(1)
       const x = await more
-      const checked: Extras = { ...x, reviews: x.reviews instanceof Error ? x.reviews : v.check(x.reviews) }
-      if (live) setData((d) => d === undefined ? d : { ...d, verification: v.snapshot(), done: true, extras: checked })
+      if (live) setData((d) => d === undefined ? d : { ...d, verification: v.snapshot(), done: true, extras: x })
     })().catch(fail)
     return () => { live = false }
   }, [generation])
@@ -152,7 +159,11 @@ function App(): VNode {
     })
     const o = await r.json() as { review?: string; error?: string; message?: string }
     if (!r.ok) return `refused (${o.error ?? r.status}): ${o.message ?? ''}`
-    reload()
+    // the decision is a new local review: fetch the reviews (and the queue) again and verify them; records are unchanged
+    if (verifier !== undefined) {
+      const x = await checkedExtras(verifier)
+      setData((d) => d === undefined ? d : { ...d, extras: x })
+    }
     return `${decision === 'approve' ? 'approved' : 'rejected'}: review ${o.review ?? ''}`
   }
   const { tab, arg } = route

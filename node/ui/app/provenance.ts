@@ -7,6 +7,8 @@
  */
 import { h } from 'preact'
 import type { ComponentChild as VNode } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import { decodeRecord, recordId } from '../../../protocol/index.ts'
 import { CID } from 'multiformats/cid'
 import type { DecodedRecord } from '../../../protocol/index.ts'
 import type { Verdict } from './verify.ts'
@@ -142,6 +144,33 @@ function graphSvg(d: Data, root: string, selected: string | undefined, g: Return
     }))
 }
 
+/**
+ * A linked record the verified set does not contain: asks the node for the bytes it holds under that ID. Content
+ * addressing decides: bytes that hash to another ID are a rewritten (tampered or corrupted) record, shown invalid.
+ */
+function Unheld(props: { id: string }): VNode {
+  const [state, setState] = useState<{ text: string; good?: boolean } | undefined>(undefined)
+  useEffect(() => {
+    let live = true
+    fetch(`/ui/api/record?id=${encodeURIComponent(props.id)}`, { credentials: 'same-origin' })
+      .then(async (r) => {
+        if (r.status === 404) return { text: 'This node does not hold this record: it cannot be verified here.' }
+        if (!r.ok) return { text: `The node answered HTTP ${r.status}.` }
+        const bytes = new Uint8Array(await r.arrayBuffer())
+        const actual = recordId(bytes)
+        const o = decodeRecord(bytes)
+        if (actual !== props.id) {
+          return { good: false, text: `tampered: the bytes this node holds under this ID hash to ${actual}, not to the ID; as a record they are ${o.action === 'accept' ? 'well signed (another record)' : `invalid (${o.code})`}.` }
+        }
+        return { good: o.action === 'accept', text: o.action === 'accept' ? 'Held and well signed, but not in the verified set yet.' : `invalid: ${o.code}` }
+      })
+      .then((x) => { if (live) setState(x) }, (e: unknown) => { if (live) setState({ text: String(e) }) })
+    return () => { live = false }
+  }, [props.id])
+  if (state === undefined) return h('p', { id: 'prov-detail' }, 'Not in the verified records; asking the node what it holds under this ID…')
+  return h('p', { id: 'prov-detail' }, state.good === false ? badge(false, 'invalid') : '', ' ', state.text)
+}
+
 /** A record's fields, links shown as links into the graph. */
 function fields(root: string, r: DecodedRecord): VNode {
   const show = (v: unknown): VNode | string => {
@@ -177,7 +206,7 @@ export function provenanceView(d: Data, root: string | undefined, selected: stri
     pick,
     h('div', { class: 'graph-wrap' }, graphSvg(d, root, selected ?? root, g)),
     h('h3', null, 'Record ', h('code', { title: selected ?? root }, short(selected ?? root, 24))),
-    sel === undefined ? h('p', { id: 'prov-detail' }, 'This node does not hold this record: it cannot be verified here.')
+    sel === undefined ? h(Unheld, { key: selected ?? root, id: selected ?? root })
       : h('div', { id: 'prov-detail' },
         h('p', null, sel.ok ? badge(true, 'verified in this browser') : badge(false, `invalid: ${sel.code}`), ' ',
           sel.record === undefined ? sel.message ?? '' : `${sel.record.type} signed by ${who(d, sel.record)} on ${date(sel.record.created)}${sel.ok ? '' : ` — ${sel.message ?? ''}`}`,

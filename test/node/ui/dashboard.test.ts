@@ -170,19 +170,29 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       }
     })
 
-    await t.test('a tampered record is shown invalid, with its reason', async () => {
+    await t.test('a tampered record is shown invalid, with its reason, in the records and in the provenance graph', async () => {
       const id = await d.tamper()
+      const linked = await d.tamperLinked()
       await page.goto(`${d.url}/ui/#records`)
       await page.reload() // the same document with another hash would not load again
       await page.waitForSelector(`${done}.bad`)
-      assert.match(await page.textContent('#verified') ?? '', new RegExp(`${records} of ${records + 1} records valid.*1 invalid`))
+      // + the forged result, the rewritten commitment (both invalid) and the result linking to the latter (valid)
+      assert.match(await page.textContent('#verified') ?? '', new RegExp(`${records + 1} of ${records + 3} records valid.*2 invalid`))
       const first = page.locator('table.records tbody tr').first()
       assert.match(await first.textContent() ?? '', /invalid bad_signature/)
-      assert.equal(await first.locator('code[title]').getAttribute('title'), id)
-      // and in the provenance graph, the forged result is the root shown invalid with its reason
+      assert.ok([id, linked.model].every((x) => x !== undefined))
+      const invalidIds = await page.locator('table.records tbody tr:has(.invalid) code[title]').evaluateAll((xs) => xs.map((x) => x.getAttribute('title')))
+      assert.ok(invalidIds.includes(id), 'the forged result, by the ID of its bytes')
+      // in the provenance graph, the forged result is the root shown invalid with its reason
       await page.evaluate((x) => { location.hash = `provenance/${x}` }, id)
       await page.waitForSelector(`svg.graph [data-node="${id}"] rect.node.invalid`)
       assert.match(await page.textContent('#prov-detail') ?? '', /invalid: bad_signature/)
+      // and a result whose model commitment was rewritten on disk: the link's target does not hash to its ID
+      await page.evaluate((x) => { location.hash = `provenance/${x}` }, linked.result)
+      await page.waitForSelector(`svg.graph [data-node="${linked.model}"] rect.node.missing`)
+      await page.click(`svg.graph a[data-node="${linked.model}"]`)
+      await page.waitForFunction(() => document.getElementById('prov-detail')?.textContent?.includes('tampered'))
+      assert.match(await page.textContent('#prov-detail') ?? '', /invalid.*tampered: the bytes this node holds under this ID hash to b[a-z2-7]+, not to the ID; as a record they are invalid \(bad_signature\)/)
     })
 
     await t.test('publishing is refused without the CSRF token or from another origin, accepted with both', async () => {
@@ -202,7 +212,7 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       await page.setInputFiles('#envelope', { name: 'result.cose', mimeType: 'application/cose', buffer: Buffer.from(fresh) })
       await page.click('form.publish button')
       await page.waitForFunction(() => document.getElementById('publish-result')?.textContent?.startsWith('accept'))
-      await page.waitForFunction((n) => document.querySelector('#verified[data-done="true"]')?.textContent?.includes(`of ${n} records`), records + 2)
+      await page.waitForFunction((n) => document.querySelector('#verified[data-done="true"]')?.textContent?.includes(`of ${n} records`), records + 4)
       assert.equal(await d.node.store.has((await import('../../../protocol/index.ts')).recordId(fresh)), true)
     })
 

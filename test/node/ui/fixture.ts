@@ -38,6 +38,11 @@ export interface Dashboard {
   loginUrl(): Promise<string>
   /** Stores a copy of a stored result with one signature byte flipped; returns its ID. */
   tamper(): Promise<string>
+  /**
+   * A result (admitted through the door) whose model commitment the store holds rewritten: the commitment's bytes with
+   * one signature byte flipped, under the commitment's ID. Returns both IDs.
+   */
+  tamperLinked(): Promise<{ result: string; model: string }>
   stop(): Promise<void>
 }
 
@@ -112,6 +117,15 @@ export async function startDashboard(sites: number, results: number, opts: { pee
       const d = decodeRecord(good.bytes).record!
       await node.store.put({ id, bytes, type: d.type, signer: d.signer, created: d.created, body: d.body })
       return id
+    },
+    async tamperLinked() {
+      const m = commitment('apertus-tiny-rewritten', base.id)
+      const bytes = Uint8Array.from(m.bytes)
+      bytes[bytes.length - 10] ^= 0x01 // inside the signature
+      await node.store.put({ id: m.id, bytes, type: m.type, signer: m.signer, created: m.created, body: m.body })
+      const r = createRecord('BenchmarkResult', { ...template, seed: results + 200, suite: link(suite.manifest.id), model: link(m.id) }, own, now + 2)
+      await admit(r.bytes)
+      return { result: r.id, model: m.id }
     },
     async stop() {
       for (const p of peers) await p.stop()
