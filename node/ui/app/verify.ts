@@ -47,12 +47,13 @@ export class BrowserVerifier {
 
   add(envelopes: readonly Uint8Array[]): void {
     const t0 = performance.now()
-    const fresh = envelopes.filter((bytes) => {
-      const id = recordId(bytes)
+    // decodeRecord hashes the bytes for the ID anyway: a duplicate costs one decode, a fresh record no second hash
+    const fresh = envelopes.map((bytes) => ({ bytes, outcome: decodeRecord(bytes) })).filter(({ bytes, outcome }) => {
+      const id = outcome.record?.id ?? recordId(bytes)
       if (this.seen.has(id)) return false
       this.seen.add(id)
       return true
-    }).map((bytes) => ({ bytes, outcome: decodeRecord(bytes) }))
+    })
     // §5.7: every federation record that passed the stateless checks feeds the trust state, in `created` order (the
     // state is order-independent; this order only spares the pending buffer).
     const fed = fresh.flatMap((d) => (d.outcome.record !== undefined && TRUST_TYPES.has(d.outcome.record.type) ? [d.outcome.record] : []))
