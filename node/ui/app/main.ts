@@ -3,8 +3,9 @@
  * the session, status, peers and the federation records (charter, certificates, revocations: a few), verifies those,
  * and renders the federation view; then it fetches every envelope and verifies the rest in slices between frames, the
  * header badge counting up. The alignment queue, the site's reviews, the audit checkpoint and the node's alerts load
- * alongside. Timings for bench/ui.ts are left on <body>: data-render-ms (federation view rendered, its records
- * verified), data-verified-ms (every record verified and shown), data-verify-ms (time spent verifying) and data-records.
+ * alongside. Timings for bench/ui.ts are left on <body>: data-script-ms (the bundle running), data-fed-fetched-ms (the
+ * federation records and the session, status and peers fetched), data-render-ms (federation view rendered, its records
+ * verified), data-verified-ms (every record verified and shown), data-verify-ms (time spent verifying), data-records.
  */
 import { h, render } from 'preact'
 import type { ComponentChild as VNode } from 'preact'
@@ -102,6 +103,7 @@ function App(): VNode {
         Promise.all([...TRUST_TYPES].map((t) => envelopes(t))).then((xs) => xs.flat()),
       ])
       const now = Date.now()
+      document.body.dataset.fedFetchedMs = performance.now().toFixed(1)
       const v = verifier = new BrowserVerifier(session.genesisCharter, now)
       v.add(fed)
       const base = { csrf: session.csrf, genesisCharter: session.genesisCharter, siteKey: session.siteKey, status, peers, now }
@@ -186,6 +188,7 @@ function App(): VNode {
     h('main', null, view))
 }
 
+document.body.dataset.scriptMs = performance.now().toFixed(1) // the bundle parsed and running
 const root = document.getElementById('app')!
 root.textContent = '' // the page's static "Loading…" placeholder
 render(h(App, null), root)
