@@ -16,10 +16,13 @@ type Point = InstanceType<typeof ed.Point>
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const NIBBLES = 64
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Little-endian bytes → bigint, through one hex parse (a BigInt shift per byte cost more than the rest of the check). */
 const le = (b: Uint8Array): bigint => {
-  let n = 0n
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!)
-  return n
+  let h = '0x'
+  for (let i = b.length - 1; i >= 0; i--) h += HEX[b[i]!]
+  return BigInt(h)
 }
 
 type Bytes = Uint8Array | string
@@ -84,10 +87,11 @@ export function verify(_alg: null, message: Uint8Array, key: ShimKey, signature:
     const SB = s === 0n ? ed.Point.ZERO : ed.Point.BASE.multiply(s, false)
     const h = new Uint8Array(64 + message.length)
     h.set(r, 0); h.set(key.raw, 32); h.set(message, 64)
-    let k = le(sha512(h)) % L
+    // k's nibbles, least significant first, from its hex digits (one conversion instead of a BigInt shift per nibble)
+    const digits = (le(sha512(h)) % L).toString(16)
     let kA = ed.Point.ZERO
-    for (let i = 0; k > 0n; i++, k >>= 4n) {
-      const nib = Number(k & 15n)
+    for (let i = 0; i < digits.length; i++) {
+      const nib = parseInt(digits[digits.length - 1 - i]!, 16)
       if (nib !== 0) kA = kA.add(table[i]![nib]!)
     }
     return R.add(kA).subtract(SB).clearCofactor().is0()
