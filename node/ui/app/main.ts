@@ -10,7 +10,8 @@
 import { h, render } from 'preact'
 import type { ComponentChild as VNode } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { TRUST_TYPES } from '../../../protocol/index.ts'
+import { parseEnvelope, sigStructure, TRUST_TYPES } from '../../../protocol/index.ts'
+import { preverify } from './shims/crypto.ts'
 import { BrowserVerifier, splitBatch } from './verify.ts'
 import { federationView, healthView, recordsView, resultsView } from './views.ts'
 import type { Data, Extras } from './views.ts'
@@ -52,6 +53,23 @@ async function envelopes(type?: string): Promise<Uint8Array[]> {
     after = r.headers.get('x-aip-next')
   } while (after !== null)
   return all
+}
+
+/**
+ * Has the browser's native Ed25519 (WebCrypto) check a batch's signatures before the record layer verifies them
+ * (shims/crypto.ts: only a valid verdict is taken from it; the record layer still runs every check). Envelopes that
+ * do not even parse are left to the record layer, which says why.
+ */
+async function prime(batch: readonly Uint8Array[]): Promise<void> {
+  const items = batch.flatMap((bytes) => {
+    try {
+      const e = parseEnvelope(bytes)
+      return [{ key: e.kid, message: sigStructure(e.protectedBytes, e.payload), signature: e.signature }]
+    } catch {
+      return []
+    }
+  })
+  await preverify(items)
 }
 
 /** What loads after the first render, each on its own (a failure shows in its view, not as a page error). */
@@ -107,6 +125,9 @@ function App(): VNode {
       const rest = envelopes()
       rest.catch(() => undefined)
       const v = verifier = new BrowserVerifier(session.genesisCharter, now)
+      let primeMs = performance.now()
+      await prime(fed)
+      primeMs = performance.now() - primeMs
       v.add(fed)
       const base = { csrf: session.csrf, genesisCharter: session.genesisCharter, siteKey: session.siteKey, status, peers, now }
       if (!live) return
@@ -116,10 +137,14 @@ function App(): VNode {
       for (let i = 0; i < all.length; i += SLICE) {
         await new Promise((r) => setTimeout(r, 0))
         if (!live) return
-        v.add(all.slice(i, i + SLICE))
+        const slice = all.slice(i, i + SLICE)
+        const t = performance.now()
+        await prime(slice)
+        primeMs += performance.now() - t
+        v.add(slice)
         setData((d) => d === undefined ? d : { ...d, verification: v.snapshot(), total: all.length })
       }
-      document.body.dataset.verifyMs = v.ms.toFixed(1)
+      document.body.dataset.verifyMs = (v.ms + primeMs).toFixed(1) // the record layer's checks + WebCrypto's signature pass
       document.body.dataset.records = String(v.count)
       document.body.dataset.loadMs = (performance.now() - t0).toFixed(1)
       const x = await more

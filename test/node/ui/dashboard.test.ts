@@ -132,7 +132,7 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       await page.waitForSelector(`article[id="bundle-${d.ids.greenBundle}"][data-status="approved"]`)
       const decided = decisions(await loadReviews(d.node.site.dir)).get(d.ids.greenBundle)
       assert.deepEqual([decided?.decision, decided?.reason], ['approve', 'checked by the CH red team'])
-      assert.match(await page.locator('table.queue tbody tr').first().textContent() ?? '', /approved \(checked by the CH red team\)/)
+      assert.match(await page.locator('table.queue tbody tr:has-text("de-preferences")').textContent() ?? '', /approved \(checked by the CH red team\)/)
       assert.equal(await page.locator(`article[id="bundle-${d.ids.amberBundle}"]`).getAttribute('data-status'), 'pending')
     })
 
