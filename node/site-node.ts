@@ -11,6 +11,8 @@ import { decodeRecord } from '../protocol/index.ts'
 import type { TrustState } from '../protocol/index.ts'
 import { startApi, storeHandlers, writeNodeFile, removeNodeFile } from './api/index.ts'
 import { uiRoutes } from './ui/server.ts'
+import { uiAlign } from './ui/align.ts'
+import { alertingLog } from './ui/alerts.ts'
 import type { ApiServer, PublishOutcome } from './api/index.ts'
 import { createMetrics } from './metrics.ts'
 import type { NodeMetrics } from './metrics.ts'
@@ -107,11 +109,13 @@ async function seedQuotas(store: RecordStore, limits: SignerLimits): Promise<voi
 export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Promise<SiteNode> {
   const site = await openSite(dir)
   const plainLog = opts.log ?? jsonLineLog({ site: site.config.nation })
+  // the dashboard's alert list: every logged event that carries an `alert` or is a warning or error;
   // audit-v1 §5.4: every egress event the node logs is also an audit entry (audit is set once it is open)
-  const log: NetLog = (event, fields) => {
+  const alerting = alertingLog((event, fields) => {
     plainLog(event, fields)
     if (EGRESS_EVENTS.has(event)) audit?.egress(event, fields ?? {})
-  }
+  })
+  const log: NetLog = alerting.log
   const now = opts.now ?? Date.now
   const store = await RecordStore.open(sitePaths(site.dir).store)
   const startedAt = now()
@@ -215,6 +219,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
           validation: Object.fromEntries(network.validator.counts),
           admissions: Object.fromEntries(door.counts),
           refusals: Object.fromEntries(network.gate.refusals),
+          queues: { trustPending: door.trust.pendingCount() },
           egressGuard: guard.status(),
           alignment: alignment.status(),
           patches: network.host.patches,
@@ -236,28 +241,32 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       },
     }
     if (opts.api ?? true) {
+      const apiPublish = async (bytes: Uint8Array): Promise<PublishOutcome> => {
+        const v = await door.admit(bytes, { via: 'api' })
+        if (v.action === 'accept' && v.record !== undefined) await network.forward(v.record)
+        // network-v1 §4: the operator publishing a record the site already holds (stored offline, e.g. by
+        // `aip bench run`) announces it again; the outcome stays `ignore duplicate`
+        if (v.code === 'duplicate') {
+          const held = decodeRecord(bytes)
+          if (held.action === 'accept') await network.forward(held.record).catch((err: unknown) => log('forward_failed', { id: held.record.id, error: String(err) }))
+        }
+        return publicOutcome(v)
+      }
       node.api = await startApi({
         ...storeHandlers(store),
         status: () => node.status(),
         peers: async () => node.peers().map((p) => ({ ...p })),
         // POST /v1/records: the operator's own records (`aip import`/`publish` through this node), never charged as a peer
-        publish: async (bytes) => {
-          const v = await door.admit(bytes, { via: 'api' })
-          if (v.action === 'accept' && v.record !== undefined) await network.forward(v.record)
-          // network-v1 §4: the operator publishing a record the site already holds (stored offline, e.g. by
-          // `aip bench run`) announces it again; the outcome stays `ignore duplicate`
-          if (v.code === 'duplicate') {
-            const held = decodeRecord(bytes)
-            if (held.action === 'accept') await network.forward(held.record).catch((err: unknown) => log('forward_failed', { id: held.record.id, error: String(err) }))
-          }
-          return publicOutcome(v)
-        },
+        publish: apiPublish,
         audit: audit?.api,
       }, {
         host: site.config.api.host, port: site.config.api.port, token: await readApiToken(site.dir),
         maxBodyBytes: site.config.limits.apiMaxBodyBytes, maxPageSize: site.config.limits.apiMaxPageSize,
         metricsPublic: site.config.api.metricsPublic, metrics,
-        ui: uiRoutes({ genesisCharter: site.config.genesisCharter, maxBodyBytes: site.config.limits.apiMaxBodyBytes }),
+        ui: uiRoutes({
+          genesisCharter: site.config.genesisCharter, siteKey: Buffer.from(site.key.publicKey).toString('hex'), maxBodyBytes: site.config.limits.apiMaxBodyBytes,
+          align: uiAlign({ site, store, door, publish: apiPublish, now }), alerts: alerting.alerts, metrics: () => metrics.registry.metrics(),
+        }),
       })
       await writeNodeFile(site.dir, {
         pid: process.pid, api: { host: node.api.host, port: node.api.port }, peerId: network.host.peerId.toString(),

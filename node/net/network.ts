@@ -41,6 +41,8 @@ export interface PeerInfo {
   certificate?: string
   addresses: string[]
   score: number
+  /** Round trip in ms as libp2p's connection monitor last measured it (its ping), the lowest over the connections. */
+  rttMs?: number
 }
 
 export class Network {
@@ -98,6 +100,7 @@ export class Network {
         score: this.host.pubsub.getScore(peerId),
       }
       p.addresses.push(conn.remoteAddr.toString())
+      if (conn.rtt !== undefined && (p.rttMs === undefined || conn.rtt < p.rttMs)) p.rttMs = conn.rtt
       out.set(peerId, p)
     }
     return [...out.values()]

@@ -16,6 +16,12 @@ export const SESSION_TTL_MS = 12 * 3600_000
 export const MAX_SESSIONS = 32
 /** Most envelopes in one GET /ui/api/envelopes batch. */
 export const MAX_ENVELOPE_BATCH = 500
+/** Largest POST /ui/api/align/decide body (JSON: a bundle ID, a decision and the reason), bytes. */
+export const MAX_DECIDE_BODY_BYTES = 16 * 1024
+/** Most alerts the node keeps for the dashboard (the oldest is dropped first). */
+export const MAX_ALERTS = 200
+/** Most scrub hits per bundle the review queue shows (the count is always complete). */
+export const MAX_SCRUB_HITS_SHOWN = 50
 /** Bytes of randomness in a login token, a session ID and a CSRF token. */
 export const SECRET_BYTES = 32
 /**

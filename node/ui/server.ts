@@ -4,9 +4,16 @@
  *   POST /ui/login-token          bearer token required → {url, expiresAt}: a one-time login URL (`aip ui`)
  *   GET  /ui/login?token=T        exchanges T (once, before it expires) for a session cookie, then 303 → /ui/
  *   GET  /ui/  /ui/app.js  /ui/app.css     the page and its bundle (no data in them)
- *   GET  /ui/api/session          {csrf, genesisCharter}
+ *   GET  /ui/api/session          {csrf, genesisCharter, siteKey}
  *   GET  /ui/api/status | peers   what /v1/status and /v1/peers return
- *   GET  /ui/api/envelopes?after=&limit=   raw envelopes, each as a 4-byte big-endian length then its bytes
+ *   GET  /ui/api/envelopes?after=&limit=&type=   raw envelopes, each as a 4-byte big-endian length then its bytes
+ *   GET  /ui/api/record?id=ID     the bytes the node holds under ID (the page checks they hash to ID)
+ *   GET  /ui/api/align            the alignment review queue: bundles with the node's scrub report (align.ts)
+ *   GET  /ui/api/align/reviews    the site's signed AlignmentReview records, as an envelope batch (verified by the page)
+ *   POST /ui/api/align/decide     {bundle, decision, reason} → a signed review, as `aip align approve|reject` (CSRF)
+ *   GET  /ui/api/audit/checkpoint | vkey | equivocations    the audit log's, as GET /v1/audit/… returns them
+ *   GET  /ui/api/metrics          the node's Prometheus metrics (text), as GET /metrics serves them
+ *   GET  /ui/api/alerts           the node's recent alerts (trust alerts, audit equivocations), newest last
  *   POST /ui/api/records          publish an envelope (the body), as POST /v1/records       (CSRF)
  *   POST /ui/api/logout           ends the session                                           (CSRF)
  *
@@ -18,16 +25,25 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ApiHandlers } from '../api/types.ts'
 import { APP_CSS, APP_JS } from './bundle.generated.ts'
+import type { UiAlign } from './align.ts'
 import {
-  CSP, CSRF_HEADER, LOGIN_TOKEN_TTL_MS, MAX_ENVELOPE_BATCH, MAX_LOGIN_TOKENS, MAX_SESSIONS, SECRET_BYTES, SESSION_COOKIE,
+  CSP, CSRF_HEADER, LOGIN_TOKEN_TTL_MS, MAX_DECIDE_BODY_BYTES, MAX_ENVELOPE_BATCH, MAX_LOGIN_TOKENS, MAX_SESSIONS, SECRET_BYTES, SESSION_COOKIE,
   SESSION_TTL_MS, UI_PREFIX,
 } from './constants.ts'
 
 export interface UiOptions {
   /** The trust anchor the browser verifies against: the site's configured genesis charter ID. */
   genesisCharter: string
+  /** This site's public key (hex): the page finds its own certificate and audit log key by it. */
+  siteKey?: string
   maxBodyBytes: number
   now?: () => number
+  /** The alignment review queue and its one action (absent: the routes answer 404). */
+  align?: UiAlign
+  /** The node's Prometheus metrics as text (what GET /metrics serves; absent: 404). */
+  metrics?: () => Promise<string>
+  /** The node's recent alerts, newest last (absent: none). */
+  alerts?: () => Array<{ at: number; kind: string; message: string }>
 }
 
 /** What the API server calls for every path under /ui. */
@@ -55,6 +71,9 @@ class UiError extends Error {
 
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/
 const CURSOR_RE = /^[0-9]{1,16}\.b[a-z2-7]{8,120}$/
+const RECORD_ID_RE = /^b[a-z2-7]{8,120}$/
+const TYPE_RE = /^[A-Za-z]{1,64}$/
+const AUDIT_PATHS = new Set(['checkpoint', 'vkey', 'equivocations'])
 
 const INDEX_HTML = `<!doctype html>
 <html lang="en">
@@ -166,10 +185,36 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
     if (!p.startsWith('/api/')) throw new UiError(404, 'not_found', `no route ${url.pathname}`)
     const [id, s] = session(req)
     switch (p) {
-      case '/api/session': only('GET'); return json(res, 200, { csrf: s.csrf, genesisCharter: opts.genesisCharter })
+      case '/api/session': only('GET'); return json(res, 200, { csrf: s.csrf, genesisCharter: opts.genesisCharter, siteKey: opts.siteKey ?? '' })
       case '/api/status': only('GET'); return json(res, 200, await handlers.status())
       case '/api/peers': only('GET'); return json(res, 200, { peers: await handlers.peers() })
       case '/api/envelopes': { only('GET'); return envelopes(handlers, res, url) }
+      case '/api/record': {
+        only('GET')
+        const id = url.searchParams.get('id') ?? ''
+        if (!RECORD_ID_RE.test(id)) throw new UiError(400, 'bad_query', 'id must be a record ID')
+        const bytes = await handlers.getRecord(id)
+        if (bytes === undefined) throw new UiError(404, 'not_found', `no record ${id} at this node`)
+        return send(res, 200, 'application/octet-stream', bytes)
+      }
+      case '/api/metrics': {
+        only('GET')
+        if (opts.metrics === undefined) throw new UiError(404, 'not_found', 'metrics are not enabled')
+        return send(res, 200, 'text/plain; charset=utf-8', await opts.metrics())
+      }
+      case '/api/alerts': only('GET'); return json(res, 200, { alerts: opts.alerts?.() ?? [] })
+      case '/api/align': only('GET'); return json(res, 200, { bundles: await needAlign().bundles() })
+      case '/api/align/reviews': only('GET'); return send(res, 200, 'application/octet-stream', batch(await needAlign().reviews()))
+      case '/api/align/decide': {
+        only('POST'); checkCsrf(req, s, ctx.origin)
+        const d = parseDecision(await readBody(req, MAX_DECIDE_BODY_BYTES))
+        try {
+          return json(res, 200, await needAlign().decide(d.bundle, d.decision, d.reason))
+        } catch (err) {
+          // alignment-v1 §4: an unknown, draft or incomplete bundle is the operator's mistake, said plainly
+          throw new UiError(422, 'align_refused', (err as Error).message)
+        }
+      }
       case '/api/records': {
         only('POST'); checkCsrf(req, s, ctx.origin)
         const outcome = await handlers.publish(await readBody(req, opts.maxBodyBytes))
@@ -181,7 +226,18 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
         return send(res, 200, 'application/json', '{}', { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=${UI_PREFIX}; Max-Age=0` })
       }
     }
+    if (p.startsWith('/api/audit/') && AUDIT_PATHS.has(p.slice('/api/audit/'.length))) {
+      only('GET')
+      if (handlers.audit === undefined) throw new UiError(404, 'not_found', 'this node keeps no audit log')
+      const r = await handlers.audit('GET', p.slice('/api/audit/'.length), new URLSearchParams())
+      return send(res, r.status, r.contentType, r.body)
+    }
     throw new UiError(404, 'not_found', `no route ${url.pathname}`)
+  }
+
+  function needAlign(): UiAlign {
+    if (opts.align === undefined) throw new UiError(404, 'not_found', 'this node has no alignment exchange')
+    return opts.align
   }
 
   /** Raw envelopes, as the store holds them: the browser decodes and verifies them itself. */
@@ -190,15 +246,12 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
     if (after !== undefined && !CURSOR_RE.test(after)) throw new UiError(400, 'bad_query', 'after must be a page cursor')
     const limitText = url.searchParams.get('limit') ?? String(MAX_ENVELOPE_BATCH)
     if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1) throw new UiError(400, 'bad_query', 'limit must be a positive integer')
-    const page = await handlers.listRecords({ after, limit: Math.min(Number(limitText), MAX_ENVELOPE_BATCH) })
-    const parts: Uint8Array[] = []
-    for (const bytes of await Promise.all(page.records.map((r) => handlers.getRecord(r.id)))) {
-      if (bytes === undefined) continue // withdrawn between the listing and now
-      const len = Buffer.alloc(4)
-      len.writeUInt32BE(bytes.length)
-      parts.push(len, bytes)
-    }
-    send(res, 200, 'application/octet-stream', Buffer.concat(parts), page.next === undefined ? {} : { 'x-aip-next': page.next })
+    const type = url.searchParams.get('type') ?? undefined
+    if (type !== undefined && !TYPE_RE.test(type)) throw new UiError(400, 'bad_query', 'type must be a record type name')
+    const page = await handlers.listRecords({ after, type, limit: Math.min(Number(limitText), MAX_ENVELOPE_BATCH) })
+    const all = await Promise.all(page.records.map((r) => handlers.getRecord(r.id)))
+    // a record withdrawn between the listing and now is left out
+    send(res, 200, 'application/octet-stream', batch(all.filter((b): b is Uint8Array => b !== undefined)), page.next === undefined ? {} : { 'x-aip-next': page.next })
   }
 
   return {
@@ -211,6 +264,32 @@ export function uiRoutes(opts: UiOptions): UiRoutes {
       }
     },
   }
+}
+
+/** An envelope batch: each envelope as a 4-byte big-endian length, then its bytes. */
+function batch(envelopes: readonly Uint8Array[]): Buffer {
+  const parts: Uint8Array[] = []
+  for (const bytes of envelopes) {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(bytes.length)
+    parts.push(len, bytes)
+  }
+  return Buffer.concat(parts)
+}
+
+/** POST /ui/api/align/decide's body: JSON {bundle: record ID, decision: approve | reject, reason: non-empty text}. */
+function parseDecision(body: Uint8Array): { bundle: string; decision: 'approve' | 'reject'; reason: string } {
+  let v: unknown
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+  } catch {
+    throw new UiError(400, 'bad_body', 'the body must be JSON {bundle, decision, reason}')
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
+  if (typeof o.bundle !== 'string' || !RECORD_ID_RE.test(o.bundle)) throw new UiError(400, 'bad_body', 'bundle must be a record ID')
+  if (o.decision !== 'approve' && o.decision !== 'reject') throw new UiError(400, 'bad_body', 'decision must be approve or reject')
+  if (typeof o.reason !== 'string' || o.reason.trim() === '') throw new UiError(400, 'bad_body', 'a decision needs a reason')
+  return { bundle: o.bundle, decision: o.decision, reason: o.reason.trim() }
 }
 
 async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {

@@ -27,27 +27,74 @@ export interface Verification {
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 export { hex }
 
-/** Verifies every envelope against the pinned genesis charter at time `now` (ms). */
-export function verifyEnvelopes(envelopes: Uint8Array[], genesisCharter: string, now: number): Verification {
-  const t0 = performance.now()
-  const trust = new TrustState(genesisCharter)
-  const decoded = envelopes.map((bytes) => ({ bytes, outcome: decodeRecord(bytes) }))
-  // §5.7: every federation record that passed the stateless checks feeds the trust state, in `created` order (the
-  // state is order-independent; this order only spares the pending buffer).
-  const fed = decoded.flatMap((d) => (d.outcome.record !== undefined && TRUST_TYPES.has(d.outcome.record.type) ? [d.outcome.record] : []))
-  fed.sort((a, b) => a.created - b.created)
-  for (const r of fed) trust.apply(r)
-  const verdicts = decoded.map(({ bytes, outcome }): Verdict => {
+/**
+ * Verifies envelopes as they arrive (the page first feeds the federation records, renders, then feeds the rest in
+ * slices): each is decoded and checked once; the federation records among them feed the trust state, and when one
+ * arrives late every verdict is judged again against the grown state (authorize is cheap, the signatures are not
+ * checked again). Duplicates (same bytes) are skipped.
+ */
+export class BrowserVerifier {
+  readonly trust: TrustState
+  verdicts: Verdict[] = []
+  /** Time spent verifying, ms. */
+  ms = 0
+  private readonly decoded: Array<{ bytes: Uint8Array; outcome: ReturnType<typeof decodeRecord> }> = []
+  private readonly seen = new Set<string>()
+
+  constructor(genesisCharter: string, private readonly now: number) {
+    this.trust = new TrustState(genesisCharter)
+  }
+
+  add(envelopes: readonly Uint8Array[]): void {
+    const t0 = performance.now()
+    // decodeRecord hashes the bytes for the ID anyway: a duplicate costs one decode, a fresh record no second hash
+    const fresh = envelopes.map((bytes) => ({ bytes, outcome: decodeRecord(bytes) })).filter(({ bytes, outcome }) => {
+      const id = outcome.record?.id ?? recordId(bytes)
+      if (this.seen.has(id)) return false
+      this.seen.add(id)
+      return true
+    })
+    // §5.7: every federation record that passed the stateless checks feeds the trust state, in `created` order (the
+    // state is order-independent; this order only spares the pending buffer).
+    const fed = fresh.flatMap((d) => (d.outcome.record !== undefined && TRUST_TYPES.has(d.outcome.record.type) ? [d.outcome.record] : []))
+    fed.sort((a, b) => a.created - b.created)
+    for (const r of fed) this.trust.apply(r)
+    this.decoded.push(...fresh)
+    if (fed.length > 0) this.verdicts = this.decoded.map((d) => this.judge(d.bytes, d.outcome))
+    else this.verdicts = [...this.verdicts, ...fresh.map((d) => this.judge(d.bytes, d.outcome))]
+    this.ms += performance.now() - t0
+  }
+
+  /** Judges records kept elsewhere (the site's local reviews) against the same trust state, without adding them. */
+  check(envelopes: readonly Uint8Array[]): Verdict[] {
+    return envelopes.map((bytes) => this.judge(bytes, decodeRecord(bytes)))
+  }
+
+  get count(): number {
+    return this.decoded.length
+  }
+
+  private judge(bytes: Uint8Array, outcome: ReturnType<typeof decodeRecord>): Verdict {
     const r = outcome.record
     if (outcome.action !== 'accept' || r === undefined) {
       return { id: r?.id ?? recordId(bytes), ok: false, action: outcome.action, code: outcome.code, message: 'message' in outcome ? outcome.message : undefined, record: r }
     }
-    if (r.created > now + MAX_CLOCK_SKEW_MS) return { id: r.id, ok: false, action: 'ignore', code: 'clock_skew', message: `created ${r.created - now} ms in the future`, record: r }
-    const a = authorize(r, trust)
+    if (r.created > this.now + MAX_CLOCK_SKEW_MS) return { id: r.id, ok: false, action: 'ignore', code: 'clock_skew', message: `created ${r.created - this.now} ms in the future`, record: r }
+    const a = authorize(r, this.trust)
     if (a !== undefined && a.action !== 'accept') return { id: r.id, ok: false, action: a.action, code: a.code, message: a.message, record: r }
     return { id: r.id, ok: true, action: 'accept', code: 'ok', record: r }
-  })
-  return { verdicts, trust, ms: performance.now() - t0 }
+  }
+
+  snapshot(): Verification {
+    return { verdicts: this.verdicts, trust: this.trust, ms: this.ms }
+  }
+}
+
+/** Verifies every envelope against the pinned genesis charter at time `now` (ms). */
+export function verifyEnvelopes(envelopes: Uint8Array[], genesisCharter: string, now: number): Verification {
+  const v = new BrowserVerifier(genesisCharter, now)
+  v.add(envelopes)
+  return v.snapshot()
 }
 
 /** Splits a GET /ui/api/envelopes body: each envelope is a 4-byte big-endian length, then its bytes. */

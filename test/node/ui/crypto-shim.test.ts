@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { createPublicKey, hash, verify } from '../../../node/ui/app/shims/crypto.ts'
+import { createPublicKey, hash, preverify, verify } from '../../../node/ui/app/shims/crypto.ts'
 
 ed.hashes.sha512 = sha512
 const seeded = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
@@ -43,6 +43,32 @@ test('shim verify agrees with ed.verify (strict) on 3 keys × valid and forged s
     assert.equal(verify(null, msg, key, sig), true)
   }
   assert.equal(cases, 320)
+})
+
+test('with the WebCrypto pass first, verify gives the same answers; a signature WebCrypto passed is bound to its key and message', async () => {
+  const secret = seeded('key w'), other = seeded('key x')
+  const pub = ed.getPublicKey(secret)
+  const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pub]) })
+  const cases = Array.from({ length: 12 }, (_, i) => {
+    const msg = seeded(`web ${i}`)
+    const sig = ed.sign(msg, secret)
+    const bad = Uint8Array.from(sig)
+    bad[40] ^= 4
+    return { msg, sig, bad }
+  })
+  // WebCrypto (Node's here, the browser's in the bundle) passes the valid ones and none of the forged
+  const passed = await preverify(cases.flatMap(({ msg, sig, bad }) => [{ key: pub, message: msg, signature: sig }, { key: pub, message: msg, signature: bad }]))
+  assert.equal(passed, 12, 'this runtime has Ed25519 in WebCrypto')
+  for (const { msg, sig, bad } of cases.slice(0, 6)) {
+    assert.equal(verify(null, msg, key, sig), true)
+    assert.equal(verify(null, msg, key, bad), false, 'a forgery is decided by the equation')
+  }
+  // a signature passed for (key, message) says nothing about another message or key: those go through the equation
+  const [a, b] = [cases[6]!, cases[7]!]
+  assert.equal(verify(null, b.msg, key, a.sig), false, 'another message')
+  const otherKey = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, ed.getPublicKey(other)]) })
+  assert.equal(verify(null, b.msg, otherKey, b.sig), false, 'another key')
+  assert.equal(await preverify([{ key: pub, message: a.msg, signature: new Uint8Array(63) }]), 0, 'a malformed signature is left to the equation')
 })
 
 test('shim sha256 is SHA-256', () => {

@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRecord, generateSigningKey, parseRecordId } from '../../../protocol/index.ts'
 import { benchmarkResult, createTestbed } from '../../../node/net/testbed.ts'
-import { splitBatch, verifyEnvelopes } from '../../../node/ui/app/verify.ts'
+import { BrowserVerifier, splitBatch, verifyEnvelopes } from '../../../node/ui/app/verify.ts'
+import { links } from '../../../node/ui/app/links.ts'
+import { link } from '../../../protocol/index.ts'
 import { buildUiBundle } from '../../../scripts/ui-bundle.ts'
 import { APP_CSS, APP_JS } from '../../../node/ui/bundle.generated.ts'
 
@@ -35,6 +37,34 @@ test('verifyEnvelopes: valid records pass; a forged signature, an uncertified si
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+})
+
+test('BrowserVerifier: records fed before the certificates that authorize them are judged again when those arrive; duplicates are skipped', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'aip-ui-verify-'))
+  try {
+    const now = Date.now() - 10_000
+    const bed = await createTestbed(work, 2, now)
+    const results = [0, 1].map((i) => benchmarkResult(bed.sites[1].key, i, now + i).bytes)
+    const v = new BrowserVerifier(bed.charter.id, Date.now())
+    v.add([bed.charter.bytes, ...results])
+    assert.deepEqual(v.verdicts.map((x) => x.code), ['ok', 'unknown_signer', 'unknown_signer'], 'a result of a site not yet certified here')
+    v.add(bed.sites.map((s) => s.certificate.bytes))
+    assert.deepEqual(v.verdicts.map((x) => x.code), ['ok', 'ok', 'ok', 'ok', 'ok'], 'the same results, once the certificate is known')
+    v.add([...results, bed.charter.bytes])
+    assert.equal(v.count, 5, 'the same bytes twice are one record')
+    // the site's local reviews are judged against the same state without joining the record list
+    assert.deepEqual(v.check([results[0]!]).map((x) => x.code), ['ok'])
+    assert.equal(v.verdicts.length, 5)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+})
+
+test('provenance links: every CID in a record body with its path, whatever the field, nested or in lists', () => {
+  const a = 'bafkreibfm2c57o25mwuj7bl5xruwex2iqpucrrxymcmkvs3ae4vdzhaude', b = 'bafkreierquabia6pxzdz76f3dqow2og3kb3tdxw3a5zhxngaqcmkr4v5ty'
+  const body = { name: 'x', base: link(a), inputs: { bundles: [link(a), link(b)], weights: new Uint8Array(32) }, n: 3 }
+  assert.deepEqual(links(body), [{ path: 'base', id: a }, { path: 'inputs.bundles[0]', id: a }, { path: 'inputs.bundles[1]', id: b }])
+  assert.deepEqual(links({ scores: [{ score: 1 }] }), [])
 })
 
 test('splitBatch: length-prefixed envelopes; a truncated or padded batch is refused', () => {
