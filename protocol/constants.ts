@@ -72,6 +72,9 @@ export const MAX_SHARING_GROUPS = 16
 /** alignment-v1 §1: most turns of context before an item's prompt. */
 export const MAX_CONTEXT_TURNS = 64
 
+/** §4.11: most AlignmentBundle links in one TuningRecord (tune-v1 T2). */
+export const MAX_TUNING_BUNDLES = 64
+
 /** §4.8: most per-category score rows in one BenchmarkResult. */
 export const MAX_SCORE_ROWS = 256
 
@@ -127,3 +130,5 @@ export const MAX_TRANSCRIPT_CHUNK_BYTES = 262_144
 /** §4.10: entries per TranscriptChunk. */
 export const MAX_TRANSCRIPT_ENTRIES_PER_CHUNK = 4_096
 export const MAX_ALIGNMENT_REVIEW_BYTES = 20_480
+/** §4.11: a TuningRecord (64 links and three digests). */
+export const MAX_TUNING_RECORD_BYTES = 16_384

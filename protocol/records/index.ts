@@ -24,6 +24,7 @@ import { parseCharterApproval, parseFederationCharter } from './charter.ts'
 import { parseModelCommitment } from './model-commitment.ts'
 import { parseRetraction } from './retraction.ts'
 import { parseRevocation } from './revocation.ts'
+import { parseTuningRecord } from './tuning-record.ts'
 import type { Role } from './site-certificate.ts'
 import { parseSiteCertificate } from './site-certificate.ts'
 
@@ -97,6 +98,7 @@ const TABLE = {
   AlignmentBundle: spec('alignment-bundle', C.MAX_ALIGNMENT_BUNDLE_BYTES, 'curator', parseAlignmentBundle, 'alignment'),
   AlignmentChunk: spec('alignment-chunk', C.MAX_ALIGNMENT_CHUNK_BYTES, 'curator', parseAlignmentChunk, 'alignment'),
   AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),
+  TuningRecord: spec('tuning-record', C.MAX_TUNING_RECORD_BYTES, 'evaluator', parseTuningRecord, 'results'),
 }
 
 export type RecordType = keyof typeof TABLE
