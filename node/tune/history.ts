@@ -63,10 +63,11 @@ export async function rollback(access: RecordAccess, to: string, o: { uncertifie
   const staging = `${t.states.modelDir}.rollback`
   await t.states.materialize(root, staging)
   const got = hex((await commitWeights(staging)).weightsRoot)
+  if (got !== root) await rm(staging, { recursive: true, force: true })
   if (got !== root) throw new TuneError('STATE_CORRUPT', `the restored files have weights root ${got}, not ${root}; the current model is unchanged`)
-  await t.states.setCurrent(to, root)
-  await rm(staging, { recursive: true, force: true })
+  await t.states.promote(staging, to, root)
   await t.log.append({ kind: 'rollback', time: o.now, from: before?.commitment ?? '', to, weights_root: c.body.weights_root })
   await auditOperator(access.site.dir, 'rollback', `ModelCommitment ${to}`, `from ${before?.commitment ?? 'none'}; weights root ${root}`, o.now)
   return { from: before?.commitment ?? null, to, weights_root: got, ms: performance.now() - t0 }
+  // ms covers the whole rollback: reading and checking the tensors, writing the files, recomputing the root, recording
 }

@@ -159,6 +159,13 @@ export class StateStore {
     await writeFile(this.currentFile, JSON.stringify({ commitment, weights_root: root }) + '\n', { mode: 0o600 })
   }
 
+  /** S5: makes an already materialized (and checked) directory the current model, by rename. */
+  async promote(staged: string, commitment: string, root: string): Promise<void> {
+    await rm(this.modelDir, { recursive: true, force: true })
+    await rename(staged, this.modelDir)
+    await writeFile(this.currentFile, JSON.stringify({ commitment, weights_root: root }) + '\n', { mode: 0o600 })
+  }
+
   /** E3: marks states erased and deletes the tensors no remaining state uses. */
   async erase(roots: readonly string[]): Promise<void> {
     for (const r of roots) await this.setMeta(r, { erased: true, tensors: [] })
