@@ -27,6 +27,29 @@ async function currentChain(t: Tune): Promise<Linked[]> {
   return runs
 }
 
+/** E3: the stored states derived from the datum — their ledger used it, or their parent is derived. */
+async function derivedStates(t: Tune, hashHex: string): Promise<Map<string, string>> {
+  const manifests = (await t.states.list()).filter((m) => m.erased !== true && m.commitment !== null && m.tuning !== null)
+  const uses = new Map<string, boolean>()
+  for (const m of manifests) {
+    try {
+      uses.set(m.commitment!, (await linked(t, m.commitment!)).ledger.data.some((d) => hex(d.sha256) === hashHex))
+    } catch {
+      uses.set(m.commitment!, false) // a state whose ledger cannot be read is judged by its parent alone
+    }
+  }
+  const derived = new Map<string, string>() // commitment → weights root
+  for (let changed = true; changed;) {
+    changed = false
+    for (const m of manifests) {
+      if (derived.has(m.commitment!) || !(uses.get(m.commitment!) === true || (m.parent !== null && derived.has(m.parent)))) continue
+      derived.set(m.commitment!, m.weights_root)
+      changed = true
+    }
+  }
+  return derived
+}
+
 export interface Forgotten {
   hash: string
   keyDestroyed: boolean
@@ -40,7 +63,8 @@ export async function forget(access: RecordAccess, hashHex: string, now: number,
   const h = new Uint8Array(Buffer.from(hashHex, 'hex'))
   const runs = await currentChain(t)
   const first = runs.findIndex((r) => r.ledger.data.some((d) => hex(d.sha256) === hashHex))
-  if (first < 0 && !t.data.has(h)) throw new TuneError('TUNE_DATUM_UNKNOWN', `no ledger of the current chain and no stored datum has hash ${hashHex}`)
+  const derived = await derivedStates(t, hashHex)
+  if (first < 0 && derived.size === 0 && !t.data.has(h)) throw new TuneError('TUNE_DATUM_UNKNOWN', `no ledger of the current chain and no stored datum has hash ${hashHex}`)
   const keyDestroyed = await t.data.forget(h)
   let commitment: string | null = null
   const replaced: string[] = []
@@ -55,9 +79,10 @@ export async function forget(access: RecordAccess, hashHex: string, now: number,
     commitment = parent.id
     const current = await t.states.current()
     if (current?.commitment !== parent.id) await t.states.setCurrent(parent.id, hex(parent.body.weights_root))
-    const keep = hex(parent.body.weights_root)
-    await t.states.erase(runs.slice(first).map((r) => hex(r.child.body.weights_root)).filter((r) => r !== keep))
   }
+  // E3: every state derived from the datum goes, on the current chain or not (the unlearned state is not among them)
+  const keep = commitment === null ? undefined : hex((await getCommitment(access, commitment)).body.weights_root)
+  await t.states.erase([...derived.values()].filter((r) => r !== keep))
   await t.log.append({ kind: 'erasure', time: now, sha256: h, replaced, commitment: commitment ?? '' })
   await auditOperator(access.site.dir, 'erasure', `datum ${hashHex}`, `key ${keyDestroyed ? 'destroyed' : 'already absent'}; ${replaced.length} run(s) replayed without it${commitment === null ? '' : `; current state ${commitment}`}`, now)
   return { hash: hashHex, keyDestroyed, replaced, commitment }
