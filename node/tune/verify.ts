@@ -27,8 +27,8 @@ export interface Linked {
   ledger: ParsedLedger
 }
 
-/** §3 steps 1–2: the records and the ledger, and their agreement. */
-export async function linked(t: Tune, childId: string): Promise<Linked> {
+/** §3 step 1: the child commitment, its TuningRecord and the parent, and their agreement (records only). */
+export async function tuningRecords(t: Tune, childId: string): Promise<Omit<Linked, 'ledger'>> {
   const child = await getCommitment(t.access, childId)
   const b = child.body
   if (b.tuning === undefined || b.parent === undefined || b.ledger_root === undefined) throw new TuneError('TUNE_RECORD_MISSING', `ModelCommitment ${childId} links no tuning record`)
@@ -39,7 +39,13 @@ export async function linked(t: Tune, childId: string): Promise<Linked> {
   if (!same(tuning.signer, child.signer) || !tb.parent.equals(b.parent) || !same(tb.ledger_root, b.ledger_root) || !same(tb.weights_root, b.weights_root)) {
     throw new TuneError('TUNE_RECORD_MISMATCH', `TuningRecord ${tuning.id} and ModelCommitment ${childId} disagree (signer, parent, ledger root or weights root)`)
   }
-  const parent = await getCommitment(t.access, tb.parent.toString())
+  return { child, tuning, parent: await getCommitment(t.access, tb.parent.toString()) }
+}
+
+/** §3 steps 1–2: the records and the ledger, and their agreement. */
+export async function linked(t: Tune, childId: string): Promise<Linked> {
+  const { child, tuning, parent } = await tuningRecords(t, childId)
+  const tb = tuning.body
   let file: Uint8Array
   try {
     file = new Uint8Array(await readFile(join(t.dir, 'ledgers', `${hex(tb.ledger_root)}.cbor`)))
@@ -108,4 +114,22 @@ export async function verifyTuning(access: RecordAccess, childId: string): Promi
     await rm(work, { recursive: true, force: true })
   }
   return { child: child.id, tuning: tuning.id, parent: parent.id, steps: ledger.options.steps, data: data.length, weightsRoot: hex(child.body.weights_root), ledgerRoot: hex(ledger.root) }
+}
+
+/**
+ * §3.1: what a peer without the ledger checks — result → ModelCommitment → TuningRecord → parent and bundles, every
+ * link held and consistent (no replay).
+ */
+export async function verifyLineage(access: RecordAccess, resultId: string): Promise<{ result: string; child: string; tuning: string; parent: string; bundles: string[] }> {
+  const t = openTune(access)
+  const r = await getRecord(access, resultId)
+  if (r?.type !== 'BenchmarkResult') throw new TuneError('TUNE_RECORD_MISSING', `no BenchmarkResult ${resultId} in this site's store`)
+  const result = r as DecodedRecord<'BenchmarkResult'>
+  const { child, tuning, parent } = await tuningRecords(t, result.body.model.toString())
+  if (!same(result.body.weights_root, child.body.weights_root)) throw new TuneError('TUNE_RECORD_MISMATCH', `BenchmarkResult ${resultId} states other weights than its ModelCommitment`)
+  const bundles = tuning.body.bundles.map((b) => b.toString())
+  for (const b of bundles) {
+    if ((await getRecord(access, b))?.type !== 'AlignmentBundle') throw new TuneError('TUNE_BUNDLE_UNKNOWN', `TuningRecord ${tuning.id} names bundle ${b}, which this site does not hold`)
+  }
+  return { result: result.id, child: child.id, tuning: tuning.id, parent: parent.id, bundles }
 }

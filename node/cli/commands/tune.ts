@@ -8,13 +8,13 @@ import { output, parse, required, siteDir } from '../args.ts'
 import { openRecords } from '../../records/access.ts'
 import { TuneError } from '../../tune/errors.ts'
 import { tune } from '../../tune/service.ts'
-import { verifyTuning } from '../../tune/verify.ts'
+import { verifyLineage, verifyTuning } from '../../tune/verify.ts'
 import { forget } from '../../tune/forget.ts'
 import { TUNE_DEFAULT_BATCH, TUNE_DEFAULT_LR, TUNE_DEFAULT_SEED, TUNE_DEFAULT_STEPS } from '../../tune/constants.ts'
 
 const usage = `Usage: aip tune         --dir DIR --from COMMITMENT --bundle ID [--bundle ID ...] [--steps N] [--batch B]
                           [--lr X] [--seed S] [--model DIR] [--json]
-       aip tune verify  --dir DIR --commitment CHILD [--json]
+       aip tune verify  --dir DIR (--commitment CHILD | --result RESULT) [--json]
        aip tune forget  --dir DIR --item SHA256 [--json]
 
 tune     fine-tunes the model of COMMITMENT (a ModelCommitment in the store; its weights from the site's state store,
@@ -24,7 +24,8 @@ tune     fine-tunes the model of COMMITMENT (a ModelCommitment in the store; its
          with its root and a ModelCommitment of the result linking parent and tuning record, and makes the result
          the site's current model (DIR/tune/model). Defaults: --steps ${TUNE_DEFAULT_STEPS} --batch ${TUNE_DEFAULT_BATCH} --lr ${TUNE_DEFAULT_LR} --seed ${TUNE_DEFAULT_SEED}.
          --lora RANK is not implemented (TUNE_LORA_UNSUPPORTED).
-verify   replays the ledger of CHILD from its parent's weights and checks every entry and the weights root.
+verify   replays the ledger of CHILD from its parent's weights and checks every entry and the weights root;
+         --result: a peer's lineage check without the ledger (result → commitment → TuningRecord → parent, bundles).
 forget   destroys the stored datum's key (crypto-shredding; the ledgers keep the hash) and replays the current
          chain without it from the last state before its first use; records the erasure. Read specs/tune-v1.md §5
          for what this does and does not achieve.
@@ -46,7 +47,7 @@ const command: Command = {
     const { values, positionals } = parse(sub === 'tune' ? argv : argv.slice(1), {
       dir: { type: 'string' }, json: { type: 'boolean' }, from: { type: 'string' }, bundle: { type: 'string', multiple: true }, steps: { type: 'string' },
       batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, lora: { type: 'string' },
-      commitment: { type: 'string' }, item: { type: 'string' },
+      commitment: { type: 'string' }, item: { type: 'string' }, result: { type: 'string' },
     }, usage)
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${usage}`)
     if (values.lora !== undefined) throw new UsageError('[TUNE_LORA_UNSUPPORTED] --lora is not implemented in this revision (specs/tune-v1.md T7); full fine-tuning only', 1)
@@ -68,6 +69,11 @@ const command: Command = {
           `TuningRecord     ${r.tuning.id}`, `ModelCommitment  ${r.commitment.id} (current model: ${dir}/tune/model)`,
           `ledger root      ${r.ledgerRoot}`, `weights root     ${r.weightsRoot}`, `data             ${r.data}${r.excluded.length > 0 ? ` (${r.excluded.length} erased datum(s) left out)` : ''}`,
         ].join('\n'))
+        return 0
+      }
+      if (sub === 'verify' && values.result !== undefined) {
+        const l = await verifyLineage(access, values.result)
+        output(values.json, { ok: true, ...l }, () => `OK: result ${l.result} → ModelCommitment ${l.child} → TuningRecord ${l.tuning} → parent ${l.parent}; bundles ${l.bundles.join(', ')}`)
         return 0
       }
       if (sub === 'verify') {

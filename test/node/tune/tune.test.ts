@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BUNDLED_NAME, ensureBundledModel } from '../../../kernels/index.ts'
-import { createRecord, decodeCanonical, parseRecordId } from '../../../protocol/index.ts'
+import { createRecord, decodeCanonical, parseEntry, parseRecordId } from '../../../protocol/index.ts'
 import type { CborMap } from '../../../protocol/index.ts'
 import { openRecords } from '../../../node/records/access.ts'
 import type { RecordAccess } from '../../../node/records/access.ts'
@@ -22,9 +22,11 @@ import { TuneError } from '../../../node/tune/errors.ts'
 import type { TuneCode } from '../../../node/tune/errors.ts'
 import { Chain, hex, parseLedger, readChain } from '../../../node/tune/ledger.ts'
 import { tune } from '../../../node/tune/service.ts'
-import { verifyTuning } from '../../../node/tune/verify.ts'
+import { verifyLineage, verifyTuning } from '../../../node/tune/verify.ts'
+import { benchmarkResult, someId } from '../fixtures.ts'
 import { certifyState, listStates, rollback } from '../../../node/tune/history.ts'
 import { forget } from '../../../node/tune/forget.ts'
+import { openAudit } from '../../../node/audit/access.ts'
 import { aipJson, withTmp } from '../cli/helpers.ts'
 
 const code = (c: TuneCode) => (err: unknown) => err instanceof TuneError && err.code === c
@@ -92,6 +94,14 @@ test('tune → verify → tamper → certify/rollback → forget, on the bundled
     const v = await verifyTuning(access, tuned.commitment.id)
     assert.equal(v.weightsRoot, hex(cb.weights_root))
 
+    // §3.1: a peer's lineage check, result → commitment → TuningRecord → parent and bundles
+    const lyingResult = benchmarkResult(access.site.key, Date.now(), someId('suite'), tuned.commitment.id) // states other weights
+    const result = createRecord('BenchmarkResult', { ...lyingResult.body, weights_root: cb.weights_root }, access.site.key, Date.now())
+    for (const r of [result, lyingResult]) assert.equal((await access.publish(r.bytes)).action, 'accept')
+    assert.deepEqual(await verifyLineage(access, result.id), { result: result.id, child: tuned.commitment.id, tuning: tuned.tuning.id, parent: base.id, bundles: [approved] })
+    await assert.rejects(verifyLineage(access, lyingResult.id), code('TUNE_RECORD_MISMATCH'))
+    await assert.rejects(verifyLineage(access, base.id), code('TUNE_RECORD_MISSING'))
+
     // L2: one byte changed in a step entry breaks the chain
     const original = new Uint8Array(await readFile(ledgerFile))
     const broken = Uint8Array.from(original)
@@ -111,6 +121,16 @@ test('tune → verify → tamper → certify/rollback → forget, on the bundled
     const lieChild = createRecord('ModelCommitment', { ...cb, ledger_root: lieRoot, tuning: parseRecordId(lieTuning.id) }, access.site.key, Date.now())
     for (const r of [lieTuning, lieChild]) assert.equal((await access.publish(r.bytes)).action, 'accept')
     await assert.rejects(verifyTuning(access, lieChild.id), (e) => e instanceof TuneError && e.code === 'TUNE_REPLAY_MISMATCH' && /step 2/.test(e.message))
+    // §3 step 3: a ledger (signed by its site) that names data from a bundle this site has not approved
+    for (const listed of [[approved], [approved, pending]]) {
+      const sneaky = rechain(original, 1, { bundle: pending })
+      const sneakyRoot = parseLedger(sneaky).root
+      await writeFile(join(dir, 'tune', 'ledgers', `${hex(sneakyRoot)}.cbor`), sneaky)
+      const tr = createRecord('TuningRecord', { ...tuned.tuning.body, ledger_root: sneakyRoot, bundles: listed.map((b) => parseRecordId(b)) }, access.site.key, Date.now())
+      const mc = createRecord('ModelCommitment', { ...cb, ledger_root: sneakyRoot, tuning: parseRecordId(tr.id) }, access.site.key, Date.now())
+      for (const r of [tr, mc]) assert.equal((await access.publish(r.bytes)).action, 'accept')
+      await assert.rejects(verifyTuning(access, mc.id), code('TUNE_DATA_NOT_APPROVED'))
+    }
     // §3 step 1: a commitment linking a tuning record that states other weights (forged link)
     const forged = createRecord('ModelCommitment', { ...cb, weights_root: base.body.weights_root }, access.site.key, Date.now())
     assert.equal((await access.publish(forged.bytes)).action, 'accept')
@@ -126,6 +146,8 @@ test('tune → verify → tamper → certify/rollback → forget, on the bundled
     const states = await listStates(access)
     assert.deepEqual(states.filter((s) => s.current).map((s) => [s.commitment, s.certified]), [[base.id, true]])
     assert.equal(states.find((s) => s.commitment === tuned.commitment.id)?.tuning, tuned.tuning.id)
+    // another state trained on the same data (another seed), then back to the first child: not current, still derived
+    const other = await tune(access, { from: base.id, bundles: [approved], params: { ...params, seed: 8 }, now: Date.now() })
     await rollback(access, tuned.commitment.id, { uncertified: true, now: Date.now() })
 
     // §5: forget one datum: key destroyed, the state rebuilt without it replays, the derived state is gone
@@ -142,10 +164,23 @@ test('tune → verify → tamper → certify/rollback → forget, on the bundled
     assert.equal(nl.data.some((d) => hex(d.sha256) === g), false)
     assert.equal(nl.parent, base.id)
     await assert.rejects(rollback(access, tuned.commitment.id, { uncertified: true, now: Date.now() }), code('STATE_ERASED'))
+    await assert.rejects(rollback(access, other.commitment.id, { uncertified: true, now: Date.now() }), code('STATE_ERASED'))
+    assert.equal((await listStates(access)).find((s) => s.current)?.commitment, f.commitment)
     await assert.rejects(verifyTuning(access, tuned.commitment.id), code('TUNE_DATUM_ERASED'))
     await assert.rejects(forget(access, 'ab'.repeat(32), Date.now()), code('TUNE_DATUM_UNKNOWN'))
     const kinds = readChain(new Uint8Array(await readFile(join(dir, 'tune', 'log.cbor')))).entries.map((e) => e.map.kind)
-    assert.deepEqual(kinds, ['tune', 'certify', 'rollback', 'rollback', 'tune', 'erasure'])
+    assert.deepEqual(kinds, ['tune', 'certify', 'rollback', 'tune', 'rollback', 'tune', 'erasure'])
+    // T6, S5, E4: each event is also an operator entry of the audit log, the erasure naming only the hash
+    const audit = await openAudit(dir)
+    try {
+      const log = audit.local!.log
+      const ops = (await log.entries(0, log.size)).map((b) => parseEntry(b)).filter((e) => e.kind === 'operator')
+        .map((e) => [e['aip.operator.action'], e['aip.operator.subject']]).filter(([a]) => a === 'tuning' || a === 'rollback' || a === 'erasure')
+      assert.deepEqual(ops.map(([a]) => a), ['tuning', 'rollback', 'tuning', 'rollback', 'tuning', 'erasure'])
+      assert.deepEqual(ops.at(-1), ['erasure', `datum ${g}`])
+    } finally {
+      await audit.close()
+    }
   } finally {
     await access.close()
   }
