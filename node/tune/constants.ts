@@ -32,3 +32,7 @@ export const TUNE_MAX_LEDGER_ENTRY_BYTES = 65_536
 export const DATUM_KEY_BYTES = 32
 export const DATUM_NONCE_BYTES = 12
 export const DATUM_TAG_BYTES = 16
+/** L1: text fields of a ledger entry (IDs, decimal numbers), in UTF-16 code units. */
+export const TUNE_MAX_LEDGER_TEXT = 1_024
+/** E3: tuning runs followed back from the current state. */
+export const TUNE_MAX_CHAIN = 1_024

@@ -6,6 +6,7 @@
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
+import { TUNE_MAX_CHAIN } from './constants.ts'
 import { TuneError } from './errors.ts'
 import { hex } from './ledger.ts'
 import { auditOperator } from './log.ts'
@@ -19,7 +20,7 @@ async function currentChain(t: Tune): Promise<Linked[]> {
   const cur = await t.states.current()
   const runs: Linked[] = []
   let c: DecodedRecord<'ModelCommitment'> | undefined = cur === undefined ? undefined : await getCommitment(t.access, cur.commitment)
-  while (c?.body.tuning !== undefined && runs.length < 1024) {
+  while (c?.body.tuning !== undefined && runs.length < TUNE_MAX_CHAIN) {
     const l = await linked(t, c.id)
     runs.unshift(l)
     c = l.parent

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { decodeCanonical, encodeCanonical, isMap } from '../../protocol/index.ts'
 import type { CborMap, CborValue } from '../../protocol/index.ts'
 import { joinSequence, splitSequence } from '../records/sequence.ts'
-import { TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_STEPS } from './constants.ts'
+import { TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_LEDGER_TEXT, TUNE_MAX_STEPS } from './constants.ts'
 import { TuneError } from './errors.ts'
 
 export const ZERO_HASH = new Uint8Array(32)
@@ -119,7 +119,7 @@ function exact(m: CborMap, i: number, keys: readonly string[]): void {
 
 const uintOf = (v: CborValue | undefined, i: number, name: string, max = Number.MAX_SAFE_INTEGER): number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : bad(i, `${name} is not an integer in 0..${max}`)
-const textOf = (v: CborValue | undefined, i: number, name: string): string => (typeof v === 'string' && v.length <= 1024 ? v : bad(i, `${name} is not text`))
+const textOf = (v: CborValue | undefined, i: number, name: string): string => (typeof v === 'string' && v.length <= TUNE_MAX_LEDGER_TEXT ? v : bad(i, `${name} is not text`))
 const digestOf = (v: CborValue | undefined, i: number, name: string): Uint8Array => (v instanceof Uint8Array && v.length === 32 ? v : bad(i, `${name} is not 32 bytes`))
 const numberOf = (v: CborValue | undefined, i: number, name: string): number => {
   const t = textOf(v, i, name)
