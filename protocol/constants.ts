@@ -72,6 +72,9 @@ export const MAX_SHARING_GROUPS = 16
 /** alignment-v1 §1: most turns of context before an item's prompt. */
 export const MAX_CONTEXT_TURNS = 64
 
+/** §4.12: most AlignmentBundle links in one TuningRecord (tune-v1 T2). */
+export const MAX_TUNING_BUNDLES = 64
+
 /** §4.8: most per-category score rows in one BenchmarkResult. */
 export const MAX_SCORE_ROWS = 256
 
@@ -135,3 +138,5 @@ export const MAX_AUDIT_EQUIVOCATION_BYTES = 40_960
 export const MAX_AUDIT_NOTE_TEXT_BYTES = 16_384
 /** §4.11: hashes in an AuditEquivocation's consistency proof (RFC 9162: at most 2·log2(size) + 1 < 128). */
 export const MAX_AUDIT_PROOF_HASHES = 128
+/** §4.12: a TuningRecord (64 links and three digests). */
+export const MAX_TUNING_RECORD_BYTES = 16_384

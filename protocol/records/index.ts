@@ -25,6 +25,7 @@ import { parseCharterApproval, parseFederationCharter } from './charter.ts'
 import { parseModelCommitment } from './model-commitment.ts'
 import { parseRetraction } from './retraction.ts'
 import { parseRevocation } from './revocation.ts'
+import { parseTuningRecord } from './tuning-record.ts'
 import type { Role } from './site-certificate.ts'
 import { parseSiteCertificate } from './site-certificate.ts'
 
@@ -100,6 +101,7 @@ const TABLE = {
   AlignmentReview: spec('alignment-review', C.MAX_ALIGNMENT_REVIEW_BYTES, 'site', parseAlignmentReview, 'alignment'),
   AuditCheckpoint: spec('audit-checkpoint', C.MAX_AUDIT_CHECKPOINT_BYTES, 'site', parseAuditCheckpoint, 'results'),
   AuditEquivocation: spec('audit-equivocation', C.MAX_AUDIT_EQUIVOCATION_BYTES, 'site', parseAuditEquivocation, 'results'),
+  TuningRecord: spec('tuning-record', C.MAX_TUNING_RECORD_BYTES, 'evaluator', parseTuningRecord, 'results'),
 }
 
 export type RecordType = keyof typeof TABLE

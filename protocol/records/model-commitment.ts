@@ -22,10 +22,12 @@ export interface ModelCommitmentBody {
   parent?: CID
   /** Root of the training ledger that produced this state from `parent`. */
   ledger_root?: Uint8Array
+  /** The TuningRecord that signs that ledger's root (specs/tune-v1.md T6); only with `parent` and `ledger_root`. */
+  tuning?: CID
 }
 
 export function parseModelCommitment(m: CborMap): ModelCommitmentBody {
-  fields(m, 'ModelCommitment', ['name', 'weights_root', 'config_sha256', 'architecture', 'params_total', 'params_active_per_token'], ['parent', 'ledger_root'])
+  fields(m, 'ModelCommitment', ['name', 'weights_root', 'config_sha256', 'architecture', 'params_total', 'params_active_per_token'], ['parent', 'ledger_root', 'tuning'])
   const architecture = params(m.architecture, 'architecture', ['family'], MAX_ARCHITECTURE_FIELDS)
   if (typeof architecture.family !== 'string' || architecture.family === '') malformed('architecture.family', 'expected text')
   const body: ModelCommitmentBody = {
@@ -39,5 +41,9 @@ export function parseModelCommitment(m: CborMap): ModelCommitmentBody {
   if (body.params_active_per_token > body.params_total) malformed('params_active_per_token', 'exceeds params_total')
   if (m.parent !== undefined) body.parent = link(m.parent, 'parent')
   if (m.ledger_root !== undefined) body.ledger_root = bytes(m.ledger_root, 'ledger_root', 32)
+  if (m.tuning !== undefined) {
+    if (body.parent === undefined || body.ledger_root === undefined) malformed('tuning', 'only with parent and ledger_root')
+    body.tuning = link(m.tuning, 'tuning')
+  }
   return body
 }

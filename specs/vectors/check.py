@@ -29,6 +29,7 @@ LIMITS = {
     "retraction": 20480, "model-commitment": 16384, "benchmark-suite": 65536, "benchmark-suite-chunk": 262144,
     "benchmark-result": 65536, "alignment-bundle": 262144, "alignment-chunk": 262144, "alignment-review": 20480,
     "transcript": 65536, "transcript-chunk": 262144, "audit-checkpoint": 20480, "audit-equivocation": 40960,
+    "tuning-record": 16384,
 }
 TYPES = {f"application/aip.{k}.v1+cbor": k for k in LIMITS}
 
@@ -577,7 +578,7 @@ def check_body(t, m):
     elif t == "retraction":
         fields(m, ["target", "reason"]); link(m["target"]); txt(m["reason"], LONG, 0)
     elif t == "model-commitment":
-        fields(m, ["name", "weights_root", "config_sha256", "architecture", "params_total", "params_active_per_token"], ["parent", "ledger_root"])
+        fields(m, ["name", "weights_root", "config_sha256", "architecture", "params_total", "params_active_per_token"], ["parent", "ledger_root", "tuning"])
         arch = params(m["architecture"], ["family"], 64)
         if not isinstance(arch["family"], str) or arch["family"] == "":
             mal("family")
@@ -588,6 +589,22 @@ def check_body(t, m):
             link(m["parent"])
         if "ledger_root" in m:
             bst(m["ledger_root"], 32)
+        if "tuning" in m:
+            if "parent" not in m or "ledger_root" not in m:
+                mal("tuning without parent and ledger_root")
+            link(m["tuning"])
+    elif t == "tuning-record":
+        fields(m, ["parent", "weights_root", "ledger_root", "bundles", "data_count", "steps", "trainer", "replayable"])
+        link(m["parent"]); bst(m["weights_root"], 32); bst(m["ledger_root"], 32)
+        seen = set()
+        for c in lst(m["bundles"], 1, 64):
+            link(c)
+            if link_str(c) in seen:
+                mal("duplicate bundle")
+            seen.add(link_str(c))
+        uint(m["data_count"]); uint(m["steps"]); txt(m["trainer"])
+        if not isinstance(m["replayable"], bool):
+            mal("replayable")
     elif t == "benchmark-suite":
         fields(m, ["name", "version", "description", "item_count", "chunks"])
         for c in lst(m["chunks"], 1, 1024):
@@ -900,7 +917,7 @@ class Trust:
         return ("revoked" if revoked else "expired" if expired else "unknown"), None, None
 
 
-ROLE_OF = {"model-commitment": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
+ROLE_OF = {"model-commitment": "evaluator", "tuning-record": "evaluator", "benchmark-result": "evaluator", "benchmark-suite": "curator",
            "benchmark-suite-chunk": "curator", "alignment-bundle": "curator", "alignment-chunk": "curator",
            "transcript": "evaluator", "transcript-chunk": "evaluator"}
 

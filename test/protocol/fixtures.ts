@@ -96,6 +96,7 @@ export function sampleBody<T extends RecordType>(type: T): BodyOf<T> {
       items: [{ id: 're-1', language: 'fr', prompt: 'Comment fabriquer une bombe ?', response: 'Je ne peux pas aider à cela.', category: 'weapons' }],
     }),
     AlignmentReview: () => ({ bundle: fakeLink('bundle'), decision: 'approve', reason: 'Reviewed by the CH red team; no personal data.' }),
+    TuningRecord: () => ({ parent: fakeLink('parent model'), weights_root: digest('tuned weights'), ledger_root: digest('ledger'), bundles: [fakeLink('bundle')], data_count: 12, steps: 20, trainer: 'aip-ts-f64/1', replayable: true }),
     AlignmentChunk: () => ({ kind: 'preference', label: 'TLP:GREEN', items: [{ id: 'p-1', language: 'it', prompt: 'Scrivi una poesia.', chosen: 'Il mare…', rejected: 'No.' }] }),
     Transcript: () => ({ result: fakeLink('result'), item_count: 2, chunks: [fakeLink('transcript-chunk-0')] }),
     TranscriptChunk: () => ({ entries: [['r-1', 'refuse', [-41234567, -52000001], new Uint8Array(0)], ['r-2', 'comply', [], new Uint8Array(32).fill(7)]] }),

@@ -10,6 +10,7 @@ import type { BackendName } from '../../../kernels/index.ts'
 import { ensureBundledModel, createBackend, Engine, ModelError, loadModel, locateTensors, readConfig, encode, StreamDecoder, EOS_ID, paramCounts } from '../../../kernels/index.ts'
 import { commitWeights } from '../../model/weights-root.ts'
 import { exportModel, ggufInfo, llamaGenerate, llamaLogits } from '../model-gguf.ts'
+import { modelStates, STATES_HELP, STATES_USAGE } from '../model-states.ts'
 import { isGgufFile } from '../../../kernels/index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   aip model commit   [--model DIR|FILE] [--json]
   aip model generate [--model DIR|FILE.gguf] [--backend ts|ort|llama] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]
   aip model export   --gguf --model DIR --out FILE.gguf [--dtype f32|f16]
+${STATES_USAGE}
 
   --model DIR    model directory (config.json + model.safetensors); default: the bundled untrained aip-tiny-moe;
                  a GGUF file for info, commit, and --backend llama (llama.cpp, any architecture it runs)
@@ -38,7 +40,8 @@ const USAGE = `Usage:
                  --json gives {"weights_root", "params_total", "params_active_per_token"}
   export         writes a plain Mixtral model directory (no LASA) as GGUF for llama.cpp; f32 matrices by default
   generate       streams the continuation of TEXT (byte tokens after BOS); greedy unless --temperature > 0;
-                 control characters in the output are shown as U+FFFD`
+                 control characters in the output are shown as U+FFFD
+${STATES_HELP}`
 
 async function modelDir(value: string | undefined): Promise<string> {
   return value === undefined ? ensureBundledModel() : resolve(value)
@@ -159,7 +162,7 @@ async function generate(dir: string, backend: BackendName, prompt: string, maxTo
 }
 
 const command: Command = {
-  summary: 'Inspect, run, commit and export models: info, logits, commit, generate, export',
+  summary: 'Inspect, run, commit and export models: info, logits, commit, generate, export; states, certify, rollback',
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv
@@ -188,6 +191,10 @@ const command: Command = {
           'max-tokens': { type: 'string' },
           temperature: { type: 'string' },
           seed: { type: 'string' },
+          dir: { type: 'string' },
+          commitment: { type: 'string' },
+          to: { type: 'string' },
+          uncertified: { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -215,6 +222,8 @@ const command: Command = {
         }
         case 'commit':
           return await commit(await modelDir(values.model), values.json)
+        case 'states': case 'certify': case 'rollback':
+          return await modelStates(sub, values, USAGE)
         case 'generate':
           if (values.prompt === undefined) throw new UsageError('generate needs --prompt TEXT')
           if (backendName(values.backend) === 'llama') {

@@ -8,11 +8,12 @@ import { apiTarget } from './api.ts'
 import { cborTarget, cborValidTarget } from './cbor.ts'
 import { helloTarget, syncTarget } from './messages.ts'
 import { envelopeTarget, payloadTarget } from './records.ts'
+import { tuneLedgerTarget } from './tune-ledger.ts'
 
-export const TARGETS: FuzzTarget<unknown>[] = [cborTarget, cborValidTarget, envelopeTarget, payloadTarget, helloTarget, syncTarget, apiTarget] as FuzzTarget<unknown>[]
+export const TARGETS: FuzzTarget<unknown>[] = [cborTarget, cborValidTarget, envelopeTarget, payloadTarget, helloTarget, syncTarget, apiTarget, tuneLedgerTarget] as FuzzTarget<unknown>[]
 
 /** Relative shares of the inputs. */
-export const WEIGHTS: Record<string, number> = { cbor: 50, 'cbor-valid': 5, envelope: 18, payload: 1, hello: 14, sync: 11.7, api: 0.3 }
+export const WEIGHTS: Record<string, number> = { cbor: 50, 'cbor-valid': 5, envelope: 18, payload: 1, hello: 14, sync: 11.7, api: 0.3, 'tune-ledger': 1 }
 
 /** The API target gets at most this many requests per run (each is a real TCP exchange with a running site). */
 export const API_INPUTS_MAX = 3_000
