@@ -56,6 +56,8 @@ export interface SiteHandle {
   evaluate(backend: BackendName): Promise<EvaluationOutcome>
   verify(bytes: Uint8Array): Promise<boolean>
   sample(atMs: number): void
+  /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
+  meshPeers?(topic: string): number | undefined
   /** Ends a child process (no-op in memory). */
   dispose(): Promise<void>
 }

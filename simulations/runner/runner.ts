@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { loadWeightFiles, WeightIndex } from '../../node/index.ts'
+import { loadWeightFiles, TOPIC_RESULTS, WeightIndex } from '../../node/index.ts'
 import { Rng } from '../rng.ts'
 import type { Event, Scenario } from '../scenario/types.ts'
 import type { Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
@@ -82,9 +82,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const deliveries: Delivery[] = []
   // When each site stored each record (the origin's own store time is the publish time).
   const storedAt = new Map<string, number>()
-  const onDelivered = (site: string, record: string): void => {
+  const onDelivered = (site: string, record: string, via: string, from?: string): void => {
     const at = clock()
-    deliveries.push({ site, record, at_ms: at })
+    deliveries.push({ site, record, at_ms: at, via, from })
     storedAt.set(`${site} ${record}`, at)
   }
   const sites = new Map<string, SiteHandle>()
@@ -96,7 +96,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const modelDir = opts.modelDirOf?.(id)
     if (scenario.mode === 'memory') {
       const w = await weightsOf(id)
-      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock, onDelivered }))
+      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock,
+        onDelivered: (site, record, _at, via, from) => onDelivered(site, record, via, from) }))
     } else {
       sites.set(id, new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
         neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
@@ -143,6 +144,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     while (performance.now() < by && (await unready()).length > 0) await sleep(200)
     return unready()
   }
+  const rssBefore = mb(process.memoryUsage().rss)
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
   // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
@@ -162,6 +164,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
   const bytesAtStart = new Map<string, number>()
   for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
+  const rssUp = mb(process.memoryUsage().rss)
+  const cpu0 = process.cpuUsage()
   t0 = performance.now()
   const sampler = setInterval(() => { for (const s of sites.values()) if (s.alive) s.sample(clock()) }, scenario.sample_ms)
   for (const s of sites.values()) s.sample(0)
@@ -292,6 +296,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   }
   for (const s of sites.values()) if (s.alive) s.sample(clock())
   const duration = clock()
+  const cpu = process.cpuUsage(cpu0)
+  const resources = {
+    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp, rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024), cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+  }
 
   // Final state, read back from the stores.
   const trackedIds = new Set(tracked.map((r) => r.id))
@@ -323,6 +331,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     }
   }
   const siteRuns = []
+  // The results topic's mesh at the end: what the mesh parameters (node/net/constants.ts) gave on this topology.
+  const mesh = [...sites.values()].flatMap((s) => { const n = s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined; return n === undefined ? [] : [n] })
+  const meshPeers = mesh.length === 0 ? null : { mean: Math.round((10 * mesh.reduce((a, b) => a + b, 0)) / mesh.length) / 10, min: Math.min(...mesh), max: Math.max(...mesh) }
   for (const s of sites.values()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
     const eg = await s.egress()
@@ -335,7 +346,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),
-    outcomes, heal_at_ms: healAt, exfil, results_table, errors,
+    outcomes, heal_at_ms: healAt, exfil, results_table, errors, resources, mesh_peers: meshPeers,
   }
 }
 
@@ -346,6 +357,8 @@ function expectedPairs(tracked: Tracked[], sites: Map<string, SiteHandle>, fed: 
   for (const r of tracked) if (r.everywhere) for (const t of targets) out.push([t, r.id])
   return out
 }
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024)
 
 function decoded(bytes: Uint8Array): DecodedRecord {
   const o = decodeRecord(bytes)
