@@ -44,6 +44,8 @@ export interface Resources {
   rss_mb_peak: number
   /** Process CPU (user + system) from t=0 to the end of settling. */
   cpu_ms: number
+  /** Event-loop delay from t=0 to the end (every site shares the loop: the CPU queueing inside every latency). */
+  event_loop_delay_ms: { p50: number; p99: number; max: number }
 }
 
 export interface SiteRun {

@@ -23,6 +23,7 @@ export function summaryTable(r: Report): string {
     ['mesh peers mean/min/max', r.mesh_peers === null ? 'n/a' : `${r.mesh_peers.mean} / ${r.mesh_peers.min} / ${r.mesh_peers.max}`],
     ['process MB before/up/peak, MB per site', `${r.resources.rss_mb_before_sites} / ${r.resources.rss_mb_sites_up} / ${r.resources.rss_mb_peak}, ${r.resources.mb_per_site}`],
     ['CPU µs per site per record', r.resources.cpu_us_per_site_per_record],
+    ['event-loop delay ms p50/p99/max', `${r.resources.event_loop_delay_ms.p50} / ${r.resources.event_loop_delay_ms.p99} / ${r.resources.event_loop_delay_ms.max}`],
     ['forged_accepted', r.forged_accepted],
     ['weight_bytes_egressed', r.weight_bytes_egressed],
     ['weight_exfil attempts/detected', `${r.weight_exfil_attempts} / ${r.weight_exfil_detected}`],

@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createRecord, decodeRecord } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
@@ -42,8 +43,11 @@ export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
 /** An event applied this much after its time is reported in the log. */
 const LATE_EVENT_MS = 500
-/** Sites started together. */
+/** Sites started together, at most… */
 const START_BATCH = 10
+/** …and about this many links dialled per batch: a herd of handshakes (each a Noise handshake and a hello, under
+ * HELLO_TIMEOUT_MS) on one busy event loop times out, and a refused hello bars the peer for a minute. */
+const START_DIALS = 64
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
 
@@ -103,10 +107,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
     }
   }
-  /** The neighbours' current addresses (a restarted TCP site has a new port). */
-  const bootstrapFor = (id: string): string[] => (neighbours.get(id) ?? []).flatMap((n) => scenario.mode === 'memory'
-    ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
-    : (sites.get(n) as SiteHandle).addrs())
+  // Start order of the sites up at t=0: at its first start a site dials only the neighbours started before it, so
+  // each link is dialled from one side (both sides dialling at once open two connections; the hello on the one that
+  // closes fails, and a failed hello bars the peer for PEER_BAR_MS).
+  const order = new Map(scenario.sites.filter((s) => s.joins_later !== true).map((s, i) => [s.id, i]))
+  /** The neighbours' current addresses (a restarted TCP site has a new port); `first`: only those started earlier. */
+  const bootstrapFor = (id: string, first = false): string[] => (neighbours.get(id) ?? [])
+    .filter((n) => !first || !((order.get(n) ?? -1) > (order.get(id) ?? Infinity)))
+    .flatMap((n) => scenario.mode === 'memory'
+      ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
+      : (sites.get(n) as SiteHandle).addrs())
   const errors: string[] = []
   const tracked: Tracked[] = []
   const honestRecords: DecodedRecord[] = []
@@ -114,9 +124,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const exfil = { attempts: 0, detected: 0 }
   let healAt: number | null = null
 
-  const startSite = async (id: string): Promise<void> => {
+  const startSite = async (id: string, first = false): Promise<void> => {
     try {
-      await (sites.get(id) as SiteHandle).start(bootstrapFor(id))
+      await (sites.get(id) as SiteHandle).start(bootstrapFor(id, first))
     } catch (err) {
       errors.push(`${id} failed to start: ${(err as Error).message}`)
     }
@@ -148,13 +158,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
   // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
-  const batchSize = scenario.mode === 'memory' ? START_BATCH : 1
+  const meanDegree = (2 * scenario.edges.length) / Math.max(1, scenario.sites.length)
+  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH, Math.floor(START_DIALS / Math.max(1, meanDegree)))) : 1
   for (let i = 0; i < initial.length; i += batchSize) {
     const batch = initial.slice(i, i + batchSize)
-    await Promise.all(batch.map(startSite))
+    await Promise.all(batch.map((id) => startSite(id, true)))
     for (const id of batch) if ((sites.get(id) as SiteHandle).alive) up.add(id)
     if (batchSize > 1 || i + 1 === initial.length) await waitReady(readyMs / Math.ceil(initial.length / batchSize))
-    if (initial.length > START_BATCH && (i + batchSize) % START_BATCH === 0) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
+    if (initial.length > START_BATCH && Math.floor((i + batchSize) / 50) > Math.floor(i / 50)) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
   }
   const late = await waitReady(readyMs)
   if (late.length > 0) errors.push(`not ready after ${readyMs} ms: ${late.slice(0, 5).join(', ')}`)
@@ -166,6 +177,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
   const rssUp = mb(process.memoryUsage().rss)
   const cpu0 = process.cpuUsage()
+  // every site shares this event loop: its delay is the CPU queueing that latencies include
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+  loopDelay.enable()
   t0 = performance.now()
   const sampler = setInterval(() => { for (const s of sites.values()) if (s.alive) s.sample(clock()) }, scenario.sample_ms)
   for (const s of sites.values()) s.sample(0)
@@ -297,8 +311,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   for (const s of sites.values()) if (s.alive) s.sample(clock())
   const duration = clock()
   const cpu = process.cpuUsage(cpu0)
+  loopDelay.disable()
+  const ms = (ns: number): number => Math.round(ns / 1e6)
   const resources = {
     rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp, rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024), cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    event_loop_delay_ms: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
   }
 
   // Final state, read back from the stores.
