@@ -28,7 +28,7 @@ import type { NetRecord } from './net/validation.ts'
 import { openSite, readApiToken, sitePaths } from './site/dir.ts'
 import type { Site } from './site/dir.ts'
 import { RecordDoor, publicOutcome, sourceLabel } from './records/index.ts'
-import type { QueueOptions } from './records/index.ts'
+import type { QueueOptions, Source } from './records/index.ts'
 import { RecordStore } from './store/store.ts'
 import { digestOfId, SyncIndex, SyncService } from './sync/index.ts'
 import { EGRESS_EVENTS, startSiteAudit } from './audit/node-audit.ts'
@@ -55,8 +55,8 @@ export interface SiteNodeOptions {
   signerLimits?: SignerLimitsConfig
   /** Validation queue budgets (default specs/network-v1.md §7, §7.1; a site MAY configure others). */
   queues?: QueueOptions
-  /** Called after each record is durably stored, whatever the entrance (the door's `stored` event). */
-  onStored?: (record: NetRecord) => void
+  /** Called after each record is durably stored, whatever the entrance (the door's `stored` event), with that entrance. */
+  onStored?: (record: NetRecord, source: Source) => void
   /** Clock, ms since the Unix epoch (default Date.now). */
   now?: () => number
   /** Anti-entropy sync with admitted peers (specs/sync-v1.md); false turns it off. Default: on, default timings. */
@@ -150,7 +150,7 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       if (source.via === 'hello' || source.via === 'placed') net?.gate.announce()
       // aip-v1 §5.7: a buffered record placed later is forwarded like a fresh one
       if (source.via === 'placed') net?.forward(record).catch((err: unknown) => log('forward_failed', { id: record.id, error: String(err) }))
-      opts.onStored?.(record)
+      opts.onStored?.(record, source)
     })
     const admission = new Admission(door, site.key.publicKey)
     const guard = await EgressGuard.start(opts.egress === false ? { guard: false, weights: [] } : opts.egress ?? egressSettings(site.dir, site.config as { egress?: unknown }),

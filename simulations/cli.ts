@@ -1,7 +1,8 @@
 /**
- * npm run simulate -- --scenario NAME|FILE --out DIR [--quiet] [--json]
- * Runs a scenario, writes DIR/report.json and DIR/report.html, prints the summary table. Exit 0 when every
- * assertion passed, 1 when one failed, 2 on a usage or scenario error.
+ * npm run simulate -- --scenario NAME|FILE --out DIR [--sites N | --max-sites N] [--quiet] [--json]
+ * Runs a scenario, writes DIR/report.json and DIR/report.html, prints the summary table (and, with scale steps, one
+ * JSON line last: the scale summary). Exit 0 when every assertion passed, 1 when one failed, 2 on a usage or
+ * scenario error.
  */
 import '../node/polyfill.ts'
 import { parseArgs } from 'node:util'
@@ -10,10 +11,12 @@ import { ScenarioError } from './scenario/validate.ts'
 import { summaryTable, resultsTable } from './report/table.ts'
 import { simulate } from './simulate.ts'
 
-const USAGE = `usage: npm run simulate -- --scenario NAME|FILE [--out DIR] [--quiet] [--json]
+const USAGE = `usage: npm run simulate -- --scenario NAME|FILE [--out DIR] [--sites N | --max-sites N] [--quiet] [--json]
 
   --scenario   a shipped scenario name (simulations/scenarios/NAME.json) or a path to a scenario file
   --out        directory for report.json, report.html and the sites' working files (default runs/NAME)
+  --sites      run a generated-sites scenario at N sites only, without its scale steps (e.g. one size of scale-1000)
+  --max-sites  run its scale steps below N, then N sites: the sweep stopped at N (e.g. where a machine's time or memory ends)
   --quiet      no progress lines on stderr
   --json       print report.json on stdout instead of the summary table
 `
@@ -22,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
   let args
   try {
     args = parseArgs({ args: argv, options: {
-      scenario: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      scenario: { type: 'string' }, out: { type: 'string' }, sites: { type: 'string' }, 'max-sites': { type: 'string' }, quiet: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     } })
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}`)
@@ -31,18 +34,29 @@ async function main(argv: string[]): Promise<number> {
   const v = args.values
   if (v.help === true) { process.stdout.write(USAGE + `\nshipped scenarios: ${(await shippedScenarios()).join(', ')}\n`); return 0 }
   if (v.scenario === undefined) { process.stderr.write(`--scenario is required\n${USAGE}`); return 2 }
+  let sites: number | undefined
+  const given = v.sites ?? v['max-sites']
+  if (v.sites !== undefined && v['max-sites'] !== undefined) { process.stderr.write(`--sites and --max-sites exclude each other\n${USAGE}`); return 2 }
+  if (given !== undefined) {
+    sites = Number(given)
+    if (!Number.isInteger(sites) || sites < 2) { process.stderr.write(`--sites / --max-sites: an integer ≥ 2, got ${given}\n`); return 2 }
+  }
+  const keepSteps = v['max-sites'] !== undefined
   let scenario
   try {
-    scenario = await loadScenario(v.scenario)
+    scenario = await loadScenario(v.scenario, sites, keepSteps)
   } catch (err) {
     if (err instanceof ScenarioError) { process.stderr.write(`${err.message}\n`); return 2 }
     throw err
   }
   const out = v.out ?? `runs/${scenario.name}`
   const log = v.quiet === true ? undefined : (line: string) => process.stderr.write(`[${scenario.name}] ${line}\n`)
-  const { report, json, html } = await simulate(v.scenario, { out, log })
+  const { report, json, html } = await simulate(v.scenario, { out, log, sites, keepSteps })
   if (v.json === true) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-  else process.stdout.write(`${summaryTable(report)}${resultsTable(report)}\nreport: ${json}\n        ${html}\n`)
+  else {
+    process.stdout.write(`${summaryTable(report)}${resultsTable(report)}\nreport: ${json}\n        ${html}\n`)
+    if (report.scale_summary !== null) process.stdout.write(JSON.stringify(report.scale_summary) + '\n')
+  }
   return report.ok ? 0 : 1
 }
 

@@ -28,6 +28,24 @@ export interface Delivery {
   record: string
   site: string
   at_ms: number
+  /** The entrance it was stored by: `gossip`, `sync`, `hello`, `placed`, `local`… */
+  via?: string
+  /** The site that sent the copy this site stored (gossip: the propagation source): one edge of its path. */
+  from?: string
+}
+
+/** What the simulation process itself used (memory mode: every site lives in it). */
+export interface Resources {
+  /** RSS before the first site started (runner, libraries, federation built). */
+  rss_mb_before_sites: number
+  /** RSS when every site was up, just before t=0. */
+  rss_mb_sites_up: number
+  /** Peak RSS of the process so far (the kernel's high-water mark, so it includes earlier runs of the same process). */
+  rss_mb_peak: number
+  /** Process CPU (user + system) from t=0 to the end of settling. */
+  cpu_ms: number
+  /** Event-loop delay from t=0 to the end (every site shares the loop: the CPU queueing inside every latency). */
+  event_loop_delay_ms: { p50: number; p99: number; max: number }
 }
 
 export interface SiteRun {
@@ -81,6 +99,9 @@ export interface RunResult {
   results_table: ResultRow[]
   /** Problems the runner met that are not assertion failures (e.g. a site that failed to start). */
   errors: string[]
+  resources: Resources
+  /** Gossipsub mesh size of the results topic per live site at the end (memory mode), or null. */
+  mesh_peers: { mean: number; min: number; max: number } | null
   /** Scenarios with checkpoint events or equivocators (audit-v1 §7). */
   audit?: AuditRun
 }

@@ -124,6 +124,16 @@ export const SEEN_TTL_MS = 30_000
  * records (alignment chunks, up to 256 KiB) keep it, where the duplicate is the expensive part.
  */
 export const IDONTWANT_MIN_BYTES = 16 * 1024
+/**
+ * §5.1 "A site keeps GOSSIP_D = 8 peers in its mesh of each topic, between GOSSIP_D_LO = 6 and GOSSIP_D_HI = 12, and
+ * sends IHAVE gossip to GOSSIP_D_LAZY = 6 further peers": Ethereum consensus's values (Lodestar, Prysm: D 8, D_lo 6,
+ * D_hi 12, D_lazy 6); Filecoin (Lotus) runs the same D / D_lo / D_hi. Rationale and measurements: network-v1 §10,
+ * simulations/README.md § 1,000 sites.
+ */
+export const GOSSIP_D = 8
+export const GOSSIP_D_LO = 6
+export const GOSSIP_D_HI = 12
+export const GOSSIP_D_LAZY = 6
 /** §5 "A gossip message MUST NOT exceed 256 KiB", aip-v1's largest envelope (MAX_ENVELOPE_BYTES). */
 export const GOSSIP_MAX_MESSAGE_BYTES = 262_144
 

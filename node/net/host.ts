@@ -19,7 +19,7 @@ import type { Metrics } from '@libp2p/interface'
 import { libp2pPrivateKey } from '../site/peer-id.ts'
 import type { SigningKey } from '../site/signing-key.ts'
 import {
-  APP_SPECIFIC_WEIGHT, GOSSIP_MAX_MESSAGE_BYTES, IDONTWANT_MIN_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
+  APP_SPECIFIC_WEIGHT, GOSSIP_D, GOSSIP_D_HI, GOSSIP_D_LAZY, GOSSIP_D_LO, GOSSIP_MAX_MESSAGE_BYTES, IDONTWANT_MIN_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
   INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD, SEEN_TTL_MS,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
@@ -30,6 +30,8 @@ import type { PatchReport } from './patches/index.ts'
 export interface GossipRouter extends GossipSub {
   reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
   getScore(peerId: string): number
+  /** The peers of this site's mesh for `topic` (simulations report the mesh the parameters gave). */
+  getMeshPeers(topic: string): string[]
 }
 
 type EncrypterFactory = NonNullable<Libp2pOptions['connectionEncrypters']>[number]
@@ -114,6 +116,8 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         ignoreDuplicatePublishError: true,
         emitSelf: false,
         allowedTopics: [...TOPICS],
+        // §5.1 mesh degree (the same at every federation size; D_out stays gossipsub's 2: < D_lo and ≤ D / 2)
+        D: GOSSIP_D, Dlo: GOSSIP_D_LO, Dhi: GOSSIP_D_HI, Dlazy: GOSSIP_D_LAZY,
         maxInboundDataLength: GOSSIP_MAX_MESSAGE_BYTES,
         idontwantMinDataSize: IDONTWANT_MIN_BYTES, // §5
         // every peer is on 127.0.0.1 in tests and simulations: colocation must not count (§6)

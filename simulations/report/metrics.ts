@@ -77,3 +77,70 @@ export function bytesPerSite(run: RunResult): { mean: number; max: number; total
   const total = b.reduce((x, y) => x + y, 0)
   return { mean: b.length === 0 ? 0 : Math.round(total / b.length), max: b.length === 0 ? 0 : Math.max(...b), total }
 }
+
+/** Publish → held latency by hop count: one row per number of hops, nearest-rank quantiles (ms). */
+export interface HopRow extends Quantiles {
+  hops: number
+}
+
+/**
+ * Hop count of every expected delivery at a site other than the origin, measured on the path the record took: each
+ * site's delivery names the site it stored the record from (gossip: the propagation source of the first copy, the one
+ * validated; sync: the peer of the session), so following those back to the origin gives the path. null when a link
+ * of the chain is unknown (a sender outside the simulation, or a cycle).
+ */
+export function hopSamples(run: RunResult): { hops: number | null; ms: number; via: string }[] {
+  const recs = new Map(run.records.map((r) => [r.id, r]))
+  const from = new Map<string, string | undefined>() // `record site` → sender site
+  for (const d of run.deliveries) if (!from.has(`${d.record} ${d.site}`)) from.set(`${d.record} ${d.site}`, d.from)
+  const depth = new Map<string, number | null>()
+  const hopsOf = (record: string, origin: string, site: string): number | null => {
+    const path: string[] = []
+    let at: string | undefined = site
+    let base: number | null = null
+    while (at !== undefined) {
+      if (at === origin) { base = 0; break }
+      const known = depth.get(`${record} ${at}`)
+      if (known !== undefined) { base = known; break }
+      if (path.includes(at)) break // a cycle: unknown
+      path.push(at)
+      at = from.get(`${record} ${at}`)
+    }
+    // path[i] is path.length - i hops beyond base
+    path.forEach((s, i) => depth.set(`${record} ${s}`, base === null ? null : base + path.length - i))
+    return base === null ? null : (path.length === 0 ? base : base + path.length)
+  }
+  const out: { hops: number | null; ms: number; via: string }[] = []
+  for (const d of run.deliveries) {
+    const r = recs.get(d.record)
+    if (r == null || d.site === r.origin || !r.expected_at.includes(d.site)) continue
+    out.push({ hops: hopsOf(d.record, r.origin, d.site), ms: Math.max(0, d.at_ms - r.at_ms), via: d.via ?? 'unknown' })
+  }
+  return out
+}
+
+export function propagationByHops(run: RunResult): { rows: HopRow[]; unknown: number; by_via: Record<string, number> } {
+  const groups = new Map<number, number[]>()
+  let unknown = 0
+  const byVia: Record<string, number> = {}
+  for (const s of hopSamples(run)) {
+    byVia[s.via] = (byVia[s.via] ?? 0) + 1
+    if (s.hops === null) { unknown++; continue }
+    const g = groups.get(s.hops) ?? []
+    g.push(s.ms)
+    groups.set(s.hops, g)
+  }
+  const rows = [...groups].sort(([a], [b]) => a - b).map(([hops, ms]) => ({ hops, ...quantiles(ms) }))
+  return { rows, unknown, by_via: Object.fromEntries(Object.entries(byVia).sort(([a], [b]) => a.localeCompare(b))) }
+}
+
+/** Records every honest site must hold (the denominator of the per-record byte cost). */
+export function recordsExpectedEverywhere(run: RunResult): number {
+  return run.records.filter((r) => r.expected_at.length > 0).length
+}
+
+/** Mean plaintext bytes a site sent from t=0 to the end, per record it had to spread (rounded; 0 without records). */
+export function bytesPerSitePerRecord(run: RunResult): number {
+  const n = recordsExpectedEverywhere(run)
+  return n === 0 ? 0 : Math.round(bytesPerSite(run).mean / n)
+}

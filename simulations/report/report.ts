@@ -4,9 +4,12 @@
  */
 import { checkAll } from '../assertions/index.ts'
 import type { AssertionResult } from '../assertions/index.ts'
-import type { ResultRow, RunResult } from '../run.ts'
-import { bytesPerSite, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationSamples } from './metrics.ts'
-import type { Quantiles } from './metrics.ts'
+import type { Resources, ResultRow, RunResult } from '../run.ts'
+import {
+  bytesPerSite, bytesPerSitePerRecord, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationByHops,
+  propagationSamples, recordsExpectedEverywhere,
+} from './metrics.ts'
+import type { HopRow, Quantiles } from './metrics.ts'
 
 export const REPORT_VERSION = 1
 
@@ -21,15 +24,49 @@ export interface SiteReport {
   held_over_time: [number, number][]
 }
 
+/** What the run cost the simulation process (memory mode: all sites), and per site / per record. */
+export interface ResourceReport extends Resources {
+  /** (rss_mb_sites_up − rss_mb_before_sites) / sites. */
+  mb_per_site: number
+  /** cpu_ms / (sites × records to spread), µs: what one site spent per record, everything included. */
+  cpu_us_per_site_per_record: number
+}
+
 /** One row of the scaling table: the same scenario at a smaller site count (scale_steps), or the full run. */
 export interface ScaleRow {
   sites: number
+  edges: number
   ok: boolean
   records_delivered: number
   records_expected: number
+  /** Records every site had to end up holding (the per-record denominator). */
+  records: number
   propagation_ms: Quantiles
+  propagation_by_hops: HopRow[]
+  hops_unknown: number
+  deliveries_by_via: Record<string, number>
   bytes_sent_per_site: { mean: number; max: number; total: number }
+  bytes_per_site_per_record: number
+  mesh_peers: { mean: number; min: number; max: number } | null
+  resources: ResourceReport
   duration_ms: number
+}
+
+/** With scale_steps: the figures the issue asks for, by federation size. */
+export interface ScaleSummary {
+  /** Sum over every size of the site × record pairs held at the end, and of those expected. */
+  delivered: number
+  expected: number
+  /** Federation size → mean bytes sent per site per record. */
+  bytes_per_site_per_record: Record<string, number>
+  /** Size ≥ FLAT_FROM_SITES → bytes_per_site_per_record ÷ that of the smallest such size (goal: 0.8–1.2). */
+  bytes_per_site_per_record_ratio: Record<string, number>
+  /** Every ratio within ±FLAT_TOLERANCE (null with fewer than two sizes ≥ FLAT_FROM_SITES). */
+  bytes_per_site_per_record_flat: boolean | null
+  /** Federation size → MB of the simulation process per site, measured. */
+  mb_per_site: Record<string, number>
+  /** Federation size → largest hop count measured. */
+  max_hops: Record<string, number>
 }
 
 export interface Report {
@@ -60,8 +97,20 @@ export interface Report {
   assertions: AssertionResult[]
   results: ResultRow[]
   errors: string[]
+  /** Delivered-by-hop-count of every expected delivery (hop count measured along the path each record took). */
+  propagation_by_hops: HopRow[]
+  /** Expected deliveries whose path could not be followed back to the origin. */
+  hops_unknown: number
+  /** Expected deliveries by entrance: gossip, sync, … */
+  deliveries_by_via: Record<string, number>
+  bytes_per_site_per_record: number
+  /** Results-topic mesh size per live site at the end (memory mode). */
+  mesh_peers: { mean: number; min: number; max: number } | null
+  resources: ResourceReport
   /** Empty unless the scenario has scale_steps; then one row per step and a last row for this run. */
   scaling: ScaleRow[]
+  /** null unless the scenario has scale_steps. */
+  scale_summary: ScaleSummary | null
   site_details: SiteReport[]
   /** Every publish → held latency (ms), sorted; the CDF plot is drawn from it. */
   propagation_samples_ms: number[]
@@ -88,6 +137,9 @@ export function buildReport(run: RunResult): Report {
   const assertions = checkAll(run)
   const pairs = deliveredPairs(run)
   const samples = propagationSamples(run).map(Math.round).sort((a, b) => a - b)
+  const hops = propagationByHops(run)
+  const records = recordsExpectedEverywhere(run)
+  const res = run.resources
   return {
     report_version: REPORT_VERSION,
     scenario: run.scenario.name,
@@ -116,7 +168,18 @@ export function buildReport(run: RunResult): Report {
     assertions,
     results: run.results_table,
     errors: run.errors,
+    propagation_by_hops: hops.rows,
+    hops_unknown: hops.unknown,
+    deliveries_by_via: hops.by_via,
+    bytes_per_site_per_record: bytesPerSitePerRecord(run),
+    mesh_peers: run.mesh_peers,
+    resources: {
+      ...res,
+      mb_per_site: run.sites.length === 0 ? 0 : Math.round((100 * (res.rss_mb_sites_up - res.rss_mb_before_sites)) / run.sites.length) / 100,
+      cpu_us_per_site_per_record: run.sites.length === 0 || records === 0 ? 0 : Math.round((1000 * res.cpu_ms) / (run.sites.length * records)),
+    },
     scaling: [],
+    scale_summary: null,
     site_details: run.sites.map((s) => ({
       id: s.id, nation: s.nation, role: s.role, alive: s.alive, bytes_sent: s.bytes_sent, weight_bytes: s.weight_bytes,
       records_held: s.held.length, held_over_time: s.held_over_time,
@@ -128,7 +191,30 @@ export function buildReport(run: RunResult): Report {
 
 export function scaleRow(r: Report): ScaleRow {
   return {
-    sites: r.sites, ok: r.ok, records_delivered: r.records_delivered, records_expected: r.records_expected,
-    propagation_ms: r.propagation_ms, bytes_sent_per_site: r.bytes_sent_per_site, duration_ms: r.duration_ms,
+    sites: r.sites, edges: r.edges, ok: r.ok, records_delivered: r.records_delivered, records_expected: r.records_expected,
+    records: r.records_expected === 0 || r.sites === 0 ? 0 : Math.round(r.records_expected / r.sites),
+    propagation_ms: r.propagation_ms, propagation_by_hops: r.propagation_by_hops, hops_unknown: r.hops_unknown,
+    deliveries_by_via: r.deliveries_by_via, bytes_sent_per_site: r.bytes_sent_per_site, bytes_per_site_per_record: r.bytes_per_site_per_record,
+    mesh_peers: r.mesh_peers, resources: r.resources, duration_ms: r.duration_ms,
+  }
+}
+
+/** Sizes from which bytes per site per record must stay flat (issue 17: ±20 % from 100 to 1,000 sites). */
+export const FLAT_FROM_SITES = 100
+export const FLAT_TOLERANCE = 0.2
+
+export function scaleSummary(rows: ScaleRow[]): ScaleSummary {
+  const big = rows.filter((x) => x.sites >= FLAT_FROM_SITES)
+  const ref = big[0]?.bytes_per_site_per_record ?? 0
+  const ratio = Object.fromEntries(big.map((x) => [String(x.sites), ref === 0 ? 0 : Math.round((1000 * x.bytes_per_site_per_record) / ref) / 1000]))
+  const by = <T>(f: (x: ScaleRow) => T): Record<string, T> => Object.fromEntries(rows.map((x) => [String(x.sites), f(x)]))
+  return {
+    delivered: rows.reduce((n, x) => n + x.records_delivered, 0),
+    expected: rows.reduce((n, x) => n + x.records_expected, 0),
+    bytes_per_site_per_record: by((x) => x.bytes_per_site_per_record),
+    bytes_per_site_per_record_ratio: ratio,
+    bytes_per_site_per_record_flat: big.length < 2 ? null : Object.values(ratio).every((v) => Math.abs(v - 1) <= FLAT_TOLERANCE),
+    mb_per_site: by((x) => x.resources.mb_per_site),
+    max_hops: by((x) => x.propagation_by_hops.reduce((m, h) => Math.max(m, h.hops), 0)),
   }
 }

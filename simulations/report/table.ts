@@ -17,6 +17,13 @@ export function summaryTable(r: Report): string {
     ['propagation_ms p50/p95/p99/max', `${p.p50} / ${p.p95} / ${p.p99} / ${p.max}`],
     ['convergence_ms_after_heal', r.convergence_ms_after_heal ?? 'n/a'],
     ['bytes_sent_per_site mean/max', `${r.bytes_sent_per_site.mean} / ${r.bytes_sent_per_site.max}`],
+    ['bytes_per_site_per_record', r.bytes_per_site_per_record],
+    ['propagation by hops (p50/p99 ms)', r.propagation_by_hops.map((h) => `${h.hops}:${h.count}×${h.p50}/${h.p99}`).join(' ') || '-'],
+    ['deliveries by entrance', Object.entries(r.deliveries_by_via).map(([k, v]) => `${k}=${v}`).join(' ') || '-'],
+    ['mesh peers mean/min/max', r.mesh_peers === null ? 'n/a' : `${r.mesh_peers.mean} / ${r.mesh_peers.min} / ${r.mesh_peers.max}`],
+    ['process MB before/up/peak, MB per site', `${r.resources.rss_mb_before_sites} / ${r.resources.rss_mb_sites_up} / ${r.resources.rss_mb_peak}, ${r.resources.mb_per_site}`],
+    ['CPU µs per site per record', r.resources.cpu_us_per_site_per_record],
+    ['event-loop delay ms p50/p99/max', `${r.resources.event_loop_delay_ms.p50} / ${r.resources.event_loop_delay_ms.p99} / ${r.resources.event_loop_delay_ms.max}`],
     ['forged_accepted', r.forged_accepted],
     ['weight_bytes_egressed', r.weight_bytes_egressed],
     ['weight_exfil attempts/detected', `${r.weight_exfil_attempts} / ${r.weight_exfil_detected}`],
@@ -31,9 +38,10 @@ export function summaryTable(r: Report): string {
   ]
   const asserts: (string | number)[][] = [['assertion', 'result'], ...r.assertions.map((a) => [a.id, a.ok ? 'pass' : `FAIL: ${a.failures.join('; ')}`])]
   const scaling = r.scaling.length === 0 ? '' : `\n${formatTable([
-    ['sites', 'delivered/expected', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes/site mean', 'bytes/site max', 'ok'],
+    ['sites', 'delivered/expected', 'p50 ms', 'p95 ms', 'p99 ms', 'max hops', 'bytes/site/record', 'mesh', 'MB/site', 'CPU µs/site/rec', 'ok'],
     ...r.scaling.map((x) => [x.sites, `${x.records_delivered}/${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95,
-      x.propagation_ms.p99, x.bytes_sent_per_site.mean, x.bytes_sent_per_site.max, x.ok ? 'yes' : 'no']),
+      x.propagation_ms.p99, x.propagation_by_hops.reduce((m, h) => Math.max(m, h.hops), 0), x.bytes_per_site_per_record,
+      x.mesh_peers?.mean ?? '-', x.resources.mb_per_site, x.resources.cpu_us_per_site_per_record, x.ok ? 'yes' : 'no']),
   ])}\n`
   return `${formatTable(rows)}\n\n${formatTable(asserts)}\n${scaling}`
 }

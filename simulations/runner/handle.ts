@@ -72,6 +72,8 @@ export interface SiteHandle {
   /** The site's log as an outsider reads it (mode memory). */
   auditView(): Promise<AuditView>
   sample(atMs: number): void
+  /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
+  meshPeers?(topic: string): number | undefined
   /** Ends a child process (no-op in memory). */
   dispose(): Promise<void>
 }

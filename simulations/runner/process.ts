@@ -46,7 +46,7 @@ export type ChildRequest =
 export type ChildMessage =
   | { type: 'reply'; id: number; ok: true; value: unknown; addrs: string[] }
   | { type: 'reply'; id: number; ok: false; error: string; addrs: string[] }
-  | { type: 'delivered'; record: string }
+  | { type: 'delivered'; record: string; via: string; from?: string }
   | { type: 'log'; line: string }
 
 export const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
@@ -65,7 +65,7 @@ export class ProcessSite implements SiteHandle {
   private lastEgress = { bytesSent: 0, weightBytes: 0 }
   private lastCounts = new Map<string, number>()
 
-  constructor(private readonly init: ChildInit & { onDelivered(site: string, record: string): void; log?: (line: string) => void }) {
+  constructor(private readonly init: ChildInit & { onDelivered(site: string, record: string, via: string, from?: string): void; log?: (line: string) => void }) {
     this.id = init.id
   }
 
@@ -97,7 +97,7 @@ export class ProcessSite implements SiteHandle {
     if (m.type === 'delivered') {
       if (!this.held.has(m.record)) {
         this.held.add(m.record)
-        this.init.onDelivered(this.id, m.record)
+        this.init.onDelivered(this.id, m.record, m.via, m.from)
       }
       return
     }

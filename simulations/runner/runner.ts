@@ -6,12 +6,13 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import {
   auditOrigin, cosignatureVerifier, createRecord, decodeRecord, formatVerifierKey, parseNote, verifyNote, witnessName, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519,
 } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { DEFAULT_AUDIT_CONFIG, loadWeightFiles, verifyLog, WeightIndex } from '../../node/index.ts'
+import { DEFAULT_AUDIT_CONFIG, loadWeightFiles, TOPIC_RESULTS, verifyLog, WeightIndex } from '../../node/index.ts'
 import { Rng } from '../rng.ts'
 import type { Event, Scenario } from '../scenario/types.ts'
 import type { AuditRun, Delivery, PublishedRecord, RecordKind, ResultRow, RunResult, ValidationOutcome } from '../run.ts'
@@ -44,8 +45,11 @@ export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
 /** An event applied this much after its time is reported in the log. */
 const LATE_EVENT_MS = 500
-/** Sites started together. */
+/** Sites started together, at most… */
 const START_BATCH = 10
+/** …and about this many links dialled per batch: a herd of handshakes (each a Noise handshake and a hello, under
+ * HELLO_TIMEOUT_MS) on one busy event loop times out, and a refused hello bars the peer for a minute. */
+const START_DIALS = 64
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
 
@@ -84,9 +88,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const deliveries: Delivery[] = []
   // When each site stored each record (the origin's own store time is the publish time).
   const storedAt = new Map<string, number>()
-  const onDelivered = (site: string, record: string): void => {
+  const onDelivered = (site: string, record: string, via: string, from?: string): void => {
     const at = clock()
-    deliveries.push({ site, record, at_ms: at })
+    deliveries.push({ site, record, at_ms: at, via, from })
     storedAt.set(`${site} ${record}`, at)
   }
   const sites = new Map<string, SiteHandle>()
@@ -98,16 +102,23 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const modelDir = opts.modelDirOf?.(id)
     if (scenario.mode === 'memory') {
       const w = await weightsOf(id)
-      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock, onDelivered }))
+      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock,
+        onDelivered: (site, record, _at, via, from) => onDelivered(site, record, via, from) }))
     } else {
       sites.set(id, new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
         neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
     }
   }
-  /** The neighbours' current addresses (a restarted TCP site has a new port). */
-  const bootstrapFor = (id: string): string[] => (neighbours.get(id) ?? []).flatMap((n) => scenario.mode === 'memory'
-    ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
-    : (sites.get(n) as SiteHandle).addrs())
+  // Start order of the sites up at t=0: at its first start a site dials only the neighbours started before it, so
+  // each link is dialled from one side (both sides dialling at once open two connections; the hello on the one that
+  // closes fails, and a failed hello bars the peer for PEER_BAR_MS).
+  const order = new Map(scenario.sites.filter((s) => s.joins_later !== true).map((s, i) => [s.id, i]))
+  /** The neighbours' current addresses (a restarted TCP site has a new port); `first`: only those started earlier. */
+  const bootstrapFor = (id: string, first = false): string[] => (neighbours.get(id) ?? [])
+    .filter((n) => !first || !((order.get(n) ?? -1) > (order.get(id) ?? Infinity)))
+    .flatMap((n) => scenario.mode === 'memory'
+      ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
+      : (sites.get(n) as SiteHandle).addrs())
   const errors: string[] = []
   const tracked: Tracked[] = []
   const honestRecords: DecodedRecord[] = []
@@ -116,9 +127,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const auditTally = { checkpoints: 0, honest: 0, witnessed: 0, injected: new Set<string>() }
   let healAt: number | null = null
 
-  const startSite = async (id: string): Promise<void> => {
+  const startSite = async (id: string, first = false): Promise<void> => {
     try {
-      await (sites.get(id) as SiteHandle).start(bootstrapFor(id))
+      await (sites.get(id) as SiteHandle).start(bootstrapFor(id, first))
     } catch (err) {
       errors.push(`${id} failed to start: ${(err as Error).message}`)
     }
@@ -146,16 +157,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     while (performance.now() < by && (await unready()).length > 0) await sleep(200)
     return unready()
   }
+  const rssBefore = mb(process.memoryUsage().rss)
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
   // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
-  const batchSize = scenario.mode === 'memory' ? START_BATCH : 1
+  const meanDegree = (2 * scenario.edges.length) / Math.max(1, scenario.sites.length)
+  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH, Math.floor(START_DIALS / Math.max(1, meanDegree)))) : 1
   for (let i = 0; i < initial.length; i += batchSize) {
     const batch = initial.slice(i, i + batchSize)
-    await Promise.all(batch.map(startSite))
+    await Promise.all(batch.map((id) => startSite(id, true)))
     for (const id of batch) if ((sites.get(id) as SiteHandle).alive) up.add(id)
     if (batchSize > 1 || i + 1 === initial.length) await waitReady(readyMs / Math.ceil(initial.length / batchSize))
-    if (initial.length > START_BATCH && (i + batchSize) % START_BATCH === 0) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
+    if (initial.length > START_BATCH && Math.floor((i + batchSize) / 50) > Math.floor(i / 50)) log(`${up.size}/${initial.length} sites up after ${Math.round(performance.now() - startT)} ms`)
   }
   const late = await waitReady(readyMs)
   if (late.length > 0) errors.push(`not ready after ${readyMs} ms: ${late.slice(0, 5).join(', ')}`)
@@ -165,6 +178,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
   const bytesAtStart = new Map<string, number>()
   for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
+  const rssUp = mb(process.memoryUsage().rss)
+  const cpu0 = process.cpuUsage()
+  // every site shares this event loop: its delay is the CPU queueing that latencies include
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+  loopDelay.enable()
   t0 = performance.now()
   const sampler = setInterval(() => { for (const s of sites.values()) if (s.alive) s.sample(clock()) }, scenario.sample_ms)
   for (const s of sites.values()) s.sample(0)
@@ -310,6 +328,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   }
   for (const s of sites.values()) if (s.alive) s.sample(clock())
   const duration = clock()
+  const cpu = process.cpuUsage(cpu0)
+  loopDelay.disable()
+  const ms = (ns: number): number => Math.round(ns / 1e6)
+  const resources = {
+    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp, rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024), cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    event_loop_delay_ms: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+  }
 
   // Final state, read back from the stores.
   const trackedIds = new Set(tracked.map((r) => r.id))
@@ -343,6 +368,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const audit = auditTally.checkpoints === 0 && auditTally.injected.size === 0 ? undefined : await auditResults(sites, fed, auditTally)
   if (audit !== undefined) errors.push(...audit.errors)
   const siteRuns = []
+  // The results topic's mesh at the end: what the mesh parameters (node/net/constants.ts) gave on this topology.
+  const mesh = [...sites.values()].flatMap((s) => { const n = s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined; return n === undefined ? [] : [n] })
+  const meshPeers = mesh.length === 0 ? null : { mean: Math.round((10 * mesh.reduce((a, b) => a + b, 0)) / mesh.length) / 10, min: Math.min(...mesh), max: Math.max(...mesh) }
   for (const s of sites.values()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
     const eg = await s.egress()
@@ -355,7 +383,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),
-    outcomes, heal_at_ms: healAt, exfil, results_table, errors, ...(audit === undefined ? {} : { audit: audit.result }),
+    outcomes, heal_at_ms: healAt, exfil, results_table, errors, resources, mesh_peers: meshPeers, ...(audit === undefined ? {} : { audit: audit.result }),
   }
 }
 
@@ -439,6 +467,8 @@ function expectedPairs(tracked: Tracked[], sites: Map<string, SiteHandle>, fed: 
   for (const r of tracked) if (r.everywhere) for (const t of targets) out.push([t, r.id])
   return out
 }
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024)
 
 function decoded(bytes: Uint8Array): DecodedRecord {
   const o = decodeRecord(bytes)

@@ -23,7 +23,7 @@ async function setup(init: ChildInit): Promise<SimSite> {
     identity: { spec: init.spec, key: s.key, dir: init.dir },
     mode: 'process', listen: '/ip4/127.0.0.1/tcp/0', links, weights, weightBytes: files[0]?.bytes, modelDir: init.weightsDir, seed: init.seed,
     syncIntervalMs: init.syncIntervalMs, neighbours: init.neighbours, peerIdOf: (id) => init.peerIds[id],
-    clock: () => 0, onDelivered: (_site, record) => send({ type: 'delivered', record }),
+    clock: () => 0, onDelivered: (_site, record, _at, via, from) => send({ type: 'delivered', record, via, from }),
     log: (line) => send({ type: 'log', line }),
   })
 }

@@ -40,7 +40,8 @@ export interface SimSiteInit {
   syncIntervalMs: number
   /** ms since the run's start. */
   clock(): number
-  onDelivered(site: string, record: string, atMs: number): void
+  /** `via`: the entrance (gossip, sync, hello, local…); `from`: the site it came from, when a peer sent it. */
+  onDelivered(site: string, record: string, atMs: number, via: string, from?: string): void
 }
 
 export class SimSite implements SiteHandle {
@@ -79,10 +80,13 @@ export class SimSite implements SiteHandle {
       },
       // Anti-entropy (node/sync): on every connection and every syncIntervalMs (runs last seconds, not hours).
       sync: { intervalMs: this.init.syncIntervalMs },
-      onStored: (r) => {
+      onStored: (r, source) => {
         if (this.held.has(r.id)) return
         this.held.add(r.id)
-        this.init.onDelivered(this.id, r.id, this.init.clock())
+        // the propagation source of the copy that was validated, i.e. the first to arrive: one edge of the gossip tree
+        const peer = 'peer' in source ? source.peer : undefined
+        const from = peer === undefined || peer === '' ? undefined : links.siteOf(peer) ?? peer
+        this.init.onDelivered(this.id, r.id, this.init.clock(), source.via, from)
       },
     })
     this.node = node
@@ -201,6 +205,10 @@ export class SimSite implements SiteHandle {
       for (const [k, v] of this.node.network.gate.refusals) out.set(`reject/${k}`, (out.get(`reject/${k}`) ?? 0) + v)
     }
     return out
+  }
+
+  meshPeers(topic: string): number | undefined {
+    return this.node?.network.host.pubsub.getMeshPeers(topic).length
   }
 
   sample(atMs: number): void {

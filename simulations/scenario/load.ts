@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { ASSERTION_IDS } from '../assertions/index.ts'
 import { MAX_SCENARIO_BYTES } from './constants.ts'
 import type { Scenario } from './types.ts'
-import { parseScenario, ScenarioError } from './validate.ts'
+import { idWidth, parseScenario, ScenarioError } from './validate.ts'
 
 export const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url))
 
@@ -13,8 +13,11 @@ export async function shippedScenarios(): Promise<string[]> {
   return (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()
 }
 
-/** Loads a scenario; `sites`: run it with this many generated sites instead (a scale step). */
-export async function loadScenario(nameOrPath: string, sites?: number): Promise<Scenario> {
+/**
+ * Loads a scenario; `sites`: run it with this many generated sites instead (a scale step), without its scale steps,
+ * or with `keepSteps` those of its steps below `sites` (a sweep stopped at `sites`).
+ */
+export async function loadScenario(nameOrPath: string, sites?: number, keepSteps = false): Promise<Scenario> {
   const path = /^[a-z0-9-]+$/.test(nameOrPath) ? join(SCENARIO_DIR, `${nameOrPath}.json`) : nameOrPath
   let size: number
   try {
@@ -32,8 +35,12 @@ export async function loadScenario(nameOrPath: string, sites?: number): Promise<
   if (sites !== undefined && typeof raw === 'object' && raw !== null && 'sites' in raw) {
     const r = raw as { sites: unknown; scale_steps?: unknown }
     if (typeof r.sites === 'object' && r.sites !== null && !Array.isArray(r.sites)) {
-      r.sites = { ...r.sites, count: sites }
-      delete r.scale_steps
+      // a step keeps the full federation's id width, so the timeline's site-0001 is the same site at 10 sites
+      const g = r.sites as { count?: unknown; width?: unknown }
+      const width = g.width ?? (typeof g.count === 'number' ? idWidth(g.count) : undefined)
+      r.sites = { ...r.sites, count: sites, ...(width !== undefined ? { width } : {}) }
+      if (keepSteps && Array.isArray(r.scale_steps)) r.scale_steps = r.scale_steps.filter((n) => typeof n !== 'number' || n < sites)
+      else delete r.scale_steps
     }
   }
   return parseScenario(raw, path, ASSERTION_IDS)

@@ -104,8 +104,8 @@ function parseSites(c: Checker, raw: unknown): SiteSpec[] {
     })
   }
   if (isObj(raw)) {
-    // Generator: { count, nations, prefix? } — ids prefix-001…, nations assigned round-robin.
-    c.keys(raw, 'sites', ['count', 'nations', 'prefix'])
+    // Generator: { count, nations, prefix?, width? } — ids prefix-001…, nations assigned round-robin.
+    c.keys(raw, 'sites', ['count', 'nations', 'prefix', 'width'])
     const count = c.int(raw, 'count', 'sites', 2, MAX_SITES)
     const prefix = c.str(raw, 'prefix', 'sites', /^[a-z][a-z0-9-]{0,15}$/, 'site')
     const nations = Array.isArray(raw.nations) ? raw.nations : []
@@ -113,7 +113,7 @@ function parseSites(c: Checker, raw: unknown): SiteSpec[] {
       c.fail('sites.nations', 'must be a non-empty list of ISO 3166-1 alpha-2 codes')
       return []
     }
-    const width = Math.max(3, String(count).length)
+    const width = c.int(raw, 'width', 'sites', idWidth(count), 6, idWidth(count))
     return Array.from({ length: count }, (_, i) => ({
       id: `${prefix}-${String(i + 1).padStart(width, '0')}`, nation: nations[i % nations.length] as string, role: 'honest' as Role,
     }))
@@ -262,6 +262,10 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
   for (const s of sites) if (s.joins_later === true && !joined.has(s.id)) c.fail('timeline', `site "${s.id}" has joins_later but no join event`)
   return out.map((e, i) => ({ e, i })).sort((x, y) => x.e.at_ms - y.e.at_ms || x.i - y.i).map((x) => x.e)
 }
+/** Digits of generated site ids by default: at least 3 (site-001), more for larger federations (site-0001 at 1,000). */
+export function idWidth(count: number): number {
+  return Math.max(3, String(count).length)
+}
 
 /** scale_steps: smaller site counts to run first (sites generator only); each must still contain the timeline's sites. */
 function parseScaleSteps(c: Checker, raw: Obj, count: number): number[] {
@@ -272,7 +276,7 @@ function parseScaleSteps(c: Checker, raw: Obj, count: number): number[] {
     c.fail('scale_steps', `must be a list of integers in [2, ${count - 1}]`)
     return []
   }
-  const width = Math.max(3, String(count).length)
+  const width = isObj(raw.sites) && typeof raw.sites.width === 'number' ? raw.sites.width : idWidth(count)
   const min = Math.min(...(steps as number[]))
   const used = Array.isArray(raw.timeline) ? raw.timeline.map((e) => (isObj(e) ? e.site : undefined)).filter((x): x is string => typeof x === 'string' && x !== '*') : []
   for (const id of used) {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ASSERTION_IDS } from '../../simulations/assertions/index.ts'
-import { buildReport } from '../../simulations/report/report.ts'
+import { buildReport, scaleRow, scaleSummary } from '../../simulations/report/report.ts'
 import { renderHtml } from '../../simulations/report/html.ts'
 import { summaryTable } from '../../simulations/report/table.ts'
 import { writeReport } from '../../simulations/report/write.ts'
@@ -38,11 +38,15 @@ function run(): RunResult {
       { id: 'x', kind: 'forged', origin: 'f', at_ms: 300, expected_at: [] },
     ],
     deliveries: [
-      { record: 'r1', site: 'a', at_ms: 100 }, { record: 'r1', site: 'b', at_ms: 1100 }, { record: 'r1', site: 'c', at_ms: 1200 },
-      { record: 'r2', site: 'b', at_ms: 200 }, { record: 'r2', site: 'a', at_ms: 1400 }, { record: 'x', site: 'c', at_ms: 400 },
+      { record: 'r1', site: 'a', at_ms: 100, via: 'local' }, { record: 'r1', site: 'b', at_ms: 1100, via: 'gossip', from: 'a' },
+      { record: 'r1', site: 'c', at_ms: 1200, via: 'gossip', from: 'b' },
+      { record: 'r2', site: 'b', at_ms: 200, via: 'local' }, { record: 'r2', site: 'a', at_ms: 1400, via: 'sync', from: 'b' },
+      { record: 'x', site: 'c', at_ms: 400, via: 'gossip', from: 'f' },
     ],
     outcomes: [{ site: 'a', action: 'reject', code: 'bad_signature' }, { site: 'b', action: 'reject', code: 'bad_signature' }, { site: 'a', action: 'accept', code: 'ok' }],
     heal_at_ms: 1000, exfil: { attempts: 0, detected: 0 }, results_table: [], errors: [],
+    resources: { rss_mb_before_sites: 100, rss_mb_sites_up: 112, rss_mb_peak: 130, cpu_ms: 60, event_loop_delay_ms: { p50: 20, p99: 40, max: 50 } },
+    mesh_peers: { mean: 2, min: 2, max: 2 },
   }
 }
 
@@ -63,6 +67,16 @@ test('report.json has every field of the issue, computed from the run', () => {
   assert.deepEqual(r.propagation_ms, { count: 3, p50: 1100, p95: 1200, p99: 1200, max: 1200 })
   assert.equal(r.convergence_ms_after_heal, null) // never converged: c lacks r2
   assert.deepEqual(r.bytes_sent_per_site, { mean: 1625, max: 3000, total: 6500 })
+  // hops follow each delivery's sender back to the origin: b ← a (1), c ← b ← a (2), a ← b by sync (1)
+  assert.deepEqual(r.propagation_by_hops, [
+    { hops: 1, count: 2, p50: 1000, p95: 1200, p99: 1200, max: 1200 },
+    { hops: 2, count: 1, p50: 1100, p95: 1100, p99: 1100, max: 1100 },
+  ])
+  assert.equal(r.hops_unknown, 0)
+  assert.deepEqual(r.deliveries_by_via, { gossip: 2, sync: 1 })
+  assert.equal(r.bytes_per_site_per_record, 813) // 1625 B mean over the 2 records every site must hold
+  assert.equal(r.resources.mb_per_site, 3)
+  assert.equal(r.resources.cpu_us_per_site_per_record, 7500)
   const byId = Object.fromEntries(r.assertions.map((a) => [a.id, a]))
   assert.equal(byId['all-delivered'].ok, false)
   assert.match(byId['all-delivered'].failures[0], /1 site × record pairs missing: c lacks result r2/)
@@ -85,6 +99,29 @@ test('a converged run passes, and convergence is measured from the heal', () => 
   assert.equal(r.forged_accepted, 0)
 })
 
+test('a path that does not lead back to the origin has no hop count', () => {
+  const x = run()
+  // c names a sender that never held r1 (and b names c): a cycle, not a path
+  x.deliveries = x.deliveries.map((d) => d.record === 'r1' && d.site === 'b' ? { ...d, from: 'c' } : d)
+  const r = buildReport(x)
+  assert.equal(r.hops_unknown, 2)
+  assert.deepEqual(r.propagation_by_hops.map((h) => [h.hops, h.count]), [[1, 1]])
+})
+
+test('scale summary: bytes per site per record by size, flat from 100 sites within ±20 %', () => {
+  const row = (sites: number, bpr: number, delivered: number) => ({
+    ...scaleRow(buildReport(run())), sites, bytes_per_site_per_record: bpr, records_delivered: delivered, records_expected: 10,
+  })
+  const s = scaleSummary([row(10, 500, 10), row(100, 1000, 10), row(400, 1150, 10), row(1000, 1190, 9)])
+  assert.deepEqual(s.bytes_per_site_per_record, { 10: 500, 100: 1000, 400: 1150, 1000: 1190 })
+  assert.deepEqual(s.bytes_per_site_per_record_ratio, { 100: 1, 400: 1.15, 1000: 1.19 })
+  assert.equal(s.bytes_per_site_per_record_flat, true)
+  assert.deepEqual([s.delivered, s.expected], [39, 40])
+  assert.deepEqual(s.max_hops, { 10: 2, 100: 2, 400: 2, 1000: 2 })
+  assert.equal(scaleSummary([row(100, 1000, 10), row(1000, 1250, 10)]).bytes_per_site_per_record_flat, false)
+  assert.equal(scaleSummary([row(10, 1000, 10), row(100, 2000, 10)]).bytes_per_site_per_record_flat, null)
+})
+
 test('report files: JSON round-trips, HTML is self-contained with the three plots', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'aip-report-'))
   try {
@@ -95,7 +132,7 @@ test('report files: JSON round-trips, HTML is self-contained with the three plot
     assert.equal((page.match(/<svg /g) ?? []).length, 3)
     for (const t of ['Propagation latency CDF', 'Records held per site', 'bytes sent per site']) assert.ok(page.includes(t), t)
     assert.doesNotMatch(page, /<script|src=|href="?https?:|@import|url\(/i)
-    assert.ok(summaryTable(r).includes('records_delivered / expected    5 / 6'))
+    assert.match(summaryTable(r), /records_delivered \/ expected +5 \/ 6\n/)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
