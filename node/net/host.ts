@@ -110,7 +110,7 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
         msgIdFn: (msg) => messageIdOf(msg.data),
         msgIdToStrFn: messageIdToString,
         asyncValidation: opts.asyncValidation ?? true,
-        mcacheLength: process.env.AIP_X_MCACHE ? Number(process.env.AIP_X_MCACHE) : MCACHE_HEARTBEATS,
+        mcacheLength: MCACHE_HEARTBEATS,
         seenTTL: SEEN_TTL_MS, // §6, §7.1 rule 5
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
