@@ -82,13 +82,13 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       assert.equal(await page.locator('svg.plot line[stroke]').count(), (SITES + 1) * 8, 'an interval per site and category')
     })
 
-    await t.test('provenance view: result → suite → chunk, result → model commitment → parent, each verified; a click opens a record', async () => {
+    await t.test('provenance view: result → suite → chunk, result → model commitment → parent and tuning record → bundle, each verified; a click opens a record', async () => {
       await page.click(`a[href="#provenance/${d.ids.result}"]`)
       await page.waitForSelector('svg.graph')
-      for (const id of [d.ids.result, d.ids.suite, d.ids.suiteChunk, d.ids.model, d.ids.baseModel]) {
+      for (const id of [d.ids.result, d.ids.suite, d.ids.suiteChunk, d.ids.model, d.ids.baseModel, d.ids.tuning, d.ids.greenBundle]) {
         assert.equal(await page.locator(`svg.graph [data-node="${id}"] rect.node.valid`).count(), 1, id)
       }
-      assert.deepEqual(await page.locator('svg.graph .edge-label').allTextContents(), ['suite', 'model', 'chunks[0]', 'parent'])
+      assert.deepEqual((await page.locator('svg.graph .edge-label').allTextContents()).sort(), ['bundles[0]', 'chunks[0]', 'model', 'parent', 'parent', 'suite', 'tuning'])
       await page.click(`svg.graph a[data-node="${d.ids.baseModel}"]`)
       await page.waitForFunction((id) => location.hash.endsWith(id), d.ids.baseModel)
       const detail = await page.textContent('#prov-detail') ?? ''
