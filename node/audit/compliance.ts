@@ -4,8 +4,9 @@
  * which need the operator's own text — the report never invents the latter.
  */
 import { bundlesOfTree, decodeBundle, leafHash, parseCheckpoint, parseEntry, tilePath } from '../../protocol/index.ts'
-import type { AuditEntry } from '../../protocol/index.ts'
+import type { AuditEntry, DecodedRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
+import { getRecord } from '../tune/service.ts'
 import type { AuditAccess } from './access.ts'
 import type { AuditConfig } from './config.ts'
 
@@ -72,6 +73,7 @@ export async function buildReport(records: RecordAccess, audit: AuditAccess, con
   const commitments = await list('ModelCommitment')
   const results = await list('BenchmarkResult')
   const bundles = await list('AlignmentBundle')
+  const tuning = await trainingContent(records)
   const cpEv: Evidence[] = cp === undefined ? [] : [{ kind: 'checkpoint', ref: String(cp.size), label: `checkpoint of ${cp.size} entries, root ${Buffer.from(cp.root).toString('base64')}, ${note!.signatures.length - 1} cosignature(s)` }]
   const inference = counts.get('inference') ?? 0
   const recordCount = ['published', 'received', 'refused'].map((d) => counts.get(`record/${d}`) ?? 0)
@@ -92,9 +94,11 @@ export async function buildReport(records: RecordAccess, audit: AuditAccess, con
       claims: [
         ...commitments.map((c) => ({ text: `Model commitment (weights root, architecture, parameter counts) published ${new Date(c.created).toISOString()}.`, evidence: [{ kind: 'record' as const, ref: c.id, label: 'ModelCommitment' }] })),
         ...results.map((r) => ({ text: `Evaluation result on a content-addressed benchmark suite, bound to the model commitment.`, evidence: [{ kind: 'record' as const, ref: r.id, label: 'BenchmarkResult' }] })),
-        { text: 'Public summary of training content: no tuning ledger is present in this site\'s records.', evidence: [] },
+        ...(tuning.length === 0
+          ? [{ text: 'Public summary of training content: this site has signed no TuningRecord (no SovereignTune run).', evidence: [] }]
+          : tuning),
       ],
-      operatorText: ['Model description, intended tasks and acceptable-use policy (Annex XI §1).', 'Training process and data provenance, if the model was trained or tuned outside SovereignTune.', 'The public training-content summary (Art. 53(1)(d)) — built from tuning ledgers once they exist.'],
+      operatorText: ['Model description, intended tasks and acceptable-use policy (Annex XI §1).', 'Training process and data provenance, if the model was trained or tuned outside SovereignTune.', 'The public training-content summary (Art. 53(1)(d)) for the base model\'s pre-training, which no AIP record covers.'],
     },
     {
       title: 'EU AI Act Art. 55 — adversarial testing (systemic-risk models)',
@@ -116,6 +120,28 @@ export async function buildReport(records: RecordAccess, audit: AuditAccess, con
     },
   ]
   return { site: { nation: records.site.config.nation, origin: cp?.origin ?? '', vkey: await audit.vkey() }, generatedAt: now, sections }
+}
+
+/**
+ * The tuning part of the public training-content summary (Art. 53(1)(d)): one claim per TuningRecord this site signed
+ * (aip-v1 §4.12) — what it was tuned from, on how many data items of which alignment bundles, how many steps, and
+ * whether a stranger can replay it (tune-v1 §3). Records and counts only: the items themselves never enter a report.
+ */
+async function trainingContent(records: RecordAccess): Promise<Claim[]> {
+  const own = Buffer.from(records.site.key.publicKey).toString('hex')
+  const out: Claim[] = []
+  for await (const info of records.list({ type: 'TuningRecord' })) {
+    if (info.signer !== own) continue
+    const r = await getRecord(records, info.id)
+    if (r?.type !== 'TuningRecord') continue
+    const b = (r as DecodedRecord<'TuningRecord'>).body
+    out.push({
+      text: `Tuned from model commitment ${b.parent.toString()} on ${b.data_count} data item(s) of ${b.bundles.length} reviewed alignment bundle(s), ${b.steps} step(s) by ${b.trainer}${b.replayable ? ', replayable bit for bit from the ledger (`aip tune verify`)' : ', site-attested (not replayable)'}, ${new Date(info.created).toISOString()}.`,
+      evidence: [{ kind: 'record', ref: info.id, label: 'TuningRecord' }, ...b.bundles.map((l) => ({ kind: 'record' as const, ref: l.toString(), label: 'AlignmentBundle' }))],
+    })
+    if (out.length >= MAX_LISTED) break
+  }
+  return out
 }
 
 const link = (e: Evidence): string => (e.kind === 'record' ? `records/${e.ref}` : e.kind === 'entry' ? `audit/entry/${e.ref}` : e.kind === 'checkpoint' ? 'audit/checkpoint' : `audit.json#${e.ref}`)

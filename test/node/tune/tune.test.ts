@@ -27,6 +27,7 @@ import { benchmarkResult, someId } from '../fixtures.ts'
 import { certifyState, listStates, rollback } from '../../../node/tune/history.ts'
 import { forget } from '../../../node/tune/forget.ts'
 import { openAudit } from '../../../node/audit/access.ts'
+import { buildReport, renderMarkdown } from '../../../node/audit/compliance.ts'
 import { aipJson, withTmp } from '../cli/helpers.ts'
 
 const code = (c: TuneCode) => (err: unknown) => err instanceof TuneError && err.code === c
@@ -178,6 +179,10 @@ test('tune → verify → tamper → certify/rollback → forget, on the bundled
         .map((e) => [e['aip.operator.action'], e['aip.operator.subject']]).filter(([a]) => a === 'tuning' || a === 'rollback' || a === 'erasure')
       assert.deepEqual(ops.map(([a]) => a), ['tuning', 'rollback', 'tuning', 'rollback', 'tuning', 'erasure'])
       assert.deepEqual(ops.at(-1), ['erasure', `datum ${g}`])
+      // the compliance report's Art. 53 training-content summary lists each TuningRecord this site signed, with its bundles
+      const report = renderMarkdown(await buildReport(access, audit, undefined, Date.now()))
+      assert.match(report, /Tuned from model commitment \S+ on \d+ data item\(s\) of 1 reviewed alignment bundle\(s\), \d+ step\(s\) by aip-ts-f64\/1, replayable/)
+      assert.ok(report.includes(`[AlignmentBundle](records/${approved})`), 'the bundle trained on is linked')
     } finally {
       await audit.close()
     }
