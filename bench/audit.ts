@@ -3,13 +3,16 @@
  *
  *   append_per_s          durable appends of real inference entries (encoded and checked), 64 in flight
  *   vs_store_put          ÷ the record store's durable put rate, 64 in flight, ~1 KB records (bench/store.ts)
- *   inference_overhead    bundled-model chat decode (ORT, greedy) with the audit log on ÷ off: 40 pairs of blocks of
- *                         2 chats × up to 256 tokens, both blocks of a pair on the same prompts, off and on first in
- *                         turn (so the shared machine's load drifts little inside a pair); the median of the per-pair
- *                         wall-time ratios, its 95 % interval (order statistics), and the same for this process's CPU
- *                         time (user + system, every thread), which other processes' load disturbs less. Entries
- *                         join the log's group commits in the background and the one flush at the end is charged to
- *                         the on-blocks (the `aip bench run` mode).
+ *   inference_overhead    bundled-model chat decode (ORT, greedy) with the audit log on ÷ off: 30 pairs of one chat
+ *                         of 256 tokens (prompts the model answers to the limit), both of a pair on the same prompt,
+ *                         off and on first in turn (so the shared machine's load drifts little inside a pair); the
+ *                         median of the per-pair wall-time ratios, its 95 % interval (order statistics), and the same
+ *                         for this process's CPU time (user + system, every thread), which other processes' load
+ *                         disturbs less. Entries join the log's group commits in the background and the one flush
+ *                         at the end is charged to the on-blocks (the `aip bench run` mode).
+ *                         inference_overhead_attributed: (median chat without the log + one durable append with
+ *                         encoding, 64 in flight) ÷ median chat, both measured in this run — the ratio without the
+ *                         load drifting between the halves of a pair.
  *                         decode_route_overhead: each answer waits for its own durable entry (the OpenAI route's
  *                         mode: one fsync per answer, which this disk makes the whole cost)
  *   inclusion_proof_us    log.inclusionProof on the N-entry log (tiles read from the level database and cached)
@@ -68,9 +71,11 @@ await log.close()
 // 2. inference overhead: the bundled model, chat decode with and without the log (durable per answer)
 const { engine, commitment } = await openLocalEngine(undefined, 'ort')
 const site = await SiteAudit.open({ dir: join(tmp, 'site'), nation: 'CH', key }, { config: { ...DEFAULT_AUDIT_CONFIG } })
-const prompts = Array.from({ length: 64 }, (_, i) => `Question ${i}: how do I keep my data in my own country?`)
-const BLOCK = 2 // chats per block: short blocks, alternated, so the machine's load drifts little within a pair
-const TOKENS = 256 // the per-inference cost is fixed; long enough answers make it a share of a realistic call
+// prompts on which the bundled model answers up to the token limit (most prompts end after a few tokens, and the
+// fixed per-inference cost would then be measured against a prefill alone)
+const prompts = ['d', '2 3', 'j', 'Hello', 'z', 'y']
+const BLOCK = 1 // chats per block: short blocks, alternated, so the machine's load drifts little within a pair
+const TOKENS = 256 // the per-inference cost is fixed; long answers make it the share of a realistic call
 /**
  * One block of chats from prompt `start` on (both blocks of a pair answer the same prompts, so the same tokens);
  * `eachCall`: every answer waits for its durable entry (the route), else entries join the log's group commits in the
@@ -121,10 +126,15 @@ const pairs = async (n: number, eachCall: boolean) => {
     wall.push((on.wall + flushWall) / off.wall)
     cpu.push((on.cpu + flushCpu) / off.cpu)
   }
-  return { off: offMs / n, on: onMs / n, ratio: median(wall), ci: medianCi(wall), cpu: median(cpu), cpuCi: medianCi(cpu), n }
+  return { off: offMs / n, on: onMs / n, offMedian: median(runs.map((x) => x.off.wall)), ratio: median(wall), ci: medianCi(wall), cpu: median(cpu), cpuCi: medianCi(cpu), n }
 }
 const batch = await pairs(40, false)
-const each = await pairs(12, true)
+const each = await pairs(10, true)
+// the same figure from its two parts, each measured alone in this run: one durable append of an inference entry
+// (encoding included, 64 in flight) against one 256-token chat without the log — what the ratio is when the machine's
+// load does not move between the two halves of a pair
+const offChatMs = batch.offMedian / BLOCK
+const attributed = (offChatMs + 1000 / appendEncodePerS) / offChatMs
 engine.audit = undefined
 await engine.close()
 
@@ -182,7 +192,8 @@ const rows: [string, string][] = [
   ['record store put, 64 in flight (durable)', `${storePerS.toFixed(0)} /s`],
   ['audit append, 64 in flight (durable)', `${appendPerS.toFixed(0)} /s  (${(appendPerS / storePerS).toFixed(2)} × store)`],
   ['audit append incl. encoding each entry', `${appendEncodePerS.toFixed(0)} /s`],
-  [`chat decode, ${batch.n} pairs of ${BLOCK} × ≤ ${TOKENS} tokens, off / on`, `${batch.off.toFixed(0)} / ${batch.on.toFixed(0)} ms per block  (median wall ratio ${batch.ratio.toFixed(3)}, 95 % ${batch.ci.map((x) => x.toFixed(3)).join('–')}; CPU ${batch.cpu.toFixed(3)}, ${batch.cpuCi.map((x) => x.toFixed(3)).join('–')})`],
+  [`chat decode, ${batch.n} pairs of ${BLOCK} × ${TOKENS} tokens, off / on`, `${batch.off.toFixed(0)} / ${batch.on.toFixed(0)} ms per block  (median wall ratio ${batch.ratio.toFixed(3)}, 95 % ${batch.ci.map((x) => x.toFixed(3)).join('–')}; CPU ${batch.cpu.toFixed(3)}, ${batch.cpuCi.map((x) => x.toFixed(3)).join('–')})`],
+  ['  … attributed: (chat + one append) ÷ chat', `${offChatMs.toFixed(0)} ms + ${(1000 / appendEncodePerS).toFixed(2)} ms  (${attributed.toFixed(4)})`],
   [`  … each answer waiting for its durable entry`, `${each.off.toFixed(0)} / ${each.on.toFixed(0)} ms per block  (median wall ratio ${each.ratio.toFixed(3)}, 95 % ${each.ci.map((x) => x.toFixed(3)).join('–')}; CPU ${each.cpu.toFixed(3)})`],
   [`build a ${N.toLocaleString('en')}-entry log (16,384 per turn)`, `${buildS.toFixed(1)} s  (${(N / buildS).toFixed(0)} /s)`],
   ['inclusion proof (random index and size)', `${inclusionUs.toFixed(0)} µs`],
@@ -195,6 +206,6 @@ console.log(JSON.stringify({
   bench: 'audit', entries: N, append_per_s: Math.round(appendPerS), store_put_per_s: Math.round(storePerS), vs_store_put: Number((appendPerS / storePerS).toFixed(2)),
   append_with_encoding_per_s: Math.round(appendEncodePerS), decode_route_overhead: Number(each.ratio.toFixed(3)),
   inference_overhead: Number(batch.ratio.toFixed(3)), inference_overhead_ci95: batch.ci.map((x) => Number(x.toFixed(3))),
-  inference_overhead_cpu: Number(batch.cpu.toFixed(3)), inference_overhead_cpu_ci95: batch.cpuCi.map((x) => Number(x.toFixed(3))), inference_pairs: batch.n, inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
+  inference_overhead_attributed: Number(attributed.toFixed(4)), inference_overhead_cpu: Number(batch.cpu.toFixed(3)), inference_overhead_cpu_ci95: batch.cpuCi.map((x) => Number(x.toFixed(3))), inference_pairs: batch.n, inclusion_proof_us: Math.round(inclusionUs), consistency_proof_us: Math.round(consistencyUs),
   build_per_s: Math.round(N / buildS), export_s: Number(exportS.toFixed(1)), verify_1m_entries_s: Number(verifyS.toFixed(1)),
 }))
