@@ -46,6 +46,11 @@ export interface ValidationContext {
   trust: TrustState
   /** Whether the receiver already holds a record with this ID. */
   isKnown?: (id: string) => boolean
+  /**
+   * recordId(bytes), when the caller has computed it already (the door does, to look the record up first): the
+   * envelope is then hashed once, not twice. It must be the ID of these very bytes.
+   */
+  id?: string
 }
 
 const reject = (code: RejectCode, message: string): Outcome => ({ action: 'reject', code, message })
@@ -106,7 +111,7 @@ export function decodeRecord(bytes: Uint8Array): Outcome {
 /** The full pipeline (§6): stateless checks, then duplicate, clock and trust checks against `ctx`. */
 export function validateRecord(bytes: Uint8Array, ctx: ValidationContext): Outcome {
   if (bytes.length > MAX_ENVELOPE_BYTES) return reject('oversize', `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}`)
-  const id = recordId(bytes)
+  const id = ctx.id ?? recordId(bytes)
   // [IGNORE duplicate] The receiver already holds a record with this ID.
   if (ctx.isKnown?.(id) === true) return ignore('duplicate', `already known: ${id}`)
   const decoded = decodeWithId(bytes, id)

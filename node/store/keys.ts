@@ -44,6 +44,7 @@ export const INDEX = { all: 0x02, type: 0x03, suite: 0x04, model: 0x05 } as cons
 export type IndexName = keyof typeof INDEX
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'))
+const ALL = Uint8Array.of(INDEX.all)
 
 /** The key of a one-byte prefix and a digest (a record, a tombstone). */
 export function digestKey(prefix: number, digest: Uint8Array): Uint8Array {
@@ -82,8 +83,24 @@ function linkKey(value: string): Uint8Array {
   return out
 }
 
+/** Bucket prefixes by index and value: types, suites and models repeat from record to record. Bounded. */
+const BUCKETS = new Map<string, Uint8Array>()
+const BUCKETS_MAX = 1024
+
 /** The prefix of one index bucket: `03 len 'BenchmarkResult'`. */
 export function bucket(index: IndexName, value?: string): Uint8Array {
+  if (index === 'all') return ALL
+  const key = `${index}:${value}`
+  let b = BUCKETS.get(key)
+  if (b === undefined) {
+    b = makeBucket(index, value!)
+    if (BUCKETS.size >= BUCKETS_MAX) BUCKETS.clear()
+    BUCKETS.set(key, b)
+  }
+  return b
+}
+
+function makeBucket(index: IndexName, value?: string): Uint8Array {
   if (index === 'all') return Uint8Array.of(INDEX.all)
   const v = index === 'type' ? ascii(value!).subarray(0, 255) : linkKey(value!) // list() filters on the meta: a cut name still finds its records
   const head = index === 'type' ? [INDEX.type, v.length] : [INDEX[index]]
@@ -122,18 +139,9 @@ export function readCreated(k: Uint8Array, at: number): number {
   return hi * 0x100000000 + lo
 }
 
-/** The prefixes of the 'all' and 'type' buckets, built once per type (the hot path writes them for every record). */
-const TYPE_BUCKETS = new Map<string, Uint8Array>()
-const ALL = Uint8Array.of(INDEX.all)
-
 /** Every index key a record with this meta and digest has. */
 export function indexKeys(digest: Uint8Array, m: RecordMeta): Uint8Array[] {
-  let type = TYPE_BUCKETS.get(m.type)
-  if (type === undefined) {
-    type = bucket('type', m.type)
-    if (TYPE_BUCKETS.size < 256) TYPE_BUCKETS.set(m.type, type)
-  }
-  const keys = [positionKey(ALL, m.created, digest), positionKey(type, m.created, digest)]
+  const keys = [positionKey(ALL, m.created, digest), positionKey(bucket('type', m.type), m.created, digest)]
   if (m.suite !== undefined) keys.push(positionKey(bucket('suite', m.suite), m.created, digest))
   if (m.model !== undefined) keys.push(positionKey(bucket('model', m.model), m.created, digest))
   return keys

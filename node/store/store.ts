@@ -13,7 +13,7 @@
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, recordDigest, recordId, recordIdOfDigest, specOf } from '../../protocol/index.ts'
+import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, isRecordCid, recordDigest, recordId, recordIdOfDigest, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
 import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValue } from './keys.ts'
@@ -235,9 +235,14 @@ export class RecordStore {
     }
   }
 
+  /**
+   * Whether the record is stored. A point read (LevelDB Get: memtable, then bloom filters and the block cache), not
+   * level's has(): classic-level answers has() with a new iterator over every table — on the door's hot path (one
+   * lookup per received record) that cost more CPU than the signature check (bench/gossip profile, issue 17).
+   */
   async has(id: string): Promise<boolean> {
     const k = recordKey(id)
-    return k !== undefined && this.db.has(k)
+    return k !== undefined && (await this.db.get(k)) !== undefined
   }
 
   /** The record's envelope bytes, or undefined. */
@@ -499,7 +504,9 @@ export function metaOf(r: StorableRecord): RecordMeta {
   if (index !== undefined && r.body !== null && typeof r.body === 'object') {
     for (const k of index) {
       const link = CID.asCID((r.body as Partial<Record<IndexKey, unknown>>)[k])
-      if (link) meta[k] = link.toString()
+      // a record link (raw sha2-256, all the registry's index fields hold) in the record-ID base32 form, which is
+      // its CID string; without CID.toString's generic multibase path (a new CID object per record received)
+      if (link) meta[k] = isRecordCid(link) ? recordIdOfDigest(link.multihash.digest) : link.toString()
     }
   }
   return meta

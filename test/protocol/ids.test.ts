@@ -13,6 +13,8 @@ test('recordDigest and recordIdOfDigest are inverses over record IDs', () => {
     const digest = recordDigest(id)
     assert.deepEqual(digest && Buffer.from(digest), createHash('sha256').update(bytes).digest())
     assert.equal(recordIdOfDigest(digest!), id)
+    // the record-ID form is the CID's own string (the store writes links in it without CID.toString)
+    assert.equal(CID.createV1(0x55, Digest.create(0x12, digest!)).toString(), id)
   }
 })
 
