@@ -83,10 +83,10 @@ async function cpuPair(records: DecodedRecord[]): Promise<{ store: number; raw: 
   const store = await RecordStore.open(join(dir, 'store'))
   let batches = 0
   store.onBatch = () => { batches++ }
-  let c0 = process.cpuUsage()
+  const c0 = process.cpuUsage()
   let i = 0
   await Promise.all(Array.from({ length: 64 }, async () => { while (i < records.length) await store.put(records[i++]) }))
-  let c = process.cpuUsage(c0)
+  const c = process.cpuUsage(c0)
   const storeUs = (c.user + c.system) / records.length
   await store.close()
   const perBatch = Math.max(1, Math.round(records.length / batches))
