@@ -337,7 +337,8 @@ class Reader {
           prevLen = klen
           const key = klen <= 32 ? this.mapKey(k, klen) : this.utf8(k, k + klen, 'map key')
           const v = this.value(depth + 1)
-          setOwn(out, key, v)
+          if (key === '__proto__') setOwn(out, key, v) // spec §3.5: an own key, never the prototype
+          else out[key] = v
         }
         return out
       }

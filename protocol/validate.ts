@@ -94,9 +94,13 @@ function decodeWithId(bytes: Uint8Array, id: string | undefined): Outcome {
     const sig = verifySignature(env.kid, sigStructureView(env.protectedBytes, env.payload), env.signature)
     if (sig !== 'ok') return reject(sig, 'signature does not verify')
     // One private copy of the envelope; signer and payload are views into it (the caller may reuse its buffer).
+    // (Offsets computed inline: no closure allocated per record.)
     const own = bytes.slice()
-    const at = (view: Uint8Array) => own.subarray(view.byteOffset - bytes.byteOffset, view.byteOffset - bytes.byteOffset + view.length)
-    const record = { id: id ?? recordId(bytes), bytes: own, type, signer: at(env.kid), created, body, payload: at(env.payload) } as DecodedRecord
+    const kidAt = env.kid.byteOffset - bytes.byteOffset
+    const payloadAt = env.payload.byteOffset - bytes.byteOffset
+    const signer = own.subarray(kidAt, kidAt + env.kid.length)
+    const payload = own.subarray(payloadAt, payloadAt + env.payload.length)
+    const record = { id: id ?? recordId(bytes), bytes: own, type, signer, created, body, payload } as DecodedRecord
     return { action: 'accept', code: 'ok', record }
   } catch (e) {
     return fromError(e)
