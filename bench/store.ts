@@ -122,6 +122,7 @@ console.log(`${'store put, CPU µs/record'.padEnd(30)} ${storeUs.toFixed(1).padS
 console.log(`${'raw level put, CPU µs/record'.padEnd(30)} ${rawUs.toFixed(1).padStart(8)}   (same bytes, same batch size)`)
 console.log(`${'raw + index entries'.padEnd(30)} ${indexUs.toFixed(1).padStart(8)}   (the store's keys, format 3)`)
 console.log(`${'raw + index entries + read'.padEnd(30)} ${readUs.toFixed(1).padStart(8)}   (and the store's getMany of record and tombstone keys)`)
+console.log(`${"the store's own work".padEnd(30)} ${(storeUs - readUs).toFixed(1).padStart(8)}   (store put − the row above: promises, meta, keys, batch building)`)
 console.log(`${'store_vs_raw_put'.padEnd(30)} ${storeVsRaw.toFixed(2).padStart(8)}   (median of 3 paired runs; goal ≤ 1.5)`)
 console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`)
 console.log(JSON.stringify({

@@ -83,19 +83,19 @@ function linkKey(value: string): Uint8Array {
   return out
 }
 
-/** Bucket prefixes by index and value: types, suites and models repeat from record to record. Bounded. */
-const BUCKETS = new Map<string, Uint8Array>()
+/** Bucket prefixes by index, then value: types, suites and models repeat from record to record. Bounded. */
+const BUCKETS = { all: new Map<string, Uint8Array>(), type: new Map<string, Uint8Array>(), suite: new Map<string, Uint8Array>(), model: new Map<string, Uint8Array>() }
 const BUCKETS_MAX = 1024
 
-/** The prefix of one index bucket: `03 len 'BenchmarkResult'`. */
+/** The prefix of one index bucket: `03 len 'BenchmarkResult'`. Shared: callers never write into it. */
 export function bucket(index: IndexName, value?: string): Uint8Array {
   if (index === 'all') return ALL
-  const key = `${index}:${value}`
-  let b = BUCKETS.get(key)
+  const cache = BUCKETS[index]
+  let b = cache.get(value!)
   if (b === undefined) {
     b = makeBucket(index, value!)
-    if (BUCKETS.size >= BUCKETS_MAX) BUCKETS.clear()
-    BUCKETS.set(key, b)
+    if (cache.size >= BUCKETS_MAX) cache.clear()
+    cache.set(value!, b)
   }
   return b
 }
