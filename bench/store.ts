@@ -6,14 +6,17 @@
  * compaction threads included) of the store's durable put with its indexes, 64 in flight, ÷ a raw level put of the
  * same envelope bytes under their ID, written in synced batches of the size the store's group commit formed.
  * Both run in this process in alternating rounds, so the ratio holds on a loaded machine; the load average is
- * printed and recorded.
+ * printed and recorded. Where the gap goes: the same raw batches again with the store's index entries (the binary
+ * keys of format 3: node/store/keys.ts) — `raw_with_index_entries_cpu_us_per_record` — and with, in addition, the
+ * store's duplicate/tombstone read before each batch — `raw_with_index_and_read_cpu_us_per_record`: what LevelDB itself
+ * charges for the layout, against which the store's own overhead (the rest) shows.
  * Prints a table and, as its last line, one JSON object.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { Level } from 'level'
 import { join } from 'node:path'
-import { createRecord, generateSigningKey, parseRecordId } from '../protocol/index.ts'
+import { createRecord, generateSigningKey, parseRecordId, recordDigest } from '../protocol/index.ts'
 import type { DecodedRecord } from '../protocol/index.ts'
 import { RecordStore } from '../node/index.ts'
 
@@ -37,39 +40,72 @@ async function run(name: string, records: DecodedRecord[], write: (s: RecordStor
   return { name, per_s: records.length / s, records_per_batch: records.length / batches }
 }
 
-/** CPU µs per record of the store's put (64 in flight) and of a raw level batch put of the same bytes. */
-async function cpuPair(records: DecodedRecord[]): Promise<{ store: number; raw: number; perBatch: number }> {
+/** The format-3 keys the store writes for a Retraction (node/store/keys.ts): record, all index, type index. */
+function layoutKeys(r: DecodedRecord): { record: Uint8Array; tombstone: Uint8Array; index: Uint8Array[] } {
+  const d = recordDigest(r.id)!
+  const created = Buffer.alloc(8)
+  created.writeBigUInt64BE(BigInt(r.created))
+  const type = Buffer.from(r.type, 'latin1')
+  return {
+    record: Buffer.concat([Uint8Array.of(1), d]),
+    tombstone: Buffer.concat([Uint8Array.of(6), d]),
+    index: [Buffer.concat([Uint8Array.of(2), created, d]), Buffer.concat([Uint8Array.of(3, type.length), type, created, d])],
+  }
+}
+
+/** CPU µs per record of raw synced batches of `perBatch` records: the envelope only, + index entries, + the read. */
+async function rawCpu(dir: string, records: DecodedRecord[], perBatch: number, layout: 'raw' | 'index' | 'index+read'): Promise<number> {
+  const keys = records.map(layoutKeys) // not charged: the store's own key building is part of its overhead
+  const raw = new Level<string | Uint8Array, Uint8Array>(join(dir, layout), { keyEncoding: layout === 'raw' ? 'utf8' : 'view', valueEncoding: 'view' })
+  await raw.open()
+  const empty = new Uint8Array(0)
+  const c0 = process.cpuUsage()
+  for (let j = 0; j < records.length; j += perBatch) {
+    if (layout === 'index+read') await raw.getMany(keys.slice(j, j + perBatch).flatMap((k) => [k.record, k.tombstone]))
+    const b = raw.batch()
+    for (let i = j; i < Math.min(j + perBatch, records.length); i++) {
+      if (layout === 'raw') b.put(records[i]!.id, records[i]!.bytes)
+      else {
+        b.put(keys[i]!.record, records[i]!.bytes)
+        for (const k of keys[i]!.index) b.put(k, empty)
+      }
+    }
+    await b.write({ sync: true })
+  }
+  const c = process.cpuUsage(c0)
+  await raw.close()
+  return (c.user + c.system) / records.length
+}
+
+/** CPU µs per record of the store's put (64 in flight) and of raw level batch puts of the same bytes. */
+async function cpuPair(records: DecodedRecord[]): Promise<{ store: number; raw: number; index: number; read: number; perBatch: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'aip-bench-store-'))
   const store = await RecordStore.open(join(dir, 'store'))
   let batches = 0
   store.onBatch = () => { batches++ }
-  let c0 = process.cpuUsage()
+  const c0 = process.cpuUsage()
   let i = 0
   await Promise.all(Array.from({ length: 64 }, async () => { while (i < records.length) await store.put(records[i++]) }))
-  let c = process.cpuUsage(c0)
+  const c = process.cpuUsage(c0)
   const storeUs = (c.user + c.system) / records.length
   await store.close()
   const perBatch = Math.max(1, Math.round(records.length / batches))
-  const raw = new Level<string, Uint8Array>(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await raw.open()
-  c0 = process.cpuUsage()
-  for (let j = 0; j < records.length; j += perBatch) {
-    const b = raw.batch()
-    for (const r of records.slice(j, j + perBatch)) b.put(r.id, r.bytes)
-    await b.write({ sync: true })
-  }
-  c = process.cpuUsage(c0)
-  await raw.close()
+  const raw = await rawCpu(dir, records, perBatch, 'raw')
+  const index = await rawCpu(dir, records, perBatch, 'index')
+  const read = await rawCpu(dir, records, perBatch, 'index+read')
   await rm(dir, { recursive: true, force: true })
-  return { store: storeUs, raw: (c.user + c.system) / records.length, perBatch }
+  return { store: storeUs, raw, index, read, perBatch }
 }
 
 const pairs = []
+await cpuPair(make(6e12)) // warm-up (JIT), not counted
 for (let r = 0; r < 3; r++) pairs.push(await cpuPair(make(5e12 + r * 1e9)))
 const ratios = pairs.map((p) => p.store / p.raw).sort((a, b) => a - b)
 const storeVsRaw = ratios[1]!
 const storeUs = pairs.map((p) => p.store).sort((a, b) => a - b)[1]!
 const rawUs = pairs.map((p) => p.raw).sort((a, b) => a - b)[1]!
+const indexUs = pairs.map((p) => p.index).sort((a, b) => a - b)[1]!
+const readUs = pairs.map((p) => p.read).sort((a, b) => a - b)[1]!
 
 const seq = await run('sequential put (await each)', make(1e12), async (s, rs) => { for (const r of rs) await s.put(r) })
 const conc = await run('64 puts in flight', make(2e12), async (s, rs) => {
@@ -84,6 +120,9 @@ console.log(`record store, ${N} records of ${bytes} bytes, every batch synced (f
 for (const r of [seq, conc, many]) console.log(`${r.name.padEnd(30)} ${r.per_s.toFixed(0).padStart(8)} records/s   ${r.records_per_batch.toFixed(1).padStart(6)} records/batch`)
 console.log(`${'store put, CPU µs/record'.padEnd(30)} ${storeUs.toFixed(1).padStart(8)}   (64 in flight, ~${pairs[1]!.perBatch} records/batch)`)
 console.log(`${'raw level put, CPU µs/record'.padEnd(30)} ${rawUs.toFixed(1).padStart(8)}   (same bytes, same batch size)`)
+console.log(`${'raw + index entries'.padEnd(30)} ${indexUs.toFixed(1).padStart(8)}   (the store's keys, format 3)`)
+console.log(`${'raw + index entries + read'.padEnd(30)} ${readUs.toFixed(1).padStart(8)}   (and the store's getMany of record and tombstone keys)`)
+console.log(`${"the store's own work".padEnd(30)} ${(storeUs - readUs).toFixed(1).padStart(8)}   (store put − the row above: promises, meta, keys, batch building)`)
 console.log(`${'store_vs_raw_put'.padEnd(30)} ${storeVsRaw.toFixed(2).padStart(8)}   (median of 3 paired runs; goal ≤ 1.5)`)
 console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`)
 console.log(JSON.stringify({
@@ -91,5 +130,6 @@ console.log(JSON.stringify({
   sequential_per_s: Math.round(seq.per_s), concurrent64_per_s: Math.round(conc.per_s), put_many_per_s: Math.round(many.per_s),
   group_commit_speedup: Number((conc.per_s / seq.per_s).toFixed(2)),
   store_cpu_us_per_record: Number(storeUs.toFixed(1)), raw_put_cpu_us_per_record: Number(rawUs.toFixed(1)),
+  raw_with_index_entries_cpu_us_per_record: Number(indexUs.toFixed(1)), raw_with_index_and_read_cpu_us_per_record: Number(readUs.toFixed(1)),
   store_vs_raw_put: Number(storeVsRaw.toFixed(2)), load_average_1m: Number(loadavg()[0]!.toFixed(2)),
 }))

@@ -233,11 +233,6 @@ class Reader {
     return start
   }
 
-  take(len: number): Uint8Array {
-    const start = this.skip(len)
-    return this.b.subarray(start, start + len)
-  }
-
   /** Strict UTF-8 of b[start, end); short ASCII strings (most keys and labels) are decoded without TextDecoder. */
   utf8(start: number, end: number, what: string): string {
     const b = this.b
@@ -259,13 +254,16 @@ class Reader {
     }
   }
 
-  /** A map key (≤ 32 bytes): from the key cache when these exact ASCII bytes were seen before. */
-  mapKey(start: number, len: number): string {
+  /**
+   * A short string (≤ 32 bytes: map keys, and text values such as categories and labels): from the key cache when
+   * these exact ASCII bytes were seen before, so a repeated string costs no allocation.
+   */
+  mapKey(start: number, len: number, what = 'map key'): string {
     const b = this.b
     let h = 0x811c9dc5 ^ len
     for (let i = start; i < start + len; i++) {
       const c = b[i]!
-      if (c >= 0x80) return this.utf8(start, start + len, 'map key')
+      if (c >= 0x80) return this.utf8(start, start + len, what)
       h = Math.imul(h ^ c, 0x01000193)
     }
     const cached = KEY_CACHE.get(h)
@@ -274,7 +272,7 @@ class Reader {
       for (let i = 0; i < len; i++) if (cached.charCodeAt(i) !== b[start + i]) same = false
       if (same) return cached
     }
-    const key = this.utf8(start, start + len, 'map key')
+    const key = this.utf8(start, start + len, what)
     if (KEY_CACHE.size >= MAP_KEY_CACHE_SIZE) KEY_CACHE.clear()
     KEY_CACHE.set(h, key)
     return key
@@ -306,7 +304,7 @@ class Reader {
       }
       case 3: {
         const start = this.skip(arg)
-        return this.utf8(start, start + arg, 'text string')
+        return arg <= 32 ? this.mapKey(start, arg, 'text string') : this.utf8(start, start + arg, 'text string')
       }
       case 4: {
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
@@ -339,7 +337,8 @@ class Reader {
           prevLen = klen
           const key = klen <= 32 ? this.mapKey(k, klen) : this.utf8(k, k + klen, 'map key')
           const v = this.value(depth + 1)
-          setOwn(out, key, v)
+          if (key === '__proto__') setOwn(out, key, v) // spec §3.5: an own key, never the prototype
+          else out[key] = v
         }
         return out
       }
@@ -348,13 +347,16 @@ class Reader {
         if (depth >= this.maxDepth) this.fail('limit', `nesting deeper than ${this.maxDepth}`)
         this.head()
         if (this.major !== 2) this.fail('undecodable', 'tag 42 does not hold a byte string')
-        const raw = this.take(this.arg)
-        if (raw.length < 2 || raw[0] !== 0x00) this.fail('undecodable', 'tag 42 byte string must start with 0x00')
-        // Fast path for the one CID form records link to (§3.4): 01 55 12 20 <32-byte digest>.
-        if (raw.length === 37 && raw[1] === 0x01 && raw[2] === RAW_CODEC && raw[3] === SHA2_256_CODE && raw[4] === 0x20) {
-          const bytes = raw.slice(1)
+        const len = this.arg
+        const at = this.skip(len)
+        const b = this.b
+        if (len < 2 || b[at] !== 0x00) this.fail('undecodable', 'tag 42 byte string must start with 0x00')
+        // Fast path for the one CID form records link to (§3.4): 01 55 12 20 <32-byte digest>, read in place.
+        if (len === 37 && b[at + 1] === 0x01 && b[at + 2] === RAW_CODEC && b[at + 3] === SHA2_256_CODE && b[at + 4] === 0x20) {
+          const bytes = b.slice(at + 1, at + 37)
           return new CID(1, RAW_CODEC, new Digest(SHA2_256_CODE, 32, bytes.subarray(4), bytes.subarray(2)), bytes)
         }
+        const raw = b.subarray(at, at + len)
         try {
           const cid = CID.decode(raw.slice(1))
           if (cid.version !== 1) this.fail('unsupported', 'CIDv0 link (links are CIDv1)')

@@ -51,6 +51,45 @@ export function recordId(envelopeBytes: Uint8Array): string {
   return base32('b', cid)
 }
 
+/** The record ID of a sha2-256 digest (32 bytes): the inverse of recordDigest. */
+export function recordIdOfDigest(digest: Uint8Array): string {
+  const cid = new Uint8Array(36)
+  cid.set(CID_PREFIX)
+  cid.set(digest, 4)
+  return base32('b', cid)
+}
+
+const BASE32_VALUES = new Int8Array(128).fill(-1)
+for (let i = 0; i < BASE32.length; i++) BASE32_VALUES[BASE32.charCodeAt(i)] = i
+
+/**
+ * The sha2-256 digest a record ID names (32 bytes), or undefined when `id` is not the canonical form recordId
+ * writes ('b', 58 lower-case base32 characters of 01 55 12 20 || digest, zero padding bits). Compact binary keys of
+ * the record store are built from it.
+ */
+export function recordDigest(id: string): Uint8Array | undefined {
+  if (id.length !== 59 || id.charCodeAt(0) !== 0x62) return undefined
+  const cid = new Uint8Array(36)
+  let o = 0
+  let buffer = 0
+  let bits = 0
+  for (let i = 1; i < 59; i++) {
+    const c = id.charCodeAt(i)
+    const v = c < 128 ? BASE32_VALUES[c]! : -1
+    if (v < 0) return undefined
+    buffer = ((buffer << 5) | v) & 0xfff
+    bits += 5
+    if (bits >= 8) {
+      cid[o++] = (buffer >>> (bits - 8)) & 0xff
+      bits -= 8
+    }
+  }
+  // 58 characters carry 290 bits: 288 of them are the CID, the last 2 must be zero (canonical)
+  if ((buffer & ((1 << bits) - 1)) !== 0) return undefined
+  for (let i = 0; i < 4; i++) if (cid[i] !== CID_PREFIX[i]) return undefined
+  return cid.subarray(4)
+}
+
 /** Parses a record ID; throws ProtocolError('bad_id') for anything but the canonical base32 form of a record CID. */
 export function parseRecordId(id: string): CID {
   let cid: CID

@@ -50,6 +50,11 @@ export interface ValidationContext {
   trust: TrustState
   /** Whether the receiver already holds a record with this ID. */
   isKnown?: (id: string) => boolean
+  /**
+   * recordId(bytes), when the caller has computed it already (the door does, to look the record up first): the
+   * envelope is then hashed once, not twice. It must be the ID of these very bytes.
+   */
+  id?: string
 }
 
 const reject = (code: RejectCode, message: string): Outcome => ({ action: 'reject', code, message })
@@ -93,9 +98,13 @@ function decodeWithId(bytes: Uint8Array, id: string | undefined): Outcome {
     const sig = verifySignature(env.kid, sigStructureView(env.protectedBytes, env.payload), env.signature)
     if (sig !== 'ok') return reject(sig, 'signature does not verify')
     // One private copy of the envelope; signer and payload are views into it (the caller may reuse its buffer).
+    // (Offsets computed inline: no closure allocated per record.)
     const own = bytes.slice()
-    const at = (view: Uint8Array) => own.subarray(view.byteOffset - bytes.byteOffset, view.byteOffset - bytes.byteOffset + view.length)
-    const record = { id: id ?? recordId(bytes), bytes: own, type, signer: at(env.kid), created, body, payload: at(env.payload) } as DecodedRecord
+    const kidAt = env.kid.byteOffset - bytes.byteOffset
+    const payloadAt = env.payload.byteOffset - bytes.byteOffset
+    const signer = own.subarray(kidAt, kidAt + env.kid.length)
+    const payload = own.subarray(payloadAt, payloadAt + env.payload.length)
+    const record = { id: id ?? recordId(bytes), bytes: own, type, signer, created, body, payload } as DecodedRecord
     return { action: 'accept', code: 'ok', record }
   } catch (e) {
     return fromError(e)
@@ -110,7 +119,7 @@ export function decodeRecord(bytes: Uint8Array): Outcome {
 /** The full pipeline (§6): stateless checks, then duplicate, clock and trust checks against `ctx`. */
 export function validateRecord(bytes: Uint8Array, ctx: ValidationContext): Outcome {
   if (bytes.length > MAX_ENVELOPE_BYTES) return reject('oversize', `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}`)
-  const id = recordId(bytes)
+  const id = ctx.id ?? recordId(bytes)
   // [IGNORE duplicate] The receiver already holds a record with this ID.
   if (ctx.isKnown?.(id) === true) return ignore('duplicate', `already known: ${id}`)
   const decoded = decodeWithId(bytes, id)

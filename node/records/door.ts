@@ -225,7 +225,7 @@ export class RecordDoor {
       const over = kid === undefined ? 'ok' : limits.peek(hex(kid), bytes.length, this.now())
       if (over !== 'ok') return ignore(over, `signer ${hex(kid!).slice(0, 16)}… over its limit (not verified)`, id)
     }
-    const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id })
+    const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id, id })
     if (outcome.action !== 'accept') {
       // a hello's records reach the door only once its certificate has passed (network-v1 §3 H5 before H3)
       this.observe(outcome)

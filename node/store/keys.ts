@@ -1,21 +1,27 @@
 /**
- * Key layout of the record store (one level database, utf8 keys, byte values). Every key is ASCII. Format 2:
+ * Key layout of the record store (one level database, binary keys, byte values), format 3 (issue 17). D is a
+ * record's sha2-256 digest, the 32 bytes its ID names (protocol recordDigest); T is `created` (ms) as 8 bytes
+ * big-endian, so byte order = numeric order:
  *
- *   v!format                → '2'  the layout version (STORE_FORMAT); a format-1 store is migrated on open
- *   r!ID                    → u16 (big-endian) length of the meta, meta JSON {type, signer, created, suite?, model?},
+ *   'v!format'              → '3'  the layout version (STORE_FORMAT), ASCII key and value
+ *   01 D                    → u16 (big-endian) length of the meta, meta JSON {type, signer, created, suite?, model?},
  *                             then the record envelope bytes (COSE_Sign1): one entry holds a record and its meta
- *   c!CREATED!ID            → ''   all records by (created, id) — the order sync reconciles over
- *   t!TYPE!CREATED!ID       → ''   by record type
- *   u!SUITE!CREATED!ID      → ''   BenchmarkResults by suite CID
- *   o!MODEL!CREATED!ID      → ''   BenchmarkResults by model (ModelCommitment) CID
- *   x!ID                    → tombstone JSON {reason, at}
+ *   02 T D                  → ''   all records by (created, id) — the order sync reconciles over (41 bytes)
+ *   03 len TYPE T D         → ''   by record type (TYPE: its ASCII name, len: its length, one byte)
+ *   04 V T D                → ''   BenchmarkResults by suite CID (V: linkKey)
+ *   05 V T D                → ''   BenchmarkResults by model (ModelCommitment) CID
+ *   06 D                    → tombstone JSON {reason, signer?, at, withdrew?}
  *
- * CREATED is the record's `created` (ms) as 14 hex digits, so byte order = numeric order (2^53 < 16^14).
  * A record, its meta and all its index entries are written in one level batch, so they exist together or not at all.
- * Format 1 (until issue 17) also wrote m!ID (the meta) and s!SIGNERHEX!CREATED!ID (by signer): 7 entries for a
- * BenchmarkResult, now 5 (3 for other types). LevelDB's CPU per synced record grows by ~4 µs per entry on this machine
- * (bench/store.ts); a query by signer now walks the type or all index and filters on the meta, as the other fields do.
+ * The first bytes 01–06 are below every printable ASCII byte, so no key of this format falls in a range of an older
+ * one, whose keys were ASCII strings: format 1 (until issue 17) 'r!ID' (envelope), 'm!ID' (meta), 'c!CREATED!ID',
+ * 't!TYPE!CREATED!ID', 's!SIGNERHEX!CREATED!ID', 'u!SUITE!CREATED!ID', 'o!MODEL!CREATED!ID', 'x!ID' (CREATED as 14
+ * hex digits, ID the 59-character base32 record ID): 7 entries for a BenchmarkResult with ~150-byte keys; format 2
+ * folded m! into r! and dropped s!. Format 3 keeps one entry per record plus 2 index entries (4 for a
+ * BenchmarkResult) of 41–74 bytes. Older formats are migrated on open (store.ts).
  */
+import { CID } from 'multiformats/cid'
+
 export interface RecordMeta {
   type: string
   /** Signer public key, hex. */
@@ -27,49 +33,129 @@ export interface RecordMeta {
   model?: string
 }
 
-export const RECORD = 'r!'
-/** Format 1 only: the meta entry, now the head of the r! value. */
-export const LEGACY_META = 'm!'
-/** Format 1 only: the signer index. */
-export const LEGACY_SIGNER = 's!'
-export const FORMAT_KEY = 'v!format'
 /** The layout version this code writes and reads (see above). */
-export const STORE_FORMAT = 2
-export const TOMBSTONE = 'x!'
+export const STORE_FORMAT = 3
+export const FORMAT_KEY = Uint8Array.from(Buffer.from('v!format', 'ascii'))
+
+export const RECORD = 0x01
+export const TOMBSTONE = 0x06
 /** Index prefixes, by the query field they serve. */
-export const INDEX = { all: 'c!', type: 't!', suite: 'u!', model: 'o!' } as const
+export const INDEX = { all: 0x02, type: 0x03, suite: 0x04, model: 0x05 } as const
 export type IndexName = keyof typeof INDEX
 
-/** Upper bound for a range over a prefix: every key we write is ASCII, so 0xFF sorts after all of them. */
-export const PREFIX_END = '\xff'
+const ascii = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'))
+const ALL = Uint8Array.of(INDEX.all)
 
-export function createdKey(created: number): string {
-  return created.toString(16).padStart(14, '0')
+/** The key of a one-byte prefix and a digest (a record, a tombstone). */
+export function digestKey(prefix: number, digest: Uint8Array): Uint8Array {
+  const k = new Uint8Array(33)
+  k[0] = prefix
+  k.set(digest, 1)
+  return k
 }
 
-/** The prefix (ending in '!') of one index bucket: `t!BenchmarkResult!`. */
-export function bucket(index: IndexName, value?: string): string {
-  return index === 'all' ? INDEX.all : `${INDEX[index]}${value}!`
+/** The upper bound of a range over every key that starts with `prefix` (a byte string): prefix + FF…. */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const k = new Uint8Array(prefix.length + 1)
+  k.set(prefix)
+  k[prefix.length] = 0xff
+  return k
 }
 
-/** Every index key a record with this meta has. */
-export function indexKeys(id: string, m: RecordMeta): string[] {
-  const tail = `${createdKey(m.created)}!${id}`
-  const keys = [bucket('all') + tail, bucket('type', m.type) + tail]
-  if (m.suite !== undefined) keys.push(bucket('suite', m.suite) + tail)
-  if (m.model !== undefined) keys.push(bucket('model', m.model) + tail)
+/**
+ * The bytes of a suite or model link in its index key: 00 len CID-bytes for a CID in its canonical string form
+ * (always, for a store written by metaOf), else 01 len UTF-8 (a format-1 store may hold anything).
+ */
+function linkKey(value: string): Uint8Array {
+  let bytes: Uint8Array | undefined
+  try {
+    const cid = CID.parse(value)
+    if (cid.toString() === value) bytes = cid.bytes
+  } catch {
+    bytes = undefined
+  }
+  const tag = bytes === undefined ? 1 : 0
+  bytes ??= Buffer.from(value, 'utf8')
+  const out = new Uint8Array(2 + Math.min(bytes.length, 255))
+  out[0] = tag
+  out[1] = bytes.length
+  out.set(bytes.subarray(0, 255), 2)
+  return out
+}
+
+/** Bucket prefixes by index, then value: types, suites and models repeat from record to record. Bounded. */
+const BUCKETS = { all: new Map<string, Uint8Array>(), type: new Map<string, Uint8Array>(), suite: new Map<string, Uint8Array>(), model: new Map<string, Uint8Array>() }
+const BUCKETS_MAX = 1024
+
+/** The prefix of one index bucket: `03 len 'BenchmarkResult'`. Shared: callers never write into it. */
+export function bucket(index: IndexName, value?: string): Uint8Array {
+  if (index === 'all') return ALL
+  const cache = BUCKETS[index]
+  let b = cache.get(value!)
+  if (b === undefined) {
+    b = makeBucket(index, value!)
+    if (cache.size >= BUCKETS_MAX) cache.clear()
+    cache.set(value!, b)
+  }
+  return b
+}
+
+function makeBucket(index: IndexName, value?: string): Uint8Array {
+  if (index === 'all') return Uint8Array.of(INDEX.all)
+  const v = index === 'type' ? ascii(value!).subarray(0, 255) : linkKey(value!) // list() filters on the meta: a cut name still finds its records
+  const head = index === 'type' ? [INDEX.type, v.length] : [INDEX[index]]
+  const out = new Uint8Array(head.length + v.length)
+  out.set(head)
+  out.set(v, head.length)
+  return out
+}
+
+/** The key of a position in a bucket: prefix, created (8 bytes big-endian), then the digest if given. */
+export function positionKey(prefix: Uint8Array, created: number, digest?: Uint8Array): Uint8Array {
+  const k = new Uint8Array(prefix.length + 8 + (digest?.length ?? 0))
+  k.set(prefix)
+  writeCreated(k, prefix.length, created)
+  if (digest !== undefined) k.set(digest, prefix.length + 8)
+  return k
+}
+
+function writeCreated(k: Uint8Array, at: number, created: number): void {
+  const hi = Math.floor(created / 0x100000000)
+  const lo = created >>> 0
+  k[at] = hi >>> 24
+  k[at + 1] = (hi >>> 16) & 0xff
+  k[at + 2] = (hi >>> 8) & 0xff
+  k[at + 3] = hi & 0xff
+  k[at + 4] = lo >>> 24
+  k[at + 5] = (lo >>> 16) & 0xff
+  k[at + 6] = (lo >>> 8) & 0xff
+  k[at + 7] = lo & 0xff
+}
+
+/** `created` from the 8 bytes at `at`. */
+export function readCreated(k: Uint8Array, at: number): number {
+  const hi = ((k[at]! << 24) | (k[at + 1]! << 16) | (k[at + 2]! << 8) | k[at + 3]!) >>> 0
+  const lo = ((k[at + 4]! << 24) | (k[at + 5]! << 16) | (k[at + 6]! << 8) | k[at + 7]!) >>> 0
+  return hi * 0x100000000 + lo
+}
+
+/** Every index key a record with this meta and digest has. */
+export function indexKeys(digest: Uint8Array, m: RecordMeta): Uint8Array[] {
+  const keys = [positionKey(ALL, m.created, digest), positionKey(bucket('type', m.type), m.created, digest)]
+  if (m.suite !== undefined) keys.push(positionKey(bucket('suite', m.suite), m.created, digest))
+  if (m.model !== undefined) keys.push(positionKey(bucket('model', m.model), m.created, digest))
   return keys
 }
 
-/** The record ID at the end of an index key. */
-export function idOfIndexKey(key: string): string {
-  return key.slice(key.lastIndexOf('!') + 1)
+/** The digest at the end of an index key (a view). */
+export function digestOfIndexKey(key: Uint8Array): Uint8Array {
+  return key.subarray(key.length - 32)
 }
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
-/** The r! value: u16 meta length, meta JSON, envelope. */
+/** The record value: u16 meta length, meta JSON, envelope. */
 export function recordValue(meta: RecordMeta, envelope: Uint8Array): Uint8Array {
   const m = utf8.encode(JSON.stringify(meta))
   if (m.length > 0xffff) throw new Error('record meta over 64 KiB') // bounded by the registry's fields; never happens
@@ -81,14 +167,13 @@ export function recordValue(meta: RecordMeta, envelope: Uint8Array): Uint8Array 
   return out
 }
 
-/** Splits an r! value into its meta and a view of its envelope bytes (same memory). */
-export function splitRecordValue(v: Uint8Array): { meta: RecordMeta; envelope: Uint8Array } {
+/** The meta of a record value. */
+export function metaOfValue(v: Uint8Array): RecordMeta {
   const n = (v[0]! << 8) | v[1]!
-  const envelope = new Uint8Array(v.buffer, v.byteOffset + 2 + n, v.byteLength - 2 - n)
-  return { meta: JSON.parse(fromUtf8.decode(v.subarray(2, 2 + n))) as RecordMeta, envelope }
+  return JSON.parse(fromUtf8.decode(v.subarray(2, 2 + n))) as RecordMeta
 }
 
-/** The envelope view of an r! value, without parsing the meta. */
+/** The envelope view of a record value, without parsing the meta (same memory). */
 export function envelopeOf(v: Uint8Array): Uint8Array {
   const n = (v[0]! << 8) | v[1]!
   return new Uint8Array(v.buffer, v.byteOffset + 2 + n, v.byteLength - 2 - n)

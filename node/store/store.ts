@@ -7,16 +7,17 @@
  * one level batch written with `{ sync: true }`. So when `put` resolves the record is on disk, and after a SIGKILL
  * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
  *
- * Layout (keys.ts): format 2 since issue 17 — the record and its meta in one entry, no signer index. A format-1 store
- * is migrated on open, record by record in synced batches (resumable: a record still has its m! entry until its own
- * batch rewrote it); a store of an unknown (newer) format is refused with 'store_format'.
+ * Layout (keys.ts): format 3 since issue 17 — the record and its meta in one entry keyed by its digest, compact binary
+ * index keys, no signer index. A store of format 1 or 2 is migrated on open (migrate.ts: resumable synced batches); a
+ * store of an unknown (newer) format is refused with 'store_format'.
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
-import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, recordId, specOf } from '../../protocol/index.ts'
+import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, isRecordCid, recordDigest, recordId, recordIdOfDigest, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
-import { FORMAT_KEY, LEGACY_META, LEGACY_SIGNER, PREFIX_END, RECORD, STORE_FORMAT, TOMBSTONE, bucket, createdKey, envelopeOf, idOfIndexKey, indexKeys, recordValue, splitRecordValue } from './keys.ts'
+import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValue } from './keys.ts'
+import { migrate } from './migrate.ts'
 
 /** What the store needs of a record; the record layer's DecodedRecord satisfies it. */
 export interface StorableRecord {
@@ -126,11 +127,16 @@ type Op =
   | { kind: 'put'; record: StorableRecord; meta: RecordMeta; then?: Array<{ id: string; tombstone: Tombstone }>; withdrawn?: string[]; done: (r: PutResult) => void; fail: (e: unknown) => void }
   | { kind: 'tombstone'; id: string; tombstone: Tombstone; done: (r: PutResult) => void; fail: (e: unknown) => void }
 
-type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }
 
 const EMPTY = new Uint8Array(0)
-/** Records rewritten per synced batch when a format-1 store is migrated. */
-const MIGRATE_BATCH = 500
+/** Every key of one single-byte prefix: [p, p + 1). */
+const span = (prefix: number) => ({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) })
+const recordKey = (id: string): Uint8Array | undefined => {
+  const d = recordDigest(id)
+  return d === undefined ? undefined : digestKey(RECORD, d)
+}
+const keyHex = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('hex')
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
@@ -142,14 +148,14 @@ export class RecordStore {
   /** Called after each synced batch with its number of operations and its duration (for metrics). */
   onBatch: ((ops: number, seconds: number) => void) | undefined
 
-  private constructor(private readonly db: Level<string, Uint8Array>, private records: number, readonly location: string) {}
+  private constructor(private readonly db: Level<Uint8Array, Uint8Array>, private records: number, readonly location: string) {}
 
   /**
    * Opens (creating if needed) the store at `location` — a site's store is `sitePaths(dir).store`, i.e. DIR/store.
    * Fails with code 'store_locked' when another process (a running `aip start`) or instance holds it.
    */
   static async open(location: string): Promise<RecordStore> {
-    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    const db = new Level<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
     try {
       await db.open()
     } catch (err) {
@@ -161,36 +167,21 @@ export class RecordStore {
     }
     await RecordStore.checkFormat(db, location)
     let n = 0
-    for await (const _ of db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) n++
+    for await (const _ of db.keys(span(RECORD))) n++
     return new RecordStore(db, n, location)
   }
 
-  /** Reads the layout version: writes it on a new store, migrates format 1, refuses any other (keys.ts). */
-  private static async checkFormat(db: Level<string, Uint8Array>, location: string): Promise<void> {
+  /**
+   * Reads the layout version: a new store (no version key, nothing in it) gets it; format 1 (no version key) and
+   * format 2 are migrated (migrate.ts); any other is refused (keys.ts).
+   */
+  private static async checkFormat(db: Level<Uint8Array, Uint8Array>, location: string): Promise<void> {
     const v = await db.get(FORMAT_KEY)
-    if (v !== undefined) {
-      const format = fromUtf8.decode(v)
-      if (format === String(STORE_FORMAT)) return
-      await db.close()
-      throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates format 1): use the aip version that wrote it`)
-    }
-    // No version key: a new store, or one written in format 1 (which has m! meta entries next to its records).
-    for (;;) {
-      const legacy = await db.iterator({ gte: LEGACY_META, lt: LEGACY_META + PREFIX_END, limit: MIGRATE_BATCH }).all()
-      if (legacy.length === 0) break
-      const envelopes = await db.getMany(legacy.map(([k]) => RECORD + k.slice(LEGACY_META.length)))
-      const batch = db.batch()
-      legacy.forEach(([k, m], i) => {
-        const id = k.slice(LEGACY_META.length)
-        const meta = JSON.parse(fromUtf8.decode(m)) as RecordMeta
-        const envelope = envelopes[i]
-        if (envelope !== undefined) batch.put(RECORD + id, recordValue(meta, envelope))
-        batch.del(k)
-        batch.del(`${LEGACY_SIGNER}${meta.signer}!${createdKey(meta.created)}!${id}`)
-      })
-      await batch.write({ sync: true })
-    }
-    await db.put(FORMAT_KEY, utf8.encode(String(STORE_FORMAT)), { sync: true })
+    const format = v === undefined ? undefined : fromUtf8.decode(v)
+    if (format === String(STORE_FORMAT)) return
+    if (format === undefined || format === '2') return migrate(db, format === undefined ? 1 : 2)
+    await db.close()
+    throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates formats 1 and 2): use the aip version that wrote it`)
   }
 
   /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
@@ -223,6 +214,8 @@ export class RecordStore {
   addTombstone(id: string, reason: string, opts: { signer?: Uint8Array; at?: number } = {}): Promise<'stored' | 'ignored'> {
     const tombstone: Tombstone = { reason, at: opts.at ?? Date.now() }
     if (opts.signer !== undefined) tombstone.signer = hex(opts.signer)
+    // a tombstone keeps a record out: an ID that is not a record ID names nothing a store can hold
+    if (recordDigest(id) === undefined) return Promise.reject(new StoreError('bad_record', `'${id.slice(0, 80)}' is not a record ID`))
     return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, tombstone, done: (r) => done(r === 'stored' ? 'stored' : 'ignored'), fail }))
   }
 
@@ -231,32 +224,44 @@ export class RecordStore {
   }
 
   async getTombstone(id: string): Promise<Tombstone | undefined> {
-    const v = await this.db.get(TOMBSTONE + id)
+    const d = recordDigest(id)
+    const v = d === undefined ? undefined : await this.db.get(digestKey(TOMBSTONE, d))
     return v === undefined ? undefined : (JSON.parse(fromUtf8.decode(v)) as Tombstone)
   }
 
   async *tombstones(): AsyncIterable<{ id: string } & Tombstone> {
-    for await (const [k, v] of this.db.iterator({ gte: TOMBSTONE, lt: TOMBSTONE + PREFIX_END })) {
-      yield { id: k.slice(TOMBSTONE.length), ...(JSON.parse(fromUtf8.decode(v)) as Tombstone) }
+    for await (const [k, v] of this.db.iterator(span(TOMBSTONE))) {
+      yield { id: recordIdOfDigest(k.subarray(1)), ...(JSON.parse(fromUtf8.decode(v)) as Tombstone) }
     }
   }
 
+  /**
+   * Whether the record is stored. A point read (LevelDB Get: memtable, then bloom filters and the block cache), not
+   * level's has(): classic-level answers has() with a new iterator over every table — on the door's hot path (one
+   * lookup per received record) that cost more CPU than the signature check (bench/gossip profile, issue 17).
+   */
   async has(id: string): Promise<boolean> {
-    return this.db.has(RECORD + id)
+    const k = recordKey(id)
+    return k !== undefined && (await this.db.get(k)) !== undefined
   }
 
   /** The record's envelope bytes, or undefined. */
   async get(id: string): Promise<Uint8Array | undefined> {
-    return plain(await this.db.get(RECORD + id))
+    const k = recordKey(id)
+    return k === undefined ? undefined : plain(await this.db.get(k))
   }
 
   async getMany(ids: string[]): Promise<(Uint8Array | undefined)[]> {
-    return (await this.db.getMany(ids.map((id) => RECORD + id))).map(plain)
+    const keys = ids.map(recordKey)
+    const found = await this.db.getMany(keys.filter((k) => k !== undefined))
+    let i = 0
+    return keys.map((k) => (k === undefined ? undefined : plain(found[i++])))
   }
 
   async info(id: string): Promise<RecordInfo | undefined> {
-    const v = await this.db.get(RECORD + id)
-    return v === undefined ? undefined : infoOf(id, splitRecordValue(v).meta)
+    const k = recordKey(id)
+    const v = k === undefined ? undefined : await this.db.get(k)
+    return v === undefined ? undefined : infoOf(id, metaOfValue(v))
   }
 
   /**
@@ -270,20 +275,21 @@ export class RecordStore {
       q.suite !== undefined ? ['suite', q.suite] : q.model !== undefined ? ['model', q.model]
         : q.type !== undefined ? ['type', q.type] : ['all', undefined]
     const prefix = bucket(index, value)
-    let gt = q.since === undefined ? prefix : `${prefix}${createdKey(q.since)}`
-    const lt = q.until === undefined ? prefix + PREFIX_END : `${prefix}${createdKey(q.until)}`
+    let gt = q.since === undefined ? prefix : positionKey(prefix, q.since)
+    const lt = q.until === undefined ? prefixEnd(prefix) : positionKey(prefix, q.until)
     if (q.after !== undefined) {
       // a position cursor is used as is; an ID cursor is placed through its record (so it must be stored)
       const after = parseCursor(q.after) ?? await this.info(q.after)
       if (after === undefined) return // an ID cursor whose record is not stored: nothing to place it by
-      const cursor = `${prefix}${createdKey(after.created)}!${after.id}`
-      if (cursor > gt) gt = cursor
+      // (a position naming no record ID is placed before that millisecond: a page may repeat, never skip)
+      const cursor = positionKey(prefix, after.created, recordDigest(after.id))
+      if (Buffer.compare(cursor, gt) > 0) gt = cursor
     }
     const limit = q.limit ?? Infinity
     if (limit <= 0) return
     let n = 0
     for await (const key of this.db.keys({ gt, lt })) {
-      const info = await this.info(idOfIndexKey(key))
+      const info = await this.info(recordIdOfDigest(digestOfIndexKey(key)))
       if (info === undefined) continue // deleted by a concurrent tombstone since the snapshot
       if (q.type !== undefined && info.type !== q.type) continue
       if (signer !== undefined && hex(info.signer) !== signer) continue
@@ -296,7 +302,7 @@ export class RecordStore {
 
   /** IDs of every stored record, reading keys only (sync's index: specs/sync-v1.md §2). */
   async *ids(): AsyncIterable<string> {
-    for await (const key of this.db.keys({ gte: RECORD, lt: RECORD + PREFIX_END })) yield key.slice(RECORD.length)
+    for await (const key of this.db.keys(span(RECORD))) yield recordIdOfDigest(key.subarray(1))
   }
 
   /** Number of records stored (tombstones not counted). */
@@ -310,12 +316,9 @@ export class RecordStore {
    */
   async *keys(q: { since?: number; until?: number } = {}): AsyncIterable<RecordKey> {
     const prefix = bucket('all')
-    const gte = q.since === undefined ? prefix : prefix + createdKey(q.since)
-    const lt = q.until === undefined ? prefix + PREFIX_END : prefix + createdKey(q.until)
-    for await (const key of this.db.keys({ gte, lt })) {
-      const sep = key.indexOf('!', prefix.length)
-      yield { created: parseInt(key.slice(prefix.length, sep), 16), id: key.slice(sep + 1) }
-    }
+    const gte = q.since === undefined ? prefix : positionKey(prefix, q.since)
+    const lt = q.until === undefined ? Uint8Array.of(INDEX.all + 1) : positionKey(prefix, q.until)
+    for await (const key of this.db.keys({ gte, lt })) yield { created: readCreated(key, 1), id: recordIdOfDigest(key.subarray(9)) }
   }
 
   /**
@@ -326,24 +329,24 @@ export class RecordStore {
     const problems: string[] = []
     const expected = new Set<string>()
     let records = 0
-    for await (const [key, value] of this.db.iterator({ gte: RECORD, lt: RECORD + PREFIX_END })) {
+    for await (const [key, value] of this.db.iterator(span(RECORD))) {
       records++
-      const id = key.slice(RECORD.length)
+      const id = key.length === 33 ? recordIdOfDigest(key.subarray(1)) : `(key ${keyHex(key)})`
       let meta: RecordMeta
       try {
-        meta = splitRecordValue(value).meta
+        meta = metaOfValue(value)
       } catch {
         problems.push(`record ${id}: no readable meta`)
         continue
       }
       if (recordId(envelopeOf(value)) !== id) problems.push(`record ${id}: bytes do not hash to its ID`)
-      for (const k of indexKeys(id, meta)) expected.add(k)
+      for (const k of indexKeys(key.subarray(1), meta)) expected.add(keyHex(k))
     }
     let indexEntries = 0
     for await (const key of this.db.keys()) {
-      if (key.startsWith(RECORD) || key.startsWith(TOMBSTONE) || key === FORMAT_KEY) continue
+      if (key[0] === RECORD || key[0] === TOMBSTONE || Buffer.compare(key, FORMAT_KEY) === 0) continue
       indexEntries++
-      if (!expected.delete(key)) problems.push(`index entry ${key} has no matching record`)
+      if (!expected.delete(keyHex(key))) problems.push(`index entry ${keyHex(key)} has no matching record`)
     }
     for (const k of expected) problems.push(`index entry ${k} is missing`)
     if (records !== this.records) problems.push(`count ${this.records} != ${records} records on disk`)
@@ -386,26 +389,38 @@ export class RecordStore {
 
   private async writeBatch(ops: Op[]): Promise<PutResult[]> {
     const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
-    // One native read for both: each ID's record and meta (stored?) then its tombstone (withdrawn?).
-    const found = await this.db.getMany([...ids.map((id) => RECORD + id), ...ids.map((id) => TOMBSTONE + id)])
-    const present = found.slice(0, ids.length)
-    const tombs = found.slice(ids.length)
+    // Every ID here is a record ID (metaOf, addTombstone checked): its digest makes its keys.
+    const digests = new Map<string, Uint8Array>()
+    for (const id of ids) if (!digests.has(id)) digests.set(id, recordDigest(id)!)
     // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
     const meta = new Map<string, RecordMeta | undefined>()
     const tomb = new Map<string, Tombstone | undefined>()
-    ids.forEach((id, i) => {
-      if (!meta.has(id)) meta.set(id, present[i] === undefined ? undefined : splitRecordValue(present[i]).meta)
-      if (!tomb.has(id)) tomb.set(id, tombs[i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(tombs[i])) as Tombstone))
-    })
-    // Tombstones written after a put (putWith) may name IDs this batch has not read yet.
-    const extra = [...new Set(ops.flatMap((op) => (op.kind === 'put' ? (op.then ?? []).map((t) => t.id) : [])).filter((id) => !meta.has(id)))]
-    if (extra.length > 0) {
-      const more = await this.db.getMany([...extra.map((id) => RECORD + id), ...extra.map((id) => TOMBSTONE + id)])
-      extra.forEach((id, i) => {
-        meta.set(id, more[i] === undefined ? undefined : splitRecordValue(more[i]).meta)
-        tomb.set(id, more[extra.length + i] === undefined ? undefined : (JSON.parse(fromUtf8.decode(more[extra.length + i])) as Tombstone))
+    /** One native read for both: each ID's record and meta (stored?) then its tombstone (withdrawn?). */
+    const read = async (unread: string[]) => {
+      const found = await this.db.getMany([...unread.map((id) => digestKey(RECORD, digests.get(id)!)), ...unread.map((id) => digestKey(TOMBSTONE, digests.get(id)!))])
+      unread.forEach((id, i) => {
+        const r = found[i]
+        const t = found[unread.length + i]
+        meta.set(id, r === undefined ? undefined : metaOfValue(r))
+        tomb.set(id, t === undefined ? undefined : (JSON.parse(fromUtf8.decode(t)) as Tombstone))
       })
     }
+    await read([...digests.keys()])
+    // Tombstones written after a put (putWith) may name IDs this batch has not read yet (one that is not a record ID
+    // names nothing a store can hold: it is dropped).
+    const extra = new Set<string>()
+    for (const op of ops) {
+      if (op.kind !== 'put' || op.then === undefined) continue
+      op.then = op.then.filter((t) => {
+        if (digests.has(t.id)) return true
+        const d = recordDigest(t.id)
+        if (d === undefined) return false
+        digests.set(t.id, d)
+        extra.add(t.id)
+        return true
+      })
+    }
+    if (extra.size > 0) await read([...extra])
     const batch: BatchOp[] = []
     let delta = 0
     /** Writes one tombstone; 'stored' if written (withdrawing the stored record, if any), else 'duplicate'. */
@@ -416,11 +431,12 @@ export class RecordStore {
       // aip-v1 §4.5: … and never a federation record (the registry's federation family)
       if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || isFederationType(m.type))) return 'duplicate'
       const written: Tombstone = m !== undefined || tomb.get(id)?.withdrew === true ? { ...t, withdrew: true } : t
-      batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(written)) })
+      const d = digests.get(id)!
+      batch.push({ type: 'put', key: digestKey(TOMBSTONE, d), value: utf8.encode(JSON.stringify(written)) })
       tomb.set(id, written)
       if (m !== undefined) {
-        batch.push({ type: 'del', key: RECORD + id })
-        for (const k of indexKeys(id, m)) batch.push({ type: 'del', key: k })
+        batch.push({ type: 'del', key: digestKey(RECORD, d) })
+        for (const k of indexKeys(d, m)) batch.push({ type: 'del', key: k })
         meta.set(id, undefined)
         withdrawn?.push(id)
         delta--
@@ -438,19 +454,20 @@ export class RecordStore {
           if (t.signer !== undefined && t.withdrew !== true) {
             // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync
             const confirmed = { ...t, withdrew: true }
-            batch.push({ type: 'put', key: TOMBSTONE + id, value: utf8.encode(JSON.stringify(confirmed)) })
+            batch.push({ type: 'put', key: digestKey(TOMBSTONE, digests.get(id)!), value: utf8.encode(JSON.stringify(confirmed)) })
             tomb.set(id, confirmed)
           }
           return 'tombstoned'
         }
       }
       if (t !== undefined && tomb.get(id) !== undefined) {
-        batch.push({ type: 'del', key: TOMBSTONE + id }) // by another signer, or on a federation record: withdraws nothing
+        batch.push({ type: 'del', key: digestKey(TOMBSTONE, digests.get(id)!) }) // by another signer, or on a federation record: withdraws nothing
         tomb.set(id, undefined)
       }
       if (m !== undefined) return 'duplicate'
-      batch.push({ type: 'put', key: RECORD + id, value: recordValue(op.meta, op.record.bytes) })
-      for (const k of indexKeys(id, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
+      const d = digests.get(id)!
+      batch.push({ type: 'put', key: digestKey(RECORD, d), value: recordValue(op.meta, op.record.bytes) })
+      for (const k of indexKeys(d, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
       meta.set(id, op.meta)
       delta++
       for (const then of op.then ?? []) tombstone(then.id, then.tombstone, op.withdrawn)
@@ -459,7 +476,7 @@ export class RecordStore {
     if (batch.length > 0) {
       // A chained batch: the same single atomic, synced LevelDB write as db.batch(array), but each operation goes
       // straight to the native batch — about 2.5× less CPU than the array form's per-operation cloning and checks
-      // (5 operations per BenchmarkResult, 3 for other types; bench/gossip).
+      // (4 operations per BenchmarkResult, 3 for other types; bench/gossip).
       const chained = this.db.batch()
       for (const op of batch) {
         if (op.type === 'put') chained.put(op.key, op.value)
@@ -479,7 +496,7 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
 
 /** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
 export function metaOf(r: StorableRecord): RecordMeta {
-  if (typeof r.id !== 'string' || !/^[a-z2-7]+$/.test(r.id)) throw new StoreError('bad_record', `record ID '${String(r.id)}' is not a base32 CID`)
+  if (typeof r.id !== 'string' || recordDigest(r.id) === undefined) throw new StoreError('bad_record', `record ID '${String(r.id).slice(0, 80)}' is not a record ID (a base32 raw sha2-256 CID)`)
   if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
   if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
   const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
@@ -487,7 +504,9 @@ export function metaOf(r: StorableRecord): RecordMeta {
   if (index !== undefined && r.body !== null && typeof r.body === 'object') {
     for (const k of index) {
       const link = CID.asCID((r.body as Partial<Record<IndexKey, unknown>>)[k])
-      if (link) meta[k] = link.toString()
+      // a record link (raw sha2-256, all the registry's index fields hold) in the record-ID base32 form, which is
+      // its CID string; without CID.toString's generic multibase path (a new CID object per record received)
+      if (link) meta[k] = isRecordCid(link) ? recordIdOfDigest(link.multihash.digest) : link.toString()
     }
   }
   return meta

@@ -98,8 +98,23 @@ export function link(v: CborValue | undefined, name: string): CID {
 export function list<T>(v: CborValue | undefined, name: string, min: number, max: number, item: (x: CborValue, name: string) => T): T[] {
   if (!Array.isArray(v)) return malformed(name, 'expected an array')
   if (v.length < min || v.length > max) malformed(name, `expected ${min}..${max} entries, got ${v.length}`)
-  for (let i = 0; i < v.length; i++) item(v[i]!, name.length < 64 ? `${name}[${i}]` : name)
+  for (let i = 0; i < v.length; i++) item(v[i]!, indexed(name, i))
   return v as unknown as T[]
+}
+
+/** `name[i]` strings by list name: built once, not for every row of every record received (names are code constants). */
+const INDEXED = new Map<string, string[]>()
+
+/** The name of a list's entry i, for error messages: `scores[3]` (the list's own name past 64 characters). */
+function indexed(name: string, i: number): string {
+  if (name.length >= 64) return name
+  let names = INDEXED.get(name)
+  if (names === undefined) {
+    names = []
+    if (INDEXED.size >= 1024) INDEXED.clear()
+    INDEXED.set(name, names)
+  }
+  return names[i] ??= `${name}[${i}]`
 }
 
 /** ISO 3166-1 alpha-2 code shape (two upper-case ASCII letters). */
