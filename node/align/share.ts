@@ -12,7 +12,7 @@ import {
   decodeRecord, decodeShareRequest, decodeShareResponse, encodeShareRequest, encodeShareResponse, inAudience, isRestricted,
   MAX_SHARE_REQUEST_CHUNKS, MAX_SHARE_RESPONSE_BYTES, parseRecordId, SHARE_PROTOCOL, SHARE_TIMEOUT_MS, shareRefusal,
 } from '../../protocol/index.ts'
-import type { AlignmentBundleBody, DecodedRecord, ShareCode, SiteIdentity } from '../../protocol/index.ts'
+import type { AlignmentBundleBody, DecodedRecord, ShareCode, ShareRequest, SiteIdentity } from '../../protocol/index.ts'
 
 /** Fetch attempts per restricted bundle before waiting for the next manifest or rescan. */
 export const SHARE_FETCH_ATTEMPTS = 5
@@ -82,26 +82,32 @@ export class ShareService {
     if (isRestricted(body.label) && body.chunks !== undefined && inAudience(body, record.signer, this.c.self())) void this.fetchBundle(m, fromPeer, 0)
   }
 
-  /** O4: whether a chunk fetched by share may be kept — a manifest held lists it and names this site. */
-  mayKeep(chunkId: string): boolean {
+  /**
+   * The manifests that govern a chunk (O3, O4): those held here that list it, have its signer and carry its label. A
+   * manifest signed by anyone else cannot widen a chunk's audience (a member re-publishing another's chunks under a
+   * manifest of its own), nor can a chunk be served or kept under another label (R3).
+   */
+  private governing(chunk: DecodedRecord): Manifest[] {
+    const label = (chunk.body as { label?: string }).label
+    return (this.manifestsOf.get(chunk.id) ?? []).filter((m) => m.body.label === label && Buffer.compare(m.signer, chunk.signer) === 0)
+  }
+
+  /** O4: whether a chunk fetched by share may be kept — a governing manifest held here names this site. */
+  mayKeep(chunk: DecodedRecord): boolean {
     const self = this.c.self()
-    return (this.manifestsOf.get(chunkId) ?? []).some((m) => inAudience(m.body, m.signer, self))
+    return this.governing(chunk).some((m) => inAudience(m.body, m.signer, self))
   }
 
   /** O3 for one chunk: serve it, or say why not. */
   private async answer(chunkId: string, requester: SiteIdentity): Promise<Uint8Array | ShareCode> {
-    const manifests = this.manifestsOf.get(chunkId) ?? []
-    if (manifests.length === 0) return 'unknown_chunk'
+    if (!this.manifestsOf.has(chunkId)) return 'unknown_chunk'
+    const bytes = await this.c.store.get(chunkId)
+    const o = bytes === undefined ? undefined : decodeRecord(bytes)
+    if (bytes === undefined || o?.action !== 'accept') return 'unknown_chunk'
     let code: ShareCode = 'not_in_audience'
-    for (const m of manifests) {
+    for (const m of this.governing(o.record)) {
       const refusal = shareRefusal(m.body, m.signer, this.c.self(), requester, this.c.now())
-      if (refusal === undefined) {
-        const bytes = await this.c.store.get(chunkId)
-        const o = bytes === undefined ? undefined : decodeRecord(bytes)
-        // the chunk must carry its manifest's label (R3): a mislabelled chunk is never served under another label
-        if (bytes !== undefined && o?.action === 'accept' && (o.record.body as { label: string }).label === m.body.label) return bytes
-        return 'unknown_chunk'
-      }
+      if (refusal === undefined) return bytes
       if (refusal === 'embargoed') code = 'embargoed'
     }
     return code
@@ -117,7 +123,16 @@ export class ShareService {
     const signal = AbortSignal.timeout(SHARE_TIMEOUT_MS)
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_SHARE_RESPONSE_BYTES })
-      const req = decodeShareRequest((await lp.read({ signal })).subarray())
+      let req: ShareRequest
+      try {
+        req = decodeShareRequest((await lp.read({ signal })).subarray())
+      } catch (err) {
+        // §3: anything but a ShareRequest (a peer pushing records, say) is refused unread: reset, counted, logged
+        this.count('refused/malformed_request')
+        this.c.log?.('share_malformed', { peer, error: String(err) })
+        stream.abort(new Error('not a ShareRequest'))
+        return
+      }
       const records: Uint8Array[] = []
       const refused: { chunk: (typeof req.chunks)[number]; code: ShareCode }[] = []
       let bytes = 0
@@ -156,7 +171,7 @@ export class ShareService {
       const o = decodeRecord(bytes)
       if (o.action !== 'accept' || !asked.has(o.record.id)) {
         this.count('dropped')
-        this.c.log?.('share_unrequested', { peer, code: o.action === 'accept' ? 'not_requested' : o.code })
+        this.c.log?.('share_unrequested', { peer, code: o.action === 'accept' ? 'not_requested' : o.code, ...(o.action === 'accept' ? { id: o.record.id } : {}) })
         continue
       }
       const v = await this.c.admit(bytes, peer)
