@@ -5,7 +5,7 @@
 import { checkAll } from '../assertions/index.ts'
 import type { AssertionResult } from '../assertions/index.ts'
 import type { ResultRow, RunResult } from '../run.ts'
-import { bytesPerSite, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationSamples } from './metrics.ts'
+import { bytesPerSite, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, leakCounts, propagation, propagationSamples, restrictedPairs } from './metrics.ts'
 import type { Quantiles } from './metrics.ts'
 
 export const REPORT_VERSION = 1
@@ -57,6 +57,15 @@ export interface Report {
   weight_bytes_egressed: number
   weight_exfil_attempts: number
   weight_exfil_detected: number
+  /** Restricted alignment chunk × listed site (not its publisher) pairs that must be held at the end. */
+  restricted_expected: number
+  restricted_delivered_to_listed: number
+  /** Restricted chunk × site outside its audience pairs held at the end (goal 0). */
+  restricted_held_by_unlisted: number
+  /** Times a forwarder sent restricted bytes to a site outside their audience, and how many its receiver detected. */
+  leaks_attempted: number
+  leaks_detected: number
+  leaks_by_way: Record<string, { attempted: number; detected: number }>
   assertions: AssertionResult[]
   results: ResultRow[]
   errors: string[]
@@ -77,6 +86,8 @@ export function buildReport(run: RunResult): Report {
   const assertions = checkAll(run)
   const pairs = deliveredPairs(run)
   const samples = propagationSamples(run).map(Math.round).sort((a, b) => a - b)
+  const restricted = restrictedPairs(run)
+  const leaks = leakCounts(run)
   return {
     report_version: REPORT_VERSION,
     scenario: run.scenario.name,
@@ -102,6 +113,12 @@ export function buildReport(run: RunResult): Report {
     weight_bytes_egressed: honestSites(run).reduce((n, s) => n + s.weight_bytes, 0),
     weight_exfil_attempts: run.exfil.attempts,
     weight_exfil_detected: run.exfil.detected,
+    restricted_expected: restricted.expected,
+    restricted_delivered_to_listed: restricted.delivered,
+    restricted_held_by_unlisted: restricted.heldByUnlisted.length,
+    leaks_attempted: leaks.attempted,
+    leaks_detected: leaks.detected,
+    leaks_by_way: leaks.by_way,
     assertions,
     results: run.results_table,
     errors: run.errors,

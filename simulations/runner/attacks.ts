@@ -30,6 +30,8 @@ export interface AttackContext {
   /** Sites the attacker may push to. */
   neighbours: string[]
   peerIdOf(site: string): string
+  /** The site a peer ID belongs to (undefined: not a site of the scenario). */
+  siteOfPeer(peer: string): string | undefined
   weights?: Uint8Array
   now(): number
   sleep(ms: number): Promise<void>
@@ -144,3 +146,5 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length)
   return out
 }
+
+export { forwarder } from './forwarder.ts'

@@ -4,7 +4,7 @@
  */
 import type { BackendName } from '../../kernels/index.ts'
 import type { Role } from '../scenario/types.ts'
-import type { RecordKind, ResultRow } from '../run.ts'
+import type { LeakAttempt, RecordKind, ResultRow, SiteAlert } from '../run.ts'
 
 export interface PublishVerdict {
   action: string
@@ -31,6 +31,13 @@ export interface AttackMaterial {
   genesis: Uint8Array[]
   /** Seeds the attack's random choices. */
   label: string
+  /** forwarder: restricted chunks it is in the audience of (IDs) and the sites outside that audience to leak them to. */
+  leak?: LeakPlan
+}
+
+export interface LeakPlan {
+  chunks: string[]
+  victims: { site: string; nation: string }[]
 }
 
 export interface SiteHandle {
@@ -55,6 +62,10 @@ export interface SiteHandle {
   attack(role: Role, count: number, material: AttackMaterial): Promise<AttackOutcome>
   evaluate(backend: BackendName): Promise<EvaluationOutcome>
   verify(bytes: Uint8Array): Promise<boolean>
+  /** forwarder: every time it sent restricted bytes to a site outside their audience (so far). */
+  leakAttempts(): Promise<LeakAttempt[]>
+  /** The releasability violations this site logged (refusals and alerts), every incarnation. */
+  alerts(): Promise<SiteAlert[]>
   sample(atMs: number): void
   /** Ends a child process (no-op in memory). */
   dispose(): Promise<void>

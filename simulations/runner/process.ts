@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { TS_EXEC_ARGV } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
 import type { Edge, Role, SiteSpec } from '../scenario/types.ts'
-import type { AttackMaterial, AttackOutcome, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, EvaluationOutcome, LeakPlan, PublishVerdict, SiteHandle } from './handle.ts'
+import type { LeakAttempt, SiteAlert } from '../run.ts'
 
 /** A child that does not answer a request within this time is considered lost (evaluations take longer). */
 const CHILD_REPLY_TIMEOUT_MS = 120_000
@@ -38,7 +39,9 @@ export type ChildRequest =
   | { op: 'holds'; ids: string[] }
   | { op: 'counts' }
   | { op: 'egress' }
-  | { op: 'attack'; role: Role; count: number; victims: string[]; genesis: string[]; label: string }
+  | { op: 'attack'; role: Role; count: number; victims: string[]; genesis: string[]; label: string; leak?: LeakPlan }
+  | { op: 'leaks' }
+  | { op: 'alerts' }
   | { op: 'evaluate'; backend: BackendName }
   | { op: 'verify'; bytes: string }
 
@@ -63,6 +66,8 @@ export class ProcessSite implements SiteHandle {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   private lastEgress = { bytesSent: 0, weightBytes: 0 }
   private lastCounts = new Map<string, number>()
+  private lastLeaks: LeakAttempt[] = []
+  private lastAlerts: SiteAlert[] = []
 
   constructor(private readonly init: ChildInit & { onDelivered(site: string, record: string): void; log?: (line: string) => void }) {
     this.id = init.id
@@ -161,7 +166,7 @@ export class ProcessSite implements SiteHandle {
   }
 
   attack(role: Role, count: number, m: AttackMaterial): Promise<AttackOutcome> {
-    return this.call({ op: 'attack', role, count, victims: m.victims.map(b64), genesis: m.genesis.map(b64), label: m.label })
+    return this.call({ op: 'attack', role, count, victims: m.victims.map(b64), genesis: m.genesis.map(b64), label: m.label, ...(m.leak === undefined ? {} : { leak: m.leak }) })
   }
 
   async evaluate(backend: BackendName): Promise<EvaluationOutcome> {
@@ -171,6 +176,16 @@ export class ProcessSite implements SiteHandle {
 
   verify(bytes: Uint8Array): Promise<boolean> {
     return this.call({ op: 'verify', bytes: b64(bytes) })
+  }
+
+  async leakAttempts(): Promise<LeakAttempt[]> {
+    if (this.child !== undefined) this.lastLeaks = await this.call<LeakAttempt[]>({ op: 'leaks' })
+    return this.lastLeaks
+  }
+
+  async alerts(): Promise<SiteAlert[]> {
+    if (this.child !== undefined) this.lastAlerts = await this.call<SiteAlert[]>({ op: 'alerts' })
+    return this.lastAlerts
   }
 
   sample(atMs: number): void {
