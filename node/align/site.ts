@@ -87,6 +87,7 @@ export class SiteAlignment {
 
   private stored(record: DecodedRecord, peer: string | undefined): void {
     if (record.type === 'AlignmentBundle') this.share.note(record, peer)
+    this.share.noteChunk(record)
     if (record.type !== 'AlignmentChunk' || broadcastRefusal(record.type, record.body, this.c.now()) === undefined) return
     this.c.index?.holdBack(digestOfId(record.id))
     this.armRelease(record)
