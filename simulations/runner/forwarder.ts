@@ -25,6 +25,11 @@ import type { LeakPlan } from './handle.ts'
 
 /** How long a forwarder waits to hold the chunks it is in the audience of (it fetches them like any listed site). */
 export const FORWARDER_HOLD_TIMEOUT_MS = 30_000
+/** Opening a stream to push at an unlisted site: per try, and tries. */
+const PUSH_TIMEOUT_MS = 15_000
+const PUSH_TRIES = 3
+/** How long a round waits for the unlisted sites to ask for the relabelled chunk. */
+export const SERVE_WAIT_MS = 30_000
 /** Concurrent inbound streams its rogue share server takes per connection. */
 const ROGUE_MAX_STREAMS = 16
 
@@ -105,13 +110,17 @@ export async function forwarder(c: AttackContext, rounds: number, plan: LeakPlan
       }
     }
     for (const v of plan.victims) {
-      try {
-        const stream = await libp2p.dialProtocol(peerIdFromString(c.peerIdOf(v.site)), SHARE_PROTOCOL, { signal: AbortSignal.timeout(5000) })
-        await lpStream(stream, { maxDataLength: MAX_SHARE_RESPONSE_BYTES }).write(encodeShareResponse({ records: stolen.map((r) => r.bytes), refused: [] }))
-        log.push({ way: 'share-push', from: me, target: v.site })
-        await Promise.race([stream.close(), c.sleep(500)]).catch(() => undefined)
-      } catch (err) {
-        c.log?.(`forwarder ${me}: push to ${v.site} failed before the bytes left (${String(err)}); not counted`)
+      // (a loaded machine may take a while to open a stream: a few tries, as an attacker would)
+      for (let attempt = 0; attempt < PUSH_TRIES; attempt++) {
+        try {
+          const stream = await libp2p.dialProtocol(peerIdFromString(c.peerIdOf(v.site)), SHARE_PROTOCOL, { signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) })
+          await lpStream(stream, { maxDataLength: MAX_SHARE_RESPONSE_BYTES }).write(encodeShareResponse({ records: stolen.map((r) => r.bytes), refused: [] }))
+          log.push({ way: 'share-push', from: me, target: v.site })
+          await Promise.race([stream.close(), c.sleep(500)]).catch(() => undefined)
+          break
+        } catch (err) {
+          c.log?.(`forwarder ${me}: push to ${v.site} failed before the bytes left (${String(err)}); not counted`)
+        }
       }
     }
     const body = chunk.body as AlignmentChunkBody
@@ -119,9 +128,14 @@ export async function forwarder(c: AttackContext, rounds: number, plan: LeakPlan
       name: `relabelled-${me}-${i}`, kind: body.kind, license: 'CC-BY-4.0', label: 'TLP:AMBER',
       audience: { nations: [...new Set(plan.victims.map((v) => v.nation))].sort() }, item_count: body.items.length, chunks: [parseRecordId(chunk.id)],
     }, c.identity.key, c.now())
+    const served = (site: string): number => log.filter((a) => a.way === 'share-serve' && a.target === site && a.chunk === chunk.id).length
+    const before = new Map(plan.victims.map((x) => [x.site, served(x.site)]))
     const v = await node.publish(manifest.bytes)
     if (v.action !== 'accept') c.log?.(`forwarder ${me}: its relabelling manifest was refused at home (${v.code})`)
     out.push({ id: manifest.id, kind: 'leak' })
+    // the attack lasts until every unlisted site has asked for the relabelled chunk (so the run sees it), or a timeout
+    const newlyServed = (x: { site: string }): boolean => served(x.site) > (before.get(x.site) ?? 0)
+    for (const by = c.now() + SERVE_WAIT_MS; c.now() < by && !plan.victims.every(newlyServed);) await c.sleep(200)
   }
   return out
 }
