@@ -6,14 +6,18 @@
  * - delivery of that bundle as TLP:AMBER for two nations: CH publishes it at its node (libp2p on 127.0.0.1, level on
  *   disk), the manifest travels by gossip and DE and FR fetch the chunks over /aip/share/1.0.0; timed until every
  *   listed site holds every chunk;
+ *   (completion read from the receivers' `stored` events); the manifest's hop is timed on its own;
  * - the same bytes over bare libp2p streams (tcp + Noise + Yamux, a custom protocol, one sender and two receivers as
- *   above): vs_bare_stream = AIP throughput ÷ bare throughput (goal ≥ 0.7);
+ *   above): vs_bare_stream = AIP throughput ÷ bare throughput (goal ≥ 0.7); and again with each receiver writing the
+ *   bytes to a file and fsyncing once (what any durable receiver pays at least);
+ * - what each stage costs per MB, same run: decoding + verifying the chunks (what every site's door does once), one
+ *   synced store batch of them, and the process CPU of the AIP delivery and of the bare transfer;
  * - the egress guard's cost (alignment-v1 §6): process CPU per gossiped record on a 2-site pair with the guard on
  *   (weights = the bundled model) ÷ off, same run, rounds alternated (goal ≤ 1.10).
  * Last line: one JSON object.
  */
 import '../node/polyfill.ts'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, open, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLibp2p } from 'libp2p'
@@ -22,11 +26,12 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { lpStream } from '@libp2p/utils'
 import { ensureBundledModel } from '../kernels/index.ts'
-import { startSiteNode } from '../node/index.ts'
+import { RecordStore, startSiteNode } from '../node/index.ts'
 import type { SiteNode, SiteNodeOptions } from '../node/index.ts'
 import { buildBundle } from '../node/align/bundle.ts'
 import { scrub } from '../node/align/scrub.ts'
 import { benchmarkResult, createTestbed } from '../node/net/testbed.ts'
+import { decodeRecord } from '../protocol/index.ts'
 import type { AlignmentItem } from '../protocol/index.ts'
 import { Rng } from '../simulations/rng.ts'
 
@@ -88,39 +93,99 @@ try {
   for (const s of bed.sites) nodes.push(await startNode(s.dir, nodes.map(addrOf)))
   await until(() => nodes.every((n) => admitted(n) === 2), 'every hello to pass', 60_000)
   await new Promise((r) => setTimeout(r, 1500)) // let the gossip mesh form
-  t = performance.now()
-  let tManifest = t
-  for (const r of records) {
-    if (r === built.bundle) tManifest = performance.now() // the chunks are stored at CH; the manifest goes out
-    const v = await nodes[0].publish(r.bytes)
-    if (v.action !== 'accept') throw new Error(`publish refused: ${v.code}`)
+  // warm-up, not timed: a small AMBER bundle the same way, so both paths run JIT-compiled code (the bare one warms below)
+  const warm = buildBundle({ name: 'warm-up', kind: 'red-team', license: 'CC-BY-4.0', label: 'TLP:AMBER', audience: { nations: [DE.nation, FR.nation] } },
+    items.slice(0, 1_000).map((it) => ({ ...it, id: `warm-${it.id}` })), CH.key, NOW)
+  await Promise.all(warm.chunks.map((r) => nodes[0].publish(r.bytes)))
+  await nodes[0].publish(warm.bundle.bytes)
+  await until(async () => (await Promise.all(nodes.slice(1).flatMap((n) => warm.chunks.map((c) => n.store.has(c.id))))).every(Boolean), 'the warm-up bundle')
+  // completion is read from the receivers' doors (their `stored` events), not by polling their stores
+  const chunkIds = new Set(built.chunks.map((c) => c.id))
+  const got = [new Set<string>(), new Set<string>()]
+  const manifestAt: number[] = []
+  for (const [i, n] of nodes.slice(1).entries()) {
+    n.records.on('stored', ({ record }) => {
+      if (chunkIds.has(record.id)) got[i].add(record.id)
+      if (record.id === built.bundle.id) manifestAt[i] = performance.now()
+    })
   }
-  const holdsAll = async (n: SiteNode): Promise<boolean> => (await Promise.all(built.chunks.map((c) => n.store.has(c.id)))).every(Boolean)
-  await until(async () => await holdsAll(nodes[1]) && await holdsAll(nodes[2]), 'DE and FR to hold every chunk')
+  const cpu0 = process.cpuUsage()
+  const tStart = t = performance.now()
+  // as `aip align publish` does: the chunks side by side (one synced batch), then the manifest
+  const chunkOutcomes = await Promise.all(built.chunks.map((r) => nodes[0].publish(r.bytes)))
+  const tManifest = performance.now()
+  for (const v of [...chunkOutcomes, await nodes[0].publish(built.bundle.bytes)]) if (v.action !== 'accept') throw new Error(`publish refused: ${v.code}`)
+  const manifestStoredMs = performance.now() - tManifest
+  await until(() => got.every((g) => g.size === chunkIds.size), 'DE and FR to hold every chunk')
   const deliveryMs = performance.now() - t
   const afterPublishMs = performance.now() - tManifest
+  const deliveryCpu = process.cpuUsage(cpu0)
+  const deliveryCpuMs = (deliveryCpu.user + deliveryCpu.system) / 1000
+  const manifestHopMs = Math.max(...manifestAt) - tManifest
   for (const n of nodes.splice(0)) await n.stop()
 
   // --- the same bytes over bare libp2p streams (tcp + Noise + Yamux) --------------------------------------------------
+  // plain, and "durable": each receiver also appends what it gets to a file and fsyncs once at the end, as a store must
   const BARE = '/aip-bench/bare/1.0.0'
-  const hosts = await Promise.all([0, 1, 2].map(() => createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })))
-  const received = [0, 0, 0]
-  for (const [i, h] of hosts.entries()) {
-    await h.handle(BARE, async (stream) => {
-      const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-      while (received[i] < bundleBytes) received[i] += (await lp.read()).byteLength
-      await stream.close()
-    })
+  const bare = async (durable: boolean): Promise<{ ms: number; cpuMs: number }> => {
+    const hosts = await Promise.all([0, 1, 2].map(() => createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })))
+    const received = [0, 0, 0]
+    const done = [false, false, false]
+    for (const [i, h] of hosts.entries()) {
+      await h.handle(BARE, async (stream) => {
+        const fh = durable ? await open(join(work, `bare-${i}-${Date.now()}`), 'w') : undefined
+        const lp = lpStream(stream, { maxDataLength: 1 << 20 })
+        while (received[i] < bundleBytes) {
+          const chunk = (await lp.read()).subarray()
+          received[i] += chunk.byteLength
+          await fh?.write(chunk)
+        }
+        await fh?.sync()
+        await fh?.close()
+        done[i] = true
+        await stream.close()
+      })
+    }
+    const conns = await Promise.all([1, 2].map((i) => hosts[0].dial(hosts[i].getMultiaddrs()[0])))
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    await Promise.all(conns.map(async (conn) => {
+      const lp = lpStream(await conn.newStream(BARE), { maxDataLength: 1 << 20 })
+      for (const r of records) await lp.write(r.bytes)
+    }))
+    await until(() => done[1] && done[2], 'the bare receivers')
+    const ms = performance.now() - t0
+    const c = process.cpuUsage(c0)
+    await Promise.all(hosts.map((h) => h.stop()))
+    return { ms, cpuMs: (c.user + c.system) / 1000 }
   }
-  const conns = await Promise.all([1, 2].map((i) => hosts[0].dial(hosts[i].getMultiaddrs()[0])))
-  t = performance.now()
-  await Promise.all(conns.map(async (conn) => {
-    const lp = lpStream(await conn.newStream(BARE), { maxDataLength: 1 << 20 })
-    for (const r of records) await lp.write(r.bytes)
-  }))
-  await until(() => received[1] >= bundleBytes && received[2] >= bundleBytes, 'the bare receivers')
-  const bareMs = performance.now() - t
-  await Promise.all(hosts.map((h) => h.stop()))
+  await bare(false) // warm-up, not timed
+  const plain = await bare(false)
+  const bareMs = plain.ms
+  const bareDurableMs = (await bare(true)).ms
+
+  // --- what each stage of the AIP path costs, same bytes, same run ---------------------------------------------------
+  // verify: decode + signature + schema of every chunk (the door's record layer); store: one synced level batch of them
+  // (each measured twice, the second — warm — pass counts)
+  let verifyMs = 0
+  let verifyCpuMs = 0
+  for (let pass = 0; pass < 2; pass++) {
+    const c0 = process.cpuUsage()
+    t = performance.now()
+    for (const c of built.chunks) if (decodeRecord(c.bytes).action !== 'accept') throw new Error('a chunk does not decode')
+    verifyMs = performance.now() - t
+    const c = process.cpuUsage(c0)
+    verifyCpuMs = (c.user + c.system) / 1000
+  }
+  const scratch = await RecordStore.open(join(work, 'scratch-store'))
+  let storeMs = 0
+  for (let pass = 0; pass < 2; pass++) {
+    const copies = pass === 0 ? built.chunks.slice(0, 4) : built.chunks
+    t = performance.now()
+    await scratch.putMany(copies.map((c) => ({ ...c })))
+    storeMs = performance.now() - t
+  }
+  await scratch.close()
 
   // --- the egress guard's CPU cost per gossiped record ----------------------------------------------------------------
   const modelDir = await ensureBundledModel()
@@ -149,12 +214,18 @@ try {
 
   const vsBare = bareMs / deliveryMs // (bytes / AIP ms) ÷ (bytes / bare ms)
   const mb = (bytes: number): string => (bytes / 1e6).toFixed(2)
+  const perMb = (ms: number, bytes = chunkBytes): number => +(ms / (bytes / 1e6)).toFixed(1)
   const rows: Array<[string, string]> = [
     ['bundle', `${ITEMS} items, ${built.chunks.length} chunks + manifest, ${mb(bundleBytes)} MB, built in ${buildMs.toFixed(0)} ms`],
     ['scrub', `${mb(textBytes)} MB of items in ${scrubMs.toFixed(0)} ms (${scrubHits} hits)`],
     ['AMBER delivery', `CH → DE, FR (share protocol): ${deliveryMs.toFixed(0)} ms (${afterPublishMs.toFixed(0)} ms after the manifest)`],
-    ['bare libp2p streams', `CH → 2 receivers, same bytes: ${bareMs.toFixed(0)} ms`],
-    ['vs bare stream', `${vsBare.toFixed(2)} (goal ≥ 0.7)`],
+    ['  publish at CH', `chunks + manifest stored at CH: ${(tManifest - tStart).toFixed(0)} + ${manifestStoredMs.toFixed(0)} ms`],
+    ['  manifest hop', `manifest stored at CH → stored at the last receiver: ${manifestHopMs.toFixed(0)} ms`],
+    ['bare libp2p streams', `CH → 2 receivers, same bytes: ${bareMs.toFixed(0)} ms; with one fsync per receiver: ${bareDurableMs.toFixed(0)} ms`],
+    ['vs bare stream', `${vsBare.toFixed(2)} (goal ≥ 0.7); vs the durable bare stream ${(bareDurableMs / deliveryMs).toFixed(2)}`],
+    ['stage cost per MB', `verify ${perMb(verifyMs)} ms, synced store batch ${perMb(storeMs)} ms, bare transfer ${perMb(bareMs, bundleBytes)} ms, AIP delivery ${perMb(deliveryMs, bundleBytes)} ms`],
+    ['process CPU per MB', `AIP delivery ${perMb(deliveryCpuMs, bundleBytes)} ms (CH, DE and FR each verify ${perMb(verifyCpuMs)} ms and store), bare ${perMb(plain.cpuMs, bundleBytes)} ms`],
+    ['CPU ratio', `bare ÷ AIP, CPU per MB: ${(plain.cpuMs / deliveryCpuMs).toFixed(2)} (on a saturated machine wall time follows CPU)`],
     ['CPU per record, guard off', `${perRecord('off').toFixed(0)} µs (${cpu.off.n} records)`],
     ['CPU per record, guard on', `${perRecord('on').toFixed(0)} µs (${cpu.on.n} records)`],
     ['egress guard CPU ratio', `${guardRatio.toFixed(3)} (goal ≤ 1.10)`],
@@ -172,6 +243,17 @@ try {
     vs_bare_stream: +vsBare.toFixed(3),
     delivery_after_manifest_ms: Math.round(afterPublishMs),
     vs_bare_stream_after_manifest: +(bareMs / afterPublishMs).toFixed(3),
+    manifest_hop_ms: Math.round(manifestHopMs),
+    bare_stream_durable_ms: Math.round(bareDurableMs),
+    vs_bare_stream_durable: +(bareDurableMs / deliveryMs).toFixed(3),
+    verify_ms_per_mb: perMb(verifyMs),
+    store_sync_ms_per_mb: perMb(storeMs),
+    bare_ms_per_mb: perMb(bareMs, bundleBytes),
+    delivery_ms_per_mb: perMb(deliveryMs, bundleBytes),
+    delivery_cpu_ms_per_mb: perMb(deliveryCpuMs, bundleBytes),
+    bare_cpu_ms_per_mb: perMb(plain.cpuMs, bundleBytes),
+    verify_cpu_ms_per_mb: perMb(verifyCpuMs),
+    vs_bare_stream_cpu: +(plain.cpuMs / deliveryCpuMs).toFixed(3),
     scrub_mb_per_s: +(textBytes / 1e6 / (scrubMs / 1000)).toFixed(2),
     scrub_hits: scrubHits,
     egress_guard_cpu_us_per_record_on: Math.round(perRecord('on')),

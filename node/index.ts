@@ -35,6 +35,7 @@ export { EgressMonitor, WeightIndex, loadWeightFiles } from './net/egress/index.
 export type { WeightFile } from './net/egress/index.ts'
 export type { NetLog } from './net/log.ts'
 export { TOPICS, TOPIC_FEDERATION, TOPIC_RESULTS, TOPIC_ALIGNMENT } from './net/topics.ts'
+export { buildBundle } from './align/bundle.ts'
 export { TS_EXEC_ARGV } from './runtime.ts'
 export { boundHeapGrowth } from './memory.ts'
 export { commitWeights } from './model/weights-root.ts'

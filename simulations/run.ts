@@ -14,6 +14,10 @@ export type RecordKind =
   | 'spam' // flood from a certified spammer: rate-limited; not expected anywhere
   | 'intruder' // signed by an uncertified key: must not be accepted
   | 'revoked' // signed by a site after its revocation: must not be accepted
+  | 'alignment' // a TLP:CLEAR/GREEN alignment bundle's manifest or chunk: every honest site must hold it
+  | 'manifest' // a restricted bundle's manifest (no items): every honest site must hold it
+  | 'restricted' // a TLP:AMBER/AMBER+STRICT/RED chunk: held by the sites in its audience, never by another (forbidden_at)
+  | 'leak' // a manifest a forwarder signed to widen another site's chunks' audience (items: none)
 
 export interface PublishedRecord {
   id: string
@@ -22,6 +26,32 @@ export interface PublishedRecord {
   at_ms: number
   /** Sites that must hold it at the end (empty for records that must be refused). */
   expected_at: string[]
+  /** Sites that must never hold it (restricted chunks: every site outside the bundle's audience). */
+  forbidden_at?: string[]
+}
+
+/** How a forwarder tried to get restricted content to a site (simulations/README.md § Byzantine roles). */
+export type LeakWay = 'gossip' | 'share-push' | 'share-serve' | 'share-unrequested'
+
+/** One time restricted bytes were sent to one site by a forwarder. */
+export interface LeakAttempt {
+  way: LeakWay
+  /** The byzantine site. */
+  from: string
+  /** The receiving site. */
+  target: string
+  /** The chunk sent (absent for share-push: the receiver refuses the stream unread). */
+  chunk?: string
+}
+
+/** What a site logged about a releasability violation (its `releasability_violation`, `share_*` log events). */
+export interface SiteAlert {
+  event: string
+  code?: string
+  via?: string
+  /** The sending peer, as a site id where known. */
+  peer?: string
+  id?: string
 }
 
 export interface Delivery {
@@ -96,6 +126,8 @@ export interface RunResult {
   /** Time of the last heal event, when the scenario has a partition. */
   heal_at_ms: number | null
   exfil: { attempts: number; detected: number }
+  /** Forwarders' attempts, each with whether its receiver recorded the refusal it must (runner: matchLeaks). */
+  leaks: (LeakAttempt & { detected: boolean })[]
   results_table: ResultRow[]
   /** Problems the runner met that are not assertion failures (e.g. a site that failed to start). */
   errors: string[]

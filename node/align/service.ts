@@ -95,8 +95,9 @@ export async function publishDraft(access: RecordAccess, id: string, acceptRepor
   if (report.hits.length > 0 && acceptReport !== digest) {
     throw new Error(`the scrub found ${report.hits.length} possible personal data hit(s); review them (aip align scrub ${id}) and pass --accept-report ${digest} to publish anyway`)
   }
-  const outcomes: PublishOutcome[] = []
-  for (const r of [...draft.slice(1), draft[0]!]) outcomes.push(await access.publish(r.bytes))
+  // the chunks side by side (the store commits them in a few synced batches), then the manifest that lists them
+  const outcomes: PublishOutcome[] = await Promise.all(draft.slice(1).map((r) => access.publish(r.bytes)))
+  outcomes.push(await access.publish(draft[0]!.bytes))
   return outcomes
 }
 

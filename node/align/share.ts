@@ -10,9 +10,9 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import {
   decodeRecord, decodeShareRequest, decodeShareResponse, encodeShareRequest, encodeShareResponse, inAudience, isRestricted,
-  MAX_SHARE_REQUEST_CHUNKS, MAX_SHARE_RESPONSE_BYTES, parseRecordId, SHARE_PROTOCOL, SHARE_TIMEOUT_MS, shareRefusal,
+  MAX_SHARE_REQUEST_CHUNKS, MAX_SHARE_RESPONSE_BYTES, parseRecordId, recordId, SHARE_PROTOCOL, SHARE_TIMEOUT_MS, shareRefusal,
 } from '../../protocol/index.ts'
-import type { AlignmentBundleBody, DecodedRecord, ShareCode, SiteIdentity } from '../../protocol/index.ts'
+import type { AlignmentBundleBody, DecodedRecord, ShareCode, ShareRequest, SiteIdentity, TlpLabel } from '../../protocol/index.ts'
 
 /** Fetch attempts per restricted bundle before waiting for the next manifest or rescan. */
 export const SHARE_FETCH_ATTEMPTS = 5
@@ -20,8 +20,13 @@ export const SHARE_FETCH_ATTEMPTS = 5
 export const SHARE_RETRY_BASE_MS = 500
 /** Concurrent inbound share streams per connection. */
 export const SHARE_MAX_INBOUND_STREAMS = 4
+/** Bytes of fetched chunks in the door at once: half the alignment validation queue's budget (network-v1 §7). */
+export const SHARE_ADMIT_BYTES = 8 * 1024 * 1024
 
 interface Manifest { id: string; signer: Uint8Array; body: AlignmentBundleBody }
+/** What O3/O4 need of a chunk: its ID, signer and label. */
+interface ChunkMeta { id: string; signer: Uint8Array; label: string }
+const metaOf = (chunk: DecodedRecord): ChunkMeta => ({ id: chunk.id, signer: chunk.signer, label: (chunk.body as { label?: string }).label ?? '' })
 
 export interface ShareComponents {
   libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dial' | 'getPeers'>
@@ -29,7 +34,11 @@ export interface ShareComponents {
   admitted(peer: string): SiteIdentity | undefined
   /** This site's identity now (its key, and its nation while certified). */
   self(): SiteIdentity
-  store: { get(id: string): Promise<Uint8Array | undefined>; has(id: string): Promise<boolean>; list(q: { type: string }): AsyncIterable<{ id: string }> }
+  store: {
+    get(id: string): Promise<Uint8Array | undefined>
+    getMany(ids: string[]): Promise<(Uint8Array | undefined)[]>
+    list(q: { type: string }): AsyncIterable<{ id: string }>
+  }
   /** Admits a fetched chunk through the site's door (source `share`). */
   admit(bytes: Uint8Array, peer: string): Promise<{ action: string; code: string }>
   now(): number
@@ -39,6 +48,8 @@ export interface ShareComponents {
 export class ShareService {
   /** chunk ID → the manifests this site holds that list it. */
   private readonly manifestsOf = new Map<string, Manifest[]>()
+  /** Signer and label of chunks listed by a manifest held here (noteChunk, or decoded once when first served). */
+  private readonly chunkMeta = new Map<string, ChunkMeta>()
   private readonly fetching = new Set<string>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private stopping = false
@@ -82,26 +93,49 @@ export class ShareService {
     if (isRestricted(body.label) && body.chunks !== undefined && inAudience(body, record.signer, this.c.self())) void this.fetchBundle(m, fromPeer, 0)
   }
 
-  /** O4: whether a chunk fetched by share may be kept — a manifest held lists it and names this site. */
-  mayKeep(chunkId: string): boolean {
-    const self = this.c.self()
-    return (this.manifestsOf.get(chunkId) ?? []).some((m) => inAudience(m.body, m.signer, self))
+  /**
+   * The manifests that govern a chunk (O3, O4): those held here that list it, have its signer and carry its label. A
+   * manifest signed by anyone else cannot widen a chunk's audience (a member re-publishing another's chunks under a
+   * manifest of its own), nor can a chunk be served or kept under another label (R3).
+   */
+  private governing(chunk: ChunkMeta): Manifest[] {
+    return (this.manifestsOf.get(chunk.id) ?? []).filter((m) => m.body.label === chunk.label && Buffer.compare(m.signer, chunk.signer) === 0)
   }
 
-  /** O3 for one chunk: serve it, or say why not. */
-  private async answer(chunkId: string, requester: SiteIdentity): Promise<Uint8Array | ShareCode> {
-    const manifests = this.manifestsOf.get(chunkId) ?? []
-    if (manifests.length === 0) return 'unknown_chunk'
+  /** O4: whether a chunk fetched by share may be kept — a governing manifest held here names this site. */
+  mayKeep(chunk: DecodedRecord): boolean {
+    const self = this.c.self()
+    return this.governing(metaOf(chunk)).some((m) => inAudience(m.body, m.signer, self))
+  }
+
+  /**
+   * A chunk this site stored: a restricted one's signer and label are remembered (about 150 bytes each), so serving it
+   * needs no decoding — safe, since a chunk's ID names its bytes.
+   */
+  noteChunk(record: DecodedRecord): void {
+    if (record.type === 'AlignmentChunk' && isRestricted((record.body as { label: TlpLabel }).label)) this.chunkMeta.set(record.id, metaOf(record))
+  }
+
+  /** A held chunk's signer and label: remembered, else decoded (and verified) once. */
+  private chunkMetaOf(id: string, bytes: Uint8Array): ChunkMeta | undefined {
+    const known = this.chunkMeta.get(id)
+    if (known !== undefined) return known
+    const o = decodeRecord(bytes)
+    if (o.action !== 'accept' || o.record.id !== id || o.record.type !== 'AlignmentChunk') return undefined
+    const meta = metaOf(o.record)
+    this.chunkMeta.set(id, meta)
+    return meta
+  }
+
+  /** O3 for one chunk (`bytes`: what the store holds under its ID): serve it, or say why not. */
+  private answer(chunkId: string, bytes: Uint8Array | undefined, requester: SiteIdentity, self: SiteIdentity, now: number): Uint8Array | ShareCode {
+    if (!this.manifestsOf.has(chunkId) || bytes === undefined) return 'unknown_chunk'
+    const meta = this.chunkMetaOf(chunkId, bytes)
+    if (meta === undefined) return 'unknown_chunk'
     let code: ShareCode = 'not_in_audience'
-    for (const m of manifests) {
-      const refusal = shareRefusal(m.body, m.signer, this.c.self(), requester, this.c.now())
-      if (refusal === undefined) {
-        const bytes = await this.c.store.get(chunkId)
-        const o = bytes === undefined ? undefined : decodeRecord(bytes)
-        // the chunk must carry its manifest's label (R3): a mislabelled chunk is never served under another label
-        if (bytes !== undefined && o?.action === 'accept' && (o.record.body as { label: string }).label === m.body.label) return bytes
-        return 'unknown_chunk'
-      }
+    for (const m of this.governing(meta)) {
+      const refusal = shareRefusal(m.body, m.signer, self, requester, now)
+      if (refusal === undefined) return bytes
       if (refusal === 'embargoed') code = 'embargoed'
     }
     return code
@@ -117,12 +151,27 @@ export class ShareService {
     const signal = AbortSignal.timeout(SHARE_TIMEOUT_MS)
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_SHARE_RESPONSE_BYTES })
-      const req = decodeShareRequest((await lp.read({ signal })).subarray())
+      let req: ShareRequest
+      try {
+        req = decodeShareRequest((await lp.read({ signal })).subarray())
+      } catch (err) {
+        // §3: anything but a ShareRequest (a peer pushing records, say) is refused unread: reset, counted, logged
+        this.count('refused/malformed_request')
+        this.c.log?.('share_malformed', { peer, error: String(err) })
+        stream.abort(new Error('not a ShareRequest'))
+        return
+      }
       const records: Uint8Array[] = []
       const refused: { chunk: (typeof req.chunks)[number]; code: ShareCode }[] = []
       let bytes = 0
-      for (const cid of req.chunks) {
-        const a = await this.answer(cid.toString(), requester)
+      const self = this.c.self()
+      const now = this.c.now()
+      const ids = req.chunks.map(String)
+      const listed = ids.filter((id) => this.manifestsOf.has(id))
+      const found = await this.c.store.getMany(listed)
+      const byId = new Map(listed.map((id, i) => [id, found[i]]))
+      for (const [i, cid] of req.chunks.entries()) {
+        const a = this.answer(ids[i]!, byId.get(ids[i]!), requester, self, now)
         if (typeof a === 'string') {
           refused.push({ chunk: cid, code: a })
           this.count(`refused/${a}`)
@@ -141,7 +190,11 @@ export class ShareService {
     }
   }
 
-  /** Requests chunks from one peer; admits what comes back (the door applies O2/O4); returns how many were kept. */
+  /**
+   * Requests chunks from one peer; admits what comes back through the door (which applies O2/O4 and every other check);
+   * returns how many are held. A record not asked for is dropped unadmitted (§3). The records are admitted side by
+   * side, up to SHARE_ADMIT_BYTES at a time, so the store commits them in a few synced batches rather than one each.
+   */
   async fetchFrom(peer: string, chunkIds: string[]): Promise<number> {
     const conn = await this.c.libp2p.dial(peerIdFromString(peer))
     const stream = await conn.newStream(SHARE_PROTOCOL, { signal: AbortSignal.timeout(SHARE_TIMEOUT_MS) })
@@ -151,17 +204,27 @@ export class ShareService {
     const res = decodeShareResponse((await lp.read({ signal })).subarray())
     await stream.close().catch(() => {})
     const asked = new Set(chunkIds)
-    let kept = 0
+    const wanted: Uint8Array[] = []
     for (const bytes of res.records) {
-      const o = decodeRecord(bytes)
-      if (o.action !== 'accept' || !asked.has(o.record.id)) {
+      const id = recordId(bytes)
+      if (!asked.delete(id)) { // not asked for, or sent twice
         this.count('dropped')
-        this.c.log?.('share_unrequested', { peer, code: o.action === 'accept' ? 'not_requested' : o.code })
+        this.c.log?.('share_unrequested', { peer, code: 'not_requested', id })
         continue
       }
-      const v = await this.c.admit(bytes, peer)
-      if (v.action === 'accept' || v.code === 'duplicate') kept++
-      this.count(`fetched/${v.action}/${v.code}`)
+      wanted.push(bytes)
+    }
+    let kept = 0
+    for (let i = 0; i < wanted.length;) {
+      const group: Uint8Array[] = []
+      for (let bytes = 0; i < wanted.length && (group.length === 0 || bytes + wanted[i]!.length <= SHARE_ADMIT_BYTES); i++) {
+        bytes += wanted[i]!.length
+        group.push(wanted[i]!)
+      }
+      for (const v of await Promise.all(group.map((b) => this.c.admit(b, peer)))) {
+        if (v.action === 'accept' || v.code === 'duplicate') kept++
+        this.count(`fetched/${v.action}/${v.code}`)
+      }
     }
     return kept
   }
@@ -171,8 +234,7 @@ export class ShareService {
     if (this.stopping || this.fetching.has(m.id)) return
     this.fetching.add(m.id)
     try {
-      const missing: string[] = []
-      for (const cid of m.body.chunks ?? []) if (!(await this.c.store.has(cid.toString()))) missing.push(cid.toString())
+      const missing = await this.missing((m.body.chunks ?? []).map(String))
       if (missing.length === 0) return
       const candidates = this.sources(m, first)
       for (const peer of candidates) {
@@ -186,9 +248,7 @@ export class ShareService {
           }
           i += batch.length
         }
-        const still: string[] = []
-        for (const id of missing) if (!(await this.c.store.has(id))) still.push(id)
-        missing.splice(0, missing.length, ...still)
+        missing.splice(0, missing.length, ...await this.missing(missing))
         if (missing.length === 0) {
           this.c.log?.('share_bundle_complete', { bundle: m.id })
           return
@@ -207,6 +267,17 @@ export class ShareService {
     } finally {
       this.fetching.delete(m.id)
     }
+  }
+
+  /** The chunks of `ids` this site does not hold: one store read per MAX_SHARE_REQUEST_CHUNKS, not one per chunk. */
+  private async missing(ids: string[]): Promise<string[]> {
+    const out: string[] = []
+    for (let i = 0; i < ids.length; i += MAX_SHARE_REQUEST_CHUNKS) {
+      const slice = ids.slice(i, i + MAX_SHARE_REQUEST_CHUNKS)
+      const held = await this.c.store.getMany(slice)
+      slice.forEach((id, j) => { if (held[j] === undefined) out.push(id) })
+    }
+    return out
   }
 
   /** Peers that may serve this bundle's chunks: the one it came from, then admitted peers in its audience (RED: the signer only). */

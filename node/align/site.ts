@@ -68,7 +68,7 @@ export class SiteAlignment {
 
   static async start(c: AlignmentComponents): Promise<SiteAlignment> {
     const a = new SiteAlignment(c)
-    c.door.bindShare((id) => a.share.mayKeep(id))
+    c.door.bindShare((chunk) => a.share.mayKeep(chunk))
     c.door.on('stored', ({ record, source }) => a.stored(record, 'peer' in source ? source.peer : undefined))
     c.door.on('outcome', ({ outcome, source }) => {
       if (outcome.code !== 'restricted_content' && outcome.code !== 'not_in_audience') return
@@ -87,6 +87,7 @@ export class SiteAlignment {
 
   private stored(record: DecodedRecord, peer: string | undefined): void {
     if (record.type === 'AlignmentBundle') this.share.note(record, peer)
+    this.share.noteChunk(record)
     if (record.type !== 'AlignmentChunk' || broadcastRefusal(record.type, record.body, this.c.now()) === undefined) return
     this.c.index?.holdBack(digestOfId(record.id))
     this.armRelease(record)

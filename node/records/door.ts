@@ -21,7 +21,7 @@ import { topicForType, TOPIC_ALIGNMENT, TOPIC_FEDERATION } from '../net/topics.t
 import type { RecordStore, TombstoneSpec } from '../store/store.ts'
 import { loadTrust } from '../store/trust.ts'
 import type { AdmitCode, AdmitOutcome, Source } from './outcome.ts'
-import { releaseRefusal } from './releasability.ts'
+import { duplicateRefusal, releaseRefusal } from './releasability.ts'
 import type { ShareKeeps } from './releasability.ts'
 import { fromPeer } from './outcome.ts'
 import type { Family, QueueOptions, Ticket } from './queues.ts'
@@ -227,6 +227,11 @@ export class RecordDoor {
     }
     const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id, id })
     if (outcome.action !== 'accept') {
+      // [REJECT restricted_content] alignment-v1 O1, also for a restricted chunk this site already holds
+      if (outcome.code === 'duplicate') {
+        const refused = duplicateRefusal(bytes, source, this.now())
+        if (refused !== undefined) return refused
+      }
       // a hello's records reach the door only once its certificate has passed (network-v1 §3 H5 before H3)
       this.observe(outcome)
       return { action: outcome.action, code: outcome.code, message: outcome.message, id }

@@ -3,7 +3,7 @@
  * files name them in `assertions`, with numeric parameters (simulations/README.md § Assertions).
  */
 import type { RunResult } from '../run.ts'
-import { honestSites, forgedAccepted, propagation, convergenceAfterHeal } from '../report/metrics.ts'
+import { honestSites, forgedAccepted, propagation, convergenceAfterHeal, leakCounts, restrictedPairs } from '../report/metrics.ts'
 
 export interface Assertion {
   id: string
@@ -152,9 +152,33 @@ export const checkpointsWitnessed: Assertion = {
   },
 }
 
+export const restrictedContained: Assertion = {
+  id: 'restricted-contained',
+  describe: 'restricted alignment chunks are held by every listed site and by no site outside their audience',
+  check(run) {
+    const r = restrictedPairs(run)
+    const fails: string[] = []
+    if (r.expected === 0) fails.push('no restricted chunk was published to a listed site')
+    if (r.delivered !== r.expected) fails.push(`${r.delivered} of ${r.expected} restricted chunk × listed site pairs held`)
+    if (r.heldByUnlisted.length > 0) fails.push(`restricted chunks held outside their audience: ${list(r.heldByUnlisted)}`)
+    return fails
+  },
+}
+
+export const leaksDetected: Assertion = {
+  id: 'leaks-detected',
+  describe: 'forwarders attempted to leak restricted content, and every attempt was refused and logged by its receiver',
+  check(run) {
+    const l = leakCounts(run)
+    if (l.attempted === 0) return ['no leak was attempted']
+    const missed = run.leaks.filter((a) => !a.detected).map((a) => `${a.way} ${a.from} → ${a.target}${a.chunk === undefined ? '' : ` ${a.chunk.slice(0, 16)}…`}`)
+    return missed.length === 0 ? [] : [`${l.detected} of ${l.attempted} leak attempts detected; missed: ${list(missed)}`]
+  },
+}
+
 export const ASSERTIONS: readonly Assertion[] = [
   allDelivered, noForgedAccepted, noDuplicates, noWeightEgress, exfilDetected, propagationBelow, convergedAfterHeal,
-  resultsVerified, rejectsRecorded, noRunnerErrors, equivocationsDetected, noFalseAlarms, checkpointsWitnessed,
+  resultsVerified, rejectsRecorded, noRunnerErrors, equivocationsDetected, noFalseAlarms, checkpointsWitnessed, restrictedContained, leaksDetected,
 ]
 export const ASSERTION_IDS: readonly string[] = ASSERTIONS.map((a) => a.id)
 

@@ -4,7 +4,7 @@ import { barPlot, esc, intervalPlot, linePlot } from './svg.ts'
 import type { Series } from './svg.ts'
 
 export const ROLE_COLORS: Record<string, string> = {
-  honest: '#1f77b4', forger: '#d62728', replayer: '#ff7f0e', spammer: '#9467bd', intruder: '#8c564b', exfiltrator: '#e377c2', equivocator: '#17becf',
+  honest: '#1f77b4', forger: '#d62728', replayer: '#ff7f0e', spammer: '#9467bd', intruder: '#8c564b', exfiltrator: '#e377c2', equivocator: '#17becf', forwarder: '#bcbd22',
 }
 
 const MAX_HELD_LINES = 20
@@ -53,6 +53,9 @@ export function renderHtml(r: Report): string {
     ['forged records accepted by honest sites', r.forged_accepted],
     ['weight bytes egressed by honest sites', r.weight_bytes_egressed],
     ['weight exfiltration attempts / detected', `${r.weight_exfil_attempts} / ${r.weight_exfil_detected}`],
+    ['restricted chunks delivered to listed / expected', `${r.restricted_delivered_to_listed} / ${r.restricted_expected}`],
+    ['restricted chunks held outside their audience', `${r.restricted_held_by_unlisted}`],
+    ['leak attempts / detected', `${r.leaks_attempted} / ${r.leaks_detected}`],
   ]
   const verdict = r.ok ? '<p class="ok">All assertions passed.</p>' : '<p class="fail">Some assertions failed.</p>'
   return `<!doctype html>

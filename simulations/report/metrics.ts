@@ -144,3 +144,36 @@ export function bytesPerSitePerRecord(run: RunResult): number {
   const n = recordsExpectedEverywhere(run)
   return n === 0 ? 0 : Math.round(bytesPerSite(run).mean / n)
 }
+
+/**
+ * Restricted alignment chunks (specs/alignment-v1.md §2): pairs of a chunk and a listed site that must hold it
+ * (`expected`, `delivered`), and pairs of a chunk and a site outside its audience that holds it (`heldByUnlisted`, as
+ * `site ← chunk` strings) — read back from every store at the end of the run.
+ */
+export function restrictedPairs(run: RunResult): { expected: number; delivered: number; heldByUnlisted: string[] } {
+  const held = new Map(run.sites.map((s) => [s.id, new Set(s.held)]))
+  let expected = 0
+  let delivered = 0
+  const heldByUnlisted: string[] = []
+  for (const r of run.records) {
+    if (r.kind !== 'restricted') continue
+    for (const s of r.expected_at) {
+      if (s === r.origin) continue
+      expected++
+      if (held.get(s)?.has(r.id) === true) delivered++
+    }
+    for (const s of r.forbidden_at ?? []) if (held.get(s)?.has(r.id) === true) heldByUnlisted.push(`${s} ← ${r.id.slice(0, 16)}… from ${r.origin}`)
+  }
+  return { expected, delivered, heldByUnlisted }
+}
+
+/** Forwarders' attempts and how many of them their receivers detected, in all and per way. */
+export function leakCounts(run: RunResult): { attempted: number; detected: number; by_way: Record<string, { attempted: number; detected: number }> } {
+  const by: Record<string, { attempted: number; detected: number }> = {}
+  for (const a of run.leaks) {
+    const w = (by[a.way] ??= { attempted: 0, detected: 0 })
+    w.attempted++
+    if (a.detected) w.detected++
+  }
+  return { attempted: run.leaks.length, detected: run.leaks.filter((a) => a.detected).length, by_way: by }
+}

@@ -7,7 +7,7 @@ import type { AssertionResult } from '../assertions/index.ts'
 import type { Resources, ResultRow, RunResult } from '../run.ts'
 import {
   bytesPerSite, bytesPerSitePerRecord, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationByHops,
-  propagationSamples, recordsExpectedEverywhere,
+  leakCounts, propagationSamples, recordsExpectedEverywhere, restrictedPairs,
 } from './metrics.ts'
 import type { HopRow, Quantiles } from './metrics.ts'
 
@@ -94,6 +94,15 @@ export interface Report {
   weight_bytes_egressed: number
   weight_exfil_attempts: number
   weight_exfil_detected: number
+  /** Restricted alignment chunk × listed site (not its publisher) pairs that must be held at the end. */
+  restricted_expected: number
+  restricted_delivered_to_listed: number
+  /** Restricted chunk × site outside its audience pairs held at the end (goal 0). */
+  restricted_held_by_unlisted: number
+  /** Times a forwarder sent restricted bytes to a site outside their audience, and how many its receiver detected. */
+  leaks_attempted: number
+  leaks_detected: number
+  leaks_by_way: Record<string, { attempted: number; detected: number }>
   assertions: AssertionResult[]
   results: ResultRow[]
   errors: string[]
@@ -140,6 +149,8 @@ export function buildReport(run: RunResult): Report {
   const hops = propagationByHops(run)
   const records = recordsExpectedEverywhere(run)
   const res = run.resources
+  const restricted = restrictedPairs(run)
+  const leaks = leakCounts(run)
   return {
     report_version: REPORT_VERSION,
     scenario: run.scenario.name,
@@ -165,6 +176,12 @@ export function buildReport(run: RunResult): Report {
     weight_bytes_egressed: honestSites(run).reduce((n, s) => n + s.weight_bytes, 0),
     weight_exfil_attempts: run.exfil.attempts,
     weight_exfil_detected: run.exfil.detected,
+    restricted_expected: restricted.expected,
+    restricted_delivered_to_listed: restricted.delivered,
+    restricted_held_by_unlisted: restricted.heldByUnlisted.length,
+    leaks_attempted: leaks.attempted,
+    leaks_detected: leaks.detected,
+    leaks_by_way: leaks.by_way,
     assertions,
     results: run.results_table,
     errors: run.errors,

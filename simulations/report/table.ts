@@ -33,6 +33,11 @@ export function summaryTable(r: Report): string {
       ['false_alarms', r.false_alarms ?? 0],
       ['entries_verified (logs)', `${r.entries_verified} (${r.logs_verified})`],
     ]),
+    ...(r.restricted_expected + r.leaks_attempted === 0 ? [] : [
+      ['restricted delivered/expected', `${r.restricted_delivered_to_listed} / ${r.restricted_expected}`],
+      ['restricted_held_by_unlisted', r.restricted_held_by_unlisted],
+      ['leaks attempted/detected', `${r.leaks_attempted} / ${r.leaks_detected} (${Object.entries(r.leaks_by_way).map(([k, v]) => `${k} ${v.detected}/${v.attempted}`).join(', ')})`],
+    ]),
     ['outcomes_by_code', Object.entries(r.outcomes_by_code).map(([k, v]) => `${k}=${v}`).join(' ') || '-'],
     ['duration_ms', r.duration_ms],
   ]

@@ -37,6 +37,8 @@ export interface AttackContext {
   /** Sites the attacker may push to. */
   neighbours: string[]
   peerIdOf(site: string): string
+  /** The site a peer ID belongs to (undefined: not a site of the scenario). */
+  siteOfPeer(peer: string): string | undefined
   weights?: Uint8Array
   now(): number
   sleep(ms: number): Promise<void>
@@ -207,3 +209,5 @@ async function cosignOnce(node: NonNullable<SimSite['node']>, peerId: string, no
   }
   return false
 }
+
+export { forwarder } from './forwarder.ts'

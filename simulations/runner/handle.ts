@@ -4,7 +4,7 @@
  */
 import type { BackendName } from '../../kernels/index.ts'
 import type { Role } from '../scenario/types.ts'
-import type { RecordKind, ResultRow } from '../run.ts'
+import type { LeakAttempt, RecordKind, ResultRow, SiteAlert } from '../run.ts'
 
 export interface PublishVerdict {
   action: string
@@ -41,6 +41,13 @@ export interface AttackMaterial {
   genesis: Uint8Array[]
   /** Seeds the attack's random choices. */
   label: string
+  /** forwarder: restricted chunks it is in the audience of (IDs) and the sites outside that audience to leak them to. */
+  leak?: LeakPlan
+}
+
+export interface LeakPlan {
+  chunks: string[]
+  victims: { site: string; nation: string }[]
 }
 
 export interface SiteHandle {
@@ -71,6 +78,10 @@ export interface SiteHandle {
   alerts(): Promise<string[]>
   /** The site's log as an outsider reads it (mode memory). */
   auditView(): Promise<AuditView>
+  /** forwarder: every time it sent restricted bytes to a site outside their audience (so far). */
+  leakAttempts(): Promise<LeakAttempt[]>
+  /** The releasability violations this site logged (refusals and alerts), every incarnation. */
+  violations(): Promise<SiteAlert[]>
   sample(atMs: number): void
   /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
   meshPeers?(topic: string): number | undefined

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { TS_EXEC_ARGV } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
 import type { Edge, Role, SiteSpec } from '../scenario/types.ts'
-import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, LeakPlan, PublishVerdict, SiteHandle } from './handle.ts'
+import type { LeakAttempt, SiteAlert } from '../run.ts'
 
 /** A child that does not answer a request within this time is considered lost (evaluations take longer). */
 const CHILD_REPLY_TIMEOUT_MS = 120_000
@@ -38,7 +39,9 @@ export type ChildRequest =
   | { op: 'holds'; ids: string[] }
   | { op: 'counts' }
   | { op: 'egress' }
-  | { op: 'attack'; role: Role; count: number; victims: string[]; genesis: string[]; label: string }
+  | { op: 'attack'; role: Role; count: number; victims: string[]; genesis: string[]; label: string; leak?: LeakPlan }
+  | { op: 'leaks' }
+  | { op: 'violations' }
   | { op: 'evaluate'; backend: BackendName }
   | { op: 'verify'; bytes: string }
   | { op: 'alerts' }
@@ -64,6 +67,8 @@ export class ProcessSite implements SiteHandle {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   private lastEgress = { bytesSent: 0, weightBytes: 0 }
   private lastCounts = new Map<string, number>()
+  private lastLeaks: LeakAttempt[] = []
+  private lastAlerts: SiteAlert[] = []
 
   constructor(private readonly init: ChildInit & { onDelivered(site: string, record: string, via: string, from?: string): void; log?: (line: string) => void }) {
     this.id = init.id
@@ -162,7 +167,7 @@ export class ProcessSite implements SiteHandle {
   }
 
   attack(role: Role, count: number, m: AttackMaterial): Promise<AttackOutcome> {
-    return this.call({ op: 'attack', role, count, victims: m.victims.map(b64), genesis: m.genesis.map(b64), label: m.label })
+    return this.call({ op: 'attack', role, count, victims: m.victims.map(b64), genesis: m.genesis.map(b64), label: m.label, ...(m.leak === undefined ? {} : { leak: m.leak }) })
   }
 
   async evaluate(backend: BackendName): Promise<EvaluationOutcome> {
@@ -185,6 +190,16 @@ export class ProcessSite implements SiteHandle {
 
   auditView(): Promise<AuditView> {
     return Promise.reject(new Error('the audit view needs mode "memory"'))
+  }
+
+  async leakAttempts(): Promise<LeakAttempt[]> {
+    if (this.child !== undefined) this.lastLeaks = await this.call<LeakAttempt[]>({ op: 'leaks' })
+    return this.lastLeaks
+  }
+
+  async violations(): Promise<SiteAlert[]> {
+    if (this.child !== undefined) this.lastAlerts = await this.call<SiteAlert[]>({ op: 'violations' })
+    return this.lastAlerts
   }
 
   sample(atMs: number): void {

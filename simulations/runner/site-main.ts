@@ -38,7 +38,9 @@ async function handle(s: SimSite, req: ChildRequest): Promise<unknown> {
     case 'holds': return s.holds(req.ids)
     case 'counts': return [...(await s.counts())]
     case 'egress': return s.egress()
-    case 'attack': return s.attack(req.role, req.count, { victims: req.victims.map(unb64), genesis: req.genesis.map(unb64), label: req.label })
+    case 'attack': return s.attack(req.role, req.count, { victims: req.victims.map(unb64), genesis: req.genesis.map(unb64), label: req.label, ...(req.leak === undefined ? {} : { leak: req.leak }) })
+    case 'leaks': return s.leakAttempts()
+    case 'violations': return s.violations()
     case 'evaluate': {
       const ev = await s.evaluate(req.backend)
       return { records: ev.records.map(b64), row: ev.row }

@@ -17,9 +17,15 @@ import { EXFIL_PROTOCOL } from './attacks.ts'
 import { evaluateAtSite, verifyAtSite } from './evaluate.ts'
 import type { SimSiteIdentity } from './federation.ts'
 import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { LeakAttempt, SiteAlert } from '../run.ts'
 import type { LinkEmulator } from './links.ts'
 
 
+
+/** Node log events that report a releasability violation (node/align: O1, O4, §3). */
+const ALERT_EVENTS = new Set(['releasability_violation', 'share_unrequested', 'share_malformed'])
+
+const pick = (f: Record<string, unknown>, k: string): Record<string, string> => (typeof f[k] === 'string' ? { [k]: f[k] } : {})
 
 export interface SimSiteInit {
   identity: Pick<SimSiteIdentity, 'spec' | 'key' | 'dir'>
@@ -54,6 +60,10 @@ export class SimSite implements SiteHandle {
   /** Validation outcome counts (`action/code`) of stopped incarnations. */
   private readonly pastCounts = new Map<string, number>()
   revoked = false
+  /** forwarder: restricted bytes it sent to sites outside their audience. */
+  readonly leaks: LeakAttempt[] = []
+  /** Releasability violations this site's node logged (every incarnation). */
+  private readonly alertLog: SiteAlert[] = []
 
   constructor(private readonly init: SimSiteInit) {
     this.id = init.identity.spec.id
@@ -66,7 +76,15 @@ export class SimSite implements SiteHandle {
 
   async start(bootstrap: string[]): Promise<void> {
     const { identity, links } = this.init
-    const quiet: NetLog = process.env.AIP_SIM_DEBUG != null ? (ev, f) => console.error(this.id, ev, JSON.stringify(f)) : () => {}
+    const debug: NetLog = process.env.AIP_SIM_DEBUG != null ? (ev, f) => console.error(this.id, ev, JSON.stringify(f)) : () => {}
+    // The node's own alerts about releasability (alignment-v1 O1, O4, §3): what detection is measured from.
+    const quiet: NetLog = (ev, f = {}) => {
+      if (ALERT_EVENTS.has(ev)) {
+        const peer = typeof f.peer === 'string' ? (links.siteOf(f.peer) ?? f.peer) : undefined
+        this.alertLog.push({ event: ev, ...pick(f, 'code'), ...pick(f, 'via'), ...pick(f, 'id'), ...(peer === undefined ? {} : { peer }) })
+      }
+      debug(ev, f)
+    }
     const node = await startSiteNode(identity.dir, {
       listen: [this.init.listen],
       bootstrap,
@@ -130,7 +148,7 @@ export class SimSite implements SiteHandle {
   async attack(role: Role, count: number, m: AttackMaterial): Promise<AttackOutcome> {
     const c: attacks.AttackContext = {
       site: this, identity: this.init.identity, rng: new Rng(this.init.seed).fork(m.label), victims: m.victims, genesis: m.genesis,
-      neighbours: this.init.neighbours, peerIdOf: this.init.peerIdOf, weights: this.init.weightBytes,
+      neighbours: this.init.neighbours, peerIdOf: this.init.peerIdOf, siteOfPeer: (p) => this.init.links.siteOf(p), weights: this.init.weightBytes,
       now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: this.init.log,
     }
     switch (role) {
@@ -144,6 +162,7 @@ export class SimSite implements SiteHandle {
         this.init.log?.(`${this.id}: showed the true checkpoint to ${a} witnesses and the rewritten one to ${b}`)
         return { sent: [], exfil: [0, 0], equivocations: a > 0 && b > 0 ? 1 : 0 }
       }
+      case 'forwarder': return { sent: await attacks.forwarder(c, count, m.leak, this.leaks), exfil: [0, 0] }
       case 'honest': return { sent: [], exfil: [0, 0] }
     }
   }
@@ -187,6 +206,14 @@ export class SimSite implements SiteHandle {
         return typeof r === 'string' ? undefined : r.body
       },
     }
+  }
+
+  async leakAttempts(): Promise<LeakAttempt[]> {
+    return [...this.leaks]
+  }
+
+  async violations(): Promise<SiteAlert[]> {
+    return [...this.alertLog]
   }
 
   async dispose(): Promise<void> {

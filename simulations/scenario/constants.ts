@@ -10,3 +10,5 @@ export const DEFAULT_SETTLE_MS = 15_000
 export const DEFAULT_SAMPLE_MS = 250
 /** Runs last seconds, not hours: sites reconcile every few seconds instead of node/sync's 60 s. */
 export const DEFAULT_SYNC_INTERVAL_MS = 3000
+/** Items of one `align` event's bundle. */
+export const MAX_ALIGN_ITEMS = 100_000

@@ -4,8 +4,12 @@
  */
 
 /** What a site does. Everything but `honest` is a byzantine role. */
-export type Role = 'honest' | 'forger' | 'replayer' | 'spammer' | 'intruder' | 'exfiltrator' | 'equivocator'
-export const ROLES: readonly Role[] = ['honest', 'forger', 'replayer', 'spammer', 'intruder', 'exfiltrator', 'equivocator']
+export type Role = 'honest' | 'forger' | 'replayer' | 'spammer' | 'intruder' | 'exfiltrator' | 'equivocator' | 'forwarder'
+export const ROLES: readonly Role[] = ['honest', 'forger', 'replayer', 'spammer', 'intruder', 'exfiltrator', 'equivocator', 'forwarder']
+
+/** TLP 2.0 labels of an alignment bundle (specs/alignment-v1.md §2). */
+export type AlignLabel = 'TLP:CLEAR' | 'TLP:GREEN' | 'TLP:AMBER' | 'TLP:AMBER+STRICT' | 'TLP:RED'
+export const ALIGN_LABELS: readonly AlignLabel[] = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED']
 
 /** memory: every site in this process over @libp2p/memory; process: one OS process per site over TCP on 127.0.0.1. */
 export type Mode = 'memory' | 'process'
@@ -51,9 +55,12 @@ export type Event =
   | { at_ms: number; type: 'attack'; site: string; count: number }
   /** audit-v1 §7: the site ("*": every live site) signs a checkpoint, asks the other nations to cosign, gossips it. */
   | { at_ms: number; type: 'checkpoint'; site: string }
+  /** The site publishes a red-team alignment bundle of `items` seeded items, labelled, for an audience of nations and
+   * site ids (restricted labels only). */
+  | { at_ms: number; type: 'align'; site: string; label: AlignLabel; items: number; audience?: { nations?: string[]; sites?: string[] } }
 
 export type EventType = Event['type']
-export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint']
+export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint', 'align']
 
 export interface AssertionSpec {
   id: string

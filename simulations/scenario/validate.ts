@@ -5,10 +5,10 @@
 import { Rng } from '../rng.ts'
 import {
   DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
-  MIN_SAMPLE_MS,
+  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS,
 } from './constants.ts'
-import { EVENT_TYPES, ROLES } from './types.ts'
-import type { AssertionSpec, Edge, Event, EventType, LinkSpec, Mode, PublishKind, Role, Scenario, SiteSpec } from './types.ts'
+import { ALIGN_LABELS, EVENT_TYPES, ROLES } from './types.ts'
+import type { AlignLabel, AssertionSpec, Edge, Event, EventType, LinkSpec, Mode, PublishKind, Role, Scenario, SiteSpec } from './types.ts'
 
 export class ScenarioError extends Error {
   constructor(readonly source: string, readonly problems: string[]) {
@@ -244,6 +244,20 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
       case 'checkpoint': {
         c.keys(e, p, ['at_ms', 'type', 'site'])
         out.push({ at_ms: at, type, site: site(e, p) })
+        break
+      }
+      case 'align': {
+        c.keys(e, p, ['at_ms', 'type', 'site', 'label', 'items', 'audience'])
+        const s = site(e, p)
+        if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish`)
+        const label = c.str(e, 'label', p) as AlignLabel
+        if (!ALIGN_LABELS.includes(label)) c.fail(`${p}.label`, `must be one of ${ALIGN_LABELS.join(', ')}`)
+        const items = c.int(e, 'items', p, 1, MAX_ALIGN_ITEMS, 300)
+        const restricted = label === 'TLP:AMBER' || label === 'TLP:AMBER+STRICT' || label === 'TLP:RED'
+        const audience = parseAudience(c, e.audience, `${p}.audience`, byId, label)
+        if (restricted && audience === undefined) c.fail(`${p}.audience`, `${label} needs an audience`)
+        if (!restricted && audience !== undefined) c.fail(`${p}.audience`, `${label} has no audience`)
+        out.push({ at_ms: at, type, site: s, label, items, ...(audience === undefined ? {} : { audience }) })
         return
       }
       default: {
@@ -265,6 +279,25 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
 /** Digits of generated site ids by default: at least 3 (site-001), more for larger federations (site-0001 at 1,000). */
 export function idWidth(count: number): number {
   return Math.max(3, String(count).length)
+}
+
+/** An align event's audience: nations (ISO codes) and site ids; AMBER+STRICT and RED name sites only. */
+function parseAudience(c: Checker, raw: unknown, p: string, byId: Map<string, SiteSpec>, label: string): { nations?: string[]; sites?: string[] } | undefined {
+  if (raw === undefined) return undefined
+  if (!isObj(raw)) { c.fail(p, 'must be an object { nations?, sites? }'); return undefined }
+  c.keys(raw, p, ['nations', 'sites'])
+  const out: { nations?: string[]; sites?: string[] } = {}
+  if (raw.nations !== undefined) {
+    if (!Array.isArray(raw.nations) || raw.nations.length === 0 || !raw.nations.every((n) => typeof n === 'string' && NATION.test(n))) c.fail(`${p}.nations`, 'must be a non-empty list of ISO 3166-1 alpha-2 codes')
+    else out.nations = [...new Set(raw.nations as string[])].sort()
+    if (label !== 'TLP:AMBER') c.fail(`${p}.nations`, `${label} names sites only`)
+  }
+  if (raw.sites !== undefined) {
+    if (!Array.isArray(raw.sites) || raw.sites.length === 0 || !raw.sites.every((x) => typeof x === 'string' && byId.has(x))) c.fail(`${p}.sites`, 'must be a non-empty list of known site ids')
+    else out.sites = [...new Set(raw.sites as string[])]
+  }
+  if (out.nations === undefined && out.sites === undefined) c.fail(p, 'must name nations or sites')
+  return out
 }
 
 /** scale_steps: smaller site counts to run first (sites generator only); each must still contain the timeline's sites. */

@@ -21,7 +21,7 @@ function problems(raw: unknown): string[] {
 
 test('every shipped scenario parses, and the required ones are shipped', async () => {
   const names = await shippedScenarios()
-  for (const n of ['federation-demo', 'partition-heal', 'byzantine', 'scale-100']) assert.ok(names.includes(n), n)
+  for (const n of ['federation-demo', 'partition-heal', 'byzantine', 'scale-100', 'alignment-exchange']) assert.ok(names.includes(n), n)
   for (const n of names) {
     const s = await loadScenario(n)
     assert.equal(s.name, n)
@@ -75,4 +75,16 @@ test('semantic checks: connectivity, joins, partitions, scale steps', () => {
   assert.deepEqual(problems({ ...gen, scale_steps: [9, 8] }), [])
   assert.ok(problems({ ...base, timeline: [{ at_ms: 1, type: 'attack', site: 'a' }] }).some((p) => p.includes('is honest')))
   assert.ok(problems('[]').length > 0)
+})
+
+test('align events: labels, audiences (AMBER+STRICT and RED name sites only), item counts', () => {
+  const align = (e: Record<string, unknown>) => problems({ ...base, timeline: [{ at_ms: 1, type: 'align', site: 'a', items: 10, ...e }] })
+  assert.deepEqual(align({ label: 'TLP:GREEN' }), [])
+  assert.deepEqual(align({ label: 'TLP:AMBER', audience: { nations: ['DE', 'CH'], sites: ['c'] } }), [])
+  assert.ok(align({ label: 'TLP:AMBER' }).some((p) => p.includes('needs an audience')))
+  assert.ok(align({ label: 'TLP:GREEN', audience: { nations: ['DE'] } }).some((p) => p.includes('has no audience')))
+  assert.ok(align({ label: 'TLP:AMBER+STRICT', audience: { nations: ['DE'] } }).some((p) => p.includes('names sites only')))
+  assert.ok(align({ label: 'TLP:RED', audience: { sites: ['zz'] } }).some((p) => p.includes('known site ids')))
+  assert.ok(align({ label: 'TLP:WHITE' }).some((p) => p.includes('timeline[0].label')))
+  assert.ok(align({ label: 'TLP:GREEN', items: 0 }).some((p) => p.includes('timeline[0].items')))
 })

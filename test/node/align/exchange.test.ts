@@ -14,6 +14,7 @@ import { createTestbed } from '../../../node/net/testbed.ts'
 import type { Testbed } from '../../../node/net/testbed.ts'
 import { TOPIC_ALIGNMENT } from '../../../node/net/topics.ts'
 import { buildBundle } from '../../../node/align/bundle.ts'
+import { createRecord, parseRecordId } from '../../../protocol/index.ts'
 import type { AlignmentItem } from '../../../protocol/index.ts'
 import { parseEntry } from '../../../protocol/index.ts'
 import { addrOf, admittedCount, startNode, until } from '../net/helpers.ts'
@@ -64,6 +65,23 @@ describe('alignment exchange between four nations', () => {
     // entries join the log's next group commit (the refusal does not wait for it)
     await until(async () => (await egress()).some((e) => e['aip.egress.event'] === 'share_refused' && e['aip.egress.peer'] === de), 'the refusal in CH\'s audit log')
     assert.ok((await egress()).some((e) => e['aip.egress.event'] === 'broadcast_withheld' && e['aip.egress.peer'] === 'gossip'))
+  })
+
+  it('a manifest signed by another site cannot widen a chunk\'s audience: holders serve nothing on its strength (O3, O4)', async () => {
+    const built = buildBundle({ name: 'ch-amber-2', kind: 'red-team', license: 'CC-BY-4.0', label: 'TLP:AMBER', audience: { nations: ['FR'] } },
+      items(10, 'relabel'), bed.sites[CH].key, NOW)
+    for (const r of [...built.chunks, built.bundle]) assert.equal((await nodes[CH].node.publish(r.bytes)).action, 'accept')
+    const chunk = built.chunks[0]!
+    await until(() => nodes[FR].node.store.has(chunk.id), 'FR to hold the chunk', 60_000)
+    // FR, a listed holder, signs a manifest of its own that lists CH's chunk for DE, and publishes it
+    const relabel = createRecord('AlignmentBundle', { name: 'relabelled', kind: 'red-team', license: 'CC-BY-4.0', label: 'TLP:AMBER', audience: { nations: ['DE'] },
+      item_count: 10, chunks: [parseRecordId(chunk.id)] }, bed.sites[FR].key, NOW)
+    assert.equal((await nodes[FR].node.publish(relabel.bytes)).action, 'accept')
+    await until(() => nodes[DE].node.store.has(relabel.id), 'DE to hold the relabelling manifest', 60_000)
+    // DE is in that manifest's audience and asks both holders: each refuses, DE keeps nothing
+    for (const holder of [CH, FR]) assert.equal(await nodes[DE].node.alignment!.share.fetchFrom(nodes[holder].node.network.host.peerId.toString(), [chunk.id]), 0)
+    assert.ok((nodes[FR].node.alignment!.share.counts.get('refused/not_in_audience') ?? 0) >= 1)
+    assert.equal(await nodes[DE].node.store.has(chunk.id), false)
   })
 
   it('a member that gossips a restricted chunk is refused everywhere; receivers keep nothing and log the sender', async () => {
