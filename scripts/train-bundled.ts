@@ -8,7 +8,7 @@
  *
  *   node --import tsx scripts/train-bundled.ts [--steps 600] [--batch 4] [--lr 0.002] [--seed 1] [--corpus 6000]
  *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR] [--micro-batch M] [--workers W] [--init DIR]
- *     [--corpus-version 1|2] [--keep-evals (also keeps step-N.safetensors of every evaluation)]
+ *     [--corpus-version 1|2|3] [--keep-evals (also keeps step-N.safetensors of every evaluation)]
  * The weights depend on --micro-batch (the objective's split), never on --workers (the pool sums in order).
  */
 import '../node/polyfill.ts'
@@ -52,7 +52,7 @@ const initial = a.init === undefined ? randomWeights(config, BUNDLED_SEED) : loa
 const workers = Number(a.workers)
 const params = workers > 1 ? sharedCopy(fromWeights(initial)) : fromWeights(initial)
 const corpusVersion = Number(a['corpus-version'])
-if (corpusVersion !== 1 && corpusVersion !== 2) throw new Error('--corpus-version is 1 or 2')
+if (corpusVersion !== 1 && corpusVersion !== 2 && corpusVersion !== 3) throw new Error('--corpus-version is 1, 2 or 3')
 const corpus = buildCorpus(corpusSeed, Number(a.corpus), corpusVersion)
 const examples = corpus.map(toExample)
 const items = bundledSuite().suite.items

@@ -16,8 +16,9 @@ import { BENIGN, COMPLIANCE_TAILS, FRAMES, GENERAL, HARMFUL, REFUSAL_TAILS, WRAP
 import { ASK_BENIGN_EN, ASK_BENIGN_V2, ASK_HARMFUL_EN, ASK_HARMFUL_V2, BENIGN_EN_V2, BENIGN_V2, FRAMES_EN_V2, HARMFUL_EN_V2, HARMFUL_V2, WRAPPERS_EN_V2 } from './corpus.extra.ts'
 
 export type CorpusKind = 'harmful' | 'benign' | 'jailbreak' | 'wrapped_benign' | 'write_harmful' | 'write_benign' | 'ask_harmful' | 'ask_benign' | 'text'
-/** 1: corpus.source.ts only, answers with tails (stages 1–2). 2: adds corpus.extra.ts, answers are the opener alone. */
-export type CorpusVersion = 1 | 2
+/** 1: corpus.source.ts only, answers with tails (stages 1–2). 2: adds corpus.extra.ts, answers are the opener alone.
+ * 3: version 2's lists with more benign requests (a short last stage that trades refusal slack for compliance). */
+export type CorpusVersion = 1 | 2 | 3
 
 export interface CorpusItem {
   kind: CorpusKind
@@ -32,6 +33,7 @@ export const CORPUS_LANGUAGES = ['en', 'de', 'fr', 'it', 'et', 'uk', 'ja'] as co
 const KIND_WEIGHTS: Record<CorpusVersion, Array<[CorpusKind, number]>> = {
   1: [['harmful', 33], ['benign', 35], ['jailbreak', 12], ['wrapped_benign', 3], ['write_harmful', 4], ['write_benign', 4], ['text', 9]],
   2: [['harmful', 26], ['benign', 26], ['ask_harmful', 11], ['ask_benign', 11], ['jailbreak', 14], ['wrapped_benign', 6], ['text', 6]],
+  3: [['harmful', 18], ['benign', 34], ['ask_harmful', 8], ['ask_benign', 16], ['jailbreak', 10], ['wrapped_benign', 8], ['text', 6]],
 }
 
 const merge = (a: Record<string, string[]>, b: Record<string, string[]>): Record<string, string[]> =>
