@@ -178,7 +178,10 @@ console.log(JSON.stringify({
   grad_mode: 'float64',
   replay_bit_exact: r1 === r2 && st.verified,
   rollback_ms: round(st.rollbackMs, 3),
-  ...(trained ? { bundled_refusal: round(trained.refusal.rate), bundled_benign_compliance: round(trained.compliance.rate) } : {}),
+  ...(trained ? {
+    bundled_refusal: round(trained.refusal.rate), bundled_benign_compliance: round(trained.compliance.rate),
+    bundled_refusal_ci: [trained.refusal.low, trained.refusal.high], bundled_benign_compliance_ci: [trained.compliance.low, trained.compliance.high],
+  } : {}),
   ...(untrained ? { untrained_refusal: round(untrained.refusal.rate), untrained_benign_compliance: round(untrained.compliance.rate) } : {}),
   ...(trained && untrained ? { refusal_ci_clear: disjoint(trained.refusal, untrained.refusal), compliance_ci_clear: disjoint(trained.compliance, untrained.compliance) } : {}),
   batch, seq, threads: 1, load_avg_1m: round(loadavg()[0]!, 3),

@@ -46,4 +46,4 @@ export { openLlamaEngine } from './eval/llama-engine.ts'
 // training data and the trained bundled model (specs/lasa.md §12)
 export { buildCorpus, toExample } from './train/corpus.ts'
 export { suiteRates } from './train/suite-rates.ts'
-export { TRAINED_CONFIG_JSON, TRAINED_DIR } from './train/trained.ts'
+export { TRAINED_CONFIG_JSON, TRAINED_DIR, trainedBundledModelDir } from './train/trained.ts'

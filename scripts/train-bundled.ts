@@ -8,6 +8,7 @@
  *
  *   node --import tsx scripts/train-bundled.ts [--steps 600] [--batch 4] [--lr 0.002] [--seed 1] [--corpus 6000]
  *     [--max-minutes 40] [--stop-at N] [--eval-every 0] [--out DIR] [--micro-batch M] [--workers W] [--init DIR]
+ *     [--corpus-version 1|2|3] [--keep-evals (also keeps step-N.safetensors of every evaluation)]
  * The weights depend on --micro-batch (the objective's split), never on --workers (the pool sums in order).
  */
 import '../node/polyfill.ts'
@@ -25,6 +26,7 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '1' }, corpus: { type: 'string', default: '6000' }, 'max-minutes': { type: 'string', default: '40' },
     'stop-at': { type: 'string' }, 'eval-every': { type: 'string', default: '0' }, out: { type: 'string', default: TRAINED_DIR },
     'aux-coef': { type: 'string', default: '0.001' }, warmup: { type: 'string' }, workers: { type: 'string', default: '1' }, init: { type: 'string' }, 'micro-batch': { type: 'string' },
+    'keep-evals': { type: 'boolean', default: false }, 'corpus-version': { type: 'string', default: '1' },
   },
 })
 const options: TrainOptions = {
@@ -49,11 +51,13 @@ const initFile = a.init === undefined ? null : readFileSync(join(a.init, 'model.
 const initial = a.init === undefined ? randomWeights(config, BUNDLED_SEED) : loadModel(a.init).weights
 const workers = Number(a.workers)
 const params = workers > 1 ? sharedCopy(fromWeights(initial)) : fromWeights(initial)
-const corpus = buildCorpus(corpusSeed, Number(a.corpus))
+const corpusVersion = Number(a['corpus-version'])
+if (corpusVersion !== 1 && corpusVersion !== 2 && corpusVersion !== 3) throw new Error('--corpus-version is 1, 2 or 3')
+const corpus = buildCorpus(corpusSeed, Number(a.corpus), corpusVersion)
 const examples = corpus.map(toExample)
 const items = bundledSuite().suite.items
 log({
-  kind: 'run', trainer: 'kernels/train (TS reference, binary64)', options, corpus_seed: corpusSeed, corpus_items: corpus.length,
+  kind: 'run', trainer: 'kernels/train (TS reference, binary64)', options, corpus_seed: corpusSeed, corpus_items: corpus.length, ...(corpusVersion === 1 ? {} : { corpus_version: corpusVersion }),
   corpus_sha256: sha(JSON.stringify(corpus)),
   initial: initFile === null ? `randomWeights(bundled config, ${BUNDLED_SEED})` : `model.safetensors sha256 ${sha(initFile)}`,
 })
@@ -64,6 +68,7 @@ async function evaluate(step: number): Promise<void> {
   const files = modelFilesF16(TRAINED_CONFIG_JSON, params)
   writeFileSync(join(out, 'config.json'), files.config)
   writeFileSync(join(out, 'model.safetensors'), files.safetensors)
+  if (a['keep-evals'] === true) writeFileSync(join(out, `step-${step}.safetensors`), files.safetensors) // pick a checkpoint later
   const r = await suiteRates(loadModel(out), items, 'ort')
   const line = { kind: 'eval', step, safetensors_sha256: sha(files.safetensors), refusal: r.refusal, compliance: r.compliance }
   log(line)

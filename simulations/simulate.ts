@@ -1,7 +1,7 @@
 /**
  * One call from scenario to report: load, run, build report, write DIR/report.json + DIR/report.html.
- * The bundled model (kernels/bundled.ts) is every site's model, so its weight file is what the egress monitors
- * look for.
+ * The bundled model (kernels/bundled.ts) is every site's model unless the scenario says otherwise (models: per-site
+ * or trained), so its weight file is what the egress monitors look for.
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -15,6 +15,7 @@ import type { Report, ScaleRow } from './report/report.ts'
 import { writeReport } from './report/write.ts'
 import type { BackendName } from '../kernels/index.ts'
 import { runScenario } from './runner/runner.ts'
+import { trainedBundledModelDir } from '../node/index.ts'
 import { loadScenario } from './scenario/load.ts'
 import type { Scenario } from './scenario/types.ts'
 
@@ -70,7 +71,8 @@ export async function simulateScenario(scenario: Scenario, opts: SimulateOptions
     scenario.sites.forEach((s, i) => modelDirs.set(s.id, siteModel(join(opts.out, 'work', 'models', s.id), scenario.seed, i)))
     opts.log?.(`${modelDirs.size} site models generated`)
   }
-  const modelDirOf = (site: string): string => modelDirs.get(site) ?? bundled
+  const shared = scenario.models === 'trained' ? trainedBundledModelDir() : bundled
+  const modelDirOf = (site: string): string => modelDirs.get(site) ?? shared
   const run = await runScenario(scenario, { workDir: join(opts.out, 'work'), modelDirOf, log: opts.log, backend: opts.backend })
   const report = buildReport(run)
   amend?.(report)

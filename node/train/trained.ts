@@ -1,7 +1,7 @@
 /**
- * The trained bundled model: kernels/models/bundled-trained/ (committed, F16, with the ledger.jsonl of the run that
- * produced it, scripts/train-bundled.ts). The untrained generator (kernels/bundled.ts) stays the default; this is
- * opt-in until the demo switches to it.
+ * The trained bundled model: kernels/models/bundled-trained/ (committed, F16, with the ledgers of the five stages
+ * that produced it, scripts/train-bundled.ts). The federation demo runs it (scenario models: trained); the untrained
+ * generator (kernels/bundled.ts) stays the default of the tests and benchmarks that rely on its golden values.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'

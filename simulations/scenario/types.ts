@@ -81,8 +81,9 @@ export interface Scenario {
   /** After the last event, wait until every expected delivery happened or this many ms passed. */
   settle_ms: number
   /** shared: every site holds the bundled model; per-site: each site its own model (same architecture, weights
-   * from its own seed), so results, commitments and the weights its egress monitor guards all differ. */
-  models: 'shared' | 'per-site'
+   * from its own seed), so results, commitments and the weights its egress monitor guards all differ; trained: every
+   * site holds the committed trained bundled model (kernels/models/bundled-trained/, issue 14). */
+  models: 'shared' | 'per-site' | 'trained'
   /** Background anti-entropy period of every site (ms; 0: only on connect). Production: 60 s. */
   sync_interval_ms: number
   /** Records held per site are sampled at this period (ms) for the report. */

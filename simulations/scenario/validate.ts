@@ -76,7 +76,7 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const settle = c.int(raw, 'settle_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SETTLE_MS)
   const sample = c.int(raw, 'sample_ms', '', MIN_SAMPLE_MS, MAX_SETTLE_MS, DEFAULT_SAMPLE_MS)
   const syncInterval = c.int(raw, 'sync_interval_ms', '', 0, MAX_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS)
-  const models = c.str(raw, 'models', '', /^(shared|per-site)$/, 'shared') as Scenario['models']
+  const models = c.str(raw, 'models', '', /^(shared|per-site|trained)$/, 'shared') as Scenario['models']
   const assertions = parseAssertions(c, raw.assertions, knownAssertions)
   const scaleSteps = parseScaleSteps(c, raw, sites.length)
   // the audit runner calls (checkpoints, alerts, tiles) reach into the site's node: memory mode only

@@ -31,6 +31,8 @@ test('every shipped scenario parses, and the required ones are shipped', async (
   assert.equal(scale.sites.length, 100)
   assert.deepEqual(scale.scale_steps, [5, 25, 50])
   assert.equal((await loadScenario('scale-100', 25)).sites.length, 25)
+  // The demo runs the committed trained bundled model at every site (issue 14 item 2).
+  assert.equal((await loadScenario('federation-demo')).models, 'trained')
   const byz = await loadScenario('byzantine')
   for (const role of ['forger', 'replayer', 'spammer', 'intruder', 'exfiltrator']) assert.ok(byz.sites.some((s) => s.role === role), role)
 })
