@@ -114,13 +114,23 @@ export function resultsView(d: Data): VNode {
   const { trust, verdicts } = d.verification
   const results = ok(verdicts).filter((v) => v.record.type === 'BenchmarkResult') as Array<Verdict & { record: DecodedRecord<'BenchmarkResult'> }>
   const bySuite = new Map<string, Map<string, DecodedRecord<'BenchmarkResult'>>>()
+  /** suite → site → model commitment → that site's newest result for the model (the history across commitments). */
+  const byModel = new Map<string, Map<string, Map<string, DecodedRecord<'BenchmarkResult'>>>>()
+  const newest = <K>(m: Map<K, DecodedRecord<'BenchmarkResult'>>, k: K, r: DecodedRecord<'BenchmarkResult'>) => {
+    const prev = m.get(k)
+    if (prev === undefined || prev.created < r.created) m.set(k, r)
+  }
   for (const { record: r } of results) {
     const suite = r.body.suite.toString()
     const m = bySuite.get(suite) ?? new Map<string, DecodedRecord<'BenchmarkResult'>>()
     const signer = hex(r.signer)
-    const prev = m.get(signer)
-    if (prev === undefined || prev.created < r.created) m.set(signer, r) // each site's newest result on the suite
+    newest(m, signer, r) // each site's newest result on the suite
     bySuite.set(suite, m)
+    const sites = byModel.get(suite) ?? new Map<string, Map<string, DecodedRecord<'BenchmarkResult'>>>()
+    const models = sites.get(signer) ?? new Map<string, DecodedRecord<'BenchmarkResult'>>()
+    newest(models, r.body.model.toString(), r)
+    sites.set(signer, models)
+    byModel.set(suite, sites)
   }
   const known = new Set(verdicts.filter((v) => v.ok).map((v) => v.id))
   const label = (r: DecodedRecord): string => `${trust.siteAt(r.signer, r.created)?.nation ?? '?'} ${short(hex(r.signer), 6)}`
@@ -140,8 +150,33 @@ export function resultsView(d: Data): VNode {
             h('span', null, h('code', { title: r.body.model.toString() }, short(r.body.model.toString(), 14)), ' ', known.has(r.body.model.toString()) ? badge(true, 'verified') : badge(false, 'not held')),
             h('a', { href: `#provenance/${r.id}`, title: `provenance of ${r.id}` }, h('code', null, short(r.id, 14))),
           ])),
-        intervalPlot(`Per-category scores with 95% intervals, suite ${short(suite, 20)}`, categories, series))
+        intervalPlot(`Per-category scores with 95% intervals, suite ${short(suite, 20)}`, categories, series),
+        historyTable(byModel.get(suite)!, rs, label, known))
     }))
+}
+
+/** Most model commitments listed per site in a suite's history. */
+const MAX_HISTORY_PER_SITE = 10
+
+/**
+ * A site's history across model commitments on one suite: for every site with results for two or more commitments,
+ * its newest result per commitment, oldest first (up to MAX_HISTORY_PER_SITE newest commitments), with the change of
+ * the overall score from the commitment before — how a tuned model compares with its predecessor.
+ */
+function historyTable(sites: Map<string, Map<string, DecodedRecord<'BenchmarkResult'>>>, order: DecodedRecord<'BenchmarkResult'>[],
+  label: (r: DecodedRecord) => string, known: Set<string>): VNode | null {
+  const rows: Array<Array<VNode | string>> = []
+  for (const r of order) {
+    const history = [...(sites.get(hex(r.signer))?.values() ?? [])].sort((a, b) => a.created - b.created).slice(-MAX_HISTORY_PER_SITE)
+    if (history.length < 2) continue
+    history.forEach((x, i) => {
+      const delta = i === 0 ? '' : `${x.body.overall_ppm >= history[i - 1]!.body.overall_ppm ? '+' : '−'}${(Math.abs(x.body.overall_ppm - history[i - 1]!.body.overall_ppm) / 1e4).toFixed(2)} pts`
+      rows.push([label(x), date(x.created),
+        h('span', null, h('code', { title: x.body.model.toString() }, short(x.body.model.toString(), 14)), ' ', known.has(x.body.model.toString()) ? badge(true, 'verified') : badge(false, 'not held')),
+        pct(x.body.overall_ppm), delta, h('a', { href: `#provenance/${x.id}`, title: `provenance of ${x.id}` }, h('code', null, short(x.id, 14)))])
+    })
+  }
+  return rows.length === 0 ? null : table('Each site\'s history across model commitments (newest result per commitment, oldest first)', ['Site', 'Date', 'Model commitment', 'Overall', 'Change', 'Result'], rows, 'history')
 }
 
 /** Metric families the health view shows (the node's own, libp2p's connections and streams, the process). */

@@ -77,7 +77,11 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       await page.click('nav a[href="#results"]')
       await page.waitForSelector('svg.plot')
       // two suites: the testbed's (every site) and the provenance chain's (this site)
-      assert.equal(await page.locator('article.suite tbody tr').count(), SITES + 1)
+      assert.equal(await page.locator('article.suite table:not(.history) tbody tr').count(), SITES + 1)
+      // the CH site's history on the provenance suite: the base model's result, then the tuned model's, with the change
+      const history = page.locator('table.history tbody tr')
+      assert.equal(await history.count(), 2)
+      assert.match(await history.nth(1).textContent() ?? '', /CH.*\+12\.34 pts/)
       assert.equal(await page.locator('svg.plot circle').count(), (SITES + 1) * 8, 'a dot per site and category')
       assert.equal(await page.locator('svg.plot line[stroke]').count(), (SITES + 1) * 8, 'an interval per site and category')
     })

@@ -90,9 +90,11 @@ export async function startDashboard(sites: number, results: number, opts: { pee
   }, own, now)
   const tuned = commitment('apertus-tiny-ch-aligned', base.id, tuning.id)
   const template = (benchmarkResult(own, results + 100, now) as DecodedRecord<'BenchmarkResult'>).body
+  // the base model's earlier result on the same suite: the site's history across model commitments (results view)
+  const baseResult = createRecord('BenchmarkResult', { ...template, suite: link(suite.manifest.id), model: link(base.id), overall_ppm: template.overall_ppm - 123_400 }, own, now)
   const result = createRecord('BenchmarkResult', { ...template, suite: link(suite.manifest.id), model: link(tuned.id) }, own, now + 1)
-  for (const r of [...suite.chunks, suite.manifest, base, tuning, tuned, result]) await admit(r.bytes)
-  const stored = (sites - 1) + results + suite.chunks.length + 5 + green.chunks.length + 1 + amber.chunks.length + 1
+  for (const r of [...suite.chunks, suite.manifest, base, tuning, tuned, baseResult, result]) await admit(r.bytes)
+  const stored = (sites - 1) + results + suite.chunks.length + 6 + green.chunks.length + 1 + amber.chunks.length + 1
   const peers: SiteNode[] = []
   for (const s of bed.sites.slice(1, 1 + (opts.peers ?? 0))) {
     peers.push(await startSiteNode(s.dir, { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: node.addrs(), log: () => {}, sync: false, api: false }))
