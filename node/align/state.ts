@@ -4,28 +4,18 @@
  * DIR/align/reviews.cbor, local unless the operator publishes one as an endorsement. Writes are atomic (temp file +
  * rename, fsync) so a crash leaves the previous state.
  */
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeRecord } from '../../protocol/index.ts'
 import type { AlignmentReviewBody, DecodedRecord } from '../../protocol/index.ts'
 import { joinSequence, splitSequence } from '../records/sequence.ts'
+import { writeFileSynced } from '../site/synced-file.ts'
 
 export const alignPaths = (siteDir: string) => ({
   drafts: join(siteDir, 'align', 'drafts'),
   reviews: join(siteDir, 'align', 'reviews.cbor'),
 })
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`
-  const fh = await open(tmp, 'w', 0o600)
-  try {
-    await fh.writeFile(bytes)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, path)
-}
 
 function decodeAll(bytes: Uint8Array, what: string): DecodedRecord[] {
   return splitSequence(bytes).map((item) => {
@@ -40,7 +30,7 @@ function decodeAll(bytes: Uint8Array, what: string): DecodedRecord[] {
 export async function saveDraft(siteDir: string, records: DecodedRecord[]): Promise<string> {
   const { drafts } = alignPaths(siteDir)
   await mkdir(drafts, { recursive: true, mode: 0o700 })
-  await writeAtomic(join(drafts, `${records[0]!.id}.cbor`), joinSequence(records.map((r) => r.bytes)))
+  await writeFileSynced(join(drafts, `${records[0]!.id}.cbor`), joinSequence(records.map((r) => r.bytes)))
   return records[0]!.id
 }
 
@@ -75,7 +65,7 @@ export async function loadReviews(siteDir: string): Promise<DecodedRecord<'Align
 export async function addReview(siteDir: string, review: DecodedRecord<'AlignmentReview'>): Promise<void> {
   const all = await loadReviews(siteDir)
   await mkdir(join(siteDir, 'align'), { recursive: true, mode: 0o700 })
-  await writeAtomic(alignPaths(siteDir).reviews, joinSequence([...all.map((r) => r.bytes), review.bytes]))
+  await writeFileSynced(alignPaths(siteDir).reviews, joinSequence([...all.map((r) => r.bytes), review.bytes]))
 }
 
 /** §4: the decision in force per bundle — the latest by `created` (ties: the later-written). */

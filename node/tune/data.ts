@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeCanonical, encodeCanonical, isMap } from '../../protocol/index.ts'
 import type { AlignmentItem, CborMap, CborValue } from '../../protocol/index.ts'
@@ -14,6 +14,7 @@ import { toExample } from '../train/corpus.ts'
 import { DATUM_KEY_BYTES, DATUM_NONCE_BYTES, DATUM_TAG_BYTES, TUNE_MAX_DATUM_BYTES, TUNE_MAX_EXAMPLE_TOKENS } from './constants.ts'
 import { TuneError } from './errors.ts'
 import { hex, sha256 } from './ledger.ts'
+import { writeFileSynced } from '../site/synced-file.ts'
 
 export interface Datum {
   bundle: string // AlignmentBundle ID
@@ -47,18 +48,6 @@ export function exampleOf(content: Uint8Array, label: string): Example {
   return e
 }
 
-/** Writes a file (temp + fsync + rename). */
-async function writeSynced(path: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`
-  const fh = await open(tmp, 'w', mode)
-  try {
-    await fh.writeFile(bytes)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, path)
-}
 
 /** E1–E2: DIR/tune/{data,keys,erased}/HASH. */
 export class DatumStore {
@@ -84,8 +73,8 @@ export class DatumStore {
     const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: DATUM_TAG_BYTES })
     c.setAAD(h)
     const sealed = Buffer.concat([nonce, c.update(content), c.final(), c.getAuthTag()])
-    await writeSynced(this.path('keys', h), key)
-    await writeSynced(this.path('data', h), sealed)
+    await writeFileSynced(this.path('keys', h), key)
+    await writeFileSynced(this.path('data', h), sealed)
   }
 
   /** The content of a datum (checked against its hash), or undefined when the store never held it. */
