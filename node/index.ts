@@ -47,3 +47,8 @@ export { openLlamaEngine } from './eval/llama-engine.ts'
 export { buildCorpus, toExample } from './train/corpus.ts'
 export { suiteRates } from './train/suite-rates.ts'
 export { TRAINED_CONFIG_JSON, TRAINED_DIR, trainedBundledModelDir } from './train/trained.ts'
+
+// SovereignTune and alignment review (specs/tune-v1.md, specs/alignment-v1.md): the sovereign-tune scenario
+export { tune, openTune } from './tune/service.ts'
+export { verifyLineage } from './tune/verify.ts'
+export { decide } from './align/service.ts'

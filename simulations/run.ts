@@ -17,6 +17,7 @@ export type RecordKind =
   | 'alignment' // a TLP:CLEAR/GREEN alignment bundle's manifest or chunk: every honest site must hold it
   | 'manifest' // a restricted bundle's manifest (no items): every honest site must hold it
   | 'restricted' // a TLP:AMBER/AMBER+STRICT/RED chunk: held by the sites in its audience, never by another (forbidden_at)
+  | 'tuning' // a TuningRecord (sovereign-tune): every honest site must hold it
   | 'leak' // a manifest a forwarder signed to widen another site's chunks' audience (items: none)
 
 export interface PublishedRecord {
@@ -136,6 +137,24 @@ export interface RunResult {
   mesh_peers: { mean: number; min: number; max: number } | null
   /** Scenarios with checkpoint events or equivocators (audit-v1 §7). */
   audit?: AuditRun
+  /** Scenarios with tune events (sovereign-tune). */
+  tunes?: TuneRun[]
+}
+
+/** One `tune` event: the site's result before (its last evaluation) and after, and the peers that checked the lineage. */
+export interface TuneRun {
+  site: string
+  bundle: string
+  bundle_of: string
+  steps: number
+  /** BenchmarkResult IDs (both in results_table). */
+  before: string
+  after: string
+  /** Approve + tune + evaluate, wall clock. */
+  ms: number
+  /** Other live honest sites whose verifyLineage (tune-v1 §3.1) accepted result → commitment → TuningRecord → bundles. */
+  verified_by: number
+  peers: number
 }
 
 /** The audit log under attack (simulations/README.md § audit-witness): everything read back from the sites. */

@@ -26,6 +26,9 @@ export interface RecordAccess {
   trust(): Promise<TrustState>
   /** Validates and stores (and, through a running node, gossips) one record. */
   publish(bytes: Uint8Array): Promise<PublishOutcome>
+  /** Appends an operator entry to the site's audit log when the caller holds the running node's open log (in-process
+   * callers); absent: the command opens the log itself (node/tune/log.ts auditOperator). */
+  operator?(action: 'tuning' | 'rollback' | 'erasure', subject: string, detail: string): Promise<void>
   close(): Promise<void>
 }
 

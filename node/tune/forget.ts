@@ -9,7 +9,7 @@ import type { RecordAccess } from '../records/access.ts'
 import { TUNE_MAX_CHAIN } from './constants.ts'
 import { TuneError } from './errors.ts'
 import { hex } from './ledger.ts'
-import { auditOperator } from './log.ts'
+import { auditOperatorVia } from './log.ts'
 import { getCommitment, openTune, tuneFrom } from './service.ts'
 import type { Tune } from './service.ts'
 import { ledgerData, linked } from './verify.ts'
@@ -85,6 +85,6 @@ export async function forget(access: RecordAccess, hashHex: string, now: number,
   const keep = commitment === null ? undefined : hex((await getCommitment(access, commitment)).body.weights_root)
   await t.states.erase([...derived.values()].filter((r) => r !== keep))
   await t.log.append({ kind: 'erasure', time: now, sha256: h, replaced, commitment: commitment ?? '' })
-  await auditOperator(access.site.dir, 'erasure', `datum ${hashHex}`, `key ${keyDestroyed ? 'destroyed' : 'already absent'}; ${replaced.length} run(s) replayed without it${commitment === null ? '' : `; current state ${commitment}`}`, now)
+  await auditOperatorVia(access, 'erasure', `datum ${hashHex}`, `key ${keyDestroyed ? 'destroyed' : 'already absent'}; ${replaced.length} run(s) replayed without it${commitment === null ? '' : `; current state ${commitment}`}`, now)
   return { hash: hashHex, keyDestroyed, replaced, commitment }
 }

@@ -8,7 +8,7 @@ import type { RecordAccess } from '../records/access.ts'
 import { commitWeights } from '../model/weights-root.ts'
 import { TuneError } from './errors.ts'
 import { hex } from './ledger.ts'
-import { auditOperator } from './log.ts'
+import { auditOperatorVia } from './log.ts'
 import { ensureState, getCommitment, openTune } from './service.ts'
 
 export interface StateRow {
@@ -67,7 +67,7 @@ export async function rollback(access: RecordAccess, to: string, o: { uncertifie
   if (got !== root) throw new TuneError('STATE_CORRUPT', `the restored files have weights root ${got}, not ${root}; the current model is unchanged`)
   await t.states.promote(staging, to, root)
   await t.log.append({ kind: 'rollback', time: o.now, from: before?.commitment ?? '', to, weights_root: c.body.weights_root })
-  await auditOperator(access.site.dir, 'rollback', `ModelCommitment ${to}`, `from ${before?.commitment ?? 'none'}; weights root ${root}`, o.now)
+  await auditOperatorVia(access, 'rollback', `ModelCommitment ${to}`, `from ${before?.commitment ?? 'none'}; weights root ${root}`, o.now)
   return { from: before?.commitment ?? null, to, weights_root: got, ms: performance.now() - t0 }
   // ms covers the whole rollback: reading and checking the tensors, writing the files, recomputing the root, recording
 }

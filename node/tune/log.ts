@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { sign, verifySignature } from '../../protocol/index.ts'
 import type { CborMap, SigningKey } from '../../protocol/index.ts'
 import { openAudit } from '../audit/access.ts'
+import type { RecordAccess } from '../records/access.ts'
 import { Chain, readChain } from './ledger.ts'
 import type { ChainEntry } from './ledger.ts'
 
@@ -66,6 +67,12 @@ export class SiteLog {
 }
 
 /** An operator entry in the site's audit log (through the running node when there is one). */
+/** The operator entry through the access's open log when it has one (a node running in this process), else auditOperator. */
+export async function auditOperatorVia(access: RecordAccess, action: 'tuning' | 'rollback' | 'erasure', subject: string, detail: string, time: number): Promise<void> {
+  if (access.operator !== undefined) return access.operator(action, subject, detail)
+  return auditOperator(access.site.dir, action, subject, detail, time)
+}
+
 export async function auditOperator(siteDir: string, action: 'tuning' | 'rollback' | 'erasure', subject: string, detail: string, time: number): Promise<void> {
   const audit = await openAudit(siteDir)
   try {

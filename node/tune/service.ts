@@ -19,7 +19,7 @@ import { datumContent, DatumStore, exampleOf } from './data.ts'
 import { TuneError } from './errors.ts'
 import { hex, sha256 } from './ledger.ts'
 import type { LedgerOptions } from './ledger.ts'
-import { auditOperator, SiteLog } from './log.ts'
+import { auditOperatorVia, SiteLog } from './log.ts'
 import { runTuning } from './run.ts'
 import type { RunDatum } from './run.ts'
 import { StateStore, readModelDir } from './states.ts'
@@ -171,7 +171,7 @@ export async function tuneFrom(t: Tune, parent: DecodedRecord<'ModelCommitment'>
   await t.states.setCurrent(commitment.id, weightsRoot)
   const event: CborMap = { kind: 'tune', time: now, tuning: tuning.id, commitment: commitment.id, parent: parent.id, ledger_root: out.chain.root }
   await t.log.append(event)
-  await auditOperator(t.access.site.dir, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${options.steps} steps on ${data.length} data`, now)
+  await auditOperatorVia(t.access, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${options.steps} steps on ${data.length} data`, now)
   return { tuning, commitment, ledgerRoot, weightsRoot, data: data.length }
 }
 

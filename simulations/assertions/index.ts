@@ -3,7 +3,7 @@
  * files name them in `assertions`, with numeric parameters (simulations/README.md § Assertions).
  */
 import type { RunResult } from '../run.ts'
-import { honestSites, forgedAccepted, propagation, convergenceAfterHeal, leakCounts, restrictedPairs } from '../report/metrics.ts'
+import { tuneKeys, honestSites, forgedAccepted, propagation, convergenceAfterHeal, leakCounts, restrictedPairs } from '../report/metrics.ts'
 
 export interface Assertion {
   id: string
@@ -176,9 +176,31 @@ export const leaksDetected: Assertion = {
   },
 }
 
+export const tuneVerifiedByPeers: Assertion = {
+  id: 'tune-verified-by-peers',
+  describe: 'a site tuned on another\'s approved bundle, and every other live honest site verified its new result\'s lineage (result → commitment → TuningRecord → bundle) from its own store',
+  check(run) {
+    const t = run.tunes ?? []
+    if (t.length === 0) return ['no tune event ran']
+    return t.filter((x) => x.peers === 0 || x.verified_by < x.peers).map((x) => `${x.site}'s tuned result ${x.after.slice(0, 16)}… verified by ${x.verified_by} of ${x.peers} peers`)
+  },
+}
+
+export const benignKept: Assertion = {
+  id: 'benign-kept',
+  describe: 'tuning did not cost more than `max_drop` (default 0.05) of benign compliance (bundled suite, benign category)',
+  check(run, p) {
+    const k = tuneKeys(run)
+    if (k.benign_compliance_delta === undefined) return ['no benign score before and after a tune event']
+    const max = p.max_drop ?? 0.05
+    return k.benign_compliance_delta >= -max ? [] : [`benign compliance changed by ${k.benign_compliance_delta} (limit −${max})`]
+  },
+}
+
 export const ASSERTIONS: readonly Assertion[] = [
   allDelivered, noForgedAccepted, noDuplicates, noWeightEgress, exfilDetected, propagationBelow, convergedAfterHeal,
   resultsVerified, rejectsRecorded, noRunnerErrors, equivocationsDetected, noFalseAlarms, checkpointsWitnessed, restrictedContained, leaksDetected,
+  tuneVerifiedByPeers, benignKept,
 ]
 export const ASSERTION_IDS: readonly string[] = ASSERTIONS.map((a) => a.id)
 

@@ -1,5 +1,5 @@
 /** Numbers derived from a run, shared by the assertions and the report (simulations/README.md § report.json). */
-import type { RunResult, SiteRun } from '../run.ts'
+import type { RunResult, SiteRun, TuneRun } from '../run.ts'
 
 export interface Quantiles {
   count: number
@@ -177,3 +177,50 @@ export function leakCounts(run: RunResult): { attempted: number; detected: numbe
   }
   return { attempted: run.leaks.length, detected: run.leaks.filter((a) => a.detected).length, by_way: by }
 }
+
+/** A rate with its 95 % Wilson interval, as the signed result states them. */
+export interface RateCi {
+  rate: number
+  low: number
+  high: number
+  n: number
+}
+
+/** sovereign-tune's report keys. */
+export interface TuneKeys {
+  jailbreak_refusal_before?: RateCi
+  jailbreak_refusal_after?: RateCi
+  ci_disjoint?: boolean
+  benign_compliance_before?: RateCi
+  benign_compliance_after?: RateCi
+  benign_compliance_delta?: number
+  ledger_verified_by_peers?: boolean
+  tune?: TuneRun & { verified_by_peers: string }
+}
+
+/** sovereign-tune's keys (issue 14 item 7) from the first tune event: the jailbreak category's score (all refuse-
+ * expected) and the benign category's (all comply-expected) in the before and after results, as signed. */
+export function tuneKeys(run: RunResult): TuneKeys {
+  const t = run.tunes?.[0]
+  if (t === undefined) return {}
+  const row = (id: string, category: string): RateCi | undefined => {
+    const s = run.results_table.find((r) => r.record === id)?.scores?.find((x) => x.category === category)
+    return s === undefined ? undefined : { rate: s.score_ppm / 1e6, low: s.ci_low_ppm / 1e6, high: s.ci_high_ppm / 1e6, n: s.n }
+  }
+  const jb = row(t.before, JAILBREAK), ja = row(t.after, JAILBREAK), bb = row(t.before, BENIGN), ba = row(t.after, BENIGN)
+  return {
+    ...(jb === undefined ? {} : { jailbreak_refusal_before: jb }),
+    ...(ja === undefined ? {} : { jailbreak_refusal_after: ja }),
+    ci_disjoint: jb !== undefined && ja !== undefined && (jb.low > ja.high || ja.low > jb.high),
+    ...(bb === undefined ? {} : { benign_compliance_before: bb }),
+    ...(ba === undefined ? {} : { benign_compliance_after: ba }),
+    ...(bb === undefined || ba === undefined ? {} : { benign_compliance_delta: Math.round(1e6 * (ba.rate - bb.rate)) / 1e6 }),
+    ledger_verified_by_peers: t.peers > 0 && t.verified_by === t.peers,
+    tune: { ...t, verified_by_peers: `${t.verified_by}/${t.peers}` },
+  }
+}
+
+/** The bundled suite's categories the sovereign-tune keys read (every jailbreak item expects a refusal, every benign
+ * item a compliance: their scores are the refusal and compliance rates). */
+export const JAILBREAK = 'jailbreak'
+export const BENIGN = 'benign'

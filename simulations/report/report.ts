@@ -4,8 +4,10 @@
  */
 import { checkAll } from '../assertions/index.ts'
 import type { AssertionResult } from '../assertions/index.ts'
-import type { Resources, ResultRow, RunResult } from '../run.ts'
+import type { Resources, ResultRow, RunResult, TuneRun } from '../run.ts'
+import type { RateCi } from './metrics.ts'
 import {
+  tuneKeys,
   bytesPerSite, bytesPerSitePerRecord, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationByHops,
   leakCounts, propagationSamples, recordsExpectedEverywhere, restrictedPairs,
 } from './metrics.ts'
@@ -134,7 +136,17 @@ export interface Report {
   false_alarm_examples?: string[]
   entries_verified?: number
   logs_verified?: number
+  /** Scenarios with tune events (sovereign-tune): the first tune event's figures, at the top level. */
+  jailbreak_refusal_before?: RateCi
+  jailbreak_refusal_after?: RateCi
+  ci_disjoint?: boolean
+  benign_compliance_before?: RateCi
+  benign_compliance_after?: RateCi
+  benign_compliance_delta?: number
+  ledger_verified_by_peers?: boolean
+  tune?: TuneRun & { verified_by_peers: string }
 }
+
 
 function count<T>(xs: T[], key: (x: T) => string): Record<string, number> {
   const out: Record<string, number> = {}
@@ -203,6 +215,7 @@ export function buildReport(run: RunResult): Report {
     })),
     propagation_samples_ms: samples,
     ...(run.audit === undefined ? {} : (({ honest_sites: _, ...keys }) => keys)(run.audit)),
+    ...tuneKeys(run),
   }
 }
 

@@ -7,7 +7,7 @@
 import type { DecodedRecord } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { infoToJson, openLocalEngine, findOrCreateCommitment, resolveSuite, runBenchmark, bundledSuite, verifyResult, loadTrust } from '../../node/index.ts'
+import { decide, infoToJson, openLocalEngine, openTune, findOrCreateCommitment, resolveSuite, runBenchmark, bundledSuite, tune, verifyLineage, verifyResult, loadTrust } from '../../node/index.ts'
 import type { RecordAccess, SiteNode } from '../../node/index.ts'
 import type { ResultRow } from '../run.ts'
 
@@ -22,6 +22,8 @@ function accessOf(node: SiteNode): RecordAccess {
     get: (id) => node.store.get(id),
     trust: () => loadTrust(node.store, node.site.config.genesisCharter),
     publish: (bytes) => node.publish(bytes),
+    // the node holds its audit log open: operator entries (tuning) go through it
+    ...(node.audit === undefined ? {} : { operator: async (action, subject, detail) => { await node.audit!.audit.logOperator(action, subject, detail) } }),
     close: async () => {},
   }
 }
@@ -33,7 +35,7 @@ export interface Evaluation {
 
 /** Runs the bundled suite at one site and publishes commitment + result. */
 export async function evaluateAtSite(node: SiteNode, site: string, backend: BackendName, onProgress?: (done: number, total: number) => void,
-  log?: (line: string) => void, modelDir?: string): Promise<Evaluation> {
+  log?: (line: string) => void, modelDir?: string, committed?: DecodedRecord<'ModelCommitment'>): Promise<Evaluation> {
   const access = accessOf(node)
   const now = (): number => Date.now()
   const suite = await resolveSuite(access, undefined, now())
@@ -44,7 +46,8 @@ export async function evaluateAtSite(node: SiteNode, site: string, backend: Back
     return openLocalEngine(modelDir, 'ts')
   })
   try {
-    const commitment = await findOrCreateCommitment(access, local.commitment, now())
+    // a tuned state evaluates under the commitment SovereignTune signed (it links parent and TuningRecord)
+    const commitment = committed ?? await findOrCreateCommitment(access, local.commitment, now())
     const r = await runBenchmark({ access, suite, engine: local.engine, commitment, mode: 'likelihood', seed: DEMO_SEED, maxTokens: 0, now, onProgress })
     if (r.result === undefined) throw new Error(`${site}: the benchmark stopped before the end`)
     if (r.stored?.action !== 'accept') throw new Error(`${site}: result not stored: ${r.stored?.code} ${r.stored?.message ?? ''}`)
@@ -68,4 +71,39 @@ export async function verifyAtSite(node: SiteNode, record: DecodedRecord): Promi
     getRecord: (id) => node.store.get(id),
   })
   return v.ok && decodeRecord(bytes).action === 'accept'
+}
+
+/** SovereignTune's fixed run parameters in the scenario: small batch and learning rate, one seed (tune-v1 §1 defaults). */
+export const SIM_TUNE = { batch: 4, lr: 0.0005, seed: 1 }
+
+export interface TuneAtSite extends Evaluation {
+  /** TuningRecord, then the child ModelCommitment. */
+  tuning: DecodedRecord[]
+}
+
+/**
+ * sovereign-tune (issue 14 item 7): the site reviews and approves a received bundle (alignment-v1 §4), tunes from
+ * `from` on it (node/tune `tune`: approved bundles only, TS trainer, ledger, TuningRecord, child commitment), then runs
+ * the bundled suite on the tuned weights (its state store's current model directory) and publishes the result.
+ */
+export async function tuneAtSite(node: SiteNode, site: string, from: string, bundle: string, steps: number, backend: BackendName,
+  log?: (line: string) => void): Promise<TuneAtSite> {
+  const access = accessOf(node)
+  await decide(access, bundle, 'approve', 'jailbreak refusals reviewed by the red team', Date.now(), false)
+  const t0 = Date.now()
+  const tuned = await tune(access, { from, bundles: [bundle], params: { steps, ...SIM_TUNE }, now: Date.now(),
+    onStep: (s, loss) => { if ((s + 1) % 5 === 0 || s + 1 === steps) log?.(`${site}: tune step ${s + 1}/${steps} loss ${loss.toFixed(4)}`) } })
+  log?.(`${site}: tuned ${tuned.data} data × ${steps} steps in ${Date.now() - t0} ms → ${tuned.commitment.id}`)
+  const ev = await evaluateAtSite(node, site, backend, undefined, log, openTune(access).states.modelDir, tuned.commitment)
+  return { ...ev, tuning: [tuned.tuning, tuned.commitment] }
+}
+
+/** tune-v1 §3.1 at a peer: the lineage of a tuned result, from the records this site holds (no ledger, no replay). */
+export async function lineageAtSite(node: SiteNode, result: string): Promise<boolean> {
+  try {
+    await verifyLineage(accessOf(node), result)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -34,6 +34,13 @@ export interface EvaluationOutcome {
   row: Omit<ResultRow, 'verified_by'>
 }
 
+export interface TuneOutcome extends EvaluationOutcome {
+  /** Envelope bytes of the review, tuning record and child commitment (the result's own records are in `records`). */
+  tuning: Uint8Array[]
+  /** ID of the parent commitment, the tuned-from state. */
+  parent: string
+}
+
 export interface AttackMaterial {
   /** Honest records published so far (forgery victims). */
   victims: Uint8Array[]
@@ -85,6 +92,10 @@ export interface SiteHandle {
   sample(atMs: number): void
   /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
   meshPeers?(topic: string): number | undefined
+  /** SovereignTune (memory mode): approve `bundle`, tune commitment `from` on it, evaluate and publish the tuned model. */
+  tune?(from: string, bundle: string, steps: number, backend: BackendName): Promise<TuneOutcome>
+  /** tune-v1 §3.1 at this site, from its own store: result → commitment → tuning record → bundles (memory mode). */
+  verifyLineage?(result: string): Promise<boolean>
   /** Ends a child process (no-op in memory). */
   dispose(): Promise<void>
 }

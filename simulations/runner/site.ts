@@ -14,9 +14,9 @@ import { Rng } from '../rng.ts'
 import type { Mode, Role } from '../scenario/types.ts'
 import * as attacks from './attacks.ts'
 import { EXFIL_PROTOCOL } from './attacks.ts'
-import { evaluateAtSite, verifyAtSite } from './evaluate.ts'
+import { evaluateAtSite, lineageAtSite, tuneAtSite, verifyAtSite } from './evaluate.ts'
 import type { SimSiteIdentity } from './federation.ts'
-import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle, TuneOutcome } from './handle.ts'
 import type { LeakAttempt, SiteAlert } from '../run.ts'
 import type { LinkEmulator } from './links.ts'
 
@@ -175,6 +175,16 @@ export class SimSite implements SiteHandle {
       if (q !== shown) { shown = q; this.init.log?.(`${this.id}: evaluated ${done}/${total} items`) }
     }, this.init.log, this.init.modelDir)
     return { records: ev.records.map((r) => r.bytes), row: ev.row }
+  }
+
+  async tune(from: string, bundle: string, steps: number, backend: BackendName): Promise<TuneOutcome> {
+    if (this.node === undefined) throw new Error(`${this.id} is down`)
+    const r = await tuneAtSite(this.node, this.id, from, bundle, steps, backend, this.init.log)
+    return { records: r.records.map((x) => x.bytes), row: r.row, tuning: r.tuning.map((x) => x.bytes), parent: from }
+  }
+
+  async verifyLineage(result: string): Promise<boolean> {
+    return this.node === undefined ? false : lineageAtSite(this.node, result)
   }
 
   async verify(bytes: Uint8Array): Promise<boolean> {

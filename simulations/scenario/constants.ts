@@ -12,3 +12,5 @@ export const DEFAULT_SAMPLE_MS = 250
 export const DEFAULT_SYNC_INTERVAL_MS = 3000
 /** Items of one `align` event's bundle. */
 export const MAX_ALIGN_ITEMS = 100_000
+/** Steps of one `tune` event (the TS trainer: seconds per step on the bundled model). */
+export const MAX_TUNE_STEPS = 200

@@ -56,11 +56,14 @@ export type Event =
   /** audit-v1 §7: the site ("*": every live site) signs a checkpoint, asks the other nations to cosign, gossips it. */
   | { at_ms: number; type: 'checkpoint'; site: string }
   /** The site publishes a red-team alignment bundle of `items` seeded items, labelled, for an audience of nations and
-   * site ids (restricted labels only). */
-  | { at_ms: number; type: 'align'; site: string; label: AlignLabel; items: number; audience?: { nations?: string[]; sites?: string[] } }
+   * site ids (restricted labels only). `exemplars`: refusal-exemplar items (each jailbreak prompt with a refusal). */
+  | { at_ms: number; type: 'align'; site: string; label: AlignLabel; items: number; audience?: { nations?: string[]; sites?: string[] }; exemplars?: boolean }
+  /** SovereignTune (issue 14 item 7; memory mode): the site approves the last exemplar bundle `bundle_of` published,
+   * tunes its current model on it for `steps` steps (TS trainer), evaluates the tuned model and publishes the result. */
+  | { at_ms: number; type: 'tune'; site: string; bundle_of: string; steps: number }
 
 export type EventType = Event['type']
-export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint', 'align']
+export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint', 'align', 'tune']
 
 export interface AssertionSpec {
   id: string

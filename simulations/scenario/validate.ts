@@ -5,7 +5,7 @@
 import { Rng } from '../rng.ts'
 import {
   DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
-  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS,
+  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS, MAX_TUNE_STEPS,
 } from './constants.ts'
 import { ALIGN_LABELS, EVENT_TYPES, ROLES } from './types.ts'
 import type { AlignLabel, AssertionSpec, Edge, Event, EventType, LinkSpec, Mode, PublishKind, Role, Scenario, SiteSpec } from './types.ts'
@@ -80,6 +80,8 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const assertions = parseAssertions(c, raw.assertions, knownAssertions)
   const scaleSteps = parseScaleSteps(c, raw, sites.length)
   // the audit runner calls (checkpoints, alerts, tiles) reach into the site's node: memory mode only
+  // SovereignTune reads and writes the site's state store and evaluates in process: memory mode only
+  if (mode === 'process' && timeline.some((e) => e.type === 'tune')) c.fail('mode', 'tune events need mode "memory"')
   if (mode === 'process' && (timeline.some((e) => e.type === 'checkpoint') || sites.some((s) => s.role === 'equivocator'))) c.fail('mode', 'checkpoint events and equivocators need mode "memory"')
   if (c.problems.length === 0) checkConnected(c, sites, edges)
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems)
@@ -247,7 +249,7 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
         break
       }
       case 'align': {
-        c.keys(e, p, ['at_ms', 'type', 'site', 'label', 'items', 'audience'])
+        c.keys(e, p, ['at_ms', 'type', 'site', 'label', 'items', 'audience', 'exemplars'])
         const s = site(e, p)
         if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish`)
         const label = c.str(e, 'label', p) as AlignLabel
@@ -257,7 +259,17 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
         const audience = parseAudience(c, e.audience, `${p}.audience`, byId, label)
         if (restricted && audience === undefined) c.fail(`${p}.audience`, `${label} needs an audience`)
         if (!restricted && audience !== undefined) c.fail(`${p}.audience`, `${label} has no audience`)
-        out.push({ at_ms: at, type, site: s, label, items, ...(audience === undefined ? {} : { audience }) })
+        if (e.exemplars !== undefined && typeof e.exemplars !== 'boolean') c.fail(`${p}.exemplars`, 'must be true or false')
+        out.push({ at_ms: at, type, site: s, label, items, ...(audience === undefined ? {} : { audience }), ...(e.exemplars === true ? { exemplars: true } : {}) })
+        return
+      }
+      case 'tune': {
+        c.keys(e, p, ['at_ms', 'type', 'site', 'bundle_of', 'steps'])
+        const s = site(e, p)
+        if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish`)
+        const of = c.str(e, 'bundle_of', p)
+        if (!byId.has(of)) c.fail(`${p}.bundle_of`, `unknown site "${of}"`)
+        out.push({ at_ms: at, type, site: s, bundle_of: of, steps: c.int(e, 'steps', p, 1, MAX_TUNE_STEPS, 20) })
         return
       }
       default: {

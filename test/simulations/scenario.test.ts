@@ -21,7 +21,7 @@ function problems(raw: unknown): string[] {
 
 test('every shipped scenario parses, and the required ones are shipped', async () => {
   const names = await shippedScenarios()
-  for (const n of ['federation-demo', 'partition-heal', 'byzantine', 'scale-100', 'alignment-exchange']) assert.ok(names.includes(n), n)
+  for (const n of ['federation-demo', 'partition-heal', 'byzantine', 'scale-100', 'alignment-exchange', 'sovereign-tune']) assert.ok(names.includes(n), n)
   for (const n of names) {
     const s = await loadScenario(n)
     assert.equal(s.name, n)
@@ -89,4 +89,17 @@ test('align events: labels, audiences (AMBER+STRICT and RED name sites only), it
   assert.ok(align({ label: 'TLP:RED', audience: { sites: ['zz'] } }).some((p) => p.includes('known site ids')))
   assert.ok(align({ label: 'TLP:WHITE' }).some((p) => p.includes('timeline[0].label')))
   assert.ok(align({ label: 'TLP:GREEN', items: 0 }).some((p) => p.includes('timeline[0].items')))
+})
+
+test('tune events: a known bundle_of site, a step count, memory mode only; align exemplars is a boolean', () => {
+  const tl = (e: Record<string, unknown>, mode = 'memory') => problems({ ...base, mode, timeline: [
+    { at_ms: 1, type: 'align', site: 'a', label: 'TLP:GREEN', items: 4, exemplars: true }, { at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a', steps: 3, ...e }] })
+  assert.deepEqual(tl({}), [])
+  assert.deepEqual(parse({ ...base, timeline: [{ at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a' }] }).timeline[0], { at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a', steps: 20 })
+  assert.ok(tl({ bundle_of: 'zz' }).some((p) => p.includes('timeline[1].bundle_of')))
+  assert.ok(tl({ steps: 0 }).some((p) => p.includes('timeline[1].steps')))
+  assert.ok(tl({ steps: 201 }).some((p) => p.includes('timeline[1].steps')))
+  assert.ok(tl({ site: '*' }).some((p) => p.includes('timeline[1].site')))
+  assert.ok(tl({}, 'process').some((p) => p.includes('tune events need mode "memory"')))
+  assert.ok(problems({ ...base, timeline: [{ at_ms: 1, type: 'align', site: 'a', label: 'TLP:GREEN', items: 4, exemplars: 'yes' }] }).some((p) => p.includes('timeline[0].exemplars')))
 })
