@@ -66,13 +66,13 @@ export class SiteLog {
   }
 }
 
-/** An operator entry in the site's audit log (through the running node when there is one). */
 /** The operator entry through the access's open log when it has one (a node running in this process), else auditOperator. */
 export async function auditOperatorVia(access: RecordAccess, action: 'tuning' | 'rollback' | 'erasure', subject: string, detail: string, time: number): Promise<void> {
   if (access.operator !== undefined) return access.operator(action, subject, detail)
   return auditOperator(access.site.dir, action, subject, detail, time)
 }
 
+/** An operator entry in the site's audit log (through the running node's API when there is one: node/audit/access.ts). */
 export async function auditOperator(siteDir: string, action: 'tuning' | 'rollback' | 'erasure', subject: string, detail: string, time: number): Promise<void> {
   const audit = await openAudit(siteDir)
   try {
