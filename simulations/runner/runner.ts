@@ -137,6 +137,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const restricted: RestrictedBundle[] = []
   /** sovereign-tune: each site's last refusal-exemplar bundle, its last evaluated commitment and result, the tuning runs. */
   const exemplarBundle = new Map<string, string>()
+  /** Each exemplar bundle's manifest and chunk IDs: what a tuning site must hold before it reviews the bundle. */
+  const bundleParts = new Map<string, string[]>()
   const lastEval = new Map<string, { model: string; result: string }>()
   const tunes: Omit<TuneRun, 'verified_by' | 'peers'>[] = []
   let healAt: number | null = null
@@ -313,7 +315,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         const kind = e.exemplars === true ? 'refusal-exemplar' : 'red-team'
         const built = buildBundle({ name: `${e.site}-${kind}-${e.at_ms}`, kind, license: 'CC-BY-4.0', label: e.label, ...(audience === undefined ? {} : { audience }) },
           e.exemplars === true ? exemplarItems(e.items, arng) : redTeamItems(e.items, arng), identity.key, Date.now())
-        if (e.exemplars === true) exemplarBundle.set(e.site, built.bundle.id)
+        if (e.exemplars === true) {
+          exemplarBundle.set(e.site, built.bundle.id)
+          bundleParts.set(built.bundle.id, [built.bundle.id, ...built.chunks.map((c) => c.id)])
+        }
         const body = built.bundle.body as AlignmentBundleBody
         // the audience as releasability judges it, from each site's key and certified nation
         const listed = new Set([...fed.sites.values()].filter((x) => x.spec.role !== 'intruder' && inAudience(body, identity.key.publicKey, { key: x.key.publicKey, nation: x.spec.nation })).map((x) => x.spec.id))
@@ -338,8 +343,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         if (before === undefined) { errors.push(`tune at ${e.at_ms} ms: ${e.site} has no evaluated model to tune from`); return }
         // the bundle must have reached the tuning site before it can be reviewed
         const by = performance.now() + scenario.settle_ms
-        while (!s.held.has(bundle) && performance.now() < by) await sleep(100)
-        await sleep(1000) // its chunks follow the manifest
+        const parts = bundleParts.get(bundle) ?? [bundle]
+        while (!parts.every((id) => s.held.has(id)) && performance.now() < by) await sleep(100)
         const t0 = performance.now()
         const out = await s.tune(before.model, bundle, e.steps, opts.backend ?? 'ort')
         const recs = [...out.tuning, ...out.records].map((b) => decoded(b))
