@@ -4,8 +4,8 @@
  */
 import { checkAll } from '../assertions/index.ts'
 import type { AssertionResult } from '../assertions/index.ts'
-import type { Resources, ResultRow, RunResult, TuneRun } from '../run.ts'
-import type { RateCi } from './metrics.ts'
+import type { Resources, ResultRow, RunResult } from '../run.ts'
+import type { TuneKeys } from './metrics.ts'
 import {
   tuneKeys,
   bytesPerSite, bytesPerSitePerRecord, convergenceAfterHeal, deliveredPairs, forgedAccepted, honestSites, propagation, propagationByHops,
@@ -71,7 +71,8 @@ export interface ScaleSummary {
   max_hops: Record<string, number>
 }
 
-export interface Report {
+/** Scenarios with tune events (sovereign-tune) add the first tune event's figures at the top level (TuneKeys). */
+export interface Report extends TuneKeys {
   report_version: number
   scenario: string
   description: string
@@ -136,15 +137,6 @@ export interface Report {
   false_alarm_examples?: string[]
   entries_verified?: number
   logs_verified?: number
-  /** Scenarios with tune events (sovereign-tune): the first tune event's figures, at the top level. */
-  jailbreak_refusal_before?: RateCi
-  jailbreak_refusal_after?: RateCi
-  ci_disjoint?: boolean
-  benign_compliance_before?: RateCi
-  benign_compliance_after?: RateCi
-  benign_compliance_delta?: number
-  ledger_verified_by_peers?: boolean
-  tune?: TuneRun & { verified_by_peers: string }
 }
 
 
