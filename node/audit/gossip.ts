@@ -7,9 +7,9 @@
  * become an AuditEquivocation, admitted through the door (which raises the alert) and gossiped to all.
  */
 import {
-  createRecord, equivocationAlert, equivocationBody, firstRootOfConsistencyProof, formatNote, parseNote, verifyConsistencyProof, verifyLogNote, MerkleProofError,
+  createRecord, equivocationAlert, equivocationBody, firstRootOfConsistencyProof, formatNote, parseCheckpoint, parseNote, verifyConsistencyProof, verifyLogNote, MerkleProofError,
 } from '../../protocol/index.ts'
-import type { DecodedRecord, Note, SigningKey } from '../../protocol/index.ts'
+import type { Checkpoint, DecodedRecord, Note, SigningKey } from '../../protocol/index.ts'
 import type { NetLog } from '../net/log.ts'
 import type { SiteAudit } from './site-audit.ts'
 import type { EquivocationFound } from './witness.ts'
@@ -90,8 +90,8 @@ export class AuditGossip {
     return p
   }
 
-  /** §7.4: compares a checkpoint with the one of the same size seen before; remembers it. */
-  private async compare(logKey: Uint8Array, noteText: string): Promise<void> {
+  /** §7.4: compares a checkpoint with the one of the same size seen before; remembers it; returns the checkpoint. */
+  private async compare(logKey: Uint8Array, noteText: string): Promise<Checkpoint> {
     const { note, checkpoint: cp } = verifyLogNote(logKey, noteText, 'note')
     if (this.gossiped.size >= MAX_SEEN_LOGS * 4) this.gossiped.clear() // a bound; the cost is one extra witness record
     this.gossiped.add(`${cp.origin} ${cp.size} ${b64(cp.root)}`)
@@ -104,14 +104,14 @@ export class AuditGossip {
     if (before === undefined) {
       sizes.set(cp.size, note)
       if (sizes.size > MAX_SEEN_SIZES_PER_LOG) sizes.delete(Math.min(...sizes.keys()))
-      return
+      return cp
     }
-    const rootBefore = parseNote(formatNote(before)).text.split('\n')[2]
-    if (rootBefore === b64(cp.root)) return
+    if (Buffer.compare(parseCheckpoint(before.text).root, cp.root) === 0) return cp
     // audit-v1 §7.3: one size, two roots — the two notes alone prove it
     this.o.log('audit_equivocation', { origin: cp.origin, size: cp.size, how: 'same size, different roots' })
     await this.audit.witness.recordEquivocation(cp.origin, formatNote(before), noteText)
     await this.prove(equivocationBody(logKey, before, note), cp.origin)
+    return cp
   }
 
   private async observe(r: DecodedRecord<'AuditCheckpoint'>): Promise<void> {
@@ -120,8 +120,7 @@ export class AuditGossip {
 
   /** After a cosignature: compare, then gossip the note if the log's own AuditCheckpoint does not show up. */
   private async cosigned(logKey: Uint8Array, noteText: string): Promise<void> {
-    await this.compare(logKey, noteText)
-    const { checkpoint: cp } = verifyLogNote(logKey, noteText, 'note')
+    const cp = await this.compare(logKey, noteText)
     const view = `${cp.origin} ${cp.size} ${b64(cp.root)}`
     this.gossiped.delete(view)
     const t = setTimeout(() => {
@@ -139,11 +138,11 @@ export class AuditGossip {
   private async witnessFound(e: EquivocationFound): Promise<void> {
     this.o.log('audit_equivocation', { origin: e.origin, how: 'a cosign request inconsistent with the last cosigned checkpoint' })
     const [a, b] = [parseNote(e.a), parseNote(e.b)]
-    const [sa, sb] = [Number(a.text.split('\n')[1]), Number(b.text.split('\n')[1])]
+    const [ca, cb] = [parseCheckpoint(a.text), parseCheckpoint(b.text)]
+    const [sa, sb] = [ca.size, cb.size]
     if (sa === sb) return this.prove(equivocationBody(e.logKey, a, b), e.origin)
     if (e.proof === undefined || sa > sb || sa === 0) return this.localAlert(e.origin)
-    const rootA = Buffer.from(a.text.split('\n')[2]!, 'base64')
-    const rootB = Buffer.from(b.text.split('\n')[2]!, 'base64')
+    const [rootA, rootB] = [ca.root, cb.root]
     try {
       // §7.3 across sizes: the log's own proof shows b's first sa entries; they are not a's
       const prefix = firstRootOfConsistencyProof(sa, sb, e.proof)
@@ -174,7 +173,7 @@ export class AuditGossip {
 
   /** An accepted AuditEquivocation (ours or a peer's): alert, and never cosign that log again (§7.3). */
   private async accepted(r: DecodedRecord<'AuditEquivocation'>): Promise<void> {
-    const origin = parseNote(r.body.a).text.split('\n')[0]!
+    const origin = parseCheckpoint(parseNote(r.body.a).text).origin
     if (this.proven.has(origin)) return
     this.proven.add(origin)
     // the witness refuses the log before the alert shows (whoever reads the alert may rely on it)
