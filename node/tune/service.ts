@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { createRecord, decodeRecord, parseRecordId } from '../../protocol/index.ts'
+import { createRecord, decisionsInForce, decodeRecord, parseRecordId } from '../../protocol/index.ts'
 import type { CborMap, DecodedRecord } from '../../protocol/index.ts'
 import { ensureBundledModel } from '../../kernels/index.ts'
 import type { RecordAccess } from '../records/access.ts'
 import { loadBundle } from '../align/service.ts'
-import { decisions, loadReviews } from '../align/state.ts'
+import { loadReviews } from '../align/state.ts'
 import { commitmentBody } from '../eval/local-engine.ts'
 import { commitWeights } from '../model/weights-root.ts'
 import { TRAINED_DIR } from '../train/trained.ts'
@@ -78,7 +78,7 @@ export async function approvedItems(access: RecordAccess, id: string) {
   const b = await loadBundle(access, id).catch(() => undefined)
   if (b === undefined || b.draft) throw new TuneError('TUNE_BUNDLE_UNKNOWN', `no AlignmentBundle ${id} in this site's store`)
   if (b.items === undefined) throw new TuneError('TUNE_BUNDLE_INCOMPLETE', `bundle ${id} is incomplete (a chunk is missing)`)
-  const d = decisions(await loadReviews(access.site.dir)).get(id)
+  const d = decisionsInForce(await loadReviews(access.site.dir)).get(id)
   if (d?.decision !== 'approve') throw new TuneError('TUNE_BUNDLE_NOT_APPROVED', `bundle ${id} is ${d === undefined ? 'not reviewed' : 'rejected'}: only approved bundles are trained on (aip align approve ${id} --reason …)`)
   return { kind: b.record.body.kind, items: b.items }
 }
