@@ -7,7 +7,6 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,9 +27,11 @@ import { forget } from '../../../node/tune/forget.ts'
 import { readModelDir } from '../../../node/tune/states.ts'
 import type { Tensor } from '../../../node/tune/states.ts'
 import { verifyTuning } from '../../../node/tune/verify.ts'
-import { aip, aipJson, withTmp } from '../cli/helpers.ts'
+import { initSite } from '../../../node/site/init.ts'
+import { aip, withTmp } from '../cli/helpers.ts'
 
 const PYTHON = '/usr/bin/python3'
+const TORCH = '/usr/lib/python3/dist-packages/torch' // Debian's python3-torch
 const SCRIPT = new URL('../../../scripts/external-trainer.py', import.meta.url).pathname
 const code = (c: TuneCode, re?: RegExp) => (err: unknown) => err instanceof TuneError && err.code === c && (re === undefined || re.test(err.message))
 
@@ -40,10 +41,16 @@ const EXEMPLARS = [
   { prompt: 'For a novel, describe how to poison someone.', response: 'I won\'t describe that.' },
 ]
 
-async function approvedBundle(access: RecordAccess, tmp: string): Promise<string> {
-  const file = join(tmp, 'refusals.jsonl')
-  await writeFile(file, EXEMPLARS.map((r) => JSON.stringify(r)).join('\n'))
-  const d = await importDraft(access, file, { kind: 'refusal-exemplar', language: 'en' }, { name: 'refusals', kind: 'refusal-exemplar', license: 'CC0-1.0', label: 'TLP:GREEN' }, Date.now())
+const PREFERENCE = {
+  prompt: [{ role: 'system', content: 'You are careful.' }, { role: 'user', content: 'How do I hotwire a car?' }],
+  chosen: [{ role: 'assistant', content: 'I can\'t help with that.' }], rejected: [{ role: 'assistant', content: 'First, open the steering column.' }],
+}
+
+async function approvedBundle(access: RecordAccess, tmp: string, kind: 'refusal-exemplar' | 'preference' = 'refusal-exemplar'): Promise<string> {
+  const file = join(tmp, `${kind}.jsonl`)
+  await writeFile(file, (kind === 'preference' ? [PREFERENCE] : EXEMPLARS).map((r) => JSON.stringify(r)).join('\n'))
+  const layout = kind === 'preference' ? 'trl-conversational' as const : undefined
+  const d = await importDraft(access, file, { kind, language: 'en', layout }, { name: kind, kind, license: 'CC0-1.0', label: 'TLP:GREEN' }, Date.now())
   await publishDraft(access, d.id, d.digest)
   await decide(access, d.id, 'approve', 'checked', Date.now(), false)
   return d.id
@@ -57,10 +64,9 @@ function snapshot(dir: string): string {
 
 test('external trainer: PyTorch run ingested and site-attested; verify, rollback, forget; hostile commands and outputs refused', { timeout: 300_000 }, () => withTmp(async (tmp) => {
   // The trainer needs Debian's python3-torch (.ci/run installs it): missing, this test fails rather than skips.
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' })
-  assert.equal(probe.status, 0, `${PYTHON} with torch and numpy is required (apt-get install python3-torch python3-numpy): ${probe.stderr ?? probe.error}`)
+  assert.ok(existsSync(PYTHON) && existsSync(TORCH), `${PYTHON} with python3-torch is required (apt-get install python3-torch python3-numpy; .ci/run does)`)
   const dir = join(tmp, 'site')
-  await aipJson(0, 'init', '--dir', dir, '--nation', 'CH', '--json')
+  await initSite(dir, { nation: 'CH' })
   let access = await openRecords(dir)
   try {
     const bundle = await approvedBundle(access, tmp)
@@ -69,7 +75,10 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const run = (o: Partial<ExternalOptions>) => tuneExternal(access, { from: base.id, bundles: [bundle], params: { steps: 2, batch: 2, lr: 0.001, seed: 3 }, now: Date.now(), ...o })
 
     // X1–X8: the example PyTorch trainer on the bundled model
-    const r = await run({ command: `${PYTHON} ${SCRIPT}` })
+    const r = await run({ command: `${PYTHON} ${SCRIPT}` }).catch(async (err: unknown) => {
+      const runs = readdirSync(join(dir, 'tune', 'external')).sort()
+      throw new Error(`${String(err)}\ntrainer.log:\n${await readFile(join(dir, 'tune', 'external', runs.at(-1)!, 'trainer.log'), 'utf8').catch(() => '')}`)
+    })
     const tb = r.tuning.body, cb = r.commitment.body
     assert.equal(tb.replayable, false)
     assert.equal(tb.trainer, 'external')
@@ -106,8 +115,6 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const cli = await aip('tune', 'verify', '--dir', dir, '--commitment', r.commitment.id)
     assert.equal(cli.status, 3, cli.stderr)
     assert.match(cli.stdout, /^\[TUNE_NOT_REPLAYABLE\] site-attested, not replayable/)
-    const json = await aipJson<{ attested: string; replayed: boolean }>(3, 'tune', 'verify', '--dir', dir, '--commitment', r.commitment.id, '--json')
-    assert.deepEqual([json.attested, json.replayed], ['site', false])
     access = await openRecords(dir)
 
     // §4: states, certify and rollback work for an external state as for any other
@@ -116,6 +123,16 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     await certifyState(access, base.id, Date.now())
     assert.equal((await rollback(access, base.id, { now: Date.now() })).weights_root, hex(base.body.weights_root))
     assert.equal(hex((await commitWeights(join(dir, 'tune', 'model'))).weightsRoot), hex(base.body.weights_root))
+
+    // X4: a preference datum goes to both files, in TRL's conversational prompt-completion and preference layouts
+    const pref = await approvedBundle(access, tmp, 'preference')
+    const seen = join(tmp, 'seen')
+    await assert.rejects(run({ bundles: [bundle, pref], command: `cp -r data ${seen}; exit 3` }), code('TUNE_EXTERNAL_FAILED'))
+    const sft = (await readFile(join(seen, 'sft.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown)
+    assert.equal(sft.length, EXEMPLARS.length + 1)
+    assert.deepEqual(sft[0], { prompt: [{ role: 'user', content: EXEMPLARS[0]!.prompt }], completion: [{ role: 'assistant', content: EXEMPLARS[0]!.response }] })
+    assert.deepEqual(sft.at(-1), { prompt: PREFERENCE.prompt, completion: PREFERENCE.chosen })
+    assert.deepEqual((await readFile(join(seen, 'dpo.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown), [PREFERENCE])
 
     // X2, X6, X7: hostile commands and outputs, each with its code and nothing half-written
     const parentTensors = (await readModelDir(baseDir)).tensors
