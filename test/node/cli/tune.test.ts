@@ -22,6 +22,9 @@ test('aip tune / aip model states: help, codes, certify and rollback of the bund
   assert.match(unknown.stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
   const lora = await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--lora', '8')
   assert.match(lora.stderr, /\[TUNE_LORA_UNSUPPORTED\]/)
+  assert.match((await aip('tune', '--help')).stdout, /--trainer external/)
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--trainer', 'torch')).status, 2)
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--command', 'true')).status, 2) // --command without --trainer external
   assert.match((await aip('tune', 'forget', '--dir', dir, '--item', 'not-a-hash')).stderr, /\[TUNE_DATUM_UNKNOWN\]/)
   assert.match((await aip('tune', 'verify', '--dir', dir, '--commitment', 'bafkreinothere')).stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
   assert.deepEqual(await aipJson(0, 'model', 'states', '--dir', dir, '--json'), [])
