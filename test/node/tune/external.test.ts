@@ -115,6 +115,9 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const cli = await aip('tune', 'verify', '--dir', dir, '--commitment', r.commitment.id)
     assert.equal(cli.status, 3, cli.stderr)
     assert.match(cli.stdout, /^\[TUNE_NOT_REPLAYABLE\] site-attested, not replayable/)
+    const failed = await aip('tune', '--dir', dir, '--from', base.id, '--bundle', bundle, '--trainer', 'external', '--command', 'exit 3', '--timeout', '60')
+    assert.equal(failed.status, 1)
+    assert.match(failed.stderr, /^aip tune: \[TUNE_EXTERNAL_FAILED\] the external trainer exited with code 3 \(log: \S+trainer\.log\)/)
     access = await openRecords(dir)
 
     // §4: states, certify and rollback work for an external state as for any other
