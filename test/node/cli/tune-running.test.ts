@@ -55,7 +55,7 @@ test('aip tune runs while aip start holds the directory: records and audit entry
   const audit = await openAudit(dir)
   try {
     const log = audit.local!.log
-    const ops = (await log.entries(0, log.size)).map((b) => parseEntry(b)).filter((e) => e.kind === 'operator' && e['aip.operator.action'] === 'tuning')
+    const ops = (await log.entries(0, log.size)).map((b) => parseEntry(b)).filter((e) => e.kind === 'operator').filter((e) => e['aip.operator.action'] === 'tuning')
     assert.deepEqual(ops.map((e) => e['aip.operator.subject']), [`TuningRecord ${tuning}`])
   } finally {
     await audit.close()
