@@ -156,6 +156,7 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
       [{ command: `sleep 60 & echo $! > ${pidFile}; wait`, timeoutS: 1 }, 'TUNE_EXTERNAL_TIMEOUT', /within 1 s/],
       [{ command: 'true' }, 'TUNE_EXTERNAL_OUTPUT_MISSING', /wrote no/],
       [{ command: 'echo not safetensors > "$AIP_TUNE_OUTPUT"' }, 'TUNE_EXTERNAL_OUTPUT_INVALID', /not a valid safetensors file/],
+      [{ command: 'truncate -s 200M "$AIP_TUNE_OUTPUT"' }, 'TUNE_EXTERNAL_OUTPUT_INVALID', /larger than any file with the parent's tensors/], // sparse: no disk used
       [{ command: await bad('renamed', [{ ...first, name: 'model.extra.weight' }, ...parentTensors.slice(1)]) }, 'TUNE_EXTERNAL_OUTPUT_INVALID', /model\.extra\.weight is not one of the parent's/],
       [{ command: await bad('missing', parentTensors.slice(1)) }, 'TUNE_EXTERNAL_OUTPUT_INVALID', new RegExp(`${first.name.replaceAll('.', '\\.')} is missing`)],
       [{ command: await bad('shape', [{ ...first, shape: [...first.shape].reverse() }, ...parentTensors.slice(1)]) }, 'TUNE_EXTERNAL_OUTPUT_INVALID', /has shape/],
