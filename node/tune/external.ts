@@ -106,12 +106,19 @@ async function runCommand(argv: string[], cwd: string, env: Record<string, strin
   }
   try {
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd], detached: true })
+    let interrupted: NodeJS.Signals | undefined
+    const onSignal = (sig: NodeJS.Signals) => { interrupted = sig; killGroup(child.pid) } // X6: aip interrupted
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     const r = await new Promise<{ code: number | null; signal: string | null; timedOut: boolean; error?: Error }>((resolve) => {
       let timedOut = false
       const timer = setTimeout(() => { timedOut = true; killGroup(child.pid) }, timeoutS * 1000)
       child.once('error', (error) => { clearTimeout(timer); resolve({ code: null, signal: null, timedOut, error }) })
       child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, timedOut }) })
     })
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    if (interrupted !== undefined) throw new TuneError('TUNE_EXTERNAL_FAILED', `aip received ${interrupted}: the external trainer's process group was killed (log: ${logPath})`)
     killGroup(child.pid) // X6: nothing of the command keeps running (or writing) once we read its output
     if (r.error !== undefined) throw new TuneError('TUNE_EXTERNAL_COMMAND', `cannot run ${argv[0]}: ${r.error.message}`)
     if (r.timedOut) throw new TuneError('TUNE_EXTERNAL_TIMEOUT', `the external trainer did not finish within ${timeoutS} s; its process group was killed (log: ${logPath})`)

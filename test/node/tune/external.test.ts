@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BUNDLED_NAME, encodeSafetensors, ensureBundledModel } from '../../../kernels/index.ts'
@@ -29,7 +30,9 @@ import type { Tensor } from '../../../node/tune/states.ts'
 import { verifyTuning } from '../../../node/tune/verify.ts'
 import { initSite } from '../../../node/site/init.ts'
 import { aip, withTmp } from '../cli/helpers.ts'
+import { until } from '../net/helpers.ts'
 
+const AIP = new URL('../../../bin/aip.js', import.meta.url).pathname
 const PYTHON = '/usr/bin/python3'
 const TORCH = '/usr/lib/python3/dist-packages/torch' // Debian's python3-torch
 const SCRIPT = new URL('../../../scripts/external-trainer.py', import.meta.url).pathname
@@ -54,6 +57,19 @@ async function approvedBundle(access: RecordAccess, tmp: string, kind: 'refusal-
   await publishDraft(access, d.id, d.digest)
   await decide(access, d.id, 'approve', 'checked', Date.now(), false)
   return d.id
+}
+
+/** Waits until process `pid` no longer exists (killed, then reaped by init): fails if it outlives 10 s. */
+async function gone(pid: number): Promise<void> {
+  assert.ok(Number.isSafeInteger(pid) && pid > 1)
+  await until(() => {
+    try {
+      process.kill(pid, 0)
+      return false
+    } catch {
+      return true
+    }
+  }, `process ${pid} (the command's child) to be killed`, 10_000)
 }
 
 /** What a failed run must leave unchanged (X7): states, tensors, ledgers, current state. */
@@ -118,6 +134,19 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const failed = await aip('tune', '--dir', dir, '--from', base.id, '--bundle', bundle, '--trainer', 'external', '--command', 'exit 3', '--timeout', '60')
     assert.equal(failed.status, 1)
     assert.match(failed.stderr, /^aip tune: \[TUNE_EXTERNAL_FAILED\] the external trainer exited with code 3 \(log: \S+trainer\.log\)/)
+    // X6: aip interrupted mid-run kills the command's process group, cleans up (X9) and records nothing
+    const interruptedPid = join(tmp, 'interrupted.pid')
+    const aipProc = spawn(process.execPath, [AIP, 'tune', '--dir', dir, '--from', base.id, '--bundle', bundle, '--trainer', 'external', '--command', `sleep 60 & echo $! > ${interruptedPid}; wait`], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let aipErr = ''
+    aipProc.stderr.on('data', (b: Buffer) => { aipErr += b.toString() })
+    const aipExit = new Promise<number | null>((resolve) => aipProc.on('exit', (c) => resolve(c)))
+    await until(() => existsSync(interruptedPid) && readFileSync(interruptedPid, 'utf8').endsWith('\n'), 'the command to start', 60_000)
+    aipProc.kill('SIGTERM')
+    assert.equal(await aipExit, 1, aipErr)
+    assert.match(aipErr, /\[TUNE_EXTERNAL_FAILED\] aip received SIGTERM/)
+    await gone(Number(readFileSync(interruptedPid, 'utf8')))
+    const runs = readdirSync(join(dir, 'tune', 'external')).sort()
+    assert.deepEqual(readdirSync(join(dir, 'tune', 'external', runs.at(-1)!)).sort(), ['manifest.json', 'trainer.log'])
     access = await openRecords(dir)
 
     // §4: states, certify and rollback work for an external state as for any other
@@ -169,17 +198,7 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
       assert.equal(snapshot(dir), before, `${o.command ?? 'no command'}: nothing is written`)
     }
     // X6: the timeout killed the whole process group, the background sleep included
-    const pid = Number(await readFile(pidFile, 'utf8'))
-    let alive = true
-    for (let i = 0; i < 100 && alive; i++) {
-      try {
-        process.kill(pid, 0)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      } catch {
-        alive = false
-      }
-    }
-    assert.equal(alive, false, 'the timed-out command\'s child was killed')
+    await gone(Number(await readFile(pidFile, 'utf8')))
 
     // E3a: forgetting a datum the external run used removes its state and stops before it (it cannot be rerun here)
     await rollback(access, r.commitment.id, { uncertified: true, now: Date.now() })
