@@ -201,7 +201,9 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     await gone(Number(await readFile(pidFile, 'utf8')))
 
     // E3a: forgetting a datum the external run used removes its state and stops before it (it cannot be rerun here)
-    await rollback(access, r.commitment.id, { uncertified: true, now: Date.now() })
+    await certifyState(access, r.commitment.id, Date.now())
+    assert.equal((await rollback(access, r.commitment.id, { now: Date.now() })).weights_root, recomputed)
+    assert.deepEqual((await listStates(access)).filter((s) => s.certified).map((s) => s.commitment).sort(), [base.id, r.commitment.id].sort())
     const f = await forget(access, hex(ledger.data[0]!.sha256), Date.now())
     assert.deepEqual([f.notRerun, f.replaced, f.commitment], [[r.tuning.id], [r.tuning.id], base.id])
     assert.equal((await listStates(access)).find((s) => s.current)?.commitment, base.id)
