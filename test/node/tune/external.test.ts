@@ -8,7 +8,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BUNDLED_NAME, encodeSafetensors, ensureBundledModel } from '../../../kernels/index.ts'
@@ -25,12 +25,14 @@ import type { ExternalOptions } from '../../../node/tune/external.ts'
 import { hex, parseLedger, sha256 } from '../../../node/tune/ledger.ts'
 import { certifyState, listStates, rollback } from '../../../node/tune/history.ts'
 import { forget } from '../../../node/tune/forget.ts'
+import { ensureState, openTune } from '../../../node/tune/service.ts'
 import { readModelDir } from '../../../node/tune/states.ts'
 import type { Tensor } from '../../../node/tune/states.ts'
 import { verifyTuning } from '../../../node/tune/verify.ts'
 import { initSite } from '../../../node/site/init.ts'
 import { aip, withTmp } from '../cli/helpers.ts'
 import { until } from '../net/helpers.ts'
+import { TINY_LASA, writeModel } from '../../kernels/helpers.ts'
 
 const AIP = new URL('../../../bin/aip.js', import.meta.url).pathname
 const PYTHON = '/usr/bin/python3'
@@ -89,6 +91,13 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const baseDir = await ensureBundledModel()
     const base = await findOrCreateCommitment(access, await commitmentBody(baseDir, BUNDLED_NAME), Date.now())
     const run = (o: Partial<ExternalOptions>) => tuneExternal(access, { from: base.id, bundles: [bundle], params: { steps: 2, batch: 2, lr: 0.001, seed: 3 }, now: Date.now(), ...o })
+    // the failure paths run from a tiny model (test/kernels/helpers.ts): each run exports its parent
+    const tinyDir = join(tmp, 'tiny')
+    mkdirSync(tinyDir)
+    writeModel(tinyDir, TINY_LASA, 11)
+    const tiny = await findOrCreateCommitment(access, await commitmentBody(tinyDir, 'tiny'), Date.now())
+    await ensureState(openTune(access), tiny, tinyDir)
+    const hostile = (o: Partial<ExternalOptions>) => run({ from: tiny.id, ...o })
 
     // X1–X8: the example PyTorch trainer on the bundled model
     const r = await run({ command: `${PYTHON} ${SCRIPT}` }).catch(async (err: unknown) => {
@@ -131,12 +140,12 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const cli = await aip('tune', 'verify', '--dir', dir, '--commitment', r.commitment.id)
     assert.equal(cli.status, 3, cli.stderr)
     assert.match(cli.stdout, /^\[TUNE_NOT_REPLAYABLE\] site-attested, not replayable/)
-    const failed = await aip('tune', '--dir', dir, '--from', base.id, '--bundle', bundle, '--trainer', 'external', '--command', 'exit 3', '--timeout', '60')
+    const failed = await aip('tune', '--dir', dir, '--from', tiny.id, '--bundle', bundle, '--trainer', 'external', '--command', 'exit 3', '--timeout', '60')
     assert.equal(failed.status, 1)
     assert.match(failed.stderr, /^aip tune: \[TUNE_EXTERNAL_FAILED\] the external trainer exited with code 3 \(log: \S+trainer\.log\)/)
     // X6: aip interrupted mid-run kills the command's process group, cleans up (X9) and records nothing
     const interruptedPid = join(tmp, 'interrupted.pid')
-    const aipProc = spawn(process.execPath, [AIP, 'tune', '--dir', dir, '--from', base.id, '--bundle', bundle, '--trainer', 'external', '--command', `sleep 60 & echo $! > ${interruptedPid}; wait`], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const aipProc = spawn(process.execPath, [AIP, 'tune', '--dir', dir, '--from', tiny.id, '--bundle', bundle, '--trainer', 'external', '--command', `sleep 60 & echo $! > ${interruptedPid}; wait`], { stdio: ['ignore', 'ignore', 'pipe'] })
     let aipErr = ''
     aipProc.stderr.on('data', (b: Buffer) => { aipErr += b.toString() })
     const aipExit = new Promise<number | null>((resolve) => aipProc.on('exit', (c) => resolve(c)))
@@ -159,7 +168,7 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     // X4: a preference datum goes to both files, in TRL's conversational prompt-completion and preference layouts
     const pref = await approvedBundle(access, tmp, 'preference')
     const seen = join(tmp, 'seen')
-    await assert.rejects(run({ bundles: [bundle, pref], command: `cp -r data ${seen}; exit 3` }), code('TUNE_EXTERNAL_FAILED'))
+    await assert.rejects(hostile({ bundles: [bundle, pref], command: `cp -r data ${seen}; exit 3` }), code('TUNE_EXTERNAL_FAILED'))
     const sft = (await readFile(join(seen, 'sft.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown)
     assert.equal(sft.length, EXEMPLARS.length + 1)
     assert.deepEqual(sft[0], { prompt: [{ role: 'user', content: EXEMPLARS[0]!.prompt }], completion: [{ role: 'assistant', content: EXEMPLARS[0]!.response }] })
@@ -167,7 +176,7 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     assert.deepEqual((await readFile(join(seen, 'dpo.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as unknown), [PREFERENCE])
 
     // X2, X6, X7: hostile commands and outputs, each with its code and nothing half-written
-    const parentTensors = (await readModelDir(baseDir)).tensors
+    const parentTensors = (await readModelDir(tinyDir)).tensors
     const bad = async (name: string, tensors: Tensor[]) => {
       const p = join(tmp, `${name}.safetensors`)
       await writeFile(p, encodeSafetensors(tensors))
@@ -180,6 +189,7 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     const before = snapshot(dir)
     const cases: Array<[Partial<ExternalOptions>, TuneCode, RegExp]> = [
       [{}, 'TUNE_EXTERNAL_COMMAND', /--command/],
+      [{ command: 'exit 3', timeoutS: 0 }, 'TUNE_EXTERNAL_COMMAND', /timeout/],
       [{ command: 'exit 3' }, 'TUNE_EXTERNAL_FAILED', /exited with code 3/],
       [{ command: '/nonexistent/trainer' }, 'TUNE_EXTERNAL_FAILED', /code 127 \(command not found\)/],
       [{ command: `sleep 60 & echo $! > ${pidFile}; wait`, timeoutS: 1 }, 'TUNE_EXTERNAL_TIMEOUT', /within 1 s/],
@@ -194,9 +204,17 @@ test('external trainer: PyTorch run ingested and site-attested; verify, rollback
     ]
     assert.notDeepEqual(first.shape, [...first.shape].reverse(), 'the reshaped tensor must differ in shape')
     for (const [o, c, re] of cases) {
-      await assert.rejects(run(o), code(c, re), `${o.command ?? 'no command'} → ${c}`)
+      await assert.rejects(hostile(o), code(c, re), `${o.command ?? 'no command'} → ${c}`)
       assert.equal(snapshot(dir), before, `${o.command ?? 'no command'}: nothing is written`)
     }
+    // X2: the command and timeout from the site's config.json
+    const config = access.site.config as unknown as { tune?: unknown }
+    config.tune = { externalCommand: 'exit 4', externalTimeoutSeconds: 60 }
+    await assert.rejects(hostile({}), code('TUNE_EXTERNAL_FAILED', /exited with code 4/))
+    config.tune = { externalCommand: ['exit', '4'] }
+    await assert.rejects(hostile({}), code('TUNE_EXTERNAL_COMMAND'))
+    delete config.tune
+    assert.equal(snapshot(dir), before)
     // X6: the timeout killed the whole process group, the background sleep included
     await gone(Number(await readFile(pidFile, 'utf8')))
 
