@@ -1,53 +1,65 @@
 /**
  * LoRA on the TS trainer (kernels/train/lora.ts, specs/lasa.md §12.5): the adapter gradients against central finite
- * differences of the whole model's loss in binary64; frozen base, merged weights W + s·B·A; AdamW state over A and B
+ * differences of the whole model's loss in binary64 and against PyTorch autograd (committed golden, regenerate with
+ * scripts/gen-train-golden.ts); frozen base, merged weights W + s·B·A; AdamW state over A and B
  * only; a pool of 2 workers bit-identical to one thread; invalid options refused.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { randomWeights } from '../../../kernels/bundled.ts'
 import { parseConfig } from '../../../kernels/config.ts'
-import { mulberry32 } from '../../../kernels/random.ts'
 import { makeBatch, type Example } from '../../../kernels/train/data.ts'
-import { checkLoraOptions, loraBackward, loraInit, loraMerge, LoraTrainer, type LoraOptions } from '../../../kernels/train/lora.ts'
+import type { Batch } from '../../../kernels/train/model.ts'
+import { checkLoraOptions, loraBackward, loraInit, loraMerge, LoraTrainer, type Adapter, type LoraOptions } from '../../../kernels/train/lora.ts'
 import { lossAndGrad } from '../../../kernels/train/model.ts'
 import { fromWeights, namedTensors, sharedCopy, zerosLike, type Params } from '../../../kernels/train/params.ts'
 import { GradientPool } from '../../../kernels/train/pool.ts'
 import { Trainer, TRAIN_DEFAULTS, type TrainOptions } from '../../../kernels/train/trainer.ts'
-import { TRAIN_GOLDEN_CONFIG, TRAIN_GOLDEN_SEED } from './golden-model.ts'
+import { goldenAdapters, TRAIN_GOLDEN_CONFIG, TRAIN_GOLDEN_LORA, TRAIN_GOLDEN_SEED } from './golden-model.ts'
 
 const c = parseConfig(TRAIN_GOLDEN_CONFIG)
 const examples: Example[] = Array.from({ length: 8 }, (_, k) => {
   const tokens = [256, ...Array.from({ length: 9 + k }, (_, i) => (i * 13 + k * 7) % 256)]
   return { tokens, loss: tokens.slice(1).map((_, i) => i % 4 !== 1) }
 })
-const LORA: LoraOptions = { rank: 2, alpha: 3, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], seed: 5 }
+const LORA: LoraOptions = TRAIN_GOLDEN_LORA
 const base = () => fromWeights(randomWeights(c, TRAIN_GOLDEN_SEED))
 const bytes = (arrays: Float64Array[]) => Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)))
 
+/** The effective parameters W + s·B·A of `adapters` over `p` (a fresh array per adapted tensor). */
+function merged(p: Params, adapters: readonly Adapter[]): Params {
+  const eff: Params = { ...p, layers: p.layers.map((l) => ({ ...l })) }
+  for (const a of adapters) {
+    const out = new Float64Array(a.out * a.in)
+    loraMerge(out, p.layers[a.layer]![a.field], a, LORA.rank, LORA.alpha / LORA.rank)
+    eff.layers[a.layer]![a.field] = out
+  }
+  return eff
+}
+
+/** dA, dB of every adapter (A then B, in adapter order) for `batch`. */
+function adapterGrads(p: Params, adapters: readonly Adapter[], batch: Batch, auxCoef: number): Float64Array[] {
+  const eff = merged(p, adapters)
+  const g = zerosLike(eff)
+  lossAndGrad(eff, c, batch, auxCoef, g)
+  return adapters.flatMap((a) => {
+    const dA = new Float64Array(a.A.length), dB = new Float64Array(a.B.length)
+    loraBackward(dA, dB, g.layers[a.layer]![a.field], a, LORA.rank, LORA.alpha / LORA.rank)
+    return [dA, dB]
+  })
+}
+
 test('LoRA gradients dA = s·Bᵀ·G and dB = s·G·Aᵀ match finite differences of the model loss (binary64)', () => {
   const p = base()
-  const adapters = loraInit(c, LORA)
-  const rand = mulberry32(3)
-  for (const a of adapters) for (let i = 0; i < a.B.length; i++) a.B[i] = 0.3 * (2 * rand() - 1) // B ≠ 0, so dA ≠ 0
-  const s = LORA.alpha / LORA.rank
-  const eff: Params = { ...p, layers: p.layers.map((l) => ({ ...l })) }
-  const merge = () => adapters.forEach((a) => {
-    const out = new Float64Array(a.out * a.in)
-    loraMerge(out, p.layers[a.layer]![a.field], a, LORA.rank, s)
-    eff.layers[a.layer]![a.field] = out
-  })
+  const adapters = goldenAdapters(c)
   const batch = makeBatch(examples.slice(0, 3))
-  const f = () => { merge(); return lossAndGrad(eff, c, batch, 0.01, null).loss }
-  merge()
-  const g = zerosLike(eff)
-  lossAndGrad(eff, c, batch, 0.01, g)
+  const f = () => lossAndGrad(merged(p, adapters), c, batch, 0.01, null).loss
+  const grads = adapterGrads(p, adapters, batch, 0.01)
   const h = 1e-6
   let checked = 0
-  for (const a of adapters) {
-    const dA = new Float64Array(a.A.length), dB = new Float64Array(a.B.length)
-    loraBackward(dA, dB, g.layers[a.layer]![a.field], a, LORA.rank, s)
-    for (const [name, x, d] of [['A', a.A, dA], ['B', a.B, dB]] as const) {
+  for (const [n, a] of adapters.entries()) {
+    for (const [name, x, d] of [['A', a.A, grads[2 * n]!], ['B', a.B, grads[2 * n + 1]!]] as const) {
       let maxG = 0
       for (const v of d) maxG = Math.max(maxG, Math.abs(v))
       assert.ok(maxG > 0, `${a.name}.${name} has a gradient`)
@@ -65,6 +77,25 @@ test('LoRA gradients dA = s·Bᵀ·G and dB = s·G·Aᵀ match finite difference
     }
   }
   assert.ok(checked > 100)
+})
+
+test('LoRA gradients match PyTorch autograd through W + s·B@A (float64, committed train-lora-grads.json): max |Δ| / max |g| ≤ 1e-4', () => {
+  const golden = JSON.parse(readFileSync(new URL('../golden/train-lora-grads.json', import.meta.url), 'utf8')) as { loss: number; grads: Record<string, string> }
+  const b = JSON.parse(readFileSync(new URL('../golden/train-batch.json', import.meta.url), 'utf8')) as { tokens: number[]; targets: number[]; starts: number[]; aux_coef: number }
+  const batch = { tokens: Int32Array.from(b.tokens), targets: Int32Array.from(b.targets), starts: b.starts }
+  const adapters = goldenAdapters(c)
+  assert.ok(Math.abs(lossAndGrad(merged(base(), adapters), c, batch, b.aux_coef, null).loss - golden.loss) < 1e-9)
+  const grads = adapterGrads(base(), adapters, batch, b.aux_coef)
+  const names = adapters.flatMap((a) => [`lora.${a.name}.A`, `lora.${a.name}.B`])
+  assert.deepEqual(Object.keys(golden.grads).sort(), [...names].sort())
+  names.forEach((name, i) => {
+    const buf = Buffer.from(golden.grads[name]!, 'base64')
+    const want = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8)
+    assert.equal(want.length, grads[i]!.length, name)
+    let maxD = 0, maxG = 0
+    for (let k = 0; k < want.length; k++) { maxD = Math.max(maxD, Math.abs(grads[i]![k]! - want[k]!)); maxG = Math.max(maxG, Math.abs(want[k]!)) }
+    assert.ok(maxG > 0 && maxD / maxG <= 1e-4, `${name}: ${maxD / maxG}`) // measured ~2e-15
+  })
 })
 
 test('LoRA training: base frozen, effective weights W + s·B·A, AdamW state over A and B only, first step as full tuning', () => {
