@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BUNDLED_NAME, ensureBundledModel, loadModel } from '../../../kernels/index.ts'
@@ -121,6 +122,13 @@ test('aip tune --lora 4 → merged child, ledger with rank and adapter roots →
     assert.deepEqual(nl.options.lora, ledger.options.lora)
     assert.equal(nl.data.some((d) => hex(d.sha256) === gone), false)
     assert.notEqual(hex(nl.adapterRoot!), r.adapter_root)
+    // E3: the state derived from the datum is erased with its adapter; no adapter tensor of it stays unless still used
+    const old = JSON.parse(await readFile(join(dir, 'tune', 'states', `${r.weights_root}.json`), 'utf8')) as StateManifest
+    assert.deepEqual([old.erased, old.adapter], [true, undefined])
+    const fresh = JSON.parse(await readFile(join(dir, 'tune', 'states', `${u.weightsRoot}.json`), 'utf8')) as StateManifest
+    assert.equal(fresh.adapter?.root, hex(nl.adapterRoot!))
+    const kept = new Set(fresh.adapter.tensors.map((t) => t.sha256))
+    for (const t of manifest.adapter.tensors) assert.equal(existsSync(join(dir, 'tune', 'tensors', t.sha256)), kept.has(t.sha256), t.name)
   } finally {
     await access.close()
   }
