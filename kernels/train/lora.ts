@@ -4,7 +4,7 @@
  * s = alpha / r. Only A and B are trainable; AdamW's moments exist for them alone.
  *
  * Reference method: the model's gradient with respect to W_eff is computed by the existing kernels (lossAndGrad
- * on the effective parameters), then projected: dB = s·(G·Aᵀ), dA = s·(Bᵀ·G) — every sum in a fixed order
+ * on the effective parameters, skipping the MoE's and lm_head's weight gradients, which nothing uses), then projected: dB = s·(G·Aᵀ), dA = s·(Bᵀ·G) — every sum in a fixed order
  * (linear.ts), so a run replays bit for bit and a worker pool equals one thread.
  */
 import type { Config } from '../config.ts'
@@ -160,10 +160,10 @@ export class LoraTrainer {
   /** Runs one step on this thread; returns its ledger record. */
   next(): StepRecord {
     const plan = planStep(this.examples, this.options, this.step)
-    return this.apply(plan, computeParts(this.params, this.config, plan.tasks, this.options.auxCoef))
+    return this.apply(plan, computeParts(this.params, this.config, plan.tasks, this.options.auxCoef, 'attention'))
   }
 
-  /** Runs one step with the micro-batches spread over `pool` (opened on `params`; bit-identical to next()). */
+  /** Runs one step with the micro-batches spread over `pool` (opened on `params`, weights 'attention'; bit-identical to next()). */
   async nextParallel(pool: GradientPool): Promise<StepRecord> {
     const plan = planStep(this.examples, this.options, this.step)
     return this.apply(plan, await pool.run(plan.tasks))

@@ -6,7 +6,7 @@
 import type { Config } from '../config.ts'
 import { ADAMW_DEFAULTS, adamwInit, adamwStep, clipGradients, type AdamWOptions, type AdamWState } from './adamw.ts'
 import { batchIndices, makeBatch, type Example } from './data.ts'
-import { lossAndGrad, type LossResult } from './model.ts'
+import { lossAndGrad, type LossResult, type WeightGrads } from './model.ts'
 import { namedTensors, zerosLike, type Params } from './params.ts'
 import type { GradientPool, MicroTask } from './pool.ts'
 
@@ -87,10 +87,10 @@ export function sumParts(parts: Array<{ grads: Params; result: LossResult }>, ta
 }
 
 /** Each task's gradient (from zero) and loss under `params`, on this thread, in task order. */
-export function computeParts(params: Params, config: Config, tasks: readonly MicroTask[], auxCoef: number): Array<{ grads: Params; result: LossResult }> {
+export function computeParts(params: Params, config: Config, tasks: readonly MicroTask[], auxCoef: number, weights: WeightGrads = 'all'): Array<{ grads: Params; result: LossResult }> {
   return tasks.map((t) => {
     const grads = zerosLike(params)
-    return { grads, result: lossAndGrad(params, config, t.batch, auxCoef, grads, t.scales) }
+    return { grads, result: lossAndGrad(params, config, t.batch, auxCoef, grads, t.scales, weights) }
   })
 }
 

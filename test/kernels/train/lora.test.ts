@@ -98,6 +98,21 @@ test('LoRA gradients match PyTorch autograd through W + s·B@A (float64, committ
   })
 })
 
+test("lossAndGrad weights 'attention': the same bits for every gradient but the MoE's and lm_head's, which it skips", () => {
+  const p = base()
+  const batch = makeBatch(examples.slice(0, 4))
+  const all = zerosLike(p), att = zerosLike(p)
+  const ra = lossAndGrad(p, c, batch, 0.01, all, undefined, 'all')
+  const rb = lossAndGrad(p, c, batch, 0.01, att, undefined, 'attention')
+  assert.deepEqual(rb, ra)
+  const ta = namedTensors(all), tb = namedTensors(att)
+  for (let i = 0; i < ta.length; i++) {
+    const skipped = /block_sparse_moe|lm_head/.test(ta[i]!.name)
+    assert.equal(bytes([tb[i]!.data]).equals(bytes([ta[i]!.data])), !skipped, ta[i]!.name)
+    if (skipped) assert.ok(tb[i]!.data.every((x) => x === 0), ta[i]!.name)
+  }
+})
+
 test('LoRA training: base frozen, effective weights W + s·B·A, AdamW state over A and B only, first step as full tuning', () => {
   const o: TrainOptions = { ...TRAIN_DEFAULTS, batchSize: 3, steps: 3, warmup: 1 }
   const p = base()
@@ -127,7 +142,7 @@ test('LoRA: a pool of 2 workers gives bit-identically the adapters and weights o
   const one = new LoraTrainer(c, base(), examples, o, LORA)
   const records = [one.next(), one.next(), one.next()]
   const par = new LoraTrainer(c, sharedCopy(base()), examples, o, LORA)
-  const pool = GradientPool.open(c, par.params, 2, o.auxCoef)
+  const pool = GradientPool.open(c, par.params, 2, o.auxCoef, 'attention')
   try {
     assert.deepEqual([await par.nextParallel(pool), await par.nextParallel(pool), await par.nextParallel(pool)], records)
   } finally {
