@@ -189,7 +189,7 @@ console.log(JSON.stringify({
   lora_train_tokens_per_s: round(loraTokens),
   lora_trainable_params: loraTrainer.trainableCount,
   lora_rank: loraRank,
-  lora_vs_full_cpu: round(tsCpu / loraCpu, 3),
+  lora_cpu_speedup_vs_full: round(tsCpu / loraCpu, 3), // CPU seconds per step, full ÷ LoRA
   ...(torch ? { torch_train_tokens_per_s: round(torch.tokens_per_s), train_vs_torch: round(tsTokens / torch.tokens_per_s, 3) } : { torch_skipped: torchSkip }),
   grad_max_rel_err_vs_torch: Number(grad.max.toExponential(3)),
   grad_mode: 'float64',
