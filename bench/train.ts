@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- train [--steps 3] [--batch 4] [--seq 128] [--no-suite]` (issue 14): training throughput of the TS
- * reference trainer vs PyTorch CPU on the bundled model (same batch, sequence length and one thread, same run),
+ * `npm run bench -- train [--steps 3] [--batch 4] [--seq 128] [--lora-rank 4] [--no-suite]` (issue 14): training throughput
+ * of the TS reference trainer (full and LoRA) vs PyTorch CPU on the bundled model (same batch, sequence length and one thread, same run),
  * the TS gradients vs PyTorch autograd (float64, tiny seeded model), bit-exact replay, and the trained bundled
  * model's refusal / benign compliance on the bundled suite next to the untrained model's.
  * There is no fast training path yet: train_tokens_per_s is the TS path (train_backend "ts").
@@ -22,8 +22,9 @@ import { mulberry32 } from '../kernels/random.ts'
 import { modelFilesF16, paramSlot } from '../kernels/train/checkpoint.ts'
 import type { Example } from '../kernels/train/data.ts'
 import { lossAndGrad } from '../kernels/train/model.ts'
-import { fromWeights, zerosLike } from '../kernels/train/params.ts'
+import { fromWeights, namedTensors, zerosLike } from '../kernels/train/params.ts'
 import { Trainer, TRAIN_DEFAULTS } from '../kernels/train/trainer.ts'
+import { LORA_DEFAULT_TARGETS, LoraTrainer } from '../kernels/train/lora.ts'
 import { expectedTensors } from '../kernels/weights.ts'
 import { bundledSuite } from '../node/eval/suite-records.ts'
 import { buildCorpus, toExample } from '../node/train/corpus.ts'
@@ -43,7 +44,7 @@ import { certifyState, rollback } from '../node/tune/history.ts'
 const PYTHON = '/usr/bin/python3'
 const REFERENCE = 'test/kernels/golden/train_reference.py'
 const GOALS = { train_vs_torch: 0.5, grad_max_rel_err_vs_torch: 1e-4, bundled_refusal: 0.8, bundled_benign_compliance: 0.7 }
-const { values: a } = parseArgs({ options: { steps: { type: 'string', default: '3' }, batch: { type: 'string', default: '4' }, seq: { type: 'string', default: '128' }, 'no-suite': { type: 'boolean', default: false } } })
+const { values: a } = parseArgs({ options: { 'lora-rank': { type: 'string', default: '4' }, steps: { type: 'string', default: '3' }, batch: { type: 'string', default: '4' }, seq: { type: 'string', default: '128' }, 'no-suite': { type: 'boolean', default: false } } })
 const steps = Number(a.steps), batch = Number(a.batch), seq = Number(a.seq)
 const round = (x: number, d = 4) => Number(x.toPrecision(d))
 
@@ -61,6 +62,17 @@ for (let s = 0; s < steps; s++) trainer.next()
 const tsSeconds = (performance.now() - t0) / 1000 / steps
 const tsCpu = (() => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6 / steps })()
 const tsTokens = (batch * seq) / tsSeconds
+
+// 1b. The same with LoRA (kernels/train/lora.ts, specs/lasa.md §12.5): adapters on q/k/v/o, base frozen.
+const loraRank = Number(a['lora-rank'])
+const loraTrainer = new LoraTrainer(config, fromWeights(randomWeights(config, BUNDLED_SEED)), examples, { ...TRAIN_DEFAULTS, batchSize: batch, steps: steps + 1 }, { rank: loraRank, alpha: loraRank, targets: LORA_DEFAULT_TARGETS, seed: 1 })
+loraTrainer.next()
+const l0 = process.cpuUsage(), lt0 = performance.now()
+for (let s = 0; s < steps; s++) loraTrainer.next()
+const loraSeconds = (performance.now() - lt0) / 1000 / steps
+const loraCpu = (() => { const c = process.cpuUsage(l0); return (c.user + c.system) / 1e6 / steps })()
+const loraTokens = (batch * seq) / loraSeconds
+const baseParams = namedTensors(loraTrainer.params).reduce((n, t) => n + t.data.length, 0)
 
 // 2. PyTorch on the same model, batch, sequence length and thread count.
 interface TorchBench { tokens_per_s: number; seconds_per_step: number; torch: string }
@@ -160,6 +172,7 @@ const pct = (r: Rate) => `${(r.rate * 100).toFixed(1)}% [${(r.low * 100).toFixed
 console.log(`training, bundled model (${config.layers} layers, ${config.experts} experts top-${config.topK}), batch ${batch} × ${seq} tokens, 1 thread, load ${loadavg()[0]!.toFixed(1)}`)
 console.log(`${'path'.padEnd(28)} ${'tokens/s'.padStart(10)} ${'s/step'.padStart(8)}`)
 console.log(`${'TS reference (binary64)'.padEnd(28)} ${tsTokens.toFixed(1).padStart(10)} ${tsSeconds.toFixed(2).padStart(8)}   (cpu ${tsCpu.toFixed(2)} s/step)`)
+console.log(`${`TS LoRA r=${loraRank} (binary64)`.padEnd(28)} ${loraTokens.toFixed(1).padStart(10)} ${loraSeconds.toFixed(2).padStart(8)}   (cpu ${loraCpu.toFixed(2)} s/step; ${loraTrainer.trainableCount} trainable of ${baseParams} parameters)`)
 console.log(torch ? `${`PyTorch ${torch.torch} (float32)`.padEnd(28)} ${torch.tokens_per_s.toFixed(1).padStart(10)} ${torch.seconds_per_step.toFixed(2).padStart(8)}` : `PyTorch: skipped — ${torchSkip}`)
 console.log(`gradients vs PyTorch (float64, ${gradSource}): max rel err ${grad.max.toExponential(2)} (${grad.worst}), goal ≤ ${GOALS.grad_max_rel_err_vs_torch}`)
 console.log(`replay (2 steps twice, bundled model): ${r1 === r2 ? 'bit-exact' : 'DIFFERENT'} ${r1.slice(0, 16)}…`)
@@ -173,6 +186,10 @@ console.log(JSON.stringify({
   train_backend: 'ts',
   train_tokens_per_s: round(tsTokens),
   ts_train_tokens_per_s: round(tsTokens),
+  lora_train_tokens_per_s: round(loraTokens),
+  lora_trainable_params: loraTrainer.trainableCount,
+  lora_rank: loraRank,
+  lora_cpu_speedup_vs_full: round(tsCpu / loraCpu, 3), // CPU seconds per step, full ÷ LoRA
   ...(torch ? { torch_train_tokens_per_s: round(torch.tokens_per_s), train_vs_torch: round(tsTokens / torch.tokens_per_s, 3) } : { torch_skipped: torchSkip }),
   grad_max_rel_err_vs_torch: Number(grad.max.toExponential(3)),
   grad_mode: 'float64',

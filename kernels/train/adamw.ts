@@ -3,7 +3,7 @@
  * global-norm gradient clipping, in binary64 (specs/lasa.md §12). Tensors are visited in namedTensors order and
  * elements in index order, so the norm's sum and every update are reproducible bit for bit.
  */
-import { namedTensors, zerosLike, type Params } from './params.ts'
+import { namedTensors, zerosLike, type NamedTensor, type Params } from './params.ts'
 
 export interface AdamWOptions {
   lr: number
@@ -15,12 +15,16 @@ export interface AdamWOptions {
 
 export const ADAMW_DEFAULTS: AdamWOptions = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }
 
-export interface AdamWState {
+/** The step counter and bias-correction powers of an AdamW run (shared by the full and the LoRA parameterisation). */
+export interface AdamWCounters {
   step: number
-  m: Params
-  v: Params
   beta1Power: number // beta1^step, by repeated multiplication (no pow)
   beta2Power: number
+}
+
+export interface AdamWState extends AdamWCounters {
+  m: Params
+  v: Params
 }
 
 export function adamwInit(p: Params): AdamWState {
@@ -29,17 +33,27 @@ export function adamwInit(p: Params): AdamWState {
 
 /** √(Σ g²) over every tensor in namedTensors order, elements in order. */
 export function globalNorm(g: Params): number {
+  return normOf(namedTensors(g))
+}
+
+/** √(Σ g²) over the tensors in list order, elements in index order. */
+export function normOf(ts: readonly NamedTensor[]): number {
   let ss = 0
-  for (const t of namedTensors(g)) for (let i = 0; i < t.data.length; i++) ss += t.data[i]! * t.data[i]!
+  for (const t of ts) for (let i = 0; i < t.data.length; i++) ss += t.data[i]! * t.data[i]!
   return Math.sqrt(ss)
 }
 
 /** Scales g in place so that its global norm is at most maxNorm (factor maxNorm / (norm + 1e-6), as PyTorch). Returns the norm before clipping. */
 export function clipGradients(g: Params, maxNorm: number): number {
-  const norm = globalNorm(g)
+  return clipTensors(namedTensors(g), maxNorm)
+}
+
+/** clipGradients over a list of tensors (in list order). */
+export function clipTensors(ts: readonly NamedTensor[], maxNorm: number): number {
+  const norm = normOf(ts)
   if (norm > maxNorm) {
     const f = maxNorm / (norm + 1e-6)
-    for (const t of namedTensors(g)) for (let i = 0; i < t.data.length; i++) t.data[i]! *= f
+    for (const t of ts) for (let i = 0; i < t.data.length; i++) t.data[i]! *= f
   }
   return norm
 }
@@ -50,12 +64,16 @@ export function clipGradients(g: Params, maxNorm: number): number {
  *   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
  */
 export function adamwStep(p: Params, g: Params, s: AdamWState, o: AdamWOptions, lr = o.lr): void {
+  adamwUpdate(namedTensors(p), namedTensors(g), namedTensors(s.m), namedTensors(s.v), s, o, lr)
+}
+
+/** adamwStep over parallel lists of parameters, gradients and moments (tensors in list order, elements in order). */
+export function adamwUpdate(ps: readonly NamedTensor[], gs: readonly NamedTensor[], ms: readonly NamedTensor[], vs: readonly NamedTensor[], s: AdamWCounters, o: AdamWOptions, lr = o.lr): void {
   s.step++
   s.beta1Power *= o.beta1
   s.beta2Power *= o.beta2
   const stepSize = lr / (1 - s.beta1Power)
   const bc2 = Math.sqrt(1 - s.beta2Power)
-  const ps = namedTensors(p), gs = namedTensors(g), ms = namedTensors(s.m), vs = namedTensors(s.v)
   for (let t = 0; t < ps.length; t++) {
     const w = ps[t]!.data, gr = gs[t]!.data, m = ms[t]!.data, v = vs[t]!.data
     const decay = ps[t]!.decay ? 1 - lr * o.weightDecay : 1

@@ -59,11 +59,13 @@ export function transpose(out: Float64Array, x: Float64Array, rows: number, cols
 
 /**
  * Backward of y = x·Wᵀ for x (m, k), W (n, k), given dy (m, n): dx (m, k) = dy·W (overwritten, unless null) and
- * dW (n, k) += dyᵀ·x (accumulated: dW's old value is added after the sum over the m rows).
+ * dW (n, k) += dyᵀ·x (accumulated: dW's old value is added after the sum over the m rows; unless null — a frozen
+ * weight, specs/lasa.md §12.5).
  */
-export function linearBackward(dx: Float64Array | null, dW: Float64Array, dy: Float64Array, x: Float64Array, W: Float64Array, m: number, n: number, k: number, wOffset = 0): void {
+export function linearBackward(dx: Float64Array | null, dW: Float64Array | null, dy: Float64Array, x: Float64Array, W: Float64Array, m: number, n: number, k: number, wOffset = 0): void {
   if (m === 0) return
   if (dx !== null) mm(dx, dy, transpose(new Float64Array(k * n), W, n, k, wOffset), m, k, n)
+  if (dW === null) return
   const g = new Float64Array(n * k)
   mm(g, transpose(new Float64Array(n * m), dy, m, n), transpose(new Float64Array(k * m), x, m, k), n, k, m)
   for (let r = 0; r < n * k; r++) dW[wOffset + r] += g[r]!

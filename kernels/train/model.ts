@@ -32,11 +32,18 @@ interface LayerCache {
 }
 
 /**
+ * Which weight gradients lossAndGrad computes: 'all', or 'attention' — the MoE's (router and experts) and lm_head's
+ * weight gradients are skipped and stay as they were (LoRA trains only attention adapters, specs/lasa.md §12.5);
+ * every other gradient, the activations' included, is computed exactly as with 'all'.
+ */
+export type WeightGrads = 'all' | 'attention'
+
+/**
  * Loss of `batch` under `p`; when `grads` is given, ADDS d loss / d p into it (zero it first for a plain gradient).
  * `scales` weigh the two terms for micro-batching (trainer.ts): by default the cross-entropy is averaged over this
  * batch's targets (ce = 1/targets) and the auxiliary loss counts once (aux = 1); the returned figures are unscaled.
  */
-export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number, grads: Params | null, scales?: { ce: number; aux: number }): LossResult {
+export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number, grads: Params | null, scales?: { ce: number; aux: number }, weights: WeightGrads = 'all'): LossResult {
   const { dim, vocab } = c
   const n = batch.tokens.length
   const qDim = c.heads * c.headDim
@@ -100,7 +107,8 @@ export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number,
 
   // Backward, layers in reverse order.
   const dhf = new Float64Array(n * dim)
-  linearBackward(dhf, grads.lmHead, dlogits, hf, p.lmHead, n, vocab, dim)
+  const all = weights === 'all'
+  linearBackward(dhf, all ? grads.lmHead : null, dlogits, hf, p.lmHead, n, vocab, dim)
   const dx = new Float64Array(n * dim)
   rmsnormBackward(dx, grads.norm, dhf, x, rf, p.norm, n, dim)
   const auxWeight = auxCoef * (scales?.aux ?? 1)
@@ -109,7 +117,7 @@ export function lossAndGrad(p: Params, c: Config, batch: Batch, auxCoef: number,
     const lp = p.layers[l]!, lg = grads.layers[l]!, lc = caches[l]!
     const shape: AttentionShape = { heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, window: c.window[l]!, globals: c.globals }
     const dh = new Float64Array(n * dim)
-    moeBackward(dh, lg.gate, lg.w1, lg.w3, lg.w2, dx, lc.h2, lc.moe, moeShape, dAux, lp.gate, lp.w1, lp.w3, lp.w2)
+    moeBackward(dh, all ? lg.gate : null, all ? lg.w1 : null, all ? lg.w3 : null, all ? lg.w2 : null, dx, lc.h2, lc.moe, moeShape, dAux, lp.gate, lp.w1, lp.w3, lp.w2)
     rmsnormBackward(dx, lg.ffnNorm, dh, lc.xMid, lc.r2, lp.ffnNorm, n, dim)
     const datt = new Float64Array(n * qDim)
     linearBackward(datt, lg.wo, dx, lc.att, lp.wo, n, dim, qDim)

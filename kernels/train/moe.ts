@@ -80,7 +80,7 @@ export function moeForward(out: Float64Array, x: Float64Array, n: number, s: Moe
  * Given dout (n, dim) and dAuxProb (experts), the gradient of the auxiliary loss with respect to every router
  * probability p[i, e] (the same for every token i of the layer): dx (n, dim) += …, dgate, dw1, dw3, dw2 += ….
  */
-export function moeBackward(dx: Float64Array, dgate: Float64Array, dw1: Float64Array, dw3: Float64Array, dw2: Float64Array, dout: Float64Array, x: Float64Array, c: MoeCache, s: MoeShape, dAuxProb: Float64Array | null, gate: Float64Array, w1: Float64Array, w3: Float64Array, w2: Float64Array): void {
+export function moeBackward(dx: Float64Array, dgate: Float64Array | null, dw1: Float64Array | null, dw3: Float64Array | null, dw2: Float64Array | null, dout: Float64Array, x: Float64Array, c: MoeCache, s: MoeShape, dAuxProb: Float64Array | null, gate: Float64Array, w1: Float64Array, w3: Float64Array, w2: Float64Array): void {
   const { dim, hidden, experts, topK } = s
   const n = c.n
   const dgain = new Float64Array(n * topK) // d loss / d g[i, k]

@@ -10,7 +10,7 @@ const params = paramsFromList(zeroParams(init.config), init.params.map((b) => ne
 parentPort!.on('message', (m: MicroTask & { id: number }) => {
   try {
     const grads = zerosLike(params)
-    const result = lossAndGrad(params, init.config, m.batch, init.auxCoef, grads, m.scales)
+    const result = lossAndGrad(params, init.config, m.batch, init.auxCoef, grads, m.scales, init.weights)
     const buffers = namedTensors(grads).map((t) => t.data.buffer as ArrayBuffer)
     parentPort!.postMessage({ id: m.id, result, grads: buffers } satisfies PoolReply, buffers)
   } catch (e) {

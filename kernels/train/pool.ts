@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Config } from '../config.ts'
-import type { Batch, LossResult } from './model.ts'
+import type { Batch, LossResult, WeightGrads } from './model.ts'
 import { mapParams, namedTensors, type Params } from './params.ts'
 
 export interface MicroTask {
@@ -18,6 +18,7 @@ export interface PoolInit {
   config: Config
   params: SharedArrayBuffer[] // namedTensors order
   auxCoef: number
+  weights: WeightGrads
 }
 
 export interface PoolReply {
@@ -59,13 +60,13 @@ export class GradientPool {
     }
   }
 
-  /** Starts `size` workers reading `params` (which must be sharedCopy'd). */
-  static open(config: Config, params: Params, size: number, auxCoef: number): GradientPool {
+  /** Starts `size` workers reading `params` (which must be sharedCopy'd); `weights` as lossAndGrad's (LoRA: 'attention'). */
+  static open(config: Config, params: Params, size: number, auxCoef: number, weights: WeightGrads = 'all'): GradientPool {
     const shared = namedTensors(params).map((t) => {
       if (!(t.data.buffer instanceof SharedArrayBuffer)) throw new TypeError(`${t.name} is not in a SharedArrayBuffer (use sharedCopy)`)
       return t.data.buffer
     })
-    const init: PoolInit = { config, params: shared, auxCoef }
+    const init: PoolInit = { config, params: shared, auxCoef, weights }
     const workers = Array.from({ length: size }, () => new Worker(BOOT, { workerData: init }))
     return new GradientPool(workers, params)
   }

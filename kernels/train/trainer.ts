@@ -6,7 +6,7 @@
 import type { Config } from '../config.ts'
 import { ADAMW_DEFAULTS, adamwInit, adamwStep, clipGradients, type AdamWOptions, type AdamWState } from './adamw.ts'
 import { batchIndices, makeBatch, type Example } from './data.ts'
-import { lossAndGrad, type LossResult } from './model.ts'
+import { lossAndGrad, type LossResult, type WeightGrads } from './model.ts'
 import { namedTensors, zerosLike, type Params } from './params.ts'
 import type { GradientPool, MicroTask } from './pool.ts'
 
@@ -43,6 +43,57 @@ export function learningRate(step: number, o: TrainOptions): number {
   return peak * (1 - (0.9 * (step - o.warmup)) / rest)
 }
 
+/** A step's batch (datum indices), its micro-batch tasks and its input tokens. */
+export interface StepPlan {
+  indices: number[]
+  tasks: MicroTask[]
+  tokens: number
+}
+
+/**
+ * The micro-batches of step `step` (0-based; specs/lasa.md §12.3): `microBatch` examples each, in batch order,
+ * weighted so that their gradients sum to the gradient of mean cross-entropy over the whole batch's targets plus
+ * auxCoef · Σ_m aux_m · rows_m / rows (the load-balancing loss of each micro-batch, weighted by its rows).
+ */
+export function planStep(examples: readonly Example[], o: TrainOptions, step: number): StepPlan {
+  const indices = batchIndices(examples.length, o.batchSize, o.seed, step)
+  const size = Math.min(o.microBatch, indices.length)
+  const batches = []
+  for (let s = 0; s < indices.length; s += size) batches.push(makeBatch(indices.slice(s, s + size).map((i) => examples[i]!)))
+  let targets = 0, rows = 0
+  for (const b of batches) { rows += b.tokens.length; for (const t of b.targets) if (t >= 0) targets++ }
+  const single = batches.length === 1
+  const tasks = batches.map((batch) => ({ batch, scales: { ce: targets === 0 ? 0 : 1 / targets, aux: single ? 1 : batch.tokens.length / rows } }))
+  return { indices, tasks, tokens: rows }
+}
+
+/**
+ * The step's gradient — each micro-batch's gradient (from zero) summed into the first, tensor by tensor, element by
+ * element, in micro-batch order — and its cross-entropy and auxiliary loss.
+ */
+export function sumParts(parts: Array<{ grads: Params; result: LossResult }>, tasks: readonly MicroTask[]): { grads: Params; ce: number; aux: number } {
+  const grads = parts[0]!.grads
+  const sum = namedTensors(grads)
+  for (const part of parts.slice(1)) {
+    const add = namedTensors(part.grads)
+    for (let t = 0; t < sum.length; t++) for (let i = 0; i < sum[t]!.data.length; i++) sum[t]!.data[i] += add[t]!.data[i]!
+  }
+  let ce = 0, aux = 0
+  parts.forEach((p, m) => {
+    ce += p.result.ce * p.result.targets * tasks[m]!.scales.ce
+    aux += p.result.aux * tasks[m]!.scales.aux
+  })
+  return { grads, ce, aux }
+}
+
+/** Each task's gradient (from zero) and loss under `params`, on this thread, in task order. */
+export function computeParts(params: Params, config: Config, tasks: readonly MicroTask[], auxCoef: number, weights: WeightGrads = 'all'): Array<{ grads: Params; result: LossResult }> {
+  return tasks.map((t) => {
+    const grads = zerosLike(params)
+    return { grads, result: lossAndGrad(params, config, t.batch, auxCoef, grads, t.scales, weights) }
+  })
+}
+
 export class Trainer {
   readonly opt: AdamWState
   step = 0
@@ -57,58 +108,26 @@ export class Trainer {
     this.opt = adamwInit(params)
   }
 
-  /**
-   * The micro-batches of the next step (specs/lasa.md §12.3): `microBatch` examples each, in batch order, weighted
-   * so that their gradients sum to the gradient of mean cross-entropy over the whole batch's targets plus
-   * auxCoef · Σ_m aux_m · rows_m / rows (the load-balancing loss of each micro-batch, weighted by its rows).
-   */
-  private plan(): { indices: number[]; tasks: MicroTask[]; tokens: number } {
-    const o = this.options
-    const indices = batchIndices(this.examples.length, o.batchSize, o.seed, this.step)
-    const size = Math.min(o.microBatch, indices.length)
-    const batches = []
-    for (let s = 0; s < indices.length; s += size) batches.push(makeBatch(indices.slice(s, s + size).map((i) => this.examples[i]!)))
-    let targets = 0, rows = 0
-    for (const b of batches) { rows += b.tokens.length; for (const t of b.targets) if (t >= 0) targets++ }
-    const single = batches.length === 1
-    const tasks = batches.map((batch) => ({ batch, scales: { ce: targets === 0 ? 0 : 1 / targets, aux: single ? 1 : batch.tokens.length / rows } }))
-    return { indices, tasks, tokens: rows }
-  }
-
   /** Clips, steps AdamW and returns the ledger record, given each micro-batch's gradient (from zero) in order. */
-  private apply(indices: number[], tokens: number, parts: Array<{ grads: Params; result: LossResult }>, tasks: MicroTask[]): StepRecord {
+  private apply(plan: StepPlan, parts: Array<{ grads: Params; result: LossResult }>): StepRecord {
     const o = this.options
-    const grads = parts[0]!.grads
-    const sum = namedTensors(grads)
-    for (const part of parts.slice(1)) {
-      const add = namedTensors(part.grads)
-      for (let t = 0; t < sum.length; t++) for (let i = 0; i < sum[t]!.data.length; i++) sum[t]!.data[i] += add[t]!.data[i]!
-    }
-    let ce = 0, aux = 0
-    parts.forEach((p, m) => {
-      ce += p.result.ce * p.result.targets * tasks[m]!.scales.ce
-      aux += p.result.aux * tasks[m]!.scales.aux
-    })
+    const { grads, ce, aux } = sumParts(parts, plan.tasks)
     const gradNorm = clipGradients(grads, o.maxGradNorm)
     this.step++
     const lr = learningRate(this.step, o)
     adamwStep(this.params, grads, this.opt, o.adamw, lr)
-    return { step: this.step, examples: indices, tokens, lr, loss: ce + o.auxCoef * aux, ce, aux, gradNorm }
+    return { step: this.step, examples: plan.indices, tokens: plan.tokens, lr, loss: ce + o.auxCoef * aux, ce, aux, gradNorm }
   }
 
   /** Runs one step on this thread; returns its ledger record. */
   next(): StepRecord {
-    const { indices, tasks, tokens } = this.plan()
-    const parts = tasks.map((t) => {
-      const grads = zerosLike(this.params)
-      return { grads, result: lossAndGrad(this.params, this.config, t.batch, this.options.auxCoef, grads, t.scales) }
-    })
-    return this.apply(indices, tokens, parts, tasks)
+    const plan = planStep(this.examples, this.options, this.step)
+    return this.apply(plan, computeParts(this.params, this.config, plan.tasks, this.options.auxCoef))
   }
 
   /** Runs one step with the micro-batches spread over `pool` (bit-identical to next()). */
   async nextParallel(pool: GradientPool): Promise<StepRecord> {
-    const { indices, tasks, tokens } = this.plan()
-    return this.apply(indices, tokens, await pool.run(tasks), tasks)
+    const plan = planStep(this.examples, this.options, this.step)
+    return this.apply(plan, await pool.run(plan.tasks))
   }
 }

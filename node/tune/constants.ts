@@ -1,4 +1,5 @@
 /** Limits and defaults of SovereignTune (specs/tune-v1.md §8; each row of that table is one constant here). */
+import { LORA_MAX_RANK } from '../../kernels/index.ts'
 import { MAX_TUNING_BUNDLES } from '../../protocol/index.ts'
 
 /** §3: the TS reference trainer in binary64 — the only trainer that replays bit for bit. */
@@ -29,6 +30,8 @@ export const TUNE_DEFAULT_SEED = 1
 export const TUNE_DEFAULT_WARMUP = 5
 /** §2: steps between checkpoint roots. */
 export const TUNE_CHECKPOINT_EVERY = 10
+/** T7, L1: the largest LoRA rank (= LORA_MAX_RANK of lasa.md §12.5). */
+export const TUNE_MAX_LORA_RANK = LORA_MAX_RANK
 /** L1: a whole ledger (256 MiB). */
 export const TUNE_MAX_LEDGER_BYTES = 268_435_456
 /** L1: one ledger entry. */

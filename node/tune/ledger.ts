@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto'
 import { decodeCanonical, encodeCanonical, isMap } from '../../protocol/index.ts'
 import type { CborMap, CborValue } from '../../protocol/index.ts'
 import { joinSequence, splitSequence } from '../records/sequence.ts'
-import { TUNE_EXTERNAL_TRAINER, TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_LEDGER_TEXT, TUNE_MAX_STEPS } from './constants.ts'
+import { checkLoraOptions } from '../../kernels/index.ts'
+import type { LoraOptions, LoraTarget } from '../../kernels/index.ts'
+import { TUNE_EXTERNAL_TRAINER, TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LORA_RANK, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_LEDGER_TEXT, TUNE_MAX_STEPS } from './constants.ts'
 import { TuneError } from './errors.ts'
 
 export const ZERO_HASH = new Uint8Array(32)
@@ -85,6 +87,8 @@ export interface LedgerOptions {
   beta2: number
   eps: number
   weightDecay: number
+  /** T7: a LoRA run (absent: full tuning). */
+  lora?: LoraOptions
 }
 
 export interface LedgerDatum {
@@ -115,6 +119,8 @@ export interface ParsedLedger {
   data: LedgerDatum[]
   /** Weights root after the last step (the last checkpoint), or the external entry's. */
   weightsRoot: Uint8Array
+  /** T7: the adapter root after the last step (LoRA runs). */
+  adapterRoot?: Uint8Array
   root: Uint8Array
   entries: ChainEntry[]
   /** An external run's entry (trainer TUNE_EXTERNAL_TRAINER, §1.1); its ledger has no step or checkpoint entries. */
@@ -148,7 +154,21 @@ export function optionsMap(o: LedgerOptions): CborMap {
   return {
     seed: o.seed, batch: o.batch, steps: o.steps, warmup: o.warmup, lr: decimal(o.lr), max_grad_norm: decimal(o.maxGradNorm), aux_coef: decimal(o.auxCoef),
     beta1: decimal(o.beta1), beta2: decimal(o.beta2), eps: decimal(o.eps), weight_decay: decimal(o.weightDecay),
+    ...(o.lora === undefined ? {} : { lora: { rank: o.lora.rank, alpha: decimal(o.lora.alpha), targets: [...o.lora.targets], seed: o.lora.seed } }),
   }
+}
+
+/** T7: the `lora` map of the options: rank 1..TUNE_MAX_LORA_RANK, alpha > 0, targets distinct in canonical order, seed. */
+function parseLora(v: CborValue, i: number): LoraOptions {
+  if (!isMap(v) || Object.keys(v).sort().join() !== 'alpha,rank,seed,targets') return bad(i, 'lora is not a map of rank, alpha, targets, seed')
+  const targets = Array.isArray(v.targets) && v.targets.every((t) => typeof t === 'string') ? (v.targets as LoraTarget[]) : bad(i, 'lora targets is not an array of text')
+  const o: LoraOptions = { rank: uintOf(v.rank, i, 'lora rank', TUNE_MAX_LORA_RANK), alpha: numberOf(v.alpha, i, 'lora alpha'), targets, seed: uintOf(v.seed, i, 'lora seed', 0xffffffff) }
+  try {
+    checkLoraOptions(o)
+  } catch (err) {
+    bad(i, (err as Error).message)
+  }
+  return o
 }
 
 /** L1: the grammar of a tuning ledger: run, datum × data, then steps with checkpoints; ends with the last checkpoint. */
@@ -161,18 +181,20 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
   if (run.version !== 1) bad(0, 'version is not 1')
   const om = run.options
   if (!isMap(om)) return bad(0, 'options is not a map')
-  if (Object.keys(om).sort().join() !== [...OPTION_KEYS].sort().join()) bad(0, 'options has unknown or missing fields')
+  if (Object.keys(om).filter((k) => k !== 'lora').sort().join() !== [...OPTION_KEYS].sort().join()) bad(0, 'options has unknown or missing fields')
   const options: LedgerOptions = {
     seed: uintOf(om.seed, 0, 'seed', 0xffffffff), batch: uintOf(om.batch, 0, 'batch', TUNE_MAX_BATCH), steps: uintOf(om.steps, 0, 'steps', TUNE_MAX_STEPS),
     warmup: uintOf(om.warmup, 0, 'warmup', TUNE_MAX_STEPS), lr: numberOf(om.lr, 0, 'lr'), maxGradNorm: numberOf(om.max_grad_norm, 0, 'max_grad_norm'),
     auxCoef: numberOf(om.aux_coef, 0, 'aux_coef'), beta1: numberOf(om.beta1, 0, 'beta1'), beta2: numberOf(om.beta2, 0, 'beta2'),
     eps: numberOf(om.eps, 0, 'eps'), weightDecay: numberOf(om.weight_decay, 0, 'weight_decay'),
+    ...(om.lora === undefined ? {} : { lora: parseLora(om.lora, 0) }),
   }
   if (options.batch < 1 || options.steps < 1) bad(0, 'batch and steps must be at least 1')
   const dataCount = uintOf(run.data, 0, 'data', TUNE_MAX_DATA)
   const every = uintOf(run.checkpoint_every, 0, 'checkpoint_every', TUNE_MAX_STEPS)
   const external = run.trainer === TUNE_EXTERNAL_TRAINER // §2: datum entries, then one external entry
   if (dataCount < 1 || (external ? every !== 0 : every < 1)) bad(0, `data must be at least 1 and checkpoint_every ${external ? '0 (external run)' : 'at least 1'}`)
+  if (external && options.lora !== undefined) bad(0, 'an external run has no LoRA options')
   const data: LedgerDatum[] = []
   let i = 1
   for (; i <= dataCount; i++) {
@@ -182,7 +204,7 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
     if (m.index !== i - 1) bad(i, `index is not ${i - 1}`)
     data.push({ index: i - 1, bundle: textOf(m.bundle, i, 'bundle'), item: textOf(m.item, i, 'item'), sha256: digestOf(m.sha256, i, 'sha256') })
   }
-  let weightsRoot: Uint8Array | undefined
+  let weightsRoot: Uint8Array | undefined, adapterRoot: Uint8Array | undefined
   let ext: LedgerExternal | undefined
   if (external) {
     ext = externalEntry(entries[i]?.map ?? bad(i, 'missing external entry'), i)
@@ -201,16 +223,17 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
     if (step % every === 0 || step === options.steps) {
       const c = entries[i]?.map ?? bad(i, `missing checkpoint after step ${step}`)
       if (c.kind !== 'checkpoint') bad(i, 'expected a checkpoint entry')
-      exact(c, i, ['step', 'weights_root'])
+      exact(c, i, options.lora === undefined ? ['step', 'weights_root'] : ['step', 'weights_root', 'adapter_root'])
       if (c.step !== step) bad(i, `checkpoint step is not ${step}`)
       weightsRoot = digestOf(c.weights_root, i, 'weights_root')
+      if (options.lora !== undefined) adapterRoot = digestOf(c.adapter_root, i, 'adapter_root')
       i++
     }
   }
   if (i !== entries.length) bad(i, 'entries after the last checkpoint')
   return {
     parent: textOf(run.parent, 0, 'parent'), parentWeightsRoot: digestOf(run.parent_weights_root, 0, 'parent_weights_root'), trainer: textOf(run.trainer, 0, 'trainer'),
-    options, checkpointEvery: every, data, weightsRoot: weightsRoot!, root, entries, ...(ext === undefined ? {} : { external: ext }),
+    options, checkpointEvery: every, data, weightsRoot: weightsRoot!, ...(adapterRoot === undefined ? {} : { adapterRoot }), root, entries, ...(ext === undefined ? {} : { external: ext }),
   }
 }
 

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUNDLED_CONFIG_JSON, expectedTensors, fromWeights, loadModel, paramSlot, parseConfig, Trainer, TRAIN_DEFAULTS } from '../../kernels/index.ts'
+import { BUNDLED_CONFIG_JSON, expectedTensors, fromWeights, loadModel, LoraTrainer, paramSlot, parseConfig, Trainer, TRAIN_DEFAULTS } from '../../kernels/index.ts'
 import type { Example, TrainOptions } from '../../kernels/index.ts'
 import type { CborMap } from '../../protocol/index.ts'
 import { TUNE_TRAINER } from './constants.ts'
 import { TuneError } from './errors.ts'
 import { Chain, decimal, hex, optionsMap, sha256 } from './ledger.ts'
 import type { ChainEntry, LedgerOptions } from './ledger.ts'
+import { adapterFiles, adapterRoot } from './lora.ts'
 import { rootOfTensors } from './states.ts'
 import type { Tensor } from './states.ts'
 
@@ -40,6 +41,8 @@ export interface RunOutput {
   config: string
   tensors: Tensor[]
   weightsRoot: Uint8Array
+  /** T7: a LoRA run's adapter after the last step (F64 tensors) and its root. */
+  adapter?: { tensors: Tensor[]; root: Uint8Array }
 }
 
 /** The F32 tensors of binary64 parameters (round to nearest-even), in the bundled tensor order. */
@@ -87,19 +90,27 @@ export function runTuning(input: RunInput): RunOutput {
   input.data.forEach((d, index) => push({ kind: 'datum', index, bundle: d.bundle, item: d.item, sha256: d.sha256 }, `datum ${index}`))
   const configText = childConfig(readFileSync(join(input.modelDir, 'config.json'), 'utf8'))
   const configJson = JSON.parse(configText) as Record<string, unknown>
-  const trainer = new Trainer(model.config, params, input.data.map((d) => d.example), trainOptions(input.options))
+  const examples = input.data.map((d) => d.example)
+  const lora = input.options.lora
+  // T7: a LoRA run trains A and B only; trainer.params are then the merged weights W + s·B·A (binary64)
+  const trainer = lora === undefined ? new Trainer(model.config, params, examples, trainOptions(input.options)) : new LoraTrainer(model.config, params, examples, trainOptions(input.options), lora)
   let tensors: Tensor[] = []
   let root: Uint8Array = new Uint8Array(32)
+  let adapter: RunOutput['adapter']
   for (let s = 1; s <= input.options.steps; s++) {
     const r = trainer.next()
     input.onStep?.(r.step, r.loss)
     push({ kind: 'step', step: r.step, seed: input.options.seed, batch: r.examples, lr: decimal(r.lr), loss: decimal(r.loss), grad_norm: decimal(r.gradNorm) }, `step ${r.step}`)
     if (s % input.checkpointEvery === 0 || s === input.options.steps) {
-      tensors = f32Tensors(configJson, params)
+      tensors = f32Tensors(configJson, trainer.params)
       root = rootOf(tensors)
-      push({ kind: 'checkpoint', step: s, weights_root: root }, `checkpoint after step ${s} (weights root ${hex(root)})`)
+      if (trainer instanceof LoraTrainer) {
+        const files = adapterFiles(trainer.adapters, trainer.lora.rank)
+        adapter = { tensors: files, root: adapterRoot(files) }
+      }
+      push({ kind: 'checkpoint', step: s, weights_root: root, ...(adapter === undefined ? {} : { adapter_root: adapter.root }) }, `checkpoint after step ${s} (weights root ${hex(root)})`)
     }
   }
   if (input.expect !== undefined && n !== input.expect.length) throw new TuneError('TUNE_REPLAY_MISMATCH', `the ledger has ${input.expect.length} entries, the replay ${n}`)
-  return { chain, config: configText, tensors, weightsRoot: root }
+  return { chain, config: configText, tensors, weightsRoot: root, ...(adapter === undefined ? {} : { adapter }) }
 }

@@ -20,6 +20,8 @@ import { TuneError } from './errors.ts'
 import { hex, sha256 } from './ledger.ts'
 import type { LedgerOptions } from './ledger.ts'
 import { auditOperatorVia, SiteLog } from './log.ts'
+import { loraOptions } from './lora.ts'
+import type { LoraParams } from './lora.ts'
 import { runTuning } from './run.ts'
 import type { RunDatum, RunOutput } from './run.ts'
 import { StateStore, readModelDir } from './states.ts'
@@ -109,6 +111,7 @@ export interface TuneParams {
   lr?: number
   seed?: number
   warmup?: number
+  lora?: LoraParams // T7
 }
 
 export function ledgerOptions(p: TuneParams): LedgerOptions {
@@ -116,9 +119,11 @@ export function ledgerOptions(p: TuneParams): LedgerOptions {
   if (!Number.isSafeInteger(steps) || steps < 1 || steps > TUNE_MAX_STEPS) throw new RangeError(`steps must be 1..${TUNE_MAX_STEPS}`)
   if (!Number.isSafeInteger(batch) || batch < 1 || batch > TUNE_MAX_BATCH) throw new RangeError(`batch must be 1..${TUNE_MAX_BATCH}`)
   if (!Number.isFinite(lr) || lr <= 0 || lr > 1) throw new RangeError('lr must be in (0, 1]')
+  const seed = (p.seed ?? TUNE_DEFAULT_SEED) >>> 0
   return {
-    seed: (p.seed ?? TUNE_DEFAULT_SEED) >>> 0, batch, steps, warmup: p.warmup ?? Math.min(TUNE_DEFAULT_WARMUP, Math.floor(steps / 10)), lr,
+    seed, batch, steps, warmup: p.warmup ?? Math.min(TUNE_DEFAULT_WARMUP, Math.floor(steps / 10)), lr,
     maxGradNorm: 1, auxCoef: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01,
+    ...(p.lora === undefined ? {} : { lora: loraOptions(p.lora, seed) }),
   }
 }
 
@@ -128,6 +133,7 @@ export interface Tuned {
   ledgerRoot: string
   weightsRoot: string
   data: number
+  adapterRoot?: string // T7: a LoRA run's adapter root (hex)
 }
 
 /** Publishes a record through the site's door; a refusal is an error. */
@@ -147,18 +153,18 @@ export async function tuneFrom(t: Tune, parent: DecodedRecord<'ModelCommitment'>
   } finally {
     await rm(work, { recursive: true, force: true })
   }
-  return recordRun(t, parent, out, data, { steps: options.steps, trainer: TUNE_TRAINER, replayable: true }, now)
+  return recordRun(t, parent, out, data, { steps: options.steps, trainer: TUNE_TRAINER, replayable: true, loraRank: options.lora?.rank }, now)
 }
 
 /**
  * T6 (and X8 for an external run): stores the ledger and the child state, signs and publishes the TuningRecord and
  * the child's ModelCommitment, makes the child current and records the run in the site log and the audit log.
  */
-export async function recordRun(t: Tune, parent: DecodedRecord<'ModelCommitment'>, out: RunOutput, data: ReadonlyArray<{ bundle: string }>, run: { steps: number; trainer: string; replayable: boolean }, now: number): Promise<Tuned> {
+export async function recordRun(t: Tune, parent: DecodedRecord<'ModelCommitment'>, out: RunOutput, data: ReadonlyArray<{ bundle: string }>, run: { steps: number; trainer: string; replayable: boolean; loraRank?: number }, now: number): Promise<Tuned> {
   const ledgerRoot = hex(out.chain.root)
   await mkdir(join(t.dir, 'ledgers'), { recursive: true, mode: 0o700 })
   await writeFile(join(t.dir, 'ledgers', `${ledgerRoot}.cbor`), out.chain.bytes(), { mode: 0o600 })
-  const weightsRoot = await t.states.put(out.config, out.tensors, { commitment: null, parent: parent.id, tuning: null })
+  const weightsRoot = await t.states.put(out.config, out.tensors, { commitment: null, parent: parent.id, tuning: null }, out.adapter?.tensors)
   const bundles = [...new Set(data.map((d) => d.bundle))].map((b) => parseRecordId(b))
   const key = t.access.site.key
   const tuning = createRecord('TuningRecord', {
@@ -179,8 +185,8 @@ export async function recordRun(t: Tune, parent: DecodedRecord<'ModelCommitment'
   await t.states.setCurrent(commitment.id, weightsRoot)
   const event: CborMap = { kind: 'tune', time: now, tuning: tuning.id, commitment: commitment.id, parent: parent.id, ledger_root: out.chain.root }
   await t.log.append(event)
-  await auditOperatorVia(t.access, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${run.steps} steps on ${data.length} data by ${run.trainer}`, now)
-  return { tuning, commitment, ledgerRoot, weightsRoot, data: data.length }
+  await auditOperatorVia(t.access, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${run.steps} steps on ${data.length} data by ${run.trainer}${run.loraRank === undefined ? '' : ` (LoRA rank ${run.loraRank})`}`, now)
+  return { tuning, commitment, ledgerRoot, weightsRoot, data: data.length, ...(out.adapter === undefined ? {} : { adapterRoot: hex(out.adapter.root) }) }
 }
 
 /** §1: `aip tune --from COMMITMENT --bundle ID…`. */

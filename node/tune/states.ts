@@ -28,6 +28,8 @@ export interface StateManifest extends StateMeta {
   weights_root: string // hex
   config: string // config.json text
   tensors: Array<{ name: string; dtype: string; shape: number[]; sha256: string }> // safetensors order
+  /** T7: the adapter of a LoRA run (its tensors share the tensor store). */
+  adapter?: { root: string; tensors: Array<{ name: string; dtype: string; shape: number[]; sha256: string }> }
   erased?: boolean
 }
 
@@ -68,22 +70,26 @@ export class StateStore {
     this.currentFile = join(tuneDir, 'current.json')
   }
 
-  /** S1: stores the tensors (each once) and the manifest; returns the weights root (hex). */
-  async put(config: string, tensors: readonly Tensor[], meta: StateMeta): Promise<string> {
+  /** S1: stores the tensors (each once) and the manifest (with a LoRA run's adapter, T7); returns the weights root (hex). */
+  async put(config: string, tensors: readonly Tensor[], meta: StateMeta, adapter?: readonly Tensor[]): Promise<string> {
     await mkdir(this.tensorsDir, { recursive: true, mode: 0o700 })
     await mkdir(this.statesDir, { recursive: true, mode: 0o700 })
-    const rows = []
-    for (const t of tensors) {
-      const h = sha256(t.data)
-      const path = join(this.tensorsDir, hex(h))
-      if (!existsSync(path)) {
-        await writeFile(`${path}.tmp-${process.pid}`, t.data, { mode: 0o600 })
-        await rename(`${path}.tmp-${process.pid}`, path)
+    const store = async (list: readonly Tensor[]) => {
+      const rows = []
+      for (const t of list) {
+        const h = sha256(t.data)
+        const path = join(this.tensorsDir, hex(h))
+        if (!existsSync(path)) {
+          await writeFile(`${path}.tmp-${process.pid}`, t.data, { mode: 0o600 })
+          await rename(`${path}.tmp-${process.pid}`, path)
+        }
+        rows.push({ name: t.name, dtype: t.dtype, shape: t.shape, sha256: h })
       }
-      rows.push({ name: t.name, dtype: t.dtype, shape: t.shape, sha256: h })
+      return { root: hex(rootOfTensors(rows)), rows: rows.map((r) => ({ ...r, sha256: hex(r.sha256) })) }
     }
-    const root = hex(rootOfTensors(rows))
-    const m: StateManifest = { ...meta, weights_root: root, config, tensors: rows.map((r) => ({ ...r, sha256: hex(r.sha256) })) }
+    const { root, rows } = await store(tensors)
+    const a = adapter === undefined ? undefined : await store(adapter)
+    const m: StateManifest = { ...meta, weights_root: root, config, tensors: rows, ...(a === undefined ? {} : { adapter: { root: a.root, tensors: a.rows } }) }
     await writeFile(join(this.statesDir, `${root}.json`), JSON.stringify(m, null, 1) + '\n', { mode: 0o600 })
     return root
   }
@@ -168,9 +174,9 @@ export class StateStore {
 
   /** E3: marks states erased and deletes the tensors no remaining state uses. */
   async erase(roots: readonly string[]): Promise<void> {
-    for (const r of roots) await this.setMeta(r, { erased: true, tensors: [] })
+    for (const r of roots) await this.setMeta(r, { erased: true, tensors: [], adapter: undefined })
     const used = new Set<string>()
-    for (const m of await this.list()) for (const t of m.tensors) used.add(t.sha256)
+    for (const m of await this.list()) for (const t of [...m.tensors, ...(m.adapter?.tensors ?? [])]) used.add(t.sha256)
     for (const f of existsSync(this.tensorsDir) ? readdirSync(this.tensorsDir) : []) if (!used.has(f)) await rm(join(this.tensorsDir, f), { force: true })
   }
 }

@@ -7,15 +7,15 @@ import { UsageError, wantsHelp } from '../command.ts'
 import { output, parse, required, siteDir } from '../args.ts'
 import { openRecords } from '../../records/access.ts'
 import { TuneError } from '../../tune/errors.ts'
-import { tune } from '../../tune/service.ts'
+import { ledgerOptions, tune } from '../../tune/service.ts'
 import { tuneExternal } from '../../tune/external.ts'
 import { verifyLineage, verifyTuning } from '../../tune/verify.ts'
 import { forget } from '../../tune/forget.ts'
-import { TUNE_DEFAULT_BATCH, TUNE_DEFAULT_LR, TUNE_DEFAULT_SEED, TUNE_DEFAULT_STEPS, TUNE_EXTERNAL_DEFAULT_TIMEOUT_S } from '../../tune/constants.ts'
+import { TUNE_DEFAULT_BATCH, TUNE_DEFAULT_LR, TUNE_DEFAULT_SEED, TUNE_DEFAULT_STEPS, TUNE_EXTERNAL_DEFAULT_TIMEOUT_S, TUNE_MAX_LORA_RANK } from '../../tune/constants.ts'
 
 const usage = `Usage: aip tune         --dir DIR --from COMMITMENT --bundle ID [--bundle ID ...] [--steps N] [--batch B]
-                          [--lr X] [--seed S] [--model DIR] [--trainer ts|external] [--command CMD]
-                          [--timeout SECONDS] [--json]
+                          [--lr X] [--seed S] [--lora RANK [--lora-alpha X]] [--model DIR]
+                          [--trainer ts|external] [--command CMD] [--timeout SECONDS] [--json]
        aip tune verify  --dir DIR (--commitment CHILD | --result RESULT) [--json]
        aip tune forget  --dir DIR --item SHA256 [--json]
 
@@ -25,13 +25,15 @@ tune     fine-tunes the model of COMMITMENT (a ModelCommitment in the store; its
          every step: seed, batch, learning rate, loss, gradient norm; checkpoint weights roots), signs a TuningRecord
          with its root and a ModelCommitment of the result linking parent and tuning record, and makes the result
          the site's current model (DIR/tune/model). Defaults: --steps ${TUNE_DEFAULT_STEPS} --batch ${TUNE_DEFAULT_BATCH} --lr ${TUNE_DEFAULT_LR} --seed ${TUNE_DEFAULT_SEED}.
-         --lora RANK is not implemented (TUNE_LORA_UNSUPPORTED).
+         --lora RANK (1..${TUNE_MAX_LORA_RANK}): low-rank adaptation (LoRA) of the attention q/k/v/o projections — only the
+         adapters A, B are trained, scale alpha/RANK (--lora-alpha, default RANK); the result is the merged model
+         W + (alpha/RANK)·B·A in F32, committed and replayable like full tuning (specs/tune-v1.md T7).
          --trainer external: for models too large to train here (specs/tune-v1.md §1.1). Exports the approved data
          in TRL's conversational SFT/DPO layouts with a manifest to DIR/tune/external/RUN/, runs CMD (--command, else
          config.json "tune": {"externalCommand": CMD}) as /bin/sh -c CMD aip-tune MANIFEST (also $AIP_TUNE_MANIFEST;
          the output path is $AIP_TUNE_OUTPUT), timeout --timeout (default ${TUNE_EXTERNAL_DEFAULT_TIMEOUT_S} s), ingests the
          safetensors it writes (the parent's tensor names, shapes and dtypes; finite values) and records the run as
-         site-attested (replayable: false). --steps/--batch/--lr/--seed are hints in the manifest.
+         site-attested (replayable: false). --steps/--batch/--lr/--seed are hints in the manifest; no --lora.
          Example trainer: /usr/bin/python3 scripts/external-trainer.py (PyTorch, the bundled model).
 verify   replays the ledger of CHILD from its parent's weights and checks every entry and the weights root;
          an external run is checked (records, ledger, data, stored weights, kept manifest and log) but cannot be
@@ -58,25 +60,29 @@ const command: Command = {
     const sub = argv[0] === 'verify' || argv[0] === 'forget' ? argv[0] : 'tune'
     const { values, positionals } = parse(sub === 'tune' ? argv : argv.slice(1), {
       dir: { type: 'string' }, json: { type: 'boolean' }, from: { type: 'string' }, bundle: { type: 'string', multiple: true }, steps: { type: 'string' },
-      batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, lora: { type: 'string' },
+      batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, lora: { type: 'string' }, 'lora-alpha': { type: 'string' },
       commitment: { type: 'string' }, item: { type: 'string' }, result: { type: 'string' }, trainer: { type: 'string' }, command: { type: 'string' },
       timeout: { type: 'string' },
     }, usage)
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${usage}`)
-    if (values.lora !== undefined) throw new UsageError('[TUNE_LORA_UNSUPPORTED] --lora is not implemented in this revision (specs/tune-v1.md T7); full fine-tuning only', 1)
+    if (values['lora-alpha'] !== undefined && values.lora === undefined) throw new UsageError(`--lora-alpha needs --lora RANK\n\n${usage}`)
     const dir = siteDir(values.dir, usage)
     const access = await openRecords(dir)
     try {
       if (sub === 'tune') {
         const bundles = values.bundle ?? []
         if (bundles.length === 0) throw new UsageError(`--bundle ID is required\n\n${usage}`)
-        const params = { steps: num(values.steps, '--steps', true), batch: num(values.batch, '--batch', true), lr: num(values.lr, '--lr', false), seed: num(values.seed, '--seed', true) }
+        const rank = num(values.lora, '--lora', true)
+        const lora = rank === undefined ? undefined : { rank, alpha: num(values['lora-alpha'], '--lora-alpha', false) }
+        const params = { steps: num(values.steps, '--steps', true), batch: num(values.batch, '--batch', true), lr: num(values.lr, '--lr', false), seed: num(values.seed, '--seed', true), lora }
         const trainer = values.trainer ?? 'ts'
         if (trainer !== 'ts' && trainer !== 'external') throw new UsageError(`--trainer must be ts or external, not '${trainer}'`)
         if (trainer === 'ts' && (values.command !== undefined || values.timeout !== undefined)) throw new UsageError('--command and --timeout go with --trainer external')
+        if (trainer === 'external' && lora !== undefined) throw new UsageError('--lora goes with the TS trainer: an external trainer does its own adaptation (specs/tune-v1.md §1.1)')
         const from = required(values.from, '--from', usage)
         let r
         try {
+          ledgerOptions(params) // every option checked before anything is read or trained
           r = trainer === 'external'
             ? await tuneExternal(access, { from, bundles, params, model: values.model, command: values.command, timeoutS: num(values.timeout, '--timeout', false), now: Date.now() })
             : await tune(access, { from, bundles, params, model: values.model, now: Date.now(), onStep: values.json ? undefined : (s, loss) => process.stderr.write(`step ${s} loss ${loss.toFixed(4)}\n`) })
@@ -85,10 +91,10 @@ const command: Command = {
           throw err
         }
         const runDir = 'runDir' in r ? r.runDir : undefined
-        output(values.json, { tuning: r.tuning.id, commitment: r.commitment.id, parent: values.from, ledger_root: r.ledgerRoot, weights_root: r.weightsRoot, data: r.data, excluded_erased: r.excluded, trainer: r.tuning.body.trainer, replayable: r.tuning.body.replayable, ...(runDir === undefined ? {} : { run_dir: runDir }) }, () => [
+        output(values.json, { tuning: r.tuning.id, commitment: r.commitment.id, parent: values.from, ledger_root: r.ledgerRoot, weights_root: r.weightsRoot, ...(r.adapterRoot === undefined ? {} : { lora_rank: rank, adapter_root: r.adapterRoot }), data: r.data, excluded_erased: r.excluded, trainer: r.tuning.body.trainer, replayable: r.tuning.body.replayable, ...(runDir === undefined ? {} : { run_dir: runDir }) }, () => [
           ...(runDir === undefined ? [] : [`external run     ${runDir} (manifest.json, trainer.log); site-attested, not replayable`]),
           `TuningRecord     ${r.tuning.id}`, `ModelCommitment  ${r.commitment.id} (current model: ${dir}/tune/model)`,
-          `ledger root      ${r.ledgerRoot}`, `weights root     ${r.weightsRoot}`, `data             ${r.data}${r.excluded.length > 0 ? ` (${r.excluded.length} erased datum(s) left out)` : ''}`,
+          `ledger root      ${r.ledgerRoot}`, `weights root     ${r.weightsRoot}${r.adapterRoot === undefined ? '' : ` (merged LoRA rank ${rank}; adapter root ${r.adapterRoot})`}`, `data             ${r.data}${r.excluded.length > 0 ? ` (${r.excluded.length} erased datum(s) left out)` : ''}`,
         ].join('\n'))
         return 0
       }

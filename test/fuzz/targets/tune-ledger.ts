@@ -1,6 +1,6 @@
 /**
  * Fuzz target for the tuning ledger reader (node/tune/ledger.ts parseLedger, specs/tune-v1.md §2 L1–L2): mutations of
- * a well-formed ledger and random bytes. Oracle: the reader either throws a TuneError with code TUNE_LEDGER_MALFORMED
+ * well-formed ledgers (one a LoRA run's, tune-v1 T7) and random bytes. Oracle: the reader either throws a TuneError with code TUNE_LEDGER_MALFORMED
  * or TUNE_LEDGER_BROKEN, or accepts a ledger whose entries re-chain to the same bytes and whose root is the hash of
  * its last entry (so an accepted ledger is exactly what a writer would produce).
  */
@@ -11,15 +11,15 @@ import { Chain, optionsMap, parseLedger, sha256 } from '../../../node/tune/ledge
 import { mutated } from '../corpus.ts'
 import type { FuzzTarget, Verdict } from '../harness.ts'
 
-function seed(steps: number, every: number): Uint8Array {
+function seed(steps: number, every: number, lora = false): Uint8Array {
   const c = new Chain()
   c.push({ kind: 'run', version: 1, parent: 'bafkreiparent', parent_weights_root: sha256('p'), trainer: 'aip-ts-f64/1', data: 2, checkpoint_every: every,
-    options: optionsMap({ seed: 1, batch: 2, steps, warmup: 0, lr: 0.001, maxGradNorm: 1, auxCoef: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }) })
+    options: optionsMap({ seed: 1, batch: 2, steps, warmup: 0, lr: 0.001, maxGradNorm: 1, auxCoef: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, ...(lora ? { lora: { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'], seed: 3 } } : {}) }) })
   c.push({ kind: 'datum', index: 0, bundle: 'bafkreibundle', item: 'a', sha256: sha256('a') })
   c.push({ kind: 'datum', index: 1, bundle: 'bafkreibundle', item: 'b', sha256: sha256('b') })
   for (let s = 1; s <= steps; s++) {
     c.push({ kind: 'step', step: s, seed: 1, batch: [s % 2, (s + 1) % 2], lr: '0.001', loss: '5.5', grad_norm: '2.25' })
-    if (s % every === 0 || s === steps) c.push({ kind: 'checkpoint', step: s, weights_root: sha256(`w${s}`) })
+    if (s % every === 0 || s === steps) c.push({ kind: 'checkpoint', step: s, weights_root: sha256(`w${s}`), ...(lora ? { adapter_root: sha256(`a${s}`) } : {}) })
   }
   return c.bytes()
 }
@@ -39,7 +39,7 @@ const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.c
 
 export const tuneLedgerTarget: FuzzTarget = {
   name: 'tune-ledger',
-  arbitrary: mutated([seed(1, 1), seed(3, 2), seed(4, 10), externalSeed()], 256),
+  arbitrary: mutated([seed(1, 1), seed(3, 2), seed(4, 10), seed(2, 1, true), externalSeed()], 256),
   show: (b) => Buffer.from(b).toString('hex'),
   run(bytes): Verdict {
     let l

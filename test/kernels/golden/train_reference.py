@@ -8,6 +8,9 @@ layers concatenated), and prints JSON with every tensor's gradient (base64 of li
 Usage (Debian's /usr/bin/python3 with python3-torch and python3-numpy):
   /usr/bin/python3 test/kernels/golden/train_reference.py grads MODEL_DIR BATCH_JSON > test/kernels/golden/train-grads.json
       BATCH_JSON: {"tokens": [...], "targets": [...], "starts": [...], "aux_coef": c}
+  /usr/bin/python3 test/kernels/golden/train_reference.py lora-grads MODEL_DIR BATCH_JSON ADAPTER.safetensors ALPHA
+      LoRA (specs/lasa.md §12.5): every `lora.NAME.A` (r, in) / `lora.NAME.B` (out, r) of the adapter file replaces
+      the weight NAME.weight by W + (ALPHA / r) * B @ A; prints the gradients of the adapter tensors only
   /usr/bin/python3 test/kernels/golden/train_reference.py bench MODEL_DIR BATCH SEQ STEPS THREADS
       tokens/s of forward + backward + AdamW in float32 on CPU (prints one JSON line)
 """
@@ -26,7 +29,7 @@ def read_safetensors(path):
         if name == "__metadata__":
             continue
         b, e = t["data_offsets"]
-        dt = {"F32": "<f4", "F16": "<f2"}[t["dtype"]]
+        dt = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}[t["dtype"]]
         out[name] = np.frombuffer(data[b:e], dtype=dt).astype(np.float64).reshape(t["shape"])
     return out
 
@@ -143,6 +146,23 @@ def grads(model_dir, batch_path):
     print(json.dumps(out, indent=0))
 
 
+def lora_grads(model_dir, batch_path, adapter_path, alpha):
+    cfg = json.load(open(f"{model_dir}/config.json"))
+    c = config_of(cfg)
+    W = {k: torch.tensor(v, dtype=torch.float64) for k, v in read_safetensors(f"{model_dir}/model.safetensors").items()}
+    AB = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in read_safetensors(adapter_path).items()}
+    for name in sorted({k[len("lora."):-len(".A")] for k in AB if k.endswith(".A")}):
+        A, B = AB[f"lora.{name}.A"], AB[f"lora.{name}.B"]
+        W[f"{name}.weight"] = W[f"{name}.weight"] + (alpha / A.shape[0]) * (B @ A)
+    b = json.load(open(batch_path))
+    loss, ce, aux = forward_loss(W, c, torch.tensor(b["tokens"]), torch.tensor(b["targets"]), b["starts"], b["aux_coef"])
+    loss.backward()
+    out = {"loss": loss.item(), "ce": ce.item(), "aux": aux.item(), "torch": torch.__version__, "grads": {}}
+    for k in sorted(AB):
+        out["grads"][k] = base64.b64encode(AB[k].grad.detach().numpy().astype("<f8").tobytes()).decode()
+    print(json.dumps(out, indent=0))
+
+
 def bench(model_dir, batch, seq, steps, threads):
     torch.set_num_threads(threads)
     cfg = json.load(open(f"{model_dir}/config.json"))
@@ -170,6 +190,8 @@ def bench(model_dir, batch, seq, steps, threads):
 if __name__ == "__main__":
     if sys.argv[1] == "grads":
         grads(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "lora-grads":
+        lora_grads(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
     elif sys.argv[1] == "bench":
         bench(sys.argv[2], *map(int, sys.argv[3:7]))
     else:

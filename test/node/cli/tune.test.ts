@@ -1,6 +1,6 @@
 /**
  * `aip tune` and `aip model states|certify|rollback` through the real binary (specs/tune-v1.md §1, §4, §9): help,
- * usage errors, and the [CODE] errors of hostile or wrong input — an unknown commitment, an unknown bundle, --lora,
+ * usage errors (a LoRA rank outside 1..64), and the [CODE] errors of hostile or wrong input — an unknown commitment, an unknown bundle,
  * a malformed hash to forget, certify and rollback of the bundled model.
  */
 import { test } from 'node:test'
@@ -20,11 +20,18 @@ test('aip tune / aip model states: help, codes, certify and rollback of the bund
   const unknown = await aip('tune', '--dir', dir, '--from', 'bafkreinothere', '--bundle', 'bafkreialsonot')
   assert.equal(unknown.status, 1)
   assert.match(unknown.stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
-  const lora = await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--lora', '8')
-  assert.match(lora.stderr, /\[TUNE_LORA_UNSUPPORTED\]/)
+  // T7: a LoRA rank outside 1..64 or not an integer is a usage error, found before anything is read
+  for (const rank of ['0', '65', '4.5', 'four']) {
+    const bad = await aip('tune', '--dir', dir, '--from', 'bafkreinothere', '--bundle', 'y', '--lora', rank)
+    assert.equal(bad.status, 2, rank)
+    assert.match(bad.stderr, /--lora|LoRA rank must be an integer 1\.\.64/, rank)
+  }
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--lora-alpha', '8')).status, 2) // alpha without a rank
+  assert.match((await aip('tune', '--dir', dir, '--from', 'bafkreinothere', '--bundle', 'y', '--lora', '4')).stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
   assert.match((await aip('tune', '--help')).stdout, /--trainer external/)
   assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--trainer', 'torch')).status, 2)
   assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--command', 'true')).status, 2) // --command without --trainer external
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--trainer', 'external', '--lora', '4')).status, 2) // LoRA is the TS trainer's
   const cfg = await aipJson<{ tune?: unknown }>(0, 'config', '--dir', dir, '--tune-command', '/usr/bin/python3 /opt/train.py', '--tune-timeout', '3600', '--json')
   assert.deepEqual(cfg.tune, { externalCommand: '/usr/bin/python3 /opt/train.py', externalTimeoutSeconds: 3600 })
   assert.equal((await aip('config', '--dir', dir, '--tune-timeout', '0')).status, 2)

@@ -106,3 +106,21 @@ test('E1–E2: data are encrypted at rest under their own keys; tampering and er
     await rm(dir, { recursive: true, force: true })
   }
 })
+
+test('T7: a LoRA ledger carries its options and an adapter root in every checkpoint; a bad lora map or a missing adapter root is malformed', () => {
+  const lora = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] as const, seed: 9 }
+  const withLora = (patch: (entries: CborMap[]) => void = () => {}) => ledger((e) => {
+    e[0]!.options = optionsMap({ ...OPTIONS, lora: { ...lora, targets: [...lora.targets] } })
+    e[5]!.adapter_root = sha256('a')
+    patch(e)
+  })
+  const l = parseLedger(withLora())
+  assert.deepEqual(l.options.lora, lora)
+  assert.equal(hex(l.adapterRoot!), hex(sha256('a')))
+  assert.equal(parseLedger(ledger()).adapterRoot, undefined)
+  assert.throws(() => parseLedger(withLora((e) => { delete e[5]!.adapter_root })), code('TUNE_LEDGER_MALFORMED'))
+  assert.throws(() => parseLedger(ledger((e) => { e[5]!.adapter_root = sha256('a') })), code('TUNE_LEDGER_MALFORMED')) // not a LoRA run
+  for (const bad of [{ rank: 65 }, { rank: 0 }, { alpha: '0' }, { alpha: 'x' }, { targets: ['v_proj', 'q_proj'] }, { targets: [] }, { targets: ['w1'] }, { seed: -1 }, { extra: 1 }] as CborMap[]) {
+    assert.throws(() => parseLedger(withLora((e) => { (e[0]!.options as CborMap).lora = { ...((e[0]!.options as CborMap).lora as CborMap), ...bad } })), code('TUNE_LEDGER_MALFORMED'), JSON.stringify(bad))
+  }
+})
