@@ -58,7 +58,7 @@ export const SIGNER_BURST = 1_000
 export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /**
- * §7 "At most 8192 received records (64 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
+ * §7 "At most 8192 received records (20 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
  * (queue_full)." Large enough that an honest burst waits instead of being dropped (the wait stays well inside the
  * MCACHE_HEARTBEATS window at a few hundred records/s), small enough to bound memory.
  */
@@ -70,11 +70,12 @@ export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
  */
 export const VALIDATION_QUEUE_MAX_WAIT_MS = 5_000
 export const VALIDATION_QUEUE_MAX = 8_192
-export const VALIDATION_QUEUE_MAX_BYTES = 64 * 1024 * 1024
+/** §7.1 memory budget: 20 MiB of record bytes in all the families' queues (8,192 records of ~1.2 KB fit). */
+export const VALIDATION_QUEUE_MAX_BYTES = 20 * 1024 * 1024
 /** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
 export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
 /** §7 "… and at most half of the bytes": the per-peer share counts bytes, not only messages (256 KiB records). */
-export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 32 * 1024 * 1024
+export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 10 * 1024 * 1024
 
 /** One family's validation queue: records waiting or running, their bytes, and how many run the pipeline at once. */
 export interface QueueLimits {
@@ -90,9 +91,9 @@ export interface QueueLimits {
  * commit still collects up to that many per synced batch).
  */
 export const VALIDATION_QUEUES: Readonly<Record<'federation' | 'results' | 'alignment', QueueLimits>> = {
-  federation: { maxLength: 1_024, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
-  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 44 * 1024 * 1024, concurrency: 1_024 },
-  alignment: { maxLength: 1_024, maxBytes: 16 * 1024 * 1024, concurrency: 64 },
+  federation: { maxLength: 1_024, maxBytes: 2 * 1024 * 1024, concurrency: 64 },
+  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 12 * 1024 * 1024, concurrency: 1_024 },
+  alignment: { maxLength: 1_024, maxBytes: 6 * 1024 * 1024, concurrency: 64 },
 }
 
 /**
@@ -110,6 +111,16 @@ export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
  * of the window, ~1.7 KB per ~1 KB record, so 30 heartbeats held ~50 MB at a sustained 1,000 records/s, 10 hold ~17.
  */
 export const MCACHE_HEARTBEATS = 10
+/**
+ * §7.1 "gossipsub's message cache holds at most MCACHE_MAX_BYTES, each message counting its data plus
+ * MCACHE_ENTRY_OVERHEAD_BYTES; past it the oldest go first" (the `gossipsubMcacheBudget` patch): the window alone is
+ * bounded by time, not by the arrival rate, so a flood at twice capacity would fill it with messages the site sheds.
+ * 8 MiB is ~4,800 of the benchmark's ~1.2 KB records: the whole MCACHE_HEARTBEATS window up to ~480 records/s (this
+ * machine's capacity), the newest 8 MiB of it beyond. The overhead is the cache entry, its id strings and the decoded
+ * RPC message (~1.7 KB per ~1.2 KB record in a heap snapshot, see MCACHE_HEARTBEATS).
+ */
+export const MCACHE_MAX_BYTES = 8 * 1024 * 1024
+export const MCACHE_ENTRY_OVERHEAD_BYTES = 512
 /**
  * §6 "A site remembers the ids of the messages it has seen for 30 s" (gossipsub's seenTTL; its default is 2 min).
  * Sized to memory (issue 17, §7.1 rule 5): an id costs ~0.2 KB, and 2 min of a 1,600 records/s flood held ~190,000 of
