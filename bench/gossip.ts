@@ -17,7 +17,8 @@
  *      window, so a paced load may not sustain the unthrottled rate); `capacity_per_s` is the lower of the two;
  *   3b. relative loads, AIP (issue 17): 30 % and 60 % of `capacity_per_s`, paced; p99 publish → stored at site 3;
  *      at 60 % also the CPU per record per site, the records per synced batch (against the throughput phase's) and
- *      the slowest site's p99 synced-batch time (`store_batch_p99_ms_at_60pct`: what one fsync costs a hop);
+ *      the slowest site's p50 and p99 synced-batch time (`store_batch_p50_ms_at_60pct`, `store_batch_p99_ms_at_60pct`:
+ *      what one fsync costs a hop; a record at site 3 waited for at least three);
  *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
  *      with its neighbours until every site holds every record the publisher accepted: `overload_converged_ms`
  *      (from the flood's last publish), `overload_accepted_lost` (still missing at CONVERGE_TIMEOUT_MS),
@@ -339,7 +340,7 @@ try {
   // ---- loads relative to the capacity this run measured (issue 17): 30 % and 60 % of it
   const capacity = Math.min(tp.perS, pacedPerS)
   /** Each relative load's latencies, and what a record cost each site there: CPU µs and records per synced batch. */
-  const relative = async (share: number): Promise<{ lat: number[], cpuUs: number, perBatch: number, batchP99Ms: number }> => {
+  const relative = async (share: number): Promise<{ lat: number[], cpuUs: number, perBatch: number, batchP50Ms: number, batchP99Ms: number }> => {
     const rate = Math.max(1, Math.round(capacity * share))
     const recs = fed.more(seq, Math.round(rate * RELATIVE_S))
     seq += recs.length
@@ -349,7 +350,7 @@ try {
     const t1 = await totals(aip)
     return {
       lat, cpuUs: Math.round((t1.cpuMs - t0.cpuMs) * 1000 / SITES / recs.length), perBatch: Number(((recs.length * SITES) / Math.max(1, t1.batches - t0.batches)).toFixed(1)),
-      batchP99Ms: Math.max(...t1.batchMs.map((b) => b.p99)),
+      batchP50Ms: Math.max(...t1.batchMs.map((b) => b.p50)), batchP99Ms: Math.max(...t1.batchMs.map((b) => b.p99)),
     }
   }
   const r30 = await relative(0.3)
@@ -432,6 +433,7 @@ try {
     delivered_at_60pct: at60.length,
     cpu_us_per_record_per_site_at_60pct: r60.cpuUs,
     records_per_store_batch_at_60pct: r60.perBatch,
+    store_batch_p50_ms_at_60pct: r60.batchP50Ms,
     store_batch_p99_ms_at_60pct: r60.batchP99Ms,
     p50_ms_at_60pct: pct(at60, 50),
     overload_per_s: floodRate,

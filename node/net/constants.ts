@@ -112,12 +112,13 @@ export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
  */
 export const MCACHE_HEARTBEATS = 10
 /**
- * §7.1 "gossipsub's message cache holds at most MCACHE_MAX_BYTES, each message counting its data plus
- * MCACHE_ENTRY_OVERHEAD_BYTES; past it the oldest go first" (the `gossipsubMcacheBudget` patch): the window alone is
- * bounded by time, not by the arrival rate, so a flood at twice capacity would fill it with messages the site sheds.
- * 8 MiB is ~4,800 of the benchmark's ~1.2 KB records: the whole MCACHE_HEARTBEATS window up to ~480 records/s (this
- * machine's capacity), the newest 8 MiB of it beyond. The overhead is the cache entry, its id strings and the decoded
- * RPC message (~1.7 KB per ~1.2 KB record in a heap snapshot, see MCACHE_HEARTBEATS).
+ * §7.1 "gossipsub's message cache keeps at most MCACHE_MAX_BYTES of validated messages, each counting its data plus
+ * MCACHE_ENTRY_OVERHEAD_BYTES; past it the oldest validated go first" (the `gossipsubMcacheBudget` patch): the window
+ * alone is bounded by time, not by the arrival rate. Messages awaiting their outcome are the validation queues'
+ * records (bounded by their budget) and stay, so a REJECT still charges P4. 8 MiB is ~4,800 of the benchmark's
+ * ~1.2 KB records: the whole MCACHE_HEARTBEATS window up to ~480 records/s (this machine's capacity), the newest
+ * 8 MiB of it beyond. The overhead is the cache entry, its id strings and the decoded RPC message (~1.7 KB per
+ * ~1.2 KB record in a heap snapshot, see MCACHE_HEARTBEATS).
  */
 export const MCACHE_MAX_BYTES = 8 * 1024 * 1024
 export const MCACHE_ENTRY_OVERHEAD_BYTES = 512
