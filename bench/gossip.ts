@@ -19,7 +19,8 @@
  *      at 60 % also the CPU per record per site, the records per synced batch (against the throughput phase's) and
  *      the slowest site's p50 and p99 synced-batch time (`store_batch_p50_ms_at_60pct`, `store_batch_p99_ms_at_60pct`:
  *      what one fsync costs a hop; a record at site 3 waited for at least three);
- *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
+ *   3c. overload, AIP: a flood paced at 2× the saturation rate (phase 2's, `records_per_s`: twice the paced capacity
+ *      may not overload a site at all) for --flood-s seconds (30); then each site runs sync rounds
  *      with its neighbours until every site holds every record the publisher accepted: `overload_converged_ms`
  *      (from the flood's last publish), `overload_accepted_lost` (still missing at CONVERGE_TIMEOUT_MS),
  *      `overload_rss_mb_max`; `rss_mb_max` covers every phase; what the sites shed by network-v1 §7.1 (at arrival, at
@@ -72,7 +73,7 @@ args.warmup ??= QUICK ? '2000' : '6000'
 args['flood-s'] ??= QUICK ? '6' : '30'
 /** Seconds of each relative-load phase (30 % and 60 % of the measured capacity). */
 const RELATIVE_S = QUICK ? 4 : 8
-/** The overload phase: a flood paced at OVERLOAD_FACTOR × the measured capacity for FLOOD_S seconds (issue 17). */
+/** The overload phase: a flood paced at OVERLOAD_FACTOR × the measured saturation rate for FLOOD_S seconds (issue 17). */
 const OVERLOAD_FACTOR = 2
 const FLOOD_S = Number(args['flood-s'])
 /** How long every site may take, after the flood, to hold every record the publisher accepted (via sync). */
@@ -359,7 +360,8 @@ try {
   const at60 = r60.lat
   // ---- overload: a flood at 2× capacity, then recovery by sync — before the forged phase, which gets site 5
   // graylisted and cut off by the honest sites (it could then neither receive the flood nor sync)
-  const floodRate = Math.max(1, Math.round(capacity * OVERLOAD_FACTOR))
+  // twice the saturation rate (the unthrottled one, phase 2): twice the paced capacity may not overload at all
+  const floodRate = Math.max(1, Math.round(tp.perS * OVERLOAD_FACTOR))
   const floodRecords = fed.more(seq, Math.round(floodRate * FLOOD_S))
   seq += floodRecords.length
   await new Promise((r) => setTimeout(r, 2000))

@@ -109,8 +109,8 @@ interface BufferedStream { writeBufferLength?: number, readBufferLength?: number
 /**
  * Where a site's memory is (issue 17 §3): process.memoryUsage() (MB) and what holds records: the door's queues
  * (records, MB of record bytes), gossipsub's message cache and seen cache (entries), the bytes waiting in gossipsub's
- * outbound and inbound streams and in the connections under them (MB), the store's write queue and the harness's own
- * publishes not yet finished (records).
+ * outbound and inbound streams and in the connections under them (MB), the store's and the audit log's write queues
+ * and the harness's own publishes not yet finished (records).
  */
 function breakdown(): Record<string, number> {
   const mb = (b: number): number => Math.round(b / 2 ** 17) / 8
@@ -134,6 +134,7 @@ function breakdown(): Record<string, number> {
     mcache: r.mcache.msgs.size, seen: r.seenCache.size,
     outboundMb: mb(out), inboundMb: mb(inb), connectionsMb: mb(conn),
     storeQueue: (node?.store as unknown as { queue?: unknown[] } | undefined)?.queue?.length ?? 0,
+    auditQueue: (node?.audit?.audit.log as unknown as { queue?: unknown[] } | undefined)?.queue?.length ?? 0,
     publishing,
     ...Object.fromEntries(Object.entries(smaps()).map(([k, v]) => [k, mb(v)])),
   }
