@@ -449,6 +449,8 @@ try {
     overload_accepted_lost: over.lost,
     overload_converged_ms: over.convergedMs,
     memory_at_peak: peakSite.atPeak,
+    /** Lost edges the sites re-dialled up to the overload phase's end (bench/gossip/site.ts; the forged phase bars site 5). */
+    site_redials: overStats.reduce((a, st) => a + st.redials, 0),
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
     cores: availableParallelism(),
     quick: QUICK,

@@ -17,6 +17,7 @@ import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
 import { openSite } from '../../node/site/dir.ts'
 import { boundHeapGrowth } from '../../node/memory.ts'
+import { REDIAL_INTERVAL_MS } from '../../node/net/constants.ts'
 import type { Cmd, Reply } from './ipc.ts'
 
 boundHeapGrowth() // as `aip start` does (node/cli/start-main.ts), in both modes
@@ -147,6 +148,26 @@ function percentiles(xs: number[]): { p50: number, p99: number, max: number } {
   return { p50: at(0.5), p99: at(0.99), max: at(1) }
 }
 
+/** The edges this site dialled (the harness's topology): its bootstrap peers, in effect. */
+const edges: string[] = []
+let redialTimer: NodeJS.Timeout | undefined
+/** Edges re-dialled after their connection closed. */
+let redials = 0
+/**
+ * Re-dials a lost edge every REDIAL_INTERVAL_MS, as a site does its bootstrap peers (network-v1 §2): on a machine
+ * loaded far beyond its cores a starved site can miss its peers' liveness pings, and an edge the harness dialled
+ * once would otherwise stay down for the rest of the run — that site then receives nothing, by gossip or by sync.
+ */
+function redialEdges(): void {
+  for (const a of edges) {
+    const ma = multiaddr(a)
+    const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
+    if (peer === undefined || host.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) continue
+    redials++
+    host.libp2p.dial(ma, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS * 2) }).catch(() => undefined)
+  }
+}
+
 /** CPU time (user + system) this process has used, ms. */
 function cpuMs(): number {
   const u = process.cpuUsage()
@@ -234,6 +255,8 @@ process.on('message', (cmd: Cmd) => {
       case 'start': return start(cmd)
       case 'dial':
         await Promise.all(cmd.addrs.map((a) => host.libp2p.dial(multiaddr(a))))
+        edges.push(...cmd.addrs)
+        redialTimer ??= setInterval(redialEdges, REDIAL_INTERVAL_MS)
         return send({ ev: 'dialed' })
       case 'mesh': {
         const peers = new Set<string>()
@@ -266,7 +289,7 @@ process.on('message', (cmd: Cmd) => {
       }
       case 'stats':
         if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS ${JSON.stringify(atPeak)} outcomes ${JSON.stringify(Object.fromEntries(node?.network.validator.counts ?? []))} refused ${JSON.stringify(node?.records.queues.refused ?? {})}`)
-        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, atPeak, batchMs: percentiles(batchMs), refused: { ...node?.records.queues.refused ?? { arrival: 0, turn: 0, full: 0 } }, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
+        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, atPeak, batchMs: percentiles(batchMs), redials, refused: { ...node?.records.queues.refused ?? { arrival: 0, turn: 0, full: 0 } }, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'sync': {
         const results = node?.sync === undefined ? [] : await node.sync.syncAll()
         return send({ ev: 'synced', fetched: results.reduce((a, r) => a + r.accepted, 0) })
@@ -275,6 +298,7 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'count', records: node === undefined ? 0 : await node.store.count() })
       case 'stop':
         clearInterval(rssTimer)
+        clearInterval(redialTimer)
         if (node !== undefined) await node.stop()
         else await host.libp2p.stop()
         send({ ev: 'stopped' })

@@ -58,7 +58,7 @@ export const SIGNER_BURST = 1_000
 export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /**
- * §7 "At most 8192 received records (20 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
+ * §7 "At most 8192 received records (16 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
  * (queue_full)." Large enough that an honest burst waits instead of being dropped (the wait stays well inside the
  * MCACHE_HEARTBEATS window at a few hundred records/s), small enough to bound memory.
  */
@@ -70,12 +70,12 @@ export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
  */
 export const VALIDATION_QUEUE_MAX_WAIT_MS = 5_000
 export const VALIDATION_QUEUE_MAX = 8_192
-/** §7.1 memory budget: 20 MiB of record bytes in all the families' queues (8,192 records of ~1.2 KB fit). */
-export const VALIDATION_QUEUE_MAX_BYTES = 20 * 1024 * 1024
+/** §7.1 memory budget: 16 MiB of record bytes in all the families' queues (8,192 records of ~1.2 KB fit). */
+export const VALIDATION_QUEUE_MAX_BYTES = 16 * 1024 * 1024
 /** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
 export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
 /** §7 "… and at most half of the bytes": the per-peer share counts bytes, not only messages (256 KiB records). */
-export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 10 * 1024 * 1024
+export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 8 * 1024 * 1024
 
 /** One family's validation queue: records waiting or running, their bytes, and how many run the pipeline at once. */
 export interface QueueLimits {
@@ -92,8 +92,8 @@ export interface QueueLimits {
  */
 export const VALIDATION_QUEUES: Readonly<Record<'federation' | 'results' | 'alignment', QueueLimits>> = {
   federation: { maxLength: 1_024, maxBytes: 2 * 1024 * 1024, concurrency: 64 },
-  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 12 * 1024 * 1024, concurrency: 1_024 },
-  alignment: { maxLength: 1_024, maxBytes: 6 * 1024 * 1024, concurrency: 64 },
+  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 10 * 1024 * 1024, concurrency: 1_024 },
+  alignment: { maxLength: 1_024, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
 }
 
 /**
