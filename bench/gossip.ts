@@ -12,10 +12,15 @@
  *   3. forged, AIP: site 5 (a member gone rogue) injects F forged records (bad signature; signed by an
  *      uncertified key) straight into gossipsub; we count how many any honest site stored;
  *   (run before phase 3, in this order:)
- *   3b. relative loads, AIP (issue 17): 30 % and 60 % of the capacity phase 2 measured (`capacity_per_s`), paced;
- *      p99 publish → stored at site 3; at 60 % also the CPU per record per site and the records per synced batch,
- *      against the throughput phase's (paced arrivals make smaller group commits than an unthrottled window);
- *   3c. overload, AIP: a flood paced at 2× that capacity for --flood-s seconds (30); then each site runs sync rounds
+ *   3a. paced capacity, AIP (issue 17): phase 2's rate, paced, for the relative loads' duration; the rate at which
+ *      records reach site 3 is `capacity_paced_per_s` (paced arrivals make smaller group commits than an unthrottled
+ *      window, so a paced load may not sustain the unthrottled rate); `capacity_per_s` is the lower of the two;
+ *   3b. relative loads, AIP (issue 17): 30 % and 60 % of `capacity_per_s`, paced; p99 publish → stored at site 3;
+ *      at 60 % also the CPU per record per site, the records per synced batch (against the throughput phase's) and
+ *      the slowest site's p50 and p99 synced-batch time (`store_batch_p50_ms_at_60pct`, `store_batch_p99_ms_at_60pct`:
+ *      what one fsync costs a hop; a record at site 3 waited for at least three);
+ *   3c. overload, AIP: a flood paced at 2× the saturation rate (phase 2's, `records_per_s`: twice the paced capacity
+ *      may not overload a site at all) for --flood-s seconds (30); then each site runs sync rounds
  *      with its neighbours until every site holds every record the publisher accepted: `overload_converged_ms`
  *      (from the flood's last publish), `overload_accepted_lost` (still missing at CONVERGE_TIMEOUT_MS),
  *      `overload_rss_mb_max`; `rss_mb_max` covers every phase; what the sites shed by network-v1 §7.1 (at arrival, at
@@ -33,8 +38,11 @@
  * (node refuses --cpu-prof in NODE_OPTIONS). Under saturation a wall-clock profile charges descheduled time to
  * whatever ran last; `perf record -F 1999 -- node --import tsx scripts/bench.ts gossip` with
  * AIP_BENCH_EXEC_ARGV=--perf-basic-prof samples CPU time instead. AIP_BENCH_DEBUG=1 prints each site's deepest
- * validation queue, its memory at peak RSS (process.memoryUsage() and resident memory by mapping kind) and what it
- * shed; AIP_BENCH_HEAP_SNAPSHOT_MB=N writes a heap snapshot of each site the first time its RSS passes N MB.
+ * validation queue, its slowest batch and what it shed; AIP_BENCH_HEAP_SNAPSHOT_MB=N writes a heap snapshot of each
+ * site the first time its RSS passes N MB.
+ * Memory (network-v1 §7.1 memory budget): the table before the JSON shows, for each AIP site, where its memory was
+ * when its RSS peaked (process.memoryUsage(), resident memory by kind of mapping, the door's queues, gossipsub's
+ * caches and stream buffers, the store's write queue); `memory_at_peak` in the JSON is the highest site's.
  */
 import '../node/polyfill.ts'
 import { fork } from 'node:child_process'
@@ -65,7 +73,7 @@ args.warmup ??= QUICK ? '2000' : '6000'
 args['flood-s'] ??= QUICK ? '6' : '30'
 /** Seconds of each relative-load phase (30 % and 60 % of the measured capacity). */
 const RELATIVE_S = QUICK ? 4 : 8
-/** The overload phase: a flood paced at OVERLOAD_FACTOR × the measured capacity for FLOOD_S seconds (issue 17). */
+/** The overload phase: a flood paced at OVERLOAD_FACTOR × the measured saturation rate for FLOOD_S seconds (issue 17). */
 const OVERLOAD_FACTOR = 2
 const FLOOD_S = Number(args['flood-s'])
 /** How long every site may take, after the flood, to hold every record the publisher accepted (via sync). */
@@ -96,6 +104,14 @@ const WARMUP_RATE = 400
  * higher peak. Operators get the same with `NODE_OPTIONS=--max-semi-space-size=4 aip start`.
  */
 const SITE_V8_FLAGS = ['--max-semi-space-size=4']
+/**
+ * The environment of every site process, AIP and baseline alike: glibc gives each thread that allocates its own
+ * malloc arena (up to 8 per core), and LevelDB's reads and synced writes run on libuv's pool threads and LevelDB's
+ * compaction thread, each arena keeping what it freed. Two arenas: a site's peak RSS in the flood ~15–20 MB lower
+ * (same flood, this machine: non-V8 anonymous memory ~60 MB instead of ~75–85; node/README.md § Memory).
+ * Operators get the same with `MALLOC_ARENA_MAX=2 aip start`.
+ */
+const SITE_ENV = { ...process.env, MALLOC_ARENA_MAX: '2' }
 const SITES = 6
 const PUBLISHER = 0
 const FARTHEST = 3
@@ -139,7 +155,7 @@ const idleCpu: Record<string, number> = {}
 const siteModule = await compiled('bench/gossip/site.ts', 'bench-gossip-site')
 
 async function startSites(mode: 'aip' | 'baseline', dirs: string[]): Promise<Site[]> {
-  const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', process.env.AIP_BENCH_SITE_STDOUT !== undefined ? 'inherit' : 'ignore', 'inherit', 'ipc'] })))
+  const sites = dirs.map(() => new Site(fork(new URL(siteModule), [], { env: SITE_ENV, execArgv: [...SITE_V8_FLAGS, ...(process.env.AIP_BENCH_EXEC_ARGV ?? '').split(' ').filter(Boolean)], stdio: ['ignore', process.env.AIP_BENCH_SITE_STDOUT !== undefined ? 'inherit' : 'ignore', 'inherit', 'ipc'] })))
   const ready = await Promise.all(sites.map((s, i) => s.ask({ cmd: 'start', mode, dir: dirs[i] }, 'ready')))
   idleRss[mode] = Math.max(...ready.map((r) => r.rss)) / 2 ** 20
   verifiers.add(ready.map((r) => r.verifier).join())
@@ -180,10 +196,10 @@ async function collect(site: Site, ids: string[], timeoutMs: number): Promise<Ma
   return got
 }
 
-/** CPU ms and store batches of all sites so far. */
-async function totals(sites: Site[]): Promise<{ cpuMs: number, batches: number }> {
+/** CPU ms and store batches of all sites so far, and each site's synced-batch durations since the phase began. */
+async function totals(sites: Site[]): Promise<{ cpuMs: number, batches: number, batchMs: Array<{ p50: number, p99: number, max: number }> }> {
   const all = await Promise.all(sites.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
-  return { cpuMs: all.reduce((a, s) => a + s.cpuMs, 0), batches: all.reduce((a, s) => a + s.batches, 0) }
+  return { cpuMs: all.reduce((a, s) => a + s.cpuMs, 0), batches: all.reduce((a, s) => a + s.batches, 0), batchMs: all.map((s) => s.batchMs) }
 }
 
 /**
@@ -291,14 +307,19 @@ const work = await mkdtemp(join(tmpdir(), 'aip-bench-gossip-'))
 try {
   const fed = await benchFederation(work, SITES, N + LATENCY_N + LIGHT_N + WARMUP, FORGED)
   const warmupRecords = fed.records.slice(N + LATENCY_N + LIGHT_N)
-  /** Publishes `records` from the publisher at `rate`/s; publish → stored at the farthest site (ms), sorted. */
-  const paced = async (sites: Site[], records: string[], rate: number, drainMs = 2000): Promise<number[]> => {
+  /**
+   * Publishes `records` from the publisher at `rate`/s; publish → stored at the farthest site (ms), sorted. `span`:
+   * the first publish to the last arrival there (ms), when the phase's rate is what is measured.
+   */
+  const pacedSpan = async (sites: Site[], records: string[], rate: number, drainMs = 2000): Promise<{ lat: number[], spanMs: number }> => {
     await new Promise((r) => setTimeout(r, drainMs)) // let the previous phase drain
     await Promise.all(sites.map((x) => x.ask({ cmd: 'arrivals' }, 'arrivals')))
     const pub = await publishAll(sites[PUBLISHER], records, rate)
     const got = await collect(sites[FARTHEST], pub.ids, 30_000 + (records.length / rate) * 1000)
-    return pub.ids.flatMap((id, i) => (got.has(id) ? [got.get(id)! - pub.times[i]] : [])).sort((a, b) => a - b)
+    const lat = pub.ids.flatMap((id, i) => (got.has(id) ? [got.get(id)! - pub.times[i]] : [])).sort((a, b) => a - b)
+    return { lat, spanMs: got.size === 0 ? 0 : Math.max(...got.values()) - pub.times[0]! }
   }
+  const paced = async (sites: Site[], records: string[], rate: number, drainMs = 2000): Promise<number[]> => (await pacedSpan(sites, records, rate, drainMs)).lat
   // ---- AIP: warm-up, moderate loads (latency; RSS in steady operation), then the unthrottled flood (throughput)
   const need = await necessary(fed.records.slice(0, Math.min(N, 1000)), work)
   const aip = await startSites('aip', fed.dirs)
@@ -309,11 +330,18 @@ try {
   await new Promise((r) => setTimeout(r, 2000))
   const tp = await throughput(aip, fed.records.slice(0, N))
   const aipStats = await Promise.all(aip.map((s) => s.ask({ cmd: 'stats' }, 'stats')))
-  // ---- loads relative to the capacity this run measured (issue 17): 30 % and 60 % of it
-  const capacity = tp.perS
+  // ---- the capacity a paced load can sustain (issue 17): the unthrottled flood's window fills every synced batch
+  // (~30–60 records), a paced load's arrivals make small ones (~2–7), so its rate overstates what paced records can
+  // keep: the same rate, paced, for RELATIVE_S; what reaches the farthest site per second is the capacity
   let seq = 2_000_000
+  const pacedRecs = fed.more(seq, Math.round(tp.perS * RELATIVE_S))
+  seq += pacedRecs.length
+  const { lat: pacedLat, spanMs: pacedSpanMs } = await pacedSpan(aip, pacedRecs, Math.round(tp.perS))
+  const pacedPerS = pacedSpanMs === 0 ? 0 : pacedLat.length / (pacedSpanMs / 1000)
+  // ---- loads relative to the capacity this run measured (issue 17): 30 % and 60 % of it
+  const capacity = Math.min(tp.perS, pacedPerS)
   /** Each relative load's latencies, and what a record cost each site there: CPU µs and records per synced batch. */
-  const relative = async (share: number): Promise<{ lat: number[], cpuUs: number, perBatch: number }> => {
+  const relative = async (share: number): Promise<{ lat: number[], cpuUs: number, perBatch: number, batchP50Ms: number, batchP99Ms: number }> => {
     const rate = Math.max(1, Math.round(capacity * share))
     const recs = fed.more(seq, Math.round(rate * RELATIVE_S))
     seq += recs.length
@@ -321,7 +349,10 @@ try {
     const t0 = await totals(aip)
     const lat = await paced(aip, recs, rate, 0)
     const t1 = await totals(aip)
-    return { lat, cpuUs: Math.round((t1.cpuMs - t0.cpuMs) * 1000 / SITES / recs.length), perBatch: Number(((recs.length * SITES) / Math.max(1, t1.batches - t0.batches)).toFixed(1)) }
+    return {
+      lat, cpuUs: Math.round((t1.cpuMs - t0.cpuMs) * 1000 / SITES / recs.length), perBatch: Number(((recs.length * SITES) / Math.max(1, t1.batches - t0.batches)).toFixed(1)),
+      batchP50Ms: Math.max(...t1.batchMs.map((b) => b.p50)), batchP99Ms: Math.max(...t1.batchMs.map((b) => b.p99)),
+    }
   }
   const r30 = await relative(0.3)
   const r60 = await relative(0.6)
@@ -329,7 +360,8 @@ try {
   const at60 = r60.lat
   // ---- overload: a flood at 2× capacity, then recovery by sync — before the forged phase, which gets site 5
   // graylisted and cut off by the honest sites (it could then neither receive the flood nor sync)
-  const floodRate = Math.max(1, Math.round(capacity * OVERLOAD_FACTOR))
+  // twice the saturation rate (the unthrottled one, phase 2): twice the paced capacity may not overload at all
+  const floodRate = Math.max(1, Math.round(tp.perS * OVERLOAD_FACTOR))
   const floodRecords = fed.more(seq, Math.round(floodRate * FLOOD_S))
   seq += floodRecords.length
   await new Promise((r) => setTimeout(r, 2000))
@@ -356,6 +388,8 @@ try {
   const sentPerRecordPerSite = aipStats.reduce((a, s) => a + s.bytesSent, 0) / SITES / (N + LATENCY_N + LIGHT_N + WARMUP)
   const rssBeforeFlood = Math.max(...aipStats.map((s) => s.rssMax), ...forgerCounts.map((s) => s.rssMax)) / 2 ** 20
   const rssMax = Math.max(rssBeforeFlood, ...overStats.map((s) => s.rssMax / 2 ** 20))
+  /** The site whose RSS peaked highest over every AIP phase, and where its memory was then (site.ts `breakdown`). */
+  const peakSite = forgerCounts.reduce((a, b) => (b.rssMax > a.rssMax ? b : a))
   const rejects = forgerCounts.filter((_, i) => i !== FORGER).map((s) => Object.entries(s.counts).filter(([k]) => k.startsWith('reject/') || k.startsWith('ignore/')).map(([k, v]) => `${k}=${v}`).join(' '))
   const result = {
     sites: SITES,
@@ -393,12 +427,17 @@ try {
     necessary_us_per_record: Number((need.validateUs + need.storeUs).toFixed(1)),
     cpu_vs_necessary: Number((tp.cpuUsPerRecordPerSite / (bt.cpuUsPerRecordPerSite + need.validateUs + need.storeUs)).toFixed(3)),
     capacity_per_s: Math.round(capacity),
+    capacity_paced_per_s: Math.round(pacedPerS),
+    p99_ms_at_capacity_paced: pct(pacedLat, 99),
     p99_ms_at_30pct: pct(at30, 99),
     delivered_at_30pct: at30.length,
     p99_ms_at_60pct: pct(at60, 99),
     delivered_at_60pct: at60.length,
     cpu_us_per_record_per_site_at_60pct: r60.cpuUs,
     records_per_store_batch_at_60pct: r60.perBatch,
+    store_batch_p50_ms_at_60pct: r60.batchP50Ms,
+    store_batch_p99_ms_at_60pct: r60.batchP99Ms,
+    p50_ms_at_60pct: pct(at60, 50),
     overload_per_s: floodRate,
     overload_s: FLOOD_S,
     overload_records: floodRecords.length,
@@ -409,6 +448,9 @@ try {
     overload_refused_queue_full: shedBy('full'),
     overload_accepted_lost: over.lost,
     overload_converged_ms: over.convergedMs,
+    memory_at_peak: peakSite.atPeak,
+    /** Lost edges the sites re-dialled up to the overload phase's end (bench/gossip/site.ts; the forged phase bars site 5). */
+    site_redials: overStats.reduce((a, st) => a + st.redials, 0),
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
     cores: availableParallelism(),
     quick: QUICK,
@@ -420,7 +462,11 @@ try {
   }
   console.log('\nAIP gossip benchmark: 6 sites (one process each), ring + 2 chords, farthest site 3 hops away\n')
   console.log('| figure | value | goal |\n|---|---|---|')
-  for (const [k, v] of Object.entries(result)) console.log(`| ${k} | ${v} | ${goals[k] ?? ''} |`)
+  for (const [k, v] of Object.entries(result)) console.log(`| ${k} | ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v} | ${goals[k] ?? ''} |`)
+  console.log('\nWhere each AIP site\'s memory was at its peak RSS (MB; queues and caches in entries; network-v1 §7.1 budget):\n')
+  const cols = Object.keys(forgerCounts[0]!.atPeak)
+  console.log(`| site | ${cols.join(' | ')} |\n|${'---|'.repeat(cols.length + 1)}`)
+  for (const [i, st] of forgerCounts.entries()) console.log(`| ${i} | ${cols.map((k) => st.atPeak[k]).join(' | ')} |`)
   console.log(`\nnon-accept outcomes at honest sites after the forged phase: ${rejects.join(' ; ')}`)
   console.log(`Ed25519 verifier at the sites: ${[...new Set([...verifiers].join().split(','))].join(', ')}`)
   console.log(`record size: ${Buffer.from(fed.records[0], 'base64').length} bytes; message id check: ${messageIdToString(messageIdOf(Buffer.from(fed.records[0], 'base64'))).slice(0, 12)}…`)

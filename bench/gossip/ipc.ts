@@ -20,7 +20,7 @@ export type Reply =
   | { ev: 'injected' }
   | { ev: 'arrivals', arrivals: Array<[string, number]> }
   | { ev: 'has', count: number }
-  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, refused: { arrival: number, turn: number, full: number }, counts: Record<string, number> }
+  | { ev: 'stats', bytesSent: number, rssMax: number, cpuMs: number, batches: number, queueMax: number, atPeak: Record<string, number>, batchMs: { p50: number, p99: number, max: number }, redials: number, refused: { arrival: number, turn: number, full: number }, counts: Record<string, number> }
   | { ev: 'synced', fetched: number }
   | { ev: 'count', records: number }
   | { ev: 'stopped' }

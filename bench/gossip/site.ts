@@ -17,6 +17,7 @@ import { startSiteNode } from '../../node/site-node.ts'
 import type { SiteNode } from '../../node/site-node.ts'
 import { openSite } from '../../node/site/dir.ts'
 import { boundHeapGrowth } from '../../node/memory.ts'
+import { REDIAL_INTERVAL_MS } from '../../node/net/constants.ts'
 import type { Cmd, Reply } from './ipc.ts'
 
 boundHeapGrowth() // as `aip start` does (node/cli/start-main.ts), in both modes
@@ -33,24 +34,32 @@ let rssMax = 0
 let batches = 0
 let batchMaxS = 0
 let batchMaxOps = 0
+/** Duration of each synced batch (ms) since the last 'arrivals' command: what an fsync costs in the phase measured. */
+let batchMs: number[] = []
 /** Arrival time (stored / delivered) of each message id, since the last 'arrivals' command. */
 let arrivals = new Map<string, number>()
 /** Off during the overload phase, which reads no arrivals: the map would be the harness's memory in the site's RSS. */
 let recordArrivals = true
-/** process.memoryUsage() when RSS peaked (MB), printed with AIP_BENCH_DEBUG. */
-const memAtMax: Record<string, number> = {}
 /** Largest number of gossip messages waiting in validation or storage at once. */
 let qMax = 0
+/** Publishes the harness has issued and the site has not finished (the publisher's own backlog). */
+let publishing = 0
+/** Where the memory was when RSS peaked (MB, or counts): `breakdown()`, taken when RSS passes its peak by 2 MB. */
+let atPeak: Record<string, number> = {}
+let atPeakRss = 0
+/** The host is up (the breakdown reads it). */
+let started = false
 const rssTimer = setInterval(() => {
-  // process.memoryUsage.rss() reads the RSS alone; the full breakdown (which walks V8's heap spaces, ~1 % of a busy
-  // site's CPU at 10 Hz, charged to the site being measured) only when RSS peaks
+  // process.memoryUsage.rss() reads the RSS alone; the full breakdown (which walks V8's heap spaces and reads
+  // /proc/self/smaps: ~1 % of a busy site's CPU at 10 Hz, charged to the site being measured) only when RSS passes
+  // its peak by 2 MB
   const rss = process.memoryUsage.rss()
   const q = node?.records.queues.length ?? 0 // records from peers waiting or running in the door's queues
   if (q > qMax) qMax = q
-  if (rss > rssMax) {
-    if (process.env.AIP_BENCH_DEBUG !== undefined && rss > rssMax + 4 * 2 ** 20) Object.assign(memAtMax, smaps())
-    rssMax = rss
-    Object.assign(memAtMax, process.memoryUsage())
+  if (rss > rssMax) rssMax = rss
+  if (started && rss > atPeakRss + 2 * 2 ** 20) {
+    atPeakRss = rss
+    atPeak = breakdown()
   }
   if (heapAtMb > 0 && rss > heapAtMb * 2 ** 20) {
     heapAtMb = 0 // once per process
@@ -61,29 +70,102 @@ const rssTimer = setInterval(() => {
 let heapAtMb = Number(process.env.AIP_BENCH_HEAP_SNAPSHOT_MB ?? 0)
 
 /**
- * AIP_BENCH_DEBUG: resident memory by kind of mapping (/proc/self/smaps), bytes: malloc's main arena ([heap]), 64 MB
- * malloc thread arenas, other anonymous mappings (V8's pages, large ArrayBuffers), and files (code).
+ * Resident memory by kind of mapping (/proc/self/smaps), bytes: malloc's main arena ([heap]); malloc's thread arenas
+ * (glibc reserves each as one 64 MB-aligned mapping, split into its used read-write part and a reserved rest — where
+ * LevelDB and the libuv threads that run level's reads and writes allocate); other anonymous mappings (V8's heap, large
+ * ArrayBuffers, thread stacks); and files (the node binary's code, mostly).
  */
 function smaps(): Record<string, number> {
   const out = { mallocMain: 0, mallocArenas: 0, anon: 0, files: 0 }
-  let kind: keyof typeof out = 'anon'
+  const maps: Array<{ start: number, end: number, perms: string, path: string, rss: number }> = []
   try {
     for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line)
-      if (head !== null) {
-        const path = head[1]!
-        kind = path === '[heap]' ? 'mallocMain' : path === '' ? 'anon' : 'files'
-        continue
-      }
-      const size = /^Size:\s+(\d+) kB/.exec(line)
-      if (size !== null && kind === 'anon' && Number(size[1]) % 65536 === 0 && Number(size[1]) >= 65536) kind = 'mallocArenas'
+      const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line)
+      if (head !== null) maps.push({ start: parseInt(head[1]!, 16), end: parseInt(head[2]!, 16), perms: head[3]!, path: head[4]!, rss: 0 })
       const rss = /^Rss:\s+(\d+) kB/.exec(line)
-      if (rss !== null) out[kind] += Number(rss[1]) * 1024
+      if (rss !== null && maps.length > 0) maps[maps.length - 1]!.rss = Number(rss[1]) * 1024
     }
   } catch {
-    // not Linux
+    return out // not Linux
   }
+  const ARENA = 64 * 2 ** 20
+  maps.forEach((m, i) => {
+    const next = maps[i + 1]
+    const arena = m.path === '' && m.start % ARENA === 0 && (m.end - m.start === ARENA ||
+      (next !== undefined && next.path === '' && next.start === m.end && next.perms.startsWith('---') && next.end - m.start === ARENA))
+    out[m.path === '[heap]' ? 'mallocMain' : arena ? 'mallocArenas' : m.path === '' ? 'anon' : 'files'] += m.rss
+  })
   return out
+}
+
+/** What gossipsub's router holds that the breakdown reads (not part of its exported interface). */
+interface RouterInternals {
+  mcache: { msgs: Map<string, unknown> }
+  seenCache: { size: number }
+  streamsOutbound: Map<string, { rawStream: { writeBufferLength: number } }>
+  streamsInbound: Map<string, { rawStream: { readBufferLength: number } }>
+}
+interface BufferedStream { writeBufferLength?: number, readBufferLength?: number }
+
+/**
+ * Where a site's memory is (issue 17 §3): process.memoryUsage() (MB) and what holds records: the door's queues
+ * (records, MB of record bytes), gossipsub's message cache and seen cache (entries), the bytes waiting in gossipsub's
+ * outbound and inbound streams and in the connections under them (MB), the store's and the audit log's write queues
+ * and the harness's own publishes not yet finished (records).
+ */
+function breakdown(): Record<string, number> {
+  const mb = (b: number): number => Math.round(b / 2 ** 17) / 8
+  const m = process.memoryUsage()
+  const r = host.pubsub as unknown as RouterInternals
+  let out = 0
+  let inb = 0
+  for (const s of r.streamsOutbound.values()) out += s.rawStream.writeBufferLength
+  for (const s of r.streamsInbound.values()) inb += s.rawStream.readBufferLength
+  let conn = 0
+  for (const c of host.libp2p.getConnections()) {
+    const ma = (c as unknown as { maConn?: BufferedStream }).maConn
+    conn += (ma?.writeBufferLength ?? 0) + (ma?.readBufferLength ?? 0)
+  }
+  const families = (node?.records.queues as unknown as { families?: Map<string, { bytes: number }> } | undefined)?.families
+  let queueBytes = 0
+  for (const q of families?.values() ?? []) queueBytes += q.bytes
+  return {
+    rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers),
+    doorQueue: node?.records.queues.length ?? 0, doorQueueMb: mb(queueBytes),
+    mcache: r.mcache.msgs.size, seen: r.seenCache.size,
+    outboundMb: mb(out), inboundMb: mb(inb), connectionsMb: mb(conn),
+    storeQueue: (node?.store as unknown as { queue?: unknown[] } | undefined)?.queue?.length ?? 0,
+    auditQueue: (node?.audit?.audit.log as unknown as { queue?: unknown[] } | undefined)?.queue?.length ?? 0,
+    publishing,
+    ...Object.fromEntries(Object.entries(smaps()).map(([k, v]) => [k, mb(v)])),
+  }
+}
+
+/** p50, p99 and max of `xs` (0 when empty), ms to 0.1. */
+function percentiles(xs: number[]): { p50: number, p99: number, max: number } {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (p: number): number => (s.length === 0 ? 0 : Number(s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(1)))
+  return { p50: at(0.5), p99: at(0.99), max: at(1) }
+}
+
+/** The edges this site dialled (the harness's topology): its bootstrap peers, in effect. */
+const edges: string[] = []
+let redialTimer: NodeJS.Timeout | undefined
+/** Edges re-dialled after their connection closed. */
+let redials = 0
+/**
+ * Re-dials a lost edge every REDIAL_INTERVAL_MS, as a site does its bootstrap peers (network-v1 §2): on a machine
+ * loaded far beyond its cores a starved site can miss its peers' liveness pings, and an edge the harness dialled
+ * once would otherwise stay down for the rest of the run — that site then receives nothing, by gossip or by sync.
+ */
+function redialEdges(): void {
+  for (const a of edges) {
+    const ma = multiaddr(a)
+    const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value
+    if (peer === undefined || host.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer)) continue
+    redials++
+    host.libp2p.dial(ma, { signal: AbortSignal.timeout(REDIAL_INTERVAL_MS * 2) }).catch(() => undefined)
+  }
 }
 
 /** CPU time (user + system) this process has used, ms. */
@@ -113,7 +195,12 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
     })
     host = node.network.host
     const observe = node.store.onBatch
-    node.store.onBatch = (ops, seconds) => { batches++; if (seconds > batchMaxS) { batchMaxS = seconds; batchMaxOps = ops } observe?.(ops, seconds) }
+    node.store.onBatch = (ops, seconds) => {
+      batches++
+      if (batchMs.length < 100_000) batchMs.push(seconds * 1000)
+      if (seconds > batchMaxS) { batchMaxS = seconds; batchMaxOps = ops }
+      observe?.(ops, seconds)
+    }
   } else {
     const site = await openSite(cmd.dir)
     host = await createSiteHost({
@@ -123,6 +210,7 @@ async function start(cmd: Extract<Cmd, { cmd: 'start' }>): Promise<void> {
     for (const t of TOPICS) host.pubsub.subscribe(t)
     host.pubsub.addEventListener('gossipsub:message', (evt) => { if (recordArrivals) arrivals.set(evt.detail.msgId, now()) })
   }
+  started = true
   send({ ev: 'ready', addr: host.libp2p.getMultiaddrs()[0].toString(), peerId: host.peerId.toString(), rss: process.memoryUsage().rss, verifier: VERIFIER })
 }
 
@@ -131,11 +219,16 @@ async function publish(records: Uint8Array[], rate: number, window: number): Pro
   const times = new Array<number>(records.length)
   const one = async (i: number): Promise<void> => {
     times[i] = now()
-    if (node !== undefined) {
-      const v = await node.publish(records[i])
-      if (v.action !== 'accept') throw new Error(`own record not accepted: ${v.code}`)
-    } else {
-      await host.pubsub.publish(TOPIC_RESULTS, records[i])
+    publishing++
+    try {
+      if (node !== undefined) {
+        const v = await node.publish(records[i])
+        if (v.action !== 'accept') throw new Error(`own record not accepted: ${v.code}`)
+      } else {
+        await host.pubsub.publish(TOPIC_RESULTS, records[i])
+      }
+    } finally {
+      publishing--
     }
   }
   if (rate > 0) {
@@ -162,6 +255,8 @@ process.on('message', (cmd: Cmd) => {
       case 'start': return start(cmd)
       case 'dial':
         await Promise.all(cmd.addrs.map((a) => host.libp2p.dial(multiaddr(a))))
+        edges.push(...cmd.addrs)
+        redialTimer ??= setInterval(redialEdges, REDIAL_INTERVAL_MS)
         return send({ ev: 'dialed' })
       case 'mesh': {
         const peers = new Set<string>()
@@ -184,6 +279,7 @@ process.on('message', (cmd: Cmd) => {
       case 'arrivals': {
         const out = [...arrivals.entries()]
         arrivals = new Map()
+        batchMs = []
         recordArrivals = cmd.off !== true
         return send({ ev: 'arrivals', arrivals: out })
       }
@@ -192,8 +288,8 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'has', count: found.length })
       }
       case 'stats':
-        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS (MB) ${JSON.stringify(Object.fromEntries(Object.entries(memAtMax).map(([k, v]) => [k, Math.round(v / 2 ** 20)])))} outcomes ${JSON.stringify(Object.fromEntries(node?.network.validator.counts ?? []))} refused ${JSON.stringify(node?.records.queues.refused ?? {})}`)
-        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, refused: { ...node?.records.queues.refused ?? { arrival: 0, turn: 0, full: 0 } }, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
+        if (process.env.AIP_BENCH_DEBUG !== undefined) console.error(`site ${process.pid}: queue max ${qMax}, slowest batch ${(batchMaxS * 1000).toFixed(0)} ms (${batchMaxOps} ops), memory at peak RSS ${JSON.stringify(atPeak)} outcomes ${JSON.stringify(Object.fromEntries(node?.network.validator.counts ?? []))} refused ${JSON.stringify(node?.records.queues.refused ?? {})}`)
+        return send({ ev: 'stats', bytesSent: await readBytesSent(), rssMax, cpuMs: cpuMs(), batches, queueMax: qMax, atPeak, batchMs: percentiles(batchMs), redials, refused: { ...node?.records.queues.refused ?? { arrival: 0, turn: 0, full: 0 } }, counts: node === undefined ? {} : Object.fromEntries(node.network.validator.counts) })
       case 'sync': {
         const results = node?.sync === undefined ? [] : await node.sync.syncAll()
         return send({ ev: 'synced', fetched: results.reduce((a, r) => a + r.accepted, 0) })
@@ -202,6 +298,7 @@ process.on('message', (cmd: Cmd) => {
         return send({ ev: 'count', records: node === undefined ? 0 : await node.store.count() })
       case 'stop':
         clearInterval(rssTimer)
+        clearInterval(redialTimer)
         if (node !== undefined) await node.stop()
         else await host.libp2p.stop()
         send({ ev: 'stopped' })

@@ -29,3 +29,12 @@ export const TILE_CACHE_SIZE = 256
 
 /** Largest captured prompt + output stored (bytes of UTF-8, before encryption). */
 export const MAX_CONTENT_BYTES = 1_048_576
+
+/**
+ * The audit log's LevelDB block cache and write buffer (network-v1 §7.1 memory budget; classic-level's defaults are
+ * 8 MiB and 4 MiB, up to two write buffers held at once): the log is written in appends and read for proofs and
+ * tiles (TILE_CACHE_SIZE keeps those decoded), so a small cache loses little; ~0.2 KB per record a site stores fills
+ * 1 MiB in ~5,000 records.
+ */
+export const LOG_DB_CACHE_BYTES = 1024 * 1024
+export const LOG_DB_WRITE_BUFFER_BYTES = 1024 * 1024

@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { Level } from 'level'
 import { consistencyProof, encodeBundle, encodeEntry, HASH_BYTES, inclusionPath, leafHash, rangeHash, tileOf, tileRoot, TILE_WIDTH, tileSubtrees } from '../../protocol/index.ts'
 import type { AuditEntry } from '../../protocol/index.ts'
-import { MAX_APPEND_QUEUE, MAX_CONTENT_BYTES, TILE_CACHE_SIZE } from './constants.ts'
+import { LOG_DB_CACHE_BYTES, LOG_DB_WRITE_BUFFER_BYTES, MAX_APPEND_QUEUE, MAX_CONTENT_BYTES, TILE_CACHE_SIZE } from './constants.ts'
 
 export class AuditLogError extends Error {
   constructor(readonly code: 'log_locked' | 'log_open_failed' | 'log_closed' | 'log_failed' | 'bad_range' | 'content_too_large', message: string, options?: { cause?: unknown }) {
@@ -64,7 +64,7 @@ export class AuditLog {
    * Fails with 'log_locked' when another process holds it.
    */
   static async open(location: string, opts: { contentKey?: Uint8Array } = {}): Promise<AuditLog> {
-    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', cacheSize: LOG_DB_CACHE_BYTES, writeBufferSize: LOG_DB_WRITE_BUFFER_BYTES })
     try {
       await db.open()
     } catch (err) {

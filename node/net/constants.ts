@@ -58,23 +58,27 @@ export const SIGNER_BURST = 1_000
 export const SIGNER_QUOTA_RECORDS = 100_000
 export const SIGNER_QUOTA_BYTES = 256 * 1024 * 1024
 /**
- * §7 "At most 8192 received records (64 MiB) wait for validation or storage; beyond that, new ones are IGNOREd
- * (queue_full)." Large enough that an honest burst waits instead of being dropped (the wait stays well inside the
- * MCACHE_HEARTBEATS window at a few hundred records/s), small enough to bound memory.
- */
-/**
  * §7.1 "A gossiped record that has waited more than VALIDATION_QUEUE_MAX_WAIT_MS in its family's queue when its turn
  * comes is IGNOREd (queue_full) without running the pipeline": a site past its capacity sheds what it cannot validate
  * in time, and anti-entropy sync recovers it. Shorter than the MCACHE_HEARTBEATS window, so a record validated within
  * it can still be forwarded; long enough for fsync stalls of a loaded disk (up to 1.7 s measured, six sites on one disk).
  */
 export const VALIDATION_QUEUE_MAX_WAIT_MS = 5_000
-export const VALIDATION_QUEUE_MAX = 8_192
-export const VALIDATION_QUEUE_MAX_BYTES = 64 * 1024 * 1024
+/**
+ * §7 "At most 2048 received results records wait for validation or storage; beyond that, new ones are IGNOREd
+ * (queue_full)." A signer's whole burst (SIGNER_BURST) waits instead of being dropped; and sized to memory (§7.1
+ * budget): a queued ~1.2 KB record holds ~4 KB while it waits and up to ~35 KB in the pipeline (decoded body, its
+ * part of a synced batch and of the audit log's), so a full queue, 2,048 with 256 in the pipeline, held 13.6 MB
+ * (measured in-process: heapUsed + external after GC). 8,192 with 1,024 in the pipeline, before issue 17's budget,
+ * could hold ~60 MB.
+ */
+export const VALIDATION_QUEUE_MAX = 2_048
+/** §7.1 memory budget: 16 MiB of record bytes in all the families' queues, whatever the record sizes. */
+export const VALIDATION_QUEUE_MAX_BYTES = 16 * 1024 * 1024
 /** §7 "At most half of that from any one propagation source", so one flooding peer leaves room for the others. */
-export const VALIDATION_QUEUE_PER_PEER_MAX = 4_096
+export const VALIDATION_QUEUE_PER_PEER_MAX = 1_024
 /** §7 "… and at most half of the bytes": the per-peer share counts bytes, not only messages (256 KiB records). */
-export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 32 * 1024 * 1024
+export const VALIDATION_QUEUE_PER_PEER_MAX_BYTES = 8 * 1024 * 1024
 
 /** One family's validation queue: records waiting or running, their bytes, and how many run the pipeline at once. */
 export interface QueueLimits {
@@ -90,9 +94,9 @@ export interface QueueLimits {
  * commit still collects up to that many per synced batch).
  */
 export const VALIDATION_QUEUES: Readonly<Record<'federation' | 'results' | 'alignment', QueueLimits>> = {
-  federation: { maxLength: 1_024, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
-  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 44 * 1024 * 1024, concurrency: 1_024 },
-  alignment: { maxLength: 1_024, maxBytes: 16 * 1024 * 1024, concurrency: 64 },
+  federation: { maxLength: 256, maxBytes: 2 * 1024 * 1024, concurrency: 64 },
+  results: { maxLength: VALIDATION_QUEUE_MAX, maxBytes: 10 * 1024 * 1024, concurrency: 256 },
+  alignment: { maxLength: 256, maxBytes: 4 * 1024 * 1024, concurrency: 64 },
 }
 
 /**
@@ -110,6 +114,17 @@ export const PENDING_PEERS_MAX_BYTES = 8 * 1024 * 1024
  * of the window, ~1.7 KB per ~1 KB record, so 30 heartbeats held ~50 MB at a sustained 1,000 records/s, 10 hold ~17.
  */
 export const MCACHE_HEARTBEATS = 10
+/**
+ * §7.1 "gossipsub's message cache keeps at most MCACHE_MAX_BYTES of validated messages, each counting its data plus
+ * MCACHE_ENTRY_OVERHEAD_BYTES; past it the oldest validated go first" (the `gossipsubMcacheBudget` patch): the window
+ * alone is bounded by time, not by the arrival rate. Messages awaiting their outcome are the validation queues'
+ * records (bounded by their budget) and stay, so a REJECT still charges P4. 6 MiB is ~3,600 of the benchmark's
+ * ~1.2 KB records: the whole MCACHE_HEARTBEATS window up to ~360 records/s, the newest 6 MiB of it beyond. The
+ * overhead is the cache entry, its id strings and the decoded RPC message (~1.7 KB per ~1.2 KB record in a heap
+ * snapshot, see MCACHE_HEARTBEATS).
+ */
+export const MCACHE_MAX_BYTES = 6 * 1024 * 1024
+export const MCACHE_ENTRY_OVERHEAD_BYTES = 512
 /**
  * §6 "A site remembers the ids of the messages it has seen for 30 s" (gossipsub's seenTTL; its default is 2 min).
  * Sized to memory (issue 17, §7.1 rule 5): an id costs ~0.2 KB, and 2 min of a 1,600 records/s flood held ~190,000 of

@@ -21,10 +21,11 @@ import type { SigningKey } from '../site/signing-key.ts'
 import {
   APP_SPECIFIC_WEIGHT, GOSSIP_D, GOSSIP_D_HI, GOSSIP_D_LAZY, GOSSIP_D_LO, GOSSIP_MAX_MESSAGE_BYTES, IDONTWANT_MIN_BYTES, GOSSIP_THRESHOLD, GRAYLIST_THRESHOLD, INVALID_MESSAGE_DECAY,
   INVALID_MESSAGE_WEIGHT, MCACHE_HEARTBEATS, PING_TIMEOUT_MIN_MS, PUBLISH_THRESHOLD, SEEN_TTL_MS,
+  MCACHE_ENTRY_OVERHEAD_BYTES, MCACHE_MAX_BYTES,
 } from './constants.ts'
 import { messageIdOf, messageIdToString, TOPICS } from './topics.ts'
-import { checkRouterPatches, checkTransportPatches, installDeliveryWindow, withWriteCoalescing } from './patches/index.ts'
-import type { PatchReport } from './patches/index.ts'
+import { checkRouterPatches, checkTransportPatches, installDeliveryWindow, installMcacheBudget, withWriteCoalescing } from './patches/index.ts'
+import type { McacheBudget, PatchReport } from './patches/index.ts'
 
 /** What gossipsub's implementation offers beyond its exported interface (asyncValidation needs it). */
 export interface GossipRouter extends GossipSub {
@@ -73,6 +74,8 @@ export interface SiteHost {
   peerId: PeerId
   /** The patches' self-check (node/net/patches/README.md): 'ok' or 'disabled: WHY' for each. */
   patches: PatchReport
+  /** What gossipsub's message cache holds against MCACHE_MAX_BYTES (§7.1; undefined if its patch is disabled). */
+  mcache: McacheBudget | undefined
 }
 
 /** §6 per-topic score parameters: only P4 (invalid deliveries) counts; delivery-rate penalties are off. */
@@ -142,5 +145,6 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
   }
   const patches = checkRouterPatches(pubsub)
   installDeliveryWindow(pubsub, SEEN_TTL_MS) // §7.1 rule 5: the score's delivery records, too, for SEEN_TTL_MS
-  return { libp2p, pubsub, peerId: libp2p.peerId, patches }
+  const mcache = installMcacheBudget(pubsub, MCACHE_MAX_BYTES, MCACHE_ENTRY_OVERHEAD_BYTES) // §7.1 memory budget
+  return { libp2p, pubsub, peerId: libp2p.peerId, patches, mcache }
 }

@@ -7,6 +7,7 @@
  */
 import { checkGossipsubBackoff, checkGossipsubScoreCache } from './gossipsub-state.ts'
 import { checkGossipsubDeliveries } from './gossipsub-deliveries.ts'
+import { checkGossipsubMcache } from './gossipsub-mcache.ts'
 import { report, settle } from './state.ts'
 import type { PatchReport } from './state.ts'
 import { checkWriteCoalescing } from './write-coalescing.ts'
@@ -14,6 +15,8 @@ import { checkYamuxWindow, installYamuxWindowPatch } from './yamux-window.ts'
 
 export { forgetBackoff, forgetCachedScore } from './gossipsub-state.ts'
 export { installDeliveryWindow } from './gossipsub-deliveries.ts'
+export { installMcacheBudget } from './gossipsub-mcache.ts'
+export type { McacheBudget } from './gossipsub-mcache.ts'
 export { withWriteCoalescing, coalesceSocketWrites } from './write-coalescing.ts'
 export { assertYamuxWindowPatch } from './yamux-window.ts'
 export { PATCH_NAMES, patchEnabled } from './state.ts'
@@ -37,5 +40,6 @@ export function checkRouterPatches(pubsub: unknown): PatchReport {
   settle('gossipsubBackoff', checkGossipsubBackoff(pubsub))
   settle('gossipsubScoreCache', checkGossipsubScoreCache(pubsub))
   settle('gossipsubDeliveryWindow', checkGossipsubDeliveries(pubsub))
+  settle('gossipsubMcacheBudget', checkGossipsubMcache(pubsub))
   return report()
 }

@@ -3,7 +3,7 @@
  * start is disabled: the dependency then behaves as shipped (each patch is an optimisation, never a rule of the
  * protocol), and the node says so loudly (log `patch_disabled`, `aip status` → patches).
  */
-export const PATCH_NAMES = ['yamuxWindow', 'writeCoalescing', 'gossipsubBackoff', 'gossipsubScoreCache', 'gossipsubDeliveryWindow'] as const
+export const PATCH_NAMES = ['yamuxWindow', 'writeCoalescing', 'gossipsubBackoff', 'gossipsubScoreCache', 'gossipsubDeliveryWindow', 'gossipsubMcacheBudget'] as const
 export type PatchName = typeof PATCH_NAMES[number]
 /** 'ok', or 'disabled: WHY'. */
 export type PatchReport = Record<PatchName, string>

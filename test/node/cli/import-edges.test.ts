@@ -65,7 +65,7 @@ test('aip import refuses a FIFO at once; reads standard input for -; an oversize
     // while we are here: `aip status` reports the dependency patches' self-check (node/net/patches/README.md)
     const status = await aip(['status', '--dir', site.dir, '--json'])
     assert.deepEqual((JSON.parse(status.stdout) as { patches: unknown }).patches,
-      { yamuxWindow: 'ok', writeCoalescing: 'ok', gossipsubBackoff: 'ok', gossipsubScoreCache: 'ok', gossipsubDeliveryWindow: 'ok' })
+      { yamuxWindow: 'ok', writeCoalescing: 'ok', gossipsubBackoff: 'ok', gossipsubScoreCache: 'ok', gossipsubDeliveryWindow: 'ok', gossipsubMcacheBudget: 'ok' })
   } finally {
     await node.stop()
   }

@@ -15,7 +15,8 @@ import { checkGossipsubBackoff, checkGossipsubScoreCache } from '../../../node/n
 import { checkGossipsubDeliveries } from '../../../node/net/patches/gossipsub-deliveries.ts'
 import { settle } from '../../../node/net/patches/state.ts'
 import { yamuxFieldsMissing } from '../../../node/net/patches/yamux-window.ts'
-import { SEEN_TTL_MS } from '../../../node/net/constants.ts'
+import { MCACHE_ENTRY_OVERHEAD_BYTES, MCACHE_MAX_BYTES, SEEN_TTL_MS } from '../../../node/net/constants.ts'
+import { checkGossipsubMcache } from '../../../node/net/patches/gossipsub-mcache.ts'
 import { withTmp } from '../cli/helpers.ts'
 
 const ROOT = new URL('../../../', import.meta.url).pathname
@@ -39,6 +40,7 @@ test('a check that finds a member missing says which; a disabled patch leaves th
   assert.match(checkGossipsubBackoff({ backoff: {} }) ?? '', /backoff/)
   assert.match(checkGossipsubScoreCache({ score: {} }) ?? '', /scoreCache/)
   assert.match(checkGossipsubDeliveries({ score: { deliveryRecords: { records: new Map(), gc: () => {} } } }) ?? '', /queue/)
+  assert.match(checkGossipsubMcache({ mcache: { msgs: new Map(), history: [] } }) ?? '', /put\/validate\/remove\/shift/)
   const backoff = new Map([['/aip/1/results', new Map([['peer', 1]])]])
   forgetBackoff({ backoff }, 'peer')
   assert.equal(backoff.get('/aip/1/results')!.size, 0, 'enabled: the backoff is cleared')
@@ -79,6 +81,41 @@ test('gossipsubDeliveryWindow: on a real router, delivery records go after SEEN_
       Date.now = realNow
     }
     assert.equal(records.has('fresh'), false, 'gone once older than SEEN_TTL_MS (gossipsub alone keeps it 2 min)')
+  } finally {
+    await node.stop()
+  }
+}))
+
+test('gossipsubMcacheBudget: on a real router, the message cache keeps at most MCACHE_MAX_BYTES of validated messages, the oldest going first; none awaiting validation goes', { timeout: 30_000 }, () => withTmp(async (tmp) => {
+  const { site } = await initSite(join(tmp, 'ch'), { nation: 'CH' })
+  const node = await startSiteNode(site.dir, { api: false, sync: false, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  try {
+    type Cache = { msgs: Map<string, unknown>, notValidatedCount: number, put(id: { msgId: Uint8Array, msgIdStr: string }, msg: { topic: string, data: Uint8Array }, validated?: boolean): boolean, validate(id: string): unknown, remove(id: string): unknown, shift(): void }
+    const mcache = (node.network.host.pubsub as unknown as { mcache: Cache }).mcache
+    const budget = node.network.host.mcache!
+    const size = 200 * 1024
+    const per = size + MCACHE_ENTRY_OVERHEAD_BYTES
+    const kept = Math.floor(MCACHE_MAX_BYTES / per)
+    const n = kept + 5
+    // gossipsub's own path for a received message under asyncValidation: put, not validated yet
+    for (let i = 0; i < n; i++) mcache.put({ msgId: Uint8Array.of(i), msgIdStr: `m${i}` }, { topic: 't', data: new Uint8Array(size) }, false)
+    assert.equal(mcache.msgs.size, n, 'a message awaiting its outcome was evicted (a REJECT would no longer charge P4)')
+    assert.equal(budget.bytes, 0)
+    // ACCEPTed one by one (reportMessageValidationResult → mcache.validate), oldest first
+    for (let i = 0; i < n; i++) assert.notEqual(mcache.validate(`m${i}`), null)
+    assert.equal(mcache.msgs.size, kept, 'more than MCACHE_MAX_BYTES of validated messages kept')
+    assert.ok(budget.bytes <= MCACHE_MAX_BYTES)
+    assert.equal(budget.evicted, n - kept)
+    assert.equal(mcache.msgs.has('m0'), false, 'the oldest went first')
+    assert.ok(mcache.msgs.has(`m${n - 1}`), 'the newest stays')
+    assert.equal(mcache.notValidatedCount, 0)
+    mcache.put({ msgId: Uint8Array.of(255), msgIdStr: 'own' }, { topic: 't', data: new Uint8Array(size) }, true) // a site's own publish
+    assert.equal(mcache.msgs.size, kept, 'an own message counts too, evicting the oldest')
+    mcache.remove('own')
+    assert.equal(budget.entries, kept - 1, 'a removed message no longer counts')
+    for (let i = 0; i < 12; i++) mcache.shift() // past the whole window (MCACHE_HEARTBEATS)
+    assert.equal(mcache.msgs.size, 0)
+    assert.equal(budget.bytes, 0, 'messages that left the window no longer count')
   } finally {
     await node.stop()
   }

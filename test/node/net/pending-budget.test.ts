@@ -48,7 +48,7 @@ test('a peer that never passes hello holds at most PENDING_PEERS_MAX_BYTES of th
 
 test('the per-peer share of the validation queue counts bytes (network-v1 §7)', () => {
   const q = new ValidationQueues()
-  const big = 4 * 1024 * 1024
+  const big = 2 * 1024 * 1024
   const tickets = []
   let t = q.reserve('results', big, 'p')
   while (typeof t !== 'string') {
