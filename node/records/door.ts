@@ -60,6 +60,10 @@ class Events<M extends Record<string, unknown>> {
     return () => this.listeners.set(name, (this.listeners.get(name) ?? []).filter((l) => l !== fn))
   }
 
+  has(name: keyof M): boolean {
+    return (this.listeners.get(name)?.length ?? 0) > 0
+  }
+
   /** Calls every listener; one that throws does not stop the others nor change the admission's outcome. */
   emit<K extends keyof M>(name: K, event: M[K]): void {
     for (const fn of this.listeners.get(name) ?? []) {
@@ -82,6 +86,60 @@ export interface DoorEvents extends Record<string, unknown> {
   /** A new operator alert: from the trust state (competing charters, aip-v1 §5.2), or an accepted AuditEquivocation (aip-v1 §4.11). */
   alert: { alert: string }
 }
+
+/**
+ * The door's duplicate lookups (step 3: "duplicate first"), one per record, read from the store in batches: the
+ * lookups asked while a read is in flight wait for it and then go together in one `getMany` — one native call and one
+ * thread-pool round trip for a burst of records instead of one each (a point read cost ~3× a batched one's CPU; issue 17).
+ */
+class KnownIds {
+  private asked: string[] = []
+  private answers: Array<{ resolve: (known: boolean) => void; reject: (err: unknown) => void }> = []
+  private reading = false
+
+  constructor(private readonly store: RecordStore) {}
+
+  has(id: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.asked.push(id)
+      this.answers.push({ resolve, reject })
+      if (!this.reading) {
+        this.reading = true
+        queueMicrotask(() => void this.read())
+      }
+    })
+  }
+
+  private async read(): Promise<void> {
+    while (this.asked.length > 0) {
+      const ids = this.asked
+      const answers = this.answers
+      this.asked = []
+      this.answers = []
+      try {
+        const found = await this.store.getMany(ids)
+        for (let i = 0; i < answers.length; i++) answers[i]!.resolve(found[i] !== undefined)
+      } catch (err) {
+        for (const a of answers) a.reject(err)
+      }
+    }
+    this.reading = false
+  }
+}
+
+/** `action/code`, the key of `RecordDoor.counts`, built once per pair (not once per admission). */
+const countKeys = new Map<string, string>()
+function countKey(o: AdmitOutcome): string {
+  const k = o.action === 'accept' ? 'accept/ok' : countKeys.get(o.action + o.code)
+  if (k !== undefined) return k
+  const key = `${o.action}/${o.code}`
+  countKeys.set(o.action + o.code, key)
+  return key
+}
+
+/** `isKnown` of a record the door found stored (it asks only for that record's own ID). */
+const KNOWN = (): boolean => true
+const NO_WITHDRAWALS: { tombstones: TombstoneSpec[]; placed: DecodedRecord[] } = Object.freeze({ tombstones: [], placed: [] }) as never
 
 /** The record types that make the charter chain (aip-v1 §5.2). */
 const CHAIN_TYPES: readonly string[] = ['FederationCharter', 'CharterApproval']
@@ -126,9 +184,12 @@ export class RecordDoor {
   /** The stored charters and approvals: what a scratch trust state needs to judge a hello (network-v1 §3 H5). */
   private readonly chain = new Map<string, DecodedRecord>()
 
+  private readonly known: KnownIds
+
   constructor(readonly store: RecordStore, readonly trust: TrustState, private readonly opts: DoorOptions = {}) {
     this.now = opts.now ?? Date.now
     this.queues = new ValidationQueues(opts.queues)
+    this.known = new KnownIds(store)
   }
 
   /** The door of a store, with the trust state its records establish under the pinned genesis charter. */
@@ -173,9 +234,9 @@ export class RecordDoor {
     } catch (err) {
       outcome = ignore('internal_error', String(err))
     }
-    const key = `${outcome.action}/${outcome.code}`
+    const key = countKey(outcome)
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
-    this.events.emit('outcome', { outcome, source })
+    if (this.events.has('outcome')) this.events.emit('outcome', { outcome, source })
     return outcome
   }
 
@@ -185,7 +246,8 @@ export class RecordDoor {
     const ticket = this.queues.reserve(familyOf(bytes, source), bytes.length, source.peer, source.via === 'gossip')
     if (typeof ticket === 'string') return ignore('queue_full', ticket)
     try {
-      const hello = source.via === 'gossip' ? await this.helloPassed(source.peer, ticket) : 'passed'
+      // (an admitted peer's record goes on at once: no promise, no microtask)
+      const hello = source.via !== 'gossip' || this.peers === undefined || this.peers.isAdmitted(source.peer) ? 'passed' : await this.helloPassed(source.peer, ticket)
       if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
       if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
       // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
@@ -212,20 +274,23 @@ export class RecordDoor {
   private async pipeline(bytes: Uint8Array, source: Source, shedding?: Pick<Ticket, 'late'>): Promise<AdmitOutcome> {
     if (bytes.length > MAX_ENVELOPE_BYTES) return { action: 'reject', code: 'oversize', message: `envelope of ${bytes.length} bytes exceeds ${MAX_ENVELOPE_BYTES}` }
     const id = recordId(bytes)
-    const known = await this.store.has(id)
+    const known = await this.known.has(id)
     // [IGNORE queue_full] network-v1 §7.1 rule 2: gossip whose turn to be validated comes past the maximum wait (a
     // slot was free, but the reads and synced batches ahead of it were not) is shed before it costs a verification
     const waited = known ? undefined : shedding?.late()
     if (waited !== undefined) return ignore('queue_full', `shed: waited ${Math.round(waited)} ms for validation`, id)
     const limits = fromPeer(source) ? this.opts.limits : undefined
+    /** The signer's key in hex, once (the limits' key): read from the protected header before the verify. */
+    let kidHex: string | undefined
     if (limits !== undefined && !known) {
       // [IGNORE rate_limited | quota_exceeded] network-v1 §7 step 3a: a signer already over its limit costs no
       // signature check — its key is read from the protected header; nothing is charged until a record verifies
       const kid = kidOf(bytes)
-      const over = kid === undefined ? 'ok' : limits.peek(hex(kid), bytes.length, this.now())
-      if (over !== 'ok') return ignore(over, `signer ${hex(kid!).slice(0, 16)}… over its limit (not verified)`, id)
+      kidHex = kid === undefined ? undefined : hex(kid)
+      const over = kidHex === undefined ? 'ok' : limits.peek(kidHex, bytes.length, this.now())
+      if (over !== 'ok') return ignore(over, `signer ${kidHex!.slice(0, 16)}… over its limit (not verified)`, id)
     }
-    const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: (x) => known && x === id, id })
+    const outcome = validateRecord(bytes, { now: this.now(), trust: this.trust, isKnown: known ? KNOWN : undefined, id })
     if (outcome.action !== 'accept') {
       // [REJECT restricted_content] alignment-v1 O1, also for a restricted chunk this site already holds
       if (outcome.code === 'duplicate') {
@@ -247,16 +312,19 @@ export class RecordDoor {
     // [REJECT restricted_content | not_in_audience] [IGNORE embargoed] alignment-v1 O1, O2, O4
     const released = releaseRefusal(record, source, this.now(), this.shareKeeps)
     if (released !== undefined) return released
-    const signer = hex(record.signer)
     if (limits !== undefined) {
+      // the record's signer is the kid its envelope names (aip-v1 §3.2): the hex read before the verify, if any
+      const signer = kidHex ?? hex(record.signer)
       // [IGNORE rate_limited | quota_exceeded] network-v1 §7; never a penalty for the relay (§6 rule S2)
       const verdict = limits.charge(signer, bytes.length, this.now())
       if (verdict !== 'ok') return ignore(verdict, `signer ${signer.slice(0, 16)}…`, id)
+      kidHex = signer
     }
-    const { tombstones, placed } = await this.withdrawals(record)
+    // only a Retraction or a Revocation withdraws anything (no lookup, no promise, for any other record)
+    const { tombstones, placed } = record.type === 'Retraction' || record.type === 'Revocation' ? await this.withdrawals(record) : NO_WITHDRAWALS
     const { result, withdrawn } = await this.store.putWith(record, tombstones, this.now())
     if (result !== 'stored') {
-      limits?.refund(signer, bytes.length)
+      if (limits !== undefined) limits.refund(kidHex!, bytes.length)
       if (result === 'tombstoned') {
         this.events.emit('withdrawn', { id })
         return ignore('tombstoned', 'retracted or erased at this site', id)

@@ -46,15 +46,20 @@ class FamilyQueue {
     return n
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    this.running++
-    try {
-      return await fn()
-    } finally {
-      this.running--
-      this.waiting.shift()?.()
+  /** Resolves when a slot is free (at once when one is); the caller then holds it until `done()`. */
+  slot(): Promise<void> | undefined {
+    if (this.running < this.limits.concurrency) {
+      this.running++
+      return undefined
     }
+    return new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  /** Frees a slot: the next waiting record takes it over (`running` unchanged), or it is returned. */
+  done(): void {
+    const next = this.waiting.shift()
+    if (next === undefined) this.running--
+    else next()
   }
 
   /** A record starts the pipeline now (one shed at its turn does not count: it cost nothing). */
@@ -101,9 +106,15 @@ export interface QueueOptions {
   families?: Partial<Record<Family, QueueLimits>>
 }
 
+/** What one peer holds in the queues now. */
+interface PeerShare {
+  messages: number
+  bytes: number
+}
+
 export class ValidationQueues {
   private readonly families = new Map<Family, FamilyQueue>()
-  private readonly perPeer = new Map<string, { messages: number; bytes: number }>()
+  private readonly perPeer = new Map<string, PeerShare>()
   /** Bytes held now for peers still in hello, and the most ever held (the adversarial bench reads it). */
   pendingBytes = 0
   pendingBytesMax = 0
@@ -137,6 +148,11 @@ export class ValidationQueues {
     return this.families.get(family)!.peak
   }
 
+  /** A peer's share is empty: forget it. */
+  dropPeer(peer: string): void {
+    this.perPeer.delete(peer)
+  }
+
   /**
    * A slot for `size` bytes of `family` from `peer`, or why not (the caller answers IGNORE queue_full).
    * `gossip`: network-v1 §7.1 rule 1 applies at arrival — refused when at least as many records of the family
@@ -166,48 +182,65 @@ export class ValidationQueues {
     p.messages++
     p.bytes += size
     this.perPeer.set(peer, p)
-    let pending = false
-    let released = false
-    const arrived = performance.now()
-    const unpend = (): void => {
-      if (!pending) return
-      pending = false
-      this.pendingBytes -= size
+    return new Slot(this, q, p, peer, size)
+
+  }
+}
+
+/** One record's slot (a class, not closures: one allocation per record on the hot path). */
+class Slot implements Ticket {
+  private pendingNow = false
+  private released = false
+  private readonly arrived = performance.now()
+
+  constructor(private readonly queues: ValidationQueues, private readonly q: FamilyQueue, private readonly p: PeerShare,
+    private readonly peer: string, private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>, shed?: (waitedMs: number) => T): Promise<T> {
+    const wait = this.q.slot()
+    if (wait !== undefined) await wait
+    try {
+      const now = performance.now()
+      if (shed !== undefined && now - this.arrived > this.queues.maxWaitMs) {
+        this.queues.refused.turn++
+        return shed(now - this.arrived)
+      }
+      this.q.started(now)
+      return await fn()
+    } finally {
+      this.q.done()
     }
-    return {
-      run: (fn, shed) => q.run(() => {
-        const now = performance.now()
-        if (shed !== undefined && now - arrived > this.maxWaitMs) {
-          this.refused.turn++
-          return Promise.resolve(shed(now - arrived))
-        }
-        q.started(now)
-        return fn()
-      }),
-      late: () => {
-        const waited = performance.now() - arrived
-        if (waited <= this.maxWaitMs) return undefined
-        this.refused.turn++
-        return waited
-      },
-      pending: () => {
-        if (this.pendingBytes + size > PENDING_PEERS_MAX_BYTES) return false
-        pending = true
-        this.pendingBytes += size
-        this.pendingBytesMax = Math.max(this.pendingBytesMax, this.pendingBytes)
-        return true
-      },
-      admitted: unpend,
-      release: () => {
-        if (released) return
-        released = true
-        unpend()
-        q.length--
-        q.bytes -= size
-        p.messages--
-        p.bytes -= size
-        if (p.messages === 0) this.perPeer.delete(peer)
-      },
-    }
+  }
+
+  late(): number | undefined {
+    const waited = performance.now() - this.arrived
+    if (waited <= this.queues.maxWaitMs) return undefined
+    this.queues.refused.turn++
+    return waited
+  }
+
+  pending(): boolean {
+    if (this.queues.pendingBytes + this.size > PENDING_PEERS_MAX_BYTES) return false
+    this.pendingNow = true
+    this.queues.pendingBytes += this.size
+    this.queues.pendingBytesMax = Math.max(this.queues.pendingBytesMax, this.queues.pendingBytes)
+    return true
+  }
+
+  admitted(): void {
+    if (!this.pendingNow) return
+    this.pendingNow = false
+    this.queues.pendingBytes -= this.size
+  }
+
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.admitted()
+    this.q.length--
+    this.q.bytes -= this.size
+    this.p.messages--
+    this.p.bytes -= this.size
+    if (this.p.messages === 0) this.queues.dropPeer(this.peer)
   }
 }
