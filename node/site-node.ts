@@ -136,7 +136,11 @@ export async function startSiteNode(dir: string, opts: SiteNodeOptions = {}): Pr
       metrics.validationOutcomes.inc({ topic: sourceLabel(source), action: outcome.action, code: outcome.code })
       if (outcome.action === 'reject') audit?.refused(outcome.id ?? 'unknown', outcome.code)
     })
-    door.on('alert', ({ alert }) => log('trust_alert', { alert }))
+    door.on('alert', ({ alert, kind }) => {
+      // audit-v1 §7.3: with the audit log on, its gossip raises an equivocation once per log, after the witness refuses it
+      if (kind === 'audit' && audit !== undefined) return
+      log(`${kind}_alert`, { alert })
+    })
     door.on('withdrawn', ({ id }) => index.withdraw(digestOfId(id)))
     door.on('stored', ({ record, source }) => {
       // audit-v1 §5.2: what this site published itself, and what it received

@@ -84,7 +84,7 @@ export interface DoorEvents extends Record<string, unknown> {
   /** Every admission's outcome (metrics, logs). */
   outcome: { outcome: AdmitOutcome; source: Source }
   /** A new operator alert: from the trust state (competing charters, aip-v1 §5.2), or an accepted AuditEquivocation (aip-v1 §4.11). */
-  alert: { alert: string }
+  alert: { alert: string; kind: 'trust' | 'audit' }
 }
 
 /**
@@ -336,7 +336,7 @@ export class RecordDoor {
     for (const w of withdrawn) this.events.emit('withdrawn', { id: w })
     this.events.emit('stored', { record, source })
     // audit-v1 §7.3: an accepted equivocation proof is an operator alert on every site
-    if (record.type === 'AuditEquivocation') this.events.emit('alert', { alert: equivocationAlert((record as DecodedRecord<'AuditEquivocation'>).body, id) })
+    if (record.type === 'AuditEquivocation') this.events.emit('alert', { alert: equivocationAlert((record as DecodedRecord<'AuditEquivocation'>).body, id), kind: 'audit' })
     if (TRUST_TYPES.has(record.type)) await this.feed(record, true, placed)
     return ok(record)
   }
@@ -364,7 +364,7 @@ export class RecordDoor {
         if (r.id !== record.id && !placed.some((p) => p.id === r.id) && validateRecord(r.bytes, { now: Number.MAX_SAFE_INTEGER, trust: this.trust }).action === 'accept') placed.push(r)
       }
     }
-    for (const alert of this.trust.alerts().slice(alerts)) this.events.emit('alert', { alert })
+    for (const alert of this.trust.alerts().slice(alerts)) this.events.emit('alert', { alert, kind: 'trust' })
     // aip-v1 §5.7 (fault 8): a buffered record placed now is re-validated and stored like any other
     for (const r of placed) {
       this.unstored.delete(r.id)
