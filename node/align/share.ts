@@ -14,8 +14,9 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
 import {
-  decodeRecord, decodeShareRequest, decodeShareResponse, encodeShareRequest, encodeShareResponse, inAudience, isRestricted,
+  decodeRecord, decodeShareRequest, decodeShareResponse, encodeShareRequest, encodeShareResponseParts, inAudience, isRestricted,
   MAX_ENVELOPE_BYTES, MAX_SHARE_REQUEST_CHUNKS, MAX_SHARE_RESPONSE_BYTES, parseRecordId, recordId, SHARE_PROTOCOL, SHARE_TIMEOUT_MS, shareRefusal,
 } from '../../protocol/index.ts'
 import type { AlignmentBundleBody, DecodedRecord, ShareCode, ShareRequest, SiteIdentity, TlpLabel } from '../../protocol/index.ts'
@@ -216,7 +217,8 @@ export class ShareService {
           this.count('served')
         } // else: left out; the requester asks again for what is missing
       }
-      await lp.write(encodeShareResponse({ records, refused }), { signal })
+      // the envelopes go out as they are (no copy of them into one response buffer)
+      await lp.write(new Uint8ArrayList(...encodeShareResponseParts({ records, refused })), { signal })
       await stream.close()
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
