@@ -25,16 +25,18 @@
  * weight files, so nothing is indexed).
  *
  * Where the delivery's main-thread time goes (node --cpu-prof over 5 deliveries of this bundle, three sites in one
- * process, load ~20, 2026-12-02; shares of sampled time, idle and profiler excluded):
- *   decode + signature + schema, the door's validateRecord (CH, DE, FR once each)      33 %   necessary
- *   transport: Noise, Yamux, TCP (what the bare stream also does)                       18 %   necessary
- *   the door's duplicate check, store.has → level get (value copied, snapshot taken)    12 %   the store's held filter (issue 17) skips it for new records
- *   GC                                                                                   8 %
- *   store read of the served chunks (server getMany) and of what is missing             6 %
+ * process, load ~27, 2026-12-02; shares of sampled time, idle and profiler excluded):
+ *   decode + signature + schema, the door's validateRecord (CH, DE, FR once each)      40 %   necessary
+ *   transport: Noise, Yamux, TCP (what the bare stream also does)                       15 %   necessary
+ *   GC                                                                                  10 %
+ *   the door's duplicate check, store.has → level get (value copied, snapshot taken)     7 %   the store's held filter (issue 17) skips it for new records
  *   synced store batches                                                                 5 %   necessary
- *   hashing (requester's check, the door's ID) and share messages                        5 %   response now written as parts, not copied
+ *   hashing (requester's check, the door's ID) and share messages                        4 %   (the response is written as parts, not copied)
+ *   store reads of the served chunks (server getMany) and of what is missing             3 %
  *   audit entries, metrics, sync index, share notes (the door's `stored` subscribers)    5 %
- *   other (timers, promises, gossip of the manifest)                                      8 %
+ *   other (timers, promises, gossip of the manifest)                                     11 %
+ * Under load the level reads also block the main thread on LevelDB's mutex (a snapshot per read): up to 160 ms per
+ * call was measured at load ~40, which is wall time, not CPU.
  * So the limit this run reports (`vs_bare_stream_limit`, `vs_bare_stream_cpu_limit`) is the bare transfer plus, at
  * each of the three sites, one verification and one synced batch, measured here: with all three sites on one JS
  * thread those cannot overlap, and they alone keep the ratio near 0.4, below the issue's 0.7.
