@@ -30,7 +30,7 @@ export { mulberry32 } from './random.ts'
 // training (specs/lasa.md §12)
 export type { Example } from './train/data.ts'
 export { modelFilesF16, paramSlot } from './train/checkpoint.ts'
-export { encodeSafetensors } from './safetensors.ts'
+export { DTYPE_BYTES, encodeSafetensors } from './safetensors.ts'
 export { fromWeights, sharedCopy } from './train/params.ts'
 export { GradientPool } from './train/pool.ts'
 export { Trainer, TRAIN_DEFAULTS } from './train/trainer.ts'

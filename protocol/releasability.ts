@@ -4,6 +4,8 @@
  */
 import type { AlignmentBundleBody, AlignmentChunkBody, TlpLabel } from './records/alignment-bundle.ts'
 import { isRestricted } from './records/alignment-bundle.ts'
+import type { AlignmentReviewBody } from './records/alignment-review.ts'
+import type { DecodedRecord } from './records/index.ts'
 
 /** A site as releasability sees it: its key and the nation its certificate names (undefined = not certified). */
 export interface SiteIdentity {
@@ -68,3 +70,27 @@ export function shareRefusal(bundle: Pick<AlignmentBundleBody, 'label' | 'audien
 
 /** §2: whether the label allows export outside the federation (only TLP:CLEAR). */
 export const exportableOutsideFederation = (label: TlpLabel): boolean => label === 'TLP:CLEAR'
+
+/** A bundle's review decision in force (§4). */
+export interface DecisionInForce {
+  decision: AlignmentReviewBody['decision']
+  reason: string
+  created: number
+  id: string
+}
+
+/**
+ * §4: the decision in force per bundle (keyed by the bundle's record ID) — the latest by `created`, on a tie the one
+ * with the greater record ID, so every reader (the node, the dashboard) gets the same answer in any order. The caller
+ * passes only reviews it has verified as its own site's.
+ */
+export function decisionsInForce(reviews: Iterable<DecodedRecord<'AlignmentReview'>>): Map<string, DecisionInForce> {
+  const out = new Map<string, DecisionInForce>()
+  for (const r of reviews) {
+    const b = r.body as AlignmentReviewBody
+    const k = b.bundle.toString()
+    const prev = out.get(k)
+    if (prev === undefined || r.created > prev.created || (r.created === prev.created && r.id > prev.id)) out.set(k, { decision: b.decision, reason: b.reason, created: r.created, id: r.id })
+  }
+  return out
+}

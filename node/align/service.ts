@@ -4,7 +4,7 @@
  * (`aip align`) and tests call these; every record goes in through the records port (the node's one door).
  */
 import { readFile } from 'node:fs/promises'
-import { createRecord, decodeRecord, parseRecordId } from '../../protocol/index.ts'
+import { createRecord, decisionsInForce, decodeRecord, parseRecordId } from '../../protocol/index.ts'
 import type { AlignmentBundleBody, AlignmentItem, DecodedRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
 import type { PublishOutcome } from '../api/types.ts'
@@ -14,7 +14,7 @@ import { importItems } from './layouts.ts'
 import type { ImportOptions } from './layouts.ts'
 import { reportDigest, scrub } from './scrub.ts'
 import type { ScrubReport } from './scrub.ts'
-import { addReview, decisions, listDrafts, loadDraft, loadReviews, saveDraft } from './state.ts'
+import { addReview, listDrafts, loadDraft, loadReviews, saveDraft } from './state.ts'
 
 /** Largest alignment file `aip align import` reads (bytes): 1 GiB, like `aip import`. */
 export const MAX_ALIGN_FILE_BYTES = 1 << 30
@@ -104,7 +104,7 @@ export async function publishDraft(access: RecordAccess, id: string, acceptRepor
 /** §4: every bundle this site holds or drafted, with its status. */
 export async function listBundles(access: RecordAccess): Promise<BundleSummary[]> {
   const own = hex(access.site.key.publicKey)
-  const decided = decisions(await loadReviews(access.site.dir))
+  const decided = decisionsInForce(await loadReviews(access.site.dir))
   const out: BundleSummary[] = []
   const summary = (r: DecodedRecord<'AlignmentBundle'>, status: BundleStatus): BundleSummary => {
     const b = r.body as AlignmentBundleBody
@@ -142,7 +142,7 @@ export async function usableItems(access: RecordAccess, id: string): Promise<Ali
   if (b === undefined || b.draft) throw new Error(`no bundle ${id} at this site`)
   if (b.items === undefined) throw new Error(`bundle ${id} is incomplete (a chunk is missing)`)
   const own = Buffer.compare(b.record.signer, access.site.key.publicKey) === 0
-  const d = decisions(await loadReviews(access.site.dir)).get(id)
+  const d = decisionsInForce(await loadReviews(access.site.dir)).get(id)
   if (!own && d?.decision !== 'approve') throw new Error(`bundle ${id} is ${d === undefined ? 'not reviewed' : 'rejected'}: approve it first (aip align approve ${id} --reason …)`)
   return b.items
 }

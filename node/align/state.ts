@@ -1,19 +1,22 @@
 /**
  * A site's local alignment state (alignment-v1 §4–§5): drafts — bundles imported but not yet published, kept as
- * RFC 8742 sequences under DIR/align/drafts/ — and review decisions — signed AlignmentReview records appended to
- * DIR/align/reviews.cbor, local unless the operator publishes one as an endorsement. Writes are atomic (temp file +
- * rename, fsync) so a crash leaves the previous state.
+ * RFC 8742 sequences under DIR/align/drafts/ — and review decisions — signed AlignmentReview records, one file each
+ * under DIR/align/reviews/ (named by record ID), local unless the operator publishes one as an endorsement. Writes are
+ * atomic (temp file + rename, fsync) so a crash leaves the previous state, and a decision never rewrites another: two
+ * processes deciding at once (the CLI and the dashboard) cannot lose each other's review.
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeRecord } from '../../protocol/index.ts'
-import type { AlignmentReviewBody, DecodedRecord } from '../../protocol/index.ts'
+import type { DecodedRecord } from '../../protocol/index.ts'
 import { joinSequence, splitSequence } from '../records/sequence.ts'
 import { writeFileSynced } from '../site/synced-file.ts'
 
 export const alignPaths = (siteDir: string) => ({
   drafts: join(siteDir, 'align', 'drafts'),
-  reviews: join(siteDir, 'align', 'reviews.cbor'),
+  reviews: join(siteDir, 'align', 'reviews'),
+  /** Before one file per review: every review in one sequence, rewritten on each decision. Still read. */
+  legacyReviews: join(siteDir, 'align', 'reviews.cbor'),
 })
 
 
@@ -54,28 +57,33 @@ export async function listDrafts(siteDir: string): Promise<string[]> {
 }
 
 export async function loadReviews(siteDir: string): Promise<DecodedRecord<'AlignmentReview'>[]> {
+  const { reviews, legacyReviews } = alignPaths(siteDir)
+  const out = decodeAll(await readIfExists(legacyReviews) ?? new Uint8Array(0), 'reviews')
+  let files: string[] = []
   try {
-    return decodeAll(await readFile(alignPaths(siteDir).reviews), 'reviews') as DecodedRecord<'AlignmentReview'>[]
+    files = (await readdir(reviews)).filter((f) => /^[a-z0-9]+\.cbor$/.test(f)).sort()
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  for (const f of files) {
+    const bytes = await readIfExists(join(reviews, f))
+    if (bytes !== undefined) out.push(...decodeAll(bytes, `review ${f}`))
+  }
+  for (const r of out) if (r.type !== 'AlignmentReview') throw new Error(`reviews: a ${r.type} record among the reviews`)
+  return out as DecodedRecord<'AlignmentReview'>[]
+}
+
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
 }
 
 export async function addReview(siteDir: string, review: DecodedRecord<'AlignmentReview'>): Promise<void> {
-  const all = await loadReviews(siteDir)
-  await mkdir(join(siteDir, 'align'), { recursive: true, mode: 0o700 })
-  await writeFileSynced(alignPaths(siteDir).reviews, joinSequence([...all.map((r) => r.bytes), review.bytes]))
-}
-
-/** §4: the decision in force per bundle — the latest by `created` (ties: the later-written). */
-export function decisions(reviews: readonly DecodedRecord<'AlignmentReview'>[]): Map<string, { decision: AlignmentReviewBody['decision']; reason: string; created: number; id: string }> {
-  const out = new Map<string, { decision: AlignmentReviewBody['decision']; reason: string; created: number; id: string }>()
-  for (const r of reviews) {
-    const b = r.body as AlignmentReviewBody
-    const k = b.bundle.toString()
-    const prev = out.get(k)
-    if (prev === undefined || r.created >= prev.created) out.set(k, { decision: b.decision, reason: b.reason, created: r.created, id: r.id })
-  }
-  return out
+  const { reviews } = alignPaths(siteDir)
+  await mkdir(reviews, { recursive: true, mode: 0o700 })
+  await writeFileSynced(join(reviews, `${review.id}.cbor`), review.bytes)
 }

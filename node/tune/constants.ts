@@ -3,6 +3,11 @@ import { MAX_TUNING_BUNDLES } from '../../protocol/index.ts'
 
 /** §3: the TS reference trainer in binary64 — the only trainer that replays bit for bit. */
 export const TUNE_TRAINER = 'aip-ts-f64/1'
+/** X8: the trainer name of a site-attested external run (tune-v1 §1.1), never replayed. */
+export const TUNE_EXTERNAL_TRAINER = 'external'
+/** X2: the external command's timeout by default (one day) and at most (14 days: within a Node.js timer's 2³¹ − 1 ms), in seconds. */
+export const TUNE_EXTERNAL_DEFAULT_TIMEOUT_S = 86_400
+export const TUNE_EXTERNAL_MAX_TIMEOUT_S = 1_209_600
 /** T2: bundles per run (= MAX_TUNING_BUNDLES of aip-v1 §2). */
 export const TUNE_MAX_BUNDLES = MAX_TUNING_BUNDLES
 /** T4: data per run. */

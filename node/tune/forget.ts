@@ -2,7 +2,8 @@
  * `aip tune forget --item HASH` (specs/tune-v1.md §5): destroys the datum's key (crypto-shredding; the ledgers keep
  * the hash), then reruns, from the last state before the datum's first use, every tuning run of the current chain
  * from that one on, each with its ledger's options and data minus the erased data — the exactly-unlearned state —
- * removes the states derived from the datum, and records the erasure.
+ * removes the states derived from the datum, and records the erasure. An external run cannot be rerun here (E3a): the
+ * rerun stops before it, and it and the runs after it are reported as not rerun.
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
 import type { RecordAccess } from '../records/access.ts'
@@ -56,6 +57,7 @@ export interface Forgotten {
   keyDestroyed: boolean
   replaced: string[] // TuningRecord IDs whose states were removed
   commitment: string | null // the new current state (null: no run used the datum)
+  notRerun: string[] // E3a: TuningRecord IDs from the first external run on, removed but not rerun (re-run them with --trainer external)
 }
 
 export async function forget(access: RecordAccess, hashHex: string, now: number, onStep?: (s: number, loss: number) => void): Promise<Forgotten> {
@@ -69,9 +71,15 @@ export async function forget(access: RecordAccess, hashHex: string, now: number,
   const keyDestroyed = await t.data.forget(h)
   let commitment: string | null = null
   const replaced: string[] = []
+  const notRerun: string[] = []
   if (first >= 0) {
     let parent = runs[first]!.parent
-    for (const run of runs.slice(first)) {
+    for (const [k, run] of runs.slice(first).entries()) {
+      if (run.ledger.external !== undefined) { // E3a: an external run cannot be rerun here; the chain stops before it
+        notRerun.push(...runs.slice(first + k).map((r) => r.tuning.id))
+        replaced.push(...notRerun)
+        break
+      }
       const skip = new Set(run.ledger.data.map((d) => hex(d.sha256)).filter((x) => t.data.isErased(new Uint8Array(Buffer.from(x, 'hex')))))
       const data = await ledgerData(t, run.ledger.data, new Set(run.tuning.body.bundles.map((b) => b.toString())), skip)
       if (data.length > 0) parent = (await tuneFrom(t, parent, data, run.ledger.options, now, onStep)).commitment
@@ -84,7 +92,8 @@ export async function forget(access: RecordAccess, hashHex: string, now: number,
   // E3: every state derived from the datum goes, on the current chain or not (the unlearned state is not among them)
   const keep = commitment === null ? undefined : hex((await getCommitment(access, commitment)).body.weights_root)
   await t.states.erase([...derived.values()].filter((r) => r !== keep))
-  await t.log.append({ kind: 'erasure', time: now, sha256: h, replaced, commitment: commitment ?? '' })
-  await auditOperatorVia(access, 'erasure', `datum ${hashHex}`, `key ${keyDestroyed ? 'destroyed' : 'already absent'}; ${replaced.length} run(s) replayed without it${commitment === null ? '' : `; current state ${commitment}`}`, now)
-  return { hash: hashHex, keyDestroyed, replaced, commitment }
+  await t.log.append({ kind: 'erasure', time: now, sha256: h, replaced, commitment: commitment ?? '', not_rerun: notRerun })
+  const external = notRerun.length === 0 ? '' : `; ${notRerun.length} run(s) from an external trainer on removed, not rerun (re-run with --trainer external)`
+  await auditOperatorVia(access, 'erasure', `datum ${hashHex}`, `key ${keyDestroyed ? 'destroyed' : 'already absent'}; ${replaced.length - notRerun.length} run(s) replayed without it${external}${commitment === null ? '' : `; current state ${commitment}`}`, now)
+  return { hash: hashHex, keyDestroyed, replaced, commitment, notRerun }
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { decodeCanonical, encodeCanonical, isMap } from '../../protocol/index.ts'
 import type { CborMap, CborValue } from '../../protocol/index.ts'
 import { joinSequence, splitSequence } from '../records/sequence.ts'
-import { TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_LEDGER_TEXT, TUNE_MAX_STEPS } from './constants.ts'
+import { TUNE_EXTERNAL_TRAINER, TUNE_MAX_BATCH, TUNE_MAX_DATA, TUNE_MAX_LEDGER_BYTES, TUNE_MAX_LEDGER_ENTRY_BYTES, TUNE_MAX_LEDGER_TEXT, TUNE_MAX_STEPS } from './constants.ts'
 import { TuneError } from './errors.ts'
 
 export const ZERO_HASH = new Uint8Array(32)
@@ -94,6 +94,18 @@ export interface LedgerDatum {
   sha256: Uint8Array
 }
 
+/** The `external` entry of a site-attested run (§1.1 X8, §2). */
+export interface LedgerExternal {
+  argv: string[]
+  dir: string
+  manifestSha256: Uint8Array
+  inputs: Array<{ name: string; sha256: Uint8Array }>
+  logSha256: Uint8Array
+  outputSha256: Uint8Array
+  exitCode: number
+  wallMs: number
+}
+
 export interface ParsedLedger {
   parent: string
   parentWeightsRoot: Uint8Array
@@ -101,10 +113,12 @@ export interface ParsedLedger {
   options: LedgerOptions
   checkpointEvery: number
   data: LedgerDatum[]
-  /** Weights root after the last step (the last checkpoint). */
+  /** Weights root after the last step (the last checkpoint), or the external entry's. */
   weightsRoot: Uint8Array
   root: Uint8Array
   entries: ChainEntry[]
+  /** An external run's entry (trainer TUNE_EXTERNAL_TRAINER, §1.1); its ledger has no step or checkpoint entries. */
+  external?: LedgerExternal
 }
 
 const bad = (i: number, why: string): never => {
@@ -157,7 +171,8 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
   if (options.batch < 1 || options.steps < 1) bad(0, 'batch and steps must be at least 1')
   const dataCount = uintOf(run.data, 0, 'data', TUNE_MAX_DATA)
   const every = uintOf(run.checkpoint_every, 0, 'checkpoint_every', TUNE_MAX_STEPS)
-  if (dataCount < 1 || every < 1) bad(0, 'data and checkpoint_every must be at least 1')
+  const external = run.trainer === TUNE_EXTERNAL_TRAINER // §2: datum entries, then one external entry
+  if (dataCount < 1 || (external ? every !== 0 : every < 1)) bad(0, `data must be at least 1 and checkpoint_every ${external ? '0 (external run)' : 'at least 1'}`)
   const data: LedgerDatum[] = []
   let i = 1
   for (; i <= dataCount; i++) {
@@ -168,7 +183,13 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
     data.push({ index: i - 1, bundle: textOf(m.bundle, i, 'bundle'), item: textOf(m.item, i, 'item'), sha256: digestOf(m.sha256, i, 'sha256') })
   }
   let weightsRoot: Uint8Array | undefined
-  for (let step = 1; step <= options.steps; step++) {
+  let ext: LedgerExternal | undefined
+  if (external) {
+    ext = externalEntry(entries[i]?.map ?? bad(i, 'missing external entry'), i)
+    weightsRoot = digestOf(entries[i]!.map.weights_root, i, 'weights_root')
+    i++
+  }
+  for (let step = 1; !external && step <= options.steps; step++) {
     const m = entries[i]?.map ?? bad(i, `missing step ${step}`)
     if (m.kind !== 'step') bad(i, 'expected a step entry')
     exact(m, i, ['step', 'seed', 'batch', 'lr', 'loss', 'grad_norm'])
@@ -189,6 +210,27 @@ export function parseLedger(file: Uint8Array): ParsedLedger {
   if (i !== entries.length) bad(i, 'entries after the last checkpoint')
   return {
     parent: textOf(run.parent, 0, 'parent'), parentWeightsRoot: digestOf(run.parent_weights_root, 0, 'parent_weights_root'), trainer: textOf(run.trainer, 0, 'trainer'),
-    options, checkpointEvery: every, data, weightsRoot: weightsRoot!, root, entries,
+    options, checkpointEvery: every, data, weightsRoot: weightsRoot!, root, entries, ...(ext === undefined ? {} : { external: ext }),
+  }
+}
+
+/** §2: the `external` entry of a site-attested run. */
+function externalEntry(m: CborMap, i: number): LedgerExternal {
+  if (m.kind !== 'external') bad(i, 'expected an external entry')
+  exact(m, i, ['argv', 'dir', 'manifest_sha256', 'inputs', 'log_sha256', 'output_sha256', 'weights_root', 'exit_code', 'wall_ms'])
+  if (!Array.isArray(m.argv) || m.argv.length < 1 || m.argv.length > 16) bad(i, 'argv is not 1..16 texts')
+  if (!Array.isArray(m.inputs) || m.inputs.length < 1 || m.inputs.length > 16) bad(i, 'inputs is not 1..16 files')
+  return {
+    argv: (m.argv as CborValue[]).map((a) => textOf(a, i, 'argv')),
+    dir: textOf(m.dir, i, 'dir'),
+    manifestSha256: digestOf(m.manifest_sha256, i, 'manifest_sha256'),
+    inputs: (m.inputs as CborValue[]).map((x) => {
+      if (!isMap(x) || Object.keys(x).sort().join() !== 'name,sha256') return bad(i, 'an input is not {name, sha256}')
+      return { name: textOf(x.name, i, 'input name'), sha256: digestOf(x.sha256, i, 'input sha256') }
+    }),
+    logSha256: digestOf(m.log_sha256, i, 'log_sha256'),
+    outputSha256: digestOf(m.output_sha256, i, 'output_sha256'),
+    exitCode: uintOf(m.exit_code, i, 'exit_code', 255),
+    wallMs: uintOf(m.wall_ms, i, 'wall_ms'),
   }
 }

@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { createRecord, decodeRecord, parseRecordId } from '../../protocol/index.ts'
+import { createRecord, decisionsInForce, decodeRecord, parseRecordId } from '../../protocol/index.ts'
 import type { CborMap, DecodedRecord } from '../../protocol/index.ts'
 import { ensureBundledModel } from '../../kernels/index.ts'
 import type { RecordAccess } from '../records/access.ts'
 import { loadBundle } from '../align/service.ts'
-import { decisions, loadReviews } from '../align/state.ts'
+import { loadReviews } from '../align/state.ts'
 import { commitmentBody } from '../eval/local-engine.ts'
 import { commitWeights } from '../model/weights-root.ts'
 import { TRAINED_DIR } from '../train/trained.ts'
@@ -21,7 +21,7 @@ import { hex, sha256 } from './ledger.ts'
 import type { LedgerOptions } from './ledger.ts'
 import { auditOperatorVia, SiteLog } from './log.ts'
 import { runTuning } from './run.ts'
-import type { RunDatum } from './run.ts'
+import type { RunDatum, RunOutput } from './run.ts'
 import { StateStore, readModelDir } from './states.ts'
 
 export interface Tune {
@@ -78,7 +78,7 @@ export async function approvedItems(access: RecordAccess, id: string) {
   const b = await loadBundle(access, id).catch(() => undefined)
   if (b === undefined || b.draft) throw new TuneError('TUNE_BUNDLE_UNKNOWN', `no AlignmentBundle ${id} in this site's store`)
   if (b.items === undefined) throw new TuneError('TUNE_BUNDLE_INCOMPLETE', `bundle ${id} is incomplete (a chunk is missing)`)
-  const d = decisions(await loadReviews(access.site.dir)).get(id)
+  const d = decisionsInForce(await loadReviews(access.site.dir)).get(id)
   if (d?.decision !== 'approve') throw new TuneError('TUNE_BUNDLE_NOT_APPROVED', `bundle ${id} is ${d === undefined ? 'not reviewed' : 'rejected'}: only approved bundles are trained on (aip align approve ${id} --reason …)`)
   return { kind: b.record.body.kind, items: b.items }
 }
@@ -147,6 +147,14 @@ export async function tuneFrom(t: Tune, parent: DecodedRecord<'ModelCommitment'>
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+  return recordRun(t, parent, out, data, { steps: options.steps, trainer: TUNE_TRAINER, replayable: true }, now)
+}
+
+/**
+ * T6 (and X8 for an external run): stores the ledger and the child state, signs and publishes the TuningRecord and
+ * the child's ModelCommitment, makes the child current and records the run in the site log and the audit log.
+ */
+export async function recordRun(t: Tune, parent: DecodedRecord<'ModelCommitment'>, out: RunOutput, data: ReadonlyArray<{ bundle: string }>, run: { steps: number; trainer: string; replayable: boolean }, now: number): Promise<Tuned> {
   const ledgerRoot = hex(out.chain.root)
   await mkdir(join(t.dir, 'ledgers'), { recursive: true, mode: 0o700 })
   await writeFile(join(t.dir, 'ledgers', `${ledgerRoot}.cbor`), out.chain.bytes(), { mode: 0o600 })
@@ -154,7 +162,7 @@ export async function tuneFrom(t: Tune, parent: DecodedRecord<'ModelCommitment'>
   const bundles = [...new Set(data.map((d) => d.bundle))].map((b) => parseRecordId(b))
   const key = t.access.site.key
   const tuning = createRecord('TuningRecord', {
-    parent: parseRecordId(parent.id), weights_root: out.weightsRoot, ledger_root: out.chain.root, bundles, data_count: data.length, steps: options.steps, trainer: TUNE_TRAINER, replayable: true,
+    parent: parseRecordId(parent.id), weights_root: out.weightsRoot, ledger_root: out.chain.root, bundles, data_count: data.length, steps: run.steps, trainer: run.trainer, replayable: run.replayable,
   }, key, now)
   await publish(t.access, tuning)
   const childDir = join(t.dir, `child-${process.pid}`)
@@ -171,7 +179,7 @@ export async function tuneFrom(t: Tune, parent: DecodedRecord<'ModelCommitment'>
   await t.states.setCurrent(commitment.id, weightsRoot)
   const event: CborMap = { kind: 'tune', time: now, tuning: tuning.id, commitment: commitment.id, parent: parent.id, ledger_root: out.chain.root }
   await t.log.append(event)
-  await auditOperatorVia(t.access, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${options.steps} steps on ${data.length} data`, now)
+  await auditOperatorVia(t.access, 'tuning', `TuningRecord ${tuning.id}`, `ModelCommitment ${commitment.id} from ${parent.id}, ${run.steps} steps on ${data.length} data by ${run.trainer}`, now)
   return { tuning, commitment, ledgerRoot, weightsRoot, data: data.length }
 }
 

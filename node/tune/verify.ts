@@ -1,7 +1,8 @@
 /**
  * `aip tune verify` (specs/tune-v1.md §3): checks that the child commitment, its TuningRecord, the parent and the
  * ledger agree, that every datum is approved and present, then replays the ledger on the TS backend from the parent's
- * weights and compares every entry and the final weights root bit for bit.
+ * weights and compares every entry and the final weights root bit for bit. An external run (§1.1) is checked but not
+ * replayed: it is site-attested.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -14,6 +15,7 @@ import { TuneError } from './errors.ts'
 import { hex, parseLedger, sha256 } from './ledger.ts'
 import type { LedgerDatum, ParsedLedger } from './ledger.ts'
 import { runTuning } from './run.ts'
+import { rootOfTensors } from './states.ts'
 import type { RunDatum } from './run.ts'
 import { approvedItems, ensureState, getCommitment, getRecord, openTune } from './service.ts'
 import type { Tune } from './service.ts'
@@ -97,11 +99,41 @@ export interface Verified {
   data: number
   weightsRoot: string
   ledgerRoot: string
+  /** false: an external run, checked but site-attested (§3, exit code 3 in the CLI). */
+  replayed: boolean
+}
+
+/**
+ * §3 (external runs): steps 1–3, then the stored weights against the recorded root and the run's kept evidence
+ * (manifest.json, trainer.log) against the `external` entry; no replay.
+ */
+async function verifyAttested(t: Tune, { child, tuning, parent, ledger }: Linked): Promise<Verified> {
+  const x = ledger.external!
+  if (tuning.body.replayable) throw new TuneError('TUNE_RECORD_MISMATCH', `TuningRecord ${tuning.id} claims an external run is replayable`)
+  const data = await ledgerData(t, ledger.data, new Set(tuning.body.bundles.map((b) => b.toString())))
+  const root = hex(child.body.weights_root)
+  if (await t.states.manifest(root) === undefined) throw new TuneError('TUNE_WEIGHTS_MISSING', `the state store holds no weights with root ${root}`)
+  const stored = await t.states.tensors(root) // STATE_CORRUPT when a tensor does not hash to its name, STATE_ERASED
+  const got = rootOfTensors(stored.tensors.map((s) => ({ ...s, sha256: sha256(s.data) })))
+  if (!same(got, child.body.weights_root)) throw new TuneError('TUNE_ROOT_MISMATCH', `the stored weights have root ${hex(got)}, the commitment says ${root}`)
+  if (!/^external\/[0-9]+-[0-9a-f]{8}$/.test(x.dir)) throw new TuneError('TUNE_EXTERNAL_EVIDENCE', `the ledger names run directory '${x.dir}', not one of DIR/tune/external/`)
+  for (const [file, want] of [['manifest.json', x.manifestSha256], ['trainer.log', x.logSha256]] as const) {
+    let bytes: Uint8Array
+    try {
+      bytes = new Uint8Array(await readFile(join(t.dir, x.dir, file)))
+    } catch {
+      throw new TuneError('TUNE_EXTERNAL_EVIDENCE', `the run's ${file} (${x.dir}) is missing`)
+    }
+    if (!same(sha256(bytes), want)) throw new TuneError('TUNE_EXTERNAL_EVIDENCE', `the run's ${file} (${x.dir}) does not hash to the ledger's ${hex(want)}`)
+  }
+  return { child: child.id, tuning: tuning.id, parent: parent.id, steps: ledger.options.steps, data: data.length, weightsRoot: root, ledgerRoot: hex(ledger.root), replayed: false }
 }
 
 export async function verifyTuning(access: RecordAccess, childId: string): Promise<Verified> {
   const t = openTune(access)
-  const { child, tuning, parent, ledger } = await linked(t, childId)
+  const l = await linked(t, childId)
+  if (l.ledger.external !== undefined) return verifyAttested(t, l)
+  const { child, tuning, parent, ledger } = l
   if (!tuning.body.replayable || ledger.trainer !== TUNE_TRAINER) throw new TuneError('TUNE_NOT_REPLAYABLE', `trainer ${ledger.trainer} is not replayable bit for bit (tune-v1 §3)`)
   const data = await ledgerData(t, ledger.data, new Set(tuning.body.bundles.map((b) => b.toString())))
   const parentRoot = await ensureState(t, parent)
@@ -113,7 +145,7 @@ export async function verifyTuning(access: RecordAccess, childId: string): Promi
   } finally {
     await rm(work, { recursive: true, force: true })
   }
-  return { child: child.id, tuning: tuning.id, parent: parent.id, steps: ledger.options.steps, data: data.length, weightsRoot: hex(child.body.weights_root), ledgerRoot: hex(ledger.root) }
+  return { child: child.id, tuning: tuning.id, parent: parent.id, steps: ledger.options.steps, data: data.length, weightsRoot: hex(child.body.weights_root), ledgerRoot: hex(ledger.root), replayed: true }
 }
 
 /**

@@ -23,7 +23,7 @@ export interface QueueEntry extends BundleSummary {
 
 export interface UiAlign {
   bundles(): Promise<QueueEntry[]>
-  /** The site's AlignmentReview records (DIR/align/reviews.cbor), as signed. */
+  /** The site's AlignmentReview records (DIR/align/reviews/), as signed. */
   reviews(): Promise<Uint8Array[]>
   decide(bundle: string, decision: 'approve' | 'reject', reason: string): Promise<{ review: string }>
 }

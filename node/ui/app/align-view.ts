@@ -8,7 +8,8 @@
 import { h } from 'preact'
 import type { ComponentChild as VNode } from 'preact'
 import { useState } from 'preact/hooks'
-import type { AlignmentItem, DecodedRecord } from '../../../protocol/index.ts'
+import { decisionsInForce } from '../../../protocol/index.ts'
+import type { AlignmentItem, DecisionInForce, DecodedRecord } from '../../../protocol/index.ts'
 import { hex } from './verify.ts'
 import type { Verdict } from './verify.ts'
 import { badge, date, failed, ofType, pending, short, table, who } from './views.ts'
@@ -20,19 +21,17 @@ const PREVIEW_ITEMS = 3
 const clip = (s: string | undefined, n = 90): string => (s === undefined ? '' : s.length > n ? `${s.slice(0, n - 1)}…` : s)
 
 /** The site's reviews, verified here like any record (signed by this site's certified key), latest decision per bundle. */
-function decisions(d: Data): { byBundle: Map<string, { decision: string; reason: string; created: number; id: string }>; invalid: Verdict[] } | Error | undefined {
+function decisions(d: Data): { byBundle: Map<string, DecisionInForce>; invalid: Verdict[] } | Error | undefined {
   const x = d.extras?.reviews
   if (x === undefined || x instanceof Error) return x
-  const byBundle = new Map<string, { decision: string; reason: string; created: number; id: string }>()
+  const mine: DecodedRecord<'AlignmentReview'>[] = []
   const invalid: Verdict[] = []
   for (const r of x) {
     if (r.record?.type !== 'AlignmentReview') continue
     if (!r.ok || hex(r.record.signer) !== d.siteKey) { invalid.push(r); continue }
-    const b = (r.record as DecodedRecord<'AlignmentReview'>).body
-    const k = b.bundle.toString()
-    const prev = byBundle.get(k)
-    if (prev === undefined || r.record.created >= prev.created) byBundle.set(k, { decision: b.decision, reason: b.reason, created: r.record.created, id: r.id })
+    mine.push(r.record as DecodedRecord<'AlignmentReview'>)
   }
+  const byBundle = decisionsInForce(mine)
   return { byBundle, invalid }
 }
 

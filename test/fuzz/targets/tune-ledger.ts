@@ -24,11 +24,22 @@ function seed(steps: number, every: number): Uint8Array {
   return c.bytes()
 }
 
+/** An external run's ledger (§1.1 X8): run, data, one external entry. */
+function externalSeed(): Uint8Array {
+  const c = new Chain()
+  c.push({ kind: 'run', version: 1, parent: 'bafkreiparent', parent_weights_root: sha256('p'), trainer: 'external', data: 1, checkpoint_every: 0,
+    options: optionsMap({ seed: 1, batch: 2, steps: 4, warmup: 0, lr: 0.001, maxGradNorm: 1, auxCoef: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }) })
+  c.push({ kind: 'datum', index: 0, bundle: 'bafkreibundle', item: 'a', sha256: sha256('a') })
+  c.push({ kind: 'external', argv: ['/bin/sh', '-c', 'train', 'aip-tune', '/m.json'], dir: 'external/1-0a0b0c0d', manifest_sha256: sha256('m'),
+    inputs: [{ name: 'parent/model.safetensors', sha256: sha256('p') }], log_sha256: sha256('l'), output_sha256: sha256('o'), weights_root: sha256('w'), exit_code: 0, wall_ms: 5 })
+  return c.bytes()
+}
+
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0
 
 export const tuneLedgerTarget: FuzzTarget = {
   name: 'tune-ledger',
-  arbitrary: mutated([seed(1, 1), seed(3, 2), seed(4, 10)], 256),
+  arbitrary: mutated([seed(1, 1), seed(3, 2), seed(4, 10), externalSeed()], 256),
   show: (b) => Buffer.from(b).toString('hex'),
   run(bytes): Verdict {
     let l

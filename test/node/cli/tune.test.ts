@@ -22,6 +22,12 @@ test('aip tune / aip model states: help, codes, certify and rollback of the bund
   assert.match(unknown.stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
   const lora = await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--lora', '8')
   assert.match(lora.stderr, /\[TUNE_LORA_UNSUPPORTED\]/)
+  assert.match((await aip('tune', '--help')).stdout, /--trainer external/)
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--trainer', 'torch')).status, 2)
+  assert.equal((await aip('tune', '--dir', dir, '--from', 'x', '--bundle', 'y', '--command', 'true')).status, 2) // --command without --trainer external
+  const cfg = await aipJson<{ tune?: unknown }>(0, 'config', '--dir', dir, '--tune-command', '/usr/bin/python3 /opt/train.py', '--tune-timeout', '3600', '--json')
+  assert.deepEqual(cfg.tune, { externalCommand: '/usr/bin/python3 /opt/train.py', externalTimeoutSeconds: 3600 })
+  assert.equal((await aip('config', '--dir', dir, '--tune-timeout', '0')).status, 2)
   assert.match((await aip('tune', 'forget', '--dir', dir, '--item', 'not-a-hash')).stderr, /\[TUNE_DATUM_UNKNOWN\]/)
   assert.match((await aip('tune', 'verify', '--dir', dir, '--commitment', 'bafkreinothere')).stderr, /\[TUNE_UNKNOWN_COMMITMENT\]/)
   assert.deepEqual(await aipJson(0, 'model', 'states', '--dir', dir, '--json'), [])

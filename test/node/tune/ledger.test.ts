@@ -60,6 +60,28 @@ test('L1–L2: hostile ledgers get TUNE_LEDGER_MALFORMED or TUNE_LEDGER_BROKEN',
   assert.throws(() => parseLedger(Buffer.concat(swapped)), code('TUNE_LEDGER_BROKEN'))
 })
 
+test('§2: an external run\'s ledger is run, data, one external entry; any other shape is TUNE_LEDGER_MALFORMED', () => {
+  const external: CborMap = {
+    kind: 'external', argv: ['/bin/sh', '-c', 'train', 'aip-tune', '/m.json'], dir: 'external/1-0a0b0c0d', manifest_sha256: sha256('m'),
+    inputs: [{ name: 'parent/model.safetensors', sha256: sha256('p') }], log_sha256: sha256('l'), output_sha256: sha256('o'), weights_root: sha256('w'), exit_code: 0, wall_ms: 1234,
+  }
+  const ext = (patch: (entries: CborMap[]) => void = () => {}) => ledger((e) => {
+    e.splice(3, 3, external)
+    e[0] = { ...e[0]!, trainer: 'external', checkpoint_every: 0 }
+    patch(e)
+  })
+  const l = parseLedger(ext())
+  assert.equal(hex(l.weightsRoot), hex(sha256('w')))
+  assert.deepEqual([l.external?.argv[2], l.external?.wallMs, l.external?.inputs[0]?.name], ['train', 1234, 'parent/model.safetensors'])
+  assert.equal(parseLedger(ledger()).external, undefined)
+  assert.throws(() => parseLedger(ext((e) => { e[0]!.checkpoint_every = 10 })), code('TUNE_LEDGER_MALFORMED'))
+  assert.throws(() => parseLedger(ext((e) => { e.pop() })), code('TUNE_LEDGER_MALFORMED')) // no external entry
+  assert.throws(() => parseLedger(ext((e) => { e.push({ kind: 'checkpoint', step: 1, weights_root: sha256('x') }) })), code('TUNE_LEDGER_MALFORMED'))
+  assert.throws(() => parseLedger(ext((e) => { e[3] = { ...external, inputs: [{ name: 'x' }] } })), code('TUNE_LEDGER_MALFORMED'))
+  assert.throws(() => parseLedger(ext((e) => { e[3] = { ...external, argv: [] } })), code('TUNE_LEDGER_MALFORMED'))
+  assert.throws(() => parseLedger(ledger((e) => { e[0]!.checkpoint_every = 0 })), code('TUNE_LEDGER_MALFORMED')) // TS trainer: at least 1
+})
+
 test('E1–E2: data are encrypted at rest under their own keys; tampering and erasure are detected', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'aip-datum-'))
   try {

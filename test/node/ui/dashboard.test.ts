@@ -13,7 +13,8 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { benchmarkResult } from '../../../node/net/testbed.ts'
-import { decisions, loadReviews } from '../../../node/align/state.ts'
+import { loadReviews } from '../../../node/align/state.ts'
+import { decisionsInForce } from '../../../protocol/index.ts'
 import { startDashboard } from './fixture.ts'
 import { haveChromium, launchChromium } from './chromium.ts'
 
@@ -134,7 +135,7 @@ test('dashboard: login, views, tampered record, CSRF, CSP, accessibility', { ski
       await form.locator('input').fill('checked by the CH red team')
       await form.locator('button.approve').click()
       await page.waitForSelector(`article[id="bundle-${d.ids.greenBundle}"][data-status="approved"]`)
-      const decided = decisions(await loadReviews(d.node.site.dir)).get(d.ids.greenBundle)
+      const decided = decisionsInForce(await loadReviews(d.node.site.dir)).get(d.ids.greenBundle)
       assert.deepEqual([decided?.decision, decided?.reason], ['approve', 'checked by the CH red team'])
       assert.match(await page.locator('table.queue tbody tr:has-text("de-preferences")').textContent() ?? '', /approved \(checked by the CH red team\)/)
       assert.equal(await page.locator(`article[id="bundle-${d.ids.amberBundle}"]`).getAttribute('data-status'), 'pending')
