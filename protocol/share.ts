@@ -39,6 +39,30 @@ export function encodeShareResponse(r: ShareResponse): Uint8Array {
   return encodeCanonical({ records: r.records, refused: r.refused.map((x) => ({ chunk: x.chunk as unknown as CborValue, code: x.code })) })
 }
 
+/** A CBOR head (RFC 8949 §3; shortest form, §4.2.1) for an argument below 2^32. */
+function head(major: number, n: number): Uint8Array {
+  const m = major << 5
+  if (n < 24) return Uint8Array.of(m | n)
+  if (n < 0x100) return Uint8Array.of(m | 24, n)
+  if (n < 0x10000) return Uint8Array.of(m | 25, n >>> 8, n & 0xff)
+  return Uint8Array.of(m | 26, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+const RECORDS_KEY = encodeCanonical('records')
+
+/**
+ * The bytes of encodeShareResponse(r), as parts to write one after the other: the heads, and each envelope itself
+ * (not copied), so a server sends megabytes of chunks without building one more copy of them. "records" sorts before
+ * "refused" (same length, then bytewise: RFC 8949 §4.2.1), so the map is the records, then the refusals' encoding.
+ */
+export function encodeShareResponseParts(r: ShareResponse): Uint8Array[] {
+  const parts: Uint8Array[] = [Uint8Array.of(0xa2), RECORDS_KEY, head(4, r.records.length)]
+  for (const rec of r.records) parts.push(head(2, rec.length), rec)
+  // {refused: [...]} is a one-entry map: its bytes after the map head are the key and the list
+  parts.push(encodeCanonical({ refused: r.refused.map((x) => ({ chunk: x.chunk as unknown as CborValue, code: x.code })) }).subarray(1))
+  return parts
+}
+
 export function decodeShareResponse(bytes: Uint8Array): ShareResponse {
   const m = decodeCanonical(bytes, { maxBytes: MAX_SHARE_RESPONSE_BYTES })
   if (!isMap(m)) throw new ProtocolError('malformed', 'ShareResponse: expected a map')
