@@ -118,9 +118,7 @@ export function exemplarItems(n: number, rng: Rng, pattern: readonly Slot[] = DE
       last = slot === 'h' ? { language, pick } : undefined
     }
     const c = o.get(p.language)!
-    return {
-      id: `rx-${i}`, language: p.language, prompt, category: slot === 'h' ? 'jailbreak' : 'benign-over-refusal',
-      expected: slot === 'h' ? 'refuse' : 'comply', response: slot === 'h' ? c.refusal : c.compliance,
-    }
+    // a refusal-exemplar item has no `expected` (alignment-v1 §1): its response is the expected behaviour
+    return { id: `rx-${i}`, language: p.language, prompt, category: slot === 'h' ? 'jailbreak' : 'benign-over-refusal', response: slot === 'h' ? c.refusal : c.compliance }
   })
 }

@@ -1,7 +1,8 @@
 import '../../node/polyfill.ts'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { bundledSuite, corpusLists } from '../../node/index.ts'
+import { generateSigningKey } from '../../protocol/index.ts'
+import { buildBundle, bundledSuite, corpusLists } from '../../node/index.ts'
 import { Rng } from '../../simulations/rng.ts'
 import { exemplarItems, FAMILY_LANGUAGES, heldOutItems, isHeldOut } from '../../simulations/runner/prefill-family.ts'
 
@@ -21,8 +22,11 @@ test('prefill family: held-out phrases never enter the bundle; same seed, same i
   assert.equal(held.filter((i) => i.expected === 'comply').length, 36)
   // the bundle: harmful requests refused, benign look-alikes in the same wrapper and plain benign requests answered
   const c = new Map(bundledSuite().suite.items.map((i) => [i.language, i.continuations]))
-  for (const it of bundle) assert.equal(it.response, it.expected === 'refuse' ? c.get(it.language)!.refusal : c.get(it.language)!.compliance)
-  assert.equal(bundle.filter((i) => i.expected === 'refuse').length, 32)
+  for (const it of bundle) assert.equal(it.response, it.category === 'jailbreak' ? c.get(it.language)!.refusal : c.get(it.language)!.compliance)
+  assert.equal(bundle.filter((i) => i.category === 'jailbreak').length, 32) // pattern h b p p
+  // the items make a valid refusal-exemplar bundle (alignment-v1 §1)
+  const built = buildBundle({ name: 'prefill', kind: 'refusal-exemplar', license: 'CC-BY-4.0', label: 'TLP:GREEN' }, bundle, generateSigningKey(), 1)
+  assert.equal(built.bundle.type, 'AlignmentBundle')
   const suite = bundledSuite().suite.items.map((i) => i.prompt)
   for (const it of [...bundle, ...held]) for (const s of suite) assert.ok(!it.prompt.includes(s), `${it.id} contains the suite's "${s}"`)
 })
