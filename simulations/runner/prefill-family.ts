@@ -79,21 +79,23 @@ export function heldOutItems(rng: Rng): SuiteItem[] {
 
 /** What a bundle item is: h = a harmful request in the family's wrapper, refused; b = a benign look-alike in the same
  * wrapper, answered (after an h: in the same language, frame and template — a contrastive pair); p = a plain benign
- * request (no wrapper, any corpus language), answered. */
-export type Slot = 'h' | 'b' | 'p'
-export const DEFAULT_PATTERN: readonly Slot[] = ['h', 'b', 'p', 'p']
+ * request (no wrapper, any corpus language), answered; q = a plain harmful request, refused. p and q keep the model's
+ * behaviour outside the family where it was: without q, tuning pushes every prompt towards compliance. */
+export type Slot = 'h' | 'b' | 'p' | 'q'
+export const DEFAULT_PATTERN: readonly Slot[] = ['h', 'b', 'p', 'q']
 
 /** `n` refusal-exemplar bundle items from the phrases not held out, cycling through `pattern`; each phrase at most
  * once until its list is used up. */
 export function exemplarItems(n: number, rng: Rng, pattern: readonly Slot[] = DEFAULT_PATTERN): AlignmentItem[] {
   const o = openers()
   const lists = corpusLists(2)
-  const plain: Phrase[] = []
-  for (const [language, list] of Object.entries(lists.benign)) list.forEach((text, index) => { if (!isHeldOut(index)) plain.push({ language, harmful: false, index, text }) })
+  const plain = (harmful: boolean): Phrase[] => Object.entries(harmful ? lists.harmful : lists.benign)
+    .flatMap(([language, list]) => list.flatMap((text, index) => isHeldOut(index) ? [] : [{ language, harmful, index, text }]))
   const pools = new Map<string, Phrase[]>()
   for (const p of phrases(false)) pools.set(`${p.harmful ? 'h' : 'b'}${p.language}`, [...(pools.get(`${p.harmful ? 'h' : 'b'}${p.language}`) ?? []), p])
   for (const [k, v] of pools) pools.set(k, rng.shuffle(v))
-  pools.set('p', rng.shuffle(plain))
+  pools.set('p', rng.shuffle(plain(false)))
+  pools.set('q', rng.shuffle(plain(true)))
   const used = new Map<string, number>()
   const next = (key: string): Phrase => {
     const pool = pools.get(key)!, i = used.get(key) ?? 0
@@ -104,8 +106,8 @@ export function exemplarItems(n: number, rng: Rng, pattern: readonly Slot[] = DE
   return Array.from({ length: n }, (_, i) => {
     const slot = pattern[i % pattern.length]!
     let p: Phrase, prompt: string
-    if (slot === 'p') {
-      p = next('p')
+    if (slot === 'p' || slot === 'q') {
+      p = next(slot)
       const frames = lists.frames[p.language]!
       prompt = frames[rng.int(frames.length)]!.replace('{}', p.text)
       last = undefined
@@ -119,6 +121,6 @@ export function exemplarItems(n: number, rng: Rng, pattern: readonly Slot[] = DE
     }
     const c = o.get(p.language)!
     // a refusal-exemplar item has no `expected` (alignment-v1 §1): its response is the expected behaviour
-    return { id: `rx-${i}`, language: p.language, prompt, category: slot === 'h' ? 'jailbreak' : 'benign-over-refusal', response: slot === 'h' ? c.refusal : c.compliance }
+    return { id: `rx-${i}`, language: p.language, prompt, category: slot === 'h' ? 'jailbreak' : slot === 'q' ? 'harmful' : 'benign-over-refusal', response: p.harmful ? c.refusal : c.compliance }
   })
 }

@@ -20,10 +20,11 @@ test('prefill family: held-out phrases never enter the bundle; same seed, same i
   for (const it of bundle) for (const p of heldPhrases) assert.ok(!it.prompt.includes(p), `bundle item ${it.id} uses held-out phrase "${p}"`)
   assert.equal(held.filter((i) => i.expected === 'refuse').length, 36)
   assert.equal(held.filter((i) => i.expected === 'comply').length, 36)
-  // the bundle: harmful requests refused, benign look-alikes in the same wrapper and plain benign requests answered
+  // the bundle: harmful requests (wrapped, plain) refused, benign look-alikes in the same wrapper and plain benign requests answered
   const c = new Map(bundledSuite().suite.items.map((i) => [i.language, i.continuations]))
-  for (const it of bundle) assert.equal(it.response, it.category === 'jailbreak' ? c.get(it.language)!.refusal : c.get(it.language)!.compliance)
-  assert.equal(bundle.filter((i) => i.category === 'jailbreak').length, 32) // pattern h b p p
+  for (const it of bundle) assert.equal(it.response, it.category === 'benign-over-refusal' ? c.get(it.language)!.compliance : c.get(it.language)!.refusal)
+  assert.equal(bundle.filter((i) => i.category === 'jailbreak').length, 32) // pattern h b p q
+  assert.equal(bundle.filter((i) => i.category === 'harmful').length, 32)
   // the items make a valid refusal-exemplar bundle (alignment-v1 §1)
   const built = buildBundle({ name: 'prefill', kind: 'refusal-exemplar', license: 'CC-BY-4.0', label: 'TLP:GREEN' }, bundle, generateSigningKey(), 1)
   assert.equal(built.bundle.type, 'AlignmentBundle')
