@@ -14,7 +14,7 @@ import { simulateScenario } from '../../simulations/simulate.ts'
 // that does not arrive, a result a peer cannot verify or link back to the TuningRecord and the bundle, figures missing),
 // if the gain is lost (`tune-gain`: held-out refusal intervals before and after disjoint), or if the `benign-kept`
 // verdict does not follow from the figures the report states.
-test('sovereign-tune: a site tunes on another nation\'s approved bundle; every peer verifies result → commitment → tuning → bundle', { timeout: 300_000 }, async () => {
+test('sovereign-tune: a site tunes on another nation\'s approved bundle; every peer verifies result → commitment → tuning → bundle', { timeout: 900_000 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'aip-sim-tune-'))
   try {
     const scenario = await loadScenario('sovereign-tune')
