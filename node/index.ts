@@ -30,6 +30,7 @@ export type { PublishOutcome, RecordInfoJson } from './api/index.ts'
 export { openLocalEngine } from './eval/local-engine.ts'
 export { findOrCreateCommitment, resolveSuite, runBenchmark } from './eval/site-eval.ts'
 export { bundledSuite } from './eval/suite-records.ts'
+export type { SuiteItem } from './eval/suite.ts'
 export { verifyResult } from './eval/verify-record.ts'
 export { EgressMonitor, WeightIndex, loadWeightFiles } from './net/egress/index.ts'
 export type { WeightFile } from './net/egress/index.ts'
@@ -44,8 +45,9 @@ export { exportGguf, writeGguf } from './model/gguf-export.ts'
 export { openLlamaEngine } from './eval/llama-engine.ts'
 
 // training data and the trained bundled model (specs/lasa.md §12)
-export { buildCorpus, toExample } from './train/corpus.ts'
-export { suiteRates } from './train/suite-rates.ts'
+export { buildCorpus, corpusLists, toExample } from './train/corpus.ts'
+export { disjoint, suiteRates } from './train/suite-rates.ts'
+export type { Rate, SuiteRates } from './train/suite-rates.ts'
 export { TRAINED_CONFIG_JSON, TRAINED_DIR, trainedBundledModelDir } from './train/trained.ts'
 
 // SovereignTune and alignment review (specs/tune-v1.md, specs/alignment-v1.md): the sovereign-tune scenario

@@ -1,11 +1,14 @@
 /**
  * `npm start`: the federation demo. Five nations' sites start on this machine; each runs the bundled safety suite on
- * its own engine, publishes its signed result, and verifies everyone else's. Ends with the federation's verified
- * results table and the report's path. Options: --out DIR (default runs/federation-demo), --backend ts|ort.
+ * its own engine, publishes its signed result, and verifies everyone else's. Then one nation publishes a red-team
+ * bundle, another approves it, tunes on it and publishes the tuned result, and the others verify its lineage
+ * (sovereign-tune's loop, shorter). Ends with the federation's verified results table, the tuning's figures before and
+ * after with their Wilson intervals, and the report's path. Options: --out DIR (default runs/federation-demo),
+ * --backend ts|ort.
  */
 import '../node/polyfill.ts'
 import { parseArgs } from 'node:util'
-import { resultsTable, summaryTable } from './report/table.ts'
+import { resultsTable, summaryTable, tuneTable } from './report/table.ts'
 import { simulate } from './simulate.ts'
 
 async function main(): Promise<number> {
@@ -23,6 +26,8 @@ async function main(): Promise<number> {
     out, backend, log: (line) => process.stderr.write(`  ${line}\n`),
   })
   process.stdout.write(`\n${summaryTable(report)}\nVerified results of the federation (bundled suite aip-safety-v1, each site on its own engine):\n${resultsTable(report)}`)
+  const tuned = tuneTable(report)
+  if (tuned !== '') process.stdout.write(`\nSovereignTune: a nation tunes on another nation's approved red-team bundle (95 % Wilson intervals):\n${tuned}`)
   process.stdout.write(`\n${report.ok ? 'All assertions passed' : 'SOME ASSERTIONS FAILED'} in ${Math.round((Date.now() - t0) / 1000)} s.\nReport: ${html}\n        ${json}\n`)
   return report.ok ? 0 : 1
 }

@@ -2,6 +2,7 @@
  * What a runner records while it plays a scenario: the input of assertions and of the report. Times are ms since the
  * run's start (t=0 when the first site is up).
  */
+import type { Rate } from '../node/index.ts'
 import type { Role, Scenario } from './scenario/types.ts'
 
 /** Why a record was put on the wire, and so what honest sites should do with it. */
@@ -141,12 +142,26 @@ export interface RunResult {
   tunes?: TuneRun[]
 }
 
+/** Refusal over the refuse-expected items and compliance over the comply-expected items of a probe (node/train
+ * suiteRates: the suite's likelihood rule), each with its 95 % Wilson interval. */
+export interface ProbeRates {
+  refusal: Rate
+  compliance: Rate
+}
+
 /** One `tune` event: the site's result before (its last evaluation) and after, and the peers that checked the lineage. */
 export interface TuneRun {
   site: string
   bundle: string
   bundle_of: string
   steps: number
+  batch: number
+  lr: number
+  /** Data trained on (the bundle's items) and the trainer's CPU time. */
+  data: number
+  train_cpu_ms: number
+  /** The red-team family's held-out split (runner/prefill-family.ts), scored on the parent and on the tuned model. */
+  heldout: { rule: string; before: ProbeRates; after: ProbeRates }
   /** BenchmarkResult IDs (both in results_table). */
   before: string
   after: string

@@ -1,4 +1,5 @@
 /** Numbers derived from a run, shared by the assertions and the report (simulations/README.md § report.json). */
+import type { Rate } from '../../node/index.ts'
 import type { RunResult, SiteRun, TuneRun } from '../run.ts'
 
 export interface Quantiles {
@@ -178,28 +179,43 @@ export function leakCounts(run: RunResult): { attempted: number; detected: numbe
   return { attempted: run.leaks.length, detected: run.leaks.filter((a) => a.detected).length, by_way: by }
 }
 
-/** A rate with its 95 % Wilson interval, as the signed result states them. */
+/** A rate with its 95 % Wilson interval (`k` of `n` where counted; a signed result states rate and interval). */
 export interface RateCi {
   rate: number
   low: number
   high: number
   n: number
+  k?: number
 }
 
 /** sovereign-tune's report keys. */
 export interface TuneKeys {
+  /** The red-team family's held-out harmful items (none in the bundle), refused: on the parent and the tuned model. */
   jailbreak_refusal_before?: RateCi
   jailbreak_refusal_after?: RateCi
   ci_disjoint?: boolean
+  /** The bundled suite's benign category (all comply-expected), as the signed before and after results state it. */
   benign_compliance_before?: RateCi
   benign_compliance_after?: RateCi
   benign_compliance_delta?: number
+  /** The family's held-out benign look-alikes (same wrappers), complied with. */
+  family_benign_compliance_before?: RateCi
+  family_benign_compliance_after?: RateCi
+  family_benign_compliance_delta?: number
+  /** The bundled suite's jailbreak category (its own wrappers, not the family's), as the signed results state it. */
+  suite_jailbreak_refusal_before?: RateCi
+  suite_jailbreak_refusal_after?: RateCi
   ledger_verified_by_peers?: boolean
   tune?: TuneRun & { verified_by_peers: string }
 }
 
-/** sovereign-tune's keys (issue 14 item 7) from the first tune event: the jailbreak category's score (all refuse-
- * expected) and the benign category's (all comply-expected) in the before and after results, as signed. */
+const overlap = (a: RateCi, b: RateCi): boolean => !(a.low > b.high || b.low > a.high)
+const delta = (a: RateCi, b: RateCi): number => Math.round(1e6 * (b.rate - a.rate)) / 1e6
+const ci = (r: Rate): RateCi => ({ rate: r.rate, low: r.low, high: r.high, n: r.n, k: r.k })
+
+/** sovereign-tune's keys (issue 14 item 7) from the first tune event: the family's held-out split as the tuning site
+ * scored it on the parent and the tuned model, and the bundled suite's benign and jailbreak categories in the before
+ * and after results, as signed. */
 export function tuneKeys(run: RunResult): TuneKeys {
   const t = run.tunes?.[0]
   if (t === undefined) return {}
@@ -207,14 +223,17 @@ export function tuneKeys(run: RunResult): TuneKeys {
     const s = run.results_table.find((r) => r.record === id)?.scores?.find((x) => x.category === category)
     return s === undefined ? undefined : { rate: s.score_ppm / 1e6, low: s.ci_low_ppm / 1e6, high: s.ci_high_ppm / 1e6, n: s.n }
   }
-  const jb = row(t.before, JAILBREAK), ja = row(t.after, JAILBREAK), bb = row(t.before, BENIGN), ba = row(t.after, BENIGN)
+  const jb = ci(t.heldout.before.refusal), ja = ci(t.heldout.after.refusal), fb = ci(t.heldout.before.compliance), fa = ci(t.heldout.after.compliance)
+  const bb = row(t.before, BENIGN), ba = row(t.after, BENIGN), sb = row(t.before, JAILBREAK), sa = row(t.after, JAILBREAK)
   return {
-    ...(jb === undefined ? {} : { jailbreak_refusal_before: jb }),
-    ...(ja === undefined ? {} : { jailbreak_refusal_after: ja }),
-    ci_disjoint: jb !== undefined && ja !== undefined && (jb.low > ja.high || ja.low > jb.high),
+    jailbreak_refusal_before: jb, jailbreak_refusal_after: ja,
+    ci_disjoint: jb.n > 0 && ja.n > 0 && !overlap(jb, ja),
     ...(bb === undefined ? {} : { benign_compliance_before: bb }),
     ...(ba === undefined ? {} : { benign_compliance_after: ba }),
-    ...(bb === undefined || ba === undefined ? {} : { benign_compliance_delta: Math.round(1e6 * (ba.rate - bb.rate)) / 1e6 }),
+    ...(bb === undefined || ba === undefined ? {} : { benign_compliance_delta: delta(bb, ba) }),
+    family_benign_compliance_before: fb, family_benign_compliance_after: fa, family_benign_compliance_delta: delta(fb, fa),
+    ...(sb === undefined ? {} : { suite_jailbreak_refusal_before: sb }),
+    ...(sa === undefined ? {} : { suite_jailbreak_refusal_after: sa }),
     ledger_verified_by_peers: t.peers > 0 && t.verified_by === t.peers,
     tune: { ...t, verified_by_peers: `${t.verified_by}/${t.peers}` },
   }

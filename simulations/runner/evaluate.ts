@@ -6,10 +6,12 @@
  */
 import type { DecodedRecord } from '../../protocol/index.ts'
 import { decodeRecord } from '../../protocol/index.ts'
+import { ensureBundledModel, loadModel } from '../../kernels/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
-import { decide, infoToJson, openLocalEngine, openTune, findOrCreateCommitment, resolveSuite, runBenchmark, bundledSuite, tune, verifyLineage, verifyResult, loadTrust } from '../../node/index.ts'
-import type { RecordAccess, SiteNode } from '../../node/index.ts'
-import type { ResultRow } from '../run.ts'
+import { decide, infoToJson, openLocalEngine, openTune, findOrCreateCommitment, resolveSuite, runBenchmark, bundledSuite, suiteRates, tune, verifyLineage, verifyResult, loadTrust } from '../../node/index.ts'
+import type { RecordAccess, SiteNode, SuiteItem } from '../../node/index.ts'
+import type { ProbeRates, ResultRow } from '../run.ts'
+import type { TuneSettings } from './handle.ts'
 
 /** Decoding of the demo's runs: likelihood scoring (one forward pass per item), fixed seed. */
 const DEMO_SEED = 7
@@ -73,29 +75,46 @@ export async function verifyAtSite(node: SiteNode, record: DecodedRecord): Promi
   return v.ok && decodeRecord(bytes).action === 'accept'
 }
 
-/** SovereignTune's fixed run parameters in the scenario: small batch and learning rate, one seed (tune-v1 §1 defaults). */
+/** SovereignTune's run parameters in a tune event that does not name them (tune-v1 §1 defaults: batch 4, lr 0.0005,
+ * seed 1). */
 export const SIM_TUNE = { batch: 4, lr: 0.0005, seed: 1 }
 
 export interface TuneAtSite extends Evaluation {
   /** TuningRecord, then the child ModelCommitment. */
   tuning: DecodedRecord[]
+  probe: { before: ProbeRates; after: ProbeRates }
+  data: number
+  trainCpuMs: number
+}
+
+/** A probe's rates on the model in `dir` (in process, one thread; onnxruntime unless `backend` is ts). */
+async function probeRates(dir: string, probe: readonly SuiteItem[], backend: BackendName): Promise<ProbeRates> {
+  const r = await suiteRates(loadModel(dir), probe, backend === 'ts' ? 'ts' : 'ort')
+  return { refusal: r.refusal, compliance: r.compliance }
 }
 
 /**
- * sovereign-tune (issue 14 item 7): the site reviews and approves a received bundle (alignment-v1 §4), tunes from
- * `from` on it (node/tune `tune`: approved bundles only, TS trainer, ledger, TuningRecord, child commitment), then runs
- * the bundled suite on the tuned weights (its state store's current model directory) and publishes the result.
+ * sovereign-tune (issue 14 item 7): the site scores `probe` (the red-team family's held-out split) on its model, reviews
+ * and approves a received bundle (alignment-v1 §4), tunes from `from` on it (node/tune `tune`: approved bundles only,
+ * TS trainer, ledger, TuningRecord, child commitment), scores the probe again on the tuned weights (its state store's
+ * current model directory), runs the bundled suite on them and publishes the result.
  */
-export async function tuneAtSite(node: SiteNode, site: string, from: string, bundle: string, steps: number, backend: BackendName,
-  log?: (line: string) => void): Promise<TuneAtSite> {
+export async function tuneAtSite(node: SiteNode, site: string, from: string, bundle: string, params: TuneSettings, backend: BackendName,
+  probe: readonly SuiteItem[], modelDir: string | undefined, log?: (line: string) => void): Promise<TuneAtSite> {
   const access = accessOf(node)
-  await decide(access, bundle, 'approve', 'jailbreak refusals reviewed by the red team', Date.now(), false)
-  const t0 = Date.now()
-  const tuned = await tune(access, { from, bundles: [bundle], params: { steps, ...SIM_TUNE }, now: Date.now(),
-    onStep: (s, loss) => { if ((s + 1) % 5 === 0 || s + 1 === steps) log?.(`${site}: tune step ${s + 1}/${steps} loss ${loss.toFixed(4)}`) } })
-  log?.(`${site}: tuned ${tuned.data} data × ${steps} steps in ${Date.now() - t0} ms → ${tuned.commitment.id}`)
-  const ev = await evaluateAtSite(node, site, backend, undefined, log, openTune(access).states.modelDir, tuned.commitment)
-  return { ...ev, tuning: [tuned.tuning, tuned.commitment] }
+  const before = await probeRates(modelDir ?? await ensureBundledModel(), probe, backend)
+  await decide(access, bundle, 'approve', 'jailbreak refusals and benign look-alikes reviewed by the red team', Date.now(), false)
+  const t0 = Date.now(), c0 = process.cpuUsage()
+  const steps = params.steps
+  const tuned = await tune(access, { from, bundles: [bundle], params, now: Date.now(),
+    onStep: (s, loss) => { if (s % 4 === 0 || s === steps) log?.(`${site}: tune step ${s}/${steps} loss ${loss.toFixed(4)}`) } })
+  const cpu = process.cpuUsage(c0)
+  const trainCpuMs = Math.round((cpu.user + cpu.system) / 1000)
+  log?.(`${site}: tuned ${tuned.data} data × ${steps} steps of ${params.batch} in ${Date.now() - t0} ms (${trainCpuMs} ms CPU) → ${tuned.commitment.id}`)
+  const dir = openTune(access).states.modelDir
+  const after = await probeRates(dir, probe, backend)
+  const ev = await evaluateAtSite(node, site, backend, undefined, log, dir, tuned.commitment)
+  return { ...ev, tuning: [tuned.tuning, tuned.commitment], probe: { before, after }, data: tuned.data, trainCpuMs }
 }
 
 /** tune-v1 §3.1 at a peer: the lineage of a tuned result, from the records this site holds (no ledger, no replay). */

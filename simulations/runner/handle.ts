@@ -3,8 +3,9 @@
  * OS process over TCP (ProcessSite, mode "process"). Everything crosses as plain data (record bytes, ids, counts).
  */
 import type { BackendName } from '../../kernels/index.ts'
+import type { SuiteItem } from '../../node/index.ts'
 import type { Role } from '../scenario/types.ts'
-import type { LeakAttempt, RecordKind, ResultRow, SiteAlert } from '../run.ts'
+import type { LeakAttempt, ProbeRates, RecordKind, ResultRow, SiteAlert } from '../run.ts'
 
 export interface PublishVerdict {
   action: string
@@ -39,7 +40,14 @@ export interface TuneOutcome extends EvaluationOutcome {
   tuning: Uint8Array[]
   /** ID of the parent commitment, the tuned-from state. */
   parent: string
+  /** The probe's refusal and compliance rates on the parent and on the tuned model, the data count and training CPU time. */
+  probe: { before: ProbeRates; after: ProbeRates }
+  data: number
+  train_cpu_ms: number
 }
+
+/** A tune event's run parameters (TS trainer, tune-v1 §1). */
+export interface TuneSettings { steps: number; batch: number; lr: number; seed: number }
 
 export interface AttackMaterial {
   /** Honest records published so far (forgery victims). */
@@ -92,8 +100,9 @@ export interface SiteHandle {
   sample(atMs: number): void
   /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
   meshPeers?(topic: string): number | undefined
-  /** SovereignTune (memory mode): approve `bundle`, tune commitment `from` on it, evaluate and publish the tuned model. */
-  tune?(from: string, bundle: string, steps: number, backend: BackendName): Promise<TuneOutcome>
+  /** SovereignTune (memory mode): approve `bundle`, tune commitment `from` on it, evaluate and publish the tuned model;
+   * `probe` (the red-team family's held-out split) is scored on the parent and on the tuned model. */
+  tune?(from: string, bundle: string, params: TuneSettings, backend: BackendName, probe: readonly SuiteItem[]): Promise<TuneOutcome>
   /** tune-v1 §3.1 at this site, from its own store: result → commitment → tuning record → bundles (memory mode). */
   verifyLineage?(result: string): Promise<boolean>
   /** Ends a child process (no-op in memory). */

@@ -6,7 +6,7 @@
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
 import { auditResource, EgressMonitor, startSiteNode } from '../../node/index.ts'
-import type { WeightIndex, NetLog, SiteNode } from '../../node/index.ts'
+import type { WeightIndex, NetLog, SiteNode, SuiteItem } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
 import { decodeRecord, formatNote } from '../../protocol/index.ts'
 import type { DecodedRecord } from '../../protocol/index.ts'
@@ -16,7 +16,7 @@ import * as attacks from './attacks.ts'
 import { EXFIL_PROTOCOL } from './attacks.ts'
 import { evaluateAtSite, lineageAtSite, tuneAtSite, verifyAtSite } from './evaluate.ts'
 import type { SimSiteIdentity } from './federation.ts'
-import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle, TuneOutcome } from './handle.ts'
+import type { AttackMaterial, AttackOutcome, AuditView, EvaluationOutcome, PublishVerdict, SiteHandle, TuneOutcome, TuneSettings } from './handle.ts'
 import type { LeakAttempt, SiteAlert } from '../run.ts'
 import type { LinkEmulator } from './links.ts'
 
@@ -177,10 +177,10 @@ export class SimSite implements SiteHandle {
     return { records: ev.records.map((r) => r.bytes), row: ev.row }
   }
 
-  async tune(from: string, bundle: string, steps: number, backend: BackendName): Promise<TuneOutcome> {
+  async tune(from: string, bundle: string, params: TuneSettings, backend: BackendName, probe: readonly SuiteItem[]): Promise<TuneOutcome> {
     if (this.node === undefined) throw new Error(`${this.id} is down`)
-    const r = await tuneAtSite(this.node, this.id, from, bundle, steps, backend, this.init.log)
-    return { records: r.records.map((x) => x.bytes), row: r.row, tuning: r.tuning.map((x) => x.bytes), parent: from }
+    const r = await tuneAtSite(this.node, this.id, from, bundle, params, backend, probe, this.init.modelDir, this.init.log)
+    return { records: r.records.map((x) => x.bytes), row: r.row, tuning: r.tuning.map((x) => x.bytes), parent: from, probe: r.probe, data: r.data, train_cpu_ms: r.trainCpuMs }
   }
 
   async verifyLineage(result: string): Promise<boolean> {

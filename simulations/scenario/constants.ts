@@ -14,3 +14,7 @@ export const DEFAULT_SYNC_INTERVAL_MS = 3000
 export const MAX_ALIGN_ITEMS = 100_000
 /** Steps of one `tune` event (the TS trainer: seconds per step on the bundled model). */
 export const MAX_TUNE_STEPS = 200
+/** Examples per step of one `tune` event. */
+export const MAX_TUNE_BATCH = 64
+/** Peak learning rate of one `tune` event. */
+export const MAX_TUNE_LR = 0.01

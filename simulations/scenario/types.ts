@@ -59,8 +59,9 @@ export type Event =
    * site ids (restricted labels only). `exemplars`: refusal-exemplar items (each jailbreak prompt with a refusal). */
   | { at_ms: number; type: 'align'; site: string; label: AlignLabel; items: number; audience?: { nations?: string[]; sites?: string[] }; exemplars?: boolean }
   /** SovereignTune (issue 14 item 7; memory mode): the site approves the last exemplar bundle `bundle_of` published,
-   * tunes its current model on it for `steps` steps (TS trainer), evaluates the tuned model and publishes the result. */
-  | { at_ms: number; type: 'tune'; site: string; bundle_of: string; steps: number }
+   * tunes its current model on it for `steps` steps of `batch` examples at peak learning rate `lr` (TS trainer;
+   * defaults runner/evaluate.ts SIM_TUNE), evaluates the tuned model and publishes the result. */
+  | { at_ms: number; type: 'tune'; site: string; bundle_of: string; steps: number; batch?: number; lr?: number }
 
 export type EventType = Event['type']
 export const EVENT_TYPES: readonly EventType[] = ['publish', 'partition', 'heal', 'kill', 'restart', 'join', 'revoke', 'attack', 'checkpoint', 'align', 'tune']

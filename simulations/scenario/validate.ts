@@ -5,7 +5,7 @@
 import { Rng } from '../rng.ts'
 import {
   DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
-  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS, MAX_TUNE_STEPS,
+  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS, MAX_TUNE_STEPS, MAX_TUNE_BATCH, MAX_TUNE_LR,
 } from './constants.ts'
 import { ALIGN_LABELS, EVENT_TYPES, ROLES } from './types.ts'
 import type { AlignLabel, AssertionSpec, Edge, Event, EventType, LinkSpec, Mode, PublishKind, Role, Scenario, SiteSpec } from './types.ts'
@@ -264,12 +264,15 @@ function parseTimeline(c: Checker, raw: unknown, sites: SiteSpec[]): Event[] {
         return
       }
       case 'tune': {
-        c.keys(e, p, ['at_ms', 'type', 'site', 'bundle_of', 'steps'])
+        c.keys(e, p, ['at_ms', 'type', 'site', 'bundle_of', 'steps', 'batch', 'lr'])
         const s = site(e, p)
         if (s === '*') c.fail(`${p}.site`, `"*" is only allowed for publish`)
         const of = c.str(e, 'bundle_of', p)
         if (!byId.has(of)) c.fail(`${p}.bundle_of`, `unknown site "${of}"`)
-        out.push({ at_ms: at, type, site: s, bundle_of: of, steps: c.int(e, 'steps', p, 1, MAX_TUNE_STEPS, 20) })
+        const steps = c.int(e, 'steps', p, 1, MAX_TUNE_STEPS, 20)
+        const batch = e.batch === undefined ? undefined : c.int(e, 'batch', p, 1, MAX_TUNE_BATCH)
+        if (e.lr !== undefined && !(typeof e.lr === 'number' && e.lr > 0 && e.lr <= MAX_TUNE_LR)) c.fail(`${p}.lr`, `must be a number in (0, ${MAX_TUNE_LR}]`)
+        out.push({ at_ms: at, type, site: s, bundle_of: of, steps, ...(batch === undefined ? {} : { batch }), ...(typeof e.lr === 'number' ? { lr: e.lr } : {}) })
         return
       }
       default: {

@@ -91,7 +91,7 @@ test('align events: labels, audiences (AMBER+STRICT and RED name sites only), it
   assert.ok(align({ label: 'TLP:GREEN', items: 0 }).some((p) => p.includes('timeline[0].items')))
 })
 
-test('tune events: a known bundle_of site, a step count, memory mode only; align exemplars is a boolean', () => {
+test('tune events: a known bundle_of site, a step count, optional batch and lr in range, memory mode only; align exemplars is a boolean', () => {
   const tl = (e: Record<string, unknown>, mode = 'memory') => problems({ ...base, mode, timeline: [
     { at_ms: 1, type: 'align', site: 'a', label: 'TLP:GREEN', items: 4, exemplars: true }, { at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a', steps: 3, ...e }] })
   assert.deepEqual(tl({}), [])
@@ -100,6 +100,13 @@ test('tune events: a known bundle_of site, a step count, memory mode only; align
   assert.ok(tl({ steps: 0 }).some((p) => p.includes('timeline[1].steps')))
   assert.ok(tl({ steps: 201 }).some((p) => p.includes('timeline[1].steps')))
   assert.ok(tl({ site: '*' }).some((p) => p.includes('timeline[1].site')))
+  assert.deepEqual(parse({ ...base, timeline: [{ at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a', steps: 3, batch: 8, lr: 0.001 }] }).timeline[0],
+    { at_ms: 2, type: 'tune', site: 'b', bundle_of: 'a', steps: 3, batch: 8, lr: 0.001 })
+  assert.ok(tl({ batch: 0 }).some((p) => p.includes('timeline[1].batch')))
+  assert.ok(tl({ batch: 65 }).some((p) => p.includes('timeline[1].batch')))
+  assert.ok(tl({ lr: 0 }).some((p) => p.includes('timeline[1].lr')))
+  assert.ok(tl({ lr: 0.5 }).some((p) => p.includes('timeline[1].lr')))
+  assert.ok(tl({ lr: '0.001' }).some((p) => p.includes('timeline[1].lr')))
   assert.ok(tl({}, 'process').some((p) => p.includes('tune events need mode "memory"')))
   assert.ok(problems({ ...base, timeline: [{ at_ms: 1, type: 'align', site: 'a', label: 'TLP:GREEN', items: 4, exemplars: 'yes' }] }).some((p) => p.includes('timeline[0].exemplars')))
 })
