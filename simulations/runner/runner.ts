@@ -1,7 +1,9 @@
 /**
  * Plays a scenario (simulations/README.md § Runner): builds the federation, starts every site, applies the timeline,
  * waits for the network to settle, then checks every store and returns what happened (RunResult).
- * mode "memory": every site in this process over @libp2p/memory; mode "process": see process.ts.
+ * mode "memory": every site in this process over @libp2p/memory, or with `workers` > 1 spread over that many child
+ * processes (memory transport inside one, TCP on 127.0.0.1 between them); mode "process": one site per child over
+ * TCP. See process.ts.
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
@@ -21,7 +23,8 @@ import type { SimFederation, SimSiteIdentity } from './federation.ts'
 import { LinkEmulator } from './links.ts'
 import { syntheticResult } from './records.ts'
 import type { SiteHandle } from './handle.ts'
-import { ProcessSite } from './process.ts'
+import { ProcessSite, reservePorts, WorkerProcess } from './process.ts'
+import type { WorkerResources } from './process.ts'
 import { SimSite } from './site.ts'
 
 export interface RunOptions {
@@ -103,31 +106,50 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     storedAt.set(`${site} ${record}`, at)
   }
   const sites = new Map<string, SiteHandle>()
+  // Sites in child processes: mode process (one each), or mode memory with workers > 1 (round robin over them).
+  const inChildren = scenario.mode === 'process' || scenario.workers > 1
+  const workers: WorkerProcess[] = []
+  const workerOf = new Map<string, number>()
+  const ports = new Map<string, number>()
+  if (inChildren) {
+    const onChildDelivery = (site: string, record: string, via: string, from: string | undefined, atEpochMs: number): void => {
+      const s = sites.get(site)
+      if (!(s instanceof ProcessSite) || !s.delivered(record)) return
+      const at = atEpochMs - (performance.timeOrigin + t0)
+      deliveries.push({ site, record, at_ms: at, via, from })
+      storedAt.set(`${site} ${record}`, at)
+    }
+    for (let w = 0; w < scenario.workers; w++) workers.push(new WorkerProcess(`worker ${w + 1}/${scenario.workers}`, onChildDelivery, log))
+    const reserved = await reservePorts(scenario.sites.length)
+    scenario.sites.forEach((s, i) => { workerOf.set(s.id, i % scenario.workers); ports.set(s.id, reserved[i]) })
+  }
+  const memoryAddr = (id: string): string => `/memory/${tag}-${id}`
+  const tcpAddr = (id: string): string => `/ip4/127.0.0.1/tcp/${ports.get(id)}`
   for (const [id, identity] of fed.sites) {
     const common = {
       identity, links, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms, neighbours: neighbours.get(id) ?? [],
       peerIdOf: (site: string) => peerIds.get(site) as string, log,
     }
     const modelDir = opts.modelDirOf?.(id)
-    if (scenario.mode === 'memory') {
+    if (!inChildren) {
       const w = await weightsOf(id)
-      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock,
+      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: [memoryAddr(id)], weights: w.index, weightBytes: w.bytes, modelDir, clock,
         onDelivered: (site, record, _at, via, from) => onDelivered(site, record, via, from) }))
     } else {
-      sites.set(id, new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
-        neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
+      const listen = scenario.workers > 1 && scenario.mode === 'memory' ? [memoryAddr(id), tcpAddr(id)] : [tcpAddr(id)]
+      sites.set(id, new ProcessSite(workers[workerOf.get(id) as number], { id, dir: identity.dir, spec: identity.spec, seed: scenario.seed,
+        syncIntervalMs: scenario.sync_interval_ms, listen, neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds),
+        edges: scenario.edges, weightsDir: modelDir }))
     }
   }
   // Start order of the sites up at t=0: at its first start a site dials only the neighbours started before it, so
   // each link is dialled from one side (both sides dialling at once open two connections; the hello on the one that
   // closes fails, and a failed hello bars the peer for PEER_BAR_MS).
   const order = new Map(scenario.sites.filter((s) => s.joins_later !== true).map((s, i) => [s.id, i]))
-  /** The neighbours' current addresses (a restarted TCP site has a new port); `first`: only those started earlier. */
+  /** The neighbours' addresses (memory inside a process, TCP between processes); `first`: only those started earlier. */
   const bootstrapFor = (id: string, first = false): string[] => (neighbours.get(id) ?? [])
     .filter((n) => !first || !((order.get(n) ?? -1) > (order.get(id) ?? Infinity)))
-    .flatMap((n) => scenario.mode === 'memory'
-      ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
-      : (sites.get(n) as SiteHandle).addrs())
+    .map((n) => `${!inChildren || (scenario.mode === 'memory' && workerOf.get(n) === workerOf.get(id)) ? memoryAddr(n) : tcpAddr(n)}/p2p/${peerIds.get(n)}`)
   const errors: string[] = []
   const tracked: Tracked[] = []
   const honestRecords: DecodedRecord[] = []
@@ -173,12 +195,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     while (performance.now() < by && (await unready()).length > 0) await sleep(200)
     return unready()
   }
-  const rssBefore = mb(process.memoryUsage().rss)
+  // child processes: their RSS once every site is set up (weights loaded, stores opened), before any started
+  const childResources = async (reset: boolean): Promise<WorkerResources[]> => Promise.all(workers.map((w) => w.worker<WorkerResources>({ op: 'resources', reset })))
+  const rssBefore = mb(process.memoryUsage().rss) + (await childResources(false)).reduce((n, r) => n + r.rssMb, 0)
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
-  // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
+  // (mode process: one by one, each site dialling the neighbours started before it; with workers, W batches at once)
   const meanDegree = (2 * scenario.edges.length) / Math.max(1, scenario.sites.length)
-  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH, Math.floor(START_DIALS / Math.max(1, meanDegree)))) : 1
+  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH * scenario.workers, Math.floor((START_DIALS * scenario.workers) / Math.max(1, meanDegree)))) : 1
   for (let i = 0; i < initial.length; i += batchSize) {
     const batch = initial.slice(i, i + batchSize)
     await Promise.all(batch.map((id) => startSite(id, true)))
@@ -194,7 +218,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
   const bytesAtStart = new Map<string, number>()
   for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
-  const rssUp = mb(process.memoryUsage().rss)
+  const rssUp = mb(process.memoryUsage().rss) + (await childResources(true)).reduce((n, r) => n + r.rssMb, 0)
   const cpu0 = process.cpuUsage()
   // every site shares this event loop: its delay is the CPU queueing that latencies include
   const loopDelay = monitorEventLoopDelay({ resolution: 20 })
@@ -407,9 +431,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const cpu = process.cpuUsage(cpu0)
   loopDelay.disable()
   const ms = (ns: number): number => Math.round(ns / 1e6)
+  const children = await childResources(false)
+  // with child processes: their CPU and RSS added to this one's; the event-loop delay of the busiest loop
+  const worst = (k: 'p50' | 'p99' | 'max'): number => Math.max(0, ...children.map((r) => r.loopDelayMs[k]))
   const resources = {
-    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp, rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024), cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
-    event_loop_delay_ms: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+    workers: scenario.workers,
+    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp,
+    rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024) + children.reduce((n, r) => n + r.maxRssMb, 0),
+    cpu_ms: Math.round((cpu.user + cpu.system) / 1000) + children.reduce((n, r) => n + r.cpuMs, 0),
+    event_loop_delay_ms: inChildren
+      ? { p50: worst('p50'), p99: worst('p99'), max: worst('max') }
+      : { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
   }
   const leaks = await matchLeaks(sites, fed)
 
@@ -455,7 +487,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   if (audit !== undefined) errors.push(...audit.errors)
   const siteRuns = []
   // The results topic's mesh at the end: what the mesh parameters (node/net/constants.ts) gave on this topology.
-  const mesh = [...sites.values()].flatMap((s) => { const n = s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined; return n === undefined ? [] : [n] })
+  const mesh: number[] = []
+  for (const s of sites.values()) { const n = s.alive ? await s.meshPeers?.(TOPIC_RESULTS) : undefined; if (n !== undefined) mesh.push(n) }
   const meshPeers = mesh.length === 0 ? null : { mean: Math.round((10 * mesh.reduce((a, b) => a + b, 0)) / mesh.length) / 10, min: Math.min(...mesh), max: Math.max(...mesh) }
   for (const s of sites.values()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
@@ -466,6 +499,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     })
   }
   await Promise.all([...sites.values()].map((s) => s.dispose().catch((err: unknown) => { errors.push(`${s.id} stop: ${String(err)}`) })))
+  await Promise.all(workers.map((w) => w.close()))
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),

@@ -14,3 +14,5 @@ export const DEFAULT_SYNC_INTERVAL_MS = 3000
 export const MAX_ALIGN_ITEMS = 100_000
 /** Steps of one `tune` event (the TS trainer: seconds per step on the bundled model). */
 export const MAX_TUNE_STEPS = 200
+/** At most this many worker processes (mode memory, `workers`). */
+export const MAX_WORKERS = 64
