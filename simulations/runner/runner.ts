@@ -57,10 +57,11 @@ export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
 /** An event applied this much after its time is reported in the log. */
 const LATE_EVENT_MS = 500
-/** Sites started together, at most… */
+/** Sites started together per process holding sites (one, or each worker), at most… */
 const START_BATCH = 10
-/** …and about this many links dialled per batch: a herd of handshakes (each a Noise handshake and a hello, under
- * HELLO_TIMEOUT_MS) on one busy event loop times out, and a refused hello bars the peer for a minute. */
+/** …and about this many links dialled per batch and process: a herd of handshakes (each a Noise handshake and a
+ * hello, under HELLO_TIMEOUT_MS) on one busy event loop times out, and each timeout holds the peer off (network-v1
+ * §3 H6a) before it is redialled. */
 const START_DIALS = 64
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
@@ -144,7 +145,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   }
   // Start order of the sites up at t=0: at its first start a site dials only the neighbours started before it, so
   // each link is dialled from one side (both sides dialling at once open two connections; the hello on the one that
-  // closes fails, and a failed hello bars the peer for PEER_BAR_MS).
+  // closes fails, and the peer is held off for a backoff, network-v1 §3 H6a).
   const order = new Map(scenario.sites.filter((s) => s.joins_later !== true).map((s, i) => [s.id, i]))
   /** The neighbours' addresses (memory inside a process, TCP between processes); `first`: only those started earlier. */
   const bootstrapFor = (id: string, first = false): string[] => (neighbours.get(id) ?? [])
