@@ -182,14 +182,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
   const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
   const up = new Set<string>()
+  // every site asked at once: a worker answers the calls that arrive together with one IPC round trip
   const unready = async (): Promise<string[]> => {
-    const out: string[] = []
-    for (const id of up) {
-      if (!honestIds.has(id)) continue
-      const admitted = new Set(await (sites.get(id) as SiteHandle).admittedPeers())
-      if ((neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted.has(n))) out.push(id)
-    }
-    return out
+    const ids = [...up].filter((id) => honestIds.has(id))
+    const admitted = await Promise.all(ids.map(async (id) => new Set(await (sites.get(id) as SiteHandle).admittedPeers())))
+    return ids.filter((id, i) => (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted[i].has(n)))
   }
   const waitReady = async (ms: number): Promise<string[]> => {
     const by = performance.now() + ms
@@ -218,7 +215,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   log(`${initial.length} sites up`)
   // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
   const bytesAtStart = new Map<string, number>()
-  for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
+  await Promise.all([...up].map(async (id) => { bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent) }))
   const rssUp = mb(process.memoryUsage().rss) + (await childResources(true)).reduce((n, r) => n + r.rssMb, 0)
   const cpu0 = process.cpuUsage()
   // every site shares this event loop: its delay is the CPU queueing that latencies include
@@ -450,7 +447,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const trackedIds = new Set(tracked.map((r) => r.id))
   const ids = [...new Set([...trackedIds, ...fed.genesis.map((r) => r.id)])]
   const held = new Map<string, string[]>()
-  for (const s of sites.values()) held.set(s.id, await s.holds(ids))
+  await Promise.all([...sites.values()].map(async (s) => { held.set(s.id, await s.holds(ids)) }))
   const pairs = expectedPairs(tracked, sites, fed)
   const records: PublishedRecord[] = tracked.map((r) => ({
     id: r.id, kind: r.kind, origin: r.origin, at_ms: Math.round(r.at_ms),
@@ -477,9 +474,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     tuneRuns.push({ ...t, verified_by: verified, peers: peers.length })
   }
   const outcomes: ValidationOutcome[] = []
-  for (const s of sites.values()) {
-    if (fed.sites.get(s.id)?.spec.role !== 'honest') continue
-    for (const [k, n] of await s.counts()) {
+  const honestCounts = await Promise.all([...sites.values()].filter((s) => fed.sites.get(s.id)?.spec.role === 'honest').map(async (s) => [s, await s.counts()] as const))
+  for (const [s, counts] of honestCounts) {
+    for (const [k, n] of counts) {
       const [action, code] = k.split('/') as [ValidationOutcome['action'], string]
       for (let i = 0; i < n; i++) outcomes.push({ site: s.id, action, code })
     }
@@ -489,11 +486,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const siteRuns = []
   // The results topic's mesh at the end: what the mesh parameters (node/net/constants.ts) gave on this topology.
   const mesh: number[] = []
-  for (const s of sites.values()) { const n = s.alive ? await s.meshPeers?.(TOPIC_RESULTS) : undefined; if (n !== undefined) mesh.push(n) }
+  for (const n of await Promise.all([...sites.values()].map((s) => (s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined)))) if (n !== undefined) mesh.push(n)
   const meshPeers = mesh.length === 0 ? null : { mean: Math.round((10 * mesh.reduce((a, b) => a + b, 0)) / mesh.length) / 10, min: Math.min(...mesh), max: Math.max(...mesh) }
-  for (const s of sites.values()) {
+  const egress = await Promise.all([...sites.values()].map((s) => s.egress()))
+  for (const [i, s] of [...sites.values()].entries()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
-    const eg = await s.egress()
+    const eg = egress[i]
     siteRuns.push({
       id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: eg.bytesSent - (bytesAtStart.get(s.id) ?? 0),
       weight_bytes: eg.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
