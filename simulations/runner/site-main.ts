@@ -14,7 +14,8 @@ import { b64, epochMs, unb64 } from './process.ts'
 import { SimSite } from './site.ts'
 
 const sites = new Map<string, Promise<SimSite>>()
-const send = (m: ChildMessage): void => { process.send?.(m) }
+/** To the parent, while it is there (a reply that outlives the parent is dropped, not thrown). */
+const send = (m: ChildMessage): void => { if (process.connected) process.send?.(m, undefined, undefined, () => {}) }
 /** One weight index per model directory, shared by the sites of this process (~60 MB each for the bundled model). */
 const weightsByDir = new Map<string, Promise<{ index?: WeightIndex; bytes?: Uint8Array }>>()
 
