@@ -77,7 +77,7 @@ test('scale-1000: sizes 10 → 1,000 with the same timeline sites, a mesh-sized 
   assert.ok(full.edges.length * 2 / full.sites.length > GOSSIP_D_HI)
 })
 
-test('workers: 20 sites over 2 worker processes deliver everything, across TCP between them and memory inside each', { timeout: 180_000 }, async () => {
+test('workers: 20 sites over 2 worker processes deliver everything, across TCP between them and memory inside each', { timeout: 300_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'aip-workers-'))
   try {
     const sc = parseScenario({ ...scenario, name: 'workers-2', workers: 2, sites: { ...scenario.sites, count: 20 }, scale_steps: undefined }, 'test', ASSERTION_IDS)
