@@ -68,6 +68,8 @@ export interface Delivery {
 
 /** What the simulation process itself used (memory mode: every site lives in it). */
 export interface Resources {
+  /** Processes holding the sites: 1 = this one; more = child processes (their RSS and CPU are added below). */
+  workers: number
   /** RSS before the first site started (runner, libraries, federation built). */
   rss_mb_before_sites: number
   /** RSS when every site was up, just before t=0. */

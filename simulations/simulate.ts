@@ -28,6 +28,8 @@ export interface SimulateOptions {
   sites?: number
   /** … or, with `sites`, its scale steps below `sites` first (a sweep that stops at `sites`). */
   keepSteps?: boolean
+  /** Worker processes (mode memory) instead of the scenario's `workers`, for every step. */
+  workers?: number
 }
 
 /**
@@ -36,7 +38,7 @@ export interface SimulateOptions {
  * size left behind, and a step that dies does not take the sweep with it.
  */
 export async function simulate(nameOrPath: string, opts: SimulateOptions): Promise<{ report: Report; json: string; html: string }> {
-  const scenario = await loadScenario(nameOrPath, opts.sites, opts.keepSteps)
+  const scenario = await loadScenario(nameOrPath, opts.sites, opts.keepSteps, opts.workers)
   const rows: ScaleRow[] = []
   for (const n of scenario.scale_steps) {
     opts.log?.(`scale step: ${n} sites (own process)`)
@@ -55,6 +57,7 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
 async function simulateStep(nameOrPath: string, sites: number, out: string, opts: SimulateOptions): Promise<Report> {
   const args = [...TS_EXEC_ARGV, CLI, '--scenario', nameOrPath, '--sites', String(sites), '--out', out, '--json']
   if (opts.log === undefined) args.push('--quiet')
+  if (opts.workers !== undefined) args.push('--workers', String(opts.workers))
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   const code = await new Promise<number | null>((resolve, reject) => { child.on('error', reject); child.on('exit', resolve) })
   try {

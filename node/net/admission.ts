@@ -31,12 +31,32 @@ function typeOf(bytes: Uint8Array): string | undefined {
 }
 
 export class Admission {
-  constructor(private readonly door: RecordDoor, private readonly ownKey: Uint8Array) {}
+  /**
+   * The last hello built, for the certificate it was built with: a hello is sent on every connection, and building
+   * one reads up to HELLO_MAX_FEDERATION_RECORDS records from the store. Dropped when a federation record is stored
+   * or any record withdrawn.
+   */
+  private cached?: { certificateId: string; hello: Promise<Hello> }
+
+  constructor(private readonly door: RecordDoor, private readonly ownKey: Uint8Array) {
+    door.on('stored', ({ record }) => { if ((HELLO_TYPES as readonly string[]).includes(record.type)) this.cached = undefined })
+    door.on('withdrawn', () => { this.cached = undefined })
+  }
 
   /** This site's hello (§3). */
-  async ownHello(now: number): Promise<Hello> {
+  ownHello(now: number): Promise<Hello> {
     const mine = this.door.trust.siteAt(this.ownKey, now)
-    if (mine === undefined) throw new Error('this site holds no valid SiteCertificate under its charter')
+    if (mine === undefined) return Promise.reject(new Error('this site holds no valid SiteCertificate under its charter'))
+    if (this.cached?.certificateId !== mine.certificateId) {
+      const hello = this.buildHello(mine.certificateId)
+      this.cached = { certificateId: mine.certificateId, hello }
+      hello.catch(() => { if (this.cached?.hello === hello) this.cached = undefined })
+    }
+    return this.cached.hello
+  }
+
+  private async buildHello(certificateId: string): Promise<Hello> {
+    const mine = { certificateId }
     const store = this.door.store
     const certificate = await store.get(mine.certificateId)
     if (certificate === undefined) throw new Error(`own certificate ${mine.certificateId} is not in the store`)

@@ -22,8 +22,14 @@ export const HELLO_TIMEOUT_MS = 5_000
 export const PENDING_PEER_MAX_MESSAGES = 64
 /** §3 "A site that learned federation records repeats hello with its admitted peers 50 ms later." */
 export const HELLO_REPEAT_DELAY_MS = 50
-/** §3 "A peer refused at hello is not accepted again for 60 s." */
+/** §3 "A peer refused for a protocol fault is not accepted again for 60 s" (a timeout backs off instead: H6a). */
 export const PEER_BAR_MS = 60_000
+/**
+ * §3 H6a "A peer whose hello times out, or whose hello stream fails without a protocol fault, is held off for
+ * HELLO_BACKOFF_BASE_MS × 2^(k−1) × a uniform random factor in [0.5, 1] after its k-th consecutive such failure, at
+ * most PEER_BAR_MS." A loaded peer is slow, not hostile: it comes back after a redial or two, not after a minute.
+ */
+export const HELLO_BACKOFF_BASE_MS = 2_000
 /** §3 "A site remembers at most 4096 barred peers; the oldest bar is dropped first." */
 export const BARRED_PEERS_MAX = 4_096
 

@@ -5,13 +5,14 @@
  * - a peer whose hello fails (bad message, certificate not placeable, certificate key ≠ Noise key);
  * - an admitted peer whose certificate is no longer valid (revocation) — `recheck()`;
  * - an admitted peer graylisted for GRAYLIST_DISCONNECT_HEARTBEATS heartbeats.
- * Disconnected peers are barred for PEER_BAR_MS (the connection gater refuses them).
+ * Peers refused for a protocol fault are barred for PEER_BAR_MS (the connection gater refuses them); a hello that
+ * times out or whose stream fails without a protocol fault holds the peer off for a jittered, doubling backoff (H6a).
  */
 import type { Connection, ConnectionGater, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
   BARRED_PEERS_MAX, GRAYLIST_DISCONNECT_HEARTBEATS, GRAYLIST_THRESHOLD, HELLO_ACK, HELLO_MAX_BYTES, HELLO_PROTOCOL,
-  HELLO_REPEAT_DELAY_MS, HELLO_TIMEOUT_MS, OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE,
+  HELLO_BACKOFF_BASE_MS, HELLO_REPEAT_DELAY_MS, HELLO_TIMEOUT_MS, OVER_LIMIT_PENALTY_HALF_LIFE_MS, PEER_BAR_MS, PENDING_APP_SCORE,
   PENDING_PEER_MAX_MESSAGES, UNCONFIRMED_APP_SCORE,
 } from './constants.ts'
 import type { GossipRouter } from './host.ts'
@@ -42,6 +43,8 @@ export interface GateComponents {
   stillValid(admitted: Admitted, now: number): boolean
   log: NetLog
   now(): number
+  /** Uniform in [0, 1): the jitter of hello backoffs (H6a); default Math.random. */
+  random?: () => number
 }
 
 interface PeerState {
@@ -63,6 +66,8 @@ export type RefusalCode = 'hello_timeout' | 'bad_hello' | 'key_mismatch' | 'not_
 export class PeerGate {
   private readonly peers = new Map<string, PeerState>()
   private readonly barred = new Map<string, number>()
+  /** Consecutive hello failures without a protocol fault, per peer (H6a); cleared when the peer is admitted. */
+  private readonly failures = new Map<string, number>()
   private libp2p?: Libp2p
   private pubsub?: GossipRouter
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -198,7 +203,7 @@ export class PeerGate {
     this.state(peerId)
     const timer = setTimeout(() => {
       this.timers.delete(timer)
-      if (conn.status === 'open' && !this.isAdmitted(peerId)) this.refuse(peerId, 'hello_timeout', `no hello within ${HELLO_TIMEOUT_MS} ms`)
+      if (conn.status === 'open' && !this.isAdmitted(peerId)) this.refuse(peerId, 'hello_timeout', `no hello within ${HELLO_TIMEOUT_MS} ms`, false)
     }, HELLO_TIMEOUT_MS)
     this.timers.add(timer)
     // §3 rule H1: the dialling side opens the hello stream; the listening side answers.
@@ -242,7 +247,8 @@ export class PeerGate {
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
-      if (!this.isAdmitted(peerId)) this.refuse(peerId, 'bad_hello', String(err))
+      // §3 H6a: an oversized frame is a protocol fault; a timeout, a reset or a closed connection is not
+      if (!this.isAdmitted(peerId)) this.refuse(peerId, isProtocolFault(err) ? 'bad_hello' : 'hello_timeout', String(err), isProtocolFault(err))
     }
   }
 
@@ -272,6 +278,7 @@ export class PeerGate {
     const first = s.admitted === undefined
     s.admitted = placement.admitted
     s.settle(true)
+    this.failures.delete(peerId)
     if (first) this.c.log('peer_admitted', { peer: peerId, nation: placement.admitted.nation, certificate: placement.admitted.certificateId })
     return true
   }
@@ -287,14 +294,36 @@ export class PeerGate {
     forgetBackoff(this.pubsub, peerId)
   }
 
-  /** Bars a peer for PEER_BAR_MS; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). */
-  private bar(peerId: string): void {
+  /** ms until the connection gater lets this peer in again (0: not held off). */
+  barredFor(peerId: string): number {
+    return this.isBarred(peerId) ? (this.barred.get(peerId) as number) - this.c.now() : 0
+  }
+
+  /**
+   * Bars a peer for `ms`; the oldest bar goes first beyond BARRED_PEERS_MAX (fresh keys cost nothing). A shorter
+   * hold never shortens a longer bar already in place.
+   */
+  private bar(peerId: string, ms: number): void {
+    const until = Math.max(this.c.now() + ms, this.barred.get(peerId) ?? 0)
     this.barred.delete(peerId)
     if (this.barred.size >= BARRED_PEERS_MAX) {
       const oldest = this.barred.keys().next().value
       if (oldest !== undefined) this.barred.delete(oldest)
     }
-    this.barred.set(peerId, this.c.now() + PEER_BAR_MS)
+    this.barred.set(peerId, until)
+  }
+
+  /** §3 H6a: the k-th consecutive hello failure without a protocol fault holds the peer off base × 2^(k−1) × U[0.5, 1]. */
+  private backoff(peerId: string): number {
+    const k = (this.failures.get(peerId) ?? 0) + 1
+    this.failures.delete(peerId)
+    if (this.failures.size >= BARRED_PEERS_MAX) {
+      const oldest = this.failures.keys().next().value
+      if (oldest !== undefined) this.failures.delete(oldest)
+    }
+    this.failures.set(peerId, k)
+    const jitter = 0.5 + 0.5 * (this.c.random ?? Math.random)()
+    return Math.min(PEER_BAR_MS, HELLO_BACKOFF_BASE_MS * 2 ** Math.min(k - 1, 30) * jitter)
   }
 
   private forget(peerId: string): void {
@@ -302,10 +331,12 @@ export class PeerGate {
     this.peers.delete(peerId)
   }
 
-  private refuse(peerId: string, code: RefusalCode, message: string): void {
+  /** Disconnects a peer and holds it off: PEER_BAR_MS for a protocol fault (§3), a backoff otherwise (H6a). */
+  private refuse(peerId: string, code: RefusalCode, message: string, fault = true): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1)
-    this.c.log('peer_refused', { peer: peerId, code, message })
-    this.bar(peerId)
+    const ms = fault ? PEER_BAR_MS : this.backoff(peerId)
+    this.c.log('peer_refused', { peer: peerId, code, message, barred_ms: Math.round(ms) })
+    this.bar(peerId, ms)
     this.forget(peerId)
     const libp2p = this.libp2p
     if (libp2p === undefined) return
@@ -329,4 +360,13 @@ export class PeerGate {
       if (s.graylistedBeats >= GRAYLIST_DISCONNECT_HEARTBEATS) this.refuse(peerId, 'graylisted', `score ${pubsub.getScore(peerId).toFixed(1)}`)
     }
   }
+}
+
+/**
+ * §3 H6a: what in a failed hello stream is the peer's fault — a frame over HELLO_MAX_BYTES or a malformed length
+ * prefix. Timeouts, resets and closed connections are not: a busy or restarting peer causes them too.
+ */
+function isProtocolFault(err: unknown): boolean {
+  const name = err instanceof Error ? err.name : ''
+  return /^Invalid(DataLength|DataLengthLength|MessageLength)Error$/.test(name)
 }

@@ -10,7 +10,7 @@ import type { GossipSub, TopicValidatorResult } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import type { TopicScoreParams } from '@libp2p/gossipsub/score'
 import { identify } from '@libp2p/identify'
-import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
@@ -45,6 +45,14 @@ type EncrypterFactory = NonNullable<Libp2pOptions['connectionEncrypters']>[numbe
 export interface HostHooks {
   transports?: NonNullable<Libp2pOptions['transports']>
   wrapEncrypter?: (encrypter: EncrypterFactory) => EncrypterFactory
+  /**
+   * Period of libp2p's liveness ping on every connection (its default, 10 s, in production). A simulation of hundreds
+   * of sites on one machine pings less: each ping opens a stream (multistream-select, a peer-store write) on both
+   * ends of every link, the largest share of an idle site's CPU (simulations/README.md § 1,000 sites).
+   */
+  pingIntervalMs?: number
+  /** libp2p's component logger (default: @libp2p/logger's, which builds a debug scope for every stream). */
+  logger?: ComponentLogger
 }
 
 export interface HostOptions {
@@ -104,7 +112,8 @@ export async function createSiteHost(opts: HostOptions): Promise<SiteHost> {
     streamMuxers: [yamux()],
     connectionGater: opts.connectionGater ?? {},
     connectionManager: { maxConnections: 128 },
-    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS } },
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS }, ...(opts.hooks?.pingIntervalMs === undefined ? {} : { pingInterval: opts.hooks.pingIntervalMs }) },
+    ...(opts.hooks?.logger === undefined ? {} : { logger: opts.hooks.logger }),
     services: {
       identify: identify(),
       ping: ping(),

@@ -32,6 +32,8 @@ export interface ResourceReport extends Resources {
   mb_per_site: number
   /** cpu_ms / (sites × records to spread), µs: what one site spent per record, everything included. */
   cpu_us_per_site_per_record: number
+  /** cpu_ms / sites / duration in s: a site's CPU per second of the run (background work and records together). */
+  cpu_ms_per_site_per_s: number
 }
 
 /** One row of the scaling table: the same scenario at a smaller site count (scale_steps), or the full run. */
@@ -67,6 +69,8 @@ export interface ScaleSummary {
   bytes_per_site_per_record_flat: boolean | null
   /** Federation size → MB of the simulation process per site, measured. */
   mb_per_site: Record<string, number>
+  /** cpu_ms_per_site_per_s by size. */
+  cpu_ms_per_site_per_s: Record<string, number>
   /** Federation size → largest hop count measured. */
   max_hops: Record<string, number>
 }
@@ -198,6 +202,7 @@ export function buildReport(run: RunResult): Report {
       ...res,
       mb_per_site: run.sites.length === 0 ? 0 : Math.round((100 * (res.rss_mb_sites_up - res.rss_mb_before_sites)) / run.sites.length) / 100,
       cpu_us_per_site_per_record: run.sites.length === 0 || records === 0 ? 0 : Math.round((1000 * res.cpu_ms) / (run.sites.length * records)),
+      cpu_ms_per_site_per_s: run.sites.length === 0 || run.duration_ms <= 0 ? 0 : Math.round((100 * res.cpu_ms) / (run.sites.length * (run.duration_ms / 1000))) / 100,
     },
     scaling: [],
     scale_summary: null,
@@ -237,6 +242,7 @@ export function scaleSummary(rows: ScaleRow[]): ScaleSummary {
     bytes_per_site_per_record_ratio: ratio,
     bytes_per_site_per_record_flat: big.length < 2 ? null : Object.values(ratio).every((v) => Math.abs(v - 1) <= FLAT_TOLERANCE),
     mb_per_site: by((x) => x.resources.mb_per_site),
+    cpu_ms_per_site_per_s: by((x) => x.resources.cpu_ms_per_site_per_s),
     max_hops: by((x) => x.propagation_by_hops.reduce((m, h) => Math.max(m, h.hops), 0)),
   }
 }

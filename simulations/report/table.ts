@@ -24,6 +24,7 @@ export function summaryTable(r: Report): string {
     ['mesh peers mean/min/max', r.mesh_peers === null ? 'n/a' : `${r.mesh_peers.mean} / ${r.mesh_peers.min} / ${r.mesh_peers.max}`],
     ['process MB before/up/peak, MB per site', `${r.resources.rss_mb_before_sites} / ${r.resources.rss_mb_sites_up} / ${r.resources.rss_mb_peak}, ${r.resources.mb_per_site}`],
     ['CPU µs per site per record', r.resources.cpu_us_per_site_per_record],
+    ['CPU ms per site per s (workers)', `${r.resources.cpu_ms_per_site_per_s} (${r.resources.workers})`],
     ['event-loop delay ms p50/p99/max', `${r.resources.event_loop_delay_ms.p50} / ${r.resources.event_loop_delay_ms.p99} / ${r.resources.event_loop_delay_ms.max}`],
     ['forged_accepted', r.forged_accepted],
     ['weight_bytes_egressed', r.weight_bytes_egressed],
@@ -44,10 +45,10 @@ export function summaryTable(r: Report): string {
   ]
   const asserts: (string | number)[][] = [['assertion', 'result'], ...r.assertions.map((a) => [a.id, a.ok ? 'pass' : `FAIL: ${a.failures.join('; ')}`])]
   const scaling = r.scaling.length === 0 ? '' : `\n${formatTable([
-    ['sites', 'delivered/expected', 'p50 ms', 'p95 ms', 'p99 ms', 'max hops', 'bytes/site/record', 'mesh', 'MB/site', 'CPU µs/site/rec', 'ok'],
+    ['sites', 'delivered/expected', 'p50 ms', 'p95 ms', 'p99 ms', 'max hops', 'bytes/site/record', 'mesh', 'MB/site', 'CPU µs/site/rec', 'CPU ms/site/s', 'ok'],
     ...r.scaling.map((x) => [x.sites, `${x.records_delivered}/${x.records_expected}`, x.propagation_ms.p50, x.propagation_ms.p95,
       x.propagation_ms.p99, x.propagation_by_hops.reduce((m, h) => Math.max(m, h.hops), 0), x.bytes_per_site_per_record,
-      x.mesh_peers?.mean ?? '-', x.resources.mb_per_site, x.resources.cpu_us_per_site_per_record, x.ok ? 'yes' : 'no']),
+      x.mesh_peers?.mean ?? '-', x.resources.mb_per_site, x.resources.cpu_us_per_site_per_record, x.resources.cpu_ms_per_site_per_s, x.ok ? 'yes' : 'no']),
   ])}\n`
   return `${formatTable(rows)}\n\n${formatTable(asserts)}\n${scaling}`
 }

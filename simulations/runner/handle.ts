@@ -1,6 +1,7 @@
 /**
- * What the runner needs from a site, wherever it runs: in this process (SimSite, mode "memory") or in a child
- * OS process over TCP (ProcessSite, mode "process"). Everything crosses as plain data (record bytes, ids, counts).
+ * What the runner needs from a site, wherever it runs: in this process (SimSite, mode "memory" with one worker) or
+ * in a child OS process (ProcessSite: mode "process", or "memory" with workers). Everything crosses as plain data
+ * (record bytes, ids, counts).
  */
 import type { BackendName } from '../../kernels/index.ts'
 import type { SuiteItem } from '../../node/index.ts'
@@ -98,8 +99,8 @@ export interface SiteHandle {
   /** The releasability violations this site logged (refusals and alerts), every incarnation. */
   violations(): Promise<SiteAlert[]>
   sample(atMs: number): void
-  /** Peers in this site's gossipsub mesh of `topic` (memory mode; undefined where the runner cannot see it). */
-  meshPeers?(topic: string): number | undefined
+  /** Peers in this site's gossipsub mesh of `topic` (undefined when the site is down). */
+  meshPeers?(topic: string): Promise<number | undefined>
   /** SovereignTune (memory mode): approve `bundle`, tune commitment `from` on it, evaluate and publish the tuned model;
    * `probe` (the red-team family's held-out split) is scored on the parent and on the tuned model. */
   tune?(from: string, bundle: string, params: TuneSettings, backend: BackendName, probe: readonly SuiteItem[]): Promise<TuneOutcome>

@@ -1,11 +1,15 @@
 /**
- * Mode "process": one OS process per site, real TCP on 127.0.0.1 (simulations/README.md § Runner). The parent
- * drives each child (site-main.ts) over Node's IPC channel: one request, one reply, matched by id; the child also
- * reports every record its store accepts. Delivery times are the parent's clock at the report (IPC adds well under
- * a millisecond on an idle machine).
+ * Sites in child OS processes (simulations/README.md § Runner): mode "process" runs one site per child over TCP on
+ * 127.0.0.1; mode "memory" with `workers` > 1 spreads the sites over that many children, each hosting many sites
+ * (site-main.ts) — sites in the same child talk over @libp2p/memory, sites in different children over TCP on
+ * 127.0.0.1. The parent drives each child over Node's IPC channel: one request, one reply, matched by id; the child
+ * also reports every record a site's store accepts, with the time it did (wall clock, so the parent's own delay in
+ * reading IPC does not count).
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { TS_EXEC_ARGV } from '../../node/index.ts'
 import type { BackendName } from '../../kernels/index.ts'
@@ -16,14 +20,18 @@ import type { LeakAttempt, SiteAlert } from '../run.ts'
 /** A child that does not answer a request within this time is considered lost (evaluations take longer). */
 const CHILD_REPLY_TIMEOUT_MS = 120_000
 const EVALUATION_TIMEOUT_MS = 900_000
+/** Concurrent admittedPeers() calls of a worker's sites within this window share one IPC round trip. */
+const ADMITTED_CACHE_MS = 100
 
-/** What a child needs to rebuild its site (plain data: it crosses the IPC channel). */
+/** What a child needs to rebuild one site (plain data: it crosses the IPC channel). */
 export interface ChildInit {
   id: string
   dir: string
   spec: SiteSpec
   seed: number
   syncIntervalMs: number
+  /** Multiaddrs the site listens on: its TCP port (reserved by the parent), and /memory/… in a many-site worker. */
+  listen: string[]
   neighbours: string[]
   peerIds: Record<string, string>
   edges: Edge[]
@@ -45,33 +53,162 @@ export type ChildRequest =
   | { op: 'evaluate'; backend: BackendName }
   | { op: 'verify'; bytes: string }
   | { op: 'alerts' }
+  | { op: 'mesh'; topic: string }
+
+/** Requests about the whole child: every site's admitted peers, the process's resources. */
+export type WorkerRequest =
+  | { op: 'admitted-all' }
+  | { op: 'resources'; reset: boolean }
+
+/** A child's resources (resources op): `reset` starts a new CPU and event-loop-delay window. */
+export interface WorkerResources {
+  rssMb: number
+  maxRssMb: number
+  /** CPU ms since the last reset. */
+  cpuMs: number
+  loopDelayMs: { p50: number; p99: number; max: number }
+}
+
+export type ParentMessage =
+  | { type: 'init'; init: ChildInit }
+  | { type: 'request'; id: number; site: string; req: ChildRequest }
+  | { type: 'worker'; id: number; req: WorkerRequest }
 
 export type ChildMessage =
   | { type: 'reply'; id: number; ok: true; value: unknown; addrs: string[] }
   | { type: 'reply'; id: number; ok: false; error: string; addrs: string[] }
-  | { type: 'delivered'; record: string; via: string; from?: string }
+  | { type: 'delivered'; site: string; record: string; via: string; from?: string; atEpochMs: number }
   | { type: 'log'; line: string }
+
+/** Now on the wall clock, ms since the epoch with sub-ms precision: comparable across the processes of one machine. */
+export const epochMs = (): number => performance.timeOrigin + performance.now()
+
+/**
+ * Reserves `n` distinct free TCP ports on 127.0.0.1 (listen on port 0, note the port, close), so every site's
+ * address is known before any site starts and sites can start in batches, as in memory mode.
+ */
+export async function reservePorts(n: number): Promise<number[]> {
+  const servers: Server[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer()
+      servers.push(srv)
+      await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(0, '127.0.0.1', () => resolve()) })
+    }
+    return servers.map((srv) => (srv.address() as { port: number }).port)
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))))
+  }
+}
+
+type Delivered = (site: string, record: string, via: string, from: string | undefined, atEpochMs: number) => void
+
+/** One child process hosting one or more sites. Exits when the parent disconnects it (close) or it is killed. */
+export class WorkerProcess {
+  private readonly child: ChildProcess
+  private alive = true
+  private next = 1
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
+  /** The sites' addresses as of the last reply about them. */
+  readonly addrs = new Map<string, string[]>()
+  private admitted?: { at: number; value: Promise<Record<string, string[]>> }
+
+  constructor(readonly name: string, private readonly onDelivered: Delivered, private readonly log?: (line: string) => void) {
+    this.child = fork(fileURLToPath(new URL('./site-main.ts', import.meta.url)), [], {
+      execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced',
+    })
+    this.child.on('message', (m: ChildMessage) => this.onMessage(m))
+    this.child.on('exit', (code) => {
+      this.alive = false
+      for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(new Error(`${this.name}: process exited (${code})`)) }
+      this.pending.clear()
+    })
+  }
+
+  get running(): boolean {
+    return this.alive
+  }
+
+  init(init: ChildInit): void {
+    this.send({ type: 'init', init })
+  }
+
+  private send(m: ParentMessage): void {
+    this.child.send(m)
+  }
+
+  private onMessage(m: ChildMessage): void {
+    if (m.type === 'delivered') { this.onDelivered(m.site, m.record, m.via, m.from, m.atEpochMs); return }
+    if (m.type === 'log') { this.log?.(m.line); return }
+    const p = this.pending.get(m.id)
+    if (p === undefined) return
+    this.pending.delete(m.id)
+    clearTimeout(p.timer)
+    if (m.ok) p.resolve({ value: m.value, addrs: m.addrs })
+    else p.reject(new Error(m.error))
+  }
+
+  private request<T>(make: (id: number) => ParentMessage, what: string, timeoutMs: number): Promise<{ value: T; addrs: string[] }> {
+    if (!this.alive) return Promise.reject(new Error(`${this.name}: no process`))
+    const id = this.next++
+    return new Promise<{ value: T; addrs: string[] }>((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`${this.name}: no reply to ${what} in ${timeoutMs} ms`)) }, timeoutMs)
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
+      this.send(make(id))
+    })
+  }
+
+  /** A request to one of this child's sites; the reply also carries the site's addresses. */
+  async call<T>(site: string, req: ChildRequest, timeoutMs = CHILD_REPLY_TIMEOUT_MS): Promise<T> {
+    try {
+      const r = await this.request<T>((id) => ({ type: 'request', id, site, req }), `${site} ${req.op}`, timeoutMs)
+      this.addrs.set(site, r.addrs)
+      return r.value
+    } catch (err) {
+      throw new Error(`${site}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  async worker<T>(req: WorkerRequest): Promise<T> {
+    return (await this.request<T>((id) => ({ type: 'worker', id, req }), req.op, CHILD_REPLY_TIMEOUT_MS)).value
+  }
+
+  /** Every site's admitted peers (site ids), one IPC round trip for all the calls within ADMITTED_CACHE_MS. */
+  admittedOf(site: string): Promise<string[]> {
+    const now = performance.now()
+    if (this.admitted === undefined || now - this.admitted.at > ADMITTED_CACHE_MS) this.admitted = { at: now, value: this.worker({ op: 'admitted-all' }) }
+    return this.admitted.value.then((all) => all[site] ?? [])
+  }
+
+  async close(): Promise<void> {
+    if (!this.alive) return
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve())
+      this.child.disconnect()
+      setTimeout(() => { this.child.kill('SIGKILL') }, 10_000).unref()
+    })
+  }
+}
 
 export const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 export const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
 
+/** A site in a child process (WorkerProcess): what the runner asks of it goes over IPC. */
 export class ProcessSite implements SiteHandle {
   readonly id: string
   revoked = false
   readonly held = new Set<string>()
   readonly series: [number, number][] = []
-  private child?: ChildProcess
   private running = false
-  private addresses: string[] = []
-  private next = 1
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
+  private disposed = false
   private lastEgress = { bytesSent: 0, weightBytes: 0 }
   private lastCounts = new Map<string, number>()
   private lastLeaks: LeakAttempt[] = []
   private lastAlerts: SiteAlert[] = []
 
-  constructor(private readonly init: ChildInit & { onDelivered(site: string, record: string, via: string, from?: string): void; log?: (line: string) => void }) {
+  constructor(readonly worker: WorkerProcess, init: ChildInit) {
     this.id = init.id
+    worker.init(init)
   }
 
   get alive(): boolean {
@@ -79,56 +216,25 @@ export class ProcessSite implements SiteHandle {
   }
 
   addrs(): string[] {
-    return this.running ? this.addresses : []
+    return this.running ? this.worker.addrs.get(this.id) ?? [] : []
   }
 
-  private spawn(): ChildProcess {
-    const { onDelivered: _d, log: _l, ...plain } = this.init
-    const child = fork(fileURLToPath(new URL('./site-main.ts', import.meta.url)), [], {
-      execArgv: [...TS_EXEC_ARGV], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced',
-    })
-    child.on('message', (m: ChildMessage) => this.onMessage(m))
-    child.on('exit', (code) => {
-      this.running = false
-      this.child = undefined
-      for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(new Error(`${this.id}: site process exited (${code})`)) }
-      this.pending.clear()
-    })
-    child.send({ type: 'init', init: plain })
-    return child
+  /** The parent records a delivery once per site and record (the child reports every store). */
+  delivered(record: string): boolean {
+    if (this.held.has(record)) return false
+    this.held.add(record)
+    return true
   }
 
-  private onMessage(m: ChildMessage): void {
-    if (m.type === 'delivered') {
-      if (!this.held.has(m.record)) {
-        this.held.add(m.record)
-        this.init.onDelivered(this.id, m.record, m.via, m.from)
-      }
-      return
-    }
-    if (m.type === 'log') { this.init.log?.(m.line); return }
-    this.addresses = m.addrs
-    const p = this.pending.get(m.id)
-    if (p === undefined) return
-    this.pending.delete(m.id)
-    clearTimeout(p.timer)
-    if (m.ok) p.resolve(m.value)
-    else p.reject(new Error(`${this.id}: ${m.error}`))
+  private get live(): boolean {
+    return this.worker.running && !this.disposed
   }
 
-  private call<T>(req: ChildRequest, timeoutMs = CHILD_REPLY_TIMEOUT_MS): Promise<T> {
-    const child = this.child
-    if (child === undefined) return Promise.reject(new Error(`${this.id}: no site process`))
-    const id = this.next++
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`${this.id}: no reply to ${req.op} in ${timeoutMs} ms`)) }, timeoutMs)
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer })
-      child.send({ type: 'request', id, req })
-    })
+  private call<T>(req: ChildRequest, timeoutMs?: number): Promise<T> {
+    return this.worker.call<T>(this.id, req, timeoutMs)
   }
 
   async start(bootstrap: string[]): Promise<void> {
-    this.child ??= this.spawn()
     await this.call({ op: 'start', bootstrap })
     this.running = true
   }
@@ -150,20 +256,24 @@ export class ProcessSite implements SiteHandle {
   }
 
   admittedPeers(): Promise<string[]> {
-    return this.running ? this.call({ op: 'admitted' }) : Promise.resolve([])
+    return this.running ? this.worker.admittedOf(this.id) : Promise.resolve([])
   }
 
   holds(ids: string[]): Promise<string[]> {
-    return this.child === undefined ? Promise.resolve([...this.held].filter((id) => ids.includes(id))) : this.call({ op: 'holds', ids })
+    return !this.live ? Promise.resolve([...this.held].filter((id) => ids.includes(id))) : this.call({ op: 'holds', ids })
   }
 
   async counts(): Promise<Map<string, number>> {
-    if (this.child === undefined) return this.lastCounts
+    if (!this.live) return this.lastCounts
     return new Map(await this.call<[string, number][]>({ op: 'counts' }))
   }
 
   async egress(): Promise<{ bytesSent: number; weightBytes: number }> {
-    return this.child === undefined ? this.lastEgress : this.call({ op: 'egress' })
+    return !this.live ? this.lastEgress : this.call({ op: 'egress' })
+  }
+
+  async meshPeers(topic: string): Promise<number | undefined> {
+    return this.running ? this.call<number | undefined>({ op: 'mesh', topic }) : undefined
   }
 
   attack(role: Role, count: number, m: AttackMaterial): Promise<AttackOutcome> {
@@ -180,25 +290,25 @@ export class ProcessSite implements SiteHandle {
   }
 
   alerts(): Promise<string[]> {
-    return this.child === undefined ? Promise.resolve([]) : this.call({ op: 'alerts' })
+    return !this.live ? Promise.resolve([]) : this.call({ op: 'alerts' })
   }
 
-  /** Checkpoint events and the audit view reach into the node: mode memory only (scenario/validate.ts refuses them here). */
+  /** Checkpoint events and the audit view reach into the node: one process only (scenario/validate.ts refuses them here). */
   auditCheckpoint(): Promise<string | undefined> {
-    return Promise.reject(new Error('checkpoint events need mode "memory"'))
+    return Promise.reject(new Error('checkpoint events need mode "memory" with one worker'))
   }
 
   auditView(): Promise<AuditView> {
-    return Promise.reject(new Error('the audit view needs mode "memory"'))
+    return Promise.reject(new Error('the audit view needs mode "memory" with one worker'))
   }
 
   async leakAttempts(): Promise<LeakAttempt[]> {
-    if (this.child !== undefined) this.lastLeaks = await this.call<LeakAttempt[]>({ op: 'leaks' })
+    if (this.live) this.lastLeaks = await this.call<LeakAttempt[]>({ op: 'leaks' })
     return this.lastLeaks
   }
 
   async violations(): Promise<SiteAlert[]> {
-    if (this.child !== undefined) this.lastAlerts = await this.call<SiteAlert[]>({ op: 'violations' })
+    if (this.live) this.lastAlerts = await this.call<SiteAlert[]>({ op: 'violations' })
     return this.lastAlerts
   }
 
@@ -206,14 +316,10 @@ export class ProcessSite implements SiteHandle {
     this.series.push([Math.round(atMs), this.held.size])
   }
 
+  /** Stops the site (its figures kept); the runner closes the worker processes afterwards. */
   async dispose(): Promise<void> {
-    const child = this.child
-    if (child === undefined) return
+    if (this.disposed) return
     await this.stop().catch(() => {})
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.disconnect()
-      setTimeout(() => { child.kill('SIGKILL') }, 10_000).unref()
-    })
+    this.disposed = true
   }
 }

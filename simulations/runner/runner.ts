@@ -1,7 +1,9 @@
 /**
  * Plays a scenario (simulations/README.md § Runner): builds the federation, starts every site, applies the timeline,
  * waits for the network to settle, then checks every store and returns what happened (RunResult).
- * mode "memory": every site in this process over @libp2p/memory; mode "process": see process.ts.
+ * mode "memory": every site in this process over @libp2p/memory, or with `workers` > 1 spread over that many child
+ * processes (memory transport inside one, TCP on 127.0.0.1 between them); mode "process": one site per child over
+ * TCP. See process.ts.
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
@@ -24,7 +26,8 @@ import { syntheticResult } from './records.ts'
 import type { SiteHandle } from './handle.ts'
 import { SIM_TUNE } from './evaluate.ts'
 import { exemplarItems, heldOutItems, HOLDOUT_RULE } from './prefill-family.ts'
-import { ProcessSite } from './process.ts'
+import { ProcessSite, reservePorts, WorkerProcess } from './process.ts'
+import type { WorkerResources } from './process.ts'
 import { SimSite } from './site.ts'
 
 export interface RunOptions {
@@ -57,10 +60,11 @@ export const READY_TIMEOUT_MS = 30_000
 export const READY_TIMEOUT_PER_SITE_MS = 500
 /** An event applied this much after its time is reported in the log. */
 const LATE_EVENT_MS = 500
-/** Sites started together, at most… */
+/** Sites started together per process holding sites (one, or each worker), at most… */
 const START_BATCH = 10
-/** …and about this many links dialled per batch: a herd of handshakes (each a Noise handshake and a hello, under
- * HELLO_TIMEOUT_MS) on one busy event loop times out, and a refused hello bars the peer for a minute. */
+/** …and about this many links dialled per batch and process: a herd of handshakes (each a Noise handshake and a
+ * hello, under HELLO_TIMEOUT_MS) on one busy event loop times out, and each timeout holds the peer off (network-v1
+ * §3 H6a) before it is redialled. */
 const START_DIALS = 64
 /** gossipsub's heartbeat (its default): meshes form on heartbeats. */
 const GOSSIP_HEARTBEAT_MS = 1000
@@ -106,31 +110,50 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     storedAt.set(`${site} ${record}`, at)
   }
   const sites = new Map<string, SiteHandle>()
+  // Sites in child processes: mode process (one each), or mode memory with workers > 1 (round robin over them).
+  const inChildren = scenario.mode === 'process' || scenario.workers > 1
+  const workers: WorkerProcess[] = []
+  const workerOf = new Map<string, number>()
+  const ports = new Map<string, number>()
+  if (inChildren) {
+    const onChildDelivery = (site: string, record: string, via: string, from: string | undefined, atEpochMs: number): void => {
+      const s = sites.get(site)
+      if (!(s instanceof ProcessSite) || !s.delivered(record)) return
+      const at = atEpochMs - (performance.timeOrigin + t0)
+      deliveries.push({ site, record, at_ms: at, via, from })
+      storedAt.set(`${site} ${record}`, at)
+    }
+    for (let w = 0; w < scenario.workers; w++) workers.push(new WorkerProcess(`worker ${w + 1}/${scenario.workers}`, onChildDelivery, log))
+    const reserved = await reservePorts(scenario.sites.length)
+    scenario.sites.forEach((s, i) => { workerOf.set(s.id, i % scenario.workers); ports.set(s.id, reserved[i]) })
+  }
+  const memoryAddr = (id: string): string => `/memory/${tag}-${id}`
+  const tcpAddr = (id: string): string => `/ip4/127.0.0.1/tcp/${ports.get(id)}`
   for (const [id, identity] of fed.sites) {
     const common = {
       identity, links, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms, neighbours: neighbours.get(id) ?? [],
       peerIdOf: (site: string) => peerIds.get(site) as string, log,
     }
     const modelDir = opts.modelDirOf?.(id)
-    if (scenario.mode === 'memory') {
+    if (!inChildren) {
       const w = await weightsOf(id)
-      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: `/memory/${tag}-${id}`, weights: w.index, weightBytes: w.bytes, modelDir, clock,
+      sites.set(id, new SimSite({ ...common, mode: 'memory', listen: [memoryAddr(id)], weights: w.index, weightBytes: w.bytes, modelDir, clock,
         onDelivered: (site, record, _at, via, from) => onDelivered(site, record, via, from) }))
     } else {
-      sites.set(id, new ProcessSite({ id, dir: identity.dir, spec: identity.spec, seed: scenario.seed, syncIntervalMs: scenario.sync_interval_ms,
-        neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds), edges: scenario.edges, weightsDir: modelDir, onDelivered, log }))
+      const listen = scenario.workers > 1 && scenario.mode === 'memory' ? [memoryAddr(id), tcpAddr(id)] : [tcpAddr(id)]
+      sites.set(id, new ProcessSite(workers[workerOf.get(id) as number], { id, dir: identity.dir, spec: identity.spec, seed: scenario.seed,
+        syncIntervalMs: scenario.sync_interval_ms, listen, neighbours: neighbours.get(id) ?? [], peerIds: Object.fromEntries(peerIds),
+        edges: scenario.edges, weightsDir: modelDir }))
     }
   }
   // Start order of the sites up at t=0: at its first start a site dials only the neighbours started before it, so
   // each link is dialled from one side (both sides dialling at once open two connections; the hello on the one that
-  // closes fails, and a failed hello bars the peer for PEER_BAR_MS).
+  // closes fails, and the peer is held off for a backoff, network-v1 §3 H6a).
   const order = new Map(scenario.sites.filter((s) => s.joins_later !== true).map((s, i) => [s.id, i]))
-  /** The neighbours' current addresses (a restarted TCP site has a new port); `first`: only those started earlier. */
+  /** The neighbours' addresses (memory inside a process, TCP between processes); `first`: only those started earlier. */
   const bootstrapFor = (id: string, first = false): string[] => (neighbours.get(id) ?? [])
     .filter((n) => !first || !((order.get(n) ?? -1) > (order.get(id) ?? Infinity)))
-    .flatMap((n) => scenario.mode === 'memory'
-      ? [`/memory/${tag}-${n}/p2p/${peerIds.get(n)}`]
-      : (sites.get(n) as SiteHandle).addrs())
+    .map((n) => `${!inChildren || (scenario.mode === 'memory' && workerOf.get(n) === workerOf.get(id)) ? memoryAddr(n) : tcpAddr(n)}/p2p/${peerIds.get(n)}`)
   const errors: string[] = []
   const tracked: Tracked[] = []
   const honestRecords: DecodedRecord[] = []
@@ -164,26 +187,25 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const initial = scenario.sites.filter((s) => s.joins_later !== true).map((s) => s.id)
   const honestIds = new Set(scenario.sites.filter((s) => s.role === 'honest').map((s) => s.id))
   const up = new Set<string>()
+  // every site asked at once: a worker answers the calls that arrive together with one IPC round trip
   const unready = async (): Promise<string[]> => {
-    const out: string[] = []
-    for (const id of up) {
-      if (!honestIds.has(id)) continue
-      const admitted = new Set(await (sites.get(id) as SiteHandle).admittedPeers())
-      if ((neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted.has(n))) out.push(id)
-    }
-    return out
+    const ids = [...up].filter((id) => honestIds.has(id))
+    const admitted = await Promise.all(ids.map(async (id) => new Set(await (sites.get(id) as SiteHandle).admittedPeers())))
+    return ids.filter((id, i) => (neighbours.get(id) ?? []).some((n) => honestIds.has(n) && up.has(n) && !admitted[i].has(n)))
   }
   const waitReady = async (ms: number): Promise<string[]> => {
     const by = performance.now() + ms
     while (performance.now() < by && (await unready()).length > 0) await sleep(200)
     return unready()
   }
-  const rssBefore = mb(process.memoryUsage().rss)
+  // child processes: their RSS once every site is set up (weights loaded, stores opened), before any started
+  const childResources = async (reset: boolean): Promise<WorkerResources[]> => Promise.all(workers.map((w) => w.worker<WorkerResources>({ op: 'resources', reset })))
+  const rssBefore = mb(process.memoryUsage().rss) + (await childResources(false)).reduce((n, r) => n + r.rssMb, 0)
   const startT = performance.now()
   const readyMs = READY_TIMEOUT_MS + READY_TIMEOUT_PER_SITE_MS * initial.length
-  // (TCP sites learn their port when they start: each one dials the neighbours started before it, one by one.)
+  // (mode process: one by one, each site dialling the neighbours started before it; with workers, W batches at once)
   const meanDegree = (2 * scenario.edges.length) / Math.max(1, scenario.sites.length)
-  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH, Math.floor(START_DIALS / Math.max(1, meanDegree)))) : 1
+  const batchSize = scenario.mode === 'memory' ? Math.max(1, Math.min(START_BATCH * scenario.workers, Math.floor((START_DIALS * scenario.workers) / Math.max(1, meanDegree)))) : 1
   for (let i = 0; i < initial.length; i += batchSize) {
     const batch = initial.slice(i, i + batchSize)
     await Promise.all(batch.map((id) => startSite(id, true)))
@@ -198,8 +220,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   log(`${initial.length} sites up`)
   // Bytes are counted from t=0: start-up traffic (hello, first sync) depends on how long the machine took to start.
   const bytesAtStart = new Map<string, number>()
-  for (const id of up) bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent)
-  const rssUp = mb(process.memoryUsage().rss)
+  await Promise.all([...up].map(async (id) => { bytesAtStart.set(id, (await (sites.get(id) as SiteHandle).egress()).bytesSent) }))
+  const rssUp = mb(process.memoryUsage().rss) + (await childResources(true)).reduce((n, r) => n + r.rssMb, 0)
   const cpu0 = process.cpuUsage()
   // every site shares this event loop: its delay is the CPU queueing that latencies include
   const loopDelay = monitorEventLoopDelay({ resolution: 20 })
@@ -418,9 +440,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const cpu = process.cpuUsage(cpu0)
   loopDelay.disable()
   const ms = (ns: number): number => Math.round(ns / 1e6)
+  const children = await childResources(false)
+  // with child processes: their CPU and RSS added to this one's; the event-loop delay of the busiest loop
+  const worst = (k: 'p50' | 'p99' | 'max'): number => Math.max(0, ...children.map((r) => r.loopDelayMs[k]))
   const resources = {
-    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp, rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024), cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
-    event_loop_delay_ms: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+    workers: scenario.workers,
+    rss_mb_before_sites: rssBefore, rss_mb_sites_up: rssUp,
+    rss_mb_peak: mb(process.resourceUsage().maxRSS * 1024) + children.reduce((n, r) => n + r.maxRssMb, 0),
+    cpu_ms: Math.round((cpu.user + cpu.system) / 1000) + children.reduce((n, r) => n + r.cpuMs, 0),
+    event_loop_delay_ms: inChildren
+      ? { p50: worst('p50'), p99: worst('p99'), max: worst('max') }
+      : { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
   }
   const leaks = await matchLeaks(sites, fed)
 
@@ -428,7 +458,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const trackedIds = new Set(tracked.map((r) => r.id))
   const ids = [...new Set([...trackedIds, ...fed.genesis.map((r) => r.id)])]
   const held = new Map<string, string[]>()
-  for (const s of sites.values()) held.set(s.id, await s.holds(ids))
+  await Promise.all([...sites.values()].map(async (s) => { held.set(s.id, await s.holds(ids)) }))
   const pairs = expectedPairs(tracked, sites, fed)
   const records: PublishedRecord[] = tracked.map((r) => ({
     id: r.id, kind: r.kind, origin: r.origin, at_ms: Math.round(r.at_ms),
@@ -455,9 +485,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     tuneRuns.push({ ...t, verified_by: verified, peers: peers.length })
   }
   const outcomes: ValidationOutcome[] = []
-  for (const s of sites.values()) {
-    if (fed.sites.get(s.id)?.spec.role !== 'honest') continue
-    for (const [k, n] of await s.counts()) {
+  const honestCounts = await Promise.all([...sites.values()].filter((s) => fed.sites.get(s.id)?.spec.role === 'honest').map(async (s) => [s, await s.counts()] as const))
+  for (const [s, counts] of honestCounts) {
+    for (const [k, n] of counts) {
       const [action, code] = k.split('/') as [ValidationOutcome['action'], string]
       for (let i = 0; i < n; i++) outcomes.push({ site: s.id, action, code })
     }
@@ -466,17 +496,20 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   if (audit !== undefined) errors.push(...audit.errors)
   const siteRuns = []
   // The results topic's mesh at the end: what the mesh parameters (node/net/constants.ts) gave on this topology.
-  const mesh = [...sites.values()].flatMap((s) => { const n = s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined; return n === undefined ? [] : [n] })
+  const mesh: number[] = []
+  for (const n of await Promise.all([...sites.values()].map((s) => (s.alive ? s.meshPeers?.(TOPIC_RESULTS) : undefined)))) if (n !== undefined) mesh.push(n)
   const meshPeers = mesh.length === 0 ? null : { mean: Math.round((10 * mesh.reduce((a, b) => a + b, 0)) / mesh.length) / 10, min: Math.min(...mesh), max: Math.max(...mesh) }
-  for (const s of sites.values()) {
+  const egress = await Promise.all([...sites.values()].map((s) => s.egress()))
+  for (const [i, s] of [...sites.values()].entries()) {
     const spec = (fed.sites.get(s.id) as { spec: Scenario['sites'][number] }).spec
-    const eg = await s.egress()
+    const eg = egress[i]
     siteRuns.push({
       id: s.id, nation: spec.nation, role: spec.role, alive: s.alive, bytes_sent: eg.bytesSent - (bytesAtStart.get(s.id) ?? 0),
       weight_bytes: eg.weightBytes, held: held.get(s.id) ?? [], held_over_time: s.series,
     })
   }
   await Promise.all([...sites.values()].map((s) => s.dispose().catch((err: unknown) => { errors.push(`${s.id} stop: ${String(err)}`) })))
+  await Promise.all(workers.map((w) => w.close()))
   return {
     scenario, mode: scenario.mode, started_at: new Date(wallStart).toISOString(), duration_ms: duration,
     sites: siteRuns, records, deliveries: deliveries.filter((d) => trackedIds.has(d.record)),

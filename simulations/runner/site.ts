@@ -3,6 +3,7 @@
  * what the simulation adds around it: the egress monitor and the link emulator on its encrypter, the exfiltration
  * sink, the byzantine behaviours, and the bookkeeping of which records it holds and when each arrived.
  */
+import type { ComponentLogger, Logger } from '@libp2p/interface'
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
 import { auditResource, EgressMonitor, startSiteNode } from '../../node/index.ts'
@@ -22,6 +23,21 @@ import type { LinkEmulator } from './links.ts'
 
 
 
+/**
+ * libp2p's liveness ping period at simulated sites (production: libp2p's 10 s). Each ping opens a stream on both ends
+ * of a link; at 10 s they were the largest share of an idle site's CPU (README § 1,000 sites). Links are emulated and
+ * a killed site closes its connections, so liveness needs no faster probe here.
+ */
+export const SIM_PING_INTERVAL_MS = 60_000
+
+/** libp2p's component logger, silent: the default builds a debug scope (isatty included) for every stream. */
+const silentLogger: ComponentLogger = {
+  forComponent() {
+    const log = Object.assign(() => {}, { error() {}, trace() {}, enabled: false, newScope: () => log }) as Logger
+    return log
+  },
+}
+
 /** Node log events that report a releasability violation (node/align: O1, O4, §3). */
 const ALERT_EVENTS = new Set(['releasability_violation', 'share_unrequested', 'share_malformed'])
 
@@ -30,7 +46,8 @@ const pick = (f: Record<string, unknown>, k: string): Record<string, string> => 
 export interface SimSiteInit {
   identity: Pick<SimSiteIdentity, 'spec' | 'key' | 'dir'>
   mode: Mode
-  listen: string
+  /** Multiaddrs to listen on: /memory/… (sites of this process), /ip4/127.0.0.1/tcp/… (sites of other processes), or both. */
+  listen: string[]
   links: LinkEmulator
   weights?: WeightIndex
   /** The raw weight bytes (what an exfiltrator tries to send). */
@@ -86,15 +103,20 @@ export class SimSite implements SiteHandle {
       debug(ev, f)
     }
     const node = await startSiteNode(identity.dir, {
-      listen: [this.init.listen],
+      listen: this.init.listen,
       bootstrap,
       api: false,
       log: quiet,
       // the simulation wraps the encrypter with its own (blocking) egress monitor below, not the production guard
       egress: false,
       hooks: {
-        transports: [this.init.mode === 'memory' ? memory() : tcp()],
+        transports: [
+          ...(this.init.listen.some((a) => a.startsWith('/memory/')) ? [memory()] : []),
+          ...(this.init.listen.some((a) => a.startsWith('/ip4/')) ? [tcp()] : []),
+        ],
         wrapEncrypter: (noise) => this.monitor.wrap(links.wrap(this.id, noise)),
+        pingIntervalMs: SIM_PING_INTERVAL_MS,
+        ...(process.env.AIP_SIM_DEBUG != null ? {} : { logger: silentLogger }),
       },
       // Anti-entropy (node/sync): on every connection and every syncIntervalMs (runs last seconds, not hours).
       sync: { intervalMs: this.init.syncIntervalMs },
@@ -244,7 +266,7 @@ export class SimSite implements SiteHandle {
     return out
   }
 
-  meshPeers(topic: string): number | undefined {
+  async meshPeers(topic: string): Promise<number | undefined> {
     return this.node?.network.host.pubsub.getMeshPeers(topic).length
   }
 
@@ -255,9 +277,10 @@ export class SimSite implements SiteHandle {
   /** Final check against the store itself: which of these IDs does it hold? */
   async holds(ids: string[]): Promise<string[]> {
     if (this.node === undefined) return [...this.held].filter((id) => ids.includes(id))
-    const out: string[] = []
-    for (const id of ids) if (await this.node.store.has(id)) out.push(id)
-    return out
+    // all at once: one by one, on an event loop seconds behind (a loaded worker), 121 lookups took minutes
+    const node = this.node
+    const has = await Promise.all(ids.map((id) => node.store.has(id)))
+    return ids.filter((_, i) => has[i])
   }
 
   /** Site ids of the peers that passed this site's hello gate. */

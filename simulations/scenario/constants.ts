@@ -18,3 +18,5 @@ export const MAX_TUNE_STEPS = 200
 export const MAX_TUNE_BATCH = 64
 /** Peak learning rate of one `tune` event. */
 export const MAX_TUNE_LR = 0.01
+/** At most this many worker processes (mode memory, `workers`). */
+export const MAX_WORKERS = 64

@@ -15,9 +15,10 @@ export async function shippedScenarios(): Promise<string[]> {
 
 /**
  * Loads a scenario; `sites`: run it with this many generated sites instead (a scale step), without its scale steps,
- * or with `keepSteps` those of its steps below `sites` (a sweep stopped at `sites`).
+ * or with `keepSteps` those of its steps below `sites` (a sweep stopped at `sites`); `workers`: over this many worker
+ * processes instead of the scenario's own `workers`.
  */
-export async function loadScenario(nameOrPath: string, sites?: number, keepSteps = false): Promise<Scenario> {
+export async function loadScenario(nameOrPath: string, sites?: number, keepSteps = false, workers?: number): Promise<Scenario> {
   const path = /^[a-z0-9-]+$/.test(nameOrPath) ? join(SCENARIO_DIR, `${nameOrPath}.json`) : nameOrPath
   let size: number
   try {
@@ -43,5 +44,7 @@ export async function loadScenario(nameOrPath: string, sites?: number, keepSteps
       else delete r.scale_steps
     }
   }
+  // --workers: the same scenario spread over this many worker processes (mode memory)
+  if (workers !== undefined && typeof raw === 'object' && raw !== null) (raw as { workers?: number }).workers = workers
   return parseScenario(raw, path, ASSERTION_IDS)
 }

@@ -77,6 +77,8 @@ export interface Scenario {
   description: string
   seed: number
   mode: Mode
+  /** Mode memory: child processes the sites are spread over (1: all in this process). Mode process: one per site. */
+  workers: number
   sites: SiteSpec[]
   /** Smaller site counts the same scenario is also run at, first (scaling table of the report). */
   scale_steps: number[]

@@ -5,7 +5,7 @@
 import { Rng } from '../rng.ts'
 import {
   DEFAULT_SAMPLE_MS, DEFAULT_SETTLE_MS, DEFAULT_SYNC_INTERVAL_MS, MAX_EVENTS, MAX_LATENCY_MS, MAX_PUBLISH_COUNT, MAX_SETTLE_MS, MAX_SITES,
-  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS, MAX_TUNE_STEPS, MAX_TUNE_BATCH, MAX_TUNE_LR,
+  MIN_SAMPLE_MS, MAX_ALIGN_ITEMS, MAX_TUNE_STEPS, MAX_TUNE_BATCH, MAX_TUNE_LR, MAX_WORKERS,
 } from './constants.ts'
 import { ALIGN_LABELS, EVENT_TYPES, ROLES } from './types.ts'
 import type { AlignLabel, AssertionSpec, Edge, Event, EventType, LinkSpec, Mode, PublishKind, Role, Scenario, SiteSpec } from './types.ts'
@@ -62,11 +62,12 @@ class Checker {
 export function parseScenario(raw: unknown, source: string, knownAssertions: readonly string[]): Scenario {
   const c = new Checker()
   if (!isObj(raw)) throw new ScenarioError(source, ['(root): must be a JSON object'])
-  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'scale_steps', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'sync_interval_ms', 'models', 'assertions'])
+  c.keys(raw, '', ['name', 'description', 'seed', 'mode', 'sites', 'scale_steps', 'topology', 'links', 'timeline', 'settle_ms', 'sample_ms', 'sync_interval_ms', 'models', 'assertions', 'workers'])
   const name = c.str(raw, 'name', '', /^[a-z0-9][a-z0-9-]{0,63}$/)
   const description = c.str(raw, 'description', '', undefined, '')
   const seed = c.int(raw, 'seed', '', 0, 0xffffffff)
   const mode = c.str(raw, 'mode', '', /^(memory|process)$/, 'memory') as Mode
+  const workersGiven = c.int(raw, 'workers', '', 1, MAX_WORKERS, 1)
   const rng = new Rng(seed)
   const sites = parseSites(c, raw.sites)
   const links = parseLinks(c, raw.links)
@@ -81,11 +82,15 @@ export function parseScenario(raw: unknown, source: string, knownAssertions: rea
   const scaleSteps = parseScaleSteps(c, raw, sites.length)
   // the audit runner calls (checkpoints, alerts, tiles) reach into the site's node: memory mode only
   // SovereignTune reads and writes the site's state store and evaluates in process: memory mode only
-  if (mode === 'process' && timeline.some((e) => e.type === 'tune')) c.fail('mode', 'tune events need mode "memory"')
-  if (mode === 'process' && (timeline.some((e) => e.type === 'checkpoint') || sites.some((s) => s.role === 'equivocator'))) c.fail('mode', 'checkpoint events and equivocators need mode "memory"')
+  // (and one worker: with workers > 1 the sites live in child processes too)
+  if (mode === 'process' && raw.workers !== undefined) c.fail('workers', 'mode "process" runs one site per process; workers is for mode "memory"')
+  const workers = mode === 'process' ? sites.length : Math.min(workersGiven, sites.length)
+  const inChildren = mode === 'process' || workers > 1
+  if (inChildren && timeline.some((e) => e.type === 'tune')) c.fail('mode', 'tune events need mode "memory" with one worker')
+  if (inChildren && (timeline.some((e) => e.type === 'checkpoint') || sites.some((s) => s.role === 'equivocator'))) c.fail('mode', 'checkpoint events and equivocators need mode "memory" with one worker')
   if (c.problems.length === 0) checkConnected(c, sites, edges)
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems)
-  return { name, description, seed, mode, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, models, assertions }
+  return { name, description, seed, mode, workers, sites, scale_steps: scaleSteps, edges, timeline, settle_ms: settle, sample_ms: sample, sync_interval_ms: syncInterval, models, assertions }
 }
 
 function parseSites(c: Checker, raw: unknown): SiteSpec[] {

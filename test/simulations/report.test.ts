@@ -46,7 +46,7 @@ function run(): RunResult {
     ],
     outcomes: [{ site: 'a', action: 'reject', code: 'bad_signature' }, { site: 'b', action: 'reject', code: 'bad_signature' }, { site: 'a', action: 'accept', code: 'ok' }],
     heal_at_ms: 1000, exfil: { attempts: 0, detected: 0 }, leaks: [], results_table: [], errors: [],
-    resources: { rss_mb_before_sites: 100, rss_mb_sites_up: 112, rss_mb_peak: 130, cpu_ms: 60, event_loop_delay_ms: { p50: 20, p99: 40, max: 50 } },
+    resources: { workers: 1, rss_mb_before_sites: 100, rss_mb_sites_up: 112, rss_mb_peak: 130, cpu_ms: 60, event_loop_delay_ms: { p50: 20, p99: 40, max: 50 } },
     mesh_peers: { mean: 2, min: 2, max: 2 },
   }
 }

@@ -5,8 +5,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GOSSIP_D_HI } from '../../node/net/constants.ts'
+import { ensureBundledModel } from '../../kernels/index.ts'
+import { buildReport } from '../../simulations/report/report.ts'
+import { runScenario } from '../../simulations/runner/runner.ts'
 import { simulate } from '../../simulations/simulate.ts'
 import { loadScenario } from '../../simulations/scenario/load.ts'
+import { ASSERTION_IDS } from '../../simulations/assertions/index.ts'
+import { parseScenario } from '../../simulations/scenario/validate.ts'
 
 // The scale sweep of scale-1000 in small: a generated federation run at 5 sites (in a child process, as every scale
 // step) and then at 10, real site nodes over @libp2p/memory, with the report's per-size figures checked.
@@ -70,4 +75,29 @@ test('scale-1000: sizes 10 → 1,000 with the same timeline sites, a mesh-sized 
   assert.deepEqual(small.timeline.map((e) => 'site' in e ? e.site : ''), full.timeline.map((e) => 'site' in e ? e.site : ''))
   // about 16 neighbours each at 1,000 sites: more than D_hi, so the mesh (not the topology) bounds the degree
   assert.ok(full.edges.length * 2 / full.sites.length > GOSSIP_D_HI)
+})
+
+test('workers: 20 sites over 2 worker processes deliver everything, across TCP between them and memory inside each', { timeout: 300_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aip-workers-'))
+  try {
+    const sc = parseScenario({ ...scenario, name: 'workers-2', workers: 2, sites: { ...scenario.sites, count: 20 }, scale_steps: undefined }, 'test', ASSERTION_IDS)
+    assert.equal(sc.workers, 2)
+    const bundled = await ensureBundledModel()
+    const run = await runScenario(sc, { workDir: join(dir, 'work'), modelDirOf: () => bundled })
+    const report = buildReport(run)
+    assert.deepEqual(report.assertions.filter((a) => !a.ok), [])
+    assert.equal(report.records_expected, 3 * 20)
+    assert.equal(report.records_delivered, report.records_expected)
+    assert.equal(report.hops_unknown, 0)
+    // sites go round robin over the workers (site-001 → worker 1, site-002 → worker 2, …): records crossed between
+    // the two processes (TCP) and stayed inside one (memory transport)
+    const workerOf = (site: string): number => Number(site.slice(-3)) % 2
+    const edges = run.deliveries.filter((d) => d.via === 'gossip' && d.from !== undefined).map((d) => workerOf(d.site) === workerOf(d.from as string))
+    assert.ok(edges.includes(false) && edges.includes(true), 'gossip between and inside the workers')
+    assert.equal(report.resources.workers, 2)
+    assert.ok(report.resources.rss_mb_sites_up > report.resources.rss_mb_before_sites && report.resources.cpu_ms > 0, JSON.stringify(report.resources))
+    assert.ok(report.mesh_peers !== null && report.mesh_peers.mean > 0)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

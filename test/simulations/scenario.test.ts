@@ -110,3 +110,15 @@ test('tune events: a known bundle_of site, a step count, optional batch and lr i
   assert.ok(tl({}, 'process').some((p) => p.includes('tune events need mode "memory"')))
   assert.ok(problems({ ...base, timeline: [{ at_ms: 1, type: 'align', site: 'a', label: 'TLP:GREEN', items: 4, exemplars: 'yes' }] }).some((p) => p.includes('timeline[0].exemplars')))
 })
+
+test('workers: mode memory only, at most one per site; events that reach into a node need one worker', async () => {
+  assert.equal(parse(base).workers, 1)
+  assert.equal(parse({ ...base, workers: 2 }).workers, 2)
+  assert.equal(parse({ ...base, workers: 8 }).workers, 3, 'no more workers than sites')
+  assert.equal(parse({ ...base, mode: 'process' }).workers, 3, 'process mode: one site per process')
+  assert.ok(problems({ ...base, mode: 'process', workers: 2 }).some((p) => p.startsWith('workers:')))
+  assert.ok(problems({ ...base, workers: 0 }).some((p) => p.startsWith('workers')))
+  const checkpoint = { ...base, workers: 2, timeline: [{ at_ms: 10, type: 'checkpoint', site: '*' }] }
+  assert.ok(problems(checkpoint).some((p) => p.includes('need mode "memory" with one worker')))
+  assert.equal((await loadScenario('scale-1000', 10, false, 2)).workers, 2, '--workers overrides the file')
+})

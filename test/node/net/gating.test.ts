@@ -1,7 +1,8 @@
 /**
  * Federation gating on real libp2p (specs/network-v1.md §3): an uncertified peer receives nothing and its records
  * are not accepted; a site of another federation is refused; a peer presenting someone else's certificate is
- * refused; a revoked peer is disconnected when the revocation arrives.
+ * refused; a revoked peer is disconnected when the revocation arrives. A hello timeout holds the peer off for a
+ * short backoff, a protocol fault bars it (network-v1 §3 H6a).
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,7 +12,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
 import { createRecord } from '../../../protocol/index.ts'
-import { HELLO_PROTOCOL } from '../../../node/net/constants.ts'
+import { HELLO_BACKOFF_BASE_MS, HELLO_PROTOCOL } from '../../../node/net/constants.ts'
 import { encodeHello } from '../../../node/net/hello-message.ts'
 import { createSiteHost } from '../../../node/net/host.ts'
 import type { SiteHost } from '../../../node/net/host.ts'
@@ -65,6 +66,8 @@ describe('federation gating', () => {
     assert.equal((await a.node.publish(genuine.bytes)).action, 'accept')
     await until(() => b.node.store.has(genuine.id), 'the genuine record at DE')
     await until(() => a.node.network.gate.refusals.get('hello_timeout') === 1, 'CH to drop the silent peer', 10_000)
+    // §3 H6a: a timeout is no protocol fault: held off for a first backoff, not barred for PEER_BAR_MS
+    assert.ok(a.node.network.gate.barredFor(outsider.peerId.toString()) <= HELLO_BACKOFF_BASE_MS, 'a timeout backs off, it does not bar')
     assert.equal(received.length, 0, 'the uncertified peer received nothing')
     assert.equal(await a.node.store.has(own.id), false)
     assert.equal(a.node.network.validator.counts.get('ignore/peer_not_admitted'), 1)
@@ -97,6 +100,7 @@ describe('federation gating', () => {
     await impostor.libp2p.dial(multiaddr(addrOf(b.node))).catch(() => undefined)
     await until(() => !b.node.peers().some((p) => p.peerId === impostor.peerId.toString()), 'DE to drop the barred impostor')
     assert.equal(b.node.network.gate.refusals.get('key_mismatch'), 1, 'no second hello was needed')
+    assert.ok(b.node.network.gate.barredFor(impostor.peerId.toString()) > HELLO_BACKOFF_BASE_MS, 'a protocol fault bars for PEER_BAR_MS')
   })
 
   it('a genuine record on the wrong topic is rejected (§4)', async () => {
