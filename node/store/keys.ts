@@ -113,10 +113,17 @@ function makeBucket(index: IndexName, value?: string): Uint8Array {
 /** The key of a position in a bucket: prefix, created (8 bytes big-endian), then the digest if given. */
 export function positionKey(prefix: Uint8Array, created: number, digest?: Uint8Array): Uint8Array {
   const k = new Uint8Array(prefix.length + 8 + (digest?.length ?? 0))
-  k.set(prefix)
-  writeCreated(k, prefix.length, created)
-  if (digest !== undefined) k.set(digest, prefix.length + 8)
+  writePositionKey(k, 0, prefix, created, digest)
   return k
+}
+
+/** Writes a position key (see positionKey) into `out` at `at`; returns where it ends. */
+export function writePositionKey(out: Uint8Array, at: number, prefix: Uint8Array, created: number, digest?: Uint8Array): number {
+  out.set(prefix, at)
+  writeCreated(out, at + prefix.length, created)
+  if (digest === undefined) return at + prefix.length + 8
+  out.set(digest, at + prefix.length + 8)
+  return at + prefix.length + 8 + digest.length
 }
 
 function writeCreated(k: Uint8Array, at: number, created: number): void {
@@ -139,12 +146,17 @@ export function readCreated(k: Uint8Array, at: number): number {
   return hi * 0x100000000 + lo
 }
 
+/** The bucket prefixes of every index a record with this meta is in (its index keys: each + created + digest). */
+export function indexBuckets(m: RecordMeta): Uint8Array[] {
+  const buckets = [ALL, bucket('type', m.type)]
+  if (m.suite !== undefined) buckets.push(bucket('suite', m.suite))
+  if (m.model !== undefined) buckets.push(bucket('model', m.model))
+  return buckets
+}
+
 /** Every index key a record with this meta and digest has. */
 export function indexKeys(digest: Uint8Array, m: RecordMeta): Uint8Array[] {
-  const keys = [positionKey(ALL, m.created, digest), positionKey(bucket('type', m.type), m.created, digest)]
-  if (m.suite !== undefined) keys.push(positionKey(bucket('suite', m.suite), m.created, digest))
-  if (m.model !== undefined) keys.push(positionKey(bucket('model', m.model), m.created, digest))
-  return keys
+  return indexBuckets(m).map((b) => positionKey(b, m.created, digest))
 }
 
 /** The digest at the end of an index key (a view). */
@@ -152,19 +164,28 @@ export function digestOfIndexKey(key: Uint8Array): Uint8Array {
   return key.subarray(key.length - 32)
 }
 
-const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
 /** The record value: u16 meta length, meta JSON, envelope. */
 export function recordValue(meta: RecordMeta, envelope: Uint8Array): Uint8Array {
-  const m = utf8.encode(JSON.stringify(meta))
-  if (m.length > 0xffff) throw new Error('record meta over 64 KiB') // bounded by the registry's fields; never happens
-  const out = new Uint8Array(2 + m.length + envelope.length)
-  out[0] = m.length >>> 8
-  out[1] = m.length & 0xff
-  out.set(m, 2)
-  out.set(envelope, 2 + m.length)
-  return out
+  const json = JSON.stringify(meta)
+  const out = Buffer.allocUnsafe(recordValueBound(json, envelope))
+  return out.subarray(0, writeRecordValue(out, 0, json, envelope))
+}
+
+/** Bytes enough for the record value of this meta JSON and envelope (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+export function recordValueBound(metaJson: string, envelope: Uint8Array): number {
+  return 2 + 3 * metaJson.length + envelope.length
+}
+
+/** Writes the record value (see recordValue) into `out` at `at`, which has recordValueBound bytes; returns its end. */
+export function writeRecordValue(out: Buffer, at: number, metaJson: string, envelope: Uint8Array): number {
+  const n = out.write(metaJson, at + 2, 'utf8')
+  if (n > 0xffff) throw new Error('record meta over 64 KiB') // bounded by the registry's fields; never happens
+  out[at] = n >>> 8
+  out[at + 1] = n & 0xff
+  out.set(envelope, at + 2 + n)
+  return at + 2 + n + envelope.length
 }
 
 /** The meta of a record value. */
