@@ -11,16 +11,16 @@
  * and tombstones, held.ts) says so for certain; only an ID it may hold is read (duplicate, tombstoned) before the
  * batch is built. Each record's entries are built in one reused buffer and added straight to a native batch.
  *
- * Layout (keys.ts): format 3 since issue 17 — the record and its meta in one entry keyed by its digest, compact binary
- * index keys, no signer index. A store of format 1 or 2 is migrated on open (migrate.ts: resumable synced batches); a
- * store of an unknown (newer) format is refused with 'store_format'.
+ * Layout (keys.ts): format 4 since issue 17 — the record and its binary meta in one entry keyed by its digest, compact
+ * binary index keys, no signer index. A store of format 1, 2 or 3 is migrated on open (migrate.ts: resumable synced
+ * batches); a store of an unknown (newer) format is refused with 'store_format'.
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
 import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, isRecordCid, recordDigest, recordId, recordIdOfDigest, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
-import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexBuckets, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValueBound, writePositionKey, writeRecordValue } from './keys.ts'
+import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexBuckets, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValueLength, writePositionKey, writeRecordValue } from './keys.ts'
 import { HeldFilter } from './held.ts'
 import { migrate } from './migrate.ts'
 
@@ -159,7 +159,7 @@ export class RecordStore {
   private writing: Promise<void> | undefined
   private closed = false
   /** Where a record's entries are built before level copies them into the batch (grown as needed). */
-  private scratch = Buffer.allocUnsafeSlow(16 * 1024)
+  private scratch = new Uint8Array(16 * 1024)
   /** Called after each synced batch with its number of operations and its duration (for metrics). */
   onBatch: ((ops: number, seconds: number) => void) | undefined
 
@@ -194,16 +194,16 @@ export class RecordStore {
   }
 
   /**
-   * Reads the layout version: a new store (no version key, nothing in it) gets it; format 1 (no version key) and
-   * format 2 are migrated (migrate.ts); any other is refused (keys.ts).
+   * Reads the layout version: a new store (no version key, nothing in it) gets it; format 1 (no version key),
+   * format 2 and format 3 are migrated (migrate.ts); any other is refused (keys.ts).
    */
   private static async checkFormat(db: Level<Uint8Array, Uint8Array>, location: string): Promise<void> {
     const v = await db.get(FORMAT_KEY)
     const format = v === undefined ? undefined : fromUtf8.decode(v)
     if (format === String(STORE_FORMAT)) return
-    if (format === undefined || format === '2') return migrate(db, format === undefined ? 1 : 2)
+    if (format === undefined || format === '2' || format === '3') return migrate(db, format === undefined ? 1 : Number(format) as 2 | 3)
     await db.close()
-    throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates formats 1 and 2): use the aip version that wrote it`)
+    throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates formats 1 to 3): use the aip version that wrote it`)
   }
 
   /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
@@ -464,7 +464,7 @@ export class RecordStore {
       // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
       // on a target signed by the same key), and never a federation record (§5: the trust state's input).
       // aip-v1 §4.5: … and never a federation record (the registry's federation family)
-      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || isFederationType(m.type))) return 'duplicate'
+      if (m !== undefined && t.signer !== undefined && (hex(m.signer) !== t.signer || isFederationType(m.type))) return 'duplicate'
       putTomb(s, m !== undefined || s.tomb?.withdrew === true ? { ...t, withdrew: true } : t)
       if (m !== undefined) {
         b().del(digestKey(RECORD, s.digest))
@@ -482,7 +482,7 @@ export class RecordStore {
         const t = s.tomb
         // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
         if (t !== undefined && !isFederationType(op.meta.type)) {
-          if (t.signer === undefined || t.signer === op.meta.signer) {
+          if (t.signer === undefined || t.signer === hex(op.meta.signer)) {
             // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync
             if (t.signer !== undefined && t.withdrew !== true) putTomb(s, { ...t, withdrew: true })
             return 'tombstoned'
@@ -516,15 +516,14 @@ export class RecordStore {
    * key — built one after another in the scratch buffer: level copies each into the native batch as it is added.
    */
   private putRecord(batch: Chained, digest: Uint8Array, meta: RecordMeta, envelope: Uint8Array): void {
-    const json = JSON.stringify(meta)
     const buckets = indexBuckets(meta)
-    let need = 33 + recordValueBound(json, envelope)
+    let need = 33 + recordValueLength(meta, buckets, envelope)
     for (const p of buckets) need += p.length + 8 + 32
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(Math.max(need, 2 * this.scratch.length))
+    if (need > this.scratch.length) this.scratch = new Uint8Array(Math.max(need, 2 * this.scratch.length))
     const out = this.scratch
     out[0] = RECORD
     out.set(digest, 1)
-    const end = writeRecordValue(out, 33, json, envelope)
+    const end = writeRecordValue(out, 33, meta, buckets, envelope)
     batch.put(out.subarray(0, 33), out.subarray(33, end))
     let at = end
     for (const p of buckets) {
@@ -541,9 +540,10 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
   return v === undefined ? undefined : envelopeOf(v)
 }
 
-/** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
-export function metaOf(r: StorableRecord): RecordMeta {
-  return checked(r).meta
+/** The index fields of a record: type, signer (hex), created, and the body links its registry row names (`index`). */
+export function metaOf(r: StorableRecord): Omit<RecordMeta, 'signer'> & { signer: string } {
+  const { meta } = checked(r)
+  return { ...meta, signer: hex(meta.signer) }
 }
 
 /** A record's meta and the digest its ID names; throws 'bad_record' if either is malformed. */
@@ -551,8 +551,9 @@ function checked(r: StorableRecord): { meta: RecordMeta; digest: Uint8Array } {
   const digest = typeof r.id === 'string' ? recordDigest(r.id) : undefined
   if (digest === undefined) throw new StoreError('bad_record', `record ID '${String(r.id).slice(0, 80)}' is not a record ID (a base32 raw sha2-256 CID)`)
   if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
-  if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
-  const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
+  if (!/^[A-Za-z]{1,255}$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type.slice(0, 80)}'`)
+  if (!(r.signer instanceof Uint8Array) || r.signer.length > 255) throw new StoreError('bad_record', `record ${r.id}: bad signer key`)
+  const meta: RecordMeta = { type: r.type, signer: r.signer, created: r.created }
   const index = specOf(r.type)?.index
   if (index !== undefined && r.body !== null && typeof r.body === 'object') {
     for (const k of index) {
@@ -566,7 +567,7 @@ function checked(r: StorableRecord): { meta: RecordMeta; digest: Uint8Array } {
 }
 
 function infoOf(id: string, m: RecordMeta): RecordInfo {
-  const info: RecordInfo = { id, type: m.type, signer: Uint8Array.from(Buffer.from(m.signer, 'hex')), created: m.created }
+  const info: RecordInfo = { id, type: m.type, signer: m.signer, created: m.created }
   if (m.suite !== undefined) info.suite = m.suite
   if (m.model !== undefined) info.model = m.model
   return info
