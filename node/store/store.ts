@@ -181,15 +181,13 @@ export class RecordStore {
       throw new StoreError('store_open_failed', `cannot open the record store ${location}: ${(err as Error).message}`, { cause: err })
     }
     await RecordStore.checkFormat(db, location)
-    const digests: Uint8Array[] = []
+    // Two passes over the keys — count, then fill a filter of that size — so memory stays the filter's, not every key's.
     let n = 0
-    for await (const key of db.keys(span(RECORD))) {
-      digests.push(key.subarray(1))
-      n++
-    }
-    for await (const key of db.keys(span(TOMBSTONE))) digests.push(key.subarray(1))
-    const held = new HeldFilter(digests.length)
-    for (const d of digests) held.add(d)
+    let tombstones = 0
+    for await (const _ of db.keys(span(RECORD))) n++
+    for await (const _ of db.keys(span(TOMBSTONE))) tombstones++
+    const held = new HeldFilter(n + tombstones)
+    for (const prefix of [RECORD, TOMBSTONE]) for await (const key of db.keys(span(prefix))) held.add(key.subarray(1))
     return new RecordStore(db, n, held, location)
   }
 
