@@ -7,16 +7,21 @@
  * one level batch written with `{ sync: true }`. So when `put` resolves the record is on disk, and after a SIGKILL
  * a record and its index entries exist together or not at all (test/node/store/crash.test.ts).
  *
- * Layout (keys.ts): format 3 since issue 17 — the record and its meta in one entry keyed by its digest, compact binary
- * index keys, no signer index. A store of format 1 or 2 is migrated on open (migrate.ts: resumable synced batches); a
- * store of an unknown (newer) format is refused with 'store_format'.
+ * The put path reads nothing for a record the store has never seen: an in-memory filter of the IDs it holds (records
+ * and tombstones, held.ts) says so for certain; only an ID it may hold is read (duplicate, tombstoned) before the
+ * batch is built. Each record's entries are built in one reused buffer and added straight to a native batch.
+ *
+ * Layout (keys.ts): format 4 since issue 17 — the record and its binary meta in one entry keyed by its digest, compact
+ * binary index keys, no signer index. A store of format 1, 2 or 3 is migrated on open (migrate.ts: resumable synced
+ * batches); a store of an unknown (newer) format is refused with 'store_format'.
  */
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
 import { FEDERATION_RECORD_TYPES as REGISTRY_FEDERATION_TYPES, isFederationType, isRecordCid, recordDigest, recordId, recordIdOfDigest, specOf } from '../../protocol/index.ts'
 import type { IndexKey } from '../../protocol/index.ts'
 import type { RecordMeta, IndexName } from './keys.ts'
-import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValue } from './keys.ts'
+import { FORMAT_KEY, INDEX, RECORD, STORE_FORMAT, TOMBSTONE, bucket, digestKey, digestOfIndexKey, envelopeOf, indexBuckets, indexKeys, metaOfValue, positionKey, prefixEnd, readCreated, recordValueLength, writePositionKey, writeRecordValue } from './keys.ts'
+import { HeldFilter } from './held.ts'
 import { migrate } from './migrate.ts'
 
 /** What the store needs of a record; the record layer's DecodedRecord satisfies it. */
@@ -123,11 +128,19 @@ export class StoreError extends Error {
   }
 }
 
+/** A queued write; `digest` is the one its ID names (checked when it was queued). */
 type Op =
-  | { kind: 'put'; record: StorableRecord; meta: RecordMeta; then?: Array<{ id: string; tombstone: Tombstone }>; withdrawn?: string[]; done: (r: PutResult) => void; fail: (e: unknown) => void }
-  | { kind: 'tombstone'; id: string; tombstone: Tombstone; done: (r: PutResult) => void; fail: (e: unknown) => void }
+  | { kind: 'put'; id: string; digest: Uint8Array; record: StorableRecord; meta: RecordMeta; then?: Array<{ id: string; tombstone: Tombstone }>; withdrawn?: string[]; done: (r: PutResult) => void; fail: (e: unknown) => void }
+  | { kind: 'tombstone'; id: string; digest: Uint8Array; tombstone: Tombstone; done: (r: PutResult) => void; fail: (e: unknown) => void }
 
-type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array }
+/** One ID's state as a batch evolves it: its meta if stored, its tombstone if withdrawn. */
+interface IdState {
+  digest: Uint8Array
+  meta: RecordMeta | undefined
+  tomb: Tombstone | undefined
+}
+
+type Chained = ReturnType<Level<Uint8Array, Uint8Array>['batch']>
 
 const EMPTY = new Uint8Array(0)
 /** Every key of one single-byte prefix: [p, p + 1). */
@@ -145,10 +158,12 @@ export class RecordStore {
   private queue: Op[] = []
   private writing: Promise<void> | undefined
   private closed = false
+  /** Where a record's entries are built before level copies them into the batch (grown as needed). */
+  private scratch = new Uint8Array(16 * 1024)
   /** Called after each synced batch with its number of operations and its duration (for metrics). */
   onBatch: ((ops: number, seconds: number) => void) | undefined
 
-  private constructor(private readonly db: Level<Uint8Array, Uint8Array>, private records: number, readonly location: string) {}
+  private constructor(private readonly db: Level<Uint8Array, Uint8Array>, private records: number, private readonly held: HeldFilter, readonly location: string) {}
 
   /**
    * Opens (creating if needed) the store at `location` — a site's store is `sitePaths(dir).store`, i.e. DIR/store.
@@ -166,27 +181,35 @@ export class RecordStore {
       throw new StoreError('store_open_failed', `cannot open the record store ${location}: ${(err as Error).message}`, { cause: err })
     }
     await RecordStore.checkFormat(db, location)
+    // Two passes over the keys — count, then fill a filter of that size — so memory stays the filter's, not every key's.
     let n = 0
+    let tombstones = 0
     for await (const _ of db.keys(span(RECORD))) n++
-    return new RecordStore(db, n, location)
+    for await (const _ of db.keys(span(TOMBSTONE))) tombstones++
+    const held = new HeldFilter(n + tombstones)
+    for (const prefix of [RECORD, TOMBSTONE]) for await (const key of db.keys(span(prefix))) held.add(key.subarray(1))
+    return new RecordStore(db, n, held, location)
   }
 
   /**
-   * Reads the layout version: a new store (no version key, nothing in it) gets it; format 1 (no version key) and
-   * format 2 are migrated (migrate.ts); any other is refused (keys.ts).
+   * Reads the layout version: a new store (no version key, nothing in it) gets it; format 1 (no version key),
+   * format 2 and format 3 are migrated (migrate.ts); any other is refused (keys.ts).
    */
   private static async checkFormat(db: Level<Uint8Array, Uint8Array>, location: string): Promise<void> {
     const v = await db.get(FORMAT_KEY)
     const format = v === undefined ? undefined : fromUtf8.decode(v)
     if (format === String(STORE_FORMAT)) return
-    if (format === undefined || format === '2') return migrate(db, format === undefined ? 1 : 2)
+    if (format === undefined || format === '2' || format === '3') return migrate(db, format === undefined ? 1 : Number(format) as 2 | 3)
     await db.close()
-    throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates formats 1 and 2): use the aip version that wrote it`)
+    throw new StoreError('store_format', `the record store ${location} has format ${JSON.stringify(format.slice(0, 20))}; this aip reads format ${STORE_FORMAT} (and migrates formats 1 to 3): use the aip version that wrote it`)
   }
 
   /** Stores a record durably; resolves once it is synced to disk (possibly together with concurrent puts). */
   put(record: StorableRecord): Promise<PutResult> {
-    return new Promise((done, fail) => this.enqueue({ kind: 'put', record, meta: metaOf(record), done, fail }))
+    return new Promise((done, fail) => {
+      const { meta, digest } = checked(record)
+      this.enqueue({ kind: 'put', id: record.id, digest, record, meta, done, fail })
+    })
   }
 
   /**
@@ -196,7 +219,8 @@ export class RecordStore {
   putWith(record: StorableRecord, tombstones: readonly TombstoneSpec[], at = Date.now()): Promise<PutWithResult> {
     const then = tombstones.map((t) => ({ id: t.id, tombstone: { reason: t.reason, signer: hex(t.signer), at } }))
     return new Promise((done, fail) => {
-      const op: Op = { kind: 'put', record, meta: metaOf(record), then, withdrawn: [], done: (result) => done({ result, withdrawn: op.kind === 'put' ? op.withdrawn ?? [] : [] }), fail }
+      const { meta, digest } = checked(record)
+      const op: Op = { kind: 'put', id: record.id, digest, record, meta, then, withdrawn: [], done: (result) => done({ result, withdrawn: op.kind === 'put' ? op.withdrawn ?? [] : [] }), fail }
       this.enqueue(op)
     })
   }
@@ -215,8 +239,9 @@ export class RecordStore {
     const tombstone: Tombstone = { reason, at: opts.at ?? Date.now() }
     if (opts.signer !== undefined) tombstone.signer = hex(opts.signer)
     // a tombstone keeps a record out: an ID that is not a record ID names nothing a store can hold
-    if (recordDigest(id) === undefined) return Promise.reject(new StoreError('bad_record', `'${id.slice(0, 80)}' is not a record ID`))
-    return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, tombstone, done: (r) => done(r === 'stored' ? 'stored' : 'ignored'), fail }))
+    const digest = recordDigest(id)
+    if (digest === undefined) return Promise.reject(new StoreError('bad_record', `'${id.slice(0, 80)}' is not a record ID`))
+    return new Promise((done, fail) => this.enqueue({ kind: 'tombstone', id, digest, tombstone, done: (r) => done(r === 'stored' ? 'stored' : 'ignored'), fail }))
   }
 
   async isTombstoned(id: string): Promise<boolean> {
@@ -241,8 +266,9 @@ export class RecordStore {
    * lookup per received record) that cost more CPU than the signature check (bench/gossip profile, issue 17).
    */
   async has(id: string): Promise<boolean> {
-    const k = recordKey(id)
-    return k !== undefined && (await this.db.get(k)) !== undefined
+    const d = recordDigest(id)
+    // the held filter answers most misses (a record not seen before) without a read
+    return d !== undefined && this.held.mayHold(d) && (await this.db.get(digestKey(RECORD, d))) !== undefined
   }
 
   /** The record's envelope bytes, or undefined. */
@@ -388,104 +414,122 @@ export class RecordStore {
   }
 
   private async writeBatch(ops: Op[]): Promise<PutResult[]> {
-    const ids = ops.map((op) => (op.kind === 'put' ? op.record.id : op.id))
-    // Every ID here is a record ID (metaOf, addTombstone checked): its digest makes its keys.
-    const digests = new Map<string, Uint8Array>()
-    for (const id of ids) if (!digests.has(id)) digests.set(id, recordDigest(id)!)
-    // The state of each ID as this batch evolves it: its meta if stored, its tombstone if withdrawn.
-    const meta = new Map<string, RecordMeta | undefined>()
-    const tomb = new Map<string, Tombstone | undefined>()
-    /** One native read for both: each ID's record and meta (stored?) then its tombstone (withdrawn?). */
-    const read = async (unread: string[]) => {
-      const found = await this.db.getMany([...unread.map((id) => digestKey(RECORD, digests.get(id)!)), ...unread.map((id) => digestKey(TOMBSTONE, digests.get(id)!))])
-      unread.forEach((id, i) => {
+    // The state of every ID the batch names. An ID the held filter does not hold has neither a record nor a
+    // tombstone: only the others are read (one native read for all: records, then tombstones).
+    const state = new Map<string, IdState>()
+    const unread: IdState[] = []
+    const touch = (id: string, digest: Uint8Array): void => {
+      if (state.has(id)) return
+      const s: IdState = { digest, meta: undefined, tomb: undefined }
+      state.set(id, s)
+      if (this.held.mayHold(digest)) unread.push(s)
+    }
+    for (const op of ops) {
+      touch(op.id, op.digest)
+      // Tombstones written after a put (putWith) name other IDs (one that is not a record ID names nothing a store
+      // can hold: it is dropped).
+      if (op.kind === 'put' && op.then !== undefined) {
+        op.then = op.then.filter((t) => {
+          const d = state.get(t.id)?.digest ?? recordDigest(t.id)
+          if (d !== undefined) touch(t.id, d)
+          return d !== undefined
+        })
+      }
+    }
+    if (unread.length > 0) {
+      const found = await this.db.getMany([...unread.map((s) => digestKey(RECORD, s.digest)), ...unread.map((s) => digestKey(TOMBSTONE, s.digest))])
+      unread.forEach((s, i) => {
         const r = found[i]
         const t = found[unread.length + i]
-        meta.set(id, r === undefined ? undefined : metaOfValue(r))
-        tomb.set(id, t === undefined ? undefined : (JSON.parse(fromUtf8.decode(t)) as Tombstone))
+        s.meta = r === undefined ? undefined : metaOfValue(r)
+        s.tomb = t === undefined ? undefined : (JSON.parse(fromUtf8.decode(t)) as Tombstone)
       })
     }
-    await read([...digests.keys()])
-    // Tombstones written after a put (putWith) may name IDs this batch has not read yet (one that is not a record ID
-    // names nothing a store can hold: it is dropped).
-    const extra = new Set<string>()
-    for (const op of ops) {
-      if (op.kind !== 'put' || op.then === undefined) continue
-      op.then = op.then.filter((t) => {
-        if (digests.has(t.id)) return true
-        const d = recordDigest(t.id)
-        if (d === undefined) return false
-        digests.set(t.id, d)
-        extra.add(t.id)
-        return true
-      })
-    }
-    if (extra.size > 0) await read([...extra])
-    const batch: BatchOp[] = []
+    // A chained batch: the same single atomic, synced LevelDB write as db.batch(array), but each entry goes straight
+    // to the native batch, which copies it (so keys and values are built in one reused buffer).
+    let batch: Chained | undefined
+    const b = () => (batch ??= this.db.batch())
     let delta = 0
+    const putTomb = (s: IdState, t: Tombstone) => {
+      b().put(digestKey(TOMBSTONE, s.digest), utf8.encode(JSON.stringify(t)))
+      s.tomb = t
+      this.held.add(s.digest)
+    }
     /** Writes one tombstone; 'stored' if written (withdrawing the stored record, if any), else 'duplicate'. */
     const tombstone = (id: string, t: Tombstone, withdrawn?: string[]): PutResult => {
-      const m = meta.get(id)
+      const s = state.get(id)!
+      const m = s.meta
       // A tombstone bound to a signer only withdraws that signer's record (spec §4.5: a Retraction has effect only
       // on a target signed by the same key), and never a federation record (§5: the trust state's input).
       // aip-v1 §4.5: … and never a federation record (the registry's federation family)
-      if (m !== undefined && t.signer !== undefined && (m.signer !== t.signer || isFederationType(m.type))) return 'duplicate'
-      const written: Tombstone = m !== undefined || tomb.get(id)?.withdrew === true ? { ...t, withdrew: true } : t
-      const d = digests.get(id)!
-      batch.push({ type: 'put', key: digestKey(TOMBSTONE, d), value: utf8.encode(JSON.stringify(written)) })
-      tomb.set(id, written)
+      if (m !== undefined && t.signer !== undefined && (hex(m.signer) !== t.signer || isFederationType(m.type))) return 'duplicate'
+      putTomb(s, m !== undefined || s.tomb?.withdrew === true ? { ...t, withdrew: true } : t)
       if (m !== undefined) {
-        batch.push({ type: 'del', key: digestKey(RECORD, d) })
-        for (const k of indexKeys(d, m)) batch.push({ type: 'del', key: k })
-        meta.set(id, undefined)
+        b().del(digestKey(RECORD, s.digest))
+        for (const k of indexKeys(s.digest, m)) b().del(k)
+        s.meta = undefined
         withdrawn?.push(id)
         delta--
       }
       return 'stored'
     }
-    const results = ops.map((op, i): PutResult => {
-      const id = ids[i]
-      const m = meta.get(id)
-      if (op.kind === 'tombstone') return tombstone(id, op.tombstone)
-      const t = tomb.get(id)
-      // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
-      if (t !== undefined && !isFederationType(op.meta.type)) {
-        if (t.signer === undefined || t.signer === op.meta.signer) {
-          if (t.signer !== undefined && t.withdrew !== true) {
+    try {
+      const results = ops.map((op): PutResult => {
+        if (op.kind === 'tombstone') return tombstone(op.id, op.tombstone)
+        const s = state.get(op.id)!
+        const t = s.tomb
+        // A tombstone never blocks a federation record (aip-v1 §4.5, §5).
+        if (t !== undefined && !isFederationType(op.meta.type)) {
+          if (t.signer === undefined || t.signer === hex(op.meta.signer)) {
             // sync-v1 §2: it names this record's own signer: from now on it keeps the ID out of sync
-            const confirmed = { ...t, withdrew: true }
-            batch.push({ type: 'put', key: digestKey(TOMBSTONE, digests.get(id)!), value: utf8.encode(JSON.stringify(confirmed)) })
-            tomb.set(id, confirmed)
+            if (t.signer !== undefined && t.withdrew !== true) putTomb(s, { ...t, withdrew: true })
+            return 'tombstoned'
           }
-          return 'tombstoned'
         }
+        if (t !== undefined) {
+          b().del(digestKey(TOMBSTONE, s.digest)) // by another signer, or on a federation record: withdraws nothing
+          s.tomb = undefined
+        }
+        if (s.meta !== undefined) return 'duplicate'
+        this.putRecord(b(), s.digest, op.meta, op.record.bytes)
+        s.meta = op.meta
+        delta++
+        for (const then of op.then ?? []) tombstone(then.id, then.tombstone, op.withdrawn)
+        return 'stored'
+      })
+      if (batch !== undefined) {
+        const written = batch
+        batch = undefined
+        await written.write({ sync: true }) // closes the batch on success and on failure
       }
-      if (t !== undefined && tomb.get(id) !== undefined) {
-        batch.push({ type: 'del', key: digestKey(TOMBSTONE, digests.get(id)!) }) // by another signer, or on a federation record: withdraws nothing
-        tomb.set(id, undefined)
-      }
-      if (m !== undefined) return 'duplicate'
-      const d = digests.get(id)!
-      batch.push({ type: 'put', key: digestKey(RECORD, d), value: recordValue(op.meta, op.record.bytes) })
-      for (const k of indexKeys(d, op.meta)) batch.push({ type: 'put', key: k, value: EMPTY })
-      meta.set(id, op.meta)
-      delta++
-      for (const then of op.then ?? []) tombstone(then.id, then.tombstone, op.withdrawn)
-      return 'stored'
-    })
-    if (batch.length > 0) {
-      // A chained batch: the same single atomic, synced LevelDB write as db.batch(array), but each operation goes
-      // straight to the native batch — about 2.5× less CPU than the array form's per-operation cloning and checks
-      // (4 operations per BenchmarkResult, 3 for other types; bench/gossip).
-      const chained = this.db.batch()
-      for (const op of batch) {
-        if (op.type === 'put') chained.put(op.key, op.value)
-        else chained.del(op.key)
-      }
-      await chained.write({ sync: true }) // closes the batch on success and on failure
+      this.records += delta
+      return results
+    } finally {
+      if (batch !== undefined) await batch.close()
     }
-    this.records += delta
-    return results
+  }
+
+  /**
+   * Adds a record's entries to the batch — its value (meta and envelope) under 01 D, an empty value under each index
+   * key — built one after another in the scratch buffer: level copies each into the native batch as it is added.
+   */
+  private putRecord(batch: Chained, digest: Uint8Array, meta: RecordMeta, envelope: Uint8Array): void {
+    const buckets = indexBuckets(meta)
+    let need = 33 + recordValueLength(meta, buckets, envelope)
+    for (const p of buckets) need += p.length + 8 + 32
+    if (need > this.scratch.length) this.scratch = new Uint8Array(Math.max(need, 2 * this.scratch.length))
+    const out = this.scratch
+    out[0] = RECORD
+    out.set(digest, 1)
+    const end = writeRecordValue(out, 33, meta, buckets, envelope)
+    batch.put(out.subarray(0, 33), out.subarray(33, end))
+    let at = end
+    for (const p of buckets) {
+      const next = writePositionKey(out, at, p, meta.created, digest)
+      batch.put(out.subarray(at, next), EMPTY)
+      at = next
+    }
+    this.held.add(digest)
   }
 }
 
@@ -494,12 +538,20 @@ function plain(v: Uint8Array | undefined): Uint8Array | undefined {
   return v === undefined ? undefined : envelopeOf(v)
 }
 
-/** The index fields of a record: type, signer, created, and the body links its registry row names (`index`). */
-export function metaOf(r: StorableRecord): RecordMeta {
-  if (typeof r.id !== 'string' || recordDigest(r.id) === undefined) throw new StoreError('bad_record', `record ID '${String(r.id).slice(0, 80)}' is not a record ID (a base32 raw sha2-256 CID)`)
+/** The index fields of a record: type, signer (hex), created, and the body links its registry row names (`index`). */
+export function metaOf(r: StorableRecord): Omit<RecordMeta, 'signer'> & { signer: string } {
+  const { meta } = checked(r)
+  return { ...meta, signer: hex(meta.signer) }
+}
+
+/** A record's meta and the digest its ID names; throws 'bad_record' if either is malformed. */
+function checked(r: StorableRecord): { meta: RecordMeta; digest: Uint8Array } {
+  const digest = typeof r.id === 'string' ? recordDigest(r.id) : undefined
+  if (digest === undefined) throw new StoreError('bad_record', `record ID '${String(r.id).slice(0, 80)}' is not a record ID (a base32 raw sha2-256 CID)`)
   if (!Number.isSafeInteger(r.created) || r.created < 0) throw new StoreError('bad_record', `record ${r.id}: created must be a non-negative integer (ms)`)
-  if (!/^[A-Za-z]+$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type}'`)
-  const meta: RecordMeta = { type: r.type, signer: hex(r.signer), created: r.created }
+  if (!/^[A-Za-z]{1,255}$/.test(r.type)) throw new StoreError('bad_record', `record ${r.id}: bad type '${r.type.slice(0, 80)}'`)
+  if (!(r.signer instanceof Uint8Array) || r.signer.length > 255) throw new StoreError('bad_record', `record ${r.id}: bad signer key`)
+  const meta: RecordMeta = { type: r.type, signer: r.signer, created: r.created }
   const index = specOf(r.type)?.index
   if (index !== undefined && r.body !== null && typeof r.body === 'object') {
     for (const k of index) {
@@ -509,11 +561,11 @@ export function metaOf(r: StorableRecord): RecordMeta {
       if (link) meta[k] = isRecordCid(link) ? recordIdOfDigest(link.multihash.digest) : link.toString()
     }
   }
-  return meta
+  return { meta, digest }
 }
 
 function infoOf(id: string, m: RecordMeta): RecordInfo {
-  const info: RecordInfo = { id, type: m.type, signer: Uint8Array.from(Buffer.from(m.signer, 'hex')), created: m.created }
+  const info: RecordInfo = { id, type: m.type, signer: m.signer, created: m.created }
   if (m.suite !== undefined) info.suite = m.suite
   if (m.model !== undefined) info.model = m.model
   return info

@@ -1,6 +1,6 @@
 /**
  * The store's layout version (node/store/keys.ts): a format-1 store (record, meta and signer index in separate
- * entries) and a format-2 store (ASCII string keys, record and meta in one entry) are migrated on open to format 3
+ * entries) and a format-2 store (ASCII string keys, record and meta in one entry) are migrated on open to the current format
  * and read as before; a store of an unknown format is refused with a clear error.
  */
 import { test } from 'node:test'
@@ -14,6 +14,7 @@ import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { RecordStore, StoreError } from '../../../node/store/store.ts'
 import { MIGRATE_BATCH, migrateBatch } from '../../../node/store/migrate.ts'
+import { STORE_FORMAT } from '../../../node/store/keys.ts'
 
 const utf8 = new TextEncoder()
 const hexKey = (n: number) => Buffer.alloc(32, n).toString('hex')
@@ -126,7 +127,7 @@ async function writeFormat2(location: string, n: number) {
   return { records: out, suite, model, gone }
 }
 
-test('a format-2 store (a real level store, string keys) is migrated on open to format 3: records, lists, keys, tombstones', async () => {
+test('a format-2 store (a real level store, string keys) is migrated on open to the current format: records, lists, keys, tombstones', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'aip-store-format-'))
   try {
     const location = join(dir, 'store')
@@ -169,7 +170,7 @@ test('a format-2 store (a real level store, string keys) is migrated on open to 
     const left = []
     for await (const k of db.keys()) if (k[0]! >= 0x20) left.push(Buffer.from(k).toString('latin1'))
     assert.deepEqual(left, ['v!format'])
-    assert.equal(Buffer.from((await db.get(utf8.encode('v!format')))!).toString(), '3')
+    assert.equal(Buffer.from((await db.get(utf8.encode('v!format')))!).toString(), String(STORE_FORMAT))
     await db.close()
     const again = await RecordStore.open(location)
     assert.equal(await again.count(), old.records.length)

@@ -150,3 +150,28 @@ test('a signer-bound tombstone (Retraction) withdraws only that signer\'s record
   assert.equal(await store.put(c), 'tombstoned')
   assert.deepEqual((await store.checkIntegrity()).problems, [])
 }))
+
+test('after a reopen the store still knows what it holds: a stored record is a duplicate, a tombstone refuses its put', async () => {
+  // the held filter (node/store/held.ts) is rebuilt from the keys on open; a put it does not hold skips the read
+  const dir = await mkdtemp(join(tmpdir(), 'aip-store-'))
+  try {
+    const loc = join(dir, 'store')
+    const s1 = await RecordStore.open(loc)
+    const stored = Array.from({ length: 50 }, (_, i) => rec(i))
+    await s1.putMany(stored)
+    await s1.addTombstone(rec(100).id, 'erasure')
+    await s1.close()
+    const s2 = await RecordStore.open(loc)
+    try {
+      assert.deepEqual(await s2.putMany([...stored, rec(100), rec(101)]), [...stored.map(() => 'duplicate'), 'tombstoned', 'stored'])
+      assert.equal(await s2.has(rec(1).id), true)
+      assert.equal(await s2.has(rec(102).id), false)
+      assert.equal(await s2.count(), 51)
+      assert.deepEqual((await s2.checkIntegrity()).problems, [])
+    } finally {
+      await s2.close()
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
