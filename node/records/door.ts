@@ -89,7 +89,8 @@ export interface DoorEvents extends Record<string, unknown> {
 
 /**
  * The door's duplicate lookups (step 3: "duplicate first"), one per record, read from the store in batches: the
- * lookups asked while a read is in flight wait for it and then go together in one `getMany` — one native call and one
+ * lookups asked while a read is in flight wait for it and then go together in one `hasMany` (the store's held filter
+ * answers new records without a read; the rest are one getMany) — one native call and one
  * thread-pool round trip for a burst of records instead of one each (a point read cost ~3× a batched one's CPU; issue 17).
  */
 class KnownIds {
@@ -117,8 +118,8 @@ class KnownIds {
       this.asked = []
       this.answers = []
       try {
-        const found = await this.store.getMany(ids)
-        for (let i = 0; i < answers.length; i++) answers[i]!.resolve(found[i] !== undefined)
+        const known = await this.store.hasMany(ids)
+        for (let i = 0; i < answers.length; i++) answers[i]!.resolve(known[i]!)
       } catch (err) {
         for (const a of answers) a.reject(err)
       }

@@ -271,6 +271,25 @@ export class RecordStore {
     return d !== undefined && this.held.mayHold(d) && (await this.db.get(digestKey(RECORD, d))) !== undefined
   }
 
+  /**
+   * has() for many IDs: the held filter answers the misses, and the IDs it may hold are read together in one
+   * getMany (one native call for a burst — the door's duplicate check, issue 17).
+   */
+  async hasMany(ids: readonly string[]): Promise<boolean[]> {
+    const out = new Array<boolean>(ids.length).fill(false)
+    const keys: Uint8Array[] = [], at: number[] = []
+    for (let i = 0; i < ids.length; i++) {
+      const d = recordDigest(ids[i]!)
+      if (d === undefined || !this.held.mayHold(d)) continue
+      keys.push(digestKey(RECORD, d))
+      at.push(i)
+    }
+    if (keys.length === 0) return out
+    const found = await this.db.getMany(keys)
+    for (let j = 0; j < at.length; j++) out[at[j]!] = found[j] !== undefined
+    return out
+  }
+
   /** The record's envelope bytes, or undefined. */
   async get(id: string): Promise<Uint8Array | undefined> {
     const k = recordKey(id)

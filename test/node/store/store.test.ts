@@ -34,6 +34,7 @@ test('put stores once, then reports duplicates; get/has/count agree', () => with
   assert.equal(await store.has(r.id), true)
   assert.deepEqual(await store.get(r.id), r.bytes)
   assert.equal(await store.get(rec(2).id), undefined)
+  assert.deepEqual(await store.hasMany([rec(2).id, r.id, 'not-an-id', r.id]), [false, true, false, true])
   assert.equal(await store.count(), 1)
   const ids = []
   for await (const id of store.ids()) ids.push(id)
