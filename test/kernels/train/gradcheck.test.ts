@@ -11,29 +11,15 @@ import { crossEntropy } from '../../../kernels/train/loss.ts'
 import { loadBalancing, moeBackward, moeForward, type MoeShape } from '../../../kernels/train/moe.ts'
 import { rmsnormBackward, rmsnormForward } from '../../../kernels/train/norm.ts'
 import { ropeApply, ropeTables } from '../../../kernels/train/rope.ts'
+import { checkFiniteDifference } from './finite-difference.ts'
 
-const H = 1e-6
 function rnd(n: number, seed: number, scale = 1): Float64Array {
   const r = mulberry32(seed)
   return Float64Array.from({ length: n }, () => scale * (2 * r() - 1))
 }
 const dotAll = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0)
 
-/** Checks analytic d f / d x[i] against (f(x + h) − f(x − h)) / 2h for every i (or `every`-th). */
-function check(name: string, x: Float64Array, analytic: Float64Array, f: () => number, tol = 1e-6, every = 1): void {
-  let maxG = 0
-  for (const g of analytic) maxG = Math.max(maxG, Math.abs(g))
-  for (let i = 0; i < x.length; i += every) {
-    const old = x[i]!
-    x[i] = old + H
-    const fp = f()
-    x[i] = old - H
-    const fm = f()
-    x[i] = old
-    const fd = (fp - fm) / (2 * H)
-    assert.ok(Math.abs(fd - analytic[i]!) <= tol * Math.max(1, maxG), `${name}[${i}]: analytic ${analytic[i]} vs finite difference ${fd}`)
-  }
-}
+const check = checkFiniteDifference
 
 test('linear: dx = dy·W and dW += dyᵀ·x (accumulated)', () => {
   const m = 5, n = 6, k = 7
