@@ -128,16 +128,6 @@ class KnownIds {
   }
 }
 
-/** `action/code`, the key of `RecordDoor.counts`, built once per pair (not once per admission). */
-const countKeys = new Map<string, string>()
-function countKey(o: AdmitOutcome): string {
-  const k = o.action === 'accept' ? 'accept/ok' : countKeys.get(o.action + o.code)
-  if (k !== undefined) return k
-  const key = `${o.action}/${o.code}`
-  countKeys.set(o.action + o.code, key)
-  return key
-}
-
 /** `isKnown` of a record the door found stored (it asks only for that record's own ID). */
 const KNOWN = (): boolean => true
 const NO_WITHDRAWALS: { tombstones: TombstoneSpec[]; placed: DecodedRecord[] } = Object.freeze({ tombstones: [], placed: [] }) as never
@@ -235,7 +225,7 @@ export class RecordDoor {
     } catch (err) {
       outcome = ignore('internal_error', String(err))
     }
-    const key = countKey(outcome)
+    const key = `${outcome.action}/${outcome.code}`
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
     if (this.events.has('outcome')) this.events.emit('outcome', { outcome, source })
     return outcome
@@ -248,7 +238,8 @@ export class RecordDoor {
     if (typeof ticket === 'string') return ignore('queue_full', ticket)
     try {
       // (an admitted peer's record goes on at once: no promise, no microtask)
-      const hello = source.via !== 'gossip' || this.peers === undefined || this.peers.isAdmitted(source.peer) ? 'passed' : await this.helloPassed(source.peer, ticket)
+      const peers = this.peers
+      const hello = source.via !== 'gossip' || peers === undefined || peers.isAdmitted(source.peer) ? 'passed' : await this.helloPassed(peers, source.peer, ticket)
       if (hello === 'full') return ignore('queue_full', 'the bytes waiting for peers\' hellos are at PENDING_PEERS_MAX_BYTES')
       if (hello === 'refused') return ignore('peer_not_admitted', 'propagation source has not passed hello')
       // network-v1 §7.1: gossip that waited past VALIDATION_QUEUE_MAX_WAIT_MS is shed (IGNORE, no penalty); sync recovers it
@@ -259,10 +250,8 @@ export class RecordDoor {
     }
   }
 
-  /** network-v1 §6 step 1: waits for a peer's hello, holding the record's bytes inside PENDING_PEERS_MAX_BYTES. */
-  private async helloPassed(peer: string, ticket: Ticket): Promise<'passed' | 'refused' | 'full'> {
-    const peers = this.peers
-    if (peers === undefined || peers.isAdmitted(peer)) return 'passed'
+  /** network-v1 §6 step 1: waits for a not-yet-admitted peer's hello, holding the record's bytes inside PENDING_PEERS_MAX_BYTES. */
+  private async helloPassed(peers: PeerAdmission, peer: string, ticket: Ticket): Promise<'passed' | 'refused' | 'full'> {
     if (!ticket.pending()) return 'full'
     try {
       return (await peers.whenAdmitted(peer)) ? 'passed' : 'refused'
@@ -313,19 +302,19 @@ export class RecordDoor {
     // [REJECT restricted_content | not_in_audience] [IGNORE embargoed] alignment-v1 O1, O2, O4
     const released = releaseRefusal(record, source, this.now(), this.shareKeeps)
     if (released !== undefined) return released
+    let signer: string | undefined
     if (limits !== undefined) {
       // the record's signer is the kid its envelope names (aip-v1 §3.2): the hex read before the verify, if any
-      const signer = kidHex ?? hex(record.signer)
+      signer = kidHex ?? hex(record.signer)
       // [IGNORE rate_limited | quota_exceeded] network-v1 §7; never a penalty for the relay (§6 rule S2)
       const verdict = limits.charge(signer, bytes.length, this.now())
       if (verdict !== 'ok') return ignore(verdict, `signer ${signer.slice(0, 16)}…`, id)
-      kidHex = signer
     }
     // only a Retraction or a Revocation withdraws anything (no lookup, no promise, for any other record)
     const { tombstones, placed } = record.type === 'Retraction' || record.type === 'Revocation' ? await this.withdrawals(record) : NO_WITHDRAWALS
     const { result, withdrawn } = await this.store.putWith(record, tombstones, this.now())
     if (result !== 'stored') {
-      if (limits !== undefined) limits.refund(kidHex!, bytes.length)
+      if (signer !== undefined) limits!.refund(signer, bytes.length)
       if (result === 'tombstoned') {
         this.events.emit('withdrawn', { id })
         return ignore('tombstoned', 'retracted or erased at this site', id)
